@@ -1,0 +1,3 @@
+from openclaw_venice.runtime.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,226 @@
+"""Venice's model catalog: the bundled records and the merge with live ``/models`` rows.
+
+Merge rules (ids match exactly), after the TypeScript plugin:
+
+* live rows decide which models exist and their order;
+* a known id keeps the bundled name, reasoning, input and contextWindow; the live row may
+  only lower maxTokens, ``min(maxCompletionTokens, availableContextTokens or bundled max,
+  bundled max)`` over positive finite numbers; ``supportsFunctionCalling: false`` turns
+  tools off and ``true`` never turns them back on;
+* an unknown id is built from the row with defaults (128000 context, 4096 max tokens, a
+  131072 hard cap);
+* a row without ``model_spec`` keeps the bundled entry unchanged.
+
+Everything here is pure except :func:`load_bundle`, which reads package data once.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import math
+from collections.abc import Iterable, Mapping
+from dataclasses import replace
+from importlib import resources
+from typing import Any, TypeGuard
+
+from .identity import PROVIDER_ID
+from .runtime.catalog import Catalog, CatalogSource, Cost, ModelInfo
+
+DEFAULT_CONTEXT_WINDOW = 128_000
+DEFAULT_MAX_TOKENS = 4096
+DISCOVERY_HARD_MAX_TOKENS = 131_072
+_REASONING_HINTS = ("thinking", "reason", "r1")
+
+
+@functools.cache
+def load_bundle() -> Catalog:
+    """The catalog shipped in the package (``data/catalog.json``), read once per process."""
+    text = resources.files(__package__).joinpath("data/catalog.json").read_text("utf-8")
+    entries = json.loads(text)["models"]
+    records = [bundled_record(e) for e in entries]
+    return Catalog(
+        provider=PROVIDER_ID,
+        source="bundled",
+        models=tuple(r for r in records if not r.retired),
+        retired=tuple(r for r in records if r.retired),
+    )
+
+
+def bundled_record(entry: Mapping[str, Any]) -> ModelInfo:
+    """A bundled catalog entry (our own JSON shape) as a model record."""
+    retired = entry.get("retired") or {}
+    extra = {
+        k: entry[k]
+        for k in (
+            "reasoningEffort",
+            "supportsWebSearch",
+            "supportsResponseSchema",
+            "e2ee",
+            "extendedCost",
+            "deprecation",
+        )
+        if k in entry
+    }
+    record = ModelInfo(
+        id=entry["id"],
+        name=entry["name"],
+        provider=PROVIDER_ID,
+        privacy=entry["privacy"],
+        reasoning=bool(entry["reasoning"]),
+        input=tuple(entry["input"]),
+        context_window=int(entry["contextWindow"]),
+        max_tokens=int(entry["maxTokens"]),
+        supports_tools=bool(entry["supportsTools"]),
+        cost=Cost.from_json(entry["cost"]),
+        aliases=tuple(entry.get("aliases", ())),
+        replacement=retired.get("replacement"),
+        extra=extra,
+    )
+    return record.with_tags(*_flag_tags(record))
+
+
+def _flag_tags(model: ModelInfo) -> list[str]:
+    tags = []
+    if model.extra.get("e2ee"):
+        tags.append("e2ee")
+    if model.extra.get("offline"):
+        tags.append("offline")
+    if model.extra.get("deprecation"):
+        tags.append("deprecated")
+    if model.retired:
+        tags.append("retired")
+    return tags
+
+
+def merge_catalog(rows: Iterable[Any], bundle: Catalog, source: CatalogSource = "live") -> Catalog:
+    """Merge live ``/models`` rows into the bundle. Pure; malformed rows are skipped."""
+    known = {m.id: m for m in (*bundle.models, *bundle.retired)}
+    merged: dict[str, ModelInfo] = {}
+    for row in rows:
+        if not isinstance(row, Mapping) or not isinstance(row.get("id"), str) or not row["id"]:
+            continue
+        if row.get("type", "text") != "text" or row["id"] in merged:
+            continue
+        base = known.get(row["id"])
+        spec = row.get("model_spec")
+        if not isinstance(spec, Mapping):
+            model = replace(base, replacement=None) if base else unknown_model(row["id"], {})
+        elif base is not None:
+            model = merge_known(base, spec)
+        else:
+            model = unknown_model(row["id"], spec)
+        merged[model.id] = replace(model, tags=()).with_tags(*_flag_tags(model))
+    retired = tuple(m for m in bundle.retired if m.id not in merged)
+    return Catalog(PROVIDER_ID, source, tuple(merged.values()), retired)
+
+
+def merge_known(base: ModelInfo, spec: Mapping[str, Any]) -> ModelInfo:
+    """A bundled model updated by its live row: limits may only go down."""
+    caps = _mapping(spec.get("capabilities"))
+    live_max = _positive(spec.get("maxCompletionTokens"))
+    max_tokens = base.max_tokens
+    if live_max is not None:
+        context = _positive(spec.get("availableContextTokens")) or base.max_tokens
+        max_tokens = min(live_max, context, base.max_tokens)
+    return replace(
+        base,
+        max_tokens=max_tokens,
+        supports_tools=base.supports_tools and caps.get("supportsFunctionCalling") is not False,
+        cost=_live_cost(spec) or base.cost,
+        privacy=_privacy(spec) or base.privacy,
+        replacement=None,
+        extra={**base.extra, **_live_extra(spec)},
+    )
+
+
+def unknown_model(model_id: str, spec: Mapping[str, Any]) -> ModelInfo:
+    """A model the bundle does not know, described by its live row alone."""
+    caps = _mapping(spec.get("capabilities"))
+    lowered = model_id.lower()
+    reasoning = caps.get("supportsReasoning") is True or any(h in lowered for h in _REASONING_HINTS)
+    context = _positive(spec.get("availableContextTokens"))
+    live_max = _positive(spec.get("maxCompletionTokens"))
+    max_tokens = (
+        min(live_max, context or DEFAULT_CONTEXT_WINDOW, DISCOVERY_HARD_MAX_TOKENS)
+        if live_max is not None
+        else DEFAULT_MAX_TOKENS
+    )
+    name = spec.get("name")
+    return ModelInfo(
+        id=model_id,
+        name=name if isinstance(name, str) and name else model_id,
+        provider=PROVIDER_ID,
+        privacy=_privacy(spec),
+        reasoning=reasoning,
+        input=("text", "image") if caps.get("supportsVision") is True else ("text",),
+        context_window=context or DEFAULT_CONTEXT_WINDOW,
+        max_tokens=max_tokens,
+        supports_tools=caps.get("supportsFunctionCalling") is not False,
+        cost=_live_cost(spec) or Cost(),
+        extra=_live_extra(spec),
+    )
+
+
+def _live_extra(spec: Mapping[str, Any]) -> dict[str, Any]:
+    caps = _mapping(spec.get("capabilities"))
+    extra: dict[str, Any] = {}
+    if caps.get("supportsReasoningEffort") is True:
+        options = caps.get("reasoningEffortOptions")
+        extra["reasoningEffort"] = {
+            "options": [o for o in options if isinstance(o, str)]
+            if isinstance(options, list)
+            else ["low", "medium", "high"],
+            "default": caps.get("defaultReasoningEffort"),
+        }
+    for key in ("supportsWebSearch", "supportsResponseSchema"):
+        if caps.get(key) is True:
+            extra[key] = True
+    if caps.get("supportsE2EE") is True:
+        extra["e2ee"] = True
+    if spec.get("offline") is True:
+        extra["offline"] = True
+    deprecation = spec.get("deprecation")
+    if isinstance(deprecation, Mapping):
+        extra["deprecation"] = {
+            "date": deprecation.get("date"),
+            "replacement": deprecation.get("replacementModelId"),
+        }
+    traits = spec.get("traits")
+    if isinstance(traits, list):
+        extra["traits"] = [t for t in traits if isinstance(t, str)]
+    return extra
+
+
+def _live_cost(spec: Mapping[str, Any]) -> Cost | None:
+    pricing = _mapping(spec.get("pricing"))
+
+    def usd(key: str) -> float:
+        value = _mapping(pricing.get(key)).get("usd")
+        if not _finite_number(value) or value < 0:
+            return 0.0
+        return float(value)
+
+    if not pricing or not (usd("input") or usd("output")):
+        return None
+    return Cost(usd("input"), usd("output"), usd("cache_input"), usd("cache_write"))
+
+
+def _privacy(spec: Mapping[str, Any]) -> str | None:
+    value = spec.get("privacy")
+    return value if value in ("private", "anonymized") else None
+
+
+def _mapping(value: Any) -> Mapping[str, Any]:
+    return value if isinstance(value, Mapping) else {}
+
+
+def _finite_number(value: Any) -> TypeGuard[float]:
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
+
+
+def _positive(value: Any) -> int | None:
+    """A positive finite number as an int; anything else is "not given"."""
+    if not _finite_number(value) or value <= 0:
+        return None
+    return int(value)

@@ -1,0 +1,33 @@
+"""Who the Venice provider is: ids, URLs, the auth method and the onboarding note."""
+
+from __future__ import annotations
+
+from .runtime.plugins import AuthMethod
+
+PROVIDER_ID = "venice"
+LABEL = "Venice"
+ENV_VAR = "VENICE_API_KEY"
+BASE_URL_ENV_VAR = "VENICE_BASE_URL"
+DEFAULT_BASE_URL = "https://api.venice.ai/api/v1"
+API = "openai-completions"
+PROFILE_ID = "venice:default"
+KEY_PAGE = "https://venice.ai/settings/api"
+
+ONBOARDING_NOTE = (
+    "Venice AI offers privacy-focused inference. Get an API key at "
+    f"{KEY_PAGE}. Models are 'private' (fully private: nothing stored or logged) or "
+    "'anonymized' (proxied to Claude, GPT, Gemini, Grok without identifying you)."
+)
+
+AUTH_METHOD = AuthMethod(
+    method="api-key",
+    choice="venice-api-key",
+    label="Venice AI API key",
+    cli_flag="--venice-api-key",
+    env_var=ENV_VAR,
+    profile_id=PROFILE_ID,
+    hint="Privacy-focused (uncensored models)",
+    group="Venice AI",
+    prompt="Enter Venice AI API key",
+    note=ONBOARDING_NOTE,
+)

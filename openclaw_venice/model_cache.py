@@ -1,0 +1,78 @@
+"""The on-disk cache of ``/models`` answers and the memory of a recent failure.
+
+One JSON file per base URL under the host's cache dir: ``{"fetchedAt", "baseUrl", "rows"}``.
+Raw rows are kept, not merged models, so a newer bundle re-merges them. A corrupt or
+unreadable file is treated as absent and replaced on the next success.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import os
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+CACHE_TTL_SECONDS = 3600.0
+FAILURE_TTL_SECONDS = 60.0
+
+
+@dataclass(frozen=True, slots=True)
+class CachedAnswer:
+    rows: list[Any]
+    fetched_at: float
+
+    def age(self, now: float | None = None) -> float:
+        return (time.time() if now is None else now) - self.fetched_at
+
+
+class ModelCache:
+    def __init__(self, cache_dir: Path, base_url: str) -> None:
+        digest = hashlib.sha256(base_url.encode()).hexdigest()[:16]
+        self.base_url = base_url
+        self.path = cache_dir / f"models-{digest}.json"
+        self.failure_path = cache_dir / f"models-{digest}.failed"
+
+    def read(self) -> CachedAnswer | None:
+        try:
+            payload = json.loads(self.path.read_bytes())
+            rows, fetched_at = payload["rows"], float(payload["fetchedAt"])
+        except (OSError, ValueError, KeyError, TypeError):
+            return None
+        if not isinstance(rows, list) or payload.get("baseUrl") != self.base_url:
+            return None
+        return CachedAnswer(rows, fetched_at)
+
+    def write(self, rows: list[Any]) -> None:
+        payload = {"fetchedAt": time.time(), "baseUrl": self.base_url, "rows": rows}
+        _write_private(self.path, json.dumps(payload, separators=(",", ":")))
+        self.failure_path.unlink(missing_ok=True)
+
+    def failed_recently(self, now: float | None = None) -> bool:
+        try:
+            failed_at = self.failure_path.stat().st_mtime
+        except OSError:
+            return False
+        return 0 <= (time.time() if now is None else now) - failed_at < FAILURE_TTL_SECONDS
+
+    def remember_failure(self) -> None:
+        # remembering is an optimisation; failing to is not an error
+        with contextlib.suppress(OSError):
+            _write_private(self.failure_path, "")
+
+
+def _write_private(path: Path, text: str) -> None:
+    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(text)
+        os.chmod(tmp, 0o600)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise

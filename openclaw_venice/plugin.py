@@ -1,0 +1,52 @@
+"""The ``venice`` entry point of the ``openclaw.plugins`` group.
+
+``register`` only builds the provider object: no network, no disk, no key needed.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .identity import DEFAULT_BASE_URL, LABEL, PROVIDER_ID
+from .runtime.plugins import PluginApi
+
+CONFIG_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "additionalProperties": True,
+    "properties": {
+        "baseUrl": {"type": "string", "default": DEFAULT_BASE_URL},
+        "apiKey": {
+            "anyOf": [
+                {"type": "string"},
+                {
+                    "type": "object",
+                    "properties": {
+                        "source": {"type": "string"},
+                        "provider": {"type": "string"},
+                        "id": {"type": "string"},
+                    },
+                },
+            ]
+        },
+        "api": {"type": "string", "const": "openai-completions"},
+        "models": {"type": "array", "items": {"type": "object"}},
+    },
+}
+
+
+class VenicePlugin:
+    id = PROVIDER_ID
+    name = f"{LABEL} AI"
+    description = (
+        "Venice AI: private inference on open models and anonymized access to Claude, GPT, "
+        "Gemini and Grok"
+    )
+    config_schema = CONFIG_SCHEMA
+
+    def register(self, api: PluginApi) -> None:
+        from .provider import VeniceProvider
+
+        api.register_provider(VeniceProvider())
+
+
+plugin = VenicePlugin()

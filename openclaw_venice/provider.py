@@ -1,0 +1,100 @@
+"""The Venice provider: identity, auth method and catalog (chat lives in ``chat/``)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import replace
+from typing import Any
+
+from . import __version__
+from .catalog import load_bundle, merge_catalog
+from .errors import DiscoveryError
+from .identity import (
+    API,
+    AUTH_METHOD,
+    BASE_URL_ENV_VAR,
+    DEFAULT_BASE_URL,
+    ENV_VAR,
+    LABEL,
+    PROVIDER_ID,
+)
+from .model_cache import CACHE_TTL_SECONDS, ModelCache
+from .runtime.catalog import Catalog
+from .runtime.plugins import AuthMethod, ProviderContext
+
+USER_AGENT = f"openclaw-venice/{__version__}"
+
+
+def resolve_base_url(config: Mapping[str, Any], env: Mapping[str, str]) -> str:
+    """``VENICE_BASE_URL`` over config ``baseUrl`` over the public endpoint."""
+    configured = config.get("baseUrl")
+    url = env.get(BASE_URL_ENV_VAR) or (configured if isinstance(configured, str) else "")
+    return (url or DEFAULT_BASE_URL).rstrip("/")
+
+
+class VeniceProvider:
+    """Venice AI as an OpenClaw provider."""
+
+    id = PROVIDER_ID
+    label = LABEL
+    env_vars: Sequence[str] = (ENV_VAR,)
+    default_base_url = DEFAULT_BASE_URL
+    api = API
+    auth_methods: Sequence[AuthMethod] = (AUTH_METHOD,)
+
+    def __repr__(self) -> str:
+        return "VeniceProvider()"
+
+    def bundled_catalog(self) -> Catalog:
+        return load_bundle()
+
+    def catalog(self, ctx: ProviderContext) -> Catalog:
+        """Fresh cache, else live ``/models``, else the bundle (with a warning).
+
+        A failure is remembered for a minute so that repeated commands offline stay fast;
+        ``ctx.refresh`` skips both the cache and that memory.
+        """
+        base_url = resolve_base_url(ctx.config, ctx.env)
+        cache = ModelCache(ctx.cache_dir, base_url)
+        cached = cache.read()
+        bundle = load_bundle()
+        if not ctx.refresh:
+            if cached is not None and 0 <= cached.age() < CACHE_TTL_SECONDS:
+                return merge_catalog(cached.rows, bundle, "cache")
+            if cache.failed_recently():
+                ctx.warn(
+                    "Venice was unreachable a moment ago; showing the bundled catalog "
+                    "(--refresh tries again)"
+                )
+                return bundle
+        return self._discover(base_url, cache, bundle, cached.rows if cached else None, ctx)
+
+    def _discover(
+        self,
+        base_url: str,
+        cache: ModelCache,
+        bundle: Catalog,
+        previous_rows: list[Any] | None,
+        ctx: ProviderContext,
+    ) -> Catalog:
+        from .discovery import fetch_model_rows
+
+        try:
+            rows = fetch_model_rows(base_url, user_agent=USER_AGENT)
+        except DiscoveryError as exc:
+            cache.remember_failure()
+            ctx.warn(f"Venice model discovery failed ({exc}); showing the bundled catalog")
+            return bundle
+        live = merge_catalog(rows, bundle, "live")
+        if not live.models:
+            cache.remember_failure()
+            ctx.warn("Venice listed no usable text models; showing the bundled catalog")
+            return bundle
+        try:
+            cache.write(rows)
+        except OSError as exc:
+            ctx.warn(f"could not write the model cache ({exc.strerror}); continuing")
+        if previous_rows is None:
+            return live
+        previous = merge_catalog(previous_rows, bundle, "cache")
+        return replace(live, previous_ids=frozenset(m.id for m in previous.models))

@@ -1,0 +1,214 @@
+"""Provider-neutral model records and catalogs, as the host sees them.
+
+A provider builds a :class:`Catalog`; the host filters, tags and prints it. Nothing here
+knows any particular provider.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from typing import Any, Literal
+
+CatalogSource = Literal["live", "cache", "bundled"]
+
+
+@dataclass(frozen=True, slots=True)
+class Cost:
+    """USD per million tokens."""
+
+    input: float = 0.0
+    output: float = 0.0
+    cache_read: float = 0.0
+    cache_write: float = 0.0
+
+    def to_json(self) -> dict[str, float]:
+        return {
+            "input": self.input,
+            "output": self.output,
+            "cacheRead": self.cache_read,
+            "cacheWrite": self.cache_write,
+        }
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> Cost:
+        return cls(
+            input=float(data.get("input", 0) or 0),
+            output=float(data.get("output", 0) or 0),
+            cache_read=float(data.get("cacheRead", 0) or 0),
+            cache_write=float(data.get("cacheWrite", 0) or 0),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class ModelInfo:
+    """One model a provider offers (or once offered: ``replacement`` set)."""
+
+    id: str
+    name: str
+    provider: str
+    reasoning: bool = False
+    input: tuple[str, ...] = ("text",)
+    context_window: int = 128_000
+    max_tokens: int = 4096
+    supports_tools: bool = True
+    cost: Cost = field(default_factory=Cost)
+    privacy: str | None = None
+    tags: tuple[str, ...] = ()
+    aliases: tuple[str, ...] = ()
+    replacement: str | None = None
+    extra: Mapping[str, Any] = field(default_factory=dict)
+
+    @property
+    def ref(self) -> str:
+        return f"{self.provider}/{self.id}"
+
+    @property
+    def retired(self) -> bool:
+        return self.replacement is not None
+
+    def with_tags(self, *tags: str) -> ModelInfo:
+        merged = tuple(dict.fromkeys((*self.tags, *tags)))
+        return replace(self, tags=merged)
+
+    def to_json(self) -> dict[str, Any]:
+        data: dict[str, Any] = {
+            "ref": self.ref,
+            "id": self.id,
+            "name": self.name,
+            "provider": self.provider,
+            "privacy": self.privacy,
+            "reasoning": self.reasoning,
+            "input": list(self.input),
+            "contextWindow": self.context_window,
+            "maxTokens": self.max_tokens,
+            "supportsTools": self.supports_tools,
+            "cost": self.cost.to_json(),
+            "tags": list(self.tags),
+        }
+        if self.aliases:
+            data["aliases"] = list(self.aliases)
+        if self.replacement:
+            data["replacement"] = self.replacement
+        return data
+
+
+@dataclass(frozen=True, slots=True)
+class Resolution:
+    """The outcome of looking a model id up: the model, and why it differs if it does."""
+
+    requested: str
+    model: ModelInfo
+    notice: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Catalog:
+    """What a provider offers now, where that came from, and ids it used to offer."""
+
+    provider: str
+    source: CatalogSource
+    models: tuple[ModelInfo, ...]
+    retired: tuple[ModelInfo, ...] = ()
+    previous_ids: frozenset[str] | None = None
+
+    def find(self, model_id: str) -> ModelInfo | None:
+        for model in self.models:
+            if model.id == model_id:
+                return model
+        return None
+
+    def resolve(self, model_id: str) -> Resolution | None:
+        """Exact id, then a renamed id (alias), then a retired id (its replacement)."""
+        found = self.find(model_id)
+        if found is not None:
+            return Resolution(model_id, found)
+        for model in self.models:
+            if model_id in model.aliases:
+                notice = f"{self.provider}/{model_id} is now {model.ref}"
+                return Resolution(model_id, model, notice)
+        for old in self.retired:
+            if old.id == model_id and old.replacement:
+                successor = self.find(old.replacement)
+                if successor is not None:
+                    notice = f"{old.ref} was retired; using its replacement {successor.ref}"
+                    return Resolution(model_id, successor, notice)
+        return None
+
+    def suggestions(self, model_id: str, limit: int = 3) -> list[str]:
+        ids = [m.id for m in self.models]
+        close = difflib.get_close_matches(model_id, ids, n=limit, cutoff=0.5)
+        if len(close) < limit:
+            close += [i for i in ids if model_id and model_id in i and i not in close]
+        return [f"{self.provider}/{i}" for i in close[:limit]]
+
+
+def split_ref(ref: str, default_provider: str | None = None) -> tuple[str | None, str]:
+    """Split ``provider/model-id`` on the first ``/``; no ``/`` means the default provider."""
+    provider, sep, model_id = ref.partition("/")
+    if not sep:
+        return default_provider, ref
+    return provider, model_id
+
+
+def overlay_config_models(
+    models: Sequence[ModelInfo],
+    configured: Iterable[Mapping[str, Any]],
+    provider: str,
+    mode: str = "merge",
+) -> tuple[ModelInfo, ...]:
+    """Apply the config file's ``models.providers.<id>.models`` entries to a catalog.
+
+    ``merge`` (the default): an entry for a known id overrides what the user set, except that
+    ``maxTokens`` may only go down and tools, once off, stay off (the provider knows the
+    limits); unknown ids are appended. ``replace``: only the config's entries exist.
+    """
+    by_id = {m.id: m for m in models}
+    extra: list[ModelInfo] = []
+    overridden: dict[str, ModelInfo] = {}
+    for entry in configured:
+        model_id = entry.get("id")
+        if not isinstance(model_id, str) or not model_id:
+            continue
+        base = by_id.get(model_id) if mode != "replace" else None
+        merged = _model_from_config(entry, provider, base).with_tags("configured")
+        if base is None:
+            extra.append(merged)
+        else:
+            overridden[model_id] = merged
+    if mode == "replace":
+        return tuple(extra)
+    return tuple(overridden.get(m.id, m) for m in models) + tuple(extra)
+
+
+def _model_from_config(
+    entry: Mapping[str, Any], provider: str, base: ModelInfo | None
+) -> ModelInfo:
+    known = base is not None
+    base = base or ModelInfo(id=str(entry["id"]), name=str(entry["id"]), provider=provider)
+    compat = entry.get("compat") if isinstance(entry.get("compat"), Mapping) else {}
+    assert isinstance(compat, Mapping)
+    max_tokens = _positive_int(entry.get("maxTokens"))
+    tools = compat.get("supportsTools")
+    inputs = entry.get("input")
+    return replace(
+        base,
+        name=str(entry.get("name") or base.name),
+        reasoning=bool(entry.get("reasoning", base.reasoning)),
+        input=tuple(str(i) for i in inputs) if isinstance(inputs, list) else base.input,
+        context_window=_positive_int(entry.get("contextWindow")) or base.context_window,
+        max_tokens=(min(max_tokens, base.max_tokens) if known else max_tokens)
+        if max_tokens
+        else base.max_tokens,
+        supports_tools=base.supports_tools and tools is not False,
+        cost=Cost.from_json(entry["cost"]) if isinstance(entry.get("cost"), Mapping) else base.cost,
+    )
+
+
+def _positive_int(value: object) -> int | None:
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return None
+    if value != value or value in (float("inf"),) or value <= 0:
+        return None
+    return int(value)

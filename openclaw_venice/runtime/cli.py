@@ -1,0 +1,64 @@
+"""The ``openclaw`` command: a small, provider-neutral OpenClaw-style runtime.
+
+Each subcommand lives in ``commands/<name>.py`` with ``add_parser(subparsers)``; the parser
+stores the handler as ``args.handler(args, host) -> int``. Errors of the one error tree
+become ``Error: <message>``; ``--debug`` shows the traceback instead.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from importlib import import_module
+
+from .. import __version__
+from .errors import OpenClawError
+from .host import Host
+
+COMMANDS = ("models",)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="openclaw", description="OpenClaw-style agent runtime (Python)."
+    )
+    parser.add_argument("--version", action="version", version=f"openclaw {__version__}")
+    parser.add_argument("--debug", action="store_true", help="show tracebacks on errors")
+    parser.add_argument("--verbose", "-v", action="store_true", help="say more about what happens")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for name in COMMANDS:
+        import_module(f"{__package__}.commands.{name}").add_parser(sub)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None, host: Host | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "handler", None):
+        parser.print_help(sys.stderr)
+        return 2
+    host = host or Host()
+    host.verbose = args.verbose
+    try:
+        return int(args.handler(args, host))
+    except OpenClawError as exc:
+        if args.debug:
+            raise
+        print(f"Error: {exc}", file=host.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        print("Interrupted.", file=host.stderr)
+        return 130
+    except Exception as exc:  # a bug: still one line unless --debug
+        if args.debug:
+            raise
+        print(
+            f"Error: unexpected {type(exc).__name__}: {exc} (re-run with --debug for details)",
+            file=host.stderr,
+        )
+        return 1
+
+
+def entry() -> None:
+    raise SystemExit(main())

@@ -1,0 +1,158 @@
+"""``openclaw models list|set|refresh``."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from collections.abc import Callable
+from typing import Any
+
+from ..catalog import Catalog, ModelInfo, Resolution, split_ref
+from ..config_edit import save_edits
+from ..errors import UnknownModelError, UsageError
+from ..host import Host
+from .render import format_table, human_tokens
+
+_SOURCE_RANK = {"live": 0, "cache": 1, "bundled": 2}
+_FILTERS: dict[str, Callable[[ModelInfo], bool]] = {
+    "private": lambda m: m.privacy == "private",
+    "anonymized": lambda m: m.privacy == "anonymized",
+    "vision": lambda m: "image" in m.input,
+    "tools": lambda m: m.supports_tools,
+    "reasoning": lambda m: m.reasoning,
+}
+
+
+def add_parser(sub: Any) -> None:
+    models = sub.add_parser("models", help="list, pick and refresh models")
+    msub = models.add_subparsers(dest="models_command", metavar="ACTION")
+
+    ls = msub.add_parser("list", help="list the models of every installed provider")
+    ls.add_argument("--provider", metavar="ID", help="only this provider's models")
+    ls.add_argument("--json", action="store_true", help="print JSON")
+    ls.add_argument("--refresh", action="store_true", help="ask the provider, ignore caches")
+    for name in _FILTERS:
+        ls.add_argument(f"--{name}", action="store_true", help=f"only {name} models")
+    ls.set_defaults(handler=run_list)
+
+    st = msub.add_parser("set", help="set the default model (agents.defaults.model.primary)")
+    st.add_argument("ref", metavar="PROVIDER/MODEL")
+    st.set_defaults(handler=run_set)
+
+    rf = msub.add_parser("refresh", help="refetch model lists; show what was added and removed")
+    rf.add_argument("--provider", metavar="ID")
+    rf.set_defaults(handler=run_refresh)
+    models.set_defaults(handler=lambda args, host: _usage(models))
+
+
+def _usage(parser: argparse.ArgumentParser) -> int:
+    parser.print_help()
+    return 2
+
+
+def _provider_ids(host: Host, provider: str | None) -> list[str]:
+    if provider:
+        host.registry.provider(provider)  # raises a clear error when unknown
+        return [provider]
+    return sorted(host.registry.providers)
+
+
+def run_list(args: argparse.Namespace, host: Host) -> int:
+    catalogs = [
+        host.catalog(pid, refresh=args.refresh) for pid in _provider_ids(host, args.provider)
+    ]
+    wanted = [f for name, f in _FILTERS.items() if getattr(args, name)]
+    rows = [m for c in catalogs for m in (*c.models, *c.retired) if all(f(m) for f in wanted)]
+    source = max((c.source for c in catalogs), key=_SOURCE_RANK.__getitem__, default="bundled")
+    if args.json:
+        payload = {
+            "source": source,
+            "sources": {c.provider: c.source for c in catalogs},
+            "models": [m.to_json() for m in rows],
+        }
+        host.out(json.dumps(payload, indent=2))
+        return 0
+    host.out(
+        format_table(["Model", "Input", "Context", "Privacy", "Tags"], [_row(m) for m in rows])
+    )
+    for c in catalogs:
+        host.out(_source_line(c, sum(1 for m in rows if m.provider == c.provider)))
+    return 0
+
+
+def _row(model: ModelInfo) -> list[str]:
+    tags = list(model.tags)
+    if model.replacement:
+        tags = [t if t != "retired" else f"retired→{model.replacement}" for t in tags]
+    return [
+        model.ref,
+        "+".join(model.input),
+        human_tokens(model.context_window),
+        model.privacy or "-",
+        ",".join(tags),
+    ]
+
+
+def _source_line(catalog: Catalog, shown: int) -> str:
+    where = {
+        "live": "live from the provider",
+        "cache": "from the local cache (openclaw models refresh to update)",
+        "bundled": "from the bundled catalog (provider not reached)",
+    }[catalog.source]
+    return f"{catalog.provider}: {shown} models, {where}"
+
+
+def resolve_ref(host: Host, ref: str) -> Resolution:
+    """A model ref (``provider/id``, an alias, or a bare id) to a catalog model."""
+    aliases = {alias: target for target, alias in host.model_aliases().items()}
+    if "/" not in ref and ref in aliases:
+        ref = aliases[ref]
+    default = host.default_model_ref()
+    default_provider = split_ref(default)[0] if default else None
+    if default_provider is None and len(host.registry.providers) == 1:
+        default_provider = next(iter(host.registry.providers))
+    provider_id, model_id = split_ref(ref, default_provider)
+    if not provider_id or not model_id:
+        raise UsageError(f"{ref!r} is not a model ref; use PROVIDER/MODEL, e.g. venice/<id>")
+    catalog = host.catalog(provider_id)
+    resolution = catalog.resolve(model_id)
+    if resolution is None:
+        raise UnknownModelError(f"{provider_id}/{model_id}", catalog.suggestions(model_id))
+    return resolution
+
+
+def run_set(args: argparse.Namespace, host: Host) -> int:
+    resolution = resolve_ref(host, args.ref)
+    ref = resolution.model.ref
+    current = host.config.data.get("agents", {}).get("defaults", {}).get("model")
+    key = (
+        ("agents", "defaults", "model")
+        if isinstance(current, str)
+        else ("agents", "defaults", "model", "primary")
+    )
+    save_edits(host.config, [(key, ref)])
+    if resolution.notice:
+        host.out(f"{resolution.notice}.")
+    host.out(f"Default model: {ref} (written to {host.config_path})")
+    return 0
+
+
+def run_refresh(args: argparse.Namespace, host: Host) -> int:
+    failed = False
+    for pid in _provider_ids(host, args.provider):
+        catalog = host.catalog(pid, refresh=True)
+        if catalog.source != "live":
+            failed = True
+            continue
+        ids = [m.id for m in catalog.models]
+        if catalog.previous_ids is None:
+            host.out(f"{pid}: {len(ids)} models fetched (no earlier cache to compare)")
+            continue
+        added = [i for i in ids if i not in catalog.previous_ids]
+        removed = sorted(catalog.previous_ids - set(ids))
+        host.out(f"{pid}: {len(ids)} models, {len(added)} added, {len(removed)} removed")
+        host.out(
+            "\n".join([*(f"  + {i}" for i in added), *(f"  - {i}" for i in removed)])
+            or "  (no change)"
+        )
+    return 1 if failed else 0

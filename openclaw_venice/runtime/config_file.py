@@ -1,0 +1,147 @@
+"""The OpenClaw config file: where it lives, reading it (JSON5), writing it atomically.
+
+Path: ``OPENCLAW_CONFIG_PATH`` names the file; else ``OPENCLAW_STATE_DIR/openclaw.json``;
+else ``~/.openclaw/openclaw.json``.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .errors import ConfigError, ConfigParseError
+
+CONFIG_NAME = "openclaw.json"
+
+
+def config_path(env: Mapping[str, str] | None = None) -> Path:
+    env = os.environ if env is None else env
+    if env.get("OPENCLAW_CONFIG_PATH"):
+        return Path(env["OPENCLAW_CONFIG_PATH"]).expanduser()
+    if env.get("OPENCLAW_STATE_DIR"):
+        return Path(env["OPENCLAW_STATE_DIR"]).expanduser() / CONFIG_NAME
+    return Path.home() / ".openclaw" / CONFIG_NAME
+
+
+@dataclass(slots=True)
+class ConfigDocument:
+    """A loaded config: its path, parsed data and the text it came from ("" if new)."""
+
+    path: Path
+    data: dict[str, Any] = field(default_factory=dict)
+    text: str = ""
+
+    @property
+    def exists(self) -> bool:
+        return bool(self.text)
+
+
+def parse_config_text(text: str, path: str = "<config>") -> dict[str, Any]:
+    """Parse JSON5 text into a dict; errors name the file, line and column."""
+    if not text.strip():
+        return {}
+    try:  # plain JSON is the common case and ~50x faster than the json5 parser
+        data = json.loads(text)
+    except ValueError:
+        data = _parse_json5(text, path)
+    if not isinstance(data, dict):
+        raise ConfigError(f"{path}: the top level must be an object {{...}}")
+    return data
+
+
+def _parse_json5(text: str, path: str) -> Any:
+    import json5  # imported lazily: only files that need it pay for it
+
+    try:
+        return json5.loads(text)
+    except ValueError as exc:
+        line, column = _error_position(str(exc), text)
+        raise ConfigParseError(path, line, column, _short(str(exc))) from None
+
+
+def _error_position(message: str, text: str) -> tuple[int, int]:
+    import re
+
+    match = re.search(r"<string>:(\d+)(?:.*?column (\d+))?", message)
+    if match:
+        return int(match.group(1)), int(match.group(2) or 1)
+    lines = text.splitlines() or [""]
+    return len(lines), len(lines[-1]) + 1
+
+
+def _short(message: str) -> str:
+    import re
+
+    first = message.split("\n", 1)[0]
+    return re.sub(r"^<string>:\d+\s*|\s*at column \d+$", "", first)[:120]
+
+
+def load_config(path: Path | None = None) -> ConfigDocument:
+    path = path or config_path()
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return ConfigDocument(path)
+    except OSError as exc:
+        raise ConfigError(f"cannot read {path}: {exc.strerror}; check its permissions") from None
+    return ConfigDocument(path, parse_config_text(text, str(path)), text)
+
+
+def write_atomic(path: Path, text: str, *, keep_backup: bool = True) -> None:
+    """Write ``text`` to ``path`` via a 0600 temp file in the same directory, fsync, rename.
+
+    The previous file, if any, is kept as ``<name>.bak``. A crash at any point leaves either
+    the old file or the new one, never a mix.
+    """
+    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(text)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.chmod(tmp_name, 0o600)
+        if keep_backup and path.exists():
+            backup = path.with_name(path.name + ".bak")
+            os.replace(_copy_for_backup(path, backup), backup)
+        os.replace(tmp_name, path)
+    except BaseException:
+        Path(tmp_name).unlink(missing_ok=True)
+        raise
+    _fsync_dir(path.parent)
+
+
+def _copy_for_backup(path: Path, backup: Path) -> str:
+    fd, tmp = tempfile.mkstemp(prefix=f".{backup.name}.", suffix=".tmp", dir=path.parent)
+    with os.fdopen(fd, "wb") as handle:
+        handle.write(path.read_bytes())
+        handle.flush()
+        os.fsync(handle.fileno())
+    os.chmod(tmp, 0o600)
+    return tmp
+
+
+def _fsync_dir(directory: Path) -> None:
+    try:
+        fd = os.open(directory, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def get_path(data: Mapping[str, Any], *keys: str) -> Any:
+    """``data[k1][k2]...`` or None when any level is missing or not an object."""
+    node: Any = data
+    for key in keys:
+        if not isinstance(node, Mapping):
+            return None
+        node = node.get(key)
+    return node

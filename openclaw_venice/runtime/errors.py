@@ -1,0 +1,82 @@
+"""The one error tree of the host and its plugins.
+
+::
+
+    OpenClawError                 every failure a user can be shown (one line + what to do)
+    ├── UsageError                bad command-line input
+    ├── ConfigError               the config file cannot be used
+    │   ├── ConfigParseError      malformed JSON5 (file, line, column)
+    │   └── ConfigValueError      a value of the wrong shape (config path)
+    ├── MissingVariableError      ``${VAR}`` names an unset variable (variable, config path)
+    ├── SecretError               no usable API key (which flag/env/command fixes it)
+    ├── PluginError               a plugin failed to load or register
+    ├── UnknownModelError         a model ref no provider offers (closest matches)
+    └── ProviderError             raised by provider plugins; they subclass it
+                                  (see ``openclaw_venice.errors`` for Venice's subtree)
+
+The CLI alone turns these into ``Error: <message>`` and an exit code; ``--debug`` adds the
+traceback. Messages never contain secrets.
+"""
+
+from __future__ import annotations
+
+
+class OpenClawError(Exception):
+    """Base of every error the user may see. ``str(err)`` is a complete one-line message."""
+
+    exit_code: int = 1
+
+
+class UsageError(OpenClawError):
+    exit_code = 2
+
+
+class ConfigError(OpenClawError):
+    pass
+
+
+class ConfigParseError(ConfigError):
+    def __init__(self, path: str, line: int, column: int, detail: str) -> None:
+        self.path, self.line, self.column, self.detail = path, line, column, detail
+        super().__init__(
+            f"{path}:{line}:{column}: invalid JSON5 ({detail}); fix the file by hand, "
+            "nothing was written"
+        )
+
+
+class ConfigValueError(ConfigError):
+    def __init__(self, config_path: str, detail: str) -> None:
+        self.config_path = config_path
+        super().__init__(f"config value {config_path}: {detail}")
+
+
+class MissingVariableError(ConfigError):
+    def __init__(self, variable: str, config_path: str) -> None:
+        self.variable, self.config_path = variable, config_path
+        super().__init__(
+            f"environment variable {variable} referenced at {config_path} is missing or empty; "
+            f"set it, or run `openclaw onboard` to store it"
+        )
+
+
+class SecretError(OpenClawError):
+    pass
+
+
+class PluginError(OpenClawError):
+    pass
+
+
+class UnknownModelError(OpenClawError):
+    def __init__(self, ref: str, suggestions: list[str]) -> None:
+        self.ref, self.suggestions = ref, suggestions
+        hint = (
+            f"did you mean {', '.join(suggestions)}?"
+            if suggestions
+            else "run `openclaw models list` to see the models"
+        )
+        super().__init__(f"unknown model {ref}; {hint}")
+
+
+class ProviderError(OpenClawError):
+    """Base for errors raised by provider plugins."""

@@ -1,0 +1,126 @@
+"""One command's view of the runtime: environment, config file, plugins, caches, output.
+
+Everything is loaded on first use, so a command pays only for what it touches.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import sys
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any, TextIO
+
+from .catalog import Catalog, ModelInfo, overlay_config_models
+from .config_file import ConfigDocument, config_path, get_path, load_config
+from .plugins import Provider, ProviderContext, Registry, load_plugins
+
+APP_NAME = "openclaw"
+
+
+class Host:
+    def __init__(
+        self,
+        env: Mapping[str, str] | None = None,
+        stdout: TextIO | None = None,
+        stderr: TextIO | None = None,
+        registry: Registry | None = None,
+    ) -> None:
+        self.env: Mapping[str, str] = dict(os.environ if env is None else env)
+        self.stdout = stdout or sys.stdout
+        self.stderr = stderr or sys.stderr
+        self._registry = registry
+        self.verbose = False
+
+    # -- output -------------------------------------------------------------------------
+    def out(self, text: str = "") -> None:
+        print(text, file=self.stdout)
+
+    def warn(self, message: str) -> None:
+        print(f"warning: {message}", file=self.stderr)
+
+    # -- state --------------------------------------------------------------------------
+    @functools.cached_property
+    def config_path(self) -> Path:
+        return config_path(self.env)
+
+    @functools.cached_property
+    def config(self) -> ConfigDocument:
+        return load_config(self.config_path)
+
+    def reload_config(self) -> ConfigDocument:
+        self.__dict__.pop("config", None)
+        return self.config
+
+    @functools.cached_property
+    def cache_dir(self) -> Path:
+        from platformdirs import user_cache_dir
+
+        return Path(user_cache_dir(APP_NAME, appauthor=False))
+
+    @property
+    def registry(self) -> Registry:
+        if self._registry is None:
+            self._registry = load_plugins()
+            for failure in self._registry.failures:
+                self.warn(failure)
+        return self._registry
+
+    # -- providers and models -------------------------------------------------------------
+    def provider_config(self, provider_id: str) -> Mapping[str, Any]:
+        block = get_path(self.config.data, "models", "providers", provider_id)
+        return block if isinstance(block, Mapping) else {}
+
+    def provider_context(self, provider: Provider, refresh: bool = False) -> ProviderContext:
+        return ProviderContext(
+            config=self.provider_config(provider.id),
+            env=self.env,
+            cache_dir=self.cache_dir / "providers" / provider.id,
+            refresh=refresh,
+            warn=self.warn,
+        )
+
+    def catalog(self, provider_id: str, refresh: bool = False) -> Catalog:
+        """The provider's catalog with the config file's models and tags applied."""
+        provider = self.registry.provider(provider_id)
+        catalog = provider.catalog(self.provider_context(provider, refresh))
+        block = self.provider_config(provider_id)
+        configured = block.get("models")
+        mode = get_path(self.config.data, "models", "mode") or "merge"
+        models = catalog.models
+        if isinstance(configured, list):
+            entries = [e for e in configured if isinstance(e, Mapping)]
+            models = overlay_config_models(models, entries, provider_id, str(mode))
+        tagged = tuple(self._tag(m) for m in models)
+        retired = tuple(self._tag(m) for m in catalog.retired)
+        return Catalog(catalog.provider, catalog.source, tagged, retired, catalog.previous_ids)
+
+    def default_model_ref(self) -> str | None:
+        model = get_path(self.config.data, "agents", "defaults", "model")
+        if isinstance(model, str):
+            return model or None
+        primary = get_path(self.config.data, "agents", "defaults", "model", "primary")
+        return primary if isinstance(primary, str) and primary else None
+
+    def model_aliases(self) -> dict[str, str]:
+        """``agents.defaults.models``: model ref -> alias, for those that have one."""
+        entries = get_path(self.config.data, "agents", "defaults", "models")
+        if not isinstance(entries, Mapping):
+            return {}
+        return {
+            ref: str(entry["alias"])
+            for ref, entry in entries.items()
+            if isinstance(entry, Mapping) and isinstance(entry.get("alias"), str)
+        }
+
+    def _tag(self, model: ModelInfo) -> ModelInfo:
+        tags: list[str] = []
+        if model.ref == self.default_model_ref():
+            tags.append("default")
+        entries = get_path(self.config.data, "agents", "defaults", "models")
+        if isinstance(entries, Mapping) and model.ref in entries:
+            tags.append("configured")
+        if model.ref in self.model_aliases():
+            tags.append("alias")
+        return model.with_tags(*tags) if tags else model

@@ -1,0 +1,131 @@
+"""The plugin contract and the loader.
+
+A plugin is any object found in the ``openclaw.plugins`` entry-point group with ``id``,
+``name``, ``description``, ``config_schema`` and ``register(api)``. ``register`` must not do
+network or disk I/O and must not fail for a missing key; it calls
+``api.register_provider(provider)``. The host loads every plugin the same way, its own
+included.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from importlib.metadata import entry_points
+from pathlib import Path
+from typing import Any, Protocol, runtime_checkable
+
+from .catalog import Catalog
+from .errors import PluginError
+
+ENTRY_POINT_GROUP = "openclaw.plugins"
+
+
+@dataclass(frozen=True, slots=True)
+class AuthMethod:
+    """How a provider is authenticated; drives ``openclaw onboard`` generically."""
+
+    method: str  # "api-key"
+    choice: str  # wizard/--auth-choice value, e.g. "venice-api-key"
+    label: str
+    cli_flag: str  # e.g. "--venice-api-key"
+    env_var: str  # e.g. "VENICE_API_KEY"
+    profile_id: str  # e.g. "venice:default"
+    hint: str = ""
+    group: str = ""
+    prompt: str = "Enter API key"
+    note: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class ProviderContext:
+    """What the host hands a provider for one call: its config block, env, cache and flags."""
+
+    config: Mapping[str, Any]
+    env: Mapping[str, str]
+    cache_dir: Path
+    refresh: bool = False
+    warn: Callable[[str], None] = field(default=lambda message: None)
+
+
+@runtime_checkable
+class Provider(Protocol):
+    """A model provider as the host uses it."""
+
+    id: str
+    label: str
+    env_vars: Sequence[str]
+    default_base_url: str
+    api: str
+    auth_methods: Sequence[AuthMethod]
+
+    def catalog(self, ctx: ProviderContext) -> Catalog:
+        """The provider's models: live when reachable, else cached or bundled. Never raises
+        for network trouble; reports it through ``ctx.warn``."""
+        ...
+
+    def bundled_catalog(self) -> Catalog:
+        """The offline catalog alone (no I/O beyond package data)."""
+        ...
+
+
+@runtime_checkable
+class Plugin(Protocol):
+    id: str
+    name: str
+    description: str
+    config_schema: Mapping[str, Any]
+
+    def register(self, api: PluginApi) -> None: ...
+
+
+class PluginApi:
+    """What ``register(api)`` receives. Collects providers by id."""
+
+    def __init__(self, plugin_id: str = "") -> None:
+        self.plugin_id = plugin_id
+        self.providers: dict[str, Provider] = {}
+
+    def register_provider(self, provider: Provider) -> None:
+        if provider.id in self.providers:
+            raise PluginError(f"plugin {self.plugin_id}: provider {provider.id} registered twice")
+        self.providers[provider.id] = provider
+
+
+@dataclass(slots=True)
+class Registry:
+    """Every loaded plugin and the providers they registered."""
+
+    plugins: dict[str, Plugin] = field(default_factory=dict)
+    providers: dict[str, Provider] = field(default_factory=dict)
+    failures: list[str] = field(default_factory=list)
+
+    def provider(self, provider_id: str) -> Provider:
+        try:
+            return self.providers[provider_id]
+        except KeyError:
+            known = ", ".join(sorted(self.providers)) or "none"
+            raise PluginError(
+                f"no provider {provider_id!r} is installed (installed: {known}); "
+                "install its plugin package"
+            ) from None
+
+
+def load_plugins(group: str = ENTRY_POINT_GROUP) -> Registry:
+    """Load and register every plugin of ``group``. A broken plugin is reported, not fatal."""
+    registry = Registry()
+    for ep in sorted(entry_points(group=group), key=lambda e: e.name):
+        try:
+            plugin = ep.load()
+            api = PluginApi(getattr(plugin, "id", ep.name))
+            plugin.register(api)
+        except Exception as exc:  # a third-party plugin must not take the host down
+            registry.failures.append(f"plugin {ep.name} failed to load: {exc}")
+            continue
+        registry.plugins[plugin.id] = plugin
+        for provider_id, provider in api.providers.items():
+            if provider_id in registry.providers:
+                registry.failures.append(f"provider {provider_id} registered by two plugins")
+                continue
+            registry.providers[provider_id] = provider
+    return registry

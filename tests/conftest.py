@@ -1,0 +1,78 @@
+"""Shared fixtures: an isolated home for every test, a loopback server, the CLI runner."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from tests.support.server import LocalServer
+
+REPO = Path(__file__).resolve().parent.parent
+SHARED_API = REPO.parent / "shared" / "venice-api"
+OPENCLAW = Path(sys.executable).with_name("openclaw")
+
+
+@pytest.fixture(autouse=True)
+def isolated_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
+    """Every test gets its own HOME, config dir, cache dir and keyring file; no VENICE_*."""
+    home = tmp_path / "home"
+    home.mkdir()
+    for name in list(os.environ):
+        if name.startswith(("VENICE_", "OPENCLAW_")):
+            monkeypatch.delenv(name)
+    values = {
+        "HOME": str(home),
+        "XDG_CACHE_HOME": str(tmp_path / "cache"),
+        "XDG_CONFIG_HOME": str(tmp_path / "xdg-config"),
+        "XDG_DATA_HOME": str(tmp_path / "xdg-data"),
+        "OPENCLAW_STATE_DIR": str(tmp_path / "state"),
+        # an unreachable Venice unless a test points elsewhere: the suite never leaves loopback
+        "VENICE_BASE_URL": "http://127.0.0.1:9/api/v1",
+        "PYTHON_KEYRING_BACKEND": "keyrings.alt.file.PlaintextKeyring",
+    }
+    for name, value in values.items():
+        monkeypatch.setenv(name, value)
+    return values
+
+
+@pytest.fixture
+def server() -> Iterator[LocalServer]:
+    srv = LocalServer().start()
+    try:
+        yield srv
+    finally:
+        srv.stop()
+
+
+@dataclass
+class Result:
+    code: int
+    stdout: str
+    stderr: str
+
+    @property
+    def output(self) -> str:
+        return self.stdout + self.stderr
+
+
+def run_cli(
+    *args: str, input: str | None = None, env: dict[str, str] | None = None, timeout: float = 60
+) -> Result:
+    """Run the installed ``openclaw`` console script in a subprocess."""
+    proc = subprocess.run(
+        [str(OPENCLAW), *args],
+        input=input,
+        capture_output=True,
+        text=True,
+        env={**os.environ, **(env or {})},
+        timeout=timeout,
+    )
+    result = Result(proc.returncode, proc.stdout, proc.stderr)
+    assert "Traceback" not in result.output, result.output
+    return result
