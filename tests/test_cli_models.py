@@ -156,7 +156,7 @@ def test_malformed_config_names_line_and_column() -> None:
 def test_refresh_prints_added_and_removed(server: LocalServer) -> None:
     env = serve(server)
     assert run_cli("models", "refresh", env=env).code == 0
-    serve(server, ROWS[:1] + [{"id": "newcomer", "type": "text", "model_spec": {}}])
+    serve(server, [*ROWS[:1], {"id": "newcomer", "type": "text", "model_spec": {}}])
     result = run_cli("models", "refresh", env=env)
     assert result.code == 0
     assert "+ newcomer" in result.stdout

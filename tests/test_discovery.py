@@ -78,7 +78,7 @@ def test_other_statuses_fail_at_once(server: LocalServer, status: int) -> None:
 
 def test_connection_refused_is_retried() -> None:
     sleeps: list[float] = []
-    with pytest.raises(DiscoveryError, match="connection failed .* after 3 attempts"):
+    with pytest.raises(DiscoveryError, match=r"connection failed .* after 3 attempts"):
         fetch_model_rows("http://127.0.0.1:9", user_agent="t", sleep=sleeps.append)
     assert len(sleeps) == 2
 
@@ -90,7 +90,7 @@ def test_slow_server_hits_the_timeout_and_is_retried(server: LocalServer) -> Non
 
     server.respond(slow)
     started = time.monotonic()
-    with pytest.raises(DiscoveryError, match="no answer within 0.3 s after 2 attempts"):
+    with pytest.raises(DiscoveryError, match=r"no answer within 0\.3 s after 2 attempts"):
         fetch(server, timeout=0.3, attempts=2)
     assert time.monotonic() - started < 0.3 * 2 + 1.0
     assert len(server.requests) == 2
