@@ -1,0 +1,193 @@
+"""Benchmarks for openclaw-venice: one command, one table of medians.
+
+    python benchmarks/run.py [--runs N]
+
+Measured side by side in the same run, each the median of N runs:
+
+* ``openclaw --version`` and ``openclaw models list`` (offline after a first failed
+  discovery, and from the cache) wall time and peak memory, each in a fresh process;
+* ``import openclaw_venice`` time;
+* merging a 300-model ``/models`` payload with the bundled catalog;
+* streaming (if benchmarks/stream.py is present): 20,000 SSE chunks through raw httpx,
+  our adapter and the openai SDK.
+
+Everything runs against servers on 127.0.0.1; nothing leaves the machine.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+
+HERE = Path(__file__).resolve().parent
+OPENCLAW = Path(sys.executable).with_name("openclaw")
+Row = tuple[str, str, str]
+
+
+def fake_rows(count: int) -> list[dict[str, Any]]:
+    """``count`` /models rows shaped like Venice's, half known to the bundle, half new."""
+    from openclaw_venice.catalog import load_bundle
+
+    known = [m.id for m in load_bundle().models]
+    rows = []
+    for i in range(count):
+        model_id = known[i] if i < len(known) and i % 2 == 0 else f"bench-model-{i}"
+        rows.append(
+            {
+                "id": model_id,
+                "type": "text",
+                "model_spec": {
+                    "name": f"Bench {i}",
+                    "privacy": "private" if i % 3 else "anonymized",
+                    "availableContextTokens": 128_000 + i,
+                    "maxCompletionTokens": 8192,
+                    "capabilities": {
+                        "supportsFunctionCalling": True,
+                        "supportsVision": i % 2 == 0,
+                        "supportsReasoning": i % 5 == 0,
+                    },
+                    "pricing": {"input": {"usd": 0.5}, "output": {"usd": 1.5}},
+                },
+            }
+        )
+    return rows
+
+
+@contextmanager
+def models_server(rows: list[dict[str, Any]]) -> Iterator[str]:
+    body = json.dumps({"object": "list", "data": rows}).encode()
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args: Any) -> None:
+            pass
+
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    try:
+        yield f"http://127.0.0.1:{httpd.server_address[1]}/api/v1"
+    finally:
+        httpd.shutdown()
+
+
+def run_process(args: list[str], env: dict[str, str]) -> tuple[float, int]:
+    """Wall seconds and peak RSS (KiB) of one child process."""
+    started = time.perf_counter()
+    proc = subprocess.Popen(args, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    _, status, usage = os.wait4(proc.pid, 0)
+    elapsed = time.perf_counter() - started
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    if proc.returncode != 0:
+        raise SystemExit(f"benchmark command failed: {' '.join(args)}")
+    return elapsed, usage.ru_maxrss
+
+
+def command_rows(runs: int) -> list[Row]:
+    home = tempfile.mkdtemp(prefix="openclaw-bench-")
+    base = {
+        **os.environ,
+        "HOME": home,
+        "XDG_CACHE_HOME": f"{home}/cache",
+        "OPENCLAW_STATE_DIR": f"{home}/state",
+    }
+    offline = {**base, "VENICE_BASE_URL": "http://127.0.0.1:9/api/v1"}
+    rows: list[Row] = []
+    run_process([str(OPENCLAW), "models", "list"], offline)  # first run: fails, is remembered
+    with models_server(fake_rows(120)) as url:
+        cached = {**base, "VENICE_BASE_URL": url}
+        run_process([str(OPENCLAW), "models", "list"], cached)  # fills the cache
+        cases = [
+            ("openclaw --version", [str(OPENCLAW), "--version"], base),
+            ("openclaw models list (offline)", [str(OPENCLAW), "models", "list"], offline),
+            ("openclaw models list (cache)", [str(OPENCLAW), "models", "list"], cached),
+            (
+                "openclaw models list --json (cache)",
+                [str(OPENCLAW), "models", "list", "--json"],
+                cached,
+            ),
+        ]
+        for label, args, env in cases:
+            samples = [run_process(args, env) for _ in range(runs)]
+            wall = statistics.median(s[0] for s in samples)
+            peak = statistics.median(s[1] for s in samples)
+            rows.append((label, f"{wall * 1000:.0f} ms", f"{peak / 1024:.1f} MiB peak RSS"))
+    return rows
+
+
+def import_row(runs: int) -> Row:
+    code = (
+        "import time; t=time.perf_counter(); import openclaw_venice, openclaw_venice.plugin;"
+        " print(time.perf_counter()-t)"
+    )
+    samples = [
+        float(
+            subprocess.run(
+                [sys.executable, "-c", code], capture_output=True, text=True, check=True
+            ).stdout
+        )
+        for _ in range(runs)
+    ]
+    return ("import openclaw_venice (+ plugin)", f"{statistics.median(samples) * 1000:.1f} ms", "")
+
+
+def timed(fn: Callable[[], object], runs: int) -> float:
+    samples = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        fn()
+        samples.append(time.perf_counter() - started)
+    return statistics.median(samples)
+
+
+def merge_row(runs: int) -> Row:
+    from openclaw_venice.catalog import load_bundle, merge_catalog
+
+    rows, bundle = fake_rows(300), load_bundle()
+    seconds = timed(lambda: merge_catalog(rows, bundle), max(runs, 20))
+    return ("merge a 300-model /models payload", f"{seconds * 1000:.2f} ms", "")
+
+
+def stream_rows(runs: int) -> list[Row]:
+    if not (HERE / "stream.py").exists():
+        return []
+    sys.path.insert(0, str(HERE))
+    import stream  # type: ignore[import-not-found]
+
+    result: list[Row] = stream.rows(runs)
+    return result
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--runs", type=int, default=7, help="runs per measurement (median)")
+    args = parser.parse_args()
+    rows = [*command_rows(args.runs), import_row(args.runs), merge_row(args.runs)]
+    rows += stream_rows(args.runs)
+    width = max(len(r[0]) for r in rows)
+    print(f"{'measurement'.ljust(width)}  {'median':>10}  notes")
+    print(f"{'-' * width}  {'-' * 10}  -----")
+    for label, value, note in rows:
+        print(f"{label.ljust(width)}  {value:>10}  {note}")
+    print(f"\n{args.runs} runs each; Python {sys.version.split()[0]}; {os.cpu_count()} CPUs")
+
+
+if __name__ == "__main__":
+    main()
