@@ -36,7 +36,7 @@ def fetch_model_rows(
     base_url: str,
     *,
     user_agent: str,
-    timeout: float = TIMEOUT_SECONDS,
+    timeout: float | None = None,
     attempts: int = ATTEMPTS,
     sleep: Callable[[float], None] = time.sleep,
     transport: httpx.BaseTransport | None = None,
@@ -44,6 +44,7 @@ def fetch_model_rows(
     """The ``data`` rows of a successful answer, or :class:`DiscoveryError` saying why not."""
     import httpx
 
+    timeout = TIMEOUT_SECONDS if timeout is None else timeout
     url = base_url.rstrip("/") + "/models"
     delays = backoff_delays(attempts)
     headers = {"Accept": "application/json", "User-Agent": user_agent}

@@ -125,9 +125,15 @@ class LocalServer:
             self._responder = responder
 
     def start(self) -> LocalServer:
+        from tests.support import faults
+
+        faults.release.clear()
         self.thread.start()
         return self
 
     def stop(self) -> None:
+        from tests.support import faults
+
+        faults.release.set()  # let stalled handlers finish
         self.httpd.shutdown()
         self.httpd.server_close()
