@@ -31,13 +31,7 @@ def reset_mid_stream(
     """Send headers and ``first``, then reset the connection."""
 
     def respond(request: Request) -> None:
-        handler = request.handler
-        handler.send_response(status)
-        handler.send_header("Content-Type", content_type)
-        handler.send_header("Content-Length", str(len(first) + 100_000))
-        handler.end_headers()
-        handler.wfile.write(first)
-        handler.wfile.flush()
+        _start_body(request, status, content_type, first)
         _reset(request)
 
     return respond
@@ -54,13 +48,7 @@ def body_stalls(
     first: bytes, seconds: float = 30, content_type: str = "application/json"
 ) -> Responder:
     def respond(request: Request) -> None:
-        handler = request.handler
-        handler.send_response(200)
-        handler.send_header("Content-Type", content_type)
-        handler.send_header("Content-Length", str(len(first) + 10))
-        handler.end_headers()
-        handler.wfile.write(first)
-        handler.wfile.flush()
+        _start_body(request, 200, content_type, first)
         release.wait(seconds)
 
     return respond
@@ -109,3 +97,14 @@ def _reset(request: Request) -> None:
     sock: socket.socket = request.handler.connection
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
     sock.close()
+
+
+def _start_body(request: Request, code: int, content_type: str, first: bytes) -> None:
+    """Headers promising more than ``first``, then ``first``: the rest never comes."""
+    handler = request.handler
+    handler.send_response(code)
+    handler.send_header("Content-Type", content_type)
+    handler.send_header("Content-Length", str(len(first) + 100_000))
+    handler.end_headers()
+    handler.wfile.write(first)
+    handler.wfile.flush()
