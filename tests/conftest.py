@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.support import hygiene
 from tests.support.server import LocalServer
 
 REPO = Path(__file__).resolve().parent.parent
@@ -75,4 +76,31 @@ def run_cli(
     )
     result = Result(proc.returncode, proc.stdout, proc.stderr)
     assert "Traceback" not in result.output, result.output
+    assert hygiene.CANARY not in result.output, "the API key leaked into CLI output"
     return result
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Iterator[None]:
+    """Fail a test whose captured output, logs or failure text contain the canary key."""
+    outcome = yield
+    report = outcome.get_result()  # type: ignore[attr-defined]
+    own = [(name, text) for name, text in report.sections if name.endswith(report.when)]
+    texts = [*own, ("failure", report.longreprtext)]
+    leaked = hygiene.leaks_in_texts(texts)
+    if leaked:
+        report.outcome = "failed"
+        report.longrepr = f"secret canary leaked into: {', '.join(leaked)}"
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    """Fail the run if any file a test wrote (temp dirs) holds the canary key."""
+    factory = getattr(session.config, "_tmp_path_factory", None)
+    if factory is None:
+        return
+    leaked = hygiene.leaks_in_tree(factory.getbasetemp())
+    if leaked:
+        session.config.get_terminal_writer().line(
+            f"secret canary found in files: {', '.join(map(str, leaked))}", red=True
+        )
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
