@@ -130,7 +130,12 @@ def run_set(args: argparse.Namespace, host: Host) -> int:
         if isinstance(current, str)
         else ("agents", "defaults", "model", "primary")
     )
-    save_edits(host.config, [(key, ref)])
+    saved = save_edits(host.config, [(key, ref)])
+    if not saved.comments_kept:
+        host.warn(
+            f"the file was rewritten; its previous text, comments included, is in "
+            f"{host.config_path}.bak"
+        )
     if resolution.notice:
         host.out(f"{resolution.notice}.")
     host.out(f"Default model: {ref} (written to {host.config_path})")
