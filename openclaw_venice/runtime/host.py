@@ -10,11 +10,14 @@ import os
 import sys
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 from .catalog import Catalog, ModelInfo, overlay_config_models
 from .config_file import ConfigDocument, config_path, get_path, load_config
 from .plugins import Provider, ProviderContext, Registry, load_plugins
+
+if TYPE_CHECKING:
+    from .secrets import ResolvedKey
 
 APP_NAME = "openclaw"
 
@@ -68,9 +71,55 @@ class Host:
         return self._registry
 
     # -- providers and models -------------------------------------------------------------
+    @functools.cached_property
+    def state_dir(self) -> Path:
+        configured = self.env.get("OPENCLAW_STATE_DIR")
+        return Path(configured).expanduser() if configured else Path.home() / ".openclaw"
+
+    def lookup_variable(self, name: str) -> str | None:
+        """``${NAME}``: process env, then the config ``env`` block, then the keyring."""
+        from .secrets import keyring_get
+        from .substitution import env_lookup
+
+        env_block = get_path(self.config.data, "env")
+        found = env_lookup(self.env, env_block if isinstance(env_block, Mapping) else {})(name)
+        return found or keyring_get(name, self.warn)
+
     def provider_config(self, provider_id: str) -> Mapping[str, Any]:
+        """``models.providers.<id>`` with ``${VAR}`` substituted (``apiKey`` is left as
+        written: it is resolved, with its own order, only when a key is needed)."""
+        from .substitution import substitute
+
         block = get_path(self.config.data, "models", "providers", provider_id)
-        return block if isinstance(block, Mapping) else {}
+        if not isinstance(block, Mapping):
+            return {}
+        prefix = f"models.providers.{provider_id}"
+        return {
+            key: value
+            if key == "apiKey"
+            else substitute(value, self.lookup_variable, f"{prefix}.{key}")
+            for key, value in block.items()
+        }
+
+    def resolve_key(self, provider: Provider, flag_value: str | None = None) -> ResolvedKey:
+        """The provider's API key from the first source that has one (see ``secrets``)."""
+        from .secrets import resolve_api_key
+
+        key = resolve_api_key(
+            provider.auth_methods[0],
+            self.env,
+            self.config.data,
+            flag_value,
+            provider_id=provider.id,
+            state_dir=self.state_dir,
+            warn=self.warn,
+        )
+        if self.verbose:
+            print(
+                f"{provider.auth_methods[0].env_var}: using the key from {key.source}",
+                file=self.stderr,
+            )
+        return key
 
     def provider_context(self, provider: Provider, refresh: bool = False) -> ProviderContext:
         return ProviderContext(

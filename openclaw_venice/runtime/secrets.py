@@ -2,16 +2,24 @@
 
 1. the command-line flag (e.g. ``--venice-api-key``);
 2. the process environment (e.g. ``VENICE_API_KEY``);
-3. the config file's ``env`` block.
+3. the config file's ``env`` block;
+4. the system keyring (service ``openclaw``, user = the variable name);
+5. a literal ``apiKey`` in the provider's config block;
+6. an OpenClaw auth-profile store entry (e.g. ``venice:default``).
 
-Logs and ``--verbose`` say which source was used, never the value. The key travels as a
-``pydantic.SecretStr``.
+When the provider's ``apiKey`` names another variable (``${OTHER}`` or
+``{source: "env", id: "OTHER"}``) that name is looked up instead. Logs and ``--verbose``
+say which source was used, never the value; the key travels as a ``pydantic.SecretStr``.
+A keyring that is absent, locked or failing is skipped with a one-line warning.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import json
+import re
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .config_file import get_path
@@ -21,14 +29,29 @@ from .plugins import AuthMethod
 if TYPE_CHECKING:
     from pydantic import SecretStr
 
+KEYRING_SERVICE = "openclaw"
+_REFERENCE = re.compile(r"^\$\{([A-Z_][A-Z0-9_]*)\}$")
+Warn = Callable[[str], None]
+
 
 @dataclass(frozen=True, slots=True)
 class ResolvedKey:
     value: SecretStr
-    source: str  # "flag", "env", "config env block", ...
+    source: str  # "flag", "env", "config env block", "keyring", "config", "auth profile"
 
     def __repr__(self) -> str:
         return f"ResolvedKey(source={self.source!r})"
+
+
+def referenced_variable(api_key: Any, default: str) -> str:
+    """The variable a config ``apiKey`` refers to, else ``default``."""
+    if isinstance(api_key, str) and (match := _REFERENCE.match(api_key.strip())):
+        return match.group(1)
+    if isinstance(api_key, Mapping) and api_key.get("source") == "env":
+        name = api_key.get("id")
+        if isinstance(name, str) and name:
+            return name
+    return default
 
 
 def resolve_api_key(
@@ -36,18 +59,111 @@ def resolve_api_key(
     env: Mapping[str, str],
     config: Mapping[str, Any],
     flag_value: str | None = None,
+    *,
+    provider_id: str | None = None,
+    state_dir: Path | None = None,
+    warn: Warn = lambda message: None,
 ) -> ResolvedKey:
     """The key for ``method`` from the first source that has one, else :class:`SecretError`."""
     from pydantic import SecretStr
 
-    if flag_value:
-        return ResolvedKey(SecretStr(flag_value), "flag")
-    if env.get(method.env_var):
-        return ResolvedKey(SecretStr(env[method.env_var]), "env")
-    block_value = get_path(config, "env", method.env_var)
-    if isinstance(block_value, str) and block_value:
-        return ResolvedKey(SecretStr(block_value), "config env block")
+    block = get_path(config, "models", "providers", provider_id or "") if provider_id else None
+    api_key = block.get("apiKey") if isinstance(block, Mapping) else None
+    name = referenced_variable(api_key, method.env_var)
+    sources: list[tuple[str, Callable[[], str | None]]] = [
+        ("flag", lambda: flag_value),
+        ("env", lambda: env.get(name)),
+        ("config env block", lambda: _string(get_path(config, "env", name))),
+        ("keyring", lambda: keyring_get(name, warn)),
+        ("config", lambda: _literal(api_key)),
+        ("auth profile", lambda: profile_key(state_dir, method.profile_id)),
+    ]
+    for source, lookup in sources:
+        value = lookup()
+        if value and value.strip():
+            return ResolvedKey(SecretStr(value.strip()), source)
     raise SecretError(
-        f"no {method.label} found; set {method.env_var} or run "
+        f"no {method.label} found; set {name} or run "
         f"`openclaw onboard --auth-choice {method.choice}`"
     )
+
+
+def _string(value: Any) -> str | None:
+    return value if isinstance(value, str) else None
+
+
+def _literal(api_key: Any) -> str | None:
+    if isinstance(api_key, str) and "${" not in api_key:
+        return api_key
+    return None
+
+
+# -- keyring -------------------------------------------------------------------------------
+
+
+def keyring_backend_name() -> str | None:
+    """The usable keyring backend's name, or None when there is none (fail/null backends)."""
+    try:
+        import keyring
+        from keyring.backends import chainer, fail
+
+        backend = keyring.get_keyring()
+        if isinstance(backend, fail.Keyring) or type(backend).__module__.endswith(".null"):
+            return None
+        if isinstance(backend, chainer.ChainerBackend) and not backend.backends:
+            return None
+        return f"{type(backend).__module__}.{type(backend).__name__}"
+    except Exception:
+        return None
+
+
+def keyring_get(name: str, warn: Warn) -> str | None:
+    if keyring_backend_name() is None:
+        warn("no system keyring is available; skipping it")
+        return None
+    try:
+        import keyring
+
+        value: str | None = keyring.get_password(KEYRING_SERVICE, name)
+        return value
+    except Exception as exc:  # locked, denied, broken D-Bus...: fall through
+        warn(f"the system keyring could not be read ({type(exc).__name__}); skipping it")
+        return None
+
+
+def keyring_set(name: str, value: SecretStr) -> str | None:
+    """Store the key; the backend's name on success, None when no usable keyring exists."""
+    backend = keyring_backend_name()
+    if backend is None:
+        return None
+    try:
+        import keyring
+
+        keyring.set_password(KEYRING_SERVICE, name, value.get_secret_value())
+    except Exception:
+        return None
+    return backend
+
+
+# -- OpenClaw's auth-profile store -----------------------------------------------------------
+
+
+def profile_store_path(state_dir: Path) -> Path:
+    """Where TypeScript OpenClaw keeps the default agent's credentials."""
+    return state_dir / "agents" / "main" / "agent" / "auth-profiles.json"
+
+
+def profile_key(state_dir: Path | None, profile_id: str) -> str | None:
+    if state_dir is None:
+        return None
+    try:
+        payload = json.loads(profile_store_path(state_dir).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    entry = get_path(payload, "profiles", profile_id)
+    if not isinstance(entry, Mapping):
+        return None
+    for field in ("key", "apiKey", "token"):
+        if isinstance(entry.get(field), str) and entry[field]:
+            return str(entry[field])
+    return None
