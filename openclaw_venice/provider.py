@@ -19,10 +19,28 @@ from .identity import (
     PROVIDER_ID,
 )
 from .model_cache import CACHE_TTL_SECONDS, ModelCache
-from .runtime.catalog import Catalog
+from .runtime.catalog import Catalog, ModelInfo
 from .runtime.plugins import AuthMethod, ProviderContext
 
 USER_AGENT = f"openclaw-venice/{__version__}"
+DEFAULT_MODEL_ID = "kimi-k2-6"  # private, vision, tools and reasoning
+
+
+def model_config_entry(model: ModelInfo) -> dict[str, Any]:
+    """A model as TypeScript OpenClaw writes it in ``models.providers.venice.models``."""
+    compat: dict[str, Any] = {"supportsUsageInStreaming": False}
+    if not model.supports_tools:
+        compat["supportsTools"] = False
+    return {
+        "id": model.id,
+        "name": model.name,
+        "reasoning": model.reasoning,
+        "input": list(model.input),
+        "cost": model.cost.to_json(),
+        "contextWindow": model.context_window,
+        "maxTokens": model.max_tokens,
+        "compat": compat,
+    }
 
 
 def resolve_base_url(config: Mapping[str, Any], env: Mapping[str, str]) -> str:
@@ -41,9 +59,29 @@ class VeniceProvider:
     default_base_url = DEFAULT_BASE_URL
     api = API
     auth_methods: Sequence[AuthMethod] = (AUTH_METHOD,)
+    default_model: str | None = DEFAULT_MODEL_ID
 
     def __repr__(self) -> str:
         return "VeniceProvider()"
+
+    def base_url(self, ctx: ProviderContext) -> str:
+        return resolve_base_url(ctx.config, ctx.env)
+
+    def onboarding_config(
+        self, existing: Mapping[str, Any], catalog: Catalog, api_key_ref: str
+    ) -> dict[str, Any]:
+        """baseUrl (kept), api, the key reference, and the models: the config's own first,
+        then the catalog's models it does not list yet (as TypeScript OpenClaw does)."""
+        models = [m for m in existing.get("models") or [] if isinstance(m, Mapping)]
+        listed = {m.get("id") for m in models}
+        models += [model_config_entry(m) for m in catalog.models if m.id not in listed]
+        base_url = existing.get("baseUrl")
+        return {
+            "baseUrl": base_url if isinstance(base_url, str) and base_url else DEFAULT_BASE_URL,
+            "api": API,
+            "apiKey": api_key_ref,
+            "models": models,
+        }
 
     def bundled_catalog(self) -> Catalog:
         return load_bundle()

@@ -15,11 +15,13 @@ from importlib import import_module
 from .. import __version__
 from .errors import OpenClawError
 from .host import Host
+from .plugins import Registry
 
-COMMANDS = ("models",)
+COMMANDS = ("models", "onboard", "configure")
+NEEDS_REGISTRY = {"onboard", "configure"}  # their flags come from the installed plugins
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(registry: Registry | None = None) -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="openclaw", description="OpenClaw-style agent runtime (Python)."
     )
@@ -28,17 +30,23 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--verbose", "-v", action="store_true", help="say more about what happens")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name in COMMANDS:
-        import_module(f"{__package__}.commands.{name}").add_parser(sub)
+        module = import_module(f"{__package__}.commands.{name}")
+        if name in NEEDS_REGISTRY:
+            module.add_parser(sub, registry)
+        else:
+            module.add_parser(sub)
     return parser
 
 
 def main(argv: Sequence[str] | None = None, host: Host | None = None) -> int:
-    parser = build_parser()
+    argv = list(sys.argv[1:] if argv is None else argv)
+    host = host or Host()
+    wants_registry = any(arg in NEEDS_REGISTRY for arg in argv[:3])
+    parser = build_parser(host.registry if wants_registry else None)
     args = parser.parse_args(argv)
     if not getattr(args, "handler", None):
         parser.print_help(sys.stderr)
         return 2
-    host = host or Host()
     host.verbose = args.verbose
     try:
         return int(args.handler(args, host))

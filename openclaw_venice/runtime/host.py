@@ -29,16 +29,22 @@ class Host:
         stdout: TextIO | None = None,
         stderr: TextIO | None = None,
         registry: Registry | None = None,
+        stdin: TextIO | None = None,
     ) -> None:
         self.env: Mapping[str, str] = dict(os.environ if env is None else env)
         self.stdout = stdout or sys.stdout
         self.stderr = stderr or sys.stderr
+        self.stdin = stdin or sys.stdin
         self._registry = registry
         self.verbose = False
 
     # -- output -------------------------------------------------------------------------
     def out(self, text: str = "") -> None:
         print(text, file=self.stdout)
+
+    def err(self, text: str = "") -> None:
+        """Prompts and progress: stderr, so stdout stays clean for results."""
+        print(text, file=self.stderr)
 
     def warn(self, message: str) -> None:
         print(f"warning: {message}", file=self.stderr)

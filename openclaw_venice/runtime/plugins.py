@@ -58,6 +58,17 @@ class Provider(Protocol):
     default_base_url: str
     api: str
     auth_methods: Sequence[AuthMethod]
+    default_model: str | None  # the model id onboarding proposes
+
+    def base_url(self, ctx: ProviderContext) -> str:
+        """The endpoint this provider will call, after config and env overrides."""
+        ...
+
+    def onboarding_config(
+        self, existing: Mapping[str, Any], catalog: Catalog, api_key_ref: str
+    ) -> dict[str, Any]:
+        """Keys to set in ``models.providers.<id>`` on onboarding (keep what exists)."""
+        ...
 
     def catalog(self, ctx: ProviderContext) -> Catalog:
         """The provider's models: live when reachable, else cached or bundled. Never raises

@@ -25,6 +25,16 @@ class DemoProvider:
         ),
     )
 
+    default_model = "demo-small"
+
+    def base_url(self, ctx: ProviderContext) -> str:
+        return self.default_base_url
+
+    def onboarding_config(
+        self, existing: Any, catalog: Catalog, api_key_ref: str
+    ) -> dict[str, Any]:
+        return {"apiKey": api_key_ref}
+
     def bundled_catalog(self) -> Catalog:
         return Catalog("demo", "bundled", MODELS)
 

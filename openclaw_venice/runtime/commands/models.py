@@ -39,6 +39,10 @@ def add_parser(sub: Any) -> None:
     st.add_argument("ref", metavar="PROVIDER/MODEL")
     st.set_defaults(handler=run_set)
 
+    ss = msub.add_parser("status", help="default model, key source, base URL, catalog source")
+    ss.add_argument("--json", action="store_true", help="print JSON")
+    ss.set_defaults(handler=run_status)
+
     rf = msub.add_parser("refresh", help="refetch model lists; show what was added and removed")
     rf.add_argument("--provider", metavar="ID")
     rf.set_defaults(handler=run_refresh)
@@ -161,3 +165,36 @@ def run_refresh(args: argparse.Namespace, host: Host) -> int:
             or "  (no change)"
         )
     return 1 if failed else 0
+
+
+def run_status(args: argparse.Namespace, host: Host) -> int:
+    from ..errors import SecretError
+
+    status: dict[str, Any] = {
+        "configPath": str(host.config_path),
+        "defaultModel": host.default_model_ref(),
+        "providers": {},
+    }
+    for pid in _provider_ids(host, None):
+        provider = host.registry.provider(pid)
+        try:
+            key_source: str | None = host.resolve_key(provider).source
+        except SecretError:
+            key_source = None
+        status["providers"][pid] = {
+            "keySource": key_source,
+            "baseUrl": provider.base_url(host.provider_context(provider)),
+            "catalogSource": host.catalog(pid).source,
+        }
+    if args.json:
+        host.out(json.dumps(status, indent=2))
+        return 0
+    host.out(f"Config:        {status['configPath']}")
+    host.out(f"Default model: {status['defaultModel'] or '(none; openclaw models set ...)'}")
+    for pid, info in status["providers"].items():
+        method = host.registry.provider(pid).auth_methods[0]
+        key = info["keySource"] or f"missing (openclaw onboard --auth-choice {method.choice})"
+        host.out(
+            f"{pid}: key from {key}; base URL {info['baseUrl']}; catalog {info['catalogSource']}"
+        )
+    return 0

@@ -1,0 +1,245 @@
+"""``openclaw onboard``: choose an auth method, store the key safely, write the config.
+
+The key goes to the system keyring and the config refers to it as ``${VAR}``; it is never
+written to the config in plaintext unless the user asks for the ``env`` block.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from ..catalog import Catalog, ModelInfo
+from ..config_edit import save_edits
+from ..errors import SecretError, UsageError
+from ..host import Host
+from ..key_input import ask, mask, normalize_key, read_hidden
+from ..onboarding import Choices, current_default, plan
+from ..plugins import AuthMethod, Provider, Registry
+
+if TYPE_CHECKING:
+    from pydantic import SecretStr
+
+
+def add_parser(sub: Any, registry: Registry | None = None) -> None:
+    parser = sub.add_parser("onboard", help="set up a provider: API key, config, default model")
+    add_onboard_arguments(parser, registry)
+    parser.set_defaults(handler=run)
+
+
+def add_onboard_arguments(parser: argparse.ArgumentParser, registry: Registry | None) -> None:
+    parser.add_argument("--auth-choice", metavar="CHOICE", help="e.g. venice-api-key")
+    parser.add_argument("--non-interactive", action="store_true", help="never prompt")
+    parser.add_argument(
+        "--secret-input-mode",
+        choices=["keyring", "ref"],
+        default="keyring",
+        help="keyring: store the key in the system keyring (default); ref: store nothing, "
+        "write a ${VAR} reference to a variable you set yourself",
+    )
+    parser.add_argument(
+        "--store-key-in-config",
+        action="store_true",
+        help="where no system keyring is usable, keep the key in the config's env block",
+    )
+    parser.add_argument("--set-default", action="store_true", help="replace the default model")
+    parser.add_argument("--json", action="store_true", help="print the summary as JSON")
+    for provider in registry.providers.values() if registry else ():
+        for method in provider.auth_methods:
+            dest = "key_" + method.choice.replace("-", "_")
+            parser.add_argument(method.cli_flag, dest=dest, metavar="KEY", help=method.label)
+
+
+def find_method(registry: Registry, choice: str | None) -> tuple[Provider, AuthMethod]:
+    methods = [(p, m) for p in registry.providers.values() for m in p.auth_methods]
+    for provider, method in methods:
+        if method.choice == choice:
+            return provider, method
+    offered = ", ".join(m.choice for _, m in methods) or "none (install a provider plugin)"
+    if choice is None:
+        raise UsageError(f"--auth-choice is required; choose one of: {offered}")
+    raise UsageError(f"unknown --auth-choice {choice!r}; choose one of: {offered}")
+
+
+@dataclass(slots=True)
+class KeyDecision:
+    key: SecretStr | None  # None: nothing new to store (an existing key is kept)
+    source: str
+
+
+def run(args: argparse.Namespace, host: Host) -> int:
+    choice = args.auth_choice
+    if choice is None and not args.non_interactive:
+        choice = pick_choice(host)
+    provider, method = find_method(host.registry, choice)
+    return onboard(args, host, provider, method)
+
+
+def pick_choice(host: Host) -> str:
+    methods = [m for p in host.registry.providers.values() for m in p.auth_methods]
+    if not methods:
+        raise UsageError("no provider plugin offers onboarding; install one")
+    host.err("Providers:")
+    for number, method in enumerate(methods, 1):
+        host.err(f"  {number}) {method.group or method.label}: {method.label} ({method.hint})")
+    answer = ask("Choose", "1", host.stdin, host.stderr)
+    return methods[index(answer, len(methods))].choice
+
+
+def index(answer: str, count: int) -> int:
+    if answer.isdigit() and 1 <= int(answer) <= count:
+        return int(answer) - 1
+    raise UsageError(f"answer with a number from 1 to {count}")
+
+
+def onboard(args: argparse.Namespace, host: Host, provider: Provider, method: AuthMethod) -> int:
+    from ..config_model import validate_owned
+
+    interactive = not args.non_interactive
+    validate_owned(host.config.data)  # a bad config stops us before anything is asked
+    if interactive and method.note:
+        host.err(method.note)
+    flag_value = getattr(args, "key_" + method.choice.replace("-", "_"), None)
+    decision = decide_key(host, provider, method, flag_value, interactive)
+    storage, env_block_key = store_key(args, host, method, decision, interactive)
+    catalog = host.catalog(provider.id)
+    default = choose_default(host, provider, catalog, interactive)
+    existing_block = host.provider_config(provider.id)
+    block = provider.onboarding_config(existing_block, catalog, "${" + method.env_var + "}")
+    choices = Choices(
+        provider.id, method, block, default, args.set_default or interactive, env_block_key
+    )
+    steps = plan(host.config.data, choices)
+    saved = save_edits(host.config, steps.edits)
+    summary = {
+        "configPath": str(host.config_path),
+        "provider": provider.id,
+        "authChoice": method.choice,
+        "keyStorage": storage,
+        "defaultModel": steps.default_ref,
+        "defaultModelChanged": steps.default_changed,
+        "catalogSource": catalog.source,
+        "commentsKept": saved.comments_kept,
+    }
+    print_summary(host, summary, args.json)
+    return 0
+
+
+def decide_key(
+    host: Host, provider: Provider, method: AuthMethod, flag_value: str | None, interactive: bool
+) -> KeyDecision:
+    from pydantic import SecretStr
+
+    if flag_value is not None:
+        return KeyDecision(_checked(normalize_key(flag_value), method), "flag")
+    try:
+        existing = host.resolve_key(provider)
+    except SecretError:
+        existing = None
+    # a key only in the environment or written literally in the config is stored properly
+    fresh = existing is not None and existing.source in ("env", "config")
+    if existing is not None and not interactive:
+        return KeyDecision(existing.value if fresh else None, existing.source)
+    if existing is not None:
+        preview = mask(existing.value.get_secret_value())
+        if (
+            ask(
+                f"Use the existing key {preview} (from {existing.source})? [Y/n]",
+                "y",
+                host.stdin,
+                host.stderr,
+            )
+            .lower()
+            .startswith("y")
+        ):
+            return KeyDecision(existing.value if fresh else None, existing.source)
+    if not interactive:
+        raise SecretError(
+            f"Missing {method.cli_flag} (or {method.env_var} in env, or existing "
+            f"{provider.id} API-key profile)."
+        )
+    for _ in range(3):
+        key = normalize_key(read_hidden(method.prompt, host.stdin, host.stderr))
+        if key:
+            return KeyDecision(SecretStr(key), "prompt")
+        host.err("The key cannot be empty.")
+    raise SecretError("no key entered; run `openclaw onboard` again when you have it")
+
+
+def _checked(key: str, method: AuthMethod) -> SecretStr:
+    from pydantic import SecretStr
+
+    if not key:
+        raise UsageError(f"{method.cli_flag} is empty; pass the key itself")
+    return SecretStr(key)
+
+
+def store_key(
+    args: argparse.Namespace,
+    host: Host,
+    method: AuthMethod,
+    decision: KeyDecision,
+    interactive: bool,
+) -> tuple[str, str | None]:
+    """Where the key went, and the key when it goes into the config's env block."""
+    from ..secrets import keyring_set
+
+    if decision.key is None:
+        return f"kept in {decision.source}", None
+    if args.secret_input_mode == "ref":
+        return f"not stored; the config refers to ${{{method.env_var}}}", None
+    backend = keyring_set(method.env_var, decision.key)
+    if backend is not None:
+        return f"system keyring ({backend})", None
+    if args.store_key_in_config or (
+        interactive
+        and ask(
+            "No usable system keyring. Keep the key in the config file's env block? [y/N]",
+            "n",
+            host.stdin,
+            host.stderr,
+        )
+        .lower()
+        .startswith("y")
+    ):
+        return "config env block (plaintext, file mode 0600)", decision.key.get_secret_value()
+    raise SecretError(
+        "no usable system keyring to store the key; re-run with --store-key-in-config to keep "
+        f"it in the config's env block, or --secret-input-mode ref and set {method.env_var}"
+    )
+
+
+def choose_default(
+    host: Host, provider: Provider, catalog: Catalog, interactive: bool
+) -> ModelInfo:
+    current = current_default(host.config.data)
+    fallback = catalog.resolve(provider.default_model) if provider.default_model else None
+    preferred = next((m for m in catalog.models if m.ref == current), None)
+    chosen = preferred or (fallback.model if fallback else catalog.models[0])
+    if not interactive:
+        return fallback.model if fallback else catalog.models[0]
+    host.err(f"Models ({catalog.source}):")
+    for number, model in enumerate(catalog.models, 1):
+        mark = " (default)" if model is chosen else ""
+        host.err(f"  {number:3}) {model.ref}  {model.privacy or ''}{mark}")
+    answer = ask("Default model (number or id)", chosen.id, host.stdin, host.stderr)
+    if answer.isdigit():
+        return catalog.models[index(answer, len(catalog.models))]
+    resolution = catalog.resolve(answer.removeprefix(f"{provider.id}/"))
+    if resolution is None:
+        raise UsageError(f"no model {answer!r}; run `openclaw models list`")
+    return resolution.model
+
+
+def print_summary(host: Host, summary: dict[str, Any], as_json: bool) -> None:
+    if as_json:
+        host.out(json.dumps(summary, indent=2))
+        return
+    changed = "set" if summary["defaultModelChanged"] else "unchanged"
+    host.out(f"Config:        {summary['configPath']}")
+    host.out(f"API key:       {summary['keyStorage']}")
+    host.out(f"Default model: {summary['defaultModel']} ({changed})")
+    if not summary["commentsKept"]:
+        host.out(f"The file was rewritten; its previous text is in {summary['configPath']}.bak")

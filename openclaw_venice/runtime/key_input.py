@@ -1,0 +1,53 @@
+"""Reading an API key from a person: normalising what they paste, showing it masked."""
+
+from __future__ import annotations
+
+import re
+import sys
+from typing import TextIO
+
+_ASSIGNMENT = re.compile(r"^(?:export\s+)?[A-Z_][A-Z0-9_]*\s*=(?!=)\s*")
+_QUOTES = ('"', "'", "`")
+
+
+def normalize_key(raw: str) -> str:
+    """Trim; drop one trailing ``;``, an ``export NAME=``/``NAME=`` prefix and surrounding
+    quotes or backticks. The key itself is opaque: its prefix is never checked."""
+    key = raw.strip()
+    if key.endswith(";"):
+        key = key[:-1].rstrip()
+    key = _ASSIGNMENT.sub("", key, count=1)
+    if len(key) >= 2 and key[0] == key[-1] and key[0] in _QUOTES:
+        key = key[1:-1]
+    return key.strip()
+
+
+def mask(key: str) -> str:
+    """``abcd…wxyz``: four characters each end, or stars for a short key."""
+    return f"{key[:4]}…{key[-4:]}" if len(key) >= 12 else "*" * len(key)
+
+
+def read_hidden(prompt: str, stdin: TextIO | None = None, stderr: TextIO | None = None) -> str:
+    """Read a line without echo on a terminal; from a pipe, just read the line."""
+    stdin, stderr = stdin or sys.stdin, stderr or sys.stderr
+    if stdin.isatty():
+        import getpass
+
+        return getpass.getpass(f"{prompt}: ", stream=stderr)
+    print(f"{prompt}: ", end="", file=stderr, flush=True)
+    line = stdin.readline()
+    print(file=stderr)
+    return line.rstrip("\n")
+
+
+def ask(
+    prompt: str, default: str = "", stdin: TextIO | None = None, stderr: TextIO | None = None
+) -> str:
+    """A visible question; an empty answer (or end of input) is ``default``."""
+    stdin, stderr = stdin or sys.stdin, stderr or sys.stderr
+    suffix = f" [{default}]" if default else ""
+    print(f"{prompt}{suffix}: ", end="", file=stderr, flush=True)
+    answer = stdin.readline()
+    if not answer.endswith("\n"):
+        print(file=stderr)
+    return answer.strip() or default

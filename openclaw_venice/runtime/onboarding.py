@@ -1,0 +1,70 @@
+"""What onboarding writes, as a pure function of the config and the choices made."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from .catalog import ModelInfo
+from .config_edit import Edit
+from .config_file import get_path
+from .plugins import AuthMethod
+
+
+@dataclass(slots=True)
+class Choices:
+    provider_id: str
+    method: AuthMethod
+    block: Mapping[str, Any]  # the provider's keys to set in models.providers.<id>
+    default_model: ModelInfo
+    set_default: bool = False
+    env_block_key: str | None = None  # the key itself, when it goes into the env block
+
+
+@dataclass(slots=True)
+class Plan:
+    edits: list[Edit] = field(default_factory=list)
+    default_ref: str = ""
+    default_changed: bool = False
+
+
+def current_default(data: Mapping[str, Any]) -> str | None:
+    model = get_path(data, "agents", "defaults", "model")
+    if isinstance(model, str):
+        return model or None
+    primary = get_path(model, "primary") if isinstance(model, Mapping) else None
+    return primary if isinstance(primary, str) and primary else None
+
+
+def plan(data: Mapping[str, Any], choices: Choices) -> Plan:
+    """The config edits for ``choices``: keep what exists, add what is missing."""
+    result = Plan()
+    method, pid = choices.method, choices.provider_id
+    profile = get_path(data, "auth", "profiles", method.profile_id)
+    kept = dict(profile) if isinstance(profile, Mapping) else {}
+    result.edits.append(
+        (("auth", "profiles", method.profile_id), {**kept, "provider": pid, "mode": "api_key"})
+    )
+    if not isinstance(get_path(data, "models", "mode"), str):
+        result.edits.append((("models", "mode"), "merge"))
+    for key, value in choices.block.items():
+        result.edits.append((("models", "providers", pid, key), value))
+    if choices.env_block_key is not None:
+        result.edits.append((("env", method.env_var), choices.env_block_key))
+    existing = current_default(data)
+    result.default_ref = existing or choices.default_model.ref
+    if existing is None or choices.set_default:
+        result.default_ref = choices.default_model.ref
+        result.default_changed = result.default_ref != existing
+        in_string_form = isinstance(get_path(data, "agents", "defaults", "model"), str)
+        model_key: tuple[str, ...] = ("agents", "defaults", "model")
+        if not in_string_form:
+            model_key += ("primary",)
+        result.edits.append((model_key, result.default_ref))
+        alias = get_path(data, "agents", "defaults", "models", result.default_ref)
+        if not (isinstance(alias, Mapping) and alias.get("alias")):
+            entry = dict(alias) if isinstance(alias, Mapping) else {}
+            entry["alias"] = choices.default_model.name
+            result.edits.append((("agents", "defaults", "models", result.default_ref), entry))
+    return result
