@@ -58,10 +58,24 @@ def _parse_json5(text: str, path: str) -> Any:
     import json5  # imported lazily: only files that need it pay for it
 
     try:
-        return json5.loads(text)
+        return _join_surrogates(json5.loads(text))
     except ValueError as exc:
         line, column = _error_position(str(exc), text)
         raise ConfigParseError(path, line, column, _short(str(exc))) from None
+
+
+def _join_surrogates(value: Any) -> Any:
+    """json5 leaves an escaped pair like ``\\ud83d\\ude00`` as two lone surrogates; JSON
+    (and TypeScript OpenClaw) read it as one character."""
+    if isinstance(value, str):
+        if any("\ud800" <= c <= "\udfff" for c in value):
+            return value.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
+        return value
+    if isinstance(value, dict):
+        return {_join_surrogates(k): _join_surrogates(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_join_surrogates(v) for v in value]
+    return value
 
 
 def _error_position(message: str, text: str) -> tuple[int, int]:
