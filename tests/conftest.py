@@ -89,8 +89,9 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
     texts = [*own, ("failure", report.longreprtext)]
     leaked = hygiene.leaks_in_texts(texts)
     if leaked:
+        original = report.longreprtext.replace(hygiene.CANARY, "<CANARY>")
         report.outcome = "failed"
-        report.longrepr = f"secret canary leaked into: {', '.join(leaked)}"
+        report.longrepr = f"secret canary leaked into: {', '.join(leaked)}\n{original}"
 
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:

@@ -18,7 +18,8 @@ from .host import Host
 from .plugins import Registry
 
 COMMANDS = ("models", "onboard", "configure")
-NEEDS_REGISTRY = {"onboard", "configure"}  # their flags come from the installed plugins
+NEEDS_REGISTRY = {"onboard", "configure"}
+GLOBAL_FLAGS = {"--debug", "--verbose", "-v"}  # their flags come from the installed plugins
 
 
 def build_parser(registry: Registry | None = None) -> argparse.ArgumentParser:
@@ -39,7 +40,7 @@ def build_parser(registry: Registry | None = None) -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None, host: Host | None = None) -> int:
-    argv = list(sys.argv[1:] if argv is None else argv)
+    argv = _global_flags_first(list(sys.argv[1:] if argv is None else argv))
     host = host or Host()
     wants_registry = any(arg in NEEDS_REGISTRY for arg in argv[:3])
     parser = build_parser(host.registry if wants_registry else None)
@@ -66,6 +67,13 @@ def main(argv: Sequence[str] | None = None, host: Host | None = None) -> int:
             file=host.stderr,
         )
         return 1
+
+
+def _global_flags_first(argv: list[str]) -> list[str]:
+    """``--debug``/``--verbose`` work anywhere on the line, not only before the command."""
+    cut = argv.index("--") if "--" in argv else len(argv)
+    flags = [a for a in argv[:cut] if a in GLOBAL_FLAGS]
+    return flags + [a for a in argv[:cut] if a not in GLOBAL_FLAGS] + argv[cut:]
 
 
 def entry() -> None:
