@@ -7,7 +7,22 @@ The whole tree, host and plugin::
     │   PluginError, UnknownModelError
     └── ProviderError
         └── VeniceError                anything Venice-specific
-            └── DiscoveryError         GET /models failed (caught: the bundle is used)
+            ├── DiscoveryError         GET /models failed (caught: the bundle is used)
+            ├── RequestRefused         refused before sending (e2ee model, images for a
+            │                          text-only model, key to a non-https URL, prompt
+            │                          larger than the context)
+            ├── StreamFormatError      a stream that breaks the SSE/JSON framing, or is cut
+            ├── VeniceConnectionError  network failure or timeout (after retries)
+            └── VeniceAPIError         an error answer (status, request id = CF-RAY)
+                ├── BadRequestError        400, 422
+                ├── AuthenticationError    401
+                ├── InsufficientBalanceError 402
+                ├── PermissionDeniedError  403
+                ├── ModelNotFoundError     404 (names the replacement when known)
+                ├── PayloadTooLargeError   413
+                ├── RateLimitError         429
+                ├── ServerError            5xx
+                └── InBandError            {"error": ...} inside a 200 stream
 
 Messages are one line, say what to do next, and never contain the API key.
 """
@@ -28,17 +43,30 @@ from .runtime.errors import (
 )
 
 __all__ = [
+    "AuthenticationError",
+    "BadRequestError",
     "ConfigError",
     "ConfigParseError",
     "ConfigValueError",
     "DiscoveryError",
+    "InBandError",
+    "InsufficientBalanceError",
     "MissingVariableError",
+    "ModelNotFoundError",
     "OpenClawError",
+    "PayloadTooLargeError",
+    "PermissionDeniedError",
     "PluginError",
     "ProviderError",
+    "RateLimitError",
+    "RequestRefused",
     "SecretError",
+    "ServerError",
+    "StreamFormatError",
     "UnknownModelError",
     "UsageError",
+    "VeniceAPIError",
+    "VeniceConnectionError",
     "VeniceError",
 ]
 
@@ -49,3 +77,78 @@ class VeniceError(ProviderError):
 
 class DiscoveryError(VeniceError):
     """``GET /models`` gave no usable answer (after retries where they apply)."""
+
+
+class RequestRefused(VeniceError):
+    """We will not send this request; the message says what to change."""
+
+
+class StreamFormatError(VeniceError):
+    """The answer broke the SSE or JSON framing, or ended before it was complete."""
+
+
+class VeniceConnectionError(VeniceError):
+    """Venice could not be reached, or did not answer in time."""
+
+
+class VeniceAPIError(VeniceError):
+    """Venice answered with an error. ``request_id`` is the CF-RAY header, for support."""
+
+    status: int = 0
+    advice = "check the request and try again"
+
+    def __init__(
+        self,
+        message: str,
+        status: int | None = None,
+        request_id: str | None = None,
+        advice: str | None = None,
+    ) -> None:
+        self.status = status if status is not None else type(self).status
+        self.detail, self.request_id = message, request_id
+        text = f"Venice {self.status or 'error'}: {message}; {advice or self.advice}"
+        super().__init__(text + (f" (request id {request_id})" if request_id else ""))
+
+
+class BadRequestError(VeniceAPIError):
+    status = 400
+    advice = "the request was rejected as invalid; please report it with the request id"
+
+
+class AuthenticationError(VeniceAPIError):
+    status = 401
+    advice = "the API key was refused; run `openclaw onboard --auth-choice venice-api-key`"
+
+
+class InsufficientBalanceError(VeniceAPIError):
+    status = 402
+    advice = "add credits at https://venice.ai/settings/api"
+
+
+class PermissionDeniedError(VeniceAPIError):
+    status = 403
+    advice = "this key may not use that model or feature; check https://venice.ai/settings/api"
+
+
+class ModelNotFoundError(VeniceAPIError):
+    status = 404
+    advice = "the model is gone; pick another with `openclaw models list`"
+
+
+class PayloadTooLargeError(VeniceAPIError):
+    status = 413
+    advice = "the request is too large; send fewer or smaller images, or a shorter history"
+
+
+class RateLimitError(VeniceAPIError):
+    status = 429
+    advice = "rate limited; wait a moment and try again"
+
+
+class ServerError(VeniceAPIError):
+    status = 500
+    advice = "Venice had a problem; try again shortly"
+
+
+class InBandError(VeniceAPIError):
+    advice = "the model stopped with an error; try again"

@@ -1,0 +1,1 @@
+"""Venice chat completions: request building, SSE parsing, event assembly, transport."""

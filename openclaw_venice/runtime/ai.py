@@ -1,0 +1,153 @@
+"""The runtime's conversation types, in the style of OpenClaw's AI layer (provider-neutral).
+
+A turn is a :class:`Context` (system prompt, messages, tools) sent to a model; the provider
+streams :class:`StreamEvent`s back and ends with ``done`` (the final
+:class:`AssistantMessage`) or ``error``.
+"""
+
+from __future__ import annotations
+
+import base64
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+ReasoningLevel = Literal["off", "minimal", "low", "medium", "high", "xhigh"]
+StopReason = Literal["stop", "length", "toolUse", "error", "aborted"]
+EventType = Literal[
+    "start",
+    "text_start", "text_delta", "text_end",
+    "thinking_start", "thinking_delta", "thinking_end",
+    "toolcall_start", "toolcall_delta", "toolcall_end",
+    "done", "error",
+]  # fmt: skip
+
+
+@dataclass(frozen=True, slots=True)
+class TextPart:
+    text: str
+    type: Literal["text"] = "text"
+
+
+@dataclass(frozen=True, slots=True)
+class ImagePart:
+    """An image as base64 ``data`` with its MIME type."""
+
+    data: str
+    mime_type: str = "image/png"
+    type: Literal["image"] = "image"
+
+    @classmethod
+    def from_file(cls, path: str | Path) -> ImagePart:
+        import mimetypes
+
+        mime = mimetypes.guess_type(str(path))[0] or "application/octet-stream"
+        return cls(base64.b64encode(Path(path).read_bytes()).decode("ascii"), mime)
+
+
+@dataclass(frozen=True, slots=True)
+class ThinkingPart:
+    """Model reasoning. ``encrypted``: opaque text that must go back verbatim."""
+
+    thinking: str
+    encrypted: bool = False
+    type: Literal["thinking"] = "thinking"
+
+
+@dataclass(frozen=True, slots=True)
+class ToolCallPart:
+    """A tool call. ``arguments`` is None when ``raw_arguments`` was not valid JSON."""
+
+    id: str
+    name: str
+    arguments: Mapping[str, Any] | None
+    raw_arguments: str = ""
+    type: Literal["toolCall"] = "toolCall"
+
+
+@dataclass(frozen=True, slots=True)
+class UserMessage:
+    content: str | Sequence[TextPart | ImagePart]
+    role: Literal["user"] = "user"
+
+
+@dataclass(frozen=True, slots=True)
+class Usage:
+    input: int = 0
+    output: int = 0
+    cache_read: int = 0
+    cache_write: int = 0
+    total_tokens: int = 0
+    cost: float = 0.0  # USD
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "input": self.input,
+            "output": self.output,
+            "cacheRead": self.cache_read,
+            "cacheWrite": self.cache_write,
+            "totalTokens": self.total_tokens,
+            "cost": self.cost,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class AssistantMessage:
+    content: Sequence[TextPart | ThinkingPart | ToolCallPart]
+    stop_reason: StopReason = "stop"
+    usage: Usage = field(default_factory=Usage)
+    model: str = ""
+    provider: str = ""
+    meta: Mapping[str, Any] = field(default_factory=dict)  # request id, balance, limits...
+    role: Literal["assistant"] = "assistant"
+
+    @property
+    def text(self) -> str:
+        return "".join(p.text for p in self.content if isinstance(p, TextPart))
+
+    @property
+    def thinking(self) -> str:
+        return "".join(p.thinking for p in self.content if isinstance(p, ThinkingPart))
+
+    @property
+    def tool_calls(self) -> list[ToolCallPart]:
+        return [p for p in self.content if isinstance(p, ToolCallPart)]
+
+
+@dataclass(frozen=True, slots=True)
+class ToolResultMessage:
+    tool_call_id: str
+    tool_name: str
+    content: str | Sequence[TextPart | ImagePart]
+    is_error: bool = False
+    role: Literal["toolResult"] = "toolResult"
+
+
+Message = UserMessage | AssistantMessage | ToolResultMessage
+
+
+@dataclass(frozen=True, slots=True)
+class Tool:
+    name: str
+    description: str
+    parameters: Mapping[str, Any]  # JSON Schema
+
+
+@dataclass(slots=True)
+class Context:
+    system_prompt: str | None = None
+    messages: list[Message] = field(default_factory=list)
+    tools: list[Tool] = field(default_factory=list)
+
+
+@dataclass(frozen=True, slots=True)
+class StreamEvent:
+    """One streamed event; which fields are set depends on ``type``."""
+
+    type: EventType
+    index: int = 0  # position of the content part the event belongs to
+    delta: str = ""
+    part: TextPart | ThinkingPart | ToolCallPart | None = None
+    message: AssistantMessage | None = None
+    error: Exception | None = None
