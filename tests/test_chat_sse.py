@@ -114,9 +114,7 @@ def test_load_chunk() -> None:
 
 # properties
 
-payload_text = st.text(
-    st.characters(blacklist_categories=("Cs",), blacklist_characters="\r\n"), max_size=40
-)
+payload_text = st.text(st.characters(codec="utf-8", exclude_characters="\r\n"), max_size=40)
 event_lists = st.lists(st.lists(payload_text, min_size=1, max_size=3), max_size=8)
 
 

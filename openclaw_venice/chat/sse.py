@@ -87,6 +87,8 @@ class SSEDecoder:
                 if data:
                     events.append(b"\n".join(data).decode("utf-8", "replace"))
                     data = []
+            elif line[:6] == b"data: ":  # what Venice sends
+                data.append(line[6:])
             elif line.startswith(b"data"):
                 value = _data_value(line)
                 if value is not None:

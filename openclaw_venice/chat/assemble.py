@@ -1,0 +1,475 @@
+"""Venice chat-completion chunks -> the runtime's :class:`StreamEvent`s. Pure.
+
+Venice streams OpenAI-shaped chunks: text in ``choices[0].delta.content``, thinking in
+``delta.reasoning_content`` (opaque and replayed verbatim when ``reasoning_encrypted``), or
+as ``<think>…</think>`` inside content for some open models; tool calls in pieces keyed by
+``index``; a usage chunk whose ``choices`` is ``[]`` or missing; search results in the
+first chunk; and ``{"error": …}`` chunks inside a 200 stream.
+
+Shapes we depend on (choices, delta, tool calls, usage) are checked and a bad one raises
+:class:`StreamFormatError`; metadata we only record (citations, ids) is skipped when odd.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from ..errors import InBandError, StreamFormatError
+from ..runtime.ai import (
+    AssistantMessage,
+    EventType,
+    StopReason,
+    StreamEvent,
+    TextPart,
+    ThinkingPart,
+    ToolCallPart,
+)
+from ..runtime.catalog import ModelInfo
+from .usage import usage_from
+
+__all__ = ["TurnAssembler", "assemble_completion"]
+
+Kind = Literal["text", "thinking", "toolCall"]
+Part = TextPart | ThinkingPart | ToolCallPart
+_EVENTS: dict[Kind, tuple[EventType, EventType, EventType]] = {
+    "text": ("text_start", "text_delta", "text_end"),
+    "thinking": ("thinking_start", "thinking_delta", "thinking_end"),
+    "toolCall": ("toolcall_start", "toolcall_delta", "toolcall_end"),
+}
+_STOP_REASONS: dict[str, StopReason] = {
+    "stop": "stop",
+    "length": "length",
+    "tool_calls": "toolUse",
+    "function_call": "toolUse",
+    "content_filter": "stop",
+}
+
+
+@dataclass(slots=True, eq=False)
+class _Builder:
+    """A content part while it streams."""
+
+    kind: Kind
+    index: int
+    chunks: list[str] = field(default_factory=list)
+    encrypted: bool = False
+    id: str = ""
+    id_given: bool = False  # Venice sent the id (ours is made up until then)
+    name: str = ""
+    built: Part | None = None  # set when the part ends
+
+    def build(self) -> Part:
+        text = "".join(self.chunks)
+        if self.kind == "text":
+            return TextPart(text)
+        if self.kind == "thinking":
+            return ThinkingPart(text, self.encrypted)
+        return ToolCallPart(self.id, self.name, _parse_arguments(text), text)
+
+
+class _ThinkTags:
+    """Splits ``<think>…</think>`` out of content (open models on Venice, e.g. Qwen and
+    DeepSeek distills, put their reasoning there), wherever it appears. A tag may be split
+    over deltas ("<thi" + "nk>"): a tail that could still become one is held back until the
+    next delta, or the end, decides; so a plain "<" is delayed, never swallowed."""
+
+    __slots__ = ("_held", "_inside", "_strip")
+
+    def __init__(self) -> None:
+        self._held, self._inside, self._strip = "", False, False
+
+    def plain(self, text: str) -> bool:
+        """True when ``text`` is all answer text, nothing to split (the usual case)."""
+        return not (self._inside or self._held or self._strip) and "<" not in text
+
+    def feed(self, text: str) -> list[tuple[bool, str]]:
+        """(is thinking, text) pieces of one content delta."""
+        text, self._held = self._held + text, ""
+        out: list[tuple[bool, str]] = []
+        while text:
+            tag = "</think>" if self._inside else "<think>"
+            at = text.find(tag)
+            if at < 0:
+                tail = text.rfind("<", max(0, len(text) - len(tag) + 1))
+                if tail >= 0 and tag.startswith(text[tail:]):
+                    text, self._held = text[:tail], text[tail:]
+                self._add(out, text)
+                break
+            self._add(out, text[:at])
+            # the answer after "</think>" starts with blank lines, which are not text
+            self._inside, self._strip = not self._inside, self._inside
+            text = text[at + len(tag) :]
+        return out
+
+    def flush(self) -> list[tuple[bool, str]]:
+        out: list[tuple[bool, str]] = []
+        self._add(out, self._held)
+        self._held = ""
+        return out
+
+    def _add(self, out: list[tuple[bool, str]], text: str) -> None:
+        if self._strip and not self._inside:
+            text = text.lstrip()
+            self._strip = not text
+        if text:
+            out.append((self._inside, text))
+
+
+class TurnAssembler:
+    """One streamed turn: ``start()``, ``feed(chunk)`` per decoded chunk, ``finish()``.
+
+    A text or thinking part ends when another kind of part starts; tool calls stay open
+    together (Venice may interleave their pieces) until text or thinking starts, or the
+    turn ends. Whitespace-only text while tool calls are open is held back, and dropped if
+    nothing else follows: some models send "\\n\\n" after their calls, which would
+    otherwise end calls whose arguments are still arriving.
+    """
+
+    def __init__(
+        self, model: ModelInfo, provider: str = "venice", *, request_id: str | None = None
+    ) -> None:
+        self.model, self.provider, self.request_id = model, provider, request_id
+        self._parts: list[_Builder] = []
+        self._current: _Builder | None = None  # the open text or thinking part
+        self._tools: dict[int | str, _Builder] = {}  # by Venice's index, and by id
+        self._open_tools: list[_Builder] = []
+        self._last_key: int | str = 0
+        self._held_space = ""
+        self._tags = _ThinkTags()
+        self._finish_reason: str | None = None
+        self._usage: dict[str, Any] = {}
+        self._cost: Any = None
+        self._meta: dict[str, Any] = {}
+
+    def start(self) -> StreamEvent:
+        empty = AssistantMessage([], model=self.model.id, provider=self.provider)
+        return StreamEvent("start", message=empty)
+
+    def feed(self, chunk: Mapping[str, Any]) -> list[StreamEvent]:
+        """Events for one chunk. Raises :class:`InBandError` for an ``error`` chunk."""
+        # one chunk per token: the common shapes take the short paths (`type(...) is dict`)
+        if type(chunk) is not dict:
+            chunk = _mapping(chunk, "a stream chunk")
+        if chunk.get("error") is not None:
+            raise InBandError(error_text(chunk["error"]), request_id=self.request_id)
+        if chunk.get("usage") is not None or chunk.get("cost") is not None:
+            self._note_usage(chunk)
+        if not self._parts:  # ids and search results come before any content
+            self._note_meta(chunk)
+        choices = chunk.get("choices")
+        choice: Mapping[str, Any] | None
+        if type(choices) is list and choices and type(choices[0]) is dict:
+            choice = choices[0]
+        elif (choice := _first_choice(chunk)) is None:
+            return []
+        out: list[StreamEvent] = []
+        delta = choice.get("delta")
+        if delta is not None:
+            self._delta(delta if type(delta) is dict else _mapping(delta, "a delta"), out)
+        reason = choice.get("finish_reason")
+        if reason is not None and _string(reason, "finish_reason"):
+            self._finish_reason = reason
+        return out
+
+    def finish(self, done_seen: bool, meta: Mapping[str, Any] | None = None) -> list[StreamEvent]:
+        """End the turn: ``*_end`` events for open parts, then ``done``. A stream cut before
+        any ``finish_reason`` and without ``[DONE]`` is incomplete; one with a
+        ``finish_reason`` but no ``[DONE]`` lost only the trailer, and is accepted."""
+        if not done_seen and self._finish_reason is None:
+            raise StreamFormatError(
+                "the stream ended before it was complete (no finish reason, no [DONE]); try again"
+            )
+        out: list[StreamEvent] = []
+        self._content(self._tags.flush(), out)
+        self._close_current(out)
+        self._close_tools(out)
+        out.append(StreamEvent("done", message=self._message(meta or {})))
+        return out
+
+    def partial(
+        self, stop_reason: StopReason = "error", meta: Mapping[str, Any] | None = None
+    ) -> AssistantMessage:
+        """The message so far, parts still open included, for an ``error`` event."""
+        content = [p.built or p.build() for p in self._parts]
+        return self._assemble(content, stop_reason, meta or {})
+
+    # chunk contents
+
+    def _note_usage(self, chunk: Mapping[str, Any]) -> None:
+        usage = chunk.get("usage")
+        if usage is not None:
+            self._usage = dict(_mapping(usage, "usage"))
+        if chunk.get("cost") is not None:
+            self._cost = chunk["cost"]
+
+    def _note_meta(self, chunk: Mapping[str, Any]) -> None:
+        if "citations" not in self._meta:
+            params = chunk.get("venice_parameters")
+            found = chunk.get("venice_search_results") or (
+                params.get("web_search_citations") if isinstance(params, Mapping) else None
+            )
+            if isinstance(found, list) and found:
+                self._meta["citations"] = found
+        if "responseId" not in self._meta and isinstance(chunk.get("id"), str):
+            self._meta["responseId"] = chunk["id"]
+            served = chunk.get("model")
+            if isinstance(served, str) and served and served != self.model.id:
+                self._meta["servedModel"] = served
+
+    def _delta(self, delta: Mapping[str, Any], out: list[StreamEvent]) -> None:
+        encrypted = delta.get("reasoning_encrypted") is True
+        reasoning = delta.get("reasoning_content")
+        if reasoning is not None and _string(reasoning, "reasoning_content"):
+            self._content(self._tags.flush(), out)  # a held "<" belongs before this part
+            self._thinking(reasoning, encrypted, out)
+        elif encrypted and self._current is not None and self._current.kind == "thinking":
+            self._current.encrypted = True
+        content = delta.get("content")
+        if content is not None:
+            if type(content) is str and self._tags.plain(content):
+                if content:
+                    self._text(content, out)
+            else:
+                self._content(self._tags.feed(_content_text(content)), out)
+        calls = delta.get("tool_calls")
+        if calls is not None:
+            if not isinstance(calls, list | tuple):
+                raise StreamFormatError(f"`tool_calls` was {_kind(calls)}, not a list")
+            self._content(self._tags.flush(), out)
+            for piece in calls:
+                if piece is not None:
+                    self._tool_piece(_mapping(piece, "a tool call"), out)
+
+    def _content(self, pieces: list[tuple[bool, str]], out: list[StreamEvent]) -> None:
+        for thinking, text in pieces:
+            if thinking:
+                self._thinking(text, False, out)
+            else:
+                self._text(text, out)
+
+    def _text(self, text: str, out: list[StreamEvent]) -> None:
+        if self._open_tools or self._held_space:
+            if self._open_tools and text.isspace():
+                self._held_space += text
+                return
+            text, self._held_space = self._held_space + text, ""
+        part = self._current
+        if part is None or part.kind != "text":
+            part = self._open("text", out)
+        part.chunks.append(text)
+        out.append(StreamEvent("text_delta", part.index, text))
+
+    def _thinking(self, text: str, encrypted: bool, out: list[StreamEvent]) -> None:
+        part = self._open("thinking", out)
+        part.encrypted = part.encrypted or encrypted
+        part.chunks.append(text)
+        out.append(StreamEvent("thinking_delta", part.index, text))
+
+    def _tool_piece(self, piece: Mapping[str, Any], out: list[StreamEvent]) -> None:
+        function = piece.get("function")
+        function = {} if function is None else _mapping(function, "a tool call's function")
+        call_id = _string(piece.get("id") or "", "a tool call id")
+        name = _string(function.get("name") or "", "a tool name")
+        part = self._tool_for(piece.get("index"), call_id, name, out)
+        arguments = _arguments(function.get("arguments"))
+        if arguments:
+            part.chunks.append(arguments)
+            out.append(StreamEvent("toolcall_delta", part.index, arguments))
+
+    def _tool_for(self, index: Any, call_id: str, name: str, out: list[StreamEvent]) -> _Builder:
+        """The call a piece belongs to: by ``index``, else by ``id``, else the last one. A
+        new ``id`` on a known index is a new call (some providers send every call as 0)."""
+        if index is not None and (not isinstance(index, int) or isinstance(index, bool)):
+            raise StreamFormatError(f"a tool call index was {_kind(index)}, not an integer")
+        key = index if index is not None else call_id or self._last_key
+        self._last_key = key
+        part = self._tools.get(key)
+        if part is not None and not (call_id and part.id_given and call_id != part.id):
+            if part.built is not None:
+                raise StreamFormatError(f"tool call {part.id} continued after it had ended")
+            if call_id and not part.id_given:
+                part.id, part.id_given = call_id, True
+                self._tools[call_id] = part
+            part.name = part.name or name
+            return part
+        self._close_current(out)
+        part = self._new("toolCall")
+        part.id, part.id_given, part.name = call_id or f"call_{part.index}", bool(call_id), name
+        self._tools[key] = part
+        if call_id:
+            self._tools[call_id] = part  # a later piece may name the call by id alone
+        self._open_tools.append(part)
+        start = ToolCallPart(part.id, part.name, None)
+        out.append(StreamEvent("toolcall_start", part.index, part=start))
+        return part
+
+    # parts
+
+    def _open(self, kind: Kind, out: list[StreamEvent]) -> _Builder:
+        current = self._current
+        if current is not None and current.kind == kind:
+            return current
+        self._close_current(out)
+        self._close_tools(out)
+        self._current = part = self._new(kind)
+        out.append(StreamEvent(_EVENTS[kind][0], part.index))
+        return part
+
+    def _new(self, kind: Kind) -> _Builder:
+        part = _Builder(kind, len(self._parts))
+        self._parts.append(part)
+        return part
+
+    def _close_current(self, out: list[StreamEvent]) -> None:
+        if self._current is not None:
+            self._close(self._current, out)
+            self._current = None
+
+    def _close_tools(self, out: list[StreamEvent]) -> None:
+        for part in self._open_tools:
+            self._close(part, out)
+        self._open_tools = []
+
+    def _close(self, part: _Builder, out: list[StreamEvent]) -> None:
+        part.built = built = part.build()
+        out.append(StreamEvent(_EVENTS[part.kind][2], part.index, part=built))
+
+    def _message(self, meta: Mapping[str, Any]) -> AssistantMessage:
+        content = [p.built for p in self._parts if p.built is not None]
+        info = dict(meta)
+        reason = self._finish_reason
+        stop: StopReason = _STOP_REASONS.get(reason or "", "stop")
+        if reason is not None:
+            info["finishReason"] = reason
+        if reason == "content_filter":
+            info["contentFilter"] = True
+        if stop != "length" and any(isinstance(p, ToolCallPart) for p in content):
+            stop = "toolUse"  # but a call cut short ("length") must not be run
+        return self._assemble(content, stop, info)
+
+    def _assemble(
+        self, content: list[Part], stop: StopReason, meta: Mapping[str, Any]
+    ) -> AssistantMessage:
+        info = {**meta, **self._meta}
+        invalid = [p.id for p in content if isinstance(p, ToolCallPart) and p.arguments is None]
+        if invalid:
+            info["invalidToolArguments"] = invalid
+        raw = self._usage
+        if "cost" not in raw and self._cost is not None:
+            raw = {**raw, "cost": self._cost}  # Venice puts cost at the top level
+        usage = usage_from(raw, self.model)
+        return AssistantMessage(content, stop, usage, self.model.id, self.provider, info)
+
+
+def assemble_completion(
+    body: Mapping[str, Any],
+    model: ModelInfo,
+    provider: str = "venice",
+    meta: Mapping[str, Any] | None = None,
+) -> AssistantMessage:
+    """The final message of a non-streamed answer: its ``message`` is fed as one delta, so
+    both paths share every rule (``<think>`` tags, tool-call parsing, usage, cost)."""
+    if not isinstance(body, Mapping):
+        raise StreamFormatError(f"the answer was {_kind(body)}, not a JSON object")
+    chunk = dict(body)
+    choice = _first_choice(body)
+    if choice is not None:
+        message = choice.get("message")
+        delta = dict(_mapping(message, "a message")) if message is not None else {}
+        calls = delta.get("tool_calls")
+        if isinstance(calls, list | tuple):  # whole calls, one per item: index by position
+            delta["tool_calls"] = [
+                {**c, "index": i} if isinstance(c, Mapping) else c for i, c in enumerate(calls)
+            ]
+        chunk["choices"] = [{"delta": delta, "finish_reason": choice.get("finish_reason")}]
+    assembler = TurnAssembler(model, provider)
+    assembler.feed(chunk)
+    message = assembler.finish(True, meta)[-1].message
+    assert message is not None
+    return message
+
+
+def error_text(value: Any) -> str:
+    """One line from an in-band ``error``: a string, an object (``message``, ``type``,
+    ``code``) or an array of them."""
+    line = " ".join(_error_words(value, 0).split()) or "unknown error"
+    return line if len(line) <= 300 else line[:297] + "..."
+
+
+def _error_words(value: Any, depth: int) -> str:
+    if depth > 3:  # nested deeper than anyone would send
+        return ""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, list | tuple):
+        return "; ".join(filter(None, (_error_words(v, depth + 1) for v in value[:5])))
+    if isinstance(value, Mapping):
+        message = _error_words(value.get("message") or value.get("error") or "", depth + 1)
+        code = value.get("code") or value.get("type")
+        return f"{message} ({code})" if message and code else message or str(code or "")
+    return str(value)
+
+
+def _first_choice(chunk: Mapping[str, Any]) -> Mapping[str, Any] | None:
+    choices = chunk.get("choices")
+    if choices is None:
+        return None
+    if not isinstance(choices, list | tuple):
+        raise StreamFormatError(f"`choices` was {_kind(choices)}, not a list")
+    if not choices:
+        return None
+    return choices[0] if type(choices[0]) is dict else _mapping(choices[0], "a choice")
+
+
+def _content_text(content: Any) -> str:
+    """``content`` is a string, or (non-streamed, per Venice's spec) a list of text parts."""
+    if isinstance(content, str):
+        return content
+    if isinstance(content, list | tuple):
+        texts = [p.get("text") for p in content if isinstance(p, Mapping)]
+        return "".join(t for t in texts if isinstance(t, str))
+    raise StreamFormatError(f"`content` was {_kind(content)}, not text")
+
+
+def _arguments(value: Any) -> str:
+    if value is None or isinstance(value, str):
+        return value or ""
+    if isinstance(value, Mapping):  # already parsed by a lenient upstream: same JSON
+        try:
+            return json.dumps(value, ensure_ascii=False)
+        except (ValueError, RecursionError):
+            pass
+    raise StreamFormatError(f"tool call arguments were {_kind(value)}, not text")
+
+
+def _parse_arguments(raw: str) -> Mapping[str, Any] | None:
+    """Arguments as a JSON object; ``{}`` for none; None when not a JSON object."""
+    if not raw.strip():
+        return {}
+    try:
+        value = json.loads(raw)
+    except (ValueError, RecursionError):
+        return None
+    return value if isinstance(value, dict) else None
+
+
+def _mapping(value: Any, what: str) -> Mapping[str, Any]:
+    if not isinstance(value, Mapping):
+        raise StreamFormatError(f"{what} was {_kind(value)}, not a JSON object")
+    return value
+
+
+def _string(value: Any, what: str) -> str:
+    if not isinstance(value, str):
+        raise StreamFormatError(f"{what} was {_kind(value)}, not a string")
+    return value
+
+
+def _kind(value: Any) -> str:
+    names = {dict: "an object", list: "a list", str: "a string", bool: "a boolean"}
+    if value is None:
+        return "null"
+    return names.get(type(value), "a number" if isinstance(value, int | float) else "odd")
