@@ -96,6 +96,7 @@ class VeniceAPIError(VeniceError):
 
     status: int = 0
     advice = "check the request and try again"
+    retry_after: float | None = None  # seconds, from a Retry-After header
 
     def __init__(
         self,

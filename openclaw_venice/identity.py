@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from . import __version__
 from .runtime.plugins import AuthMethod
 
 PROVIDER_ID = "venice"
@@ -12,6 +13,7 @@ DEFAULT_BASE_URL = "https://api.venice.ai/api/v1"
 API = "openai-completions"
 PROFILE_ID = "venice:default"
 KEY_PAGE = "https://venice.ai/settings/api"
+USER_AGENT = f"openclaw-venice/{__version__}"  # no OS, architecture or runtime version
 
 ONBOARDING_NOTE = (
     "Venice AI offers privacy-focused inference. Get an API key at "

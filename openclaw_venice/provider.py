@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from . import __version__
 from .catalog import load_bundle, merge_catalog
 from .errors import DiscoveryError
 from .identity import (
@@ -17,12 +16,15 @@ from .identity import (
     ENV_VAR,
     LABEL,
     PROVIDER_ID,
+    USER_AGENT,
 )
 from .model_cache import CACHE_TTL_SECONDS, ModelCache
 from .runtime.catalog import Catalog, ModelInfo
-from .runtime.plugins import AuthMethod, ProviderContext
+from .runtime.plugins import AuthMethod, ChatFlag, ChatSession, ProviderContext
 
-USER_AGENT = f"openclaw-venice/{__version__}"
+if TYPE_CHECKING:
+    from pydantic import SecretStr
+
 DEFAULT_MODEL_ID = "kimi-k2-6"  # private, vision, tools and reasoning
 
 
@@ -64,8 +66,23 @@ class VeniceProvider:
     def __repr__(self) -> str:
         return "VeniceProvider()"
 
+    @property
+    def chat_flags(self) -> Sequence[ChatFlag]:
+        from .chat.session import CHAT_FLAGS
+
+        return CHAT_FLAGS
+
     def base_url(self, ctx: ProviderContext) -> str:
         return resolve_base_url(ctx.config, ctx.env)
+
+    def chat(self, ctx: ProviderContext, api_key: SecretStr) -> ChatSession:
+        """A chat session on the catalog the host would list (no I/O until the first turn)."""
+        from .chat.client import VeniceChat
+        from .chat.session import VeniceSession
+
+        return VeniceSession(
+            VeniceChat(api_key, base_url=resolve_base_url(ctx.config, ctx.env), warn=ctx.warn)
+        )
 
     def onboarding_config(
         self, existing: Mapping[str, Any], catalog: Catalog, api_key_ref: str

@@ -44,11 +44,17 @@ def isolated_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, s
 
 @pytest.fixture
 def server() -> Iterator[LocalServer]:
+    """A local server; every chat request body it received must be one Venice accepts."""
+    from tests.support.requests_schema import assert_valid_request  # it imports this module
+
     srv = LocalServer().start()
     try:
         yield srv
     finally:
         srv.stop()
+    for request in srv.requests:
+        if request.path.endswith("/chat/completions"):
+            assert_valid_request(request.json())
 
 
 @dataclass

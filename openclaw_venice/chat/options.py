@@ -25,11 +25,36 @@ class VeniceOptions:
     strip_thinking: bool | None = None
     disable_thinking: bool | None = None
     search_results_in_stream: bool | None = None
+    search_results_as_documents: bool | None = None
     x_search: bool | None = None
+
+    def parameters(self) -> dict[str, Any]:
+        """The set switches under their ``venice_parameters`` names."""
+        values = {key: getattr(self, name) for name, key in VENICE_PARAMETERS.items()}
+        return {key: value for key, value in values.items() if value is not None}
+
+
+# option -> its key in Venice's ``venice_parameters`` (tests hold these to the spec).
+# ``enable_e2ee`` is left out: e2ee models are refused before anything is sent.
+VENICE_PARAMETERS = {
+    "include_venice_system_prompt": "include_venice_system_prompt",
+    "web_search": "enable_web_search",
+    "web_citations": "enable_web_citations",
+    "web_scraping": "enable_web_scraping",
+    "character": "character_slug",
+    "strip_thinking": "strip_thinking_response",
+    "disable_thinking": "disable_thinking",
+    "search_results_in_stream": "include_search_results_in_stream",
+    "search_results_as_documents": "return_search_results_as_documents",
+    "x_search": "enable_x_search",
+}
 
 
 @dataclass(frozen=True, slots=True)
 class StreamOptions:
+    """One turn's options. ``max_tokens``: None or below 1 means the model's limit; the request
+    never asks for more than that nor than the context has left. ``temperature``: 0 to 2."""
+
     max_tokens: int | None = None
     temperature: float | None = None
     reasoning: ReasoningLevel | None = None

@@ -151,3 +151,16 @@ class StreamEvent:
     part: TextPart | ThinkingPart | ToolCallPart | None = None
     message: AssistantMessage | None = None
     error: Exception | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ChatSettings:
+    """What the host knows of a turn's options, provider-neutral. ``provider_options`` holds
+    the values of the flags a provider declared (``Provider.chat_flags``), by ``dest``."""
+
+    max_tokens: int | None = None
+    temperature: float | None = None
+    reasoning: ReasoningLevel | None = None
+    session_id: str | None = None
+    response_schema: Mapping[str, Any] | None = None
+    provider_options: Mapping[str, Any] = field(default_factory=dict)

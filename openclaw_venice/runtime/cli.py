@@ -17,8 +17,8 @@ from .errors import OpenClawError
 from .host import Host
 from .plugins import Registry
 
-COMMANDS = ("models", "onboard", "configure")
-NEEDS_REGISTRY = {"onboard", "configure"}
+COMMANDS = ("models", "onboard", "configure", "chat")
+NEEDS_REGISTRY = {"onboard", "configure", "chat"}
 GLOBAL_FLAGS = {"--debug", "--verbose", "-v"}  # their flags come from the installed plugins
 
 

@@ -9,14 +9,19 @@ included.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from importlib.metadata import entry_points
 from pathlib import Path
-from typing import Any, Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
-from .catalog import Catalog
+from .catalog import Catalog, ModelInfo
 from .errors import PluginError
+
+if TYPE_CHECKING:
+    from pydantic import SecretStr
+
+    from .ai import ChatSettings, Context, StreamEvent
 
 ENTRY_POINT_GROUP = "openclaw.plugins"
 
@@ -77,6 +82,42 @@ class Provider(Protocol):
 
     def bundled_catalog(self) -> Catalog:
         """The offline catalog alone (no I/O beyond package data)."""
+        ...
+
+
+@dataclass(frozen=True, slots=True)
+class ChatFlag:
+    """A provider's own ``openclaw chat`` flag; its value lands in
+    ``ChatSettings.provider_options[dest]``. No ``choices`` and no ``metavar``: a switch."""
+
+    flag: str  # e.g. "--web-search"
+    dest: str
+    help: str
+    choices: tuple[str, ...] = ()
+    metavar: str | None = None
+
+
+class ChatSession(Protocol):
+    """One authenticated connection to a provider's chat endpoint."""
+
+    def stream(
+        self, model: ModelInfo, context: Context, settings: ChatSettings
+    ) -> AsyncIterator[StreamEvent]:
+        """Events of one turn, ending with ``done`` or ``error`` (never raises for provider
+        trouble: the ``error`` event carries it)."""
+        ...
+
+    async def aclose(self) -> None: ...
+
+
+@runtime_checkable
+class ChatProvider(Provider, Protocol):
+    """A provider that can chat (optional part of the contract)."""
+
+    chat_flags: Sequence[ChatFlag]
+
+    def chat(self, ctx: ProviderContext, api_key: SecretStr) -> ChatSession:
+        """A chat session using ``api_key``; no I/O until the first turn."""
         ...
 
 

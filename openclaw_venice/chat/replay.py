@@ -1,0 +1,205 @@
+"""Runtime conversation -> Venice ``messages``, in the shapes Venice's spec allows. Pure.
+
+Replay rules, each avoiding a 400 from an OpenAI-shaped API:
+
+* Assistant turns that ended in ``error`` or ``aborted`` are left out: they may hold half a
+  tool call (OpenClaw's AI layer does the same).
+* A tool call without a result gets a synthetic error result before the next turn; a result
+  that answers no pending call is left out.
+* A tool message takes only a string (the spec's Tool Message ``content``), so the images of
+  a run of tool results follow it as one user message (vision models) or become a note.
+* Thinking goes back as ``reasoning_content``; encrypted reasoning verbatim and alone.
+* Text parts must not be empty (the spec's ``minLength: 1``).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any
+
+from ..errors import RequestRefused
+from ..runtime.ai import (
+    AssistantMessage,
+    Context,
+    ImagePart,
+    Message,
+    TextPart,
+    ThinkingPart,
+    ToolCallPart,
+    ToolResultMessage,
+    UserMessage,
+)
+from ..runtime.catalog import ModelInfo
+from .quirks import is_deepseek_v4
+
+Warn = Callable[[str], None]
+NO_RESULT = "No result provided"
+NO_OUTPUT = "(no output)"
+TOOL_IMAGES_INTRO = "Images returned by the tool calls above:"
+
+
+def _ignore(message: str) -> None:
+    """The default ``warn``: say nothing."""
+
+
+def build_messages(
+    model: ModelInfo,
+    context: Context,
+    vision_models: Sequence[str] = (),
+    warn: Warn = _ignore,
+) -> list[dict[str, Any]]:
+    """The ``messages`` of one request. Raises :class:`RequestRefused` for user images sent
+    to a model without vision; a tool result's images there become a note (and a warning),
+    so that a screenshot tool cannot wedge a conversation on a text-only model."""
+    vision = "image" in model.input
+    if not vision:
+        _refuse_user_images(model, context.messages, vision_models)
+    out: list[dict[str, Any]] = []
+    if context.system_prompt:
+        out.append({"role": "system", "content": context.system_prompt})
+    held: list[ImagePart] = []  # tool-result images wait for the end of the run of results
+    for message in repair(context.messages):
+        if isinstance(message, ToolResultMessage):
+            out.append(tool_entry(message, vision))
+            held.extend(_images(message.content))
+            continue
+        out.extend(_held_images(held, model, vision, warn))
+        held = []
+        if isinstance(message, UserMessage):
+            out.append({"role": "user", "content": user_content(message.content)})
+        else:
+            out.append(assistant_entry(message, is_deepseek_v4(model)))
+    out.extend(_held_images(held, model, vision, warn))
+    return out
+
+
+def repair(messages: Iterable[Message]) -> list[Message]:
+    """Leave out failed assistant turns and results that answer no pending call; answer every
+    call left without a result, before the next turn."""
+    out: list[Message] = []
+    pending: dict[str, ToolCallPart] = {}
+    for message in messages:
+        if isinstance(message, ToolResultMessage):
+            if pending.pop(message.tool_call_id, None) is not None:
+                out.append(message)
+            continue
+        out.extend(_unanswered(pending))
+        pending = {}
+        if isinstance(message, AssistantMessage):
+            if message.stop_reason in ("error", "aborted"):
+                continue
+            pending = {call.id: call for call in message.tool_calls}
+        out.append(message)
+    out.extend(_unanswered(pending))
+    return out
+
+
+def _unanswered(pending: dict[str, ToolCallPart]) -> list[ToolResultMessage]:
+    return [ToolResultMessage(c.id, c.name, NO_RESULT, is_error=True) for c in pending.values()]
+
+
+def user_content(content: str | Sequence[TextPart | ImagePart]) -> str | list[dict[str, Any]]:
+    if isinstance(content, str):
+        return content
+    parts = [_part(p) for p in content if not isinstance(p, TextPart) or p.text]
+    return parts or ""
+
+
+def _part(part: TextPart | ImagePart) -> dict[str, Any]:
+    if isinstance(part, TextPart):
+        return {"type": "text", "text": part.text}
+    url = f"data:{part.mime_type};base64,{part.data}"
+    return {"type": "image_url", "image_url": {"url": url}}
+
+
+def tool_entry(message: ToolResultMessage, vision: bool = True) -> dict[str, Any]:
+    """A tool message: text only. Its images are announced here and sent after the run."""
+    content = message.content
+    if isinstance(content, str):
+        text = content
+    else:
+        text = "\n".join(p.text for p in content if isinstance(p, TextPart) and p.text)
+    count = len(_images(content))
+    if count:
+        where = "attached below" if vision else "left out: this model does not accept images"
+        text = f"{text}\n({count} image{'s' if count > 1 else ''} {where})".lstrip("\n")
+    text = text or NO_OUTPUT
+    if message.is_error and not text.lower().startswith("error"):
+        text = f"Error: {text}"
+    # ``name`` is allowed on tool messages; some upstreams match results to calls by it
+    return {
+        "role": "tool",
+        "tool_call_id": message.tool_call_id,
+        "name": message.tool_name,
+        "content": text,
+    }
+
+
+def _held_images(
+    images: Sequence[ImagePart], model: ModelInfo, vision: bool, warn: Warn
+) -> list[dict[str, Any]]:
+    if not images:
+        return []
+    if not vision:
+        warn(f"{model.ref} does not accept images; images from tool results were left out")
+        return []
+    parts = [{"type": "text", "text": TOOL_IMAGES_INTRO}, *map(_part, images)]
+    return [{"role": "user", "content": parts}]
+
+
+def assistant_entry(message: AssistantMessage, empty_reasoning: bool = False) -> dict[str, Any]:
+    entry: dict[str, Any] = {"role": "assistant", "content": message.text or None}
+    reasoning = replayed_reasoning(message)
+    if reasoning is not None:
+        entry["reasoning_content"] = reasoning
+    elif empty_reasoning:
+        entry["reasoning_content"] = ""
+    calls = message.tool_calls
+    if calls:
+        entry["tool_calls"] = [_call_entry(call) for call in calls]
+    elif entry["content"] is None:
+        entry["content"] = ""
+    return entry
+
+
+def replayed_reasoning(message: AssistantMessage) -> str | None:
+    """Encrypted reasoning must go back byte for byte or Venice answers 400, so when there is
+    any, only it goes back (plain text joined to it would corrupt it)."""
+    thinking = [p for p in message.content if isinstance(p, ThinkingPart)]
+    if not thinking:
+        return None
+    encrypted = [p for p in thinking if p.encrypted]
+    return "".join(p.thinking for p in (encrypted or thinking))
+
+
+def _call_entry(call: ToolCallPart) -> dict[str, Any]:
+    return {
+        "id": call.id,
+        "type": "function",
+        "function": {"name": call.name, "arguments": call_arguments(call)},
+    }
+
+
+def call_arguments(call: ToolCallPart) -> str:
+    """The arguments as the model wrote them when they are a JSON object; otherwise the parsed
+    ones (or ``{}``): upstreams that re-parse them (Anthropic's, through Venice) fail on bad
+    JSON."""
+    try:
+        raw_is_object = isinstance(json.loads(call.raw_arguments or "null"), dict)
+    except (ValueError, RecursionError):
+        raw_is_object = False
+    return call.raw_arguments if raw_is_object else json.dumps(dict(call.arguments or {}))
+
+
+def _images(content: str | Sequence[TextPart | ImagePart]) -> list[ImagePart]:
+    return [] if isinstance(content, str) else [p for p in content if isinstance(p, ImagePart)]
+
+
+def _refuse_user_images(
+    model: ModelInfo, messages: Iterable[Message], vision_models: Sequence[str]
+) -> None:
+    for message in messages:
+        if isinstance(message, UserMessage) and _images(message.content):
+            names = ", ".join(vision_models[:6]) or "see `openclaw models list --vision`"
+            raise RequestRefused(f"{model.ref} does not accept images; use a vision model: {names}")

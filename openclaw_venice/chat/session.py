@@ -1,0 +1,64 @@
+"""The host's side of Venice chat: Venice's own ``openclaw chat`` flags, and a session that
+turns the host's provider-neutral settings into :class:`StreamOptions`."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from typing import Any
+
+from ..runtime.ai import ChatSettings, Context, StreamEvent
+from ..runtime.catalog import ModelInfo
+from ..runtime.plugins import ChatFlag
+from .client import VeniceChat
+from .options import StreamOptions, VeniceOptions
+
+CHAT_FLAGS = (
+    ChatFlag(
+        "--web-search",
+        "web_search",
+        "Venice web search: off, on, or auto (the model decides)",
+        choices=("off", "on", "auto"),
+    ),
+    ChatFlag("--web-citations", "web_citations", "ask for [n] citations of web results"),
+    ChatFlag("--web-scraping", "web_scraping", "let Venice read URLs found in the prompt"),
+    ChatFlag("--character", "character", "talk to a Venice character", metavar="SLUG"),
+    ChatFlag(
+        "--venice-system-prompt",
+        "include_venice_system_prompt",
+        "let Venice prepend its own system prompt (off by default)",
+    ),
+)
+_VENICE_KEYS = frozenset(VeniceOptions.__dataclass_fields__)
+
+
+def stream_options(settings: ChatSettings) -> StreamOptions:
+    """Host settings -> Venice options; unknown provider options are ignored."""
+    venice: dict[str, Any] = {
+        k: v for k, v in settings.provider_options.items() if k in _VENICE_KEYS and v is not None
+    }
+    return StreamOptions(
+        max_tokens=settings.max_tokens,
+        temperature=settings.temperature,
+        reasoning=settings.reasoning,
+        session_id=settings.session_id,
+        response_schema=settings.response_schema,
+        venice=VeniceOptions(**venice),
+    )
+
+
+class VeniceSession:
+    """A :class:`~openclaw_venice.runtime.plugins.ChatSession` over :class:`VeniceChat`."""
+
+    def __init__(self, chat: VeniceChat) -> None:
+        self.chat = chat
+
+    def __repr__(self) -> str:
+        return f"VeniceSession({self.chat!r})"
+
+    def stream(
+        self, model: ModelInfo, context: Context, settings: ChatSettings
+    ) -> AsyncIterator[StreamEvent]:
+        return self.chat.stream(model, context, stream_options(settings))
+
+    async def aclose(self) -> None:
+        await self.chat.aclose()

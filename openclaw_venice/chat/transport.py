@@ -1,0 +1,178 @@
+"""HTTP facts of Venice's chat endpoint: where the key may go, the headers we send, what an
+error answer means, when to retry, and what the response headers tell. Pure functions.
+
+Retries follow reference.md section 5: never 400/401/402/403/404/410/413/415/422; 429 (with
+``Retry-After``), 500, 502, 503, 504 and connection failures, with backoff, and only before any
+event reached the caller.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import json
+import random
+from collections.abc import Callable, Mapping
+from email.utils import parsedate_to_datetime
+from typing import Any
+from urllib.parse import urlsplit
+
+from .. import errors
+from ..errors import RequestRefused
+
+RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
+MAX_RETRY_AFTER = 30.0  # seconds; a longer wait is reported to the caller, not slept through
+MAX_ERROR_BODY = 64 * 1024
+
+_STATUS_ERRORS: dict[int, type[errors.VeniceAPIError]] = {
+    400: errors.BadRequestError,
+    401: errors.AuthenticationError,
+    402: errors.InsufficientBalanceError,
+    403: errors.PermissionDeniedError,
+    404: errors.ModelNotFoundError,
+    413: errors.PayloadTooLargeError,
+    422: errors.BadRequestError,
+    429: errors.RateLimitError,
+}
+_META_HEADERS = {
+    "cf-ray": "requestId",
+    "x-venice-balance-usd": "balanceUsd",
+    "x-venice-balance-diem": "balanceDiem",
+    "x-ratelimit-remaining-requests": "rateLimitRemainingRequests",
+    "x-ratelimit-remaining-tokens": "rateLimitRemainingTokens",
+    "x-ratelimit-reset-requests": "rateLimitResetRequests",
+    "x-ratelimit-reset-tokens": "rateLimitResetTokens",
+    "x-venice-model-deprecation-warning": "deprecationWarning",
+    "x-venice-model-deprecation-date": "deprecationDate",
+}
+
+
+def check_key_destination(url: str) -> None:
+    """The key goes only to https URLs, or to http on this machine's loopback."""
+    parts = urlsplit(url)
+    if parts.scheme == "https" and parts.hostname:
+        return
+    if parts.scheme == "http" and _is_loopback(parts.hostname or ""):
+        return
+    shown = f"{parts.scheme}://{parts.hostname or ''}"
+    raise RequestRefused(
+        f"refusing to send the API key to {shown}: use an https base URL "
+        "(plain http is allowed only on loopback)"
+    )
+
+
+def _is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def request_headers(api_key: str, user_agent: str, stream: bool) -> dict[str, str]:
+    """Authorization, a plain User-Agent and content negotiation; no fingerprint headers
+    (no OS, architecture or runtime version, unlike the OpenAI SDK's ``x-stainless-*``)."""
+    return {
+        "Authorization": f"Bearer {api_key}",
+        "User-Agent": user_agent,
+        "Content-Type": "application/json",
+        "Accept": "text/event-stream" if stream else "application/json",
+    }
+
+
+def response_meta(headers: Mapping[str, str]) -> dict[str, Any]:
+    """Request id (CF-RAY), balance, rate-limit and deprecation headers, by friendly name."""
+    meta: dict[str, Any] = {}
+    for header, name in _META_HEADERS.items():
+        value = headers.get(header)
+        if value:
+            meta[name] = _number(value) if name.startswith(("balance", "rateLimitRem")) else value
+    return meta
+
+
+def _number(value: str) -> float | int | str:
+    try:
+        number = float(value)
+    except ValueError:
+        return value
+    return int(number) if number.is_integer() else number
+
+
+def error_for_status(
+    status: int,
+    body: bytes,
+    request_id: str | None,
+    replacement: str | None = None,
+    wait: float | None = None,
+) -> errors.VeniceAPIError:
+    """The error class of an HTTP error answer, with Venice's own words when it gave some.
+    ``replacement``: the model that succeeds a 404'd one; ``wait``: seconds of Retry-After."""
+    cls = _STATUS_ERRORS.get(status) or (
+        errors.ServerError if status >= 500 else errors.VeniceAPIError
+    )
+    advice = None
+    if status == 404 and replacement:
+        advice = f"the model is gone; use its replacement {replacement}"
+    elif status == 429 and wait is not None:
+        advice = f"rate limited; Venice asks to wait {wait:.0f} s before trying again"
+    error = cls(error_text(body) or f"HTTP {status}", status, request_id, advice)
+    error.retry_after = wait
+    return error
+
+
+def error_text(body: bytes | str | Any) -> str:
+    """Venice's message from an error body: ``error`` may be a string, an object
+    (``message``, ``type``, ``code``) or an array of them. One line, at most 300 chars."""
+    payload = body
+    if isinstance(body, bytes | str):
+        try:
+            payload = json.loads(body)
+        except ValueError:
+            text = body.decode("utf-8", "replace") if isinstance(body, bytes) else body
+            return "" if "<html" in text[:500].lower() else _one_line(text)
+    if isinstance(payload, Mapping):
+        payload = payload.get("error", payload.get("message", payload.get("details", "")))
+    return _one_line(_describe(payload))
+
+
+def _describe(value: Any) -> str:
+    if isinstance(value, str):
+        return value
+    if isinstance(value, list):
+        return "; ".join(filter(None, (_describe(v) for v in value[:5])))
+    if isinstance(value, Mapping):
+        message = value.get("message") or value.get("msg") or value.get("error") or ""
+        code = value.get("code") or value.get("type")
+        text = _describe(message)
+        return f"{text} ({code})" if code and text else text or str(code or "")
+    return "" if value is None else str(value)
+
+
+def _one_line(text: str) -> str:
+    line = " ".join(text.split())
+    return line if len(line) <= 300 else line[:297] + "..."
+
+
+def retry_after(headers: Mapping[str, str]) -> float | None:
+    """Seconds from ``Retry-After`` (delta-seconds or an HTTP date), None when absent/bad."""
+    value = (headers.get("retry-after") or "").strip()
+    if not value:
+        return None
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        pass
+    try:
+        when = parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    from datetime import UTC, datetime
+
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    return max(0.0, (when - datetime.now(UTC)).total_seconds())
+
+
+def backoff(attempt: int, rand: Callable[[], float] = random.random) -> float:
+    """0.5 s doubling to 8 s, with ±20 % jitter."""
+    return float(min(0.5 * 2**attempt, 8.0) * (0.8 + 0.4 * rand()))

@@ -1,0 +1,246 @@
+"""One turn over HTTP: open the request (with retries), then read the answer.
+
+Retries happen only while opening, before any event reaches the caller: connection failures,
+429 (``Retry-After`` honoured) and 5xx, ``options.max_retries`` times. A timeout is not
+retried: ``options.timeout`` is the caller's whole patience for the next byte.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import AsyncIterator, Mapping
+from contextlib import asynccontextmanager
+from typing import TYPE_CHECKING, Any
+
+from ..errors import (
+    OpenClawError,
+    StreamFormatError,
+    VeniceAPIError,
+    VeniceConnectionError,
+)
+from ..identity import USER_AGENT
+from ..runtime.ai import AssistantMessage, StreamEvent
+from ..runtime.catalog import ModelInfo
+from . import transport
+from .assemble import TurnAssembler, assemble_completion
+from .options import StreamOptions
+from .sse import SSEDecoder
+
+if TYPE_CHECKING:
+    import httpx
+
+    from .client import VeniceChat
+
+MAX_JSON_BODY = 32 * 1024 * 1024
+CONNECT_TIMEOUT = 10.0
+_shown_deprecations: set[str] = set()
+
+
+async def run_turn(
+    chat: VeniceChat, model: ModelInfo, body: Mapping[str, Any], options: StreamOptions
+) -> AsyncIterator[StreamEvent]:
+    """Events of a streamed turn; failures end it with an ``error`` event."""
+    assembler = TurnAssembler(model)
+    try:
+        async with open_turn(chat, model, body, options) as response:
+            meta = _meta(chat, model, response)
+            async for event in _events(response, assembler, model, meta, options):
+                yield event
+    except OpenClawError as exc:
+        yield StreamEvent(
+            "error", error=exc, message=assembler.partial("error", {"error": str(exc)})
+        )
+
+
+async def complete_once(
+    chat: VeniceChat, model: ModelInfo, body: Mapping[str, Any], options: StreamOptions
+) -> AssistantMessage:
+    """A non-streamed turn: one JSON answer."""
+    async with open_turn(chat, model, body, options) as response:
+        meta = _meta(chat, model, response)
+        raw = await _read_json(response, options)
+    return assemble_completion(raw, model, meta=meta)
+
+
+@asynccontextmanager
+async def open_turn(
+    chat: VeniceChat, model: ModelInfo, body: Mapping[str, Any], options: StreamOptions
+) -> AsyncIterator[httpx.Response]:
+    """A 200 response, open for reading, after at most ``options.max_retries`` retries."""
+    import httpx
+
+    client = chat.http_client()
+    content = json.dumps(body, ensure_ascii=False).encode()
+    stream = bool(body.get("stream"))
+    headers = transport.request_headers(chat.api_key(), USER_AGENT, stream)
+    timeout = httpx.Timeout(
+        options.timeout, connect=min(CONNECT_TIMEOUT, options.timeout), pool=None
+    )
+    url = chat.base_url + "/chat/completions"
+    for attempt in range(options.max_retries + 1):
+        request = client.build_request(
+            "POST", url, content=content, headers=headers, timeout=timeout
+        )
+        try:
+            response = await client.send(request, stream=True)
+        except httpx.TimeoutException:
+            raise VeniceConnectionError(_timeout_text(options)) from None
+        except httpx.TransportError as exc:
+            if attempt == options.max_retries:
+                raise _connection_error(chat, exc, attempt) from None
+            await asyncio.sleep(transport.backoff(attempt))
+            continue
+        try:
+            if response.status_code == 200:
+                yield response
+                return
+            error = await _error(response, model, options)
+        finally:
+            await response.aclose()
+        delay = _retry_delay(error, attempt, options)
+        if delay is None:
+            raise error
+        await asyncio.sleep(delay)
+
+
+def _retry_delay(error: VeniceAPIError, attempt: int, options: StreamOptions) -> float | None:
+    if error.status not in transport.RETRY_STATUSES or attempt == options.max_retries:
+        return None
+    wanted = error.retry_after
+    if wanted is None:
+        return transport.backoff(attempt)
+    if wanted > transport.MAX_RETRY_AFTER:
+        return None  # the caller decides whether to wait that long; the message says how long
+    return wanted
+
+
+async def _error(
+    response: httpx.Response, model: ModelInfo, options: StreamOptions
+) -> VeniceAPIError:
+    import httpx
+
+    try:
+        raw = await _read_capped(response, transport.MAX_ERROR_BODY, options)
+    except (httpx.HTTPError, OpenClawError):
+        raw = b""
+    return transport.error_for_status(
+        response.status_code,
+        raw,
+        response.headers.get("cf-ray"),
+        _replacement(model),
+        transport.retry_after(response.headers),
+    )
+
+
+def _replacement(model: ModelInfo) -> str | None:
+    deprecation = model.extra.get("deprecation")
+    if isinstance(deprecation, Mapping) and isinstance(deprecation.get("replacement"), str):
+        return f"venice/{deprecation['replacement']}"
+    return None
+
+
+async def _events(
+    response: httpx.Response,
+    assembler: TurnAssembler,
+    model: ModelInfo,
+    meta: Mapping[str, Any],
+    options: StreamOptions,
+) -> AsyncIterator[StreamEvent]:
+    if "json" in response.headers.get("content-type", ""):
+        # asked for a stream, got one JSON answer (a proxy in between): still one turn
+        message = assemble_completion(await _read_json(response, options), model, meta=meta)
+        yield StreamEvent("start")
+        yield StreamEvent("done", message=message)
+        return
+    yield assembler.start()
+    decoder = SSEDecoder()
+    done = False
+    async for payloads in _sse_payloads(response, decoder, options):
+        for data in payloads:
+            if data == "[DONE]":
+                done = True
+                break
+            for event in assembler.feed(_chunk(data)):
+                yield event
+        if done:
+            break
+    for event in assembler.finish(done, meta):
+        yield event
+
+
+async def _sse_payloads(
+    response: httpx.Response, decoder: SSEDecoder, options: StreamOptions
+) -> AsyncIterator[list[str]]:
+    import httpx
+
+    try:
+        async for raw in response.aiter_bytes():
+            yield decoder.feed(raw)
+        yield decoder.close()
+    except httpx.TimeoutException:
+        raise VeniceConnectionError(
+            f"Venice stopped answering mid-stream (nothing for {options.timeout:g} s); try again"
+        ) from None
+    except httpx.HTTPError as exc:
+        raise StreamFormatError(
+            f"the answer stream was cut ({type(exc).__name__}); try again"
+        ) from None
+
+
+def _chunk(data: str) -> Any:
+    try:
+        return json.loads(data)
+    except ValueError:
+        raise StreamFormatError(
+            "Venice sent a stream event that is not JSON; try again, and report it if it repeats"
+        ) from None
+
+
+async def _read_json(response: httpx.Response, options: StreamOptions) -> Any:
+    raw = await _read_capped(response, MAX_JSON_BODY, options)
+    try:
+        return json.loads(raw)
+    except ValueError:
+        raise StreamFormatError("Venice's answer is not JSON; try again") from None
+
+
+async def _read_capped(response: httpx.Response, limit: int, options: StreamOptions) -> bytes:
+    import httpx
+
+    chunks: list[bytes] = []
+    size = 0
+    try:
+        async for chunk in response.aiter_bytes():
+            size += len(chunk)
+            if size > limit:
+                raise StreamFormatError(
+                    f"Venice's answer is larger than {limit // 2**20} MB; refusing to read it"
+                )
+            chunks.append(chunk)
+    except httpx.TimeoutException:
+        raise VeniceConnectionError(_timeout_text(options)) from None
+    except httpx.HTTPError as exc:
+        raise StreamFormatError(f"the answer was cut ({type(exc).__name__}); try again") from None
+    return b"".join(chunks)
+
+
+def _meta(chat: VeniceChat, model: ModelInfo, response: httpx.Response) -> dict[str, Any]:
+    meta = transport.response_meta(response.headers)
+    warning = meta.get("deprecationWarning")
+    if warning and model.id not in _shown_deprecations:
+        _shown_deprecations.add(model.id)
+        date = meta.get("deprecationDate")
+        chat.warn(f"{model.ref}: {warning}" + (f" (on {date})" if date else ""))
+    return meta
+
+
+def _timeout_text(options: StreamOptions) -> str:
+    return f"Venice did not answer within {options.timeout:g} s; try again, or raise the timeout"
+
+
+def _connection_error(chat: VeniceChat, exc: Exception, attempt: int) -> VeniceConnectionError:
+    return VeniceConnectionError(
+        f"could not reach Venice at {chat.base_url} ({type(exc).__name__}, "
+        f"{attempt + 1} attempts); check your connection and try again"
+    )

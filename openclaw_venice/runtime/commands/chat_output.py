@@ -1,0 +1,88 @@
+"""How ``openclaw chat`` shows a turn: text streamed to stdout, thinking and usage to stderr,
+or one JSON object at the end with ``--json``."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from typing import Any
+
+from ..ai import AssistantMessage, StreamEvent
+from ..host import Host
+
+_RATE_KEYS = (
+    "rateLimitRemainingRequests",
+    "rateLimitRemainingTokens",
+    "rateLimitResetRequests",
+    "rateLimitResetTokens",
+)
+
+
+class TurnPrinter:
+    def __init__(self, host: Host, *, show_thinking: bool = False, as_json: bool = False) -> None:
+        self.host, self.show_thinking, self.as_json = host, show_thinking, as_json
+        self._open_line = False  # stdout has text not yet ended by a newline
+
+    def event(self, event: StreamEvent) -> None:
+        if event.type == "error" and event.error is not None:
+            self._end_line()
+            raise event.error
+        if self.as_json:
+            if event.type == "done" and event.message is not None:
+                self.host.out(json.dumps(turn_json(event.message), indent=2))
+            return
+        if event.type == "text_delta":
+            self.host.stdout.write(event.delta)
+            self.host.stdout.flush()
+            self._open_line = not event.delta.endswith("\n")
+        elif event.type == "thinking_delta" and self.show_thinking:
+            self.host.stderr.write(event.delta)
+            self.host.stderr.flush()
+        elif event.type == "thinking_end" and self.show_thinking:
+            self.host.stderr.write("\n")
+        elif event.type == "done" and event.message is not None:
+            self._end_line()
+            self._footer(event.message)
+
+    def _end_line(self) -> None:
+        if self._open_line:
+            self.host.stdout.write("\n")
+            self.host.stdout.flush()
+            self._open_line = False
+
+    def _footer(self, message: AssistantMessage) -> None:
+        if not (self.host.stderr.isatty() or self.host.verbose):
+            return
+        usage = message.usage
+        line = f"[{usage.input} in"
+        if usage.cache_read:
+            line += f" ({usage.cache_read} cached)"
+        line += f", {usage.output} out, ${usage.cost:.6f}"
+        if message.stop_reason == "length":
+            line += ", cut at the token limit"
+        self.host.err(line + "]")
+        for number, citation in enumerate(message.meta.get("citations") or (), 1):
+            if isinstance(citation, Mapping):
+                self.host.err(f"[{number}] {citation.get('title', '')} {citation.get('url', '')}")
+
+
+def turn_json(message: AssistantMessage) -> dict[str, Any]:
+    """The final message, usage, cost, request id, balance, rate limits and citations."""
+    meta = message.meta
+    return {
+        "model": message.model,
+        "provider": message.provider,
+        "text": message.text,
+        "thinking": message.thinking or None,
+        "toolCalls": [
+            {"id": c.id, "name": c.name, "arguments": c.arguments, "raw": c.raw_arguments}
+            for c in message.tool_calls
+        ],
+        "stopReason": message.stop_reason,
+        "usage": message.usage.to_json(),
+        "cost": message.usage.cost,
+        "requestId": meta.get("requestId"),
+        "balance": {k[7:].lower(): v for k, v in meta.items() if k.startswith("balance")},
+        "rateLimits": {k: meta[k] for k in _RATE_KEYS if k in meta},
+        "citations": list(meta.get("citations") or []),
+    }
