@@ -13,7 +13,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from openclaw_venice.catalog import load_bundle
-from openclaw_venice.chat.assemble import TurnAssembler, assemble_completion, error_text
+from openclaw_venice.chat.assemble import TurnAssembler
+from openclaw_venice.chat.completion import assemble_completion
+from openclaw_venice.chat.error_text import body_error_text, error_text
 from openclaw_venice.chat.sse import DONE, SSEDecoder, load_chunk
 from openclaw_venice.chat.usage import price_for, usage_from, venice_cost
 from openclaw_venice.errors import InBandError, StreamFormatError
@@ -441,7 +443,26 @@ def test_error_text_is_one_bounded_line() -> None:
     deep: Any = "x"
     for _ in range(50):
         deep = [deep]
-    assert error_text(deep) == "unknown error"
+    assert error_text(deep) == ""
+
+
+@pytest.mark.parametrize(
+    ("body", "expected"),
+    [
+        (b'{"error": "Insufficient balance"}', "Insufficient balance"),
+        (b'{"error": {"message": "bad key", "code": "auth"}}', "bad key (auth)"),
+        (b'{"details": [{"msg": "max_tokens too big"}]}', "max_tokens too big"),
+        (b"<html><body>502 Bad Gateway</body></html>", ""),
+        (b"plain\ntext", "plain text"),
+    ],
+)
+def test_body_error_text(body: bytes, expected: str) -> None:
+    assert body_error_text(body) == expected
+
+
+def test_an_in_band_error_without_words_still_says_something() -> None:
+    with pytest.raises(InBandError, match="unknown error"):
+        TurnAssembler(MODEL).feed({"error": {}})
 
 
 def test_a_stream_cut_before_finishing_is_an_error() -> None:

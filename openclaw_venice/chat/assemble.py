@@ -12,7 +12,6 @@ Shapes we depend on (choices, delta, tool calls, usage) are checked and a bad on
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
@@ -28,9 +27,20 @@ from ..runtime.ai import (
     ToolCallPart,
 )
 from ..runtime.catalog import ModelInfo
+from .chunk_fields import (
+    arguments_text,
+    as_mapping,
+    as_string,
+    content_text,
+    first_choice,
+    kind_of,
+    parse_arguments,
+)
+from .error_text import error_text
+from .think_tags import ThinkTags
 from .usage import usage_from
 
-__all__ = ["TurnAssembler", "assemble_completion"]
+__all__ = ["TurnAssembler"]
 
 Kind = Literal["text", "thinking", "toolCall"]
 Part = TextPart | ThinkingPart | ToolCallPart
@@ -67,55 +77,7 @@ class _Builder:
             return TextPart(text)
         if self.kind == "thinking":
             return ThinkingPart(text, self.encrypted)
-        return ToolCallPart(self.id, self.name, _parse_arguments(text), text)
-
-
-class _ThinkTags:
-    """Splits ``<think>…</think>`` out of content (open models on Venice, e.g. Qwen and
-    DeepSeek distills, put their reasoning there), wherever it appears. A tag may be split
-    over deltas ("<thi" + "nk>"): a tail that could still become one is held back until the
-    next delta, or the end, decides; so a plain "<" is delayed, never swallowed."""
-
-    __slots__ = ("_held", "_inside", "_strip")
-
-    def __init__(self) -> None:
-        self._held, self._inside, self._strip = "", False, False
-
-    def plain(self, text: str) -> bool:
-        """True when ``text`` is all answer text, nothing to split (the usual case)."""
-        return not (self._inside or self._held or self._strip) and "<" not in text
-
-    def feed(self, text: str) -> list[tuple[bool, str]]:
-        """(is thinking, text) pieces of one content delta."""
-        text, self._held = self._held + text, ""
-        out: list[tuple[bool, str]] = []
-        while text:
-            tag = "</think>" if self._inside else "<think>"
-            at = text.find(tag)
-            if at < 0:
-                tail = text.rfind("<", max(0, len(text) - len(tag) + 1))
-                if tail >= 0 and tag.startswith(text[tail:]):
-                    text, self._held = text[:tail], text[tail:]
-                self._add(out, text)
-                break
-            self._add(out, text[:at])
-            # the answer after "</think>" starts with blank lines, which are not text
-            self._inside, self._strip = not self._inside, self._inside
-            text = text[at + len(tag) :]
-        return out
-
-    def flush(self) -> list[tuple[bool, str]]:
-        out: list[tuple[bool, str]] = []
-        self._add(out, self._held)
-        self._held = ""
-        return out
-
-    def _add(self, out: list[tuple[bool, str]], text: str) -> None:
-        if self._strip and not self._inside:
-            text = text.lstrip()
-            self._strip = not text
-        if text:
-            out.append((self._inside, text))
+        return ToolCallPart(self.id, self.name, parse_arguments(text), text)
 
 
 class TurnAssembler:
@@ -138,7 +100,7 @@ class TurnAssembler:
         self._open_tools: list[_Builder] = []
         self._last_key: int | str = 0
         self._held_space = ""
-        self._tags = _ThinkTags()
+        self._tags = ThinkTags()
         self._finish_reason: str | None = None
         self._usage: dict[str, Any] = {}
         self._cost: Any = None
@@ -152,9 +114,11 @@ class TurnAssembler:
         """Events for one chunk. Raises :class:`InBandError` for an ``error`` chunk."""
         # one chunk per token: the common shapes take the short paths (`type(...) is dict`)
         if type(chunk) is not dict:
-            chunk = _mapping(chunk, "a stream chunk")
+            chunk = as_mapping(chunk, "a stream chunk")
         if chunk.get("error") is not None:
-            raise InBandError(error_text(chunk["error"]), request_id=self.request_id)
+            raise InBandError(
+                error_text(chunk["error"]) or "unknown error", request_id=self.request_id
+            )
         if chunk.get("usage") is not None or chunk.get("cost") is not None:
             self._note_usage(chunk)
         if not self._parts:  # ids and search results come before any content
@@ -163,14 +127,14 @@ class TurnAssembler:
         choice: Mapping[str, Any] | None
         if type(choices) is list and choices and type(choices[0]) is dict:
             choice = choices[0]
-        elif (choice := _first_choice(chunk)) is None:
+        elif (choice := first_choice(chunk)) is None:
             return []
         out: list[StreamEvent] = []
         delta = choice.get("delta")
         if delta is not None:
-            self._delta(delta if type(delta) is dict else _mapping(delta, "a delta"), out)
+            self._delta(delta if type(delta) is dict else as_mapping(delta, "a delta"), out)
         reason = choice.get("finish_reason")
-        if reason is not None and _string(reason, "finish_reason"):
+        if reason is not None and as_string(reason, "finish_reason"):
             self._finish_reason = reason
         return out
 
@@ -201,7 +165,7 @@ class TurnAssembler:
     def _note_usage(self, chunk: Mapping[str, Any]) -> None:
         usage = chunk.get("usage")
         if usage is not None:
-            self._usage = dict(_mapping(usage, "usage"))
+            self._usage = dict(as_mapping(usage, "usage"))
         if chunk.get("cost") is not None:
             self._cost = chunk["cost"]
 
@@ -222,7 +186,7 @@ class TurnAssembler:
     def _delta(self, delta: Mapping[str, Any], out: list[StreamEvent]) -> None:
         encrypted = delta.get("reasoning_encrypted") is True
         reasoning = delta.get("reasoning_content")
-        if reasoning is not None and _string(reasoning, "reasoning_content"):
+        if reasoning is not None and as_string(reasoning, "reasoning_content"):
             self._content(self._tags.flush(), out)  # a held "<" belongs before this part
             self._thinking(reasoning, encrypted, out)
         elif encrypted and self._current is not None and self._current.kind == "thinking":
@@ -233,15 +197,15 @@ class TurnAssembler:
                 if content:
                     self._text(content, out)
             else:
-                self._content(self._tags.feed(_content_text(content)), out)
+                self._content(self._tags.feed(content_text(content)), out)
         calls = delta.get("tool_calls")
         if calls is not None:
             if not isinstance(calls, list | tuple):
-                raise StreamFormatError(f"`tool_calls` was {_kind(calls)}, not a list")
+                raise StreamFormatError(f"`tool_calls` was {kind_of(calls)}, not a list")
             self._content(self._tags.flush(), out)
             for piece in calls:
                 if piece is not None:
-                    self._tool_piece(_mapping(piece, "a tool call"), out)
+                    self._tool_piece(as_mapping(piece, "a tool call"), out)
 
     def _content(self, pieces: list[tuple[bool, str]], out: list[StreamEvent]) -> None:
         for thinking, text in pieces:
@@ -270,11 +234,11 @@ class TurnAssembler:
 
     def _tool_piece(self, piece: Mapping[str, Any], out: list[StreamEvent]) -> None:
         function = piece.get("function")
-        function = {} if function is None else _mapping(function, "a tool call's function")
-        call_id = _string(piece.get("id") or "", "a tool call id")
-        name = _string(function.get("name") or "", "a tool name")
+        function = {} if function is None else as_mapping(function, "a tool call's function")
+        call_id = as_string(piece.get("id") or "", "a tool call id")
+        name = as_string(function.get("name") or "", "a tool name")
         part = self._tool_for(piece.get("index"), call_id, name, out)
-        arguments = _arguments(function.get("arguments"))
+        arguments = arguments_text(function.get("arguments"))
         if arguments:
             part.chunks.append(arguments)
             out.append(StreamEvent("toolcall_delta", part.index, arguments))
@@ -283,7 +247,7 @@ class TurnAssembler:
         """The call a piece belongs to: by ``index``, else by ``id``, else the last one. A
         new ``id`` on a known index is a new call (some providers send every call as 0)."""
         if index is not None and (not isinstance(index, int) or isinstance(index, bool)):
-            raise StreamFormatError(f"a tool call index was {_kind(index)}, not an integer")
+            raise StreamFormatError(f"a tool call index was {kind_of(index)}, not an integer")
         key = index if index is not None else call_id or self._last_key
         self._last_key = key
         part = self._tools.get(key)
@@ -362,114 +326,3 @@ class TurnAssembler:
             raw = {**raw, "cost": self._cost}  # Venice puts cost at the top level
         usage = usage_from(raw, self.model)
         return AssistantMessage(content, stop, usage, self.model.id, self.provider, info)
-
-
-def assemble_completion(
-    body: Mapping[str, Any],
-    model: ModelInfo,
-    provider: str = "venice",
-    meta: Mapping[str, Any] | None = None,
-) -> AssistantMessage:
-    """The final message of a non-streamed answer: its ``message`` is fed as one delta, so
-    both paths share every rule (``<think>`` tags, tool-call parsing, usage, cost)."""
-    if not isinstance(body, Mapping):
-        raise StreamFormatError(f"the answer was {_kind(body)}, not a JSON object")
-    chunk = dict(body)
-    choice = _first_choice(body)
-    if choice is not None:
-        message = choice.get("message")
-        delta = dict(_mapping(message, "a message")) if message is not None else {}
-        calls = delta.get("tool_calls")
-        if isinstance(calls, list | tuple):  # whole calls, one per item: index by position
-            delta["tool_calls"] = [
-                {**c, "index": i} if isinstance(c, Mapping) else c for i, c in enumerate(calls)
-            ]
-        chunk["choices"] = [{"delta": delta, "finish_reason": choice.get("finish_reason")}]
-    assembler = TurnAssembler(model, provider)
-    assembler.feed(chunk)
-    message = assembler.finish(True, meta)[-1].message
-    assert message is not None
-    return message
-
-
-def error_text(value: Any) -> str:
-    """One line from an in-band ``error``: a string, an object (``message``, ``type``,
-    ``code``) or an array of them."""
-    line = " ".join(_error_words(value, 0).split()) or "unknown error"
-    return line if len(line) <= 300 else line[:297] + "..."
-
-
-def _error_words(value: Any, depth: int) -> str:
-    if depth > 3:  # nested deeper than anyone would send
-        return ""
-    if isinstance(value, str):
-        return value
-    if isinstance(value, list | tuple):
-        return "; ".join(filter(None, (_error_words(v, depth + 1) for v in value[:5])))
-    if isinstance(value, Mapping):
-        message = _error_words(value.get("message") or value.get("error") or "", depth + 1)
-        code = value.get("code") or value.get("type")
-        return f"{message} ({code})" if message and code else message or str(code or "")
-    return str(value)
-
-
-def _first_choice(chunk: Mapping[str, Any]) -> Mapping[str, Any] | None:
-    choices = chunk.get("choices")
-    if choices is None:
-        return None
-    if not isinstance(choices, list | tuple):
-        raise StreamFormatError(f"`choices` was {_kind(choices)}, not a list")
-    if not choices:
-        return None
-    return choices[0] if type(choices[0]) is dict else _mapping(choices[0], "a choice")
-
-
-def _content_text(content: Any) -> str:
-    """``content`` is a string, or (non-streamed, per Venice's spec) a list of text parts."""
-    if isinstance(content, str):
-        return content
-    if isinstance(content, list | tuple):
-        texts = [p.get("text") for p in content if isinstance(p, Mapping)]
-        return "".join(t for t in texts if isinstance(t, str))
-    raise StreamFormatError(f"`content` was {_kind(content)}, not text")
-
-
-def _arguments(value: Any) -> str:
-    if value is None or isinstance(value, str):
-        return value or ""
-    if isinstance(value, Mapping):  # already parsed by a lenient upstream: same JSON
-        try:
-            return json.dumps(value, ensure_ascii=False)
-        except (ValueError, RecursionError):
-            pass
-    raise StreamFormatError(f"tool call arguments were {_kind(value)}, not text")
-
-
-def _parse_arguments(raw: str) -> Mapping[str, Any] | None:
-    """Arguments as a JSON object; ``{}`` for none; None when not a JSON object."""
-    if not raw.strip():
-        return {}
-    try:
-        value = json.loads(raw)
-    except (ValueError, RecursionError):
-        return None
-    return value if isinstance(value, dict) else None
-
-
-def _mapping(value: Any, what: str) -> Mapping[str, Any]:
-    if not isinstance(value, Mapping):
-        raise StreamFormatError(f"{what} was {_kind(value)}, not a JSON object")
-    return value
-
-
-def _string(value: Any, what: str) -> str:
-    if not isinstance(value, str):
-        raise StreamFormatError(f"{what} was {_kind(value)}, not a string")
-    return value
-
-
-def _kind(value: Any) -> str:
-    names = {dict: "an object", list: "a list", str: "a string", bool: "a boolean"}
-    if value is None:
-        return "null"
-    return names.get(type(value), "a number" if isinstance(value, int | float) else "odd")

@@ -9,7 +9,6 @@ event reached the caller.
 from __future__ import annotations
 
 import ipaddress
-import json
 import random
 from collections.abc import Callable, Mapping
 from email.utils import parsedate_to_datetime
@@ -18,6 +17,7 @@ from urllib.parse import urlsplit
 
 from .. import errors
 from ..errors import RequestRefused
+from .error_text import body_error_text
 
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 MAX_RETRY_AFTER = 30.0  # seconds; a longer wait is reported to the caller, not slept through
@@ -115,42 +115,9 @@ def error_for_status(
         advice = f"the model is gone; use its replacement {replacement}"
     elif status == 429 and wait is not None:
         advice = f"rate limited; Venice asks to wait {wait:.0f} s before trying again"
-    error = cls(error_text(body) or f"HTTP {status}", status, request_id, advice)
+    error = cls(body_error_text(body) or f"HTTP {status}", status, request_id, advice)
     error.retry_after = wait
     return error
-
-
-def error_text(body: bytes | str | Any) -> str:
-    """Venice's message from an error body: ``error`` may be a string, an object
-    (``message``, ``type``, ``code``) or an array of them. One line, at most 300 chars."""
-    payload = body
-    if isinstance(body, bytes | str):
-        try:
-            payload = json.loads(body)
-        except ValueError:
-            text = body.decode("utf-8", "replace") if isinstance(body, bytes) else body
-            return "" if "<html" in text[:500].lower() else _one_line(text)
-    if isinstance(payload, Mapping):
-        payload = payload.get("error", payload.get("message", payload.get("details", "")))
-    return _one_line(_describe(payload))
-
-
-def _describe(value: Any) -> str:
-    if isinstance(value, str):
-        return value
-    if isinstance(value, list):
-        return "; ".join(filter(None, (_describe(v) for v in value[:5])))
-    if isinstance(value, Mapping):
-        message = value.get("message") or value.get("msg") or value.get("error") or ""
-        code = value.get("code") or value.get("type")
-        text = _describe(message)
-        return f"{text} ({code})" if code and text else text or str(code or "")
-    return "" if value is None else str(value)
-
-
-def _one_line(text: str) -> str:
-    line = " ".join(text.split())
-    return line if len(line) <= 300 else line[:297] + "..."
 
 
 def retry_after(headers: Mapping[str, str]) -> float | None:

@@ -23,7 +23,8 @@ from ..identity import USER_AGENT
 from ..runtime.ai import AssistantMessage, StreamEvent
 from ..runtime.catalog import ModelInfo
 from . import transport
-from .assemble import TurnAssembler, assemble_completion
+from .assemble import TurnAssembler
+from .completion import assemble_completion
 from .options import StreamOptions
 from .sse import SSEDecoder
 

@@ -1,0 +1,43 @@
+"""A non-streamed answer -> the final :class:`AssistantMessage`, through the same assembler
+as a stream, so both paths share every rule. Pure."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from ..errors import StreamFormatError
+from ..runtime.ai import AssistantMessage
+from ..runtime.catalog import ModelInfo
+from .assemble import TurnAssembler
+from .chunk_fields import as_mapping, first_choice, kind_of
+
+__all__ = ["assemble_completion"]
+
+
+def assemble_completion(
+    body: Mapping[str, Any],
+    model: ModelInfo,
+    provider: str = "venice",
+    meta: Mapping[str, Any] | None = None,
+) -> AssistantMessage:
+    """The final message of a non-streamed answer: its ``message`` is fed as one delta, so
+    both paths share every rule (``<think>`` tags, tool-call parsing, usage, cost)."""
+    if not isinstance(body, Mapping):
+        raise StreamFormatError(f"the answer was {kind_of(body)}, not a JSON object")
+    chunk = dict(body)
+    choice = first_choice(body)
+    if choice is not None:
+        message = choice.get("message")
+        delta = dict(as_mapping(message, "a message")) if message is not None else {}
+        calls = delta.get("tool_calls")
+        if isinstance(calls, list | tuple):  # whole calls, one per item: index by position
+            delta["tool_calls"] = [
+                {**c, "index": i} if isinstance(c, Mapping) else c for i, c in enumerate(calls)
+            ]
+        chunk["choices"] = [{"delta": delta, "finish_reason": choice.get("finish_reason")}]
+    assembler = TurnAssembler(model, provider)
+    assembler.feed(chunk)
+    message = assembler.finish(True, meta)[-1].message
+    assert message is not None
+    return message

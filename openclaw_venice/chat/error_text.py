@@ -1,0 +1,48 @@
+"""Venice's error message, one line, from whatever shape it came in. Pure.
+
+``error`` may be a string, an object (``message``/``msg``, ``type``/``code``) or an array of
+them, in an error body or an in-band stream chunk. An HTML page (a proxy's) says nothing.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from typing import Any
+
+__all__ = ["body_error_text", "error_text"]
+
+MAX_LENGTH = 300
+
+
+def error_text(value: Any) -> str:
+    """One line of at most 300 characters; "" when ``value`` says nothing."""
+    line = " ".join(_words(value, 0).split())
+    return line if len(line) <= MAX_LENGTH else line[: MAX_LENGTH - 3] + "..."
+
+
+def body_error_text(body: bytes | str) -> str:
+    """The message of an error response body (JSON, plain text, or an HTML page)."""
+    try:
+        payload: Any = json.loads(body)
+    except (ValueError, RecursionError):
+        text = body.decode("utf-8", "replace") if isinstance(body, bytes) else body
+        return "" if "<html" in text[:500].lower() else error_text(text)
+    if isinstance(payload, Mapping):
+        payload = payload.get("error", payload.get("message", payload.get("details", "")))
+    return error_text(payload)
+
+
+def _words(value: Any, depth: int) -> str:
+    if depth > 3:  # nested deeper than anyone would send
+        return ""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, list | tuple):
+        return "; ".join(filter(None, (_words(v, depth + 1) for v in value[:5])))
+    if isinstance(value, Mapping):
+        found = value.get("message") or value.get("msg") or value.get("error") or ""
+        message = _words(found, depth + 1)
+        code = value.get("code") or value.get("type")
+        return f"{message} ({code})" if message and code else message or str(code or "")
+    return "" if value is None else str(value)
