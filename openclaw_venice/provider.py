@@ -1,8 +1,10 @@
-"""The Venice provider: identity, auth method and catalog (chat lives in ``chat/``)."""
+"""The Venice provider: identity, auth method, catalog, and turns for a Python runtime
+(the chat machinery itself lives in ``chat/``)."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+import os
+from collections.abc import AsyncIterator, Mapping, Sequence
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
@@ -24,6 +26,10 @@ from .runtime.plugins import AuthMethod, ChatFlag, ChatSession, ProviderContext
 
 if TYPE_CHECKING:
     from pydantic import SecretStr
+
+    from .chat.client import VeniceChat
+    from .chat.options import StreamOptions
+    from .runtime.ai import AssistantMessage, Context, StreamEvent
 
 DEFAULT_MODEL_ID = "kimi-k2-6"  # private, vision, tools and reasoning
 
@@ -63,8 +69,46 @@ class VeniceProvider:
     auth_methods: Sequence[AuthMethod] = (AUTH_METHOD,)
     default_model: str | None = DEFAULT_MODEL_ID
 
+    def __init__(self) -> None:
+        self._client: VeniceChat | None = None  # made on the first turn, never in register()
+
     def __repr__(self) -> str:
         return "VeniceProvider()"
+
+    # -- turns, for a Python runtime that loaded the plugin ----------------------------------
+    def client(self, api_key: str | SecretStr | None = None) -> VeniceChat:
+        """The :class:`VeniceChat` behind :meth:`stream` and :meth:`complete`. Its key is
+        ``api_key``, else ``VENICE_API_KEY``, else the system keyring (service ``openclaw``);
+        its base URL ``VENICE_BASE_URL``, else Venice's. Passing a key makes a new client."""
+        if api_key is not None or self._client is None:
+            from .chat.client import VeniceChat
+
+            key = api_key if api_key is not None else self._runtime_key()
+            self._client = VeniceChat(key, base_url=os.environ.get(BASE_URL_ENV_VAR))
+        return self._client
+
+    def stream(
+        self, model: ModelInfo | str, context: Context, options: StreamOptions | None = None
+    ) -> AsyncIterator[StreamEvent]:
+        """One turn's events (``start`` … ``done`` or ``error``); see :class:`VeniceChat`."""
+        return self.client().stream(model, context, options)
+
+    async def complete(
+        self, model: ModelInfo | str, context: Context, options: StreamOptions | None = None
+    ) -> AssistantMessage:
+        """One turn's final message; raises the typed error on failure."""
+        return await self.client().complete(model, context, options)
+
+    def complete_sync(
+        self, model: ModelInfo | str, context: Context, options: StreamOptions | None = None
+    ) -> AssistantMessage:
+        """:meth:`complete` for scripts without an event loop."""
+        return self.client().complete_sync(model, context, options)
+
+    def _runtime_key(self) -> SecretStr:
+        from .runtime.secrets import resolve_api_key
+
+        return resolve_api_key(AUTH_METHOD, os.environ, {}, provider_id=PROVIDER_ID).value
 
     @property
     def chat_flags(self) -> Sequence[ChatFlag]:

@@ -68,12 +68,16 @@ class ToolCallPart:
 
 @dataclass(frozen=True, slots=True)
 class UserMessage:
+    """What the user says: text, or text and image parts."""
+
     content: str | Sequence[TextPart | ImagePart]
     role: Literal["user"] = "user"
 
 
 @dataclass(frozen=True, slots=True)
 class Usage:
+    """Tokens of one turn (``input`` excludes cache reads) and its cost in USD."""
+
     input: int = 0
     output: int = 0
     cache_read: int = 0
@@ -94,6 +98,9 @@ class Usage:
 
 @dataclass(frozen=True, slots=True)
 class AssistantMessage:
+    """The model's turn: text, thinking and tool-call parts, why it stopped, usage, and
+    ``meta`` (request id, balance, rate limits, citations, deprecation, error text)."""
+
     content: Sequence[TextPart | ThinkingPart | ToolCallPart]
     stop_reason: StopReason = "stop"
     usage: Usage = field(default_factory=Usage)
@@ -117,6 +124,8 @@ class AssistantMessage:
 
 @dataclass(frozen=True, slots=True)
 class ToolResultMessage:
+    """The result of the tool call ``tool_call_id``; ``is_error`` when the tool failed."""
+
     tool_call_id: str
     tool_name: str
     content: str | Sequence[TextPart | ImagePart]
@@ -129,6 +138,8 @@ Message = UserMessage | AssistantMessage | ToolResultMessage
 
 @dataclass(frozen=True, slots=True)
 class Tool:
+    """A tool the model may call; ``parameters`` is a JSON Schema object."""
+
     name: str
     description: str
     parameters: Mapping[str, Any]  # JSON Schema
@@ -136,6 +147,8 @@ class Tool:
 
 @dataclass(slots=True)
 class Context:
+    """A conversation: system prompt, messages so far, tools on offer."""
+
     system_prompt: str | None = None
     messages: list[Message] = field(default_factory=list)
     tools: list[Tool] = field(default_factory=list)
