@@ -38,7 +38,6 @@ _EXPORTS = {
     "VeniceOptions": "chat.options",
     "VeniceChat": "chat.client",
     "VeniceProvider": "provider",
-    "plugin": "plugin",
     # the error tree
     "OpenClawError": "errors",
     "VeniceError": "errors",
@@ -81,7 +80,6 @@ __all__ = [
     "VeniceOptions",
     "VeniceProvider",
     "__version__",
-    "plugin",
 ]
 
 
@@ -114,7 +112,6 @@ if TYPE_CHECKING:
         VeniceConnectionError,
         VeniceError,
     )
-    from .plugin import plugin
     from .provider import VeniceProvider
     from .runtime.ai import (
         AssistantMessage,

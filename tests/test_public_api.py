@@ -13,6 +13,7 @@ import pytest
 from keyrings.alt.file import PlaintextKeyring
 
 import openclaw_venice
+from openclaw_venice.plugin import plugin
 from openclaw_venice.runtime.plugins import PluginApi
 from tests.support import venice_wire
 from tests.support.hygiene import CANARY
@@ -46,7 +47,7 @@ def test_importing_the_package_loads_nothing_heavy() -> None:
 
 def registered_provider() -> openclaw_venice.VeniceProvider:
     api = PluginApi("venice")
-    openclaw_venice.plugin.register(api)
+    plugin.register(api)
     provider = api.providers["venice"]
     assert isinstance(provider, openclaw_venice.VeniceProvider)
     return provider
