@@ -97,3 +97,21 @@ def test_the_provider_without_a_key_says_how_to_get_one(tmp_path: Path) -> None:
     keyring.set_keyring(backend)
     with pytest.raises(openclaw_venice.SecretError, match="openclaw onboard"):
         registered_provider().client()
+
+
+def test_the_readme_python_example_runs(
+    server: LocalServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    readme = (Path(__file__).parent.parent / "README.md").read_text()
+    example = readme.split("## From Python", 1)[1].split("```python\n", 1)[1].split("```", 1)[0]
+    monkeypatch.setenv("VENICE_API_KEY", CANARY)
+    monkeypatch.setenv("VENICE_BASE_URL", server.url + "/api/v1")
+    server.respond(lambda r: venice_wire.stream_reply(venice_wire.text_stream("Hello there!")))
+    out = subprocess.run(
+        [sys.executable, "-c", example], capture_output=True, text=True, timeout=60
+    )
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.startswith("Hello there!")
+    body = server.requests[-1].json()
+    assert body["model"] == "kimi-k2-6" and body["reasoning_effort"] == "low"
+    assert body["venice_parameters"]["enable_web_search"] == "auto"
