@@ -26,7 +26,7 @@ from . import transport
 from .assemble import TurnAssembler
 from .completion import assemble_completion
 from .options import StreamOptions
-from .sse import SSEDecoder
+from .sse import SSEDecoder, load_chunk
 
 if TYPE_CHECKING:
     import httpx
@@ -162,7 +162,7 @@ async def _events(
             if data == "[DONE]":
                 done = True
                 break
-            for event in assembler.feed(_chunk(data)):
+            for event in assembler.feed(load_chunk(data)):
                 yield event
         if done:
             break
@@ -189,20 +189,11 @@ async def _sse_payloads(
         ) from None
 
 
-def _chunk(data: str) -> Any:
-    try:
-        return json.loads(data)
-    except ValueError:
-        raise StreamFormatError(
-            "Venice sent a stream event that is not JSON; try again, and report it if it repeats"
-        ) from None
-
-
 async def _read_json(response: httpx.Response, options: StreamOptions) -> Any:
     raw = await _read_capped(response, MAX_JSON_BODY, options)
     try:
         return json.loads(raw)
-    except ValueError:
+    except (ValueError, RecursionError):  # RecursionError: nested past the parser's depth
         raise StreamFormatError("Venice's answer is not JSON; try again") from None
 
 
