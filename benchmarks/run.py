@@ -9,7 +9,7 @@ Measured side by side in the same run, each the median of N runs:
 * ``import openclaw_venice`` time;
 * merging a 300-model ``/models`` payload with the bundled catalog;
 * streaming (if benchmarks/stream.py is present): 20,000 SSE chunks through raw httpx,
-  our adapter and the openai SDK.
+  our adapter and the openai SDK, and the adapter's peak memory at 2,000 to 80,000 chunks.
 
 Everything runs against servers on 127.0.0.1; nothing leaves the machine.
 """
@@ -169,7 +169,7 @@ def stream_rows(runs: int) -> list[Row]:
     if not (HERE / "stream.py").exists():
         return []
     sys.path.insert(0, str(HERE))
-    import stream  # type: ignore[import-not-found]
+    import stream
 
     result: list[Row] = stream.rows(runs)
     return result
