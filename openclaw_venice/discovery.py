@@ -98,7 +98,7 @@ def parse_models_body(body: bytes) -> list[Any]:
     """The non-empty ``data`` list of a ``/models`` body, else :class:`DiscoveryError`."""
     try:
         payload = json.loads(body)
-    except ValueError:
+    except (ValueError, RecursionError):  # nested past the parser's depth: RecursionError
         raise DiscoveryError("answer is not JSON") from None
     data = payload.get("data") if isinstance(payload, dict) else None
     if not isinstance(data, list) or not data:

@@ -41,15 +41,20 @@ class ModelCache:
         try:
             payload = json.loads(self.path.read_bytes())
             rows, fetched_at = payload["rows"], float(payload["fetchedAt"])
-        except (OSError, ValueError, KeyError, TypeError):
-            return None
+        except (OSError, ValueError, KeyError, TypeError, RecursionError):
+            return None  # RecursionError: rows nested about as deep as the parser goes
         if not isinstance(rows, list) or payload.get("baseUrl") != self.base_url:
             return None
         return CachedAnswer(rows, fetched_at)
 
     def write(self, rows: list[Any]) -> None:
         payload = {"fetchedAt": time.time(), "baseUrl": self.base_url, "rows": rows}
-        _write_private(self.path, json.dumps(payload, separators=(",", ":")))
+        try:
+            text = json.dumps(payload, separators=(",", ":"))
+        except (ValueError, RecursionError):
+            text = None  # rows nested about as deep as the encoder goes: not worth caching
+        if text is not None:
+            _write_private(self.path, text)
         self.failure_path.unlink(missing_ok=True)
 
     def failed_recently(self, now: float | None = None) -> bool:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import time
+import tracemalloc
+import zlib
 from pathlib import Path
 from typing import Any
 
@@ -69,9 +71,12 @@ def test_fault_falls_back_to_the_bundle(server: LocalServer, tmp_path: Path, fau
     assert elapsed < attempts * (TIMEOUT + 1.0) + backoff
 
 
-@pytest.mark.parametrize(
-    "fault", ["reset before headers", "reset mid-body", "headers never come", "body stalls", "503"]
-)
+TRANSIENT = ["reset before headers", "reset mid-body", "headers never come", "body stalls",
+             "429 without Retry-After", "429 with Retry-After", "500", "502 html page", "503",
+             "504"]  # fmt: skip
+
+
+@pytest.mark.parametrize("fault", TRANSIENT)
 def test_transient_fault_then_success(server: LocalServer, tmp_path: Path, fault: str) -> None:
     server.respond(faults.sequence(FALLBACKS[fault][0], GOOD))
     catalog, _ = discover(server, tmp_path, [])
@@ -105,3 +110,40 @@ def test_gzip_bomb_is_capped(server: LocalServer, tmp_path: Path) -> None:
     catalog, _ = discover(server, tmp_path, warnings)
     assert catalog.source == "bundled" and "larger than" in warnings[0]
     assert json.dumps(warnings)  # one plain line, nothing binary
+
+
+def test_corrupt_gzip_falls_back_with_one_warning(server: LocalServer, tmp_path: Path) -> None:
+    body = b"\x1f\x8b\x08\x00\x00\x00\x00\x00\x00\x03" + b"not deflate" * 20
+    server.respond(faults.status(200, body, {"Content-Encoding": "gzip"}))
+    warnings: list[str] = []
+    catalog, _ = discover(server, tmp_path, warnings)
+    assert catalog.source == "bundled" and len(server.requests) == 1
+    assert len(warnings) == 1 and "could not be decompressed" in warnings[0]
+
+
+@pytest.mark.parametrize("wbits", [zlib.MAX_WBITS, -zlib.MAX_WBITS], ids=["zlib", "raw"])
+def test_deflate_answer_is_decoded(server: LocalServer, tmp_path: Path, wbits: int) -> None:
+    packer = zlib.compressobj(6, zlib.DEFLATED, wbits)
+    body = packer.compress(json.dumps({"data": ROWS}).encode()) + packer.flush()
+    server.respond(faults.status(200, body, {"Content-Encoding": "deflate"}))
+    catalog, _ = discover(server, tmp_path, [])
+    assert catalog.source == "live" and catalog.models[0].id == "llama-3.3-70b"
+
+
+@pytest.mark.parametrize(
+    "responder",
+    [faults.huge_body(50), faults.gzip_bomb(64)],
+    ids=["50 MB answer", "gzip bomb (64 MB)"],
+)
+def test_big_answers_stay_within_the_cap(
+    server: LocalServer, tmp_path: Path, responder: Responder
+) -> None:
+    server.respond(responder)
+    tracemalloc.start()
+    try:
+        catalog, _ = discover(server, tmp_path, [])
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert catalog.source == "bundled"
+    assert peak < discovery.MAX_BODY_BYTES + 8 * 2**20, f"peak {peak / 2**20:.0f} MB"

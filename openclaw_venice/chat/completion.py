@@ -36,7 +36,7 @@ def assemble_completion(
                 {**c, "index": i} if isinstance(c, Mapping) else c for i, c in enumerate(calls)
             ]
         chunk["choices"] = [{"delta": delta, "finish_reason": choice.get("finish_reason")}]
-    assembler = TurnAssembler(model, provider)
+    assembler = TurnAssembler(model, provider, request_id=(meta or {}).get("requestId"))
     assembler.feed(chunk)
     message = assembler.finish(True, meta)[-1].message
     assert message is not None

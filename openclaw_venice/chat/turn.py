@@ -13,6 +13,7 @@ from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
 from typing import TYPE_CHECKING, Any
 
+from .. import http_body
 from ..errors import (
     OpenClawError,
     StreamFormatError,
@@ -34,6 +35,7 @@ if TYPE_CHECKING:
     from .client import VeniceChat
 
 MAX_JSON_BODY = 32 * 1024 * 1024
+MAX_EVENT_BYTES = 8 * 1024 * 1024  # one SSE event; real ones are a few KB
 CONNECT_TIMEOUT = 10.0
 _shown_deprecations: set[str] = set()
 
@@ -43,25 +45,39 @@ async def run_turn(
 ) -> AsyncIterator[StreamEvent]:
     """Events of a streamed turn; failures end it with an ``error`` event."""
     assembler = TurnAssembler(model)
+    meta: dict[str, Any] = {}
     try:
         async with open_turn(chat, model, body, options) as response:
             meta = _meta(chat, model, response)
+            assembler.request_id = meta.get("requestId")
             async for event in _events(response, assembler, model, meta, options):
                 yield event
     except OpenClawError as exc:
-        yield StreamEvent(
-            "error", error=exc, message=assembler.partial("error", {"error": str(exc)})
-        )
+        exc = _with_request_id(exc, meta)
+        partial = assembler.partial("error", {**meta, "error": str(exc)})
+        yield StreamEvent("error", error=exc, message=partial)
 
 
 async def complete_once(
     chat: VeniceChat, model: ModelInfo, body: Mapping[str, Any], options: StreamOptions
 ) -> AssistantMessage:
     """A non-streamed turn: one JSON answer."""
-    async with open_turn(chat, model, body, options) as response:
-        meta = _meta(chat, model, response)
-        raw = await _read_json(response, options)
-    return assemble_completion(raw, model, meta=meta)
+    meta: dict[str, Any] = {}
+    try:
+        async with open_turn(chat, model, body, options) as response:
+            meta = _meta(chat, model, response)
+            raw = await _read_json(response, options)
+        return assemble_completion(raw, model, meta=meta)
+    except OpenClawError as exc:
+        raise _with_request_id(exc, meta) from None
+
+
+def _with_request_id(exc: OpenClawError, meta: Mapping[str, Any]) -> OpenClawError:
+    """A failure after Venice answered names its request id (CF-RAY), for support."""
+    request_id = meta.get("requestId")
+    if request_id and isinstance(exc, StreamFormatError | VeniceConnectionError):
+        return type(exc)(f"{exc} (request id {request_id})")
+    return exc
 
 
 @asynccontextmanager
@@ -135,6 +151,8 @@ async def _error(
 
 
 def _replacement(model: ModelInfo) -> str | None:
+    if model.replacement:  # a retired record passed as is
+        return f"venice/{model.replacement}"
     deprecation = model.extra.get("deprecation")
     if isinstance(deprecation, Mapping) and isinstance(deprecation.get("replacement"), str):
         return f"venice/{deprecation['replacement']}"
@@ -154,6 +172,11 @@ async def _events(
         yield StreamEvent("start")
         yield StreamEvent("done", message=message)
         return
+    if response.headers.get("content-type", "").startswith("text/html"):
+        raise StreamFormatError(
+            "Venice answered with an HTML page, not an event stream (a proxy or captive "
+            "portal in between?); try again later"
+        )
     yield assembler.start()
     decoder = SSEDecoder()
     done = False
@@ -175,14 +198,24 @@ async def _sse_payloads(
 ) -> AsyncIterator[list[str]]:
     import httpx
 
+    pending = 0  # bytes since the last complete event: one event may not grow unbounded
     try:
-        async for raw in response.aiter_bytes():
-            yield decoder.feed(raw)
+        async for raw in http_body.apieces(response):
+            payloads = decoder.feed(raw)
+            pending = 0 if payloads else pending + len(raw)
+            if pending > MAX_EVENT_BYTES:
+                raise StreamFormatError(
+                    f"Venice sent a stream event larger than {MAX_EVENT_BYTES // 2**20} MB; "
+                    "refusing to read it"
+                )
+            yield payloads
         yield decoder.close()
     except httpx.TimeoutException:
         raise VeniceConnectionError(
             f"Venice stopped answering mid-stream (nothing for {options.timeout:g} s); try again"
         ) from None
+    except httpx.DecodingError:
+        raise StreamFormatError(_UNDECODABLE) from None
     except httpx.HTTPError as exc:
         raise StreamFormatError(
             f"the answer stream was cut ({type(exc).__name__}); try again"
@@ -203,7 +236,7 @@ async def _read_capped(response: httpx.Response, limit: int, options: StreamOpti
     chunks: list[bytes] = []
     size = 0
     try:
-        async for chunk in response.aiter_bytes():
+        async for chunk in http_body.apieces(response):
             size += len(chunk)
             if size > limit:
                 raise StreamFormatError(
@@ -212,6 +245,8 @@ async def _read_capped(response: httpx.Response, limit: int, options: StreamOpti
             chunks.append(chunk)
     except httpx.TimeoutException:
         raise VeniceConnectionError(_timeout_text(options)) from None
+    except httpx.DecodingError:
+        raise StreamFormatError(_UNDECODABLE) from None
     except httpx.HTTPError as exc:
         raise StreamFormatError(f"the answer was cut ({type(exc).__name__}); try again") from None
     return b"".join(chunks)
@@ -225,6 +260,9 @@ def _meta(chat: VeniceChat, model: ModelInfo, response: httpx.Response) -> dict[
         date = meta.get("deprecationDate")
         chat.warn(f"{model.ref}: {warning}" + (f" (on {date})" if date else ""))
     return meta
+
+
+_UNDECODABLE = "Venice's answer could not be decompressed (corrupt gzip or deflate); try again"
 
 
 def _timeout_text(options: StreamOptions) -> str:
