@@ -15,6 +15,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from .errors import DiscoveryError
+from .http_body import ACCEPT_ENCODING, pieces
 
 if TYPE_CHECKING:
     import httpx
@@ -47,7 +48,8 @@ def fetch_model_rows(
     timeout = TIMEOUT_SECONDS if timeout is None else timeout
     url = base_url.rstrip("/") + "/models"
     delays = backoff_delays(attempts)
-    headers = {"Accept": "application/json", "User-Agent": user_agent}
+    headers = {"Accept": "application/json", "Accept-Encoding": ACCEPT_ENCODING}
+    headers["User-Agent"] = user_agent
     with httpx.Client(timeout=timeout, transport=transport, headers=headers) as client:
         for attempt in range(attempts):
             try:
@@ -76,6 +78,8 @@ def _attempt(client: httpx.Client, url: str, timeout: float) -> list[Any]:
             body = _read_capped(response, deadline)
     except httpx.TimeoutException:
         raise _Retryable(f"no answer within {timeout:g} s") from None
+    except httpx.DecodingError:
+        raise DiscoveryError("answer could not be decompressed") from None
     except httpx.TransportError as exc:
         raise _Retryable(f"connection failed ({type(exc).__name__})") from None
     return parse_models_body(body)
@@ -84,7 +88,7 @@ def _attempt(client: httpx.Client, url: str, timeout: float) -> list[Any]:
 def _read_capped(response: httpx.Response, deadline: float) -> bytes:
     chunks: list[bytes] = []
     size = 0
-    for chunk in response.iter_bytes():
+    for chunk in pieces(response):
         size += len(chunk)
         if size > MAX_BODY_BYTES:
             raise DiscoveryError(f"answer larger than {MAX_BODY_BYTES // 2**20} MB")
