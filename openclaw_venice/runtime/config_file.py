@@ -47,7 +47,7 @@ def parse_config_text(text: str, path: str = "<config>") -> dict[str, Any]:
         return {}
     try:  # plain JSON is the common case and ~50x faster than the json5 parser
         data = json.loads(text)
-    except ValueError:
+    except (ValueError, RecursionError):  # RecursionError: nested past the parser's depth
         data = _parse_json5(text, path)
     if not isinstance(data, dict):
         raise ConfigError(f"{path}: the top level must be an object {{...}}")
@@ -62,6 +62,9 @@ def _parse_json5(text: str, path: str) -> Any:
     except ValueError as exc:
         line, column = _error_position(str(exc), text)
         raise ConfigParseError(path, line, column, _short(str(exc))) from None
+    except RecursionError:
+        line, column = _deepest_position(text)
+        raise ConfigParseError(path, line, column, "nested too deeply") from None
 
 
 def _join_surrogates(value: Any) -> Any:
@@ -88,22 +91,57 @@ def _error_position(message: str, text: str) -> tuple[int, int]:
     return len(lines), len(lines[-1]) + 1
 
 
+def _deepest_position(text: str) -> tuple[int, int]:
+    """Line and column of the first bracket at the deepest nesting: where to look when the
+    parser gave up (brackets in strings and comments count too; it is only a pointer)."""
+    depth = deepest = at = 0
+    for offset, char in enumerate(text):
+        if char in "[{":
+            depth += 1
+            if depth > deepest:
+                deepest, at = depth, offset
+        elif char in "]}":
+            depth -= 1
+    return _line_column(text, at)
+
+
+def _line_column(text: str, offset: int) -> tuple[int, int]:
+    line_start = text.rfind("\n", 0, offset) + 1
+    return text.count("\n", 0, offset) + 1, offset - line_start + 1
+
+
 def _short(message: str) -> str:
+    """The parser's message on one line: its position dropped, unprintable characters (the
+    one it stumbled on may be a control character or a line break) escaped."""
     import re
 
-    first = message.split("\n", 1)[0]
-    return re.sub(r"^<string>:\d+\s*|\s*at column \d+$", "", first)[:120]
+    message = re.sub(r"^<string>:\d+\s*|\s*at column \d+$", "", message)
+    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in message)[:120]
 
 
 def load_config(path: Path | None = None) -> ConfigDocument:
     path = path or config_path()
     try:
-        text = path.read_text(encoding="utf-8")
+        raw = path.read_bytes()
     except FileNotFoundError:
         return ConfigDocument(path)
     except OSError as exc:
         raise ConfigError(f"cannot read {path}: {exc.strerror}; check its permissions") from None
+    text = _decode(raw, str(path))
     return ConfigDocument(path, parse_config_text(text, str(path)), text)
+
+
+def _decode(raw: bytes, path: str) -> str:
+    """UTF-8 with universal newlines, as ``read_text`` reads it; a byte that is not UTF-8 is
+    a parse error at its line and column."""
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        good = raw[: exc.start].decode("utf-8").replace("\r\n", "\n").replace("\r", "\n")
+        line, column = _line_column(good, len(good))
+        detail = f"not UTF-8 text (byte 0x{raw[exc.start]:02x})"
+        raise ConfigParseError(path, line, column, detail) from None
+    return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
 def write_atomic(path: Path, text: str, *, keep_backup: bool = True) -> None:
