@@ -2,16 +2,18 @@
 
     python benchmarks/stream.py [--runs N] [--chunks N]
 
-A socket server on 127.0.0.1 (a thread of this process) serves the answer from bytes built
-in memory beforehand, one HTTP chunk per SSE event as Venice sends them, so the server costs
-next to nothing. Through it, each the median of N runs:
+A socket server on 127.0.0.1 (a child process, so it never competes with the clients for
+the GIL) serves the answer from bytes built in memory beforehand, one HTTP chunk per SSE
+event as Venice sends them; reading a whole 20,000-chunk answer off its socket takes about
+1 ms. The prompt says how many chunks to send. Through it, each the median of N runs, the
+three clients taking turns (so a busy moment of the machine hits them alike):
 
 * raw httpx: ``aiter_lines`` and ``json.loads`` per ``data:`` line, nothing else (the floor);
 * our adapter: ``VeniceChat.stream``, every event consumed;
 * the openai SDK: ``AsyncOpenAI(...).chat.completions.create(stream=True)``.
 
 Then the adapter's peak traced memory (``tracemalloc``) at 2,000, 20,000 and 80,000 chunks,
-next to the size of the answer's text, which the final message has to hold.
+next to the bytes streamed and the answer's text, which the final message has to hold.
 """
 
 from __future__ import annotations
@@ -21,13 +23,16 @@ import asyncio
 import json
 import socket
 import statistics
+import subprocess
+import sys
 import threading
 import time
 import tracemalloc
 from collections.abc import Awaitable, Callable, Iterator
-from contextlib import contextmanager
+from contextlib import AsyncExitStack, contextmanager, suppress
 
 Row = tuple[str, str, str]
+Once = Callable[[int], Awaitable[int]]  # stream a count-chunk answer once; events seen
 MODEL = "kimi-k2-6"
 TOKEN = "tok"
 KEY = "bench-key"  # a dummy: the server never checks it
@@ -70,173 +75,178 @@ def http_response(count: int) -> bytes:
 
 
 class StreamServer:
-    """Answers every request to ``/n/<count>/...`` with the prebuilt ``count``-chunk stream."""
+    """Answers every request with the prebuilt stream of as many chunks as its prompt says."""
 
-    def __init__(self) -> None:
+    def __init__(self, counts: list[int]) -> None:
+        self._responses = {count: http_response(count) for count in counts}
         self._sock = socket.create_server(("127.0.0.1", 0))
-        self._responses: dict[int, bytes] = {}
-        self._lock = threading.Lock()
         self.port: int = self._sock.getsockname()[1]
-
-    def base_url(self, count: int) -> str:
-        with self._lock:
-            if count not in self._responses:
-                self._responses[count] = http_response(count)
-        return f"http://127.0.0.1:{self.port}/n/{count}/api/v1"
 
     def serve(self) -> None:
         while True:
-            try:
-                conn, _ = self._sock.accept()
-            except OSError:
-                return  # closed
+            conn, _ = self._sock.accept()
             threading.Thread(target=self._connection, args=(conn,), daemon=True).start()
 
     def _connection(self, conn: socket.socket) -> None:
-        with conn, conn.makefile("rb") as reader:
-            while True:
-                request_line = reader.readline()
-                if not request_line:
-                    return
+        with conn, conn.makefile("rb") as reader, suppress(OSError):  # a client hung up
+            while reader.readline():  # the request line
                 length = 0
                 while (line := reader.readline()) not in (b"\r\n", b"\n", b""):
                     name, _, value = line.partition(b":")
                     if name.strip().lower() == b"content-length":
                         length = int(value)
-                reader.read(length)
-                count = int(request_line.split(b" ")[1].split(b"/")[2])
-                conn.sendall(self._responses[count])
+                body = json.loads(reader.read(length))
+                conn.sendall(self._responses[int(body["messages"][-1]["content"])])
 
-    def close(self) -> None:
-        self._sock.close()
+
+def serve(counts: list[int]) -> None:
+    """The child process: print the port, serve until the parent closes our stdin."""
+    server = StreamServer(counts)
+    threading.Thread(target=server.serve, daemon=True).start()
+    print(server.port, flush=True)
+    sys.stdin.read()
 
 
 @contextmanager
-def stream_server() -> Iterator[StreamServer]:
-    server = StreamServer()
-    threading.Thread(target=server.serve, daemon=True).start()
+def stream_server(counts: list[int]) -> Iterator[str]:
+    """The server in a child process; yields its base URL."""
+    child = subprocess.Popen(
+        [sys.executable, __file__, "--serve", *map(str, counts)],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+    )
+    assert child.stdin is not None and child.stdout is not None
     try:
-        yield server
+        port = int(child.stdout.readline())
+        yield f"http://127.0.0.1:{port}/api/v1"
     finally:
-        server.close()
+        child.stdin.close()
+        child.wait(timeout=10)
 
 
-# -- the three clients: each returns a coroutine factory that streams once -------------------
-
-Once = Callable[[], Awaitable[int]]
-BODY = {"model": MODEL, "messages": [{"role": "user", "content": "hi"}], "stream": True}
+# -- the three clients: each opens its client on the stack and returns its `Once` -------------
 
 
-async def raw_httpx(base_url: str, runs: int) -> list[float]:
+async def raw_httpx(stack: AsyncExitStack, base_url: str) -> Once:
     import httpx
 
+    client = await stack.enter_async_context(httpx.AsyncClient(trust_env=False))
     headers = {"Authorization": f"Bearer {KEY}", "Accept": "text/event-stream"}
-    async with httpx.AsyncClient(trust_env=False) as client:
+    url = base_url + "/chat/completions"
 
-        async def once() -> int:
-            seen = 0
-            url = base_url + "/chat/completions"
-            async with client.stream("POST", url, json=BODY, headers=headers) as response:
-                async for line in response.aiter_lines():
-                    if line.startswith("data: ") and line != "data: [DONE]":
-                        json.loads(line[6:])
-                        seen += 1
-            return seen
+    async def once(count: int) -> int:
+        seen = 0
+        body = {"model": MODEL, "messages": [{"role": "user", "content": str(count)}]}
+        async with client.stream("POST", url, json={**body, "stream": True}, headers=headers) as r:
+            async for line in r.aiter_lines():
+                if line.startswith("data: ") and line != "data: [DONE]":
+                    json.loads(line[6:])
+                    seen += 1
+        return seen
 
-        return await _timed(once, runs)
+    return once
 
 
-async def adapter(base_url: str, runs: int) -> list[float]:
+async def adapter(stack: AsyncExitStack, base_url: str) -> Once:
     from openclaw_venice import Context, UserMessage, VeniceChat
 
-    async with VeniceChat(KEY, base_url=base_url, env={}) as chat:
-        context = Context(messages=[UserMessage("hi")])
+    chat = await stack.enter_async_context(VeniceChat(KEY, base_url=base_url, env={}))
 
-        async def once() -> int:
-            seen = 0
-            async for event in chat.stream(MODEL, context):
-                seen += 1
-                if event.type == "error":
-                    raise SystemExit(f"adapter stream failed: {event.error}")
-            return seen
+    async def once(count: int) -> int:
+        seen = 0
+        async for event in chat.stream(MODEL, Context(messages=[UserMessage(str(count))])):
+            seen += 1
+            if event.type == "error":
+                raise SystemExit(f"adapter stream failed: {event.error}")
+        return seen
 
-        return await _timed(once, runs)
+    return once
 
 
-async def openai_sdk(base_url: str, runs: int) -> list[float]:
+async def openai_sdk(stack: AsyncExitStack, base_url: str) -> Once:
     from openai import AsyncOpenAI
 
-    async with AsyncOpenAI(base_url=base_url, api_key=KEY, max_retries=0) as client:
+    client = await stack.enter_async_context(
+        AsyncOpenAI(base_url=base_url, api_key=KEY, max_retries=0)
+    )
 
-        async def once() -> int:
-            seen = 0
-            stream = await client.chat.completions.create(
-                model=MODEL, messages=[{"role": "user", "content": "hi"}], stream=True
-            )
-            async for _chunk in stream:
-                seen += 1
-            return seen
+    async def once(count: int) -> int:
+        seen = 0
+        stream = await client.chat.completions.create(
+            model=MODEL, messages=[{"role": "user", "content": str(count)}], stream=True
+        )
+        async for _chunk in stream:
+            seen += 1
+        return seen
 
-        return await _timed(once, runs)
-
-
-async def _timed(once: Once, runs: int) -> list[float]:
-    await once()  # warm-up: connection, imports, first-call caches
-    samples = []
-    for _ in range(runs):
-        started = time.perf_counter()
-        await once()
-        samples.append(time.perf_counter() - started)
-    return samples
+    return once
 
 
-# -- memory -----------------------------------------------------------------------------------
+CLIENTS = {"raw httpx": raw_httpx, "VeniceChat.stream": adapter, "openai SDK": openai_sdk}
 
 
-def adapter_peak(base_url: str) -> int:
-    """Peak bytes traced while the adapter streams once (after a warm-up stream)."""
-    asyncio.run(adapter(base_url, 0))
-    tracemalloc.start()
-    try:
-        tracemalloc.reset_peak()
-        base = tracemalloc.get_traced_memory()[0]
-        asyncio.run(adapter(base_url, 1))
-        return tracemalloc.get_traced_memory()[1] - base
-    finally:
-        tracemalloc.stop()
+async def medians(base_url: str, runs: int, count: int) -> dict[str, float]:
+    """Median seconds per stream for each client; the clients take turns, run by run."""
+    async with AsyncExitStack() as stack:
+        clients = {name: await make(stack, base_url) for name, make in CLIENTS.items()}
+        samples: dict[str, list[float]] = {name: [] for name in clients}
+        for run in range(runs + 1):  # run 0 warms up: connections, imports, caches
+            for name, once in clients.items():
+                started = time.perf_counter()
+                await once(count)
+                if run:
+                    samples[name].append(time.perf_counter() - started)
+    return {name: statistics.median(values) for name, values in samples.items()}
+
+
+async def adapter_peaks(base_url: str, counts: tuple[int, ...]) -> list[int]:
+    """Peak bytes traced while the adapter streams each count once (after a warm-up)."""
+    async with AsyncExitStack() as stack:
+        once = await adapter(stack, base_url)
+        await once(counts[0])
+        peaks = []
+        tracemalloc.start()
+        try:
+            for count in counts:
+                tracemalloc.reset_peak()
+                base = tracemalloc.get_traced_memory()[0]
+                await once(count)
+                peaks.append(tracemalloc.get_traced_memory()[1] - base)
+        finally:
+            tracemalloc.stop()
+    return peaks
 
 
 def rows(runs: int, chunks: int = CHUNKS) -> list[Row]:
+    with stream_server([chunks, *MEMORY_SIZES]) as base_url:
+        times = asyncio.run(medians(base_url, runs, chunks))
+        peaks = asyncio.run(adapter_peaks(base_url, MEMORY_SIZES))
+    raw = times["raw httpx"]
     out: list[Row] = []
-    with stream_server() as server:
-        url = server.base_url(chunks)
-        medians: dict[str, float] = {}
-        for name, client in (("raw", raw_httpx), ("adapter", adapter), ("openai", openai_sdk)):
-            medians[name] = statistics.median(asyncio.run(client(url, runs)))
-        per = f"{chunks:,} chunks"
-        raw = medians["raw"]
-        out.append((f"stream {per}: raw httpx", _ms(raw), f"{raw / chunks * 1e6:.1f} µs/chunk"))
-        for name, label in (("adapter", "VeniceChat.stream"), ("openai", "openai SDK")):
-            value = medians[name]
-            note = f"{value / chunks * 1e6:.1f} µs/chunk, {value / raw:.2f}x raw"
-            out.append((f"stream {per}: {label}", _ms(value), note))
-        for size in MEMORY_SIZES:
-            peak = adapter_peak(server.base_url(size))
-            text = size * len(TOKEN)
-            note = f"answer text {text / 1024:.0f} KiB"
-            out.append((f"adapter peak memory, {size:,} chunks", f"{peak / 1024:.0f} KiB", note))
+    for name, seconds in times.items():
+        note = f"{seconds / chunks * 1e6:.1f} µs/chunk"
+        note += " (the floor)" if name == "raw httpx" else f", {seconds / raw:.2f}x raw httpx"
+        out.append((f"stream {chunks:,} chunks: {name}", f"{seconds * 1000:.0f} ms", note))
+    for count, peak in zip(MEMORY_SIZES, peaks, strict=True):
+        streamed = len(http_response(count)) / 2**20
+        note = f"{streamed:.1f} MiB streamed, answer text {count * len(TOKEN) / 1024:.0f} KiB"
+        out.append((f"VeniceChat.stream peak memory, {count:,} chunks", _kib(peak), note))
     return out
 
 
-def _ms(seconds: float) -> str:
-    return f"{seconds * 1000:.0f} ms"
+def _kib(size: int) -> str:
+    return f"{size / 1024:.0f} KiB"
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--runs", type=int, default=7, help="runs per measurement (median)")
     parser.add_argument("--chunks", type=int, default=CHUNKS, help="content chunks per stream")
+    parser.add_argument("--serve", type=int, nargs="+", help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.serve:
+        serve(args.serve)
+        return
     for label, value, note in rows(args.runs, args.chunks):
         print(f"{label:45} {value:>10}  {note}")
 

@@ -258,6 +258,31 @@ def test_two_interleaved_tool_calls() -> None:
     assert "invalidToolArguments" not in message.meta
 
 
+def test_long_parts_keep_every_delta_in_order() -> None:
+    # deltas are joined in blocks as they stream (memory): nothing lost or reordered
+    thinking = [f"r{i} " for i in range(700)]
+    text = [f"t{i}é " for i in range(1000)]
+    pieces = ['{"xs": ['] + [f"{i}, " for i in range(600)] + ["0]}"]
+    assembler = TurnAssembler(MODEL)
+    for r in thinking:
+        assembler.feed(chunk({"reasoning_content": r}))
+    for i, t in enumerate(text):
+        assembler.feed(chunk({"content": t}))
+        if i == 600:
+            so_far = assembler.partial().content
+            assert so_far == [ThinkingPart("".join(thinking)), TextPart("".join(text[:601]))]
+    assembler.feed(chunk({"tool_calls": [call(0, "", "call_1", "f")]}))
+    for piece in pieces:
+        assembler.feed(chunk({"tool_calls": [call(0, piece)]}))
+    message = final(assembler.finish(True))
+    raw = "".join(pieces)
+    assert message.content == [
+        ThinkingPart("".join(thinking)),
+        TextPart("".join(text)),
+        ToolCallPart("call_1", "f", {"xs": [*range(600), 0]}, raw),
+    ]
+
+
 def test_invalid_and_empty_tool_arguments() -> None:
     raw = sse(
         [

@@ -112,6 +112,14 @@ def test_load_chunk() -> None:
             load_chunk(bad)
 
 
+def test_load_chunk_whitespace_and_trailing_data() -> None:
+    assert load_chunk(' \t{"a": 1}\r\n ') == {"a": 1}
+    assert load_chunk("[1, 2] ") == [1, 2]
+    for bad in ('{"a": 1} x', "{}{}", "\ufeff{}", "", " ", '"\x01"'):
+        with pytest.raises(StreamFormatError, match="not JSON"):
+            load_chunk(bad)
+
+
 # properties
 
 payload_text = st.text(st.characters(codec="utf-8", exclude_characters="\r\n"), max_size=40)
@@ -148,6 +156,22 @@ def test_arbitrary_bytes_decode_the_same_however_split(raw: bytes, cuts: list[in
     whole = decode(raw)
     assert all(isinstance(p, str) for p in whole)
     assert decode(*split_at(raw, cuts)) == whole
+
+
+@RELAXED
+@given(
+    pieces=st.lists(
+        st.one_of(
+            payload_text.map(lambda p: b"data: " + p.encode() + b"\n\n"),
+            st.sampled_from([b"data: x\r\n\r\n", b"data: a\ndata: b\n\n", b"\r", b"\n"]),
+            st.binary(max_size=12),
+        ),
+        max_size=12,
+    )
+)
+def test_whole_events_one_per_chunk_decode_like_one_piece(pieces: list[bytes]) -> None:
+    # Venice's usual framing (one whole event per chunk) takes a short path: same payloads
+    assert decode(*pieces) == decode(b"".join(pieces))
 
 
 @RELAXED

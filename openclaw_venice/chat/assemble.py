@@ -13,8 +13,7 @@ Shapes we depend on (choices, delta, tool calls, usage) are checked and a bad on
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any
 
 from ..errors import InBandError, StreamFormatError
 from ..runtime.ai import (
@@ -22,8 +21,6 @@ from ..runtime.ai import (
     EventType,
     StopReason,
     StreamEvent,
-    TextPart,
-    ThinkingPart,
     ToolCallPart,
 )
 from ..runtime.catalog import ModelInfo
@@ -34,16 +31,14 @@ from .chunk_fields import (
     content_text,
     first_choice,
     kind_of,
-    parse_arguments,
 )
 from .error_text import error_text
+from .part_builder import Kind, Part, PartBuilder
 from .think_tags import ThinkTags
 from .usage import usage_from
 
 __all__ = ["TurnAssembler"]
 
-Kind = Literal["text", "thinking", "toolCall"]
-Part = TextPart | ThinkingPart | ToolCallPart
 _EVENTS: dict[Kind, tuple[EventType, EventType, EventType]] = {
     "text": ("text_start", "text_delta", "text_end"),
     "thinking": ("thinking_start", "thinking_delta", "thinking_end"),
@@ -56,28 +51,6 @@ _STOP_REASONS: dict[str, StopReason] = {
     "function_call": "toolUse",
     "content_filter": "stop",
 }
-
-
-@dataclass(slots=True, eq=False)
-class _Builder:
-    """A content part while it streams."""
-
-    kind: Kind
-    index: int
-    chunks: list[str] = field(default_factory=list)
-    encrypted: bool = False
-    id: str = ""
-    id_given: bool = False  # Venice sent the id (ours is made up until then)
-    name: str = ""
-    built: Part | None = None  # set when the part ends
-
-    def build(self) -> Part:
-        text = "".join(self.chunks)
-        if self.kind == "text":
-            return TextPart(text)
-        if self.kind == "thinking":
-            return ThinkingPart(text, self.encrypted)
-        return ToolCallPart(self.id, self.name, parse_arguments(text), text)
 
 
 class TurnAssembler:
@@ -94,10 +67,10 @@ class TurnAssembler:
         self, model: ModelInfo, provider: str = "venice", *, request_id: str | None = None
     ) -> None:
         self.model, self.provider, self.request_id = model, provider, request_id
-        self._parts: list[_Builder] = []
-        self._current: _Builder | None = None  # the open text or thinking part
-        self._tools: dict[int | str, _Builder] = {}  # by Venice's index, and by id
-        self._open_tools: list[_Builder] = []
+        self._parts: list[PartBuilder] = []
+        self._current: PartBuilder | None = None  # the open text or thinking part
+        self._tools: dict[int | str, PartBuilder] = {}  # by Venice's index, and by id
+        self._open_tools: list[PartBuilder] = []
         self._last_key: int | str = 0
         self._held_space = ""
         self._tags = ThinkTags()
@@ -223,13 +196,13 @@ class TurnAssembler:
         part = self._current
         if part is None or part.kind != "text":
             part = self._open("text", out)
-        part.chunks.append(text)
+        part.add(text)
         out.append(StreamEvent("text_delta", part.index, text))
 
     def _thinking(self, text: str, encrypted: bool, out: list[StreamEvent]) -> None:
         part = self._open("thinking", out)
         part.encrypted = part.encrypted or encrypted
-        part.chunks.append(text)
+        part.add(text)
         out.append(StreamEvent("thinking_delta", part.index, text))
 
     def _tool_piece(self, piece: Mapping[str, Any], out: list[StreamEvent]) -> None:
@@ -240,10 +213,10 @@ class TurnAssembler:
         part = self._tool_for(piece.get("index"), call_id, name, out)
         arguments = arguments_text(function.get("arguments"))
         if arguments:
-            part.chunks.append(arguments)
+            part.add(arguments)
             out.append(StreamEvent("toolcall_delta", part.index, arguments))
 
-    def _tool_for(self, index: Any, call_id: str, name: str, out: list[StreamEvent]) -> _Builder:
+    def _tool_for(self, index: Any, call_id: str, name: str, out: list[StreamEvent]) -> PartBuilder:
         """The call a piece belongs to: by ``index``, else by ``id``, else the last one. A
         new ``id`` on a known index is a new call (some providers send every call as 0)."""
         if index is not None and (not isinstance(index, int) or isinstance(index, bool)):
@@ -272,7 +245,7 @@ class TurnAssembler:
 
     # parts
 
-    def _open(self, kind: Kind, out: list[StreamEvent]) -> _Builder:
+    def _open(self, kind: Kind, out: list[StreamEvent]) -> PartBuilder:
         current = self._current
         if current is not None and current.kind == kind:
             return current
@@ -282,8 +255,8 @@ class TurnAssembler:
         out.append(StreamEvent(_EVENTS[kind][0], part.index))
         return part
 
-    def _new(self, kind: Kind) -> _Builder:
-        part = _Builder(kind, len(self._parts))
+    def _new(self, kind: Kind) -> PartBuilder:
+        part = PartBuilder(kind, len(self._parts))
         self._parts.append(part)
         return part
 
@@ -297,7 +270,7 @@ class TurnAssembler:
             self._close(part, out)
         self._open_tools = []
 
-    def _close(self, part: _Builder, out: list[StreamEvent]) -> None:
+    def _close(self, part: PartBuilder, out: list[StreamEvent]) -> None:
         part.built = built = part.build()
         out.append(StreamEvent(_EVENTS[part.kind][2], part.index, part=built))
 
