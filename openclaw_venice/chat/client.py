@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import asyncio
 import os
-from collections.abc import AsyncIterator, Callable, Iterator, Mapping
+from collections.abc import AsyncGenerator, Callable, Iterator, Mapping
+from contextlib import aclosing
 from typing import TYPE_CHECKING, Any
 
 from ..errors import OpenClawError, SecretError, UnknownModelError
@@ -99,7 +100,7 @@ class VeniceChat:
         model: ModelInfo | str,
         context: Context,
         options: StreamOptions | None = None,
-    ) -> AsyncIterator[StreamEvent]:
+    ) -> AsyncGenerator[StreamEvent, None]:
         """The events of one turn: ``start``, part events, then ``done`` or ``error``.
         Closing the iterator early (or cancelling its task) closes the HTTP stream."""
         from .turn import run_turn
@@ -131,11 +132,12 @@ class VeniceChat:
             record, requested = self.resolve_model(model)
             body = self._body(record, requested, context, options, stream=False)
             return await complete_once(self, record, body, options)
-        async for event in self.stream(model, context, options):
-            if event.type == "error" and event.error is not None:
-                raise event.error
-            if event.type == "done" and event.message is not None:
-                return event.message
+        async with aclosing(self.stream(model, context, options)) as events:  # closed now
+            async for event in events:  # (not by a GC finalizer, after the loop moved on)
+                if event.type == "error" and event.error is not None:
+                    raise event.error
+                if event.type == "done" and event.message is not None:
+                    return event.message
         raise RuntimeError("the stream ended without done or error")  # pragma: no cover
 
     def _body(
@@ -203,7 +205,7 @@ class VeniceChat:
 
             limits = httpx.Limits(
                 max_connections=self._max_connections,
-                max_keepalive_connections=min(16, self._max_connections),
+                max_keepalive_connections=self._max_connections,  # fewer: busy pools churn
             )
             client = httpx.AsyncClient(limits=limits, trust_env=False)
             self._clients[loop] = client

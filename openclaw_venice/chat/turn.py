@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import AsyncIterator, Mapping
-from contextlib import asynccontextmanager
+from collections.abc import AsyncGenerator, AsyncIterator, Mapping
+from contextlib import asynccontextmanager, suppress
 from typing import TYPE_CHECKING, Any
 
 from .. import http_body
@@ -37,6 +37,7 @@ if TYPE_CHECKING:
 MAX_JSON_BODY = 32 * 1024 * 1024
 MAX_EVENT_BYTES = 8 * 1024 * 1024  # one SSE event; real ones are a few KB
 CONNECT_TIMEOUT = 10.0
+DRAIN_SECONDS = 0.5  # after [DONE]: how long the rest of the answer (its trailer) may take
 _shown_deprecations: set[str] = set()
 
 
@@ -180,7 +181,8 @@ async def _events(
     yield assembler.start()
     decoder = SSEDecoder()
     done = False
-    async for payloads in _sse_payloads(response, decoder, options):
+    stream = _sse_payloads(response, decoder, options)
+    async for payloads in stream:
         for data in payloads:
             if data == "[DONE]":
                 done = True
@@ -189,13 +191,28 @@ async def _events(
                 yield event
         if done:
             break
+    await _drain(stream)
     for event in assembler.finish(done, meta):
         yield event
 
 
+async def _drain(stream: AsyncGenerator[list[str], None]) -> None:
+    """After ``[DONE]``, read what is left of the answer (the chunked trailer) so that its
+    connection goes back to the pool instead of being closed, which would cost the next turn
+    a new TCP and TLS handshake; a server that keeps sending, or keeps the answer open, is
+    not waited for."""
+    try:
+        with suppress(TimeoutError, OpenClawError):
+            async with asyncio.timeout(DRAIN_SECONDS):
+                async for _ in stream:
+                    pass
+    finally:
+        await stream.aclose()
+
+
 async def _sse_payloads(
     response: httpx.Response, decoder: SSEDecoder, options: StreamOptions
-) -> AsyncIterator[list[str]]:
+) -> AsyncGenerator[list[str], None]:
     import httpx
 
     pending = 0  # bytes since the last complete event: one event may not grow unbounded

@@ -2,7 +2,7 @@
 
 ``server.respond(fn)`` installs ``fn(request) -> Reply | None``; ``fn`` may also write to
 ``request.handler`` itself (streaming, resets, stalls) and return None. Every request is
-recorded in ``server.requests``.
+recorded in ``server.requests``; ``server.connections`` counts the connections open at once.
 """
 
 from __future__ import annotations
@@ -47,7 +47,35 @@ def json_reply(payload: Any, status: int = 200, headers: dict[str, str] | None =
 Responder = Callable[[Request], Reply | None]
 
 
+@dataclass
+class ConnectionStats:
+    """Connections open now and the most open at once (since ``reset``), and the client
+    ports seen; requests being answered now and the most at once."""
+
+    open: int = 0
+    peak: int = 0
+    ports: set[int] = field(default_factory=set)
+    in_flight: int = 0
+    peak_in_flight: int = 0
+    lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    def change(self, connections: int = 0, requests: int = 0, port: int | None = None) -> None:
+        with self.lock:
+            self.open += connections
+            self.peak = max(self.peak, self.open)
+            self.in_flight += requests
+            self.peak_in_flight = max(self.peak_in_flight, self.in_flight)
+            if port is not None:
+                self.ports.add(port)
+
+    def reset(self) -> None:
+        with self.lock:
+            self.peak, self.peak_in_flight, self.ports = self.open, self.in_flight, set()
+
+
 class _QuietServer(ThreadingHTTPServer):
+    request_queue_size = 256  # a burst of clients connecting at once waits, is not refused
+
     def handle_error(self, request: Any, client_address: Any) -> None:
         """A client that went away mid-answer is a test scenario, not a server error."""
         import sys
@@ -61,6 +89,7 @@ class LocalServer:
         self.requests: list[Request] = []
         self._responder: Responder = lambda request: Reply(404, b"no responder")
         self._lock = threading.Lock()
+        self.connections = ConnectionStats()
         outer = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -69,7 +98,22 @@ class LocalServer:
             def log_message(self, format: str, *args: Any) -> None:  # quiet
                 pass
 
+            def setup(self) -> None:
+                super().setup()
+                outer.connections.change(connections=1, port=self.client_address[1])
+
+            def finish(self) -> None:
+                outer.connections.change(connections=-1)
+                super().finish()
+
             def _handle(self) -> None:
+                outer.connections.change(requests=1)
+                try:
+                    self._answer()
+                finally:
+                    outer.connections.change(requests=-1)
+
+            def _answer(self) -> None:
                 length = int(self.headers.get("Content-Length") or 0)
                 body = self.rfile.read(length) if length else b""
                 parts = urlsplit(self.path)

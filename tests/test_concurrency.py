@@ -1,0 +1,111 @@
+"""Concurrency: many streamed turns through one client at once, and two processes onboarding
+into one config file at once."""
+
+from __future__ import annotations
+
+import asyncio
+import gc
+import os
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from openclaw_venice.chat.client import VeniceChat
+from openclaw_venice.chat.turn import DRAIN_SECONDS
+from openclaw_venice.runtime.ai import Context, UserMessage
+from tests.support import faults, venice_wire
+from tests.support.hygiene import CANARY
+from tests.support.requests_schema import assert_valid_request
+from tests.support.server import LocalServer, Reply, Request
+
+TURNS = 200
+POOL = 20  # VeniceChat's max_connections for the test
+MODEL = "venice/llama-3.3-70b"
+
+
+def rss_bytes() -> int:
+    """Resident memory of this process, now."""
+    resident_pages = int(Path("/proc/self/statm").read_text().split()[1])
+    return resident_pages * os.sysconf("SC_PAGE_SIZE")
+
+
+def answer(request: Request) -> Reply:
+    """A streamed answer naming the turn it answers, in pieces a few ms apart (so turns
+    overlap and the pool is what limits them)."""
+    question = request.json()["messages"][-1]["content"]
+    text = f"answer to {question}: " + "lorem ipsum " * 4
+    return Reply(
+        200, _slowly(venice_wire.sse(venice_wire.text_stream(text, 5))), venice_wire.HEADERS
+    )
+
+
+def _slowly(body: bytes) -> Iterator[bytes]:
+    for event in body.split(b"\n\n")[:-1]:
+        time.sleep(0.01)
+        yield event + b"\n\n"
+
+
+async def run_turns(chat: VeniceChat, count: int) -> list[str]:
+    async def turn(number: int) -> str:
+        context = Context(messages=[UserMessage(f"turn {number}")])
+        return (await chat.complete(MODEL, context)).text
+
+    return list(await asyncio.gather(*(turn(n) for n in range(count))))
+
+
+def check_round(server: LocalServer, texts: list[str]) -> None:
+    expected = [f"answer to turn {n}: " + "lorem ipsum " * 4 for n in range(TURNS)]
+    assert texts == expected
+    chats = [r for r in server.requests if r.path.endswith("/chat/completions")]
+    assert len(chats) == TURNS
+    for request in chats:
+        assert_valid_request(request.json())
+    server.requests.clear()  # the server's own record is not the client's memory
+
+
+def test_200_streamed_turns_through_one_client(server: LocalServer) -> None:
+    server.respond(answer)
+    chat = VeniceChat(CANARY, base_url=server.url + "/api/v1", max_connections=POOL)
+    measured: dict[str, Any] = {}
+
+    async def scenario() -> None:
+        check_round(server, await run_turns(chat, TURNS))  # warm-up: pool, caches, imports
+        measured["warm_up_ports"] = len(server.connections.ports)
+        gc.collect()
+        measured["rss_before"] = rss_bytes()
+        server.connections.reset()
+        start = time.perf_counter()
+        texts = await run_turns(chat, TURNS)
+        measured["seconds"] = time.perf_counter() - start
+        check_round(server, texts)
+        gc.collect()
+        measured["rss_after"] = rss_bytes()
+        await chat.aclose()
+
+    asyncio.run(scenario())
+    stats = server.connections
+    print(
+        f"{TURNS} turns in {measured['seconds']:.2f} s; at once: {stats.peak} connections, "
+        f"{stats.peak_in_flight} requests, {measured['warm_up_ports']} + {len(stats.ports)} "
+        "client ports (warm-up + measured); RSS "
+        f"{measured['rss_before'] / 2**20:.1f} -> {measured['rss_after'] / 2**20:.1f} MiB"
+    )
+    assert stats.peak <= POOL and stats.peak_in_flight <= POOL
+    assert stats.peak_in_flight == POOL  # the turns ran side by side, as many as allowed
+    assert measured["warm_up_ports"] + len(stats.ports) <= POOL  # reused, not one per turn
+    assert measured["rss_after"] <= measured["rss_before"] * 1.10
+    assert measured["seconds"] < 20
+
+
+def test_an_answer_held_open_after_done_does_not_hold_the_turn(server: LocalServer) -> None:
+    """Reading the rest of an answer after [DONE] (so its connection can be reused) waits
+    at most DRAIN_SECONDS for a server that never ends it."""
+    body = venice_wire.sse(venice_wire.text_stream("still here"))
+    server.respond(faults.body_stalls(body, 30, "text/event-stream"))
+    chat = VeniceChat(CANARY, base_url=server.url + "/api/v1")
+    start = time.perf_counter()
+    message = chat.complete_sync(MODEL, Context(messages=[UserMessage("hi")]))
+    chat.close()
+    assert message.text == "still here"
+    assert time.perf_counter() - start < DRAIN_SECONDS + 1
