@@ -271,7 +271,7 @@ class TurnAssembler:
         self._open_tools = []
 
     def _close(self, part: PartBuilder, out: list[StreamEvent]) -> None:
-        part.built = built = part.build()
+        built = part.close()
         out.append(StreamEvent(_EVENTS[part.kind][2], part.index, part=built))
 
     def _message(self, meta: Mapping[str, Any]) -> AssistantMessage:

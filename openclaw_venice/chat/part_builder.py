@@ -37,6 +37,12 @@ class PartBuilder:
             self.blocks.append("".join(chunks))
             chunks.clear()
 
+    def close(self) -> Part:
+        """The part, for good: :attr:`built` holds it, the pieces are let go."""
+        self.built = built = self.build()
+        self.chunks, self.blocks = [], []
+        return built
+
     def build(self) -> Part:
         text = "".join(self.blocks + self.chunks)
         if self.kind == "text":
