@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import asyncio
 import gc
+import json
 import os
+import subprocess
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -14,8 +16,10 @@ from typing import Any
 from openclaw_venice.chat.client import VeniceChat
 from openclaw_venice.chat.turn import DRAIN_SECONDS
 from openclaw_venice.runtime.ai import Context, UserMessage
+from openclaw_venice.runtime.config_file import parse_config_text
+from tests.conftest import OPENCLAW, REPO
 from tests.support import faults, venice_wire
-from tests.support.hygiene import CANARY
+from tests.support.hygiene import CANARY, allow_secret_in
 from tests.support.requests_schema import assert_valid_request
 from tests.support.server import LocalServer, Reply, Request
 
@@ -109,3 +113,78 @@ def test_an_answer_held_open_after_done_does_not_hold_the_turn(server: LocalServ
     chat.close()
     assert message.text == "still here"
     assert time.perf_counter() - start < DRAIN_SECONDS + 1
+
+
+# -- two processes onboarding into one config file ---------------------------------------------
+
+ONBOARD = ("onboard", "--auth-choice", "venice-api-key", "--non-interactive", "--json")
+# no keyring: each key goes into the config's env block, so the two results differ in the file
+NO_KEYRING = {"PYTHON_KEYRING_BACKEND": "keyring.backends.fail.Keyring"}
+KEYS = (f"{CANARY}-a", f"{CANARY}-b")
+ROUNDS = 3
+STARTS = {"no file": None, "TypeScript config": REPO / "fixtures" / "openclaw-ts.json5"}
+
+
+def start_onboarding(key: str, state_dir: Path) -> subprocess.Popen[str]:
+    args = [str(OPENCLAW), *ONBOARD, "--venice-api-key", key, "--store-key-in-config"]
+    env = {**os.environ, **NO_KEYRING, "OPENCLAW_STATE_DIR": str(state_dir)}
+    return subprocess.Popen(
+        args, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
+
+
+def finished(process: subprocess.Popen[str]) -> dict[str, Any]:
+    out, err = process.communicate(timeout=60)
+    assert process.returncode == 0, out + err
+    assert "Traceback" not in out + err and CANARY not in out + err
+    summary: dict[str, Any] = json.loads(out)
+    return summary
+
+
+def prepared(state_dir: Path, start: Path | None) -> Path:
+    state_dir.mkdir(parents=True)
+    config = state_dir / "openclaw.json"
+    for path in (config, config.with_name("openclaw.json.bak")):
+        allow_secret_in(path)  # the env block holds the key: the user asked for it
+    if start is not None:
+        config.write_text(start.read_text())
+    return config
+
+
+def test_two_onboardings_racing_on_one_config(tmp_path: Path) -> None:
+    """Both finish; the file and its .bak are valid JSON5, each exactly one of the two
+    results (the last writer's, and the first's that it replaced): nothing mixed, torn or
+    lost, whatever each process read before the other wrote."""
+    overlapped = 0
+    for name, start in STARTS.items():
+        results: list[Any] = []
+        for key in KEYS:  # each alone: the two possible results
+            config = prepared(tmp_path / f"alone-{len(results)}-{name}", start)
+            finished(start_onboarding(key, config.parent))
+            results.append(load(config))
+        assert results[0] != results[1]
+        for round_number in range(ROUNDS):
+            config = prepared(tmp_path / f"race-{round_number}-{name}", start)
+            racers = [start_onboarding(key, config.parent) for key in KEYS]
+            summaries = [finished(p) for p in racers]
+            overlapped += all(s["defaultModelChanged"] for s in summaries) and start is None
+            final, backup = load(config), load(config.with_name("openclaw.json.bak"))
+            assert final in results and backup in results and final != backup
+            check_private(config)
+            if start is not None:
+                assert "// OpenClaw configuration" in config.read_text()
+    print(
+        f"onboarding races where both read the file before either wrote: {overlapped} of {ROUNDS}"
+    )
+
+
+def load(path: Path) -> dict[str, Any]:
+    """As JSON5 (the JSON fast path first, as the CLI reads it)."""
+    return parse_config_text(path.read_text(), str(path))
+
+
+def check_private(config: Path) -> None:
+    names = sorted(p.name for p in config.parent.iterdir())
+    assert names == ["openclaw.json", "openclaw.json.bak", "openclaw.json.lock"], names
+    for path in (config, config.with_name("openclaw.json.bak")):
+        assert path.stat().st_mode & 0o777 == 0o600

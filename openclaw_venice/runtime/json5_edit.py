@@ -94,9 +94,16 @@ class _Parser:
         if self.pos >= len(self.text):
             raise EditError("unclosed string")
         self.pos += 1
+        literal = self.text[start : self.pos]
+        if quote == '"':  # the usual case: JSON's rules, and ~100x faster than json5's parser
+            try:
+                decoded: str = json.loads(literal)
+                return decoded
+            except ValueError:
+                pass  # a JSON5-only escape (\x41, a line continuation...)
         import json5
 
-        decoded: str = json5.loads(self.text[start : self.pos])
+        decoded = json5.loads(literal)
         return decoded
 
     def key(self) -> str:
