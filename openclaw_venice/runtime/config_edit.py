@@ -19,7 +19,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .config_file import ConfigDocument, load_config, parse_config_text, write_atomic
+from .config_file import (
+    ConfigDocument,
+    load_config,
+    make_private_dir,
+    parse_config_text,
+    write_atomic,
+)
 from .errors import ConfigError, ConfigValueError
 
 KeyPath = tuple[str, ...]
@@ -72,7 +78,7 @@ def config_lock(path: Path) -> Iterator[None]:
     """An exclusive advisory lock on ``<config>.lock`` for the duration of a save."""
     import fcntl
 
-    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    make_private_dir(path.parent)
     fd = os.open(path.with_name(path.name + ".lock"), os.O_RDWR | os.O_CREAT, 0o600)
     try:
         fcntl.flock(fd, fcntl.LOCK_EX)

@@ -144,13 +144,24 @@ def _decode(raw: bytes, path: str) -> str:
     return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
+def make_private_dir(directory: Path) -> None:
+    """Create ``directory`` and each missing parent 0700 (``mkdir(parents=True)`` would give
+    the parents the default 0755); directories that exist already are left as they are."""
+    missing: list[Path] = []
+    while not directory.exists():
+        missing.append(directory)
+        directory = directory.parent
+    for each in reversed(missing):
+        each.mkdir(mode=0o700, exist_ok=True)
+
+
 def write_atomic(path: Path, text: str, *, keep_backup: bool = True) -> None:
     """Write ``text`` to ``path`` via a 0600 temp file in the same directory, fsync, rename.
 
     The previous file, if any, is kept as ``<name>.bak``. A crash at any point leaves either
     the old file or the new one, never a mix.
     """
-    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    make_private_dir(path.parent)
     fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
