@@ -5,6 +5,8 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import tempfile
+import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,6 +19,26 @@ from tests.support.server import LocalServer
 REPO = Path(__file__).resolve().parent.parent
 SHARED_API = REPO.parent / "shared" / "venice-api"
 OPENCLAW = Path(sys.executable).with_name("openclaw")
+REAL_DIRS = hygiene.outside_dirs()  # before any test changes HOME: where no test may write
+LEAKED_WARNINGS: list[str] = []
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    """Temp files of the code under test and of CLI subprocesses go below pytest's base
+    temp dir, where the end-of-run scan looks."""
+    factory = getattr(session.config, "_tmp_path_factory", None)
+    if factory is None:
+        return
+    scratch = factory.getbasetemp() / "tmp"
+    scratch.mkdir(exist_ok=True)
+    os.environ["TMPDIR"] = tempfile.tempdir = str(scratch)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """A test id is printed everywhere: none may hold the canary (give such tests ids=)."""
+    shown = [hygiene.redact(item.nodeid) for item in items if hygiene.CANARY in item.nodeid]
+    if shown:
+        raise pytest.UsageError(f"test ids hold the secret canary: {', '.join(shown)}")
 
 
 @pytest.fixture(autouse=True)
@@ -94,20 +116,37 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
     own = [(name, text) for name, text in report.sections if name.endswith(report.when)]
     texts = [*own, ("failure", report.longreprtext)]
     leaked = hygiene.leaks_in_texts(texts)
+    report.sections = [(name, hygiene.redact(text)) for name, text in report.sections]
     if leaked:
-        original = report.longreprtext.replace(hygiene.CANARY, "<CANARY>")
+        original = hygiene.redact(report.longreprtext)
         report.outcome = "failed"
         report.longrepr = f"secret canary leaked into: {', '.join(leaked)}\n{original}"
 
 
+@pytest.hookimpl(tryfirst=True)
+def pytest_warning_recorded(warning_message: warnings.WarningMessage, nodeid: str) -> None:
+    """A warning holding the canary fails the run; the summary shows it redacted."""
+    text = str(warning_message.message)
+    if hygiene.CANARY in text:
+        LEAKED_WARNINGS.append(nodeid or "collection")
+        warning_message.message = UserWarning(hygiene.redact(text))
+
+
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
-    """Fail the run if any file a test wrote (temp dirs) holds the canary key."""
+    """Fail the run if the canary is in a file a test wrote or in a warning (see
+    ``tests/support/hygiene.py`` for where it looks)."""
     factory = getattr(session.config, "_tmp_path_factory", None)
     if factory is None:
         return
     leaked = hygiene.leaks_in_tree(factory.getbasetemp())
-    if leaked:
-        session.config.get_terminal_writer().line(
-            f"secret canary found in files: {', '.join(map(str, leaked))}", red=True
-        )
+    for root in (REPO / ".hypothesis", REPO / ".pytest_cache"):
+        leaked += hygiene.leaks_in_tree(root)
+    for root in REAL_DIRS:  # an isolated test never writes there, keyring included
+        leaked += hygiene.leaks_in_tree(root, key_stores=False)
+    problems = [f"secret canary found in files: {', '.join(map(str, leaked))}"] if leaked else []
+    if LEAKED_WARNINGS:
+        problems.append(f"secret canary in warnings of: {', '.join(LEAKED_WARNINGS)}")
+    for problem in problems:
+        session.config.get_terminal_writer().line(problem, red=True)
+    if problems:
         session.exitstatus = pytest.ExitCode.TESTS_FAILED

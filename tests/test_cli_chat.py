@@ -151,6 +151,7 @@ def _read_until(fd: int, needle: bytes, timeout: float = 20) -> bytes:
             except OSError:
                 break
     assert needle in seen, seen.decode(errors="replace")
+    assert CANARY.encode() not in seen, "the API key leaked into the terminal"
     return seen
 
 

@@ -4,12 +4,16 @@ and what the CLI writes is private (files 0600, its directories 0700)."""
 from __future__ import annotations
 
 import os
+import re
 import stat
+import subprocess
+import sys
+import textwrap
 from pathlib import Path
 
 from openclaw_venice.identity import AUTH_METHOD
 from openclaw_venice.runtime.secrets import resolve_api_key
-from tests.conftest import run_cli
+from tests.conftest import REPO, run_cli
 from tests.support import hygiene
 from tests.support.server import LocalServer, json_reply
 
@@ -34,6 +38,99 @@ def test_resolved_key_never_shows_its_value() -> None:
     assert key.source == "env" and key.value.get_secret_value() == hygiene.CANARY
     for text in (repr(key), str(key), repr(key.value), str(key.value), f"{key}"):
         assert hygiene.CANARY not in text
+
+
+# -- the session-level checks, seen failing from outside ---------------------------------------
+
+INNER_CANARY = "vapi_INNER-canary-self-test-51f0"
+LEAKY_TESTS = textwrap.dedent(
+    """
+    import logging, os, subprocess, sys, tempfile, warnings
+    import pytest
+    from tests.conftest import run_cli
+    from tests.support.hygiene import CANARY
+
+    def test_clean(): pass
+    def test_stdout(): print(CANARY)
+    def test_stderr(): sys.stderr.write(CANARY)
+    def test_log(): logging.getLogger("x").warning("key %s", CANARY)
+    def test_exception(): raise RuntimeError(f"bad key {CANARY}")
+    def test_setup_output(noisy_fixture): pass
+    def test_cli_output(): run_cli("models", "set", f"venice/{CANARY}")
+    def test_subprocess_file(): subprocess.run([sys.executable, "-c", WRITE_TEMP], check=True)
+    def test_file_in_tmp_path(tmp_path): (tmp_path / "notes.txt").write_text(CANARY)
+    def test_file_in_temp_dir():
+        fd, name = tempfile.mkstemp(suffix=".log"); os.write(fd, CANARY.encode()); os.close(fd)
+    def test_file_in_the_real_cache(): REAL_CACHE.joinpath("leak.json").write_text(CANARY)
+    def test_warning(): warnings.warn(f"key {CANARY}")
+
+    WRITE_TEMP = "import tempfile, os; f = tempfile.mkstemp(suffix='.sub')[0]; " \\
+        f"os.write(f, {CANARY!r}.encode())"
+    from tests.conftest import REAL_DIRS
+    REAL_CACHE = REAL_DIRS[1]
+    REAL_CACHE.mkdir(parents=True, exist_ok=True)
+
+    @pytest.fixture
+    def noisy_fixture(): print("setting up with", CANARY)
+    """
+)
+LEAKS_IN_REPORTS = {
+    "test_stdout": "Captured stdout call",
+    "test_stderr": "Captured stderr call",
+    "test_log": "Captured log call",
+    "test_exception": "failure",
+    "test_setup_output": "Captured stdout setup",
+    "test_cli_output": "failure",
+}
+
+
+def test_every_check_fails_a_session_that_leaks(tmp_path: Path) -> None:
+    """An inner session, with this suite's conftest and another canary, leaks it every way
+    the checks cover: each leaking test fails (or the session does, for files and warnings),
+    the clean test passes, and the report shows the canary only as <CANARY>."""
+    inner = tmp_path / "inner"
+    inner.mkdir()
+    (inner / "conftest.py").write_text("from tests.conftest import *  # noqa: F403\n")
+    (inner / "test_leaks.py").write_text(LEAKY_TESTS)
+    home = tmp_path / "inner-home"  # the inner session's "real" user dirs
+    env = {**os.environ, "TEST_SECRET_CANARY": INNER_CANARY, "PYTHONPATH": str(REPO),
+           "HOME": str(home), "XDG_CACHE_HOME": str(home / ".cache"), "COLUMNS": "300"}  # fmt: skip
+    args = ["-p", "no:cacheprovider", "-rA", "--basetemp", str(tmp_path / "base"), str(inner)]
+    result = subprocess.run(
+        [sys.executable, "-m", "pytest", *args],
+        capture_output=True, text=True, cwd=inner, env=env, timeout=120,
+    )  # fmt: skip
+    out = result.stdout + result.stderr
+    assert result.returncode == 1, out
+    assert INNER_CANARY not in out and "<CANARY>" in out
+    for test, where in LEAKS_IN_REPORTS.items():
+        found = rf"(FAILED|ERROR) \S*::{test} - secret canary leaked into: {where}"
+        assert re.search(found, out), test
+    assert re.search(r"PASSED \S*::test_clean", out)
+    files = re.search(r"secret canary found in files: (.*)", out)
+    assert files, out
+    for name in ("notes.txt", ".log", ".sub", "leak.json"):
+        assert name in files.group(1), name
+    assert re.search(r"secret canary in warnings of: \S*::test_warning", out)
+
+
+def test_a_test_id_holding_the_canary_stops_the_session(tmp_path: Path) -> None:
+    inner = tmp_path / "inner"
+    inner.mkdir()
+    (inner / "conftest.py").write_text("from tests.conftest import *  # noqa: F403\n")
+    (inner / "test_ids.py").write_text(
+        "import pytest\nfrom tests.support.hygiene import CANARY\n"
+        "@pytest.mark.parametrize('key', [CANARY])\ndef test_key(key): pass\n"
+    )
+    env = {**os.environ, "TEST_SECRET_CANARY": INNER_CANARY, "PYTHONPATH": str(REPO)}
+    args = ["-p", "no:cacheprovider", "--basetemp", str(tmp_path / "base"), str(inner)]
+    result = subprocess.run(
+        [sys.executable, "-m", "pytest", *args],
+        capture_output=True, text=True, cwd=inner, env=env, timeout=120,
+    )  # fmt: skip
+    out = result.stdout + result.stderr
+    assert result.returncode != 0 and "test ids hold the secret canary" in out
+    assert INNER_CANARY not in out
 
 
 # -- what the CLI writes is private -------------------------------------------------------------

@@ -112,6 +112,7 @@ def test_the_readme_python_example_runs(
     )
     assert out.returncode == 0, out.stderr
     assert out.stdout.startswith("Hello there!")
+    assert CANARY not in out.stdout + out.stderr, "the API key leaked into the output"
     body = server.requests[-1].json()
     assert body["model"] == "kimi-k2-6" and body["reasoning_effort"] == "low"
     assert body["venice_parameters"]["enable_web_search"] == "auto"

@@ -1,18 +1,43 @@
 """Secret hygiene: one canary key for the whole suite, and where to look for it.
 
 Tests that need a Venice key use :data:`CANARY`. The suite fails when the canary shows up in
-captured stdout/stderr/log records of any test, in a failure's text, in the output of a CLI
-subprocess (checked by ``run_cli``), or in a file a test wrote, except files a test declared
-as secret stores (the keyring file, or a config whose ``env`` block the user asked us to use).
+captured stdout/stderr/log records of any test, in a failure's text, in a warning, in a test
+id, in the output of a CLI subprocess (checked by ``run_cli``), or in a file a test wrote:
+the temp dirs (``tmp_path`` and ``TMPDIR``, which conftest points below pytest's base temp
+dir), Hypothesis' database, pytest's cache, and the real user's openclaw and keyring dirs
+(:func:`outside_dirs`, which an isolated test never touches). Files a test declared as
+secret stores (the keyring file, or a config whose ``env`` block the user asked us to use)
+are allowed. Where it is found, it is shown as ``<CANARY>``.
+
+``TEST_SECRET_CANARY`` replaces the canary: the suite's own self-test runs an inner session
+with another one, so that the outer session does not see the leaks it plants.
 """
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterable
 from pathlib import Path
 
-CANARY = "vapi_CANARY-7c1e-do-not-print-9b4d"
+CANARY = os.environ.get("TEST_SECRET_CANARY") or "vapi_CANARY-7c1e-do-not-print-9b4d"
+MASK = "<CANARY>"
 allowed_files: set[Path] = set()
+
+
+def redact(text: str) -> str:
+    return text.replace(CANARY, MASK)
+
+
+def outside_dirs() -> list[Path]:
+    """Where the CLI would write for the real user (call before any test changes HOME/XDG)."""
+    from platformdirs import user_cache_dir, user_config_dir, user_data_dir
+
+    return [
+        Path.home() / ".openclaw",
+        Path(user_cache_dir("openclaw", appauthor=False)),
+        Path(user_config_dir("openclaw", appauthor=False)),
+        Path(user_data_dir("python_keyring", appauthor=False)),  # keyrings.alt's files
+    ]
 
 
 def allow_secret_in(path: Path) -> None:
@@ -24,14 +49,15 @@ def leaks_in_texts(texts: Iterable[tuple[str, str]]) -> list[str]:
     return [name for name, text in texts if CANARY in text]
 
 
-def leaks_in_tree(root: Path) -> list[Path]:
-    """Files below ``root`` that hold the canary, except declared secret stores."""
+def leaks_in_tree(root: Path, *, key_stores: bool = True) -> list[Path]:
+    """Files below ``root`` that hold the canary, except declared secret stores and (unless
+    ``key_stores`` is False) the keyring backend's own file."""
     found = []
     needle = CANARY.encode()
     for path in root.rglob("*"):
         if not path.is_file() or path.is_symlink() or path.resolve() in allowed_files:
             continue
-        if "keyring" in path.name or "keyring" in path.parent.name:
+        if key_stores and ("keyring" in path.name or "keyring" in path.parent.name):
             continue  # the keyring backend's own file is where the key belongs
         try:
             if needle in path.read_bytes():
