@@ -3,6 +3,7 @@ and what the CLI writes is private (files 0600, its directories 0700)."""
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import stat
@@ -131,6 +132,30 @@ def test_a_test_id_holding_the_canary_stops_the_session(tmp_path: Path) -> None:
     out = result.stdout + result.stderr
     assert result.returncode != 0 and "test ids hold the secret canary" in out
     assert INNER_CANARY not in out
+
+
+def test_each_test_has_its_own_home_and_temp_dir(tmp_path: Path) -> None:
+    """Where the code under test would write, in process and in a CLI subprocess: all below
+    this test's tmp_path (HOME, XDG dirs, state dir, keyring file) or the session's scanned
+    temp dir; none of it is one of the real user's dirs the session scans."""
+    import tempfile
+
+    from keyrings.alt.file import PlaintextKeyring  # type: ignore[import-untyped]
+    from platformdirs import user_cache_dir, user_config_dir, user_data_dir
+
+    from openclaw_venice.runtime.config_file import config_path
+    from openclaw_venice.runtime.host import Host
+    from tests.conftest import REAL_DIRS
+
+    places = [Path.home(), config_path(), Host().cache_dir, Path(PlaintextKeyring().file_path)]
+    places += [Path(f("openclaw")) for f in (user_cache_dir, user_config_dir, user_data_dir)]
+    for place in places:
+        assert tmp_path in place.parents, place
+        assert not any(real == place or real in place.parents for real in REAL_DIRS), place
+    assert Path(tempfile.gettempdir()).parent == tmp_path.parent  # the base temp dir
+    onboard = (*ONBOARD, "--secret-input-mode", "ref", "--json")
+    status = run_cli(*onboard, env={"VENICE_API_KEY": "x"})
+    assert tmp_path in Path(json.loads(status.stdout)["configPath"]).parents
 
 
 # -- what the CLI writes is private -------------------------------------------------------------
