@@ -220,7 +220,8 @@ def _finite_number(value: Any) -> TypeGuard[float]:
 
 
 def _positive(value: Any) -> int | None:
-    """A positive finite number as an int; anything else is "not given"."""
-    if not _finite_number(value) or value <= 0:
+    """A finite number of at least 1 as an int; anything else (0.5 would become 0) is "not
+    given"."""
+    if not _finite_number(value) or value < 1:
         return None
     return int(value)

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from openclaw_venice.catalog import load_bundle, merge_catalog
@@ -75,6 +75,8 @@ def discover(body: bytes) -> None:
 
 
 @given(st.lists(broken_rows, max_size=6))
+@example([{"id": "aion-labs-aion-3-0", "model_spec": {"maxCompletionTokens": 0.5}}])  # max 0
+@example([{"id": "new-model", "model_spec": {"maxCompletionTokens": 0.9}}])  # max 0
 @settings(max_examples=300, suppress_health_check=[HealthCheck.too_slow])
 def test_broken_shapes_never_crash(rows: list[Any]) -> None:
     discover(json.dumps({"data": rows}).encode())
