@@ -79,7 +79,7 @@ class StreamServer:
 
     def __init__(self, counts: list[int]) -> None:
         self._responses = {count: http_response(count) for count in counts}
-        self._sock = socket.create_server(("127.0.0.1", 0))
+        self._sock = socket.create_server(("127.0.0.1", 0), backlog=1024)  # bursts
         self.port: int = self._sock.getsockname()[1]
 
     def serve(self) -> None:

@@ -9,7 +9,7 @@ else is left to httpx. A corrupt body raises :class:`httpx.DecodingError`, as ht
 from __future__ import annotations
 
 import zlib
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncGenerator, Iterator
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -57,13 +57,16 @@ def _inflater(response: httpx.Response) -> Inflater | None:
     return Inflater(encoding) if encoding in _WBITS else None
 
 
-async def apieces(response: httpx.Response) -> AsyncIterator[bytes]:
-    """The decoded body of a streamed async response, piece by bounded piece."""
+def apieces(response: httpx.Response) -> AsyncGenerator[bytes, None]:
+    """The decoded body of a streamed async response, piece by bounded piece (an async
+    generator: close it, or the response, to stop reading)."""
     inflater = _inflater(response)
-    if inflater is None:
-        async for chunk in response.aiter_bytes():
-            yield chunk
-        return
+    if inflater is None:  # httpx's own iterator, with no layer of ours per piece
+        return response.aiter_bytes()  # type: ignore[return-value]
+    return _inflated(response, inflater)
+
+
+async def _inflated(response: httpx.Response, inflater: Inflater) -> AsyncGenerator[bytes, None]:
     async for raw in response.aiter_raw():
         for piece in inflater.feed(raw):
             yield piece

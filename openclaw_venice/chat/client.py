@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import asyncio
 import os
+import threading
+import weakref
 from collections.abc import AsyncGenerator, Callable, Iterator, Mapping
 from contextlib import aclosing
 from typing import TYPE_CHECKING, Any
 
-from ..errors import OpenClawError, SecretError, UnknownModelError
+from ..errors import OpenClawError, RequestRefused, SecretError, UnknownModelError, UsageError
 from ..identity import BASE_URL_ENV_VAR, DEFAULT_BASE_URL, ENV_VAR, PROVIDER_ID
 from ..runtime.ai import AssistantMessage, Context, StreamEvent
 from ..runtime.catalog import Catalog, ModelInfo
@@ -54,13 +56,21 @@ class VeniceChat:
         max_connections: int = 64,
     ) -> None:
         env = os.environ if env is None else env
+        self._env = env  # proxy and certificate variables are read from here too
         self._key = _secret(api_key if api_key is not None else env.get(ENV_VAR))
         self.base_url = (base_url or env.get(BASE_URL_ENV_VAR) or DEFAULT_BASE_URL).rstrip("/")
         check_key_destination(self.base_url)
         self._catalog = catalog
         self._injected = http_client
-        self._clients: dict[asyncio.AbstractEventLoop, httpx.AsyncClient] = {}
-        self._sync_loop: asyncio.AbstractEventLoop | None = None
+        # per event loop, and gone with it: its pool, and the generator that closes it
+        self._clients: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, httpx.AsyncClient]
+        self._clients = weakref.WeakKeyDictionary()
+        self._guards: weakref.WeakKeyDictionary[
+            asyncio.AbstractEventLoop, AsyncGenerator[None, None]
+        ] = weakref.WeakKeyDictionary()
+        self._local = threading.local()  # each thread's loop for the sync wrappers
+        self._sync_loops: list[asyncio.AbstractEventLoop] = []
+        self._lock = threading.Lock()
         self._max_connections = max_connections
         self.warn: Warn = warn or _stderr_warn
         self._warned: set[str] = set()
@@ -112,8 +122,9 @@ class VeniceChat:
         except OpenClawError as exc:
             yield StreamEvent("error", error=exc, message=_failed(exc, model))
             return
-        async for event in run_turn(self, record, body, options):
-            yield event
+        async with aclosing(run_turn(self, record, body, options)) as events:  # closed now,
+            async for event in events:  # so the response is too: Venice stops generating
+                yield event
 
     async def complete(
         self,
@@ -168,68 +179,127 @@ class VeniceChat:
         *,
         stream: bool = True,
     ) -> AssistantMessage:
-        """:meth:`complete` for scripts without an event loop."""
-        return self._loop().run_until_complete(
-            self.complete(model, context, options, stream=stream)
-        )
+        """:meth:`complete` for scripts without an event loop (each thread gets its own)."""
+        loop = self._loop()
+        return loop.run_until_complete(self.complete(model, context, options, stream=stream))
 
     def stream_sync(
         self, model: ModelInfo | str, context: Context, options: StreamOptions | None = None
     ) -> Iterator[StreamEvent]:
-        """:meth:`stream` for scripts without an event loop."""
+        """:meth:`stream` for scripts without an event loop. Leaving the loop early (or
+        closing the iterator) closes the HTTP stream."""
         loop = self._loop()
-        events = self.stream(model, context, options).__aiter__()
+        events = self.stream(model, context, options)
         try:
             while True:
                 try:
-                    yield loop.run_until_complete(events.__anext__())
+                    yield loop.run_until_complete(anext(events))
                 except StopAsyncIteration:
                     return
         finally:
-            loop.run_until_complete(events.aclose())  # type: ignore[attr-defined]
+            loop.run_until_complete(events.aclose())
 
     def _loop(self) -> asyncio.AbstractEventLoop:
-        if self._sync_loop is None or self._sync_loop.is_closed():
-            self._sync_loop = asyncio.new_event_loop()
-        return self._sync_loop
+        """This thread's loop for the sync wrappers; refused inside a running loop (where
+        blocking would stall it), before any coroutine exists to warn about."""
+        try:
+            asyncio.get_running_loop()
+        except RuntimeError:
+            pass
+        else:
+            raise UsageError(
+                "complete_sync/stream_sync cannot run inside a running event loop; use "
+                "`await chat.complete(...)` or `async for event in chat.stream(...)`"
+            )
+        loop: asyncio.AbstractEventLoop | None = getattr(self._local, "loop", None)
+        if loop is None or loop.is_closed():
+            loop = self._local.loop = asyncio.new_event_loop()
+            with self._lock:
+                self._sync_loops.append(loop)
+        return loop
 
     # -- HTTP clients ------------------------------------------------------------------------
     def http_client(self) -> httpx.AsyncClient:
-        """The client for the running event loop (one per loop: httpx pools are loop-bound)."""
+        """The client for the running event loop (one per loop: httpx pools are loop-bound).
+        It is closed when that loop shuts down its async generators (``asyncio.run`` and
+        ``asyncio.Runner`` do), so a loop that ends takes its sockets with it."""
         if self._injected is not None:
             return self._injected
         loop = asyncio.get_running_loop()
         client = self._clients.get(loop)
         if client is None:
-            import httpx
-
-            limits = httpx.Limits(
-                max_connections=self._max_connections,
-                max_keepalive_connections=self._max_connections,  # fewer: busy pools churn
-            )
-            client = httpx.AsyncClient(limits=limits, trust_env=False)
-            self._clients[loop] = client
+            client = self._clients[loop] = self._new_client()
+            guard = self._guards[loop] = self._pool_guard(client)
+            _start(guard)
         return client
+
+    def _new_client(self) -> httpx.AsyncClient:
+        """A pool on the network policy (proxy, CA certificates) shared with discovery."""
+        import httpx
+
+        from .. import network
+
+        try:
+            route = network.route_for(self.base_url, self._env)
+            tls = network.tls_context(self._env)
+        except network.NetworkSettingError as exc:
+            raise RequestRefused(str(exc)) from None
+        limits = httpx.Limits(
+            max_connections=self._max_connections,
+            max_keepalive_connections=self._max_connections,  # fewer: busy pools churn
+        )
+        return httpx.AsyncClient(limits=limits, proxy=route.proxy, verify=tls, trust_env=False)
+
+    def route(self) -> str:
+        """How requests travel, for messages: "" (direct) or " through the proxy ..."."""
+        from .. import network
+
+        try:
+            return network.route_for(self.base_url, self._env).describe()
+        except network.NetworkSettingError:
+            return ""
+
+    async def _pool_guard(self, client: httpx.AsyncClient) -> AsyncGenerator[None, None]:
+        """Suspended for the life of the loop; closed by ``loop.shutdown_asyncgens()``.
+        (It holds no reference to the loop, so the weak maps can let a dead loop go.)"""
+        try:
+            yield
+        finally:
+            loop = asyncio.get_running_loop()
+            self._guards.pop(loop, None)
+            if self._clients.get(loop) is client:
+                del self._clients[loop]
+            await client.aclose()
 
     def api_key(self) -> str:
         return self._key.get_secret_value()
 
     async def aclose(self) -> None:
         """Close the pool of the running loop (never an injected client)."""
-        client = self._clients.pop(asyncio.get_running_loop(), None)
-        if client is not None:
+        loop = asyncio.get_running_loop()
+        client = self._clients.pop(loop, None)
+        guard = self._guards.pop(loop, None)
+        if guard is not None:
+            await guard.aclose()  # closes the client
+        elif client is not None:
             await client.aclose()
 
     def close(self) -> None:
-        """Close what the sync wrappers opened."""
-        if self._sync_loop is not None and not self._sync_loop.is_closed():
-            self._sync_loop.run_until_complete(self._close_for(self._sync_loop))
-            self._sync_loop.close()
+        """Close what the sync wrappers opened, in every thread that used them (loops still
+        running in another thread are left to it)."""
+        with self._lock:
+            loops, self._sync_loops = self._sync_loops, []
+        for loop in loops:
+            if loop.is_running():
+                with self._lock:
+                    self._sync_loops.append(loop)
+            elif not loop.is_closed():
+                loop.run_until_complete(self._close_for(loop))
+                loop.close()
 
     async def _close_for(self, loop: asyncio.AbstractEventLoop) -> None:
-        client = self._clients.pop(loop, None)
-        if client is not None:
-            await client.aclose()
+        await self.aclose()
+        await loop.shutdown_asyncgens()
 
     async def __aenter__(self) -> VeniceChat:
         return self
@@ -242,6 +312,17 @@ class VeniceChat:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+def _start(generator: AsyncGenerator[None, None]) -> None:
+    """Run ``generator`` to its first ``yield`` now (it awaits nothing before it), which
+    also registers it with the running loop's async-generator hooks."""
+    step = generator.asend(None)
+    try:
+        step.send(None)
+    except StopIteration:
+        return
+    raise RuntimeError("the pool guard awaited before its first yield")  # pragma: no cover
 
 
 def _secret(value: str | SecretStr | None) -> SecretStr:

@@ -62,4 +62,5 @@ class StreamOptions:
     venice: VeniceOptions = field(default_factory=VeniceOptions)
     response_schema: Mapping[str, Any] | None = None  # JSON Schema for structured output
     timeout: float = 120.0  # seconds without a byte before the turn fails
+    total_timeout: float | None = None  # seconds for the whole turn, retries included
     max_retries: int = 2

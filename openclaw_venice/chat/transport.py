@@ -8,7 +8,6 @@ event reached the caller.
 
 from __future__ import annotations
 
-import ipaddress
 import random
 from collections.abc import Callable, Mapping
 from email.utils import parsedate_to_datetime
@@ -18,6 +17,7 @@ from urllib.parse import urlsplit
 from .. import errors
 from ..errors import RequestRefused
 from ..http_body import ACCEPT_ENCODING
+from ..network import is_loopback
 from .error_text import body_error_text
 
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
@@ -48,26 +48,37 @@ _META_HEADERS = {
 
 
 def check_key_destination(url: str) -> None:
-    """The key goes only to https URLs, or to http on this machine's loopback."""
-    parts = urlsplit(url)
-    if parts.scheme == "https" and parts.hostname:
+    """The key goes only to https URLs, or to http on this machine's loopback, and only to a
+    plain URL: one with a user name or password (httpx would send them as HTTP Basic
+    credentials), a query or a fragment is refused. Called for every request, at send time.
+    The message shows the scheme and host only, never what the userinfo held."""
+    try:
+        parts = urlsplit(url)
+        host = parts.hostname or ""
+        parts.port  # noqa: B018 (a bad port raises ValueError)
+    except ValueError:
+        raise RequestRefused(
+            "refusing to send the API key to a malformed base URL; use https://HOST/PATH"
+        ) from None
+    shown = f"{parts.scheme}://{host}"
+    if "@" in parts.netloc:
+        raise RequestRefused(
+            f"refusing to send the API key to {shown}: the base URL holds a user name or "
+            "password; remove the part before @"
+        )
+    if parts.query or parts.fragment or url.rstrip("/").endswith(("?", "#")):
+        raise RequestRefused(
+            f"refusing to send the API key to {shown}: the base URL has a query or fragment "
+            "(? or #); remove it"
+        )
+    if parts.scheme == "https" and host:
         return
-    if parts.scheme == "http" and _is_loopback(parts.hostname or ""):
+    if parts.scheme == "http" and is_loopback(host):
         return
-    shown = f"{parts.scheme}://{parts.hostname or ''}"
     raise RequestRefused(
         f"refusing to send the API key to {shown}: use an https base URL "
         "(plain http is allowed only on loopback)"
     )
-
-
-def _is_loopback(host: str) -> bool:
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
 
 
 def request_headers(api_key: str, user_agent: str, stream: bool) -> dict[str, str]:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import json
 from collections.abc import AsyncGenerator, AsyncIterator, Mapping
-from contextlib import asynccontextmanager, suppress
+from contextlib import aclosing, asynccontextmanager, suppress
 from typing import TYPE_CHECKING, Any
 
 from .. import http_body
@@ -36,6 +36,7 @@ if TYPE_CHECKING:
 
 MAX_JSON_BODY = 32 * 1024 * 1024
 MAX_EVENT_BYTES = 8 * 1024 * 1024  # one SSE event; real ones are a few KB
+MAX_STREAM_BYTES = 256 * 1024 * 1024  # one streamed answer (a 128k-token one is ~30 MB)
 CONNECT_TIMEOUT = 10.0
 DRAIN_SECONDS = 0.5  # after [DONE]: how long the rest of the answer (its trailer) may take
 _shown_deprecations: set[str] = set()
@@ -43,16 +44,19 @@ _shown_deprecations: set[str] = set()
 
 async def run_turn(
     chat: VeniceChat, model: ModelInfo, body: Mapping[str, Any], options: StreamOptions
-) -> AsyncIterator[StreamEvent]:
+) -> AsyncGenerator[StreamEvent, None]:
     """Events of a streamed turn; failures end it with an ``error`` event."""
     assembler = TurnAssembler(model)
     meta: dict[str, Any] = {}
+    ends_at = _ends_at(options)
     try:
-        async with open_turn(chat, model, body, options) as response:
+        async with open_turn(chat, model, body, options, ends_at) as response:
             meta = _meta(chat, model, response)
             assembler.request_id = meta.get("requestId")
-            async for event in _events(response, assembler, model, meta, options):
-                yield event
+            events = _events(response, assembler, model, meta, options, ends_at)
+            async with aclosing(events):
+                async for event in events:
+                    yield event
     except OpenClawError as exc:
         exc = _with_request_id(exc, meta)
         partial = assembler.partial("error", {**meta, "error": str(exc)})
@@ -64,13 +68,25 @@ async def complete_once(
 ) -> AssistantMessage:
     """A non-streamed turn: one JSON answer."""
     meta: dict[str, Any] = {}
+    ends_at = _ends_at(options)
     try:
-        async with open_turn(chat, model, body, options) as response:
+        async with open_turn(chat, model, body, options, ends_at) as response:
             meta = _meta(chat, model, response)
-            raw = await _read_json(response, options)
+            try:
+                async with asyncio.timeout_at(ends_at):
+                    raw = await _read_json(response, options)
+            except TimeoutError:
+                raise VeniceConnectionError(_deadline_text(options)) from None
         return assemble_completion(raw, model, meta=meta)
     except OpenClawError as exc:
         raise _with_request_id(exc, meta) from None
+
+
+def _ends_at(options: StreamOptions) -> float | None:
+    """When the turn's overall deadline passes, in ``loop.time()`` seconds (None: never)."""
+    if options.total_timeout is None:
+        return None
+    return asyncio.get_running_loop().time() + options.total_timeout
 
 
 def _with_request_id(exc: OpenClawError, meta: Mapping[str, Any]) -> OpenClawError:
@@ -83,11 +99,18 @@ def _with_request_id(exc: OpenClawError, meta: Mapping[str, Any]) -> OpenClawErr
 
 @asynccontextmanager
 async def open_turn(
-    chat: VeniceChat, model: ModelInfo, body: Mapping[str, Any], options: StreamOptions
+    chat: VeniceChat,
+    model: ModelInfo,
+    body: Mapping[str, Any],
+    options: StreamOptions,
+    ends_at: float | None = None,
 ) -> AsyncIterator[httpx.Response]:
-    """A 200 response, open for reading, after at most ``options.max_retries`` retries."""
+    """A 200 response, open for reading, after at most ``options.max_retries`` retries, all
+    before ``ends_at`` (response headers included: a server dripping them is cut off)."""
     import httpx
 
+    url = chat.base_url + "/chat/completions"
+    transport.check_key_destination(url)  # now, not only when the client was made
     client = chat.http_client()
     content = json.dumps(body, ensure_ascii=False).encode()
     stream = bool(body.get("stream"))
@@ -95,19 +118,21 @@ async def open_turn(
     timeout = httpx.Timeout(
         options.timeout, connect=min(CONNECT_TIMEOUT, options.timeout), pool=None
     )
-    url = chat.base_url + "/chat/completions"
     for attempt in range(options.max_retries + 1):
         request = client.build_request(
             "POST", url, content=content, headers=headers, timeout=timeout
         )
         try:
-            response = await client.send(request, stream=True)
+            async with asyncio.timeout_at(ends_at):
+                response = await client.send(request, stream=True)
+        except TimeoutError:
+            raise VeniceConnectionError(_deadline_text(options)) from None
         except httpx.TimeoutException:
             raise VeniceConnectionError(_timeout_text(options)) from None
         except httpx.TransportError as exc:
             if attempt == options.max_retries:
                 raise _connection_error(chat, exc, attempt) from None
-            await asyncio.sleep(transport.backoff(attempt))
+            await _sleep(transport.backoff(attempt), ends_at, _connection_error(chat, exc, attempt))
             continue
         try:
             if response.status_code == 200:
@@ -119,7 +144,14 @@ async def open_turn(
         delay = _retry_delay(error, attempt, options)
         if delay is None:
             raise error
-        await asyncio.sleep(delay)
+        await _sleep(delay, ends_at, error)
+
+
+async def _sleep(seconds: float, ends_at: float | None, error: OpenClawError) -> None:
+    """Wait before a retry, unless the wait would end past the deadline: then ``error``."""
+    if ends_at is not None and asyncio.get_running_loop().time() + seconds >= ends_at:
+        raise error
+    await asyncio.sleep(seconds)
 
 
 def _retry_delay(error: VeniceAPIError, attempt: int, options: StreamOptions) -> float | None:
@@ -166,7 +198,8 @@ async def _events(
     model: ModelInfo,
     meta: Mapping[str, Any],
     options: StreamOptions,
-) -> AsyncIterator[StreamEvent]:
+    ends_at: float | None,
+) -> AsyncGenerator[StreamEvent, None]:
     if "json" in response.headers.get("content-type", ""):
         # asked for a stream, got one JSON answer (a proxy in between): still one turn
         message = assemble_completion(await _read_json(response, options), model, meta=meta)
@@ -181,17 +214,17 @@ async def _events(
     yield assembler.start()
     decoder = SSEDecoder()
     done = False
-    stream = _sse_payloads(response, decoder, options)
-    async for payloads in stream:
-        for data in payloads:
-            if data == "[DONE]":
-                done = True
+    async with aclosing(_sse_payloads(response, decoder, options, ends_at)) as stream:
+        async for payloads in stream:
+            for data in payloads:
+                if data == "[DONE]":
+                    done = True
+                    break
+                for event in assembler.feed(load_chunk(data)):
+                    yield event
+            if done:
                 break
-            for event in assembler.feed(load_chunk(data)):
-                yield event
-        if done:
-            break
-    await _drain(stream)
+        await _drain(stream)
     for event in assembler.finish(done, meta):
         yield event
 
@@ -211,21 +244,29 @@ async def _drain(stream: AsyncGenerator[list[str], None]) -> None:
 
 
 async def _sse_payloads(
-    response: httpx.Response, decoder: SSEDecoder, options: StreamOptions
+    response: httpx.Response, decoder: SSEDecoder, options: StreamOptions, ends_at: float | None
 ) -> AsyncGenerator[list[str], None]:
     import httpx
 
     pending = 0  # bytes since the last complete event: one event may not grow unbounded
+    total = 0  # bytes of the whole answer: a turn may not go on for ever either
     try:
-        async for raw in http_body.apieces(response):
-            payloads = decoder.feed(raw)
-            pending = 0 if payloads else pending + len(raw)
-            if pending > MAX_EVENT_BYTES:
-                raise StreamFormatError(
-                    f"Venice sent a stream event larger than {MAX_EVENT_BYTES // 2**20} MB; "
-                    "refusing to read it"
-                )
-            yield payloads
+        async with aclosing(http_body.apieces(response)) as pieces:
+            async for raw in pieces if ends_at is None else _until(pieces, ends_at, options):
+                payloads = decoder.feed(raw)
+                pending = 0 if payloads else pending + len(raw)
+                total += len(raw)
+                if pending > MAX_EVENT_BYTES:
+                    raise StreamFormatError(
+                        f"Venice sent a stream event larger than {MAX_EVENT_BYTES // 2**20} MB; "
+                        "refusing to read it"
+                    )
+                if total > MAX_STREAM_BYTES:
+                    raise StreamFormatError(
+                        f"Venice's answer grew past {MAX_STREAM_BYTES // 2**20} MB; stopped "
+                        "reading it (ask for fewer tokens with --max-tokens)"
+                    )
+                yield payloads
         yield decoder.close()
     except httpx.TimeoutException:
         raise VeniceConnectionError(
@@ -237,6 +278,21 @@ async def _sse_payloads(
         raise StreamFormatError(
             f"the answer stream was cut ({type(exc).__name__}); try again"
         ) from None
+
+
+async def _until(
+    pieces: AsyncGenerator[bytes, None], ends_at: float, options: StreamOptions
+) -> AsyncIterator[bytes]:
+    """``pieces``, each read bounded by the turn's deadline (``loop.time()`` seconds)."""
+    while True:
+        try:
+            async with asyncio.timeout_at(ends_at):
+                piece = await anext(pieces)
+        except StopAsyncIteration:
+            return
+        except TimeoutError:
+            raise VeniceConnectionError(_deadline_text(options)) from None
+        yield piece
 
 
 async def _read_json(response: httpx.Response, options: StreamOptions) -> Any:
@@ -282,12 +338,19 @@ def _meta(chat: VeniceChat, model: ModelInfo, response: httpx.Response) -> dict[
 _UNDECODABLE = "Venice's answer could not be decompressed (corrupt gzip or deflate); try again"
 
 
+def _deadline_text(options: StreamOptions) -> str:
+    return (
+        f"Venice's answer went past the turn's {options.total_timeout:g} s limit; try again, "
+        "or allow more time"
+    )
+
+
 def _timeout_text(options: StreamOptions) -> str:
     return f"Venice did not answer within {options.timeout:g} s; try again, or raise the timeout"
 
 
 def _connection_error(chat: VeniceChat, exc: Exception, attempt: int) -> VeniceConnectionError:
     return VeniceConnectionError(
-        f"could not reach Venice at {chat.base_url} ({type(exc).__name__}, "
+        f"could not reach Venice at {chat.base_url}{chat.route()} ({type(exc).__name__}, "
         f"{attempt + 1} attempts); check your connection and try again"
     )
