@@ -3,19 +3,26 @@
 Sent without the Authorization header: the listing is public, and leaving the key out keeps
 it from identifying the user. Retried: connection errors, timeouts (unlike the TypeScript
 plugin, their issue #22115) and 408/425/429/500/502/503/504, three attempts in all, with
-300 ms doubling to 2 s of ±20 % jittered backoff.
+300 ms doubling to 2 s of ±20 % jittered backoff. The time limit covers a whole attempt:
+connecting, waiting for the response headers (a server dripping them byte by byte is cut off
+too) and reading the body. Proxies and CA certificates follow :mod:`openclaw_venice.network`,
+the same policy as chat.
 """
 
 from __future__ import annotations
 
+import asyncio
 import json
+import os
 import random
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Coroutine, Mapping
 from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
 
+from . import network
 from .errors import DiscoveryError
-from .http_body import ACCEPT_ENCODING, pieces
+from .http_body import ACCEPT_ENCODING, apieces
 
 if TYPE_CHECKING:
     import httpx
@@ -40,24 +47,60 @@ def fetch_model_rows(
     timeout: float | None = None,
     attempts: int = ATTEMPTS,
     sleep: Callable[[float], None] = time.sleep,
-    transport: httpx.BaseTransport | None = None,
+    env: Mapping[str, str] | None = None,
 ) -> list[Any]:
-    """The ``data`` rows of a successful answer, or :class:`DiscoveryError` saying why not."""
+    """The ``data`` rows of a successful answer, or :class:`DiscoveryError` saying why not.
+    Each attempt ends within ``timeout`` seconds, whatever the server does."""
+    limit = TIMEOUT_SECONDS if timeout is None else timeout
+    url = base_url.rstrip("/") + "/models"
+    if "@" in urlsplit(url).netloc:
+        raise DiscoveryError("the base URL holds a user name or password; remove the part before @")
+    try:
+        route = network.route_for(url, os.environ if env is None else env)
+        tls = network.tls_context(os.environ if env is None else env)
+    except network.NetworkSettingError as exc:
+        raise DiscoveryError(str(exc)) from None
+    fetch = _fetch(url, user_agent, limit, attempts, sleep, route, tls)
+    return _run(fetch)
+
+
+def _run(coroutine: Coroutine[Any, Any, list[Any]]) -> list[Any]:
+    """Run ``coroutine`` to the end from sync code, in a thread of its own when this one
+    already runs an event loop (a runtime calling the provider's sync catalog)."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return asyncio.run(coroutine)
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(1, thread_name_prefix="venice-discovery") as pool:
+        return pool.submit(asyncio.run, coroutine).result()
+
+
+async def _fetch(
+    url: str,
+    user_agent: str,
+    limit: float,
+    attempts: int,
+    sleep: Callable[[float], None],
+    route: network.Route,
+    tls: Any,
+) -> list[Any]:
     import httpx
 
-    timeout = TIMEOUT_SECONDS if timeout is None else timeout
-    url = base_url.rstrip("/") + "/models"
     delays = backoff_delays(attempts)
     headers = {"Accept": "application/json", "Accept-Encoding": ACCEPT_ENCODING}
     headers["User-Agent"] = user_agent
-    with httpx.Client(timeout=timeout, transport=transport, headers=headers) as client:
+    async with httpx.AsyncClient(
+        timeout=limit, headers=headers, proxy=route.proxy, verify=tls, trust_env=False
+    ) as client:
         for attempt in range(attempts):
             try:
-                return _attempt(client, url, timeout)
+                return await _attempt(client, url, limit, route)
             except _Retryable as exc:
                 if attempt == attempts - 1:
                     raise DiscoveryError(f"{exc} after {attempts} attempts") from None
-                sleep(delays[attempt])
+                sleep(delays[attempt])  # the loop is ours alone: blocking it blocks nothing
     raise DiscoveryError("no attempt made")  # only when attempts < 1
 
 
@@ -65,35 +108,39 @@ class _Retryable(Exception):
     pass
 
 
-def _attempt(client: httpx.Client, url: str, timeout: float) -> list[Any]:
+async def _attempt(
+    client: httpx.AsyncClient, url: str, limit: float, route: network.Route
+) -> list[Any]:
     import httpx
 
-    deadline = time.monotonic() + timeout
     try:
-        with client.stream("GET", url, params={"type": "text"}) as response:
-            if response.status_code in RETRY_STATUSES:
-                raise _Retryable(f"HTTP {response.status_code}")
-            if not response.is_success:
-                raise DiscoveryError(f"HTTP {response.status_code}")
-            body = _read_capped(response, deadline)
-    except httpx.TimeoutException:
-        raise _Retryable(f"no answer within {timeout:g} s") from None
+        async with asyncio.timeout(limit):
+            async with client.stream("GET", url, params={"type": "text"}) as response:
+                if response.status_code in RETRY_STATUSES:
+                    raise _Retryable(f"HTTP {response.status_code}")
+                if not response.is_success:
+                    raise DiscoveryError(f"HTTP {response.status_code}")
+                body = await _read_capped(response)
+    except (TimeoutError, httpx.TimeoutException):
+        raise _Retryable(f"no answer within {limit:g} s") from None
     except httpx.DecodingError:
         raise DiscoveryError("answer could not be decompressed") from None
+    except httpx.ProxyError as exc:
+        raise _Retryable(
+            f"the proxy {route.shown} (from {route.source}) failed ({type(exc).__name__})"
+        ) from None
     except httpx.TransportError as exc:
-        raise _Retryable(f"connection failed ({type(exc).__name__})") from None
+        raise _Retryable(f"connection failed ({type(exc).__name__}){route.describe()}") from None
     return parse_models_body(body)
 
 
-def _read_capped(response: httpx.Response, deadline: float) -> bytes:
+async def _read_capped(response: httpx.Response) -> bytes:
     chunks: list[bytes] = []
     size = 0
-    for chunk in pieces(response):
+    async for chunk in apieces(response):
         size += len(chunk)
         if size > MAX_BODY_BYTES:
             raise DiscoveryError(f"answer larger than {MAX_BODY_BYTES // 2**20} MB")
-        if time.monotonic() > deadline:
-            raise _Retryable("answer too slow")
         chunks.append(chunk)
     return b"".join(chunks)
 

@@ -181,7 +181,7 @@ class VeniceProvider:
         from .discovery import fetch_model_rows
 
         try:
-            rows = fetch_model_rows(base_url, user_agent=USER_AGENT)
+            rows = fetch_model_rows(base_url, user_agent=USER_AGENT, env=ctx.env)
         except DiscoveryError as exc:
             cache.remember_failure()
             ctx.warn(f"Venice model discovery failed ({exc}); showing the bundled catalog")

@@ -413,3 +413,21 @@ def test_big_answers_stay_within_their_cap(server: LocalServer, case: str) -> No
 def test_caps_are_what_the_table_says() -> None:
     assert (32 * MiB, 8 * MiB) == (turn.MAX_JSON_BODY, turn.MAX_EVENT_BYTES)
     assert transport.MAX_ERROR_BODY == 64 * 1024
+
+
+@pytest.mark.parametrize(
+    ("header", "says"),
+    [
+        ("120", "wait 120 s before"),
+        ("1800", "wait 30 min before"),
+        ("100000000000000000000", "wait more than an hour before"),
+        ("inf", "wait more than an hour before"),
+    ],
+)
+def test_a_long_retry_after_is_reported_sanely(server: LocalServer, header: str, says: str) -> None:
+    """Reported, not slept through, and said as a person would (issue 14, item 5)."""
+    server.respond(api_error(429, {"Retry-After": header}))
+    result = take_turn(server.url, "complete")
+    assert isinstance(result.error, errors.RateLimitError) and len(server.requests) == 1
+    assert says in str(result.error) and "e+" not in str(result.error), str(result.error)
+    assert result.elapsed < 1.0

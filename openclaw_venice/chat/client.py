@@ -335,7 +335,13 @@ def _secret(value: str | SecretStr | None) -> SecretStr:
             f"no Venice API key: pass api_key=..., set {ENV_VAR}, or run "
             "`openclaw onboard --auth-choice venice-api-key`"
         )
-    return SecretStr(value.strip())
+    key = value.strip()
+    if not (key.isascii() and key.isprintable() and " " not in key):
+        raise SecretError(  # it would fail in the HTTP header (or be retried three times)
+            "the Venice API key contains a space, a control character or a character that is "
+            "not ASCII, so it cannot be sent; copy it again from https://venice.ai/settings/api"
+        )
+    return SecretStr(key)
 
 
 def _failed(error: Exception, model: ModelInfo | str) -> AssistantMessage:

@@ -43,6 +43,7 @@ def stream_options(settings: ChatSettings) -> StreamOptions:
         session_id=settings.session_id,
         response_schema=settings.response_schema,
         venice=VeniceOptions(**venice),
+        total_timeout=settings.timeout,
     )
 
 

@@ -130,12 +130,22 @@ def error_for_status(
     if status == 404 and replacement:
         advice = f"the model is gone; use its replacement {replacement}"
     elif status == 429 and wait is not None:
-        advice = f"rate limited; Venice asks to wait {wait:.0f} s before trying again"
+        advice = f"rate limited; Venice asks to wait {wait_text(wait)} before trying again"
     elif status == 401 and "pro user" in text.lower():  # the key is fine, the plan is not
         advice = "upgrade to Venice Pro, or pick another model with `openclaw models list`"
     error = cls(f"{text} ({fields})" if fields else text, status, request_id, advice)
     error.retry_after, error.details = wait, details
     return error
+
+
+def wait_text(seconds: float) -> str:
+    """A wait as a person reads it: "12 s", "5 min", "more than an hour" (a Retry-After of
+    ten to the twentieth power is not printed digit by digit)."""
+    if seconds < 300:
+        return f"{seconds:.0f} s"
+    if seconds <= 3600:
+        return f"{seconds / 60:.0f} min"
+    return "more than an hour"
 
 
 def retry_after(headers: Mapping[str, str]) -> float | None:
@@ -144,9 +154,11 @@ def retry_after(headers: Mapping[str, str]) -> float | None:
     if not value:
         return None
     try:
-        return max(0.0, float(value))
+        seconds = float(value)
     except ValueError:
         pass
+    else:
+        return None if seconds != seconds else max(0.0, seconds)  # NaN: no usable value
     try:
         when = parsedate_to_datetime(value)
     except (TypeError, ValueError):

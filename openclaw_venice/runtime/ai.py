@@ -24,6 +24,9 @@ EventType = Literal[
 ]  # fmt: skip
 
 
+MAX_IMAGE_BYTES = 20 * 1024 * 1024  # one image file, before base64 (which adds a third)
+
+
 @dataclass(frozen=True, slots=True)
 class TextPart:
     text: str
@@ -43,7 +46,16 @@ class ImagePart:
         import mimetypes
 
         mime = mimetypes.guess_type(str(path))[0] or "application/octet-stream"
-        return cls(base64.b64encode(Path(path).read_bytes()).decode("ascii"), mime)
+        with Path(path).open("rb") as file:
+            data = file.read(MAX_IMAGE_BYTES + 1)  # never more than the cap, whatever it is
+        if len(data) > MAX_IMAGE_BYTES:
+            from .errors import UsageError
+
+            raise UsageError(
+                f"image {path} is larger than {MAX_IMAGE_BYTES // 2**20} MB; "
+                "send a smaller or more compressed image"
+            )
+        return cls(base64.b64encode(data).decode("ascii"), mime)
 
 
 @dataclass(frozen=True, slots=True)
@@ -186,3 +198,4 @@ class ChatSettings:
     session_id: str | None = None
     response_schema: Mapping[str, Any] | None = None
     provider_options: Mapping[str, Any] = field(default_factory=dict)
+    timeout: float | None = None  # seconds for the whole turn (None: no overall limit)

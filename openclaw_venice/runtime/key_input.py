@@ -6,13 +6,47 @@ import re
 import sys
 from typing import TextIO
 
+from .errors import SecretError
+
 _ASSIGNMENT = re.compile(r"^(?:export\s+)?[A-Z_][A-Z0-9_]*\s*=(?!=)\s*")
 _QUOTES = ('"', "'", "`")
 
 
+def key_problem(key: str) -> str | None:
+    """Why ``key`` cannot travel in an HTTP header (None: it can): every character must be
+    visible ASCII. The answer names the kind of character, never the character or where it
+    is, so it reveals no part of the key."""
+    if key.isascii() and key.isprintable() and " " not in key:
+        return None
+    if not key.isascii():
+        return (
+            "contains a character that is not ASCII (a typographic quote or dash, or "
+            "something pasted along with it)"
+        )
+    if "\n" in key or "\r" in key:
+        return "contains a line break (two lines pasted?)"
+    if " " in key:
+        return "contains a space"
+    return "contains a control character"
+
+
+def check_key(key: str, what: str, then: str) -> str:
+    """``key`` if it can travel, else :class:`SecretError`: what is wrong, then ``then``."""
+    problem = key_problem(key)
+    if problem is not None:
+        raise SecretError(f"{what} {problem}, so it cannot be sent; {then}")
+    return key
+
+
 def normalize_key(raw: str) -> str:
     """Trim; drop one trailing ``;``, an ``export NAME=``/``NAME=`` prefix and surrounding
-    quotes or backticks. The key itself is opaque: its prefix is never checked."""
+    quotes or backticks. The key itself is opaque: its prefix is never checked, but a key
+    that cannot travel in an HTTP header is refused (:func:`check_key`)."""
+    key = _normalized(raw)
+    return check_key(key, "the key", "copy it again and paste only the key") if key else key
+
+
+def _normalized(raw: str) -> str:
     key = raw.strip()
     if key.endswith(";"):
         key = key[:-1].rstrip()

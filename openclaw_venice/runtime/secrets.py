@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Any
 
 from .config_file import get_path
 from .errors import SecretError
+from .key_input import check_key
 from .plugins import AuthMethod
 
 if TYPE_CHECKING:
@@ -81,7 +82,9 @@ def resolve_api_key(
     for source, lookup in sources:
         value = lookup()
         if value and value.strip():
-            return ResolvedKey(SecretStr(value.strip()), source)
+            then = f"set it again, or run `openclaw onboard --auth-choice {method.choice}`"
+            key = check_key(value.strip(), f"the {method.label} from {source} ({name})", then)
+            return ResolvedKey(SecretStr(key), source)
     raise SecretError(
         f"no {method.label} found; set {name} or run "
         f"`openclaw onboard --auth-choice {method.choice}`"
@@ -124,11 +127,26 @@ def keyring_get(name: str, warn: Warn) -> str | None:
     try:
         import keyring
 
-        value: str | None = keyring.get_password(KEYRING_SERVICE, name)
-        return value
+        value: object = keyring.get_password(KEYRING_SERVICE, name)
     except Exception as exc:  # locked, denied, broken D-Bus...: fall through
         warn(f"the system keyring could not be read ({type(exc).__name__}); skipping it")
         return None
+    return _text(value, name, warn)
+
+
+def _text(value: object, name: str, warn: Warn) -> str | None:
+    """A keyring answer as text: bytes are decoded (UTF-8), anything else is skipped."""
+    if value is None or isinstance(value, str):
+        return value
+    if isinstance(value, bytes | bytearray):
+        try:
+            return bytes(value).decode("utf-8")
+        except UnicodeDecodeError:
+            warn(f"the system keyring holds {name} as bytes that are not UTF-8; skipping it")
+            return None
+    kind = type(value).__name__
+    warn(f"the system keyring returned {name} as {kind}, not text; skipping it")
+    return None
 
 
 def keyring_set(name: str, value: SecretStr) -> str | None:

@@ -34,6 +34,9 @@ def add_parser(sub: Any, registry: Registry | None = None) -> None:
     parser.add_argument("--image", action="append", default=[], metavar="PATH", help="attach")
     parser.add_argument("--max-tokens", type=int, metavar="N")
     parser.add_argument("--temperature", type=float, metavar="T")
+    parser.add_argument(
+        "--timeout", type=_seconds, metavar="SECONDS", help="give up on a turn after this long"
+    )
     parser.add_argument("--thinking", choices=LEVELS, help="reasoning effort")
     parser.add_argument("--show-thinking", action="store_true", help="print reasoning (stderr)")
     parser.add_argument("--json-schema", metavar="FILE", help="answer as JSON matching FILE")
@@ -153,6 +156,7 @@ def chat_settings(args: argparse.Namespace) -> ChatSettings:
         if name.startswith("p_") and value is not None
     }
     return ChatSettings(
+        timeout=args.timeout,
         max_tokens=args.max_tokens,
         temperature=args.temperature,
         reasoning=args.thinking,
@@ -187,3 +191,14 @@ def _json_file(path: str) -> dict[str, Any]:
     if not isinstance(data, dict):
         raise UsageError(f"{path} must hold a JSON Schema object")
     return data
+
+
+def _seconds(text: str) -> float:
+    """``--timeout``: a positive number of seconds."""
+    try:
+        seconds = float(text)
+    except ValueError:
+        seconds = 0.0
+    if not 0 < seconds < float("inf"):
+        raise argparse.ArgumentTypeError(f"expected a positive number of seconds, got {text!r}")
+    return seconds
