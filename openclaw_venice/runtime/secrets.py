@@ -22,10 +22,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from .auth import AuthMethod
 from .config_file import get_path
 from .errors import SecretError
 from .key_input import check_key
-from .plugins import AuthMethod
 
 if TYPE_CHECKING:
     from pydantic import SecretStr
