@@ -55,12 +55,13 @@ def fetch_model_rows(
     url = base_url.rstrip("/") + "/models"
     if "@" in urlsplit(url).netloc:
         raise DiscoveryError("the base URL holds a user name or password; remove the part before @")
+    env = os.environ if env is None else env
     try:
-        route = network.route_for(url, os.environ if env is None else env)
-        tls = network.tls_context(os.environ if env is None else env)
+        route = network.route_for(url, env)
+        transport = network.async_transport(url, env)
     except network.NetworkSettingError as exc:
         raise DiscoveryError(str(exc)) from None
-    fetch = _fetch(url, user_agent, limit, attempts, sleep, route, tls)
+    fetch = _fetch(url, user_agent, limit, attempts, sleep, route, transport)
     return _run(fetch)
 
 
@@ -84,7 +85,7 @@ async def _fetch(
     attempts: int,
     sleep: Callable[[float], None],
     route: network.Route,
-    tls: Any,
+    transport: httpx.AsyncHTTPTransport,
 ) -> list[Any]:
     import httpx
 
@@ -92,7 +93,7 @@ async def _fetch(
     headers = {"Accept": "application/json", "Accept-Encoding": ACCEPT_ENCODING}
     headers["User-Agent"] = user_agent
     async with httpx.AsyncClient(
-        timeout=limit, headers=headers, proxy=route.proxy, verify=tls, trust_env=False
+        timeout=limit, headers=headers, transport=transport, trust_env=False
     ) as client:
         for attempt in range(attempts):
             try:

@@ -28,6 +28,9 @@ if TYPE_CHECKING:
     from pydantic import SecretStr
 
 Warn = Callable[[str], None]
+# an idle connection is kept this long (httpx: 5 s), so that an agent's next turn after a
+# tool call or a person's next prompt reuses it instead of paying a new TLS handshake
+KEEPALIVE_SECONDS = 60.0
 
 
 def _stderr_warn(message: str) -> None:
@@ -68,6 +71,8 @@ class VeniceChat:
         self._guards: weakref.WeakKeyDictionary[
             asyncio.AbstractEventLoop, AsyncGenerator[None, None]
         ] = weakref.WeakKeyDictionary()
+        self._slots: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Semaphore]
+        self._slots = weakref.WeakKeyDictionary()
         self._local = threading.local()  # each thread's loop for the sync wrappers
         self._sync_loops: list[asyncio.AbstractEventLoop] = []
         self._lock = threading.Lock()
@@ -233,22 +238,30 @@ class VeniceChat:
             _start(guard)
         return client
 
+    def http_slots(self) -> asyncio.Semaphore:
+        """The running loop's turns in flight, at most ``max_connections`` at once."""
+        loop = asyncio.get_running_loop()
+        slots = self._slots.get(loop)
+        if slots is None:
+            slots = self._slots[loop] = asyncio.Semaphore(self._max_connections)
+        return slots
+
     def _new_client(self) -> httpx.AsyncClient:
         """A pool on the network policy (proxy, CA certificates) shared with discovery."""
         import httpx
 
         from .. import network
 
-        try:
-            route = network.route_for(self.base_url, self._env)
-            tls = network.tls_context(self._env)
-        except network.NetworkSettingError as exc:
-            raise RequestRefused(str(exc)) from None
         limits = httpx.Limits(
             max_connections=self._max_connections,
             max_keepalive_connections=self._max_connections,  # fewer: busy pools churn
+            keepalive_expiry=KEEPALIVE_SECONDS,
         )
-        return httpx.AsyncClient(limits=limits, proxy=route.proxy, verify=tls, trust_env=False)
+        try:
+            transport = network.async_transport(self.base_url, self._env, limits)
+        except network.NetworkSettingError as exc:
+            raise RequestRefused(str(exc)) from None
+        return httpx.AsyncClient(transport=transport, trust_env=False)
 
     def route(self) -> str:
         """How requests travel, for messages: "" (direct) or " through the proxy ..."."""

@@ -3,6 +3,7 @@ machinery in :mod:`.turn` never imports the client that drives it."""
 
 from __future__ import annotations
 
+import asyncio
 from typing import TYPE_CHECKING, Protocol
 
 if TYPE_CHECKING:
@@ -16,6 +17,10 @@ class Endpoint(Protocol):
 
     def http_client(self) -> httpx.AsyncClient:
         """The pool for the running event loop."""
+        ...
+
+    def http_slots(self) -> asyncio.Semaphore:
+        """The running loop's turns in flight: one slot per connection of the pool."""
         ...
 
     def api_key(self) -> str: ...

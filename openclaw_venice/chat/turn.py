@@ -113,6 +113,7 @@ async def open_turn(
     url = chat.base_url + "/chat/completions"
     transport.check_key_destination(url)  # now, not only when the client was made
     client = chat.http_client()
+    slots = chat.http_slots()
     content = json.dumps(body, ensure_ascii=False).encode()
     stream = bool(body.get("stream"))
     headers = transport.request_headers(chat.api_key(), USER_AGENT, stream)
@@ -125,7 +126,7 @@ async def open_turn(
         )
         try:
             async with asyncio.timeout_at(ends_at):
-                response = await client.send(request, stream=True)
+                response = await _send(client, request, slots)
         except TimeoutError:
             raise VeniceTimeoutError(_deadline_text(options)) from None
         except httpx.TimeoutException:
@@ -142,10 +143,27 @@ async def open_turn(
             error = await _error(response, model, options)
         finally:
             await response.aclose()
+            slots.release()
         delay = _retry_delay(error, attempt, options)
         if delay is None:
             raise error
         await _sleep(delay, ends_at, error)
+
+
+async def _send(
+    client: httpx.AsyncClient, request: httpx.Request, slots: asyncio.Semaphore
+) -> httpx.Response:
+    """Send once a slot is free; the slot stays taken until the caller closes the response.
+
+    Turns beyond the pool's size wait here, on a semaphore, rather than in httpcore's queue,
+    whose bookkeeping costs (queued requests x connections) on every request and response:
+    500 turns at once spent most of their time there."""
+    await slots.acquire()
+    try:
+        return await client.send(request, stream=True)
+    except BaseException:
+        slots.release()
+        raise
 
 
 async def _sleep(seconds: float, ends_at: float | None, error: OpenClawError) -> None:
