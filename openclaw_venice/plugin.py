@@ -46,7 +46,13 @@ class VenicePlugin:
     def register(self, api: PluginApi) -> None:
         from .provider import VeniceProvider
 
-        api.register_provider(VeniceProvider())
+        provider = VeniceProvider()
+        api.register_provider(provider)
+        # each is a small object made on first use; building them here does no I/O
+        api.register_capability(PROVIDER_ID, "balance", provider.billing)
+        api.register_capability(PROVIDER_ID, "usage", provider.billing)
+        api.register_capability(PROVIDER_ID, "images", provider.images)
+        api.register_capability(PROVIDER_ID, "embeddings", provider.embeddings)
 
 
 plugin = VenicePlugin()

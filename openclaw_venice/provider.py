@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import functools
 import os
 from collections.abc import AsyncIterator, Mapping, Sequence
 from dataclasses import replace
@@ -27,8 +28,11 @@ from .runtime.plugins import AuthMethod, ChatFlag, ChatSession, ProviderContext
 if TYPE_CHECKING:
     from pydantic import SecretStr
 
+    from .billing import VeniceBilling
     from .chat.client import VeniceChat
     from .chat.options import StreamOptions
+    from .embeddings import VeniceEmbeddings
+    from .images.client import VeniceImages
     from .runtime.ai import AssistantMessage, Context, StreamEvent
 
 DEFAULT_MODEL_ID = "kimi-k2-6"  # private, vision, tools and reasoning
@@ -104,6 +108,30 @@ class VeniceProvider:
     ) -> AssistantMessage:
         """:meth:`complete` for scripts without an event loop."""
         return self.client().complete_sync(model, context, options)
+
+    # -- beyond chat: images, embeddings, balance and usage ---------------------------------
+    @functools.cached_property
+    def images(self) -> VeniceImages:
+        """``await provider.images.generate("a lighthouse at dusk", count=2)`` (or
+        ``generate_sync``): image bytes with their metadata; the key as for :meth:`client`."""
+        from .images.client import VeniceImages
+
+        return VeniceImages(self.client)
+
+    @functools.cached_property
+    def embeddings(self) -> VeniceEmbeddings:
+        """``await provider.embeddings.create(texts, model=..., dimensions=...)`` (or
+        ``create_sync``): one vector per text, batched within Venice's limits."""
+        from .embeddings import VeniceEmbeddings
+
+        return VeniceEmbeddings(self.client)
+
+    @functools.cached_property
+    def billing(self) -> VeniceBilling:
+        """The host's ``balance`` and ``usage`` capabilities."""
+        from .billing import VeniceBilling
+
+        return VeniceBilling()
 
     def _runtime_key(self) -> SecretStr:
         from .runtime.secrets import resolve_api_key

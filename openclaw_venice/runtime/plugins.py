@@ -3,8 +3,9 @@
 A plugin is any object found in the ``openclaw.plugins`` entry-point group with ``id``,
 ``name``, ``description``, ``config_schema`` and ``register(api)``. ``register`` must not do
 network or disk I/O and must not fail for a missing key; it calls
-``api.register_provider(provider)``. The host loads every plugin the same way, its own
-included.
+``api.register_provider(provider)`` and, for what it offers beyond chat,
+``api.register_capability(provider_id, kind, impl)`` (see ``capabilities``). The host loads
+every plugin the same way, its own included.
 """
 
 from __future__ import annotations
@@ -13,8 +14,9 @@ from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from importlib.metadata import entry_points
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Any, Protocol, cast, runtime_checkable
 
+from .capabilities import DESCRIPTIONS, KINDS, Kind
 from .catalog import Catalog, ModelInfo
 from .errors import PluginError
 
@@ -22,6 +24,12 @@ if TYPE_CHECKING:
     from pydantic import SecretStr
 
     from .ai import ChatSettings, Context, StreamEvent
+    from .capabilities import (
+        BalanceCapability,
+        EmbeddingCapability,
+        ImageCapability,
+        UsageCapability,
+    )
 
 ENTRY_POINT_GROUP = "openclaw.plugins"
 
@@ -137,11 +145,27 @@ class PluginApi:
     def __init__(self, plugin_id: str = "") -> None:
         self.plugin_id = plugin_id
         self.providers: dict[str, Provider] = {}
+        self.capabilities: dict[tuple[Kind, str], object] = {}
 
     def register_provider(self, provider: Provider) -> None:
         if provider.id in self.providers:
             raise PluginError(f"plugin {self.plugin_id}: provider {provider.id} registered twice")
         self.providers[provider.id] = provider
+
+    def register_capability(self, provider_id: str, kind: Kind, implementation: object) -> None:
+        """Offer ``kind`` (balance, usage, images, embeddings) for ``provider_id``, which
+        this plugin registers too. ``implementation`` must follow that kind's protocol."""
+        protocol = KINDS.get(kind)
+        if protocol is None:
+            raise PluginError(f"plugin {self.plugin_id}: unknown capability {kind!r}")
+        if not isinstance(implementation, protocol):
+            raise PluginError(
+                f"plugin {self.plugin_id}: {type(implementation).__name__} does not offer "
+                f"{DESCRIPTIONS[kind]} the way the host calls it ({protocol.__name__})"
+            )
+        if (kind, provider_id) in self.capabilities:
+            raise PluginError(f"plugin {self.plugin_id}: {kind} of {provider_id} registered twice")
+        self.capabilities[(kind, provider_id)] = implementation
 
 
 @dataclass(slots=True)
@@ -151,6 +175,7 @@ class Registry:
     plugins: dict[str, Plugin] = field(default_factory=dict)
     providers: dict[str, Provider] = field(default_factory=dict)
     failures: list[str] = field(default_factory=list)
+    capabilities: dict[tuple[Kind, str], object] = field(default_factory=dict)
 
     def provider(self, provider_id: str) -> Provider:
         try:
@@ -161,6 +186,34 @@ class Registry:
                 f"no provider {provider_id!r} is installed (installed: {known}); "
                 "install its plugin package"
             ) from None
+
+    def offers(self, kind: Kind) -> list[str]:
+        """The ids of the providers that registered ``kind``, sorted."""
+        return sorted(pid for k, pid in self.capabilities if k == kind)
+
+    def capability(self, kind: Kind, provider_id: str) -> object:
+        """What ``provider_id`` registered for ``kind``; a clear error when nothing."""
+        self.provider(provider_id)
+        found = self.capabilities.get((kind, provider_id))
+        if found is None:
+            others = ", ".join(self.offers(kind)) or "none installed"
+            raise PluginError(
+                f"provider {provider_id} offers no {DESCRIPTIONS[kind]} (providers that do: "
+                f"{others})"
+            )
+        return found
+
+    def balance(self, provider_id: str) -> BalanceCapability:
+        return cast("BalanceCapability", self.capability("balance", provider_id))
+
+    def usage(self, provider_id: str) -> UsageCapability:
+        return cast("UsageCapability", self.capability("usage", provider_id))
+
+    def images(self, provider_id: str) -> ImageCapability:
+        return cast("ImageCapability", self.capability("images", provider_id))
+
+    def embeddings(self, provider_id: str) -> EmbeddingCapability:
+        return cast("EmbeddingCapability", self.capability("embeddings", provider_id))
 
 
 def load_plugins(group: str = ENTRY_POINT_GROUP) -> Registry:
@@ -180,4 +233,12 @@ def load_plugins(group: str = ENTRY_POINT_GROUP) -> Registry:
                 registry.failures.append(f"provider {provider_id} registered by two plugins")
                 continue
             registry.providers[provider_id] = provider
+        for (kind, provider_id), implementation in api.capabilities.items():
+            own = api.providers.get(provider_id)
+            if own is None or registry.providers.get(provider_id) is not own:
+                registry.failures.append(
+                    f"plugin {ep.name}: {kind} for provider {provider_id}, which it does not own"
+                )
+                continue
+            registry.capabilities[(kind, provider_id)] = implementation
     return registry
