@@ -7,6 +7,8 @@ import asyncio
 import base64
 import json
 import os
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -303,3 +305,24 @@ def test_no_fingerprint_headers(provider: VeniceProvider, server: LocalServer) -
         "accept-encoding", "content-length", "connection",
     }  # fmt: skip
     assert os.uname().sysname not in headers["user-agent"]
+
+
+def test_the_readme_example_runs(server: LocalServer, tmp_path: Path) -> None:
+    readme = (Path(__file__).parent.parent / "README.md").read_text()
+    section = readme.split("## Beyond chat", 1)[1]
+    example = section.split("```python\n", 1)[1].split("```", 1)[0]
+    env = {**os.environ, **serve(server)}
+    out = subprocess.run(
+        [sys.executable, "-c", example], capture_output=True, text=True, timeout=60,
+        cwd=tmp_path, env=env,
+    )  # fmt: skip
+    assert out.returncode == 0, out.stderr
+    assert out.stdout == f"private {REQUEST_ID} None None\n"
+    assert [png_size((tmp_path / f"lighthouse-{i}.png").read_bytes()) for i in (0, 1)] == [
+        (4, 3),
+        (5, 3),
+    ]
+    assert posts(server)[0].json()["seed"] == 42
+    (embedding,) = [r for r in server.requests if r.path.endswith("/embeddings")]
+    assert embedding.json()["dimensions"] == 256
+    assert CANARY not in out.stdout + out.stderr

@@ -25,6 +25,7 @@ MAX_EDGE = 1280
 MAX_COUNT = 4
 SEED_RANGE = (-999_999_999, 999_999_999)
 FORMATS = ("png", "jpeg", "webp")
+QUALITIES = ("low", "medium", "high")  # the spec's enum, whatever the model lists
 DEFAULT_FORMAT = "png"
 DEFAULT_SAFE_MODE = False
 
@@ -69,6 +70,8 @@ def check_request(request: ImageRequest, model: MediaModel) -> None:
         raise UsageError(f"the image count must be 1 to {MAX_COUNT} (Venice makes at most 4)")
     if request.format is not None and request.format not in FORMATS:
         raise UsageError(f"image format {request.format!r}: use one of {', '.join(FORMATS)}")
+    if request.quality is not None and request.quality not in QUALITIES:
+        raise UsageError(f"image quality {request.quality!r}: use one of {', '.join(QUALITIES)}")
     if request.seed is not None and not SEED_RANGE[0] <= request.seed <= SEED_RANGE[1]:
         raise UsageError(f"the seed must be between {SEED_RANGE[0]} and {SEED_RANGE[1]}")
     if request.style is not None and not request.style.strip():

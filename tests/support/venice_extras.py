@@ -61,6 +61,8 @@ USAGE = {
 IMAGE_ROWS = [
     {
         "id": "venice-sd35",
+        "object": "model",
+        "owned_by": "venice.ai",
         "type": "image",
         "model_spec": {
             "name": "Venice SD35",
@@ -75,6 +77,8 @@ IMAGE_ROWS = [
     },
     {
         "id": "nano-banana-pro",
+        "object": "model",
+        "owned_by": "venice.ai",
         "type": "image",
         "model_spec": {
             "name": "Nano Banana Pro",
@@ -94,6 +98,8 @@ IMAGE_ROWS = [
 EMBEDDING_ROWS = [
     {
         "id": "text-embedding-bge-m3",
+        "object": "model",
+        "owned_by": "venice.ai",
         "type": "embedding",
         "model_spec": {"name": "BGE-M3", "privacy": "private"},
     }
