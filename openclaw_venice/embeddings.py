@@ -156,23 +156,24 @@ class VeniceEmbeddings:
         loop = self._chat()._loop()
         return loop.run_until_complete(self.create(texts, model=model, dimensions=dimensions))
 
-    # -- the host's ``embeddings`` capability ------------------------------------------------
-    def embedding_models(self, ctx: ProviderContext) -> MediaCatalog:
-        from .media_catalog import media_catalog
-        from .provider import resolve_base_url
 
-        return media_catalog(ctx, "embedding", resolve_base_url(ctx.config, ctx.env))
+# -- the host's ``embeddings`` capability ------------------------------------------------------
+def embedding_models(ctx: ProviderContext) -> MediaCatalog:
+    from .media_catalog import media_catalog
+    from .provider import resolve_base_url
 
-    async def embed(
-        self,
-        ctx: ProviderContext,
-        api_key: SecretStr,
-        texts: Sequence[str],
-        model: str | None = None,
-        dimensions: int | None = None,
-    ) -> EmbeddingResult:
-        from .capability_client import chat_for
+    return media_catalog(ctx, "embedding", resolve_base_url(ctx.config, ctx.env))
 
-        catalog = self.embedding_models(ctx)
-        async with chat_for(ctx, api_key) as chat:
-            return await embed_with(chat, texts, catalog, model, dimensions)
+
+async def embed_for_host(
+    ctx: ProviderContext,
+    api_key: SecretStr,
+    texts: Sequence[str],
+    model: str | None = None,
+    dimensions: int | None = None,
+) -> EmbeddingResult:
+    from .capability_client import chat_for
+
+    catalog = embedding_models(ctx)
+    async with chat_for(ctx, api_key) as chat:
+        return await embed_with(chat, texts, catalog, model, dimensions)

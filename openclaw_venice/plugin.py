@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from .capabilities import VeniceCapabilities  # light: what it offers loads on first use
 from .identity import DEFAULT_BASE_URL, LABEL, PROVIDER_ID
 from .runtime.plugins import PluginApi
 
@@ -46,13 +47,10 @@ class VenicePlugin:
     def register(self, api: PluginApi) -> None:
         from .provider import VeniceProvider
 
-        provider = VeniceProvider()
-        api.register_provider(provider)
-        # each is a small object made on first use; building them here does no I/O
-        api.register_capability(PROVIDER_ID, "balance", provider.billing)
-        api.register_capability(PROVIDER_ID, "usage", provider.billing)
-        api.register_capability(PROVIDER_ID, "images", provider.images)
-        api.register_capability(PROVIDER_ID, "embeddings", provider.embeddings)
+        api.register_provider(VeniceProvider())
+        extras = VeniceCapabilities()  # its modules load on first use
+        for kind in ("balance", "usage", "images", "embeddings"):
+            api.register_capability(PROVIDER_ID, kind, extras)
 
 
 plugin = VenicePlugin()

@@ -28,7 +28,6 @@ from .runtime.plugins import AuthMethod, ChatFlag, ChatSession, ProviderContext
 if TYPE_CHECKING:
     from pydantic import SecretStr
 
-    from .billing import VeniceBilling
     from .chat.client import VeniceChat
     from .chat.options import StreamOptions
     from .embeddings import VeniceEmbeddings
@@ -125,13 +124,6 @@ class VeniceProvider:
         from .embeddings import VeniceEmbeddings
 
         return VeniceEmbeddings(self.client)
-
-    @functools.cached_property
-    def billing(self) -> VeniceBilling:
-        """The host's ``balance`` and ``usage`` capabilities."""
-        from .billing import VeniceBilling
-
-        return VeniceBilling()
 
     def _runtime_key(self) -> SecretStr:
         from .runtime.secrets import resolve_api_key

@@ -78,18 +78,20 @@ class VeniceImages:
         loop = self._chat()._loop()  # the loop (and pool) of the client's sync wrappers
         return loop.run_until_complete(self.generate(prompt, **options))
 
-    # -- the host's ``images`` capability ----------------------------------------------------
-    def image_models(self, ctx: ProviderContext) -> MediaCatalog:
-        from ..media_catalog import media_catalog
-        from ..provider import resolve_base_url
 
-        return media_catalog(ctx, "image", resolve_base_url(ctx.config, ctx.env))
+# -- the host's ``images`` capability ----------------------------------------------------------
+def image_models(ctx: ProviderContext) -> MediaCatalog:
+    from ..media_catalog import media_catalog
+    from ..provider import resolve_base_url
 
-    async def generate_images(
-        self, ctx: ProviderContext, api_key: SecretStr, request: ImageRequest
-    ) -> ImageResult:
-        from ..capability_client import chat_for
+    return media_catalog(ctx, "image", resolve_base_url(ctx.config, ctx.env))
 
-        catalog = self.image_models(ctx)
-        async with chat_for(ctx, api_key) as chat:
-            return await generate_with(chat, request, catalog)
+
+async def generate_for_host(
+    ctx: ProviderContext, api_key: SecretStr, request: ImageRequest
+) -> ImageResult:
+    from ..capability_client import chat_for
+
+    catalog = image_models(ctx)
+    async with chat_for(ctx, api_key) as chat:
+        return await generate_with(chat, request, catalog)
