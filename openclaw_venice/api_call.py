@@ -19,7 +19,7 @@ from urllib.parse import urlsplit
 
 from . import http_body
 from .chat import transport
-from .errors import StreamFormatError, VeniceAPIError, VeniceConnectionError
+from .errors import StreamFormatError, VeniceAPIError, VeniceConnectionError, VeniceTimeoutError
 from .identity import USER_AGENT
 
 if TYPE_CHECKING:
@@ -75,7 +75,7 @@ async def call_json(
         try:
             response = await client.send(request, stream=True)
         except httpx.TimeoutException:
-            raise VeniceConnectionError(_timeout_text(limits)) from None
+            raise VeniceTimeoutError(_timeout_text(limits)) from None
         except httpx.TransportError as exc:
             if attempt == limits.max_retries:
                 raise _unreachable(chat, exc, attempt) from None
@@ -132,21 +132,19 @@ async def read_capped(
             size += len(chunk)
             if size > limit:
                 raise StreamFormatError(
-                    _with_id(
-                        f"Venice's answer is larger than {_mb(limit)}; refusing to read it",
-                        request_id,
-                    )
+                    f"Venice's answer is larger than {_mb(limit)}; refusing to read it",
+                    request_id=request_id,
                 )
             chunks.append(chunk)
     except httpx.TimeoutException:
-        raise VeniceConnectionError(_with_id(_timeout_text(limits), request_id)) from None
+        raise VeniceTimeoutError(_timeout_text(limits), request_id=request_id) from None
     except httpx.DecodingError:
         raise StreamFormatError(
-            _with_id("Venice's answer could not be decompressed; try again", request_id)
+            "Venice's answer could not be decompressed; try again", request_id=request_id
         ) from None
     except httpx.HTTPError as exc:
         raise StreamFormatError(
-            _with_id(f"the answer was cut ({type(exc).__name__}); try again", request_id)
+            f"the answer was cut ({type(exc).__name__}); try again", request_id=request_id
         ) from None
     return b"".join(chunks)
 
@@ -156,19 +154,15 @@ def _parse(raw: bytes, request_id: str | None) -> Any:
         return json.loads(raw)
     except (ValueError, RecursionError):
         raise StreamFormatError(
-            _with_id("Venice's answer is not JSON; try again", request_id)
+            "Venice's answer is not JSON; try again", request_id=request_id
         ) from None
 
 
 def malformed(what: str, request_id: str | None) -> StreamFormatError:
     """The error for a JSON answer without the fields Venice documents."""
     return StreamFormatError(
-        _with_id(f"Venice's {what} answer is malformed; try again", request_id)
+        f"Venice's {what} answer is malformed; try again", request_id=request_id
     )
-
-
-def _with_id(text: str, request_id: str | None) -> str:
-    return f"{text} (request id {request_id})" if request_id else text
 
 
 def _mb(limit: int) -> str:

@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from .api_call import Limits, call_json, malformed
-from .runtime.capabilities import Allocation, Amount, Balance, UsageReport, UsageRow
+from .runtime.plugins import Allocation, Amount, Balance, UsageReport, UsageRow
 
 if TYPE_CHECKING:
     from pydantic import SecretStr

@@ -10,15 +10,15 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from pydantic import SecretStr
 
-    from .runtime.capabilities import (
+    from .runtime.plugins import (
         Balance,
         EmbeddingResult,
         ImageRequest,
         ImageResult,
         MediaCatalog,
+        ProviderContext,
         UsageReport,
     )
-    from .runtime.plugins import ProviderContext
 
 
 class VeniceCapabilities:

@@ -17,7 +17,7 @@ if TYPE_CHECKING:
 @asynccontextmanager
 async def chat_for(ctx: ProviderContext, api_key: SecretStr) -> AsyncIterator[VeniceChat]:
     from .chat.client import VeniceChat
-    from .provider import resolve_base_url
+    from .identity import resolve_base_url
 
     chat = VeniceChat(api_key, base_url=resolve_base_url(ctx.config, ctx.env), warn=ctx.warn)
     try:

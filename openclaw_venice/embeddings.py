@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from .api_call import Limits, call_json, malformed
 from .errors import UsageError
-from .runtime.capabilities import EmbeddingResult, MediaCatalog
+from .runtime.plugins import EmbeddingResult, MediaCatalog
 
 if TYPE_CHECKING:
     from pydantic import SecretStr
@@ -159,8 +159,8 @@ class VeniceEmbeddings:
 
 # -- the host's ``embeddings`` capability ------------------------------------------------------
 def embedding_models(ctx: ProviderContext) -> MediaCatalog:
+    from .identity import resolve_base_url
     from .media_catalog import media_catalog
-    from .provider import resolve_base_url
 
     return media_catalog(ctx, "embedding", resolve_base_url(ctx.config, ctx.env))
 

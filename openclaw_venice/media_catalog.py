@@ -19,8 +19,7 @@ from typing import Any, Literal
 from .errors import DiscoveryError, UnknownModelError
 from .identity import PROVIDER_ID, USER_AGENT
 from .model_cache import CACHE_TTL_SECONDS, ModelCache
-from .runtime.capabilities import MediaCatalog, MediaModel
-from .runtime.plugins import ProviderContext
+from .runtime.plugins import MediaCatalog, MediaModel, ProviderContext
 
 MediaKind = Literal["image", "embedding"]
 _LIMIT_KEYS = (

@@ -13,12 +13,12 @@ from .errors import DiscoveryError
 from .identity import (
     API,
     AUTH_METHOD,
-    BASE_URL_ENV_VAR,
     DEFAULT_BASE_URL,
     ENV_VAR,
     LABEL,
     PROVIDER_ID,
     USER_AGENT,
+    resolve_base_url,
 )
 from .model_cache import CACHE_TTL_SECONDS, ModelCache
 from .runtime.catalog import Catalog, ModelInfo
@@ -58,13 +58,6 @@ def model_config_entry(model: ModelInfo) -> dict[str, Any]:
         "maxTokens": model.max_tokens,
         "compat": compat,
     }
-
-
-def resolve_base_url(config: Mapping[str, Any], env: Mapping[str, str]) -> str:
-    """``VENICE_BASE_URL`` over config ``baseUrl`` over the public endpoint."""
-    configured = config.get("baseUrl")
-    url = env.get(BASE_URL_ENV_VAR) or (configured if isinstance(configured, str) else "")
-    return (url or DEFAULT_BASE_URL).rstrip("/")
 
 
 class VeniceProvider:

@@ -8,12 +8,11 @@ from __future__ import annotations
 import json
 import os
 from pathlib import Path
-from typing import Any
 
 import pytest
 
 from openclaw_venice.runtime.errors import PluginError
-from openclaw_venice.runtime.plugins import PluginApi, Registry
+from openclaw_venice.runtime.plugins import PluginApi, load_plugins
 from tests.conftest import REPO, run_cli
 from tests.support.pngs import png_size
 from tests.support.studio_plugin import StudioExtras, StudioProvider
@@ -100,24 +99,16 @@ def test_register_capability_checks_the_protocol() -> None:
 
 
 def test_a_capability_for_a_provider_the_plugin_does_not_own_is_dropped(
-    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from openclaw_venice.runtime import plugins
-
-    class Stray:
-        id, name, description, config_schema = "stray", "Stray", "", {}
-
-        def register(self, api: PluginApi) -> None:
-            api.register_capability("venice", "images", StudioExtras())
-
-    class EntryPoint:
-        name = "stray"
-
-        def load(self) -> Any:
-            return Stray()
-
-    monkeypatch.setattr(plugins, "entry_points", lambda group: [EntryPoint()])
-    registry = plugins.load_plugins()
-    assert registry.capabilities == {}
+    dist = tmp_path / "site" / "stray_plugin-0.1.dist-info"
+    dist.mkdir(parents=True)
+    (dist / "METADATA").write_text("Metadata-Version: 2.1\nName: stray-plugin\nVersion: 0.1\n")
+    (dist / "entry_points.txt").write_text(
+        "[openclaw.plugins]\nstray = tests.support.studio_plugin:stray\n"
+    )
+    monkeypatch.syspath_prepend(str(tmp_path / "site"))
+    registry = load_plugins()
     assert registry.failures == ["plugin stray: images for provider venice, which it does not own"]
-    assert isinstance(registry, Registry)
+    images = registry.images("venice")
+    assert type(images).__name__ == "VeniceCapabilities"  # Venice's own, not the stray's

@@ -15,7 +15,7 @@ from typing import Any
 
 from ..api_call import malformed
 from ..chat.transport import response_meta
-from ..runtime.capabilities import GeneratedImage, ImageResult, MediaModel
+from ..runtime.plugins import GeneratedImage, ImageResult, MediaModel
 
 
 def sniff(data: bytes) -> str | None:

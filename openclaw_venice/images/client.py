@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..api_call import Limits, call_json
 from ..media_catalog import find_model
-from ..runtime.capabilities import ImageRequest, ImageResult, MediaCatalog
+from ..runtime.plugins import ImageRequest, ImageResult, MediaCatalog
 from .answer import parse_images
 from .request import image_body
 
@@ -81,8 +81,8 @@ class VeniceImages:
 
 # -- the host's ``images`` capability ----------------------------------------------------------
 def image_models(ctx: ProviderContext) -> MediaCatalog:
+    from ..identity import resolve_base_url
     from ..media_catalog import media_catalog
-    from ..provider import resolve_base_url
 
     return media_catalog(ctx, "image", resolve_base_url(ctx.config, ctx.env))
 

@@ -18,7 +18,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from ..errors import RequestRefused, UsageError
-from ..runtime.capabilities import ImageRequest, MediaModel
+from ..runtime.plugins import ImageRequest, MediaModel
 
 MAX_PROMPT = 7500  # the spec's maxLength for prompt and negative_prompt
 MAX_EDGE = 1280

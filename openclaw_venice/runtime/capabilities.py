@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any, Literal, Protocol, runtime_checkable
 if TYPE_CHECKING:
     from pydantic import SecretStr
 
-    from .plugins import ProviderContext
+    from .context import ProviderContext
 
 Kind = Literal["balance", "usage", "images", "embeddings"]
 

@@ -44,6 +44,7 @@ from .capabilities import (
     UsageRow,
 )
 from .catalog import Catalog, ModelInfo
+from .context import ProviderContext
 from .errors import (
     ConfigError,
     ConfigParseError,
@@ -69,6 +70,12 @@ __all__ = [
     "AuthMethod",
     "Balance",
     "BalanceCapability",
+    "ChatFlag",
+    "ChatProvider",
+    "ChatSession",
+    "ConfigError",
+    "ConfigParseError",
+    "ConfigValueError",
     "EmbeddingCapability",
     "EmbeddingResult",
     "GeneratedImage",
@@ -78,15 +85,6 @@ __all__ = [
     "Kind",
     "MediaCatalog",
     "MediaModel",
-    "UsageCapability",
-    "UsageReport",
-    "UsageRow",
-    "ChatFlag",
-    "ChatProvider",
-    "ChatSession",
-    "ConfigError",
-    "ConfigParseError",
-    "ConfigValueError",
     "MissingVariableError",
     "OpenClawError",
     "Plugin",
@@ -98,7 +96,10 @@ __all__ = [
     "Registry",
     "SecretError",
     "UnknownModelError",
+    "UsageCapability",
     "UsageError",
+    "UsageReport",
+    "UsageRow",
     "host_api_key",
     "host_context",
     "load_plugins",
@@ -107,17 +108,6 @@ __all__ = [
 ]
 
 ENTRY_POINT_GROUP = "openclaw.plugins"
-
-
-@dataclass(frozen=True, slots=True)
-class ProviderContext:
-    """What the host hands a provider for one call: its config block, env, cache and flags."""
-
-    config: Mapping[str, Any]
-    env: Mapping[str, str]
-    cache_dir: Path
-    refresh: bool = False
-    warn: Callable[[str], None] = field(default=lambda message: None)
 
 
 @runtime_checkable

@@ -103,3 +103,18 @@ class StudioPlugin:
 
 
 plugin = StudioPlugin()
+
+
+class StrayPlugin:
+    """Registers a capability for a provider it does not register (Venice's)."""
+
+    id = "stray"
+    name = "Stray"
+    description = "claims another plugin's provider"
+    config_schema: ClassVar[dict[str, Any]] = {"type": "object"}
+
+    def register(self, api: PluginApi) -> None:
+        api.register_capability("venice", "images", StudioExtras())
+
+
+stray = StrayPlugin()
