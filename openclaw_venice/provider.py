@@ -22,7 +22,7 @@ from .identity import (
 )
 from .model_cache import CACHE_TTL_SECONDS, ModelCache
 from .runtime.catalog import Catalog, ModelInfo
-from .runtime.plugins import AuthMethod, ChatFlag, ChatSession, ProviderContext
+from .runtime.plugins import Attestation, AuthMethod, ChatFlag, ChatSession, ProviderContext
 
 if TYPE_CHECKING:
     from pydantic import SecretStr
@@ -125,8 +125,16 @@ class VeniceProvider:
         from .chat.session import VeniceSession
 
         return VeniceSession(
-            VeniceChat(api_key, base_url=resolve_base_url(ctx.config, ctx.env), warn=ctx.warn)
+            VeniceChat(
+                api_key, base_url=resolve_base_url(ctx.config, ctx.env), warn=ctx.warn, env=ctx.env
+            )
         )
+
+    def attest(self, ctx: ProviderContext, api_key: SecretStr, model: ModelInfo) -> Attestation:
+        """A fresh attestation of an ``e2ee-*`` model's enclave, verified here."""
+        from .chat.attest import attest_model
+
+        return attest_model(resolve_base_url(ctx.config, ctx.env), api_key, model, ctx)
 
     def onboarding_config(
         self, existing: Mapping[str, Any], catalog: Catalog, api_key_ref: str
