@@ -28,7 +28,7 @@ from .options import StreamOptions
 if TYPE_CHECKING:
     from ..tee import AttestationReport, PcsEndpoints, TcbPolicy
     from ..tee.keys import ClientKey
-    from .client import VeniceChat
+    from .endpoint import Endpoint
 
 ATTESTATION_TTL = 300.0  # seconds an attestation is reused for the same model
 ROOT_CA_ENV_VAR = "VENICE_TEE_ROOT_CA"  # a PEM/DER trust anchor instead of Intel's (tests)
@@ -97,7 +97,7 @@ class E2EEState:
         return f"E2EEState(models={sorted(self.enclaves)})"
 
 
-async def attest(chat: VeniceChat, model_id: str, state: E2EEState) -> AttestationReport:
+async def attest(chat: Endpoint, model_id: str, state: E2EEState) -> AttestationReport:
     """Fetch a fresh attestation for ``model_id`` and verify it; the report, pass or fail."""
     from ..tee.collateral import CollateralError, fetch_collateral
     from ..tee.dcap import platform_of
@@ -122,7 +122,7 @@ async def attest(chat: VeniceChat, model_id: str, state: E2EEState) -> Attestati
                   settings.policy, settings.root_ca_der)  # fmt: skip
 
 
-async def _fetch_attestation(chat: VeniceChat, model_id: str, nonce: bytes) -> bytes:
+async def _fetch_attestation(chat: Endpoint, model_id: str, nonce: bytes) -> bytes:
     import httpx
 
     from ..errors import VeniceConnectionError
@@ -148,7 +148,7 @@ async def _fetch_attestation(chat: VeniceChat, model_id: str, nonce: bytes) -> b
     return response.content
 
 
-async def enclave_for(chat: VeniceChat, model_id: str, state: E2EEState, fresh: bool) -> Enclave:
+async def enclave_for(chat: Endpoint, model_id: str, state: E2EEState, fresh: bool) -> Enclave:
     """The attested enclave of ``model_id``: reused for ``ATTESTATION_TTL`` seconds unless
     ``fresh``; raises :class:`AttestationError` when any check fails."""
     known = state.enclaves.get(model_id)
@@ -266,7 +266,7 @@ def _is_decrypt_failure(event: StreamEvent) -> bool:
 
 
 async def run_e2ee_turn(
-    chat: VeniceChat, record: ModelInfo, body: Mapping[str, Any], options: StreamOptions,
+    chat: Endpoint, record: ModelInfo, body: Mapping[str, Any], options: StreamOptions,
     state: E2EEState,
 ) -> AsyncGenerator[StreamEvent, None]:  # fmt: skip
     """The events of one E2EE (or TEE-only) turn; failures end it with an ``error`` event."""
@@ -274,7 +274,7 @@ async def run_e2ee_turn(
 
     gated, dropped = gate(body)
     if dropped:
-        chat.warn(f"{record.ref} (end-to-end encrypted): not sent: {', '.join(dropped)}")
+        chat.warn_once(f"{record.ref} (end-to-end encrypted): not sent: {', '.join(dropped)}")
     if not options.e2ee:
         chat.warn_once(
             f"{record.ref}: TEE-only mode (--no-e2ee): the enclave is attested, but the "

@@ -34,7 +34,7 @@ from .sse import SSEDecoder, load_chunk
 if TYPE_CHECKING:
     import httpx
 
-    from .client import VeniceChat
+    from .endpoint import Endpoint
 
 MAX_JSON_BODY = 32 * 1024 * 1024
 MAX_EVENT_BYTES = 8 * 1024 * 1024  # one SSE event; real ones are a few KB
@@ -43,7 +43,7 @@ DRAIN_SECONDS = 0.5  # after [DONE]: how long the rest of the answer (its traile
 
 
 async def run_turn(
-    chat: VeniceChat,
+    chat: Endpoint,
     model: ModelInfo,
     body: Mapping[str, Any],
     options: StreamOptions,
@@ -68,7 +68,7 @@ async def run_turn(
 
 
 async def complete_once(
-    chat: VeniceChat, model: ModelInfo, body: Mapping[str, Any], options: StreamOptions
+    chat: Endpoint, model: ModelInfo, body: Mapping[str, Any], options: StreamOptions
 ) -> AssistantMessage:
     """A non-streamed turn: one JSON answer."""
     meta: dict[str, Any] = {}
@@ -91,7 +91,7 @@ def _with_request_id(exc: OpenClawError, meta: Mapping[str, Any]) -> OpenClawErr
 
 @asynccontextmanager
 async def open_turn(
-    chat: VeniceChat,
+    chat: Endpoint,
     model: ModelInfo,
     body: Mapping[str, Any],
     options: StreamOptions,
@@ -289,7 +289,7 @@ async def _read_capped(response: httpx.Response, limit: int, options: StreamOpti
     return b"".join(chunks)
 
 
-def _meta(chat: VeniceChat, model: ModelInfo, response: httpx.Response) -> dict[str, Any]:
+def _meta(chat: Endpoint, model: ModelInfo, response: httpx.Response) -> dict[str, Any]:
     meta = transport.response_meta(response.headers)
     warning = meta.get("deprecationWarning")
     if warning:  # once per client: each client's user is told, none of them twice
@@ -305,7 +305,7 @@ def _timeout_text(options: StreamOptions) -> str:
     return f"Venice did not answer within {options.timeout:g} s; try again, or raise the timeout"
 
 
-def _connection_error(chat: VeniceChat, exc: Exception, attempt: int) -> VeniceConnectionError:
+def _connection_error(chat: Endpoint, exc: Exception, attempt: int) -> VeniceConnectionError:
     return VeniceConnectionError(
         f"could not reach Venice at {chat.base_url} ({type(exc).__name__}, "
         f"{attempt + 1} attempts); check your connection and try again"

@@ -49,7 +49,7 @@ def add_parser(sub: Any) -> None:
 
     from . import attest
 
-    attest.add_parser(msub)
+    attest.add_parser(msub, resolve_ref)
     models.set_defaults(handler=lambda args, host: _usage(models))
 
 
