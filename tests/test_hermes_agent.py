@@ -244,3 +244,49 @@ def test_without_any_key_hermes_names_the_variable(server: LocalServer, hermes_h
     assert proc.returncode != 0
     assert "VENICE_API_KEY" in proc.stderr
     assert chats(server) == []
+
+
+def test_a_model_without_function_calling_gets_the_turn_without_tools(
+    server: LocalServer, hermes_home: Path
+) -> None:
+    """Hermes offers its tools on every turn; Venice fails a whole request with tools for a
+    model without function calling, so the bridge leaves them out (as our own client does)."""
+    server.respond(venice([wire.text_stream("Hello without tools.")]))
+    proc, _ = hermes(
+        server, hermes_home, "-z", "Say hi", "--provider", "venice", "-m", "hermes-3-llama-3.1-405b"
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout == "Hello without tools.\n"
+    [request] = chats(server)
+    body = request.json()
+    assert "tools" not in body
+    assert body["model"] == "hermes-3-llama-3.1-405b"
+    assert body["max_tokens"] == 12288  # its limit in the catalog
+
+
+def test_the_key_handed_to_hermes_stays_out_of_its_tools_commands(
+    server: LocalServer, hermes_home: Path
+) -> None:
+    """The keyring's key goes into the Hermes process's environment; Hermes strips the
+    provider's key variable from what its terminal tool runs."""
+    assert keyring_set("VENICE_API_KEY", SecretStr(CANARY))
+    command = json.dumps({"command": 'echo "key=[${VENICE_API_KEY:-unset}]"'})
+    call = {"index": 0, "id": "call_env", "type": "function"}
+    tool_turn = [
+        wire.chunk({"role": "assistant", "content": None}),
+        wire.chunk(
+            {"tool_calls": [{**call, "function": {"name": "terminal", "arguments": command}}]}
+        ),
+        wire.chunk({}, "tool_calls"),
+        wire.usage_chunk(40, 20),
+    ]
+    server.respond(venice([tool_turn, wire.text_stream("Done.")]))
+    proc, _ = hermes(
+        server, hermes_home, "-z", "Show the key", "--provider", "venice", "-m", MODEL, key=None
+    )
+    assert proc.returncode == 0, proc.stderr
+    first, second = chats(server)
+    assert first.headers["authorization"] == f"Bearer {CANARY}"
+    [result] = [m for m in second.json()["messages"] if m["role"] == "tool"]
+    assert "key=[unset]" in result["content"]
+    assert CANARY not in second.body.decode()

@@ -184,3 +184,9 @@ def test_a_provider_without_rules_gets_hermes_requests_as_they_are() -> None:
     assert got.extra_body == {} and got.top_level == {}
     assert bridge.agent_models(bridge.catalog()) == ["demo-small", "demo-vision"]
     assert bridge.max_tokens("demo-small") == 4096
+
+
+def test_a_model_without_function_calling_gets_no_tools(venice: HermesBridge) -> None:
+    without = venice.request_extras("hermes-3-llama-3.1-405b").top_level
+    assert isinstance(without["tools"], Omit)
+    assert "tools" not in venice.request_extras("kimi-k2-6").top_level

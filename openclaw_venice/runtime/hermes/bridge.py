@@ -146,9 +146,11 @@ class HermesBridge:
         configured_max_tokens: int | None = None,
         max_tokens_key: str = "max_tokens",
     ) -> RequestExtras:
-        """Fields for one request. Hermes sends tools on every agent turn, so the rules are
-        asked for a turn with tools. A configured ``max_tokens`` above the model's limit is
-        brought down to it (Hermes would send it as is)."""
+        """Fields for one request. Hermes sends its tools on every agent turn: a model
+        without function calling gets the turn without them (the provider would fail the
+        whole request), and the rules are asked for a turn with tools otherwise. A configured
+        ``max_tokens`` above the model's limit is brought down to it (Hermes would send it as
+        is)."""
         top: dict[str, Any] = {}
         if self.rules is not None and self.rules.fingerprint_free:
             top["extra_headers"] = dict.fromkeys(SDK_REQUEST_HEADERS, _omit())
@@ -157,10 +159,13 @@ class HermesBridge:
             return RequestExtras({}, top)
         if configured_max_tokens is not None and configured_max_tokens > model.max_tokens:
             top[max_tokens_key] = model.max_tokens
+        if not model.supports_tools:
+            top["tools"] = _omit()  # the SDK leaves an omitted argument out of the body
         if self.rules is None:
             return RequestExtras({}, top)
         settings = ChatSettings(reasoning=reasoning_level(reasoning_config), session_id=session_id)
-        fields = dict(self.rules.request_fields(model, settings, with_tools=True))
+        with_tools = model.supports_tools
+        fields = dict(self.rules.request_fields(model, settings, with_tools=with_tools))
         return RequestExtras(fields, top)
 
     def default_headers(self) -> dict[str, Any]:
@@ -193,7 +198,7 @@ def _per_token(per_million: float) -> str:
 
 
 def _omit() -> Any:
-    """The openai SDK's marker for "do not send this header"."""
+    """The openai SDK's marker for "do not send this" (a header, an argument)."""
     from openai import Omit
 
     return Omit()
