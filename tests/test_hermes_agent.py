@@ -24,7 +24,7 @@ import pytest
 from pydantic import SecretStr
 
 from openclaw_venice.runtime.secrets import keyring_set
-from tests.conftest import SHARED_API, run_cli
+from tests.conftest import run_cli
 from tests.support import venice_wire as wire
 from tests.support.hygiene import CANARY
 from tests.support.server import LocalServer, Reply, Request, json_reply
@@ -38,18 +38,50 @@ LIVE_MAX_TOKENS = 20000  # below the bundle's 32768: only the live catalog says 
 LIVE_USD_IN, LIVE_USD_OUT = 2.0, 8.0  # per million tokens, unlike the bundle's prices
 
 
+# Two rows of Venice's real ``GET /models`` answer (the 2026-08 capture in
+# ../shared/venice-api/static-models-2026-08.json, copied so these tests need no ../shared),
+# kimi-k2-6's limit and prices changed so a test can tell the live catalog from the bundle.
+KIMI_ROW = {
+    "id": MODEL, "type": "text", "created": 1776643200,
+    "model_spec": {
+        "privacy": "private", "availableContextTokens": 256000,
+        "maxCompletionTokens": LIVE_MAX_TOKENS,
+        "pricing": {"input": {"usd": LIVE_USD_IN, "diem": 0.75},
+                    "cache_input": {"usd": 0.16, "diem": 0.16},
+                    "output": {"usd": LIVE_USD_OUT, "diem": 3.5}},
+        "traits": [], "name": "Kimi K2.6",
+        "capabilities": {
+            "optimizedForCode": True, "quantization": "int4", "supportsAudioInput": False,
+            "supportsFunctionCalling": True, "supportsLogProbs": False,
+            "supportsMultipleImages": True, "maxImages": 10, "supportsReasoning": True,
+            "supportsReasoningEffort": True,
+            "reasoningEffortOptions": ["none", "low", "medium", "high"],
+            "defaultReasoningEffort": "high", "supportsResponseSchema": True,
+            "supportsTeeAttestation": False, "supportsE2EE": False, "supportsVideoInput": False,
+            "supportsVision": True, "supportsWebSearch": True, "supportsXSearch": False,
+        },
+    },
+}  # fmt: skip
+HERMES3_ROW = {
+    "id": "hermes-3-llama-3.1-405b", "type": "text", "created": 1758758400,
+    "model_spec": {
+        "privacy": "private", "availableContextTokens": 128000,
+        "pricing": {"input": {"usd": 1.1, "diem": 1.1}, "output": {"usd": 3, "diem": 3}},
+        "traits": [], "name": "Hermes 3 Llama 3.1 405b",
+        "capabilities": {
+            "optimizedForCode": False, "quantization": "fp8", "supportsAudioInput": False,
+            "supportsFunctionCalling": False, "supportsLogProbs": False,
+            "supportsMultipleImages": False, "supportsReasoning": False,
+            "supportsReasoningEffort": False, "supportsResponseSchema": False,
+            "supportsTeeAttestation": False, "supportsE2EE": False, "supportsVideoInput": False,
+            "supportsVision": False, "supportsWebSearch": True, "supportsXSearch": False,
+        },
+    },
+}  # fmt: skip
+
+
 def live_rows() -> dict[str, Any]:
-    """Venice's real ``/models`` rows (2026-08 capture) with kimi-k2-6 changed so a test can
-    tell the live catalog from the bundle."""
-    rows = json.loads((SHARED_API / "static-models-2026-08.json").read_text())
-    text = [copy.deepcopy(r) for r in rows if r.get("type") == "text"]
-    for row in text:
-        if row["id"] == MODEL:
-            spec = row["model_spec"]
-            spec["maxCompletionTokens"] = LIVE_MAX_TOKENS
-            spec["pricing"]["input"]["usd"] = LIVE_USD_IN
-            spec["pricing"]["output"]["usd"] = LIVE_USD_OUT
-    return {"object": "list", "type": "text", "data": text}
+    return {"object": "list", "type": "text", "data": copy.deepcopy([KIMI_ROW, HERMES3_ROW])}
 
 
 def venice(answers: list[list[dict[str, Any]]]) -> Callable[[Request], Reply]:

@@ -58,13 +58,15 @@ def build_request(
 ) -> dict[str, Any]:
     """The request body for one turn. Raises :class:`RequestRefused` for what Venice would
     refuse or what this adapter cannot do (e2ee models). ``requested_id`` contributes only
-    its ``:key=value`` suffix: the id sent is always the record's (a renamed id resolved)."""
+    its ``:key=value`` suffix: the id sent is always the record's (a renamed id resolved),
+    with one suffix: the requested one, else the one a record's own id may carry."""
     refuse_unsendable(model, options)
     messages = build_messages(model, context, vision_models, warn)
     if not messages:  # the spec's ``minItems: 1``
         raise RequestRefused("nothing to send: the conversation has no messages")
-    suffix = split_model_suffix(requested_id or "")[1]
-    body: dict[str, Any] = {"model": model.id + suffix, "messages": messages}
+    record_id, own_suffix = split_model_suffix(model.id)
+    suffix = split_model_suffix(requested_id or "")[1] or own_suffix
+    body: dict[str, Any] = {"model": record_id + suffix, "messages": messages}
     if stream:
         body["stream"] = True  # no stream_options: Venice sends the usage chunk regardless
     if options.temperature is not None:
@@ -134,14 +136,25 @@ def turn_effort(
     model: ModelInfo, level: ReasoningLevel | None, with_tools: bool, warn: Warn
 ) -> str | None:
     """:func:`reasoning_effort`, except on models that reject an effort beside function
-    tools: there a tool turn says ``none`` (or nothing, where ``none`` is not offered)."""
+    tools: there every tool turn says ``none``, whether or not the model's levels list it
+    (leaving it out would let the model's default effort fail the turn). A level that is
+    dropped or changed on the way is said through ``warn``, in one line."""
+    if with_tools and rejects_effort_with_tools(model):
+        if level not in (None, "off"):
+            warn(
+                f"{model.ref} takes no reasoning effort beside tools; tool turns run with "
+                f"effort none (not {level})"
+            )
+        return "none"
     effort = reasoning_effort(model, level)
-    if not (with_tools and rejects_effort_with_tools(model)):
+    if level is None or level == "off" or effort == level:
         return effort
-    allowed = "none" if "none" in effort_options(model) else None
-    if effort != allowed and level not in (None, "off"):
-        warn(f"{model.ref} takes no reasoning effort beside tools; tool turns run without it")
-    return allowed
+    if effort is None:
+        warn(f"{model.ref} has no reasoning effort to set; reasoning level {level} ignored")
+    else:
+        offered = ", ".join(o for o in effort_options(model) if o != "none")
+        warn(f"{model.ref} takes reasoning effort {offered}; using {effort} for {level}")
+    return effort
 
 
 def prompt_cache_key(session_id: str) -> str:

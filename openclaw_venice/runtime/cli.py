@@ -12,7 +12,7 @@ import sys
 from collections.abc import Sequence
 from importlib import import_module
 
-from .. import __version__
+from .._version import __version__
 from .errors import OpenClawError
 from .host import Host
 from .plugins import Registry

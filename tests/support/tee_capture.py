@@ -10,6 +10,8 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from openclaw_venice.tee.collateral import Answer, Collateral, assemble
 
 REPO = Path(__file__).resolve().parents[2]
@@ -26,7 +28,15 @@ class Capture:
     captured_at: datetime
 
 
+def _present() -> None:
+    """Skip (saying why) where ../shared is not beside the checkout."""
+    if not CAPTURE.is_dir():
+        pytest.skip(f"{CAPTURE} is absent: run with ../shared beside the checkout",
+                    allow_module_level=True)  # fmt: skip
+
+
 def _file(prefix: str, suffix: str) -> Path:
+    _present()
     return next(CAPTURE.glob(f"{prefix}_*{suffix}"))
 
 
@@ -45,6 +55,7 @@ def pcs_url_path(name: str) -> str:
 
 @cache
 def capture() -> Capture:
+    _present()
     manifest = json.loads((CAPTURE / "manifest.json").read_text())
     body = _file("0001", ".body").read_bytes()
     when = datetime.fromisoformat(manifest["captured_at"].replace("Z", "+00:00"))
