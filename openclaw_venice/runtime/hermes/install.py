@@ -16,7 +16,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ... import __version__
+from ..._version import __version__
 from ..config_file import write_atomic
 from ..errors import OpenClawError
 
