@@ -322,3 +322,14 @@ def test_the_key_handed_to_hermes_stays_out_of_its_tools_commands(
     [result] = [m for m in second.json()["messages"] if m["role"] == "tool"]
     assert "key=[unset]" in result["content"]
     assert CANARY not in second.body.decode()
+
+
+def test_an_e2ee_model_is_never_sent_in_the_clear(server: LocalServer, hermes_home: Path) -> None:
+    """Hermes cannot do Venice's E2EE (key exchange, attestation): the turn is refused before
+    anything is sent, for a listed e2ee model and for one the catalog does not know."""
+    server.respond(venice([wire.text_stream("should not happen")]))
+    for model in ("e2ee-glm-5-1", "e2ee-model-from-the-future"):
+        proc, _ = hermes(server, hermes_home, "-z", "Say hi", "--provider", "venice", "-m", model)
+        assert "end-to-end encrypted" in proc.stdout + proc.stderr
+        assert "should not happen" not in proc.stdout
+    assert chats(server) == []

@@ -102,8 +102,16 @@ def test_prompt_cache_key_is_a_digest_of_the_session(venice: HermesBridge) -> No
 
 
 def test_an_e2ee_model_is_refused_not_sent_in_the_clear(venice: HermesBridge) -> None:
-    with pytest.raises(RequestRefused, match="end-to-end encryption"):
+    with pytest.raises(RequestRefused, match=r"end-to-end encrypted.*nothing was sent"):
         venice.request_extras("e2ee-glm-5-1")
+    with pytest.raises(RequestRefused, match="end-to-end encrypted"):  # even if not listed
+        venice.request_extras("e2ee-some-future-model")
+
+
+def test_an_unlisted_model_gets_the_rules_but_no_guessed_limits(venice: HermesBridge) -> None:
+    got = venice.request_extras("some-new-model", configured_max_tokens=10**6)
+    assert got.extra_body == {"venice_parameters": {"include_venice_system_prompt": False}}
+    assert set(got.top_level) == {"extra_headers"}
 
 
 def test_max_tokens_default_is_the_models_limit(venice: HermesBridge) -> None:

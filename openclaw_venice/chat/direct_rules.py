@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..errors import RequestRefused
 from ..runtime.ai import ChatSettings
 from ..runtime.catalog import ModelInfo
 from .options import StreamOptions, VeniceOptions
@@ -26,8 +27,16 @@ def offered_for_agents(model: ModelInfo) -> bool:
 
 
 def request_fields(model: ModelInfo, settings: ChatSettings, *, with_tools: bool) -> dict[str, Any]:
-    """Body fields for one turn on ``model``. Refuses (``RequestRefused``) what our own client
-    would refuse before sending: an e2ee model, a temperature outside 0..2."""
+    """Body fields for one turn on ``model``. Refuses (``RequestRefused``) an e2ee model,
+    failing closed: another client would send its prompt in the clear, without the key
+    exchange and attestation our own client does; and what our own client refuses before
+    sending (a temperature outside 0..2)."""
+    if is_e2ee(model):
+        raise RequestRefused(
+            f"{model.ref} is end-to-end encrypted, which this runtime's client cannot do; "
+            f"nothing was sent: use `openclaw chat -m {model.ref}`, or pick a model without "
+            "the e2ee tag"
+        )
     refuse_unsendable(model, StreamOptions(temperature=settings.temperature))
     fields: dict[str, Any] = {
         "venice_parameters": venice_parameters(VeniceOptions(), model, settings.reasoning)

@@ -154,10 +154,12 @@ class HermesBridge:
         top: dict[str, Any] = {}
         if self.rules is not None and self.rules.fingerprint_free:
             top["extra_headers"] = dict.fromkeys(SDK_REQUEST_HEADERS, _omit())
-        model = self.model(model_id)
-        if model is None:
+        if not model_id:
             return RequestExtras({}, top)
-        if configured_max_tokens is not None and configured_max_tokens > model.max_tokens:
+        model = self.model(model_id)
+        if model is None:  # not in the catalog: the rules still judge the id (e2ee-...)
+            model = ModelInfo(id=model_id, name=model_id, provider=self.provider.id)
+        elif configured_max_tokens is not None and configured_max_tokens > model.max_tokens:
             top[max_tokens_key] = model.max_tokens
         if not model.supports_tools:
             top["tools"] = _omit()  # the SDK leaves an omitted argument out of the body
