@@ -39,7 +39,7 @@ if TYPE_CHECKING:
     from .chat.options import StreamOptions
     from .embeddings import VeniceEmbeddings
     from .images.client import VeniceImages
-    from .runtime.ai import AssistantMessage, Context, StreamEvent
+    from .runtime.ai import AssistantMessage, ChatSettings, Context, StreamEvent
 
 DEFAULT_MODEL_ID = "kimi-k2-6"  # private, vision, tools and reasoning
 
@@ -71,6 +71,8 @@ class VeniceProvider:
     api = API
     auth_methods: Sequence[AuthMethod] = (AUTH_METHOD,)
     default_model: str | None = DEFAULT_MODEL_ID
+    aliases: Sequence[str] = ("veniceai", "venice-ai")
+    fingerprint_free = True  # privacy: no SDK, OS or runtime headers from another client
 
     def __init__(self) -> None:
         self._client: VeniceChat | None = None  # made on the first turn, never in register()
@@ -129,6 +131,19 @@ class VeniceProvider:
         from .embeddings import VeniceEmbeddings
 
         return VeniceEmbeddings(self.client)
+
+    # -- rules for another runtime's own client (``DirectClientRules``) ----------------------
+    def offered_for_agents(self, model: ModelInfo) -> bool:
+        from .chat.direct_rules import offered_for_agents
+
+        return offered_for_agents(model)
+
+    def request_fields(
+        self, model: ModelInfo, settings: ChatSettings, *, with_tools: bool
+    ) -> Mapping[str, Any]:
+        from .chat.direct_rules import request_fields
+
+        return request_fields(model, settings, with_tools=with_tools)
 
     @property
     def chat_flags(self) -> Sequence[ChatFlag]:
