@@ -198,7 +198,8 @@ def test_a_reasoning_turn_clamps_the_effort(server: LocalServer, hermes_home: Pa
 
 
 def test_thinking_off_sends_disable_thinking(server: LocalServer, hermes_home: Path) -> None:
-    (hermes_home / "config.yaml").write_text("agent:\n  reasoning_effort: none\n")
+    config = "agent:\n  reasoning_effort: none\nmodel:\n  max_tokens: 999999\n"
+    (hermes_home / "config.yaml").write_text(config)
     server.respond(venice([wire.text_stream("No thoughts, just hi.")]))
     proc, _ = hermes(
         server, hermes_home, "chat", "-Q", "-q", "Say hi", "--provider", "venice", "-m", MODEL
@@ -212,6 +213,7 @@ def test_thinking_off_sends_disable_thinking(server: LocalServer, hermes_home: P
         "disable_thinking": True,
     }
     assert body["reasoning_effort"] == "none"
+    assert body["max_tokens"] == LIVE_MAX_TOKENS  # Hermes' configured 999999, brought down
 
 
 def test_a_tool_using_turn(server: LocalServer, hermes_home: Path) -> None:
