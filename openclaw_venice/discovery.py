@@ -1,4 +1,5 @@
-"""``GET {baseUrl}/models?type=text``: retries, a time limit per attempt, a size cap.
+"""``GET {baseUrl}/models?type=text`` (or image, embedding): retries, a time limit per
+attempt, a size cap.
 
 Sent without the Authorization header: the listing is public, and leaving the key out keeps
 it from identifying the user. Retried: connection errors, timeouts (unlike the TypeScript
@@ -48,9 +49,11 @@ def fetch_model_rows(
     attempts: int = ATTEMPTS,
     sleep: Callable[[float], None] = time.sleep,
     env: Mapping[str, str] | None = None,
+    model_type: str = "text",
 ) -> list[Any]:
     """The ``data`` rows of a successful answer, or :class:`DiscoveryError` saying why not.
-    Each attempt ends within ``timeout`` seconds, whatever the server does."""
+    Each attempt ends within ``timeout`` seconds, whatever the server does. ``model_type``:
+    the ``type`` asked for (text, image, embedding)."""
     limit = TIMEOUT_SECONDS if timeout is None else timeout
     url = base_url.rstrip("/") + "/models"
     if "@" in urlsplit(url).netloc:
@@ -61,7 +64,7 @@ def fetch_model_rows(
         transport = network.async_transport(url, env)
     except network.NetworkSettingError as exc:
         raise DiscoveryError(str(exc)) from None
-    fetch = _fetch(url, user_agent, limit, attempts, sleep, route, transport)
+    fetch = _fetch(url, model_type, user_agent, limit, attempts, sleep, route, transport)
     return _run(fetch)
 
 
@@ -80,6 +83,7 @@ def _run(coroutine: Coroutine[Any, Any, list[Any]]) -> list[Any]:
 
 async def _fetch(
     url: str,
+    model_type: str,
     user_agent: str,
     limit: float,
     attempts: int,
@@ -97,7 +101,7 @@ async def _fetch(
     ) as client:
         for attempt in range(attempts):
             try:
-                return await _attempt(client, url, limit, route)
+                return await _attempt(client, url, model_type, limit, route)
             except _Retryable as exc:
                 if attempt == attempts - 1:
                     raise DiscoveryError(f"{exc} after {attempts} attempts") from None
@@ -110,13 +114,13 @@ class _Retryable(Exception):
 
 
 async def _attempt(
-    client: httpx.AsyncClient, url: str, limit: float, route: network.Route
+    client: httpx.AsyncClient, url: str, model_type: str, limit: float, route: network.Route
 ) -> list[Any]:
     import httpx
 
     try:
         async with asyncio.timeout(limit):
-            async with client.stream("GET", url, params={"type": "text"}) as response:
+            async with client.stream("GET", url, params={"type": model_type}) as response:
                 if response.status_code in RETRY_STATUSES:
                     raise _Retryable(f"HTTP {response.status_code}")
                 if not response.is_success:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import AsyncGenerator, AsyncIterator, Mapping
+from collections.abc import AsyncGenerator, AsyncIterator, Callable, Mapping
 from contextlib import aclosing, asynccontextmanager, suppress
 from typing import TYPE_CHECKING, Any
 
@@ -27,9 +27,10 @@ from ..runtime.ai import AssistantMessage, StreamEvent
 from ..runtime.catalog import ModelInfo
 from . import transport
 from .assemble import TurnAssembler
-from .completion import assemble_completion
+from .completion import assemble_completion, completion_chunk
 from .options import StreamOptions
 from .sse import SSEDecoder, load_chunk
+from .think_tags import thinking_forced_open
 
 if TYPE_CHECKING:
     import httpx
@@ -44,17 +45,24 @@ DRAIN_SECONDS = 0.5  # after [DONE]: how long the rest of the answer (its traile
 
 
 async def run_turn(
-    chat: Endpoint, model: ModelInfo, body: Mapping[str, Any], options: StreamOptions
+    chat: Endpoint,
+    model: ModelInfo,
+    body: Mapping[str, Any],
+    options: StreamOptions,
+    *,
+    headers: Mapping[str, str] | None = None,
+    chunk_hook: Callable[[Any], Any] | None = None,
 ) -> AsyncGenerator[StreamEvent, None]:
-    """Events of a streamed turn; failures end it with an ``error`` event."""
-    assembler = TurnAssembler(model)
+    """Events of a streamed turn; failures end it with an ``error`` event. ``headers`` are
+    added to the request; ``chunk_hook`` sees each decoded chunk first (E2EE opens it)."""
+    assembler = TurnAssembler(model, thinking_opened=thinking_forced_open(model, body))
     meta: dict[str, Any] = {}
     ends_at = _ends_at(options)
     try:
-        async with open_turn(chat, model, body, options, ends_at) as response:
+        async with open_turn(chat, model, body, options, headers, ends_at=ends_at) as response:
             meta = _meta(chat, model, response)
             assembler.request_id = meta.get("requestId")
-            events = _events(response, assembler, model, meta, options, ends_at)
+            events = _events(response, assembler, model, meta, options, ends_at, chunk_hook)
             async with aclosing(events):
                 async for event in events:
                     yield event
@@ -71,14 +79,15 @@ async def complete_once(
     meta: dict[str, Any] = {}
     ends_at = _ends_at(options)
     try:
-        async with open_turn(chat, model, body, options, ends_at) as response:
+        async with open_turn(chat, model, body, options, ends_at=ends_at) as response:
             meta = _meta(chat, model, response)
             try:
                 async with asyncio.timeout_at(ends_at):
                     raw = await _read_json(response, options)
             except TimeoutError:
                 raise VeniceTimeoutError(_deadline_text(options)) from None
-        return assemble_completion(raw, model, meta=meta)
+        opened = thinking_forced_open(model, body)
+        return assemble_completion(raw, model, meta=meta, thinking_opened=opened)
     except OpenClawError as exc:
         raise _with_request_id(exc, meta) from None
 
@@ -104,6 +113,7 @@ async def open_turn(
     model: ModelInfo,
     body: Mapping[str, Any],
     options: StreamOptions,
+    extra_headers: Mapping[str, str] | None = None,
     ends_at: float | None = None,
 ) -> AsyncIterator[httpx.Response]:
     """A 200 response, open for reading, after at most ``options.max_retries`` retries, all
@@ -117,6 +127,7 @@ async def open_turn(
     content = json.dumps(body, ensure_ascii=False).encode()
     stream = bool(body.get("stream"))
     headers = transport.request_headers(chat.api_key(), USER_AGENT, stream)
+    headers.update(extra_headers or {})
     timeout = httpx.Timeout(
         options.timeout, connect=min(CONNECT_TIMEOUT, options.timeout), pool=None
     )
@@ -218,12 +229,19 @@ async def _events(
     meta: Mapping[str, Any],
     options: StreamOptions,
     ends_at: float | None,
+    chunk_hook: Callable[[Any], Any] | None = None,
 ) -> AsyncGenerator[StreamEvent, None]:
+    if "json" in response.headers.get("content-type", "") and chunk_hook is not None:
+        raise StreamFormatError(
+            "the enclave answered an end-to-end encrypted turn with JSON, not a stream; "
+            "nothing is shown from it. Try again"
+        )
     if "json" in response.headers.get("content-type", ""):
-        # asked for a stream, got one JSON answer (a proxy in between): still one turn
-        message = assemble_completion(await _read_json(response, options), model, meta=meta)
-        yield StreamEvent("start")
-        yield StreamEvent("done", message=message)
+        # asked for a stream, got one JSON answer (a proxy in between): the same events
+        chunk = completion_chunk(await _read_json(response, options))
+        yield assembler.start()
+        for event in [*assembler.feed(chunk), *assembler.finish(True, meta)]:
+            yield event
         return
     if response.headers.get("content-type", "").startswith("text/html"):
         raise StreamFormatError(
@@ -239,7 +257,8 @@ async def _events(
                 if data == "[DONE]":
                     done = True
                     break
-                for event in assembler.feed(load_chunk(data)):
+                chunk = load_chunk(data)
+                for event in assembler.feed(chunk_hook(chunk) if chunk_hook else chunk):
                     yield event
             if done:
                 break
