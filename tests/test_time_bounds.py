@@ -110,7 +110,8 @@ def test_without_a_deadline_keep_alives_hold_the_turn(server: LocalServer) -> No
 
 
 def test_openclaw_chat_timeout(server: LocalServer) -> None:
-    server.respond(keep_alive_forever(HELLO))
+    forever = keep_alive_forever(HELLO)
+    server.respond(lambda r: Reply(404) if r.path.endswith("/models") else forever(r))
     env = {"VENICE_API_KEY": CANARY, "VENICE_BASE_URL": server.url + "/api/v1"}
     started = time.monotonic()
     result = run_cli("chat", "--timeout", "1.5", "-m", MODEL, "hi", env=env)
