@@ -61,16 +61,16 @@ def test_offline_json() -> None:
         "tags",
     }
     assert set(model["cost"]) == {"input", "output", "cacheRead", "cacheWrite"}
-    assert "retired" in by_id["qwen3-4b"]["tags"] and by_id["qwen3-4b"]["replacement"]
+    assert "qwen3-4b" not in by_id  # retired: shown with --all only
+    everything = {m["id"]: m for m in list_json("--all")["models"]}
+    assert "retired" in everything["qwen3-4b"]["tags"] and everything["qwen3-4b"]["replacement"]
 
 
 def test_live_then_cache(server: LocalServer) -> None:
     env = serve(server)
     live = list_json(env=env)
     assert live["source"] == "live"
-    assert [m["id"] for m in live["models"] if "retired" not in m["tags"]] == [
-        r["id"] for r in ROWS
-    ]
+    assert [m["id"] for m in live["models"]] == [r["id"] for r in ROWS]
     assert "e2ee" in live["models"][2]["tags"]
     cached = list_json(env=env)
     assert cached["source"] == "cache" and len(server.requests) == 1

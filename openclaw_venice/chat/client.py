@@ -47,7 +47,7 @@ class VeniceChat:
         api_key: str | SecretStr | None = None,
         *,
         base_url: str | None = None,
-        catalog: Catalog | None = None,
+        catalog: Catalog | Callable[[], Catalog] | None = None,
         http_client: httpx.AsyncClient | None = None,
         env: Mapping[str, str] | None = None,
         warn: Warn | None = None,
@@ -71,6 +71,10 @@ class VeniceChat:
     # -- models ------------------------------------------------------------------------------
     @property
     def catalog(self) -> Catalog:
+        """The models ids resolve against and hints name: the one given (a callable is
+        called on first use), else the bundled catalog."""
+        if callable(self._catalog):
+            self._catalog = self._catalog()
         if self._catalog is None:
             from ..catalog import load_bundle
 

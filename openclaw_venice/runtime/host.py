@@ -8,7 +8,8 @@ from __future__ import annotations
 import functools
 import os
 import sys
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
@@ -142,25 +143,36 @@ class Host:
         catalog = provider.catalog(self.provider_context(provider, refresh))
         block = self.provider_config(provider_id)
         configured = block.get("models")
-        mode = get_path(self.config.data, "models", "mode") or "merge"
+        mode = self.setting("models", "mode") or "merge"
         models = catalog.models
         if isinstance(configured, list):
             entries = [e for e in configured if isinstance(e, Mapping)]
-            models = overlay_config_models(models, entries, provider_id, str(mode))
-        tagged = tuple(self._tag(m) for m in models)
-        retired = tuple(self._tag(m) for m in catalog.retired)
-        return Catalog(catalog.provider, catalog.source, tagged, retired, catalog.previous_ids)
+            gone = [m.id for m in catalog.retired]
+            models = overlay_config_models(models, entries, provider_id, str(mode), gone)
+        tag = self._tagger()
+        return replace(
+            catalog,
+            models=tuple(tag(m) for m in models),
+            retired=tuple(tag(m) for m in catalog.retired),
+            unlisted=tuple(tag(m) for m in catalog.unlisted),
+        )
+
+    def setting(self, *keys: str) -> Any:
+        """The config value at ``keys`` with ``${VAR}`` substituted (None when absent)."""
+        from .substitution import substitute
+
+        return substitute(get_path(self.config.data, *keys), self.lookup_variable, ".".join(keys))
 
     def default_model_ref(self) -> str | None:
-        model = get_path(self.config.data, "agents", "defaults", "model")
+        model = self.setting("agents", "defaults", "model")
         if isinstance(model, str):
             return model or None
-        primary = get_path(self.config.data, "agents", "defaults", "model", "primary")
+        primary = get_path(model, "primary")
         return primary if isinstance(primary, str) and primary else None
 
     def model_aliases(self) -> dict[str, str]:
         """``agents.defaults.models``: model ref -> alias, for those that have one."""
-        entries = get_path(self.config.data, "agents", "defaults", "models")
+        entries = self.setting("agents", "defaults", "models")
         if not isinstance(entries, Mapping):
             return {}
         return {
@@ -169,13 +181,27 @@ class Host:
             if isinstance(entry, Mapping) and isinstance(entry.get("alias"), str)
         }
 
-    def _tag(self, model: ModelInfo) -> ModelInfo:
-        tags: list[str] = []
-        if model.ref == self.default_model_ref():
-            tags.append("default")
+    def _tagger(self) -> Callable[[ModelInfo], ModelInfo]:
+        """Tags from the config (default, configured, alias), looked up once per catalog."""
+        from .errors import MissingVariableError
+
+        try:
+            default, aliases = self.default_model_ref(), self.model_aliases()
+        except MissingVariableError:  # said where the model is used; a listing still works
+            default, aliases = None, {}
         entries = get_path(self.config.data, "agents", "defaults", "models")
-        if isinstance(entries, Mapping) and model.ref in entries:
-            tags.append("configured")
-        if model.ref in self.model_aliases():
-            tags.append("alias")
-        return model.with_tags(*tags) if tags else model
+        configured = entries if isinstance(entries, Mapping) else {}
+
+        def tag(model: ModelInfo) -> ModelInfo:
+            tags = [
+                name
+                for name, applies in (
+                    ("default", model.ref == default),
+                    ("configured", model.ref in configured),
+                    ("alias", model.ref in aliases),
+                )
+                if applies
+            ]
+            return model.with_tags(*tags) if tags else model
+
+        return tag

@@ -20,6 +20,7 @@ class Choices:
     default_model: ModelInfo
     set_default: bool = False
     env_block_key: str | None = None  # the key itself, when it goes into the env block
+    key_variable: str | None = None  # the variable apiKey refers to (default: the method's)
 
 
 @dataclass(slots=True)
@@ -51,7 +52,8 @@ def plan(data: Mapping[str, Any], choices: Choices) -> Plan:
     for key, value in choices.block.items():
         result.edits.append((("models", "providers", pid, key), value))
     if choices.env_block_key is not None:
-        result.edits.append((("env", method.env_var), choices.env_block_key))
+        variable = choices.key_variable or method.env_var
+        result.edits.append((("env", variable), choices.env_block_key))
     existing = current_default(data)
     result.default_ref = existing or choices.default_model.ref
     if existing is None or choices.set_default:

@@ -70,9 +70,11 @@ class Provider(Protocol):
         ...
 
     def onboarding_config(
-        self, existing: Mapping[str, Any], catalog: Catalog, api_key_ref: str
+        self, existing: Mapping[str, Any], catalog: Catalog, api_key_ref: str, mode: str
     ) -> dict[str, Any]:
-        """Keys to set in ``models.providers.<id>`` on onboarding (keep what exists)."""
+        """Keys to set in ``models.providers.<id>`` on onboarding. ``existing`` is the block
+        as written (``${VAR}``s unexpanded: keep them); ``mode`` is ``models.mode``
+        (``merge`` or ``replace``). Keys whose value would not change are not written."""
         ...
 
     def catalog(self, ctx: ProviderContext) -> Catalog:

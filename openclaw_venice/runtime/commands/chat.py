@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from ..ai import ChatSettings, Context, ImagePart, TextPart, UserMessage
-from ..catalog import ModelInfo, split_ref
+from ..catalog import ModelInfo, deprecation_warning, split_ref
 from ..errors import PluginError, UnknownModelError, UsageError
 from ..host import Host
 from ..plugins import ChatProvider, ChatSession, Registry
@@ -148,6 +148,9 @@ def resolve_model(host: Host, ref: str | None) -> tuple[ChatProvider, ModelInfo]
     if resolution.notice:
         host.warn(resolution.notice)
     model = resolution.model
+    warning = deprecation_warning(model)
+    if warning:
+        host.warn(warning)
     if sep and resolution.requested == base:
         model = replace(model, id=f"{model.id}:{variant}")
     return provider, model

@@ -7,8 +7,9 @@ import json
 from collections.abc import Callable
 from typing import Any
 
-from ..catalog import Catalog, ModelInfo, Resolution, split_ref
+from ..catalog import Catalog, ModelInfo, Resolution, deprecation_warning, split_ref
 from ..config_edit import save_edits
+from ..config_file import get_path
 from ..errors import UnknownModelError, UsageError
 from ..host import Host
 from .render import format_table, human_tokens
@@ -31,6 +32,11 @@ def add_parser(sub: Any) -> None:
     ls.add_argument("--provider", metavar="ID", help="only this provider's models")
     ls.add_argument("--json", action="store_true", help="print JSON")
     ls.add_argument("--refresh", action="store_true", help="ask the provider, ignore caches")
+    ls.add_argument(
+        "--all",
+        action="store_true",
+        help="also retired models and known ones the provider did not list this time",
+    )
     for name in _FILTERS:
         ls.add_argument(f"--{name}", action="store_true", help=f"only {name} models")
     ls.set_defaults(handler=run_list)
@@ -66,7 +72,7 @@ def run_list(args: argparse.Namespace, host: Host) -> int:
         host.catalog(pid, refresh=args.refresh) for pid in _provider_ids(host, args.provider)
     ]
     wanted = [f for name, f in _FILTERS.items() if getattr(args, name)]
-    rows = [m for c in catalogs for m in (*c.models, *c.retired) if all(f(m) for f in wanted)]
+    rows = [m for c in catalogs for m in _shown(c, args.all) if all(f(m) for f in wanted)]
     source = max((c.source for c in catalogs), key=_SOURCE_RANK.__getitem__, default="bundled")
     if args.json:
         payload = {
@@ -82,6 +88,14 @@ def run_list(args: argparse.Namespace, host: Host) -> int:
     for c in catalogs:
         host.out(_source_line(c, sum(1 for m in rows if m.provider == c.provider)))
     return 0
+
+
+def _shown(catalog: Catalog, everything: bool) -> tuple[ModelInfo, ...]:
+    """What the provider offers now; with ``--all`` also its retired models and the known
+    ones it did not list (tagged ``unlisted``)."""
+    if not everything:
+        return catalog.models
+    return (*catalog.models, *catalog.retired, *(m.with_tags("unlisted") for m in catalog.unlisted))
 
 
 def _row(model: ModelInfo) -> list[str]:
@@ -128,7 +142,7 @@ def resolve_ref(host: Host, ref: str) -> Resolution:
 def run_set(args: argparse.Namespace, host: Host) -> int:
     resolution = resolve_ref(host, args.ref)
     ref = resolution.model.ref
-    current = host.config.data.get("agents", {}).get("defaults", {}).get("model")
+    current = get_path(host.config.data, "agents", "defaults", "model")
     key = (
         ("agents", "defaults", "model")
         if isinstance(current, str)
@@ -142,6 +156,9 @@ def run_set(args: argparse.Namespace, host: Host) -> int:
         )
     if resolution.notice:
         host.out(f"{resolution.notice}.")
+    warning = deprecation_warning(resolution.model)
+    if warning:
+        host.warn(warning)
     host.out(f"Default model: {ref} (written to {host.config_path})")
     return 0
 

@@ -8,16 +8,19 @@ from __future__ import annotations
 
 import argparse
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from ..catalog import Catalog, ModelInfo
 from ..config_edit import save_edits
+from ..config_file import get_path
 from ..errors import SecretError, UsageError
 from ..host import Host
 from ..key_input import ask, mask, normalize_key, read_hidden
 from ..onboarding import Choices, current_default, plan
 from ..plugins import AuthMethod, Provider, Registry
+from ..secrets import referenced_variable
 
 if TYPE_CHECKING:
     from pydantic import SecretStr
@@ -103,13 +106,23 @@ def onboard(args: argparse.Namespace, host: Host, provider: Provider, method: Au
         host.err(method.note)
     flag_value = getattr(args, "key_" + method.choice.replace("-", "_"), None)
     decision = decide_key(host, provider, method, flag_value, interactive)
-    storage, env_block_key = store_key(args, host, method, decision, interactive)
+    written = get_path(host.config.data, "models", "providers", provider.id)
+    written = written if isinstance(written, Mapping) else {}  # as written: ${VAR}s kept
+    variable = referenced_variable(written.get("apiKey"), method.env_var)
+    storage, env_block_key = store_key(args, host, method, decision, interactive, variable)
     catalog = host.catalog(provider.id)
     default = choose_default(host, provider, catalog, interactive)
-    existing_block = host.provider_config(provider.id)
-    block = provider.onboarding_config(existing_block, catalog, "${" + method.env_var + "}")
+    mode = str(host.setting("models", "mode") or "merge")
+    block = provider.onboarding_config(written, catalog, "${" + variable + "}", mode)
+    block = {key: value for key, value in block.items() if written.get(key) != value}
     choices = Choices(
-        provider.id, method, block, default, args.set_default or interactive, env_block_key
+        provider.id,
+        method,
+        block,
+        default,
+        (args.set_default or interactive) and default.ref != resolved_default(host),
+        env_block_key,
+        variable,
     )
     steps = plan(host.config.data, choices)
     saved = save_edits(host.config, steps.edits)
@@ -118,7 +131,9 @@ def onboard(args: argparse.Namespace, host: Host, provider: Provider, method: Au
         "provider": provider.id,
         "authChoice": method.choice,
         "keyStorage": storage,
-        "defaultModel": steps.default_ref,
+        "defaultModel": steps.default_ref
+        if steps.default_changed
+        else resolved_default(host) or steps.default_ref,
         "defaultModelChanged": steps.default_changed,
         "catalogSource": catalog.source,
         "commentsKept": saved.comments_kept,
@@ -182,15 +197,17 @@ def store_key(
     method: AuthMethod,
     decision: KeyDecision,
     interactive: bool,
+    variable: str,
 ) -> tuple[str, str | None]:
-    """Where the key went, and the key when it goes into the config's env block."""
+    """Where the key went (the keyring entry named ``variable``, the one the config's
+    ``apiKey`` refers to), and the key when it goes into the config's env block."""
     from ..secrets import keyring_set
 
     if decision.key is None:
         return f"kept in {decision.source}", None
     if args.secret_input_mode == "ref":
-        return f"not stored; the config refers to ${{{method.env_var}}}", None
-    backend = keyring_set(method.env_var, decision.key)
+        return f"not stored; the config refers to ${{{variable}}}", None
+    backend = keyring_set(variable, decision.key)
     if backend is not None:
         return f"system keyring ({backend})", None
     if args.store_key_in_config or (
@@ -211,10 +228,20 @@ def store_key(
     )
 
 
+def resolved_default(host: Host) -> str | None:
+    """The default model ref with ``${VAR}``s substituted; None when unset or unresolvable."""
+    from ..errors import MissingVariableError
+
+    try:
+        return host.default_model_ref()
+    except MissingVariableError:
+        return current_default(host.config.data)
+
+
 def choose_default(
     host: Host, provider: Provider, catalog: Catalog, interactive: bool
 ) -> ModelInfo:
-    current = current_default(host.config.data)
+    current = resolved_default(host)
     fallback = catalog.resolve(provider.default_model) if provider.default_model else None
     preferred = next((m for m in catalog.models if m.ref == current), None)
     chosen = preferred or (fallback.model if fallback else catalog.models[0])
