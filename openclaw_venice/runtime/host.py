@@ -158,16 +158,32 @@ class Host:
         )
 
     def setting(self, *keys: str) -> Any:
-        """The config value at ``keys`` with ``${VAR}`` substituted (None when absent)."""
+        """The config value at ``keys`` with ``${VAR}`` substituted (None when absent); a
+        level on the way that is not an object is a :class:`ConfigValueError` naming it."""
+        from .errors import ConfigValueError
         from .substitution import substitute
 
-        return substitute(get_path(self.config.data, *keys), self.lookup_variable, ".".join(keys))
+        node: Any = self.config.data
+        for depth, key in enumerate(keys):
+            if node is None:
+                return None
+            if not isinstance(node, Mapping):
+                where = ".".join(keys[:depth])
+                raise ConfigValueError(where, "expected an object; fix or remove it")
+            node = node.get(key)
+        return substitute(node, self.lookup_variable, ".".join(keys))
 
     def default_model_ref(self) -> str | None:
+        from .errors import ConfigValueError
+
         model = self.setting("agents", "defaults", "model")
-        if isinstance(model, str):
+        if isinstance(model, str) or model is None:
             return model or None
-        primary = get_path(model, "primary")
+        if not isinstance(model, Mapping):
+            raise ConfigValueError(
+                "agents.defaults.model", 'expected "provider/model" or {primary: "provider/model"}'
+            )
+        primary = model.get("primary")
         return primary if isinstance(primary, str) and primary else None
 
     def model_aliases(self) -> dict[str, str]:
@@ -183,11 +199,11 @@ class Host:
 
     def _tagger(self) -> Callable[[ModelInfo], ModelInfo]:
         """Tags from the config (default, configured, alias), looked up once per catalog."""
-        from .errors import MissingVariableError
+        from .errors import ConfigError
 
         try:
             default, aliases = self.default_model_ref(), self.model_aliases()
-        except MissingVariableError:  # said where the model is used; a listing still works
+        except ConfigError:  # said where the model is used; a listing still works
             default, aliases = None, {}
         entries = get_path(self.config.data, "agents", "defaults", "models")
         configured = entries if isinstance(entries, Mapping) else {}
