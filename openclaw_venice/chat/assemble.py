@@ -34,6 +34,8 @@ from .chunk_fields import (
 )
 from .error_text import error_text
 from .part_builder import Kind, Part, PartBuilder
+from .quirks import encodes_tool_arguments_as_html
+from .signatures import ReasoningState, call_signature
 from .think_tags import ThinkTags
 from .usage import usage_from
 
@@ -78,6 +80,8 @@ class TurnAssembler:
         self._usage: dict[str, Any] = {}
         self._cost: Any = None
         self._meta: dict[str, Any] = {}
+        self._reasoning = ReasoningState()  # Gemini's reasoning_details, thought_signature
+        self._html_arguments = encodes_tool_arguments_as_html(model)
 
     def start(self) -> StreamEvent:
         empty = AssistantMessage([], model=self.model.id, provider=self.provider)
@@ -157,6 +161,8 @@ class TurnAssembler:
                 self._meta["servedModel"] = served
 
     def _delta(self, delta: Mapping[str, Any], out: list[StreamEvent]) -> None:
+        if "reasoning_details" in delta or "thought_signature" in delta:
+            self._reasoning.feed(delta)
         encrypted = delta.get("reasoning_encrypted") is True
         reasoning = delta.get("reasoning_content")
         if reasoning is not None and as_string(reasoning, "reasoning_content"):
@@ -211,6 +217,9 @@ class TurnAssembler:
         call_id = as_string(piece.get("id") or "", "a tool call id")
         name = as_string(function.get("name") or "", "a tool name")
         part = self._tool_for(piece.get("index"), call_id, name, out)
+        signature = call_signature(piece)
+        if signature is not None:
+            part.signature = signature
         arguments = arguments_text(function.get("arguments"))
         if arguments:
             part.add(arguments)
@@ -234,6 +243,7 @@ class TurnAssembler:
             return part
         self._close_current(out)
         part = self._new("toolCall")
+        part.html_entities = self._html_arguments
         part.id, part.id_given, part.name = call_id or f"call_{part.index}", bool(call_id), name
         self._tools[key] = part
         if call_id:
@@ -298,4 +308,14 @@ class TurnAssembler:
         if "cost" not in raw and self._cost is not None:
             raw = {**raw, "cost": self._cost}  # Venice puts cost at the top level
         usage = usage_from(raw, self.model)
-        return AssistantMessage(content, stop, usage, self.model.id, self.provider, info)
+        reasoning = self._reasoning
+        return AssistantMessage(
+            content,
+            stop,
+            usage,
+            self.model.id,
+            self.provider,
+            info,
+            reasoning_details=tuple(reasoning.details),
+            thought_signature=reasoning.signature,
+        )

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 from ..errors import OpenClawError, SecretError, UnknownModelError
 from ..identity import BASE_URL_ENV_VAR, DEFAULT_BASE_URL, ENV_VAR, PROVIDER_ID
 from ..runtime.ai import AssistantMessage, Context, StreamEvent
-from ..runtime.catalog import Catalog, ModelInfo
+from ..runtime.catalog import Catalog, ModelInfo, deprecation_warning
 from .options import StreamOptions
 from .request import build_request, split_model_suffix
 from .transport import check_key_destination
@@ -47,7 +47,7 @@ class VeniceChat:
         api_key: str | SecretStr | None = None,
         *,
         base_url: str | None = None,
-        catalog: Catalog | Callable[[], Catalog] | None = None,
+        catalog: Catalog | None = None,
         http_client: httpx.AsyncClient | None = None,
         env: Mapping[str, str] | None = None,
         warn: Warn | None = None,
@@ -71,10 +71,6 @@ class VeniceChat:
     # -- models ------------------------------------------------------------------------------
     @property
     def catalog(self) -> Catalog:
-        """The models ids resolve against and hints name: the one given (a callable is
-        called on first use), else the bundled catalog."""
-        if callable(self._catalog):
-            self._catalog = self._catalog()
         if self._catalog is None:
             from ..catalog import load_bundle
 
@@ -84,6 +80,7 @@ class VeniceChat:
     def resolve_model(self, model: ModelInfo | str) -> tuple[ModelInfo, str]:
         """The catalog record and the id to send (with any ``:key=value`` suffix)."""
         if isinstance(model, ModelInfo):
+            self._warn_deprecated(model)
             return model, model.id
         base, suffix = split_model_suffix(model.removeprefix(f"{PROVIDER_ID}/"))
         resolution = self.catalog.resolve(base)
@@ -91,7 +88,14 @@ class VeniceChat:
             raise UnknownModelError(f"{PROVIDER_ID}/{base}", self.catalog.suggestions(base))
         if resolution.notice:
             self.warn_once(resolution.notice)
+        self._warn_deprecated(resolution.model)
         return resolution.model, resolution.model.id + suffix
+
+    def _warn_deprecated(self, model: ModelInfo) -> None:
+        """One line, once, before the first turn on a model Venice has deprecated."""
+        warning = deprecation_warning(model)
+        if warning:
+            self.warn_once(warning)
 
     def warn_once(self, message: str) -> None:
         if message not in self._warned:

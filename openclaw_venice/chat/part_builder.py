@@ -7,6 +7,7 @@ from typing import Literal
 
 from ..runtime.ai import TextPart, ThinkingPart, ToolCallPart
 from .chunk_fields import parse_arguments
+from .tool_arguments import decode_html_arguments
 
 __all__ = ["BLOCK", "Kind", "Part", "PartBuilder"]
 
@@ -28,6 +29,8 @@ class PartBuilder:
     id: str = ""
     id_given: bool = False  # Venice sent the id (ours is made up until then)
     name: str = ""
+    signature: str | None = None  # a tool call's thought_signature
+    html_entities: bool = False  # the model may HTML-encode its tool-call arguments
     built: Part | None = None  # set when the part ends
 
     def add(self, delta: str) -> None:
@@ -49,4 +52,5 @@ class PartBuilder:
             return TextPart(text)
         if self.kind == "thinking":
             return ThinkingPart(text, self.encrypted)
-        return ToolCallPart(self.id, self.name, parse_arguments(text), text)
+        arguments = decode_html_arguments(text) if self.html_entities else parse_arguments(text)
+        return ToolCallPart(self.id, self.name, arguments, text, thought_signature=self.signature)

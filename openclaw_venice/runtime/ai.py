@@ -57,13 +57,16 @@ class ThinkingPart:
 
 @dataclass(frozen=True, slots=True)
 class ToolCallPart:
-    """A tool call. ``arguments`` is None when ``raw_arguments`` was not valid JSON."""
+    """A tool call. ``arguments`` is None when ``raw_arguments`` was not valid JSON.
+    ``thought_signature``: opaque, as the model sent it with the call (Gemini's); it goes
+    back unchanged on later turns to the same model."""
 
     id: str
     name: str
     arguments: Mapping[str, Any] | None
     raw_arguments: str = ""
     type: Literal["toolCall"] = "toolCall"
+    thought_signature: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,7 +102,11 @@ class Usage:
 @dataclass(frozen=True, slots=True)
 class AssistantMessage:
     """The model's turn: text, thinking and tool-call parts, why it stopped, usage, and
-    ``meta`` (request id, balance, rate limits, citations, deprecation, error text)."""
+    ``meta`` (request id, balance, rate limits, citations, deprecation, error text).
+
+    ``reasoning_details`` and ``thought_signature``: opaque reasoning state some models
+    (Gemini) return with a turn, kept as received; the provider sends them back on later
+    turns to the same ``provider`` and ``model`` (and to no other model)."""
 
     content: Sequence[TextPart | ThinkingPart | ToolCallPart]
     stop_reason: StopReason = "stop"
@@ -108,6 +115,8 @@ class AssistantMessage:
     provider: str = ""
     meta: Mapping[str, Any] = field(default_factory=dict)  # request id, balance, limits...
     role: Literal["assistant"] = "assistant"
+    reasoning_details: Sequence[Mapping[str, Any]] = ()
+    thought_signature: str | None = None
 
     @property
     def text(self) -> str:

@@ -14,6 +14,7 @@ import pytest
 from tests.conftest import SHARED_API
 
 SPEC = SHARED_API / "openapi.yaml"
+ABSENT = f"{SPEC} is absent: run with ../shared beside the checkout"
 _DROP = {"example", "examples", "description", "deprecated", "xml", "externalDocs", "discriminator"}
 
 
@@ -28,7 +29,7 @@ def _spec() -> dict[str, Any]:
 def schema(name: str) -> dict[str, Any]:
     """``components.schemas[name]`` as JSON Schema; skips the test when the spec is absent."""
     if not SPEC.exists():
-        pytest.skip(f"{SPEC} is absent: run with ../shared beside the checkout")
+        pytest.skip(ABSENT)
     components = _spec()["components"]["schemas"]
     converted: dict[str, Any] = _convert(components[name], components, ())
     return converted

@@ -20,11 +20,14 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
+import pytest
 from jsonschema import Draft7Validator
 
 from tests.support import openapi
 
 SPEC_PRESENT = openapi.SPEC.exists()
+#: for tests that only mean something with the spec: skipped, saying why, without ../shared
+needs_spec = pytest.mark.skipif(not SPEC_PRESENT, reason=openapi.ABSENT)
 
 
 @functools.cache

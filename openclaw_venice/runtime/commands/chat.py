@@ -1,7 +1,9 @@
 """``openclaw chat``: one prompt, piped stdin, or a multi-turn session on a terminal.
 
 Provider-neutral: the model ref picks the provider, the provider's ``chat_flags`` add their
-own options, and the turn is streamed through its ``ChatSession``.
+own options, and the turn is streamed through its ``ChatSession``. The model id after
+``provider/`` goes to the provider as the user wrote it: its syntax (a variant suffix, say)
+is the provider's business.
 """
 
 from __future__ import annotations
@@ -9,13 +11,12 @@ from __future__ import annotations
 import argparse
 import asyncio
 import uuid
-from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 from ..ai import ChatSettings, Context, ImagePart, TextPart, UserMessage
-from ..catalog import ModelInfo, deprecation_warning, split_ref
-from ..errors import PluginError, UnknownModelError, UsageError
+from ..catalog import split_ref
+from ..errors import PluginError, UsageError
 from ..host import Host
 from ..plugins import ChatProvider, ChatSession, Registry
 from .chat_output import TurnPrinter
@@ -60,12 +61,13 @@ def _chat_providers(registry: Registry | None) -> list[ChatProvider]:
 
 def run(args: argparse.Namespace, host: Host) -> int:
     provider, model = resolve_model(host, args.model)
+    catalog = host.catalog(provider.id)
     key = host.resolve_key(provider)
     settings = chat_settings(args)
     context = Context(system_prompt=args.system)
     images = [_image(path) for path in args.image]
     printer = TurnPrinter(host, show_thinking=args.show_thinking, as_json=args.json)
-    session = provider.chat(host.provider_context(provider), key.value)
+    session = provider.chat(host.provider_context(provider), key.value, catalog)
     prompt = " ".join(args.prompt)
     with asyncio.Runner() as runner:
         try:
@@ -76,6 +78,7 @@ def run(args: argparse.Namespace, host: Host) -> int:
                 context.messages.append(_user(text, images))
                 runner.run(_turn(session, model, context, settings, printer))
             else:
+                host.err(f"Chatting with {provider.id}/{model}; /exit or Ctrl-D to leave.")
                 _interactive(host, runner, session, model, context, settings, printer, images)
         finally:
             runner.run(session.aclose())
@@ -86,13 +89,12 @@ def _interactive(
     host: Host,
     runner: asyncio.Runner,
     session: ChatSession,
-    model: ModelInfo,
+    model: str,
     context: Context,
     settings: ChatSettings,
     printer: TurnPrinter,
     images: list[ImagePart],
 ) -> None:
-    host.err(f"Chatting with {model.ref}; /exit or Ctrl-D to leave.")
     while True:
         host.stderr.write("> ")
         host.stderr.flush()
@@ -108,7 +110,7 @@ def _interactive(
 
 async def _turn(
     session: ChatSession,
-    model: ModelInfo,
+    model: str,
     context: Context,
     settings: ChatSettings,
     printer: TurnPrinter,
@@ -123,8 +125,9 @@ async def _turn(
         await events.aclose()  # type: ignore[attr-defined]
 
 
-def resolve_model(host: Host, ref: str | None) -> tuple[ChatProvider, ModelInfo]:
-    """The provider and catalog record for ``ref`` (or the configured default model)."""
+def resolve_model(host: Host, ref: str | None) -> tuple[ChatProvider, str]:
+    """The provider for ``ref`` (or the configured default model, or an alias's model), and
+    the model id as written after ``provider/``: the provider resolves it."""
     ref = ref or host.default_model_ref()
     if not ref:
         raise UsageError(
@@ -139,21 +142,7 @@ def resolve_model(host: Host, ref: str | None) -> tuple[ChatProvider, ModelInfo]
     provider = host.registry.provider(provider_id)
     if not isinstance(provider, ChatProvider):
         raise PluginError(f"provider {provider_id} cannot chat; pick another model")
-    catalog = host.catalog(provider_id)
-    # ``id:variant`` (Venice's ``:key=value`` suffix): the record of ``id``, sent as written
-    base, sep, variant = model_id.partition(":")
-    resolution = catalog.resolve(model_id) or (catalog.resolve(base) if sep else None)
-    if resolution is None:
-        raise UnknownModelError(f"{provider_id}/{model_id}", catalog.suggestions(base))
-    if resolution.notice:
-        host.warn(resolution.notice)
-    model = resolution.model
-    warning = deprecation_warning(model)
-    if warning:
-        host.warn(warning)
-    if sep and resolution.requested == base:
-        model = replace(model, id=f"{model.id}:{variant}")
-    return provider, model
+    return provider, model_id
 
 
 def chat_settings(args: argparse.Namespace) -> ChatSettings:

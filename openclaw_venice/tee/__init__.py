@@ -1,0 +1,27 @@
+"""Venice's TEE attestation, verified here, and the E2EE packet format.
+
+Loaded only for ``e2ee-*`` turns and ``openclaw models attest``: it brings ``cryptography``,
+``pycryptodome`` (keccak-256) and ``dcap-qvl`` (Intel DCAP quote verification).
+
+    from openclaw_venice.tee import verify_attestation
+    report = verify_attestation(document, nonce=nonce, model="e2ee-qwen3-5-122b-a10b")
+    report.passed, [c.name for c in report.failures()]
+"""
+
+from __future__ import annotations
+
+from .collateral import Collateral, CollateralCache, CollateralError, PcsEndpoints, assemble
+from .report import AttestationReport, Check, TcbPolicy
+from .verify import verify_attestation
+
+__all__ = [
+    "AttestationReport",
+    "Check",
+    "Collateral",
+    "CollateralCache",
+    "CollateralError",
+    "PcsEndpoints",
+    "TcbPolicy",
+    "assemble",
+    "verify_attestation",
+]

@@ -1,0 +1,116 @@
+"""A fake Venice TEE enclave on loopback: it answers ``/tee/attestation`` with a document whose
+TDX quote (signed through ``fake_tdx.TestPki``) binds its own secp256k1 key and the client's
+nonce, and ``/chat/completions`` the way the enclave proxy does: it opens every encrypted
+message with its key and streams each ``delta.content`` sealed to the client's key. Same
+primitives as the client (ECDH secp256k1, HKDF-SHA256, AES-256-GCM)."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from openclaw_venice.tee.keys import ClientKey, PacketError, address_of, seal
+from tests.support import venice_wire
+from tests.support.fake_tdx import TestPki, reportdata_for
+from tests.support.server import LocalServer, Reply, Request, json_reply
+
+APP_COMPOSE = json.dumps({"manifest_version": 2, "name": "fake-enclave", "runner": "compose"})
+MRTD_OFFSET = 136
+
+
+@dataclass
+class FakeEnclave:
+    pki: TestPki
+    key: ClientKey = field(default_factory=ClientKey)  # the enclave's signing key
+    mutate: Callable[[dict[str, Any]], None] | None = None  # breaks the next documents
+    reply_words: tuple[str, ...] = ("Hello", " from", " the", " enclave")
+    tcb_status: str | None = None
+    fail_decrypt_times: int = 0  # answer "Failed to decrypt" this many times first
+    seen_plaintext: list[list[dict[str, Any]]] = field(default_factory=list)
+    attestations: int = 0
+
+    def document(self, model: str, nonce_hex: str) -> dict[str, Any]:
+        nonce = bytes.fromhex(nonce_hex)
+        point = self.key.public_point
+        mrconfigid = b"\x01" + hashlib.sha256(APP_COMPOSE.encode()).digest()
+        quote = self.pki.quote(reportdata_for(point, nonce), mrconfigid)
+        mrtd = quote[48 + MRTD_OFFSET : 48 + MRTD_OFFSET + 48].hex()
+        doc: dict[str, Any] = {
+            "model": model,
+            "nonce": nonce_hex,
+            "request_nonce": nonce_hex,
+            "nonce_source": "client",
+            "verified": True,
+            "signing_key": point.hex(),
+            "signing_public_key": point.hex(),
+            "signing_address": "0x" + address_of(point).hex(),
+            "signing_algo": "ecdsa",
+            "intel_quote": quote.hex(),
+            "nvidia_payload": json.dumps(
+                {"arch": "HOPPER", "evidence_list": [], "nonce": nonce_hex}
+            ),
+            "info": {"tcb_info": {"mrtd": mrtd, "app_compose": APP_COMPOSE}},
+            "tee_provider": "near-ai",
+            "tee_hardware": "intel-tdx",
+            "server_verification": {"tdx": {"valid": True}, "nvidia": {"valid": True}},
+        }
+        if self.mutate is not None:
+            self.mutate(doc)
+        return doc
+
+    def install(
+        self, server: LocalServer, chat: Callable[[Request], Reply | None] | None = None
+    ) -> None:
+        """Serve Venice (attestation, chat) and Intel's PCS (the test PKI's collateral)."""
+        answers = self.pki.collateral_answers(self.tcb_status)
+        pcs = {
+            "/tdx/certification/v4/tcb": answers["tcb"],
+            "/tdx/certification/v4/qe/identity": answers["qe"],
+            "/sgx/certification/v4/pckcrl": answers["pckcrl"],
+            "/IntelSGXRootCA.der": answers["rootcrl"],
+        }
+
+        def respond(request: Request) -> Reply | None:
+            if request.path in pcs:
+                return Reply(200, pcs[request.path].body, dict(pcs[request.path].headers))
+            if request.path.endswith("/tee/attestation"):
+                self.attestations += 1
+                model, nonce = request.query["model"][0], request.query["nonce"][0]
+                return json_reply(self.document(model, nonce))
+            if request.path.endswith("/chat/completions"):
+                return (chat or self.chat)(request)
+            return Reply(404, b"not found")
+
+        server.respond(respond)
+
+    def chat(self, request: Request) -> Reply:
+        headers = request.headers
+        client_hex = headers.get("x-venice-tee-client-pub-key", "")
+        if headers.get("x-venice-tee-model-pub-key") != self.key.public_hex:
+            return json_reply({"error": "Invalid public key"}, 400)
+        body = request.json()
+        if not body.get("stream"):
+            return json_reply({"error": "E2EE requires streaming"}, 400)
+        if self.fail_decrypt_times:
+            self.fail_decrypt_times -= 1
+            return json_reply({"error": "Failed to decrypt field"}, 400)
+        opened = []
+        for message in body["messages"]:
+            content = message.get("content")
+            if message["role"] in ("user", "system"):
+                try:
+                    content = self.key.decrypt(content).decode()
+                except (PacketError, AttributeError):
+                    return json_reply({"error": "Encrypted field is not valid hex"}, 400)
+            opened.append({**message, "content": content})
+        self.seen_plaintext.append(opened)
+        client = bytes.fromhex(client_hex)
+        chunks = [venice_wire.chunk({"role": "assistant", "content": ""})]
+        chunks += [
+            venice_wire.chunk({"content": seal(client, w.encode())}) for w in self.reply_words
+        ]
+        chunks += [venice_wire.chunk({}, "stop"), venice_wire.usage_chunk()]
+        return venice_wire.stream_reply(chunks)
