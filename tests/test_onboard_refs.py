@@ -16,7 +16,7 @@ from openclaw_venice.provider import model_config_entry
 from openclaw_venice.runtime.catalog import Cost
 from tests.conftest import run_cli
 from tests.support import venice_wire
-from tests.support.hygiene import CANARY
+from tests.support.hygiene import CANARY, allow_secret_in
 from tests.support.server import LocalServer, Reply, Request, json_reply
 
 ONBOARD = ("onboard", "--auth-choice", "venice-api-key", "--non-interactive")
@@ -165,7 +165,9 @@ def test_a_new_key_goes_where_the_config_reference_points() -> None:
 
 
 def test_a_literal_key_in_the_config_moves_to_the_keyring() -> None:
-    write_config(json.dumps({"models": {"providers": {"venice": {"apiKey": CANARY}}}}))
+    path = write_config(json.dumps({"models": {"providers": {"venice": {"apiKey": CANARY}}}}))
+    allow_secret_in(path)  # the user wrote it there
+    allow_secret_in(path.with_name("openclaw.json.bak"))  # their previous file, as it was
     result = run_cli(*ONBOARD)
     assert result.code == 0, result.output
     text = config_path().read_text()
