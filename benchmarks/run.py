@@ -8,6 +8,8 @@ Measured side by side in the same run, each the median of N runs:
   discovery, and from the cache) wall time and peak memory, each in a fresh process;
 * ``import openclaw_venice`` time;
 * merging a 300-model ``/models`` payload with the bundled catalog;
+* ``openclaw models list`` and ``openclaw models set`` on a 5 MB hand-written JSON5 config
+  (benchmarks/big_config.py);
 * streaming (if benchmarks/stream.py is present): 20,000 SSE chunks through raw httpx,
   our adapter and the openai SDK, and the adapter's peak memory at 2,000 to 80,000 chunks.
 
@@ -175,11 +177,20 @@ def stream_rows(runs: int) -> list[Row]:
     return result
 
 
+def big_config_rows(runs: int) -> list[Row]:
+    sys.path.insert(0, str(HERE))
+    import big_config
+
+    result: list[Row] = big_config.rows(max(3, runs // 2))
+    return result
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--runs", type=int, default=7, help="runs per measurement (median)")
     args = parser.parse_args()
     rows = [*command_rows(args.runs), import_row(args.runs), merge_row(args.runs)]
+    rows += big_config_rows(args.runs)
     rows += stream_rows(args.runs)
     width = max(len(r[0]) for r in rows)
     print(f"{'measurement'.ljust(width)}  {'median':>10}  notes")

@@ -196,7 +196,7 @@ _scalars = (
     st.none()
     | st.booleans()
     | st.integers(min_value=-(10**12), max_value=10**12)
-    | st.floats(allow_nan=False, width=32)
+    | st.floats(allow_nan=False, allow_infinity=False, width=32)
     | st.text(alphabet="ab \"'\\/\n\t*é😀", max_size=8)
 )
 _values = st.recursive(
