@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import AsyncIterator, Mapping, Sequence
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
@@ -22,7 +21,15 @@ from .identity import (
 )
 from .model_cache import CACHE_TTL_SECONDS, ModelCache
 from .runtime.catalog import Catalog, ModelInfo
-from .runtime.plugins import AuthMethod, ChatFlag, ChatSession, ProviderContext
+from .runtime.plugins import (
+    Attestation,
+    AuthMethod,
+    ChatFlag,
+    ChatSession,
+    ProviderContext,
+    host_api_key,
+    host_context,
+)
 from .runtime.secrets import referenced_variable
 
 if TYPE_CHECKING:
@@ -30,7 +37,7 @@ if TYPE_CHECKING:
 
     from .chat.client import VeniceChat
     from .chat.options import StreamOptions
-    from .runtime.ai import AssistantMessage, Context, StreamEvent
+    from .runtime.ai import AssistantMessage, ChatSettings, Context, StreamEvent
 
 DEFAULT_MODEL_ID = "kimi-k2-6"  # private, vision, tools and reasoning
 
@@ -103,6 +110,8 @@ class VeniceProvider:
     api = API
     auth_methods: Sequence[AuthMethod] = (AUTH_METHOD,)
     default_model: str | None = DEFAULT_MODEL_ID
+    aliases: Sequence[str] = ("veniceai", "venice-ai")
+    fingerprint_free = True  # privacy: no SDK, OS or runtime headers from another client
 
     def __init__(self) -> None:
         self._client: VeniceChat | None = None  # made on the first turn, never in register()
@@ -112,14 +121,19 @@ class VeniceProvider:
 
     # -- turns, for a Python runtime that loaded the plugin ----------------------------------
     def client(self, api_key: str | SecretStr | None = None) -> VeniceChat:
-        """The :class:`VeniceChat` behind :meth:`stream` and :meth:`complete`. Its key is
-        ``api_key``, else ``VENICE_API_KEY``, else the system keyring (service ``openclaw``);
-        its base URL ``VENICE_BASE_URL``, else Venice's. Passing a key makes a new client."""
+        """The :class:`VeniceChat` behind :meth:`stream` and :meth:`complete`, set up as the
+        ``openclaw`` command sets up a chat: base URL ``VENICE_BASE_URL``, else the config
+        file's ``models.providers.venice.baseUrl``, else Venice's; key ``api_key``, else the
+        first of the command's sources that has one (``VENICE_API_KEY`` or the variable the
+        config's ``apiKey`` names, the config's ``env`` block, the system keyring, a literal
+        ``apiKey``, the auth profile). Passing a key makes a new client."""
         if api_key is not None or self._client is None:
             from .chat.client import VeniceChat
 
-            key = api_key if api_key is not None else self._runtime_key()
-            self._client = VeniceChat(key, base_url=os.environ.get(BASE_URL_ENV_VAR))
+            ctx = host_context(self)
+            key = api_key if api_key is not None else host_api_key(self)
+            base_url = resolve_base_url(ctx.config, ctx.env)
+            self._client = VeniceChat(key, base_url=base_url, warn=ctx.warn)
         return self._client
 
     def stream(
@@ -140,10 +154,18 @@ class VeniceProvider:
         """:meth:`complete` for scripts without an event loop."""
         return self.client().complete_sync(model, context, options)
 
-    def _runtime_key(self) -> SecretStr:
-        from .runtime.secrets import resolve_api_key
+    # -- rules for another runtime's own client (``DirectClientRules``) ----------------------
+    def offered_for_agents(self, model: ModelInfo) -> bool:
+        from .chat.direct_rules import offered_for_agents
 
-        return resolve_api_key(AUTH_METHOD, os.environ, {}, provider_id=PROVIDER_ID).value
+        return offered_for_agents(model)
+
+    def request_fields(
+        self, model: ModelInfo, settings: ChatSettings, *, with_tools: bool
+    ) -> Mapping[str, Any]:
+        from .chat.direct_rules import request_fields
+
+        return request_fields(model, settings, with_tools=with_tools)
 
     @property
     def chat_flags(self) -> Sequence[ChatFlag]:
@@ -163,7 +185,15 @@ class VeniceProvider:
         from .chat.session import VeniceSession
 
         base_url = resolve_base_url(ctx.config, ctx.env)
-        return VeniceSession(VeniceChat(api_key, base_url=base_url, catalog=catalog, warn=ctx.warn))
+        return VeniceSession(
+            VeniceChat(api_key, base_url=base_url, catalog=catalog, warn=ctx.warn, env=ctx.env)
+        )
+
+    def attest(self, ctx: ProviderContext, api_key: SecretStr, model: ModelInfo) -> Attestation:
+        """A fresh attestation of an ``e2ee-*`` model's enclave, verified here."""
+        from .chat.attest import attest_model
+
+        return attest_model(resolve_base_url(ctx.config, ctx.env), api_key, model, ctx)
 
     def onboarding_config(
         self, existing: Mapping[str, Any], catalog: Catalog, api_key_ref: str, mode: str = "merge"

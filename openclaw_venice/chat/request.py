@@ -22,7 +22,7 @@ from ..errors import RequestRefused
 from ..runtime.ai import Context, ReasoningLevel, Tool
 from ..runtime.catalog import ModelInfo
 from .options import StreamOptions, VeniceOptions
-from .quirks import is_deepseek_v4, is_e2ee, is_grok, rejects_effort_with_tools
+from .quirks import is_deepseek_v4, is_grok, rejects_effort_with_tools
 from .replay import build_messages
 from .tool_schema import tool_entry
 
@@ -57,9 +57,10 @@ def build_request(
     warn: Warn = _ignore,
 ) -> dict[str, Any]:
     """The request body for one turn. Raises :class:`RequestRefused` for what Venice would
-    refuse or what this adapter cannot do (e2ee models). ``requested_id`` contributes only
-    its ``:key=value`` suffix: the id sent is always the record's (a renamed id resolved),
-    with one suffix: the requested one, else the one a record's own id may carry."""
+    refuse (E2EE models get this body, then ``chat/e2ee.py`` gates and seals it).
+    ``requested_id`` contributes only its ``:key=value`` suffix: the id sent is always the
+    record's (a renamed id resolved), with one suffix: the requested one, else the one a
+    record's own id may carry."""
     refuse_unsendable(model, options)
     messages = build_messages(model, context, vision_models, warn)
     if not messages:  # the spec's ``minItems: 1``
@@ -87,11 +88,6 @@ def build_request(
 
 
 def refuse_unsendable(model: ModelInfo, options: StreamOptions) -> None:
-    if is_e2ee(model):
-        raise RequestRefused(
-            f"{model.ref} needs end-to-end encryption, which this plugin does not do yet; "
-            "pick a model without the e2ee tag (`openclaw models list`)"
-        )
     temperature = options.temperature
     if temperature is not None and not 0 <= temperature <= 2:
         raise RequestRefused(f"temperature must be between 0 and 2 (got {temperature})")
@@ -136,14 +132,25 @@ def turn_effort(
     model: ModelInfo, level: ReasoningLevel | None, with_tools: bool, warn: Warn
 ) -> str | None:
     """:func:`reasoning_effort`, except on models that reject an effort beside function
-    tools: there a tool turn says ``none`` (or nothing, where ``none`` is not offered)."""
+    tools: there every tool turn says ``none``, whether or not the model's levels list it
+    (leaving it out would let the model's default effort fail the turn). A level that is
+    dropped or changed on the way is said through ``warn``, in one line."""
+    if with_tools and rejects_effort_with_tools(model):
+        if level not in (None, "off"):
+            warn(
+                f"{model.ref} takes no reasoning effort beside tools; tool turns run with "
+                f"effort none (not {level})"
+            )
+        return "none"
     effort = reasoning_effort(model, level)
-    if not (with_tools and rejects_effort_with_tools(model)):
+    if level is None or level == "off" or effort == level:
         return effort
-    allowed = "none" if "none" in effort_options(model) else None
-    if effort != allowed and level not in (None, "off"):
-        warn(f"{model.ref} takes no reasoning effort beside tools; tool turns run without it")
-    return allowed
+    if effort is None:
+        warn(f"{model.ref} has no reasoning effort to set; reasoning level {level} ignored")
+    else:
+        offered = ", ".join(o for o in effort_options(model) if o != "none")
+        warn(f"{model.ref} takes reasoning effort {offered}; using {effort} for {level}")
+    return effort
 
 
 def prompt_cache_key(session_id: str) -> str:

@@ -12,12 +12,12 @@ import sys
 from collections.abc import Sequence
 from importlib import import_module
 
-from .. import __version__
+from .._version import __version__
 from .errors import OpenClawError
 from .host import Host
 from .plugins import Registry
 
-COMMANDS = ("models", "onboard", "configure", "chat")
+COMMANDS = ("models", "onboard", "configure", "chat", "hermes")
 NEEDS_REGISTRY = {"onboard", "configure", "chat"}
 GLOBAL_FLAGS = {"--debug", "--verbose", "-v"}  # their flags come from the installed plugins
 
