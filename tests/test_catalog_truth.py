@@ -183,6 +183,11 @@ def test_did_you_mean_names_only_listed_models(server: LocalServer) -> None:
     assert "did you mean venice/llama-3.3-70b?" in line  # llama-3.2-3b is bundled, not live
     bundled_only = run_cli("models", "set", "venice/claude-opus-4-5", env=env)
     assert bundled_only.code != 0 and "venice/claude-opus-4-5" in bundled_only.stderr
+    chat = run_cli("chat", "-m", "venice/llama-3.3-7", "hi", env=env)
+    assert chat.code != 0
+    (line,) = [x for x in chat.stderr.splitlines() if "did you mean" in x]
+    assert "venice/llama-3.3-70b" in line and "llama-3.2-3b" not in line
+    assert chat_requests(server) == []
 
 
 def test_models_set_warns_in_one_line_of_a_deprecated_model(server: LocalServer) -> None:
