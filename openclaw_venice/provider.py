@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import AsyncIterator, Mapping, Sequence
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
@@ -30,7 +31,6 @@ from .runtime.plugins import (
     host_api_key,
     host_context,
 )
-from .runtime.secrets import referenced_variable
 
 if TYPE_CHECKING:
     from pydantic import SecretStr
@@ -86,11 +86,14 @@ _ROW_KEYS = frozenset({"id", "name", "reasoning", "input", "cost", "contextWindo
 _ROW_KEYS |= {"compat"}
 
 
+_REFERENCE = re.compile(r"\$\{[A-Z_][A-Z0-9_]*\}")
+
+
 def is_reference(api_key: Any) -> bool:
     """``${NAME}`` or a SecretRef object: kept as written, never replaced."""
     if isinstance(api_key, Mapping):
         return True
-    return isinstance(api_key, str) and referenced_variable(api_key, "") != ""
+    return isinstance(api_key, str) and _REFERENCE.fullmatch(api_key.strip()) is not None
 
 
 def resolve_base_url(config: Mapping[str, Any], env: Mapping[str, str]) -> str:
