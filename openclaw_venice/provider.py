@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import AsyncIterator, Mapping, Sequence
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
@@ -12,12 +13,12 @@ from .errors import DiscoveryError
 from .identity import (
     API,
     AUTH_METHOD,
-    BASE_URL_ENV_VAR,
     DEFAULT_BASE_URL,
     ENV_VAR,
     LABEL,
     PROVIDER_ID,
     USER_AGENT,
+    resolve_base_url,
 )
 from .model_cache import CACHE_TTL_SECONDS, ModelCache
 from .runtime.catalog import Catalog, ModelInfo
@@ -36,7 +37,9 @@ if TYPE_CHECKING:
 
     from .chat.client import VeniceChat
     from .chat.options import StreamOptions
-    from .runtime.ai import AssistantMessage, Context, StreamEvent
+    from .embeddings import VeniceEmbeddings
+    from .images.client import VeniceImages
+    from .runtime.ai import AssistantMessage, ChatSettings, Context, StreamEvent
 
 DEFAULT_MODEL_ID = "kimi-k2-6"  # private, vision, tools and reasoning
 
@@ -58,13 +61,6 @@ def model_config_entry(model: ModelInfo) -> dict[str, Any]:
     }
 
 
-def resolve_base_url(config: Mapping[str, Any], env: Mapping[str, str]) -> str:
-    """``VENICE_BASE_URL`` over config ``baseUrl`` over the public endpoint."""
-    configured = config.get("baseUrl")
-    url = env.get(BASE_URL_ENV_VAR) or (configured if isinstance(configured, str) else "")
-    return (url or DEFAULT_BASE_URL).rstrip("/")
-
-
 class VeniceProvider:
     """Venice AI as an OpenClaw provider."""
 
@@ -75,6 +71,8 @@ class VeniceProvider:
     api = API
     auth_methods: Sequence[AuthMethod] = (AUTH_METHOD,)
     default_model: str | None = DEFAULT_MODEL_ID
+    aliases: Sequence[str] = ("veniceai", "venice-ai")
+    fingerprint_free = True  # privacy: no SDK, OS or runtime headers from another client
 
     def __init__(self) -> None:
         self._client: VeniceChat | None = None  # made on the first turn, never in register()
@@ -116,6 +114,36 @@ class VeniceProvider:
     ) -> AssistantMessage:
         """:meth:`complete` for scripts without an event loop."""
         return self.client().complete_sync(model, context, options)
+
+    # -- beyond chat: images, embeddings, balance and usage ---------------------------------
+    @functools.cached_property
+    def images(self) -> VeniceImages:
+        """``await provider.images.generate("a lighthouse at dusk", count=2)`` (or
+        ``generate_sync``): image bytes with their metadata; the key as for :meth:`client`."""
+        from .images.client import VeniceImages
+
+        return VeniceImages(self.client)
+
+    @functools.cached_property
+    def embeddings(self) -> VeniceEmbeddings:
+        """``await provider.embeddings.create(texts, model=..., dimensions=...)`` (or
+        ``create_sync``): one vector per text, batched within Venice's limits."""
+        from .embeddings import VeniceEmbeddings
+
+        return VeniceEmbeddings(self.client)
+
+    # -- rules for another runtime's own client (``DirectClientRules``) ----------------------
+    def offered_for_agents(self, model: ModelInfo) -> bool:
+        from .chat.direct_rules import offered_for_agents
+
+        return offered_for_agents(model)
+
+    def request_fields(
+        self, model: ModelInfo, settings: ChatSettings, *, with_tools: bool
+    ) -> Mapping[str, Any]:
+        from .chat.direct_rules import request_fields
+
+        return request_fields(model, settings, with_tools=with_tools)
 
     @property
     def chat_flags(self) -> Sequence[ChatFlag]:
