@@ -146,3 +146,20 @@ def test_the_cache_dir_is_the_hosts(isolated_env: dict[str, str]) -> None:
     assert (
         ctx.cache_dir == Path(isolated_env["XDG_CACHE_HOME"]) / "openclaw" / "providers" / "venice"
     )
+
+
+@pytest.mark.usefixtures("no_base_url_env")
+def test_the_context_shows_no_key(
+    isolated_env: dict[str, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A literal ``apiKey`` in the config block, and a key in the env, stay out of the
+    context's repr (a runtime may log it)."""
+    block = {"baseUrl": "http://127.0.0.1:9/api/v1", "apiKey": CANARY}
+    write_config(
+        Path(isolated_env["OPENCLAW_STATE_DIR"]), {"models": {"providers": {"venice": block}}}
+    )
+    monkeypatch.setenv("VENICE_API_KEY", CANARY)
+    ctx = host_context(VeniceProvider())
+    assert ctx.config["apiKey"] == CANARY  # it is there, for the provider
+    assert CANARY not in repr(ctx) and CANARY not in str(ctx)
+    assert CANARY not in repr(VeniceProvider().client())
