@@ -27,9 +27,10 @@ from ..runtime.ai import AssistantMessage, StreamEvent
 from ..runtime.catalog import ModelInfo
 from . import transport
 from .assemble import TurnAssembler
-from .completion import assemble_completion
+from .completion import assemble_completion, completion_chunk
 from .options import StreamOptions
 from .sse import SSEDecoder, load_chunk
+from .think_tags import thinking_forced_open
 
 if TYPE_CHECKING:
     import httpx
@@ -46,7 +47,7 @@ async def run_turn(
     chat: Endpoint, model: ModelInfo, body: Mapping[str, Any], options: StreamOptions
 ) -> AsyncIterator[StreamEvent]:
     """Events of a streamed turn; failures end it with an ``error`` event."""
-    assembler = TurnAssembler(model)
+    assembler = TurnAssembler(model, thinking_opened=thinking_forced_open(model, body))
     meta: dict[str, Any] = {}
     try:
         async with open_turn(chat, model, body, options) as response:
@@ -69,7 +70,8 @@ async def complete_once(
         async with open_turn(chat, model, body, options) as response:
             meta = _meta(chat, model, response)
             raw = await _read_json(response, options)
-        return assemble_completion(raw, model, meta=meta)
+        opened = thinking_forced_open(model, body)
+        return assemble_completion(raw, model, meta=meta, thinking_opened=opened)
     except OpenClawError as exc:
         raise _with_request_id(exc, meta) from None
 
@@ -169,10 +171,11 @@ async def _events(
     options: StreamOptions,
 ) -> AsyncIterator[StreamEvent]:
     if "json" in response.headers.get("content-type", ""):
-        # asked for a stream, got one JSON answer (a proxy in between): still one turn
-        message = assemble_completion(await _read_json(response, options), model, meta=meta)
-        yield StreamEvent("start")
-        yield StreamEvent("done", message=message)
+        # asked for a stream, got one JSON answer (a proxy in between): the same events
+        chunk = completion_chunk(await _read_json(response, options))
+        yield assembler.start()
+        for event in [*assembler.feed(chunk), *assembler.finish(True, meta)]:
+            yield event
         return
     if response.headers.get("content-type", "").startswith("text/html"):
         raise StreamFormatError(
