@@ -18,7 +18,7 @@ from openclaw_venice import Context, UserMessage, VeniceProvider
 from openclaw_venice.runtime.plugins import host_api_key, host_context, provider_cache_dir
 from tests.conftest import run_cli
 from tests.support import venice_wire
-from tests.support.hygiene import CANARY
+from tests.support.hygiene import CANARY, allow_secret_in
 from tests.support.server import LocalServer, Reply, Request, json_reply
 
 OTHER = CANARY + "-other"  # a second key: which one arrives says which source won
@@ -32,8 +32,14 @@ def answer(request: Request) -> Reply:
 
 
 def write_config(state: Path, config: dict[str, Any]) -> None:
+    """The user's config file; one that holds a key (a literal ``apiKey``, an ``env`` block)
+    is a secret store the user chose, declared as such to the hygiene scan."""
     state.mkdir(parents=True, exist_ok=True)
-    (state / "openclaw.json").write_text(json.dumps(config))
+    path = state / "openclaw.json"
+    text = json.dumps(config)
+    path.write_text(text)
+    if CANARY in text:
+        allow_secret_in(path)
 
 
 def python_turn(provider: VeniceProvider) -> None:
