@@ -294,3 +294,25 @@ def test_with_thinking_disabled_the_content_is_all_answer(server: LocalServer) -
     message, body = stream_turn(server, "off")
     assert body["venice_parameters"]["disable_thinking"] is True
     assert message.content == [TextPart("The user greets me.</think>\n\nHello!")]
+
+
+# -- what an error event keeps -------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("model", "pieces", "kept"),
+    [
+        (PLAIN_MODEL, ["x <"], [TextPart("x <")]),
+        (PLAIN_MODEL, ["<think>abc</th"], [ThinkingPart("abc</th")]),
+        (PLAIN_MODEL, ["  <thi"], [TextPart("  <thi")]),
+        (FORCED, ["a long chain ", "of thought"], [TextPart("a long chain of thought")]),
+        (FORCED, ["plan</think>\n\n"], [ThinkingPart("plan")]),
+    ],
+)
+def test_a_cut_turn_keeps_the_content_still_held(
+    model: ModelInfo, pieces: list[str], kept: list[Any]
+) -> None:
+    assembler = TurnAssembler(model, thinking_opened=thinking_forced_open(model, {}))
+    for piece in pieces:
+        assembler.feed(chunk({"content": piece}))
+    assert assembler.partial().content == kept
