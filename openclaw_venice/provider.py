@@ -22,6 +22,7 @@ from .identity import (
 from .model_cache import CACHE_TTL_SECONDS, ModelCache
 from .runtime.catalog import Catalog, ModelInfo
 from .runtime.plugins import (
+    Attestation,
     AuthMethod,
     ChatFlag,
     ChatSession,
@@ -35,7 +36,7 @@ if TYPE_CHECKING:
 
     from .chat.client import VeniceChat
     from .chat.options import StreamOptions
-    from .runtime.ai import AssistantMessage, Context, StreamEvent
+    from .runtime.ai import AssistantMessage, ChatSettings, Context, StreamEvent
 
 DEFAULT_MODEL_ID = "kimi-k2-6"  # private, vision, tools and reasoning
 
@@ -74,6 +75,8 @@ class VeniceProvider:
     api = API
     auth_methods: Sequence[AuthMethod] = (AUTH_METHOD,)
     default_model: str | None = DEFAULT_MODEL_ID
+    aliases: Sequence[str] = ("veniceai", "venice-ai")
+    fingerprint_free = True  # privacy: no SDK, OS or runtime headers from another client
 
     def __init__(self) -> None:
         self._client: VeniceChat | None = None  # made on the first turn, never in register()
@@ -116,6 +119,19 @@ class VeniceProvider:
         """:meth:`complete` for scripts without an event loop."""
         return self.client().complete_sync(model, context, options)
 
+    # -- rules for another runtime's own client (``DirectClientRules``) ----------------------
+    def offered_for_agents(self, model: ModelInfo) -> bool:
+        from .chat.direct_rules import offered_for_agents
+
+        return offered_for_agents(model)
+
+    def request_fields(
+        self, model: ModelInfo, settings: ChatSettings, *, with_tools: bool
+    ) -> Mapping[str, Any]:
+        from .chat.direct_rules import request_fields
+
+        return request_fields(model, settings, with_tools=with_tools)
+
     @property
     def chat_flags(self) -> Sequence[ChatFlag]:
         from .chat.session import CHAT_FLAGS
@@ -134,7 +150,15 @@ class VeniceProvider:
         from .chat.session import VeniceSession
 
         base_url = resolve_base_url(ctx.config, ctx.env)
-        return VeniceSession(VeniceChat(api_key, base_url=base_url, catalog=catalog, warn=ctx.warn))
+        return VeniceSession(
+            VeniceChat(api_key, base_url=base_url, catalog=catalog, warn=ctx.warn, env=ctx.env)
+        )
+
+    def attest(self, ctx: ProviderContext, api_key: SecretStr, model: ModelInfo) -> Attestation:
+        """A fresh attestation of an ``e2ee-*`` model's enclave, verified here."""
+        from .chat.attest import attest_model
+
+        return attest_model(resolve_base_url(ctx.config, ctx.env), api_key, model, ctx)
 
     def onboarding_config(
         self, existing: Mapping[str, Any], catalog: Catalog, api_key_ref: str

@@ -35,7 +35,7 @@ class VeniceOptions:
 
 
 # option -> its key in Venice's ``venice_parameters`` (tests hold these to the spec).
-# ``enable_e2ee`` is left out: e2ee models are refused before anything is sent.
+# ``enable_e2ee`` is left out: chat/e2ee.py sets it (false) for TEE-only turns.
 VENICE_PARAMETERS = {
     "include_venice_system_prompt": "include_venice_system_prompt",
     "web_search": "enable_web_search",
@@ -63,3 +63,5 @@ class StreamOptions:
     response_schema: Mapping[str, Any] | None = None  # JSON Schema for structured output
     timeout: float = 120.0  # seconds without a byte before the turn fails
     max_retries: int = 2
+    # e2ee-* models: False is TEE-only mode (attested enclave, content in the clear over TLS)
+    e2ee: bool = True

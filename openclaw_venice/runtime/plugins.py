@@ -156,6 +156,53 @@ class ChatProvider(Provider, Protocol):
         ...
 
 
+@dataclass(frozen=True, slots=True)
+class Attestation:
+    """What a provider found verifying the enclave a model runs in: ``lines`` for people,
+    ``data`` for ``--json``, ``summary`` one line (the first failure, or that it verified)."""
+
+    passed: bool
+    summary: str
+    lines: Sequence[str]
+    data: Mapping[str, Any]
+
+
+@runtime_checkable
+class AttestingProvider(Provider, Protocol):
+    """A provider whose models can run in attested enclaves (optional part of the contract):
+    ``openclaw models attest PROVIDER/MODEL`` calls it."""
+
+    def attest(self, ctx: ProviderContext, api_key: SecretStr, model: ModelInfo) -> Attestation:
+        """Fetch a fresh attestation of ``model``'s enclave and verify it; never raises for a
+        failed check (the result says it), only when no attestation could be had."""
+        ...
+
+
+@runtime_checkable
+class DirectClientRules(Protocol):
+    """Optional part of the contract: a provider whose endpoint another runtime may call with
+    its own OpenAI-compatible client (an agent runtime that sends requests itself, such as
+    Hermes Agent through the openai SDK). The host's bridges read these rules and never name
+    a provider; what the rules ask for is the provider's business.
+    """
+
+    aliases: Sequence[str]  # other names a runtime may accept for the provider
+    fingerprint_free: bool  # the client must send no fingerprint headers (SDK, OS, runtime)
+
+    def offered_for_agents(self, model: ModelInfo) -> bool:
+        """Whether an agent runtime (which sends tools on every turn) may be offered
+        ``model``."""
+        ...
+
+    def request_fields(
+        self, model: ModelInfo, settings: ChatSettings, *, with_tools: bool
+    ) -> Mapping[str, Any]:
+        """Body fields a chat-completions request for ``model`` must carry for a turn with
+        ``settings`` (they replace the client's own). Raises the provider's error for a turn
+        it would refuse."""
+        ...
+
+
 @runtime_checkable
 class Plugin(Protocol):
     id: str
