@@ -17,7 +17,7 @@ from .errors import OpenClawError
 from .host import Host
 from .plugins import Registry
 
-COMMANDS = ("models", "onboard", "configure", "chat", "hermes")
+COMMANDS = ("models", "onboard", "configure", "chat", "hermes", "usage", "image", "embed")
 NEEDS_REGISTRY = {"onboard", "configure", "chat"}
 GLOBAL_FLAGS = {"--debug", "--verbose", "-v"}  # their flags come from the installed plugins
 

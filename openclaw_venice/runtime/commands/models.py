@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..catalog import Catalog, ModelInfo, Resolution, deprecation_warning, split_ref
 from ..config_edit import save_edits
@@ -13,6 +13,9 @@ from ..config_file import get_path
 from ..errors import UnknownModelError, UsageError
 from ..host import Host
 from .render import format_table, human_tokens
+
+if TYPE_CHECKING:
+    from ..secrets import ResolvedKey
 
 _SOURCE_RANK = {"live": 0, "cache": 1, "bundled": 2}
 _FILTERS: dict[str, Callable[[ModelInfo], bool]] = {
@@ -36,6 +39,9 @@ def add_parser(sub: Any) -> None:
         "--all",
         action="store_true",
         help="also retired models and known ones the provider did not list this time",
+    )
+    ls.add_argument(
+        "--type", choices=("text", "image", "embedding"), default="text", help="model type"
     )
     for name in _FILTERS:
         ls.add_argument(f"--{name}", action="store_true", help=f"only {name} models")
@@ -72,6 +78,10 @@ def _provider_ids(host: Host, provider: str | None) -> list[str]:
 
 
 def run_list(args: argparse.Namespace, host: Host) -> int:
+    if args.type != "text":
+        from .media_list import run_media_list
+
+        return run_media_list(args, host)
     catalogs = [
         host.catalog(pid, refresh=args.refresh) for pid in _provider_ids(host, args.provider)
     ]
@@ -190,6 +200,7 @@ def run_refresh(args: argparse.Namespace, host: Host) -> int:
 
 def run_status(args: argparse.Namespace, host: Host) -> int:
     from ..errors import SecretError
+    from .balance_status import balance_line, balance_status
 
     status: dict[str, Any] = {
         "configPath": str(host.config_path),
@@ -199,13 +210,14 @@ def run_status(args: argparse.Namespace, host: Host) -> int:
     for pid in _provider_ids(host, None):
         provider = host.registry.provider(pid)
         try:
-            key_source: str | None = host.resolve_key(provider).source
+            resolved: ResolvedKey | None = host.resolve_key(provider)
         except SecretError:
-            key_source = None
+            resolved = None
         status["providers"][pid] = {
-            "keySource": key_source,
+            "keySource": resolved.source if resolved else None,
             "baseUrl": provider.base_url(host.provider_context(provider)),
             "catalogSource": host.catalog(pid).source,
+            "balance": balance_status(host, provider, resolved),
         }
     if args.json:
         host.out(json.dumps(status, indent=2))
@@ -218,4 +230,7 @@ def run_status(args: argparse.Namespace, host: Host) -> int:
         host.out(
             f"{pid}: key from {key}; base URL {info['baseUrl']}; catalog {info['catalogSource']}"
         )
+        line = balance_line(info["balance"])
+        if line:
+            host.out(line)
     return 0

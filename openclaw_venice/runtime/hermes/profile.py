@@ -37,7 +37,6 @@ def build_profile(bridge: HermesBridge) -> Any:
         env_vars=(bridge.key_env_var,) if bridge.key_env_var else (),
         base_url=bridge.base_url(),
         fallback_models=bridge.fallback_models(),
-        default_headers=bridge.default_headers(),
     )
     profile.bridge = bridge
     profile.catalog_seeded = False
@@ -81,10 +80,27 @@ def _profile_class() -> type[Any]:
                 "fetch_models": _fetch_models,
                 "get_max_tokens": _get_max_tokens,
                 "build_api_kwargs_extras": _build_api_kwargs_extras,
+                "default_headers": property(_default_headers, _keep_headers),
                 "__module__": __name__,
             },
         )
     return _PROFILE_CLASS
+
+
+def _default_headers(self: Any) -> dict[str, Any]:
+    """Read when Hermes builds its OpenAI client: made then, since the SDK's ``Omit`` costs
+    the import of the whole SDK (seconds) that a Hermes command without a turn never pays."""
+    headers: dict[str, Any] | None = self.__dict__.get("_headers")
+    if headers is None:
+        bridge: HermesBridge | None = self.__dict__.get("bridge")
+        headers = bridge.default_headers() if bridge else {}
+        headers.update(self.__dict__.get("_given_headers", {}))
+        self.__dict__["_headers"] = headers
+    return headers
+
+
+def _keep_headers(self: Any, value: dict[str, Any]) -> None:
+    self.__dict__["_given_headers"] = dict(value)
 
 
 def _fetch_models(self: Any, **_: Any) -> list[str] | None:
