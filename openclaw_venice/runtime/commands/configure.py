@@ -30,6 +30,7 @@ def run(args: argparse.Namespace, host: Host) -> int:
         secret_input_mode="keyring",
         store_key_in_config=False,
         set_default=False,
+        model=None,
         json=False,
     )
     return onboard.onboard(defaults, host, provider, method)

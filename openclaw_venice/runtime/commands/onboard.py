@@ -16,7 +16,7 @@ from ..config_edit import save_edits
 from ..errors import SecretError, UsageError
 from ..host import Host
 from ..key_input import ask, mask, normalize_key, read_hidden
-from ..onboarding import Choices, current_default, plan
+from ..onboarding import Choices, current_default, pick_default, plan
 from ..plugins import AuthMethod, Provider, Registry
 
 if TYPE_CHECKING:
@@ -45,6 +45,9 @@ def add_onboard_arguments(parser: argparse.ArgumentParser, registry: Registry | 
         help="where no system keyring is usable, keep the key in the config's env block",
     )
     parser.add_argument("--set-default", action="store_true", help="replace the default model")
+    parser.add_argument(
+        "--model", metavar="PROVIDER/MODEL", help="the default model to set (implies --set-default)"
+    )
     parser.add_argument("--json", action="store_true", help="print the summary as JSON")
     for provider in registry.providers.values() if registry else ():
         for method in provider.auth_methods:
@@ -105,11 +108,21 @@ def onboard(args: argparse.Namespace, host: Host, provider: Provider, method: Au
     decision = decide_key(host, provider, method, flag_value, interactive)
     storage, env_block_key = store_key(args, host, method, decision, interactive)
     catalog = host.catalog(provider.id)
-    default = choose_default(host, provider, catalog, interactive)
+    wanted = getattr(args, "model", None)
+    default = (
+        _named_model(provider, catalog, wanted)
+        if wanted
+        else choose_default(host, provider, catalog, interactive)
+    )
     existing_block = host.provider_config(provider.id)
     block = provider.onboarding_config(existing_block, catalog, "${" + method.env_var + "}")
     choices = Choices(
-        provider.id, method, block, default, args.set_default or interactive, env_block_key
+        provider.id,
+        method,
+        block,
+        default,
+        bool(args.set_default or interactive or wanted),
+        env_block_key,
     )
     steps = plan(host.config.data, choices)
     saved = save_edits(host.config, steps.edits)
@@ -215,11 +228,11 @@ def choose_default(
     host: Host, provider: Provider, catalog: Catalog, interactive: bool
 ) -> ModelInfo:
     current = current_default(host.config.data)
-    fallback = catalog.resolve(provider.default_model) if provider.default_model else None
+    fallback = pick_default(catalog.models, provider.default_model) or catalog.models[0]
     preferred = next((m for m in catalog.models if m.ref == current), None)
-    chosen = preferred or (fallback.model if fallback else catalog.models[0])
+    chosen = preferred or fallback
     if not interactive:
-        return fallback.model if fallback else catalog.models[0]
+        return fallback
     host.err(f"Models ({catalog.source}):")
     for number, model in enumerate(catalog.models, 1):
         mark = " (default)" if model is chosen else ""
@@ -230,6 +243,19 @@ def choose_default(
     resolution = catalog.resolve(answer.removeprefix(f"{provider.id}/"))
     if resolution is None:
         raise UsageError(f"no model {answer!r}; run `openclaw models list`")
+    return resolution.model
+
+
+def _named_model(provider: Provider, catalog: Catalog, ref: str) -> ModelInfo:
+    """``--model``: the catalog's record for ``PROVIDER/ID`` (or a bare id), or a clear error."""
+    from ..errors import UnknownModelError
+
+    owner, _, model_id = ref.rpartition("/")
+    if owner and owner != provider.id:
+        raise UsageError(f"--model {ref} is not a {provider.id} model; use {provider.id}/<id>")
+    resolution = catalog.resolve(model_id)
+    if resolution is None:
+        raise UnknownModelError(f"{provider.id}/{model_id}", catalog.suggestions(model_id))
     return resolution.model
 
 
