@@ -25,11 +25,10 @@ from .runtime.catalog import Catalog, ModelInfo
 from .runtime.plugins import AuthMethod, ChatFlag, ChatSession, ProviderContext
 
 if TYPE_CHECKING:
-    from pydantic import SecretStr
-
     from .chat.client import VeniceChat
     from .chat.options import StreamOptions
     from .runtime.ai import AssistantMessage, Context, StreamEvent
+    from .runtime.secret import SecretStr
 
 DEFAULT_MODEL_ID = "kimi-k2-6"  # private, vision, tools and reasoning
 

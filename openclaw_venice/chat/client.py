@@ -23,7 +23,8 @@ from .transport import check_key_destination
 
 if TYPE_CHECKING:
     import httpx
-    from pydantic import SecretStr
+
+    from ..runtime.secret import SecretStr
 
 Warn = Callable[[str], None]
 
@@ -245,9 +246,9 @@ class VeniceChat:
 
 
 def _secret(value: str | SecretStr | None) -> SecretStr:
-    from pydantic import SecretStr
+    from ..runtime.secret import SecretStr
 
-    if isinstance(value, SecretStr):
+    if not isinstance(value, str | None):  # ours, pydantic's, any get_secret_value()
         value = value.get_secret_value()
     if not value or not value.strip():
         raise SecretError(

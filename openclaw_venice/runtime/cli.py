@@ -41,9 +41,11 @@ def build_parser(
     import argparse
 
     class Parser(argparse.ArgumentParser):
+        hint: str | None = None  # whose --help to point at, when not this parser's
+
         def error(self, message: str) -> NoReturn:
             """One ``Error:`` line and where to look, as gh does, instead of a usage dump."""
-            hint = f"see `{self.prog} --help`"
+            hint = f"see `{self.hint or self.prog} --help`"
             raise SystemExit(_usage_exit(f"Error: {message}; {hint}"))
 
     parser = Parser(
@@ -52,6 +54,8 @@ def build_parser(
     parser.add_argument("--version", action="version", version=f"openclaw {__version__}")
     parser.add_argument("--debug", action="store_true", help="show tracebacks on errors")
     parser.add_argument("--verbose", "-v", action="store_true", help="say more about what happens")
+    if command is not None:
+        parser.hint = f"openclaw {command}"  # e.g. an unknown option after the command
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name, summary in COMMANDS.items():
         if command is not None and name != command:
@@ -72,6 +76,9 @@ def _usage_exit(line: str) -> int:
 
 def main(argv: Sequence[str] | None = None, host: Host | None = None) -> int:
     argv = _global_flags_first(list(sys.argv[1:] if argv is None else argv))
+    if argv == ["--version"]:  # answered before anything else is imported
+        print(f"openclaw {__version__}", file=host.stdout if host else sys.stdout)
+        return 0
     debug = "--debug" in argv
     try:
         _check_utf8(argv)

@@ -19,9 +19,8 @@ from .catalog import Catalog, ModelInfo
 from .errors import PluginError
 
 if TYPE_CHECKING:
-    from pydantic import SecretStr
-
     from .ai import ChatSettings, Context, StreamEvent
+    from .secret import SecretStr
 
 ENTRY_POINT_GROUP = "openclaw.plugins"
 

@@ -152,6 +152,7 @@ def resolve_model(host: Host, ref: str | None) -> tuple[ChatProvider, ModelInfo]
     provider = host.registry.provider(provider_id)
     if not isinstance(provider, ChatProvider):
         raise PluginError(f"provider {provider_id} cannot chat; pick another model")
+    check_base_url(provider.id, provider.base_url(host.provider_context(provider)))
     catalog = host.catalog(provider_id)
     # ``id:variant`` (Venice's ``:key=value`` suffix): the record of ``id``, sent as written
     base, sep, variant = model_id.partition(":")
@@ -183,6 +184,24 @@ def chat_settings(args: argparse.Namespace) -> ChatSettings:
     )
 
 
+def check_base_url(provider_id: str, url: str) -> None:
+    """A base URL that cannot be sent to (a bad port, no host, no http/https) is refused
+    before a key goes anywhere, saying where to fix it."""
+    from urllib.parse import urlsplit
+
+    where = (
+        f"models.providers.{provider_id}.baseUrl in the config (or the environment variable "
+        "that overrides it)"
+    )
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 - raises ValueError when out of range or not a number
+    except ValueError as exc:
+        raise UsageError(f"the base URL {url} has a bad port ({exc}); fix {where}") from None
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise UsageError(f"the base URL {url} is not an http(s) URL with a host; fix {where}")
+
+
 def _provider_default(host: Host) -> str:
     """With one chat provider installed, its default model (or a sensible one it lists)."""
     from ..onboarding import pick_default
@@ -190,6 +209,7 @@ def _provider_default(host: Host) -> str:
     providers = _chat_providers(host.registry)
     if len(providers) == 1:
         provider = providers[0]
+        check_base_url(provider.id, provider.base_url(host.provider_context(provider)))
         chosen = pick_default(host.catalog(provider.id).models, provider.default_model)
         if chosen is not None:
             return chosen.ref

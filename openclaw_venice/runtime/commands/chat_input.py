@@ -63,11 +63,18 @@ def positive_int(text: str) -> int:
 def read_stdin(stdin: TextIO) -> str:
     """Piped text, or a one-line error when it is not UTF-8 text."""
     try:
-        return stdin.read()
-    except UnicodeDecodeError:
+        return utf8_text(stdin.read())
+    except UnicodeError:
         raise UsageError(
             "stdin is not valid UTF-8 text; convert it first (e.g. iconv -t UTF-8)"
         ) from None
+
+
+def utf8_text(text: str) -> str:
+    """``text`` when it came from valid UTF-8; undecodable bytes, which a C locale lets through
+    as lone surrogates, raise :class:`UnicodeEncodeError` here rather than at sending time."""
+    text.encode("utf-8")
+    return text
 
 
 def combine(argument: str, piped: str | None) -> str:

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 from ..ai import ImagePart
 from ..errors import OpenClawError
 from ..terminal import for_stream
+from .chat_input import utf8_text
 
 if TYPE_CHECKING:
     from ..host import Host
@@ -56,10 +57,10 @@ def _read_line(host: Host) -> str | None:
     host.stderr.flush()
     while True:
         try:
-            line = host.stdin.readline()
+            line = utf8_text(host.stdin.readline())
         except KeyboardInterrupt:
             line = ""
-        except UnicodeDecodeError:
+        except UnicodeError:
             host.err("That line was not valid UTF-8; type it again.")
             host.stderr.write("> ")
             host.stderr.flush()

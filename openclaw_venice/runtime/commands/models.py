@@ -201,6 +201,7 @@ def _reason(warnings: list[str]) -> str:
 
 def run_status(args: argparse.Namespace, host: Host) -> int:
     from ..errors import SecretError
+    from ..secrets import referenced_variable
 
     status: dict[str, Any] = {
         "configPath": str(host.config_path),
@@ -209,12 +210,16 @@ def run_status(args: argparse.Namespace, host: Host) -> int:
     }
     for pid in _provider_ids(host, None):
         provider = host.registry.provider(pid)
+        variable = referenced_variable(
+            host.provider_config(pid).get("apiKey"), provider.auth_methods[0].env_var
+        )
         try:
             key_source: str | None = host.resolve_key(provider).source
         except SecretError:
             key_source = None
         status["providers"][pid] = {
             "keySource": key_source,
+            "keyVariable": variable,
             "baseUrl": provider.base_url(host.provider_context(provider)),
             "catalogSource": host.catalog(pid).source,
         }
@@ -225,8 +230,17 @@ def run_status(args: argparse.Namespace, host: Host) -> int:
     host.out(f"Default model: {status['defaultModel'] or '(none; openclaw models set ...)'}")
     for pid, info in status["providers"].items():
         method = host.registry.provider(pid).auth_methods[0]
-        key = info["keySource"] or f"missing (openclaw onboard --auth-choice {method.choice})"
         host.out(
-            f"{pid}: key from {key}; base URL {info['baseUrl']}; catalog {info['catalogSource']}"
+            f"{pid}: {_key_text(info, method.choice)}; base URL {info['baseUrl']}; "
+            f"catalog {info['catalogSource']}"
         )
     return 0
+
+
+def _key_text(info: dict[str, Any], choice: str) -> str:
+    variable, source = info["keyVariable"], info["keySource"]
+    if source is None:
+        return f"no API key (set {variable} or run `openclaw onboard --auth-choice {choice}`)"
+    if source == "env":
+        return f"key from {variable} (environment)"
+    return f"key from the {source}" if source != "flag" else "key from the flag"

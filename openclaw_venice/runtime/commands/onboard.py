@@ -20,7 +20,7 @@ from ..onboarding import Choices, current_default, pick_default, plan
 from ..plugins import AuthMethod, Provider, Registry
 
 if TYPE_CHECKING:
-    from pydantic import SecretStr
+    from ..secret import SecretStr
 
 
 def add_parser(sub: Any, registry: Registry | None = None) -> None:
@@ -30,7 +30,12 @@ def add_parser(sub: Any, registry: Registry | None = None) -> None:
 
 
 def add_onboard_arguments(parser: argparse.ArgumentParser, registry: Registry | None) -> None:
-    parser.add_argument("--auth-choice", metavar="CHOICE", help="e.g. venice-api-key")
+    offered = [m.choice for p in (registry.providers.values() if registry else ()) for m in
+               p.auth_methods]  # fmt: skip
+    parser.add_argument(
+        "--auth-choice", metavar="CHOICE",
+        help=f"how to authenticate: {', '.join(offered) or 'none offered (install a provider)'}",
+    )  # fmt: skip
     parser.add_argument("--non-interactive", action="store_true", help="never prompt")
     parser.add_argument(
         "--secret-input-mode",
@@ -143,7 +148,7 @@ def onboard(args: argparse.Namespace, host: Host, provider: Provider, method: Au
 def decide_key(
     host: Host, provider: Provider, method: AuthMethod, flag_value: str | None, interactive: bool
 ) -> KeyDecision:
-    from pydantic import SecretStr
+    from ..secret import SecretStr
 
     if flag_value is not None:
         return KeyDecision(_checked(normalize_key(flag_value), method), "flag")
@@ -182,7 +187,7 @@ def decide_key(
 
 
 def _checked(key: str, method: AuthMethod) -> SecretStr:
-    from pydantic import SecretStr
+    from ..secret import SecretStr
 
     if not key:
         raise UsageError(f"{method.cli_flag} is empty; pass the key itself")
