@@ -12,7 +12,8 @@ The whole tree, host and plugin::
             │                          text-only model, key to a non-https URL, prompt
             │                          larger than the context)
             ├── StreamFormatError      a stream that breaks the SSE/JSON framing, or is cut
-            ├── VeniceConnectionError  network failure or timeout (after retries)
+            ├── VeniceConnectionError  network failure (after retries)
+            │   └── VeniceTimeoutError     no answer, or no next byte, in time
             └── VeniceAPIError         an error answer (status, request id = CF-RAY)
                 ├── BadRequestError        400, 422
                 ├── AuthenticationError    401
@@ -24,10 +25,14 @@ The whole tree, host and plugin::
                 ├── ServerError            5xx
                 └── InBandError            {"error": ...} inside a 200 stream
 
-Messages are one line, say what to do next, and never contain the API key.
+Every Venice error has ``request_id`` (Venice's CF-RAY header; None when Venice never
+answered), also named at the end of its message. Messages are one line, say what to do next,
+and never contain the API key.
 """
 
 from __future__ import annotations
+
+from typing import Any
 
 from .runtime.errors import (
     ConfigError,
@@ -68,11 +73,21 @@ __all__ = [
     "VeniceAPIError",
     "VeniceConnectionError",
     "VeniceError",
+    "VeniceTimeoutError",
 ]
 
 
 class VeniceError(ProviderError):
-    """Base of every Venice-specific failure."""
+    """Base of every Venice-specific failure. ``request_id``: Venice's CF-RAY for the
+    request that failed, for support; None when no answer came (or it had none)."""
+
+    def __init__(self, message: str = "", *, request_id: str | None = None) -> None:
+        super().__init__(message)
+        self.request_id = request_id
+
+    def __str__(self) -> str:
+        text = super().__str__()
+        return f"{text} (request id {self.request_id})" if self.request_id else text
 
 
 class DiscoveryError(VeniceError):
@@ -91,12 +106,18 @@ class VeniceConnectionError(VeniceError):
     """Venice could not be reached, or did not answer in time."""
 
 
+class VeniceTimeoutError(VeniceConnectionError):
+    """Venice did not answer (or send the next byte) within the time allowed."""
+
+
 class VeniceAPIError(VeniceError):
-    """Venice answered with an error. ``request_id`` is the CF-RAY header, for support."""
+    """Venice answered with an error: ``status``, Venice's own words (``detail``), and for
+    a 400 the per-field complaints (``details``, as Venice sent them)."""
 
     status: int = 0
     advice = "check the request and try again"
     retry_after: float | None = None  # seconds, from a Retry-After header
+    details: Any = None
 
     def __init__(
         self,
@@ -106,9 +127,9 @@ class VeniceAPIError(VeniceError):
         advice: str | None = None,
     ) -> None:
         self.status = status if status is not None else type(self).status
-        self.detail, self.request_id = message, request_id
+        self.detail = message
         text = f"Venice {self.status or 'error'}: {message}; {advice or self.advice}"
-        super().__init__(text + (f" (request id {request_id})" if request_id else ""))
+        super().__init__(text, request_id=request_id)
 
 
 class BadRequestError(VeniceAPIError):

@@ -118,14 +118,16 @@ class VeniceProvider:
     def base_url(self, ctx: ProviderContext) -> str:
         return resolve_base_url(ctx.config, ctx.env)
 
-    def chat(self, ctx: ProviderContext, api_key: SecretStr) -> ChatSession:
-        """A chat session on the catalog the host would list (no I/O until the first turn)."""
+    def chat(
+        self, ctx: ProviderContext, api_key: SecretStr, catalog: Catalog | None = None
+    ) -> ChatSession:
+        """A chat session on the catalog the host lists (no I/O until the first turn); it
+        resolves model ids, ``:key=value`` suffix and all, and sends the suffix once."""
         from .chat.client import VeniceChat
         from .chat.session import VeniceSession
 
-        return VeniceSession(
-            VeniceChat(api_key, base_url=resolve_base_url(ctx.config, ctx.env), warn=ctx.warn)
-        )
+        base_url = resolve_base_url(ctx.config, ctx.env)
+        return VeniceSession(VeniceChat(api_key, base_url=base_url, catalog=catalog, warn=ctx.warn))
 
     def onboarding_config(
         self, existing: Mapping[str, Any], catalog: Catalog, api_key_ref: str

@@ -136,7 +136,7 @@ ROWS: dict[str, Row] = {
     ),
     "headers never come (a timeout is not retried)": Row(
         faults.headers_never_come,
-        *same(Outcome(errors.VeniceConnectionError, r"did not answer within 1 s")),
+        *same(Outcome(errors.VeniceTimeoutError, r"did not answer within 1 s")),
     ),
     "body stalls": Row(
         both(
@@ -144,12 +144,12 @@ ROWS: dict[str, Row] = {
             faults.body_stalls(HALF_JSON, headers=JSON),
         ),
         Outcome(
-            errors.VeniceConnectionError,
+            errors.VeniceTimeoutError,
             r"stopped answering mid-stream",
             output=True,
             request_id=True,
         ),
-        Outcome(errors.VeniceConnectionError, r"did not answer within 1 s", request_id=True),
+        Outcome(errors.VeniceTimeoutError, r"did not answer within 1 s", request_id=True),
     ),
     "429 without Retry-After": Row(
         lambda: api_error(429),
@@ -338,6 +338,7 @@ def check(outcome: Outcome, result: Turn, mode: Mode) -> None:
         assert re.search(outcome.says, text), text
         assert "\n" not in text and CANARY not in text
         assert (RAY in text) is outcome.request_id, text
+        assert result.error.request_id == (RAY if outcome.request_id else None)
     if mode == "stream":
         kinds = [e.type for e in result.events]
         assert kinds[-1] == ("done" if outcome.error is None else "error")

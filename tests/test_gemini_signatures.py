@@ -12,11 +12,22 @@ import pytest
 
 from openclaw_venice.catalog import load_bundle
 from openclaw_venice.chat.assemble import TurnAssembler
+from openclaw_venice.chat.client import VeniceChat
 from openclaw_venice.chat.completion import assemble_completion
 from openclaw_venice.chat.signatures import ReasoningState, call_signature
 from openclaw_venice.errors import StreamFormatError
-from openclaw_venice.runtime.ai import AssistantMessage, ToolCallPart
+from openclaw_venice.runtime.ai import (
+    AssistantMessage,
+    Context,
+    Tool,
+    ToolCallPart,
+    ToolResultMessage,
+    UserMessage,
+)
 from openclaw_venice.runtime.catalog import ModelInfo
+from tests.support.hygiene import CANARY
+from tests.support.server import LocalServer, Reply, json_reply
+from tests.support.venice_wire import stream_reply, text_stream
 
 GEMINI = load_bundle().find("gemini-3-6-flash")
 assert GEMINI is not None
@@ -151,3 +162,67 @@ def test_items_with_other_indexes_or_types_stay_apart() -> None:
 def test_a_wrong_shape_is_a_stream_format_error(delta: dict[str, Any]) -> None:
     with pytest.raises(StreamFormatError):
         streamed([chunk(delta), chunk({}, "stop")])
+
+
+# -- through a real server: the next turn sends them back exactly --------------------------------
+
+ECHO = Tool("echo_value", "Echo a value", {"type": "object", "properties": {"value": {}}})
+
+
+def two_turns(server: LocalServer, first: Reply, *, stream: bool) -> list[dict[str, Any]]:
+    """A tool turn answered by ``first``, the tool's result, then the next turn."""
+    replies = iter([first, stream_reply(text_stream("Echoed: repro"))])
+    server.respond(lambda request: next(replies))
+    context = Context(messages=[UserMessage("echo repro")], tools=[ECHO])
+    chat = VeniceChat(CANARY, base_url=server.url + "/api/v1", catalog=load_bundle())
+    try:
+        reply = chat.complete_sync("venice/gemini-3-6-flash", context, stream=stream)
+        expect_signed(reply)
+        context.messages += [reply, ToolResultMessage("call_1", "echo_value", "repro")]
+        assert chat.complete_sync("venice/gemini-3-6-flash", context).text == "Echoed: repro"
+    finally:
+        chat.close()
+    return [r.json() for r in server.requests]
+
+
+def expect_replayed(second: dict[str, Any]) -> None:
+    assistant = second["messages"][1]
+    assert assistant["reasoning_details"] == DETAILS  # as received, pieces joined
+    assert assistant["thought_signature"] == MSG_SIG
+    assert assistant["tool_calls"] == [
+        {
+            "id": "call_1",
+            "type": "function",
+            "function": {"name": "echo_value", "arguments": '{"value":"repro"}'},
+            "thought_signature": CALL_SIG,
+        }
+    ]
+    assert second["messages"][2]["role"] == "tool"  # structured: Gemini 3 accepts it signed
+
+
+def test_a_streamed_signed_tool_turn_is_replayed_exactly(server: LocalServer) -> None:
+    bodies = two_turns(server, stream_reply(signed_tool_stream()), stream=True)
+    assert "reasoning_details" not in json.dumps(bodies[0])
+    expect_replayed(bodies[1])
+
+
+def test_a_json_signed_tool_turn_is_replayed_exactly(server: LocalServer) -> None:
+    bodies = two_turns(server, json_reply(signed_completion()), stream=False)
+    assert bodies[0].get("stream") is None
+    expect_replayed(bodies[1])
+
+
+def test_the_signatures_do_not_go_to_another_model(server: LocalServer) -> None:
+    """The same history sent to a non-Gemini model: no signature, no details, calls kept."""
+    server.respond(lambda request: stream_reply(text_stream("ok")))
+    reply = assemble_completion(signed_completion(), GEMINI)
+    context = Context(
+        messages=[UserMessage("echo"), reply, ToolResultMessage("call_1", "echo_value", "r")],
+        tools=[ECHO],
+    )
+    with VeniceChat(CANARY, base_url=server.url + "/api/v1") as chat:
+        chat.complete_sync("venice/kimi-k2-6", context)
+    sent = server.requests[-1].json()
+    assert "thought_signature" not in json.dumps(sent)
+    assert "reasoning_details" not in json.dumps(sent)
+    assert sent["messages"][1]["tool_calls"][0]["id"] == "call_1"

@@ -10,7 +10,7 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
-__all__ = ["body_error_text", "error_text"]
+__all__ = ["body_details", "body_error_text", "details_text", "error_text"]
 
 MAX_LENGTH = 300
 
@@ -31,6 +31,43 @@ def body_error_text(body: bytes | str) -> str:
     if isinstance(payload, Mapping):
         payload = payload.get("error", payload.get("message", payload.get("details", "")))
     return error_text(payload)
+
+
+def body_details(body: bytes | str) -> Any:
+    """The ``details`` of an error body (Venice's 400s say there what is wrong with which
+    field), None when it has none."""
+    try:
+        payload: Any = json.loads(body)
+    except (ValueError, RecursionError):
+        return None
+    return payload.get("details") if isinstance(payload, Mapping) else None
+
+
+def details_text(details: Any) -> str:
+    """Per-field complaints on one line, ``messages.1.content: Required; model: Invalid``.
+
+    Venice sends zod's formatted errors (the spec's ``DetailedError`` example): every level
+    is an object whose ``_errors`` lists what is wrong there and whose other keys are fields.
+    zod's flattened form (``formErrors``, ``fieldErrors {field: [...]}``) reads the same."""
+    found: list[str] = []
+    _fields(details, "", found, 0)
+    return error_text("; ".join(found[:8]))
+
+
+def _fields(value: Any, path: str, found: list[str], depth: int) -> None:
+    if depth > 8 or len(found) >= 8:
+        return
+    if isinstance(value, str):
+        found.append(f"{path}: {value}" if path else value)
+    elif isinstance(value, list | tuple):
+        for item in value[:8]:
+            _fields(item, path, found, depth + 1)
+    elif isinstance(value, Mapping):
+        for key, item in value.items():
+            if key in ("_errors", "formErrors", "fieldErrors"):
+                _fields(item, path, found, depth + 1)  # this level's own complaints
+            else:
+                _fields(item, f"{path}.{key}" if path else str(key), found, depth + 1)
 
 
 def _words(value: Any, depth: int) -> str:

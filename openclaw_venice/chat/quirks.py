@@ -38,3 +38,11 @@ def encodes_tool_arguments_as_html(model: ModelInfo) -> bool:
     the TypeScript plugin sets ``toolCallArgumentsEncoding: "html-entities"`` for the Venice
     models whose id holds ``grok``, and only for them."""
     return is_grok(model)
+
+
+def needs_signed_tool_calls(model: ModelInfo) -> bool:
+    """Gemini 3 refuses a replayed tool call without the ``thought_signature`` it issued with
+    it ("Function call is missing a thought_signature", openclaw issue 119591); Gemini 2.5
+    does not ask for one. The TypeScript plugin's test: ``^gemini-3([.-]|$)``."""
+    model_id = model.id.lower()
+    return model_id.startswith("gemini-3") and model_id[8:9] in ("", ".", "-")

@@ -10,6 +10,9 @@ Replay rules, each avoiding a 400 from an OpenAI-shaped API:
   a run of tool results follow it as one user message (vision models) or become a note.
 * Thinking goes back as ``reasoning_content``; encrypted reasoning verbatim and alone.
 * Text parts must not be empty (the spec's ``minLength: 1``).
+* Gemini's ``reasoning_details`` and ``thought_signature`` (message and tool calls) go back
+  exactly as received, to the model that issued them only (same provider and model id);
+  Gemini 3 gets tool history that cannot carry its signature as text (:mod:`.gemini_replay`).
 """
 
 from __future__ import annotations
@@ -31,7 +34,8 @@ from ..runtime.ai import (
     UserMessage,
 )
 from ..runtime.catalog import ModelInfo
-from .quirks import is_deepseek_v4
+from .gemini_replay import downgrade_unsigned_tool_history
+from .quirks import is_deepseek_v4, needs_signed_tool_calls
 
 Warn = Callable[[str], None]
 NO_RESULT = "No result provided"
@@ -69,9 +73,15 @@ def build_messages(
         if isinstance(message, UserMessage):
             out.append({"role": "user", "content": user_content(message.content)})
         else:
-            out.append(assistant_entry(message, is_deepseek_v4(model)))
+            signed = issued_by(message, model)
+            out.append(assistant_entry(message, is_deepseek_v4(model), signed))
     out.extend(_held_images(held, model, vision, warn))
-    return out
+    return downgrade_unsigned_tool_history(out) if needs_signed_tool_calls(model) else out
+
+
+def issued_by(message: AssistantMessage, model: ModelInfo) -> bool:
+    """Whether ``model`` wrote ``message``: only then do its signatures mean anything to it."""
+    return message.provider == model.provider and message.model == model.id
 
 
 def repair(messages: Iterable[Message]) -> list[Message]:
@@ -148,16 +158,23 @@ def _held_images(
     return [{"role": "user", "content": parts}]
 
 
-def assistant_entry(message: AssistantMessage, empty_reasoning: bool = False) -> dict[str, Any]:
+def assistant_entry(
+    message: AssistantMessage, empty_reasoning: bool = False, signed: bool = False
+) -> dict[str, Any]:
+    """``signed``: the target model issued this turn, so its signatures go back with it."""
     entry: dict[str, Any] = {"role": "assistant", "content": message.text or None}
     reasoning = replayed_reasoning(message)
     if reasoning is not None:
         entry["reasoning_content"] = reasoning
     elif empty_reasoning:
         entry["reasoning_content"] = ""
+    if signed and message.reasoning_details:
+        entry["reasoning_details"] = [dict(item) for item in message.reasoning_details]
+    if signed and message.thought_signature:
+        entry["thought_signature"] = message.thought_signature
     calls = message.tool_calls
     if calls:
-        entry["tool_calls"] = [_call_entry(call) for call in calls]
+        entry["tool_calls"] = [_call_entry(call, signed) for call in calls]
     elif entry["content"] is None:
         entry["content"] = ""
     return entry
@@ -173,12 +190,15 @@ def replayed_reasoning(message: AssistantMessage) -> str | None:
     return "".join(p.thinking for p in (encrypted or thinking))
 
 
-def _call_entry(call: ToolCallPart) -> dict[str, Any]:
-    return {
+def _call_entry(call: ToolCallPart, signed: bool = False) -> dict[str, Any]:
+    entry: dict[str, Any] = {
         "id": call.id,
         "type": "function",
         "function": {"name": call.name, "arguments": call_arguments(call)},
     }
+    if signed and call.thought_signature:
+        entry["thought_signature"] = call.thought_signature
+    return entry
 
 
 def call_arguments(call: ToolCallPart) -> str:

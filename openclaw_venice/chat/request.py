@@ -58,13 +58,15 @@ def build_request(
 ) -> dict[str, Any]:
     """The request body for one turn. Raises :class:`RequestRefused` for what Venice would
     refuse or what this adapter cannot do (e2ee models). ``requested_id`` contributes only
-    its ``:key=value`` suffix: the id sent is always the record's (a renamed id resolved)."""
+    its ``:key=value`` suffix: the id sent is always the record's (a renamed id resolved),
+    with one suffix: the requested one, else the one a record's own id may carry."""
     refuse_unsendable(model, options)
     messages = build_messages(model, context, vision_models, warn)
     if not messages:  # the spec's ``minItems: 1``
         raise RequestRefused("nothing to send: the conversation has no messages")
-    suffix = split_model_suffix(requested_id or "")[1]
-    body: dict[str, Any] = {"model": model.id + suffix, "messages": messages}
+    record_id, own_suffix = split_model_suffix(model.id)
+    suffix = split_model_suffix(requested_id or "")[1] or own_suffix
+    body: dict[str, Any] = {"model": record_id + suffix, "messages": messages}
     if stream:
         body["stream"] = True  # no stream_options: Venice sends the usage chunk regardless
     if options.temperature is not None:

@@ -64,7 +64,7 @@ class VeniceSession:
         return f"VeniceSession({self.chat!r})"
 
     def stream(
-        self, model: ModelInfo, context: Context, settings: ChatSettings
+        self, model: ModelInfo | str, context: Context, settings: ChatSettings
     ) -> AsyncIterator[StreamEvent]:
         return self.chat.stream(model, context, stream_options(settings))
 

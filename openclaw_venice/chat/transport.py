@@ -18,7 +18,7 @@ from urllib.parse import urlsplit
 from .. import errors
 from ..errors import RequestRefused
 from ..http_body import ACCEPT_ENCODING
-from .error_text import body_error_text
+from .error_text import body_details, body_error_text, details_text
 
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 MAX_RETRY_AFTER = 30.0  # seconds; a longer wait is reported to the caller, not slept through
@@ -112,13 +112,18 @@ def error_for_status(
     cls = _STATUS_ERRORS.get(status) or (
         errors.ServerError if status >= 500 else errors.VeniceAPIError
     )
+    text = body_error_text(body) or f"HTTP {status}"
+    details = body_details(body)
+    fields = details_text(details)
     advice = None
     if status == 404 and replacement:
         advice = f"the model is gone; use its replacement {replacement}"
     elif status == 429 and wait is not None:
         advice = f"rate limited; Venice asks to wait {wait:.0f} s before trying again"
-    error = cls(body_error_text(body) or f"HTTP {status}", status, request_id, advice)
-    error.retry_after = wait
+    elif status == 401 and "pro user" in text.lower():  # the key is fine, the plan is not
+        advice = "upgrade to Venice Pro, or pick another model with `openclaw models list`"
+    error = cls(f"{text} ({fields})" if fields else text, status, request_id, advice)
+    error.retry_after, error.details = wait, details
     return error
 
 

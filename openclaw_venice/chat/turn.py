@@ -19,6 +19,8 @@ from ..errors import (
     StreamFormatError,
     VeniceAPIError,
     VeniceConnectionError,
+    VeniceError,
+    VeniceTimeoutError,
 )
 from ..identity import USER_AGENT
 from ..runtime.ai import AssistantMessage, StreamEvent
@@ -38,7 +40,6 @@ MAX_JSON_BODY = 32 * 1024 * 1024
 MAX_EVENT_BYTES = 8 * 1024 * 1024  # one SSE event; real ones are a few KB
 CONNECT_TIMEOUT = 10.0
 DRAIN_SECONDS = 0.5  # after [DONE]: how long the rest of the answer (its trailer) may take
-_shown_deprecations: set[str] = set()
 
 
 async def run_turn(
@@ -74,10 +75,10 @@ async def complete_once(
 
 
 def _with_request_id(exc: OpenClawError, meta: Mapping[str, Any]) -> OpenClawError:
-    """A failure after Venice answered names its request id (CF-RAY), for support."""
+    """A failure after Venice answered carries its request id (CF-RAY), for support."""
     request_id = meta.get("requestId")
-    if request_id and isinstance(exc, StreamFormatError | VeniceConnectionError):
-        return type(exc)(f"{exc} (request id {request_id})")
+    if request_id and isinstance(exc, VeniceError) and exc.request_id is None:
+        exc.request_id = request_id
     return exc
 
 
@@ -103,7 +104,7 @@ async def open_turn(
         try:
             response = await client.send(request, stream=True)
         except httpx.TimeoutException:
-            raise VeniceConnectionError(_timeout_text(options)) from None
+            raise VeniceTimeoutError(_timeout_text(options)) from None
         except httpx.TransportError as exc:
             if attempt == options.max_retries:
                 raise _connection_error(chat, exc, attempt) from None
@@ -236,7 +237,7 @@ async def _sse_payloads(
             yield payloads
         yield decoder.close()
     except httpx.TimeoutException:
-        raise VeniceConnectionError(
+        raise VeniceTimeoutError(
             f"Venice stopped answering mid-stream (nothing for {options.timeout:g} s); try again"
         ) from None
     except httpx.DecodingError:
@@ -269,7 +270,7 @@ async def _read_capped(response: httpx.Response, limit: int, options: StreamOpti
                 )
             chunks.append(chunk)
     except httpx.TimeoutException:
-        raise VeniceConnectionError(_timeout_text(options)) from None
+        raise VeniceTimeoutError(_timeout_text(options)) from None
     except httpx.DecodingError:
         raise StreamFormatError(_UNDECODABLE) from None
     except httpx.HTTPError as exc:
@@ -280,10 +281,9 @@ async def _read_capped(response: httpx.Response, limit: int, options: StreamOpti
 def _meta(chat: VeniceChat, model: ModelInfo, response: httpx.Response) -> dict[str, Any]:
     meta = transport.response_meta(response.headers)
     warning = meta.get("deprecationWarning")
-    if warning and model.id not in _shown_deprecations:
-        _shown_deprecations.add(model.id)
+    if warning:  # once per client: each client's user is told, none of them twice
         date = meta.get("deprecationDate")
-        chat.warn(f"{model.ref}: {warning}" + (f" (on {date})" if date else ""))
+        chat.warn_once(f"{model.ref}: {warning}" + (f" (on {date})" if date else ""))
     return meta
 
 

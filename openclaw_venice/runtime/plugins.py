@@ -100,10 +100,12 @@ class ChatSession(Protocol):
     """One authenticated connection to a provider's chat endpoint."""
 
     def stream(
-        self, model: ModelInfo, context: Context, settings: ChatSettings
+        self, model: ModelInfo | str, context: Context, settings: ChatSettings
     ) -> AsyncIterator[StreamEvent]:
         """Events of one turn, ending with ``done`` or ``error`` (never raises for provider
-        trouble: the ``error`` event carries it)."""
+        trouble: the ``error`` event carries it, an unknown model included). ``model`` is a
+        catalog record, or a model id as the user wrote it (after ``provider/``), which the
+        host hands over untouched: what an id may carry is the provider's syntax."""
         ...
 
     async def aclose(self) -> None: ...
@@ -115,8 +117,12 @@ class ChatProvider(Provider, Protocol):
 
     chat_flags: Sequence[ChatFlag]
 
-    def chat(self, ctx: ProviderContext, api_key: SecretStr) -> ChatSession:
-        """A chat session using ``api_key``; no I/O until the first turn."""
+    def chat(
+        self, ctx: ProviderContext, api_key: SecretStr, catalog: Catalog | None = None
+    ) -> ChatSession:
+        """A chat session using ``api_key``; no I/O until the first turn. ``catalog``: the
+        models the host lists (the config file's applied), in which the session resolves
+        model ids; without it, the provider's own."""
         ...
 
 

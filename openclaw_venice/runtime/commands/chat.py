@@ -1,7 +1,9 @@
 """``openclaw chat``: one prompt, piped stdin, or a multi-turn session on a terminal.
 
 Provider-neutral: the model ref picks the provider, the provider's ``chat_flags`` add their
-own options, and the turn is streamed through its ``ChatSession``.
+own options, and the turn is streamed through its ``ChatSession``. The model id after
+``provider/`` goes to the provider as the user wrote it: its syntax (a variant suffix, say)
+is the provider's business.
 """
 
 from __future__ import annotations
@@ -14,8 +16,8 @@ from pathlib import Path
 from typing import Any
 
 from ..ai import ChatSettings, Context, ImagePart, TextPart, UserMessage
-from ..catalog import ModelInfo, split_ref
-from ..errors import PluginError, UnknownModelError, UsageError
+from ..catalog import split_ref
+from ..errors import PluginError, UsageError
 from ..host import Host
 from ..plugins import AuthMethod, ChatProvider, ChatSession, Registry
 from .chat_input import combine, load_image, positive_int, read_stdin
@@ -85,11 +87,12 @@ def run(args: argparse.Namespace, host: Host) -> int:
     images = [load_image(path) for path in args.image]
     piped = None if host.stdin.isatty() else read_stdin(host.stdin)
     provider, model = resolve_model(host, args.model)
+    catalog = host.catalog(provider.id)
     flag_key = next((getattr(args, _key_dest(m), None) for m in provider.auth_methods), None)
     key = host.resolve_key(provider, flag_key)
     context = Context(system_prompt=args.system)
     printer = TurnPrinter(host, show_thinking=args.show_thinking, as_json=args.json)
-    session = provider.chat(host.provider_context(provider), key.value)
+    session = provider.chat(host.provider_context(provider), key.value, catalog)
     prompt = combine(" ".join(args.prompt), piped)
     with asyncio.Runner() as runner:
         try:
@@ -97,11 +100,12 @@ def run(args: argparse.Namespace, host: Host) -> int:
                 if not prompt.strip():
                     raise UsageError("the prompt is empty; pass it as an argument or on stdin")
                 context.messages.append(_user(prompt, images))
-                runner.run(_turn(session, model, context, settings, printer))
+                runner.run(_turn(session, provider.id, model, context, settings, printer))
             else:
                 from .chat_session import interactive
 
-                interactive(host, runner, Turn(session, model, context, settings, printer), images)
+                turn = Turn(session, provider.id, model, context, settings, printer)
+                interactive(host, runner, turn, images)
         finally:
             runner.run(session.aclose())
     return 0
@@ -112,23 +116,31 @@ class Turn:
     """Everything a turn needs but the prompt; :meth:`run` streams one into ``context``."""
 
     session: ChatSession
-    model: ModelInfo
+    provider_id: str
+    model: str  # as written after ``provider/``: the provider resolves it
     context: Context
     settings: ChatSettings
     printer: TurnPrinter
 
+    @property
+    def ref(self) -> str:
+        return f"{self.provider_id}/{self.model}"
+
     async def run(self) -> None:
-        await _turn(self.session, self.model, self.context, self.settings, self.printer)
+        await _turn(
+            self.session, self.provider_id, self.model, self.context, self.settings, self.printer
+        )
 
 
 async def _turn(
     session: ChatSession,
-    model: ModelInfo,
+    provider_id: str,
+    model: str,
     context: Context,
     settings: ChatSettings,
     printer: TurnPrinter,
 ) -> None:
-    printer.begin(model.provider)
+    printer.begin(provider_id)
     events = session.stream(model, context, replace(settings, status=printer.status.note))
     try:
         async for event in events:
@@ -140,9 +152,10 @@ async def _turn(
         await events.aclose()  # type: ignore[attr-defined]
 
 
-def resolve_model(host: Host, ref: str | None) -> tuple[ChatProvider, ModelInfo]:
-    """The provider and catalog record for ``ref`` (or the configured default model, else
-    the default model of the one installed chat provider that names one)."""
+def resolve_model(host: Host, ref: str | None) -> tuple[ChatProvider, str]:
+    """The provider for ``ref`` (or the configured default model, or an alias's model, else
+    the default model of the one installed chat provider), and the model id as written after
+    ``provider/``: the provider resolves it."""
     ref = ref or host.default_model_ref() or _provider_default(host)
     ref = {alias: r for r, alias in host.model_aliases().items()}.get(ref, ref)
     single = next(iter(host.registry.providers)) if len(host.registry.providers) == 1 else None
@@ -153,18 +166,7 @@ def resolve_model(host: Host, ref: str | None) -> tuple[ChatProvider, ModelInfo]
     if not isinstance(provider, ChatProvider):
         raise PluginError(f"provider {provider_id} cannot chat; pick another model")
     check_base_url(provider.id, provider.base_url(host.provider_context(provider)))
-    catalog = host.catalog(provider_id)
-    # ``id:variant`` (Venice's ``:key=value`` suffix): the record of ``id``, sent as written
-    base, sep, variant = model_id.partition(":")
-    resolution = catalog.resolve(model_id) or (catalog.resolve(base) if sep else None)
-    if resolution is None:
-        raise UnknownModelError(f"{provider_id}/{model_id}", catalog.suggestions(base))
-    if resolution.notice:
-        host.warn(resolution.notice)
-    model = resolution.model
-    if sep and resolution.requested == base:
-        model = replace(model, id=f"{model.id}:{variant}")
-    return provider, model
+    return provider, model_id
 
 
 def chat_settings(args: argparse.Namespace) -> ChatSettings:

@@ -30,7 +30,7 @@ EXIT = ("/exit", "/quit")
 def interactive(host: Host, runner: asyncio.Runner, turn: Turn, images: list[ImagePart]) -> None:
     from .chat import _user
 
-    host.err(f"Chatting with {turn.model.ref}; /help for commands, /exit or Ctrl-D to leave.")
+    host.err(f"Chatting with {turn.ref}; /help for commands, /exit or Ctrl-D to leave.")
     while True:
         line = _read_line(host)
         if line is None or line.strip() in EXIT:
