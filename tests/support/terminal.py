@@ -35,24 +35,28 @@ class Terminal:
         os.close(secondary)
         self.fd = main
         self.seen = b""  # everything the terminal showed so far
+        self.cursor = 0  # where the next read_until starts looking
 
     def read_until(self, needle: bytes, timeout: float = 30) -> bytes:
-        """Read until ``needle`` shows; returns what was read since the last call."""
-        start = len(self.seen)
+        """Read until ``needle`` shows after what earlier calls consumed; returns the text
+        from there to the end of ``needle``."""
+        start = self.cursor
         deadline = time.monotonic() + timeout
         while needle not in self.seen[start:] and time.monotonic() < deadline:
             if not self._read(0.2):
                 break
-        shown = self.seen[start:]
-        assert needle in shown, shown.decode(errors="replace")
-        return shown
+        found = self.seen.find(needle, start)
+        assert found >= 0, self.seen[start:].decode(errors="replace") or "(nothing shown)"
+        self.cursor = found + len(needle)
+        return self.seen[start : self.cursor]
 
     def read_to_end(self, timeout: float = 30) -> bytes:
         """Everything shown until the process closes the terminal."""
-        start = len(self.seen)
+        start = self.cursor
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline and self._read(0.2):
             pass
+        self.cursor = len(self.seen)
         return self.seen[start:]
 
     def _read(self, wait: float) -> bool:
