@@ -34,7 +34,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .runtime.errors import (
+from .runtime.plugins import (
     ConfigError,
     ConfigParseError,
     ConfigValueError,

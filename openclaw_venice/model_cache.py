@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .runtime.config_file import make_private_dir
+from .runtime.plugins import make_private_dir
 
 CACHE_TTL_SECONDS = 3600.0
 FAILURE_TTL_SECONDS = 60.0

@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import AsyncIterator, Mapping, Sequence
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
@@ -22,13 +21,20 @@ from .identity import (
 )
 from .model_cache import CACHE_TTL_SECONDS, ModelCache
 from .runtime.catalog import Catalog, ModelInfo
-from .runtime.plugins import AuthMethod, ChatFlag, ChatSession, ProviderContext
+from .runtime.plugins import (
+    AuthMethod,
+    ChatFlag,
+    ChatSession,
+    ProviderContext,
+    host_api_key,
+    host_context,
+)
 
 if TYPE_CHECKING:
     from .chat.client import VeniceChat
     from .chat.options import StreamOptions
     from .runtime.ai import AssistantMessage, Context, StreamEvent
-    from .runtime.secret import SecretStr
+    from .runtime.plugins import SecretStr
 
 DEFAULT_MODEL_ID = "kimi-k2-6"  # private, vision, tools and reasoning
 
@@ -76,14 +82,19 @@ class VeniceProvider:
 
     # -- turns, for a Python runtime that loaded the plugin ----------------------------------
     def client(self, api_key: str | SecretStr | None = None) -> VeniceChat:
-        """The :class:`VeniceChat` behind :meth:`stream` and :meth:`complete`. Its key is
-        ``api_key``, else ``VENICE_API_KEY``, else the system keyring (service ``openclaw``);
-        its base URL ``VENICE_BASE_URL``, else Venice's. Passing a key makes a new client."""
+        """The :class:`VeniceChat` behind :meth:`stream` and :meth:`complete`, set up as the
+        ``openclaw`` command sets up a chat: base URL ``VENICE_BASE_URL``, else the config
+        file's ``models.providers.venice.baseUrl``, else Venice's; key ``api_key``, else the
+        first of the command's sources that has one (``VENICE_API_KEY`` or the variable the
+        config's ``apiKey`` names, the config's ``env`` block, the system keyring, a literal
+        ``apiKey``, the auth profile). Passing a key makes a new client."""
         if api_key is not None or self._client is None:
             from .chat.client import VeniceChat
 
-            key = api_key if api_key is not None else self._runtime_key()
-            self._client = VeniceChat(key, base_url=os.environ.get(BASE_URL_ENV_VAR))
+            ctx = host_context(self)
+            key = api_key if api_key is not None else host_api_key(self)
+            base_url = resolve_base_url(ctx.config, ctx.env)
+            self._client = VeniceChat(key, base_url=base_url, warn=ctx.warn)
         return self._client
 
     def stream(
@@ -103,11 +114,6 @@ class VeniceProvider:
     ) -> AssistantMessage:
         """:meth:`complete` for scripts without an event loop."""
         return self.client().complete_sync(model, context, options)
-
-    def _runtime_key(self) -> SecretStr:
-        from .runtime.secrets import resolve_api_key
-
-        return resolve_api_key(AUTH_METHOD, os.environ, {}, provider_id=PROVIDER_ID).value
 
     @property
     def chat_flags(self) -> Sequence[ChatFlag]:

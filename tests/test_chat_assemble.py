@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import contextlib
 import json
-import re
 from itertools import pairwise
 from typing import Any
 
@@ -154,15 +153,11 @@ def test_think_tags_split_across_deltas() -> None:
     ]
 
 
-def test_think_tags_anywhere_in_content() -> None:
+def test_think_tags_later_in_content_are_text() -> None:
+    """``<think>`` opens reasoning only at the start (tests/test_chat_content.py has the rest)."""
     pieces = ["Sure. <think>is it?", "</think>Done", " <think>again</think>"]
     message = final(run(sse([chunk({"content": p}) for p in pieces] + [chunk({}, "stop")])))
-    assert message.content == [
-        TextPart("Sure. "),
-        ThinkingPart("is it?"),
-        TextPart("Done "),
-        ThinkingPart("again"),
-    ]
+    assert message.content == [TextPart("".join(pieces))]
 
 
 @pytest.mark.parametrize(
@@ -338,16 +333,6 @@ def test_whitespace_after_tool_calls_does_not_cut_them() -> None:
     )
     message = final(run(raw))
     assert message.content == [ToolCallPart("c1", "f", {"a": 1}, '{"a":1}')]
-
-
-def test_text_after_tool_calls_ends_them_and_a_late_piece_is_an_error() -> None:
-    assembler = TurnAssembler(MODEL)
-    assembler.feed(chunk({"tool_calls": [call(0, "{}", "c1", "f")]}))
-    events = assembler.feed(chunk({"content": "\n\nAnd also"}))
-    assert shape(events) == [("toolcall_end", 0), ("text_start", 1), ("text_delta", 1)]
-    assert events[2].delta == "\n\nAnd also"
-    with pytest.raises(StreamFormatError, match="c1 continued after it had ended"):
-        assembler.feed(chunk({"tool_calls": [call(0, "more")]}))
 
 
 def test_a_held_back_angle_bracket_stays_before_the_next_part() -> None:
@@ -704,17 +689,11 @@ def test_any_rechunking_gives_the_same_events(
     body: list[Any], finish: str | None, eol: str, cuts: list[int]
 ) -> None:
     chunks = [chunk(d) for d in body] + [chunk({}, finish), usage_chunk()]
-    try:
-        expected = run(sse(chunks))
-    except StreamFormatError as exc:  # e.g. a piece for a call that text had already ended
-        with pytest.raises(StreamFormatError, match=re.escape(str(exc)[:30])):
-            run(sse(chunks, eol=eol), cuts)
-        return
+    expected = run(sse(chunks))  # never a stream error: pieces may interleave in any order
     assert run(sse(chunks, eol=eol), cuts) == expected
     message = final(expected)
-    assert [e.index for e in expected if e.type.endswith("_end")] == sorted(
-        range(len(message.content))
-    )
+    ends = [e.index for e in expected if e.type.endswith("_end")]
+    assert sorted(ends) == list(range(len(message.content)))  # each part ends once
 
 
 json_values = st.recursive(

@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 
 from openclaw_venice.catalog import load_bundle
 from openclaw_venice.chat.options import VENICE_PARAMETERS, StreamOptions, VeniceOptions
-from openclaw_venice.chat.quirks import is_e2ee
+from openclaw_venice.chat.quirks import is_e2ee, rejects_effort_with_tools
 from openclaw_venice.chat.replay import NO_RESULT, TOOL_IMAGES_INTRO, repair
 from openclaw_venice.chat.request import (
     EFFORT_SCALE,
@@ -215,7 +215,10 @@ def test_any_turn_builds_a_valid_body_or_is_refused_for_images(
     assert body["max_completion_tokens"] < record.context_window
     assert ("tools" in body) == bool(context.tools and record.supports_tools)
     effort = body.get("reasoning_effort")
-    assert effort is None or effort in record.extra["reasoningEffort"]["options"]
+    if "tools" in body and rejects_effort_with_tools(record):
+        assert effort == "none"  # the GPT-5 rule, whatever the model's levels say
+    else:
+        assert effort is None or effort in record.extra["reasoningEffort"]["options"]
     params = body["venice_parameters"]
     assert params["include_venice_system_prompt"] is options.venice.include_venice_system_prompt
     assert "stream_options" not in body
@@ -455,13 +458,14 @@ def test_gpt5_tool_turns_say_effort_none_and_the_caller_is_told() -> None:
     assert build(record, options=high, tools=[READ], warn=said.append)["reasoning_effort"] == "none"
     assert said == [
         "venice/openai-gpt-56-luna takes no reasoning effort beside tools; "
-        "tool turns run without it"
+        "tool turns run with effort none (not high)"
     ]
     # no level: the model's default effort would fail beside tools, so say none, quietly
     assert build(record, tools=[READ], warn=said.append)["reasoning_effort"] == "none"
     assert len(said) == 1
+    # a member whose levels lack none follows the rule too (issue 11 item 6), and is told
     no_none = build(model("openai-gpt-55-pro"), options=high, tools=[READ], warn=said.append)
-    assert "reasoning_effort" not in no_none and len(said) == 2
+    assert no_none["reasoning_effort"] == "none" and len(said) == 2
     other = build(model("grok-4-3"), options=high, tools=[READ])  # the rule is OpenAI's alone
     assert other["reasoning_effort"] == "high"
 

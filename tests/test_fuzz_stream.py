@@ -290,11 +290,7 @@ def test_valid_streams_give_well_formed_events_however_cut(
 ) -> None:
     raw = b"".join(b"data: " + json.dumps(c).encode() + b"\n\n" for c in chunks)
     raw += b"data: [DONE]\n\n"
-    try:
-        whole = pipeline([raw])
-    except StreamFormatError as exc:  # a call piece after text had ended it
-        assert "continued after it had ended" in str(exc)
-        return
+    whole = pipeline([raw])  # valid chunks, interleaved in any order, are never an error
     check_events(whole)
     assert pipeline(split(raw, cuts)) == whole
 

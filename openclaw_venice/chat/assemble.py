@@ -2,9 +2,10 @@
 
 Venice streams OpenAI-shaped chunks: text in ``choices[0].delta.content``, thinking in
 ``delta.reasoning_content`` (opaque and replayed verbatim when ``reasoning_encrypted``), or
-as ``<think>…</think>`` inside content for some open models; tool calls in pieces keyed by
-``index``; a usage chunk whose ``choices`` is ``[]`` or missing; search results in the
-first chunk; and ``{"error": …}`` chunks inside a 200 stream.
+inside content for some open models (see :mod:`.think_tags`); tool calls in pieces keyed by
+``index``, which may resume after text or thinking; a usage chunk whose ``choices`` is
+``[]`` or missing; search results in the first chunk; and ``{"error": …}`` chunks inside a
+200 stream.
 
 Shapes we depend on (choices, delta, tool calls, usage) are checked and a bad one raises
 :class:`StreamFormatError`; metadata we only record (citations, ids) is skipped when odd.
@@ -58,15 +59,21 @@ _STOP_REASONS: dict[str, StopReason] = {
 class TurnAssembler:
     """One streamed turn: ``start()``, ``feed(chunk)`` per decoded chunk, ``finish()``.
 
-    A text or thinking part ends when another kind of part starts; tool calls stay open
-    together (Venice may interleave their pieces) until text or thinking starts, or the
-    turn ends. Whitespace-only text while tool calls are open is held back, and dropped if
-    nothing else follows: some models send "\\n\\n" after their calls, which would
-    otherwise end calls whose arguments are still arriving.
+    A text or thinking part ends when another kind of part (or a new tool call) starts;
+    tool calls stay open until the turn ends: Venice may interleave their pieces with each
+    other and with text or thinking, and a piece continues its call by ``index``.
+    Whitespace-only text while tool calls are open is held back, and dropped if nothing
+    else follows (some models send "\\n\\n" after their calls). ``thinking_opened``: the
+    model's template opens its reasoning (:func:`.think_tags.thinking_forced_open`).
     """
 
     def __init__(
-        self, model: ModelInfo, provider: str = "venice", *, request_id: str | None = None
+        self,
+        model: ModelInfo,
+        provider: str = "venice",
+        *,
+        request_id: str | None = None,
+        thinking_opened: bool = False,
     ) -> None:
         self.model, self.provider, self.request_id = model, provider, request_id
         self._parts: list[PartBuilder] = []
@@ -75,7 +82,7 @@ class TurnAssembler:
         self._open_tools: list[PartBuilder] = []
         self._last_key: int | str = 0
         self._held_space = ""
-        self._tags = ThinkTags()
+        self._tags = ThinkTags(thinking_opened)
         self._finish_reason: str | None = None
         self._usage: dict[str, Any] = {}
         self._cost: Any = None
@@ -125,8 +132,10 @@ class TurnAssembler:
             )
         out: list[StreamEvent] = []
         self._content(self._tags.flush(), out)
-        self._close_current(out)
-        self._close_tools(out)
+        open_parts = self._open_tools + ([self._current] if self._current else [])
+        for part in sorted(open_parts, key=lambda p: p.index):
+            self._close(part, out)
+        self._current, self._open_tools = None, []
         out.append(StreamEvent("done", message=self._message(meta or {})))
         return out
 
@@ -166,13 +175,13 @@ class TurnAssembler:
         encrypted = delta.get("reasoning_encrypted") is True
         reasoning = delta.get("reasoning_content")
         if reasoning is not None and as_string(reasoning, "reasoning_content"):
-            self._content(self._tags.flush(), out)  # a held "<" belongs before this part
+            self._content(self._tags.reasoning_seen(), out)  # held text comes before it
             self._thinking(reasoning, encrypted, out)
         elif encrypted and self._current is not None and self._current.kind == "thinking":
             self._current.encrypted = True
         content = delta.get("content")
         if content is not None:
-            if type(content) is str and self._tags.plain(content):
+            if type(content) is str and self._tags.plain():
                 if content:
                     self._text(content, out)
             else:
@@ -226,16 +235,15 @@ class TurnAssembler:
             out.append(StreamEvent("toolcall_delta", part.index, arguments))
 
     def _tool_for(self, index: Any, call_id: str, name: str, out: list[StreamEvent]) -> PartBuilder:
-        """The call a piece belongs to: by ``index``, else by ``id``, else the last one. A
-        new ``id`` on a known index is a new call (some providers send every call as 0)."""
+        """The call a piece belongs to: by ``index``, else by ``id``, else the last one, even
+        after text or thinking came between its pieces. A new ``id`` on a known index is a
+        new call (some providers send every call as 0)."""
         if index is not None and (not isinstance(index, int) or isinstance(index, bool)):
             raise StreamFormatError(f"a tool call index was {kind_of(index)}, not an integer")
         key = index if index is not None else call_id or self._last_key
         self._last_key = key
         part = self._tools.get(key)
         if part is not None and not (call_id and part.id_given and call_id != part.id):
-            if part.built is not None:
-                raise StreamFormatError(f"tool call {part.id} continued after it had ended")
             if call_id and not part.id_given:
                 part.id, part.id_given = call_id, True
                 self._tools[call_id] = part
@@ -260,7 +268,6 @@ class TurnAssembler:
         if current is not None and current.kind == kind:
             return current
         self._close_current(out)
-        self._close_tools(out)
         self._current = part = self._new(kind)
         out.append(StreamEvent(_EVENTS[kind][0], part.index))
         return part
@@ -274,11 +281,6 @@ class TurnAssembler:
         if self._current is not None:
             self._close(self._current, out)
             self._current = None
-
-    def _close_tools(self, out: list[StreamEvent]) -> None:
-        for part in self._open_tools:
-            self._close(part, out)
-        self._open_tools = []
 
     def _close(self, part: PartBuilder, out: list[StreamEvent]) -> None:
         built = part.close()

@@ -24,7 +24,7 @@ from .transport import check_key_destination
 if TYPE_CHECKING:
     import httpx
 
-    from ..runtime.secret import SecretStr
+    from ..runtime.plugins import SecretStr
 
 Warn = Callable[[str], None]
 
@@ -246,7 +246,7 @@ class VeniceChat:
 
 
 def _secret(value: str | SecretStr | None) -> SecretStr:
-    from ..runtime.secret import SecretStr
+    from ..runtime.plugins import SecretStr
 
     if not isinstance(value, str | None):  # ours, pydantic's, any get_secret_value()
         value = value.get_secret_value()

@@ -136,14 +136,25 @@ def turn_effort(
     model: ModelInfo, level: ReasoningLevel | None, with_tools: bool, warn: Warn
 ) -> str | None:
     """:func:`reasoning_effort`, except on models that reject an effort beside function
-    tools: there a tool turn says ``none`` (or nothing, where ``none`` is not offered)."""
+    tools: there every tool turn says ``none``, whether or not the model's levels list it
+    (leaving it out would let the model's default effort fail the turn). A level that is
+    dropped or changed on the way is said through ``warn``, in one line."""
+    if with_tools and rejects_effort_with_tools(model):
+        if level not in (None, "off"):
+            warn(
+                f"{model.ref} takes no reasoning effort beside tools; tool turns run with "
+                f"effort none (not {level})"
+            )
+        return "none"
     effort = reasoning_effort(model, level)
-    if not (with_tools and rejects_effort_with_tools(model)):
+    if level is None or level == "off" or effort == level:
         return effort
-    allowed = "none" if "none" in effort_options(model) else None
-    if effort != allowed and level not in (None, "off"):
-        warn(f"{model.ref} takes no reasoning effort beside tools; tool turns run without it")
-    return allowed
+    if effort is None:
+        warn(f"{model.ref} has no reasoning effort to set; reasoning level {level} ignored")
+    else:
+        offered = ", ".join(o for o in effort_options(model) if o != "none")
+        warn(f"{model.ref} takes reasoning effort {offered}; using {effort} for {level}")
+    return effort
 
 
 def prompt_cache_key(session_id: str) -> str:

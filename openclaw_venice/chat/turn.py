@@ -27,14 +27,15 @@ from ..runtime.ai import AssistantMessage, StreamEvent
 from ..runtime.catalog import ModelInfo
 from . import transport
 from .assemble import TurnAssembler
-from .completion import assemble_completion
+from .completion import assemble_completion, completion_chunk
 from .options import StreamOptions
 from .sse import SSEDecoder, load_chunk
+from .think_tags import thinking_forced_open
 
 if TYPE_CHECKING:
     import httpx
 
-    from .client import VeniceChat
+    from .endpoint import Endpoint
 
 MAX_JSON_BODY = 32 * 1024 * 1024
 MAX_EVENT_BYTES = 8 * 1024 * 1024  # one SSE event; real ones are a few KB
@@ -43,10 +44,10 @@ DRAIN_SECONDS = 0.5  # after [DONE]: how long the rest of the answer (its traile
 
 
 async def run_turn(
-    chat: VeniceChat, model: ModelInfo, body: Mapping[str, Any], options: StreamOptions
+    chat: Endpoint, model: ModelInfo, body: Mapping[str, Any], options: StreamOptions
 ) -> AsyncIterator[StreamEvent]:
     """Events of a streamed turn; failures end it with an ``error`` event."""
-    assembler = TurnAssembler(model)
+    assembler = TurnAssembler(model, thinking_opened=thinking_forced_open(model, body))
     meta: dict[str, Any] = {}
     try:
         async with open_turn(chat, model, body, options) as response:
@@ -61,7 +62,7 @@ async def run_turn(
 
 
 async def complete_once(
-    chat: VeniceChat, model: ModelInfo, body: Mapping[str, Any], options: StreamOptions
+    chat: Endpoint, model: ModelInfo, body: Mapping[str, Any], options: StreamOptions
 ) -> AssistantMessage:
     """A non-streamed turn: one JSON answer."""
     meta: dict[str, Any] = {}
@@ -69,7 +70,8 @@ async def complete_once(
         async with open_turn(chat, model, body, options) as response:
             meta = _meta(chat, model, response)
             raw = await _read_json(response, options)
-        return assemble_completion(raw, model, meta=meta)
+        opened = thinking_forced_open(model, body)
+        return assemble_completion(raw, model, meta=meta, thinking_opened=opened)
     except OpenClawError as exc:
         raise _with_request_id(exc, meta) from None
 
@@ -84,7 +86,7 @@ def _with_request_id(exc: OpenClawError, meta: Mapping[str, Any]) -> OpenClawErr
 
 @asynccontextmanager
 async def open_turn(
-    chat: VeniceChat, model: ModelInfo, body: Mapping[str, Any], options: StreamOptions
+    chat: Endpoint, model: ModelInfo, body: Mapping[str, Any], options: StreamOptions
 ) -> AsyncIterator[httpx.Response]:
     """A 200 response, open for reading, after at most ``options.max_retries`` retries."""
     import httpx
@@ -177,10 +179,11 @@ async def _events(
     options: StreamOptions,
 ) -> AsyncIterator[StreamEvent]:
     if "json" in response.headers.get("content-type", ""):
-        # asked for a stream, got one JSON answer (a proxy in between): still one turn
-        message = assemble_completion(await _read_json(response, options), model, meta=meta)
-        yield StreamEvent("start")
-        yield StreamEvent("done", message=message)
+        # asked for a stream, got one JSON answer (a proxy in between): the same events
+        chunk = completion_chunk(await _read_json(response, options))
+        yield assembler.start()
+        for event in [*assembler.feed(chunk), *assembler.finish(True, meta)]:
+            yield event
         return
     if response.headers.get("content-type", "").startswith("text/html"):
         raise StreamFormatError(
@@ -278,7 +281,7 @@ async def _read_capped(response: httpx.Response, limit: int, options: StreamOpti
     return b"".join(chunks)
 
 
-def _meta(chat: VeniceChat, model: ModelInfo, response: httpx.Response) -> dict[str, Any]:
+def _meta(chat: Endpoint, model: ModelInfo, response: httpx.Response) -> dict[str, Any]:
     meta = transport.response_meta(response.headers)
     warning = meta.get("deprecationWarning")
     if warning:  # once per client: each client's user is told, none of them twice
@@ -294,7 +297,7 @@ def _timeout_text(options: StreamOptions) -> str:
     return f"Venice did not answer within {options.timeout:g} s; try again, or raise the timeout"
 
 
-def _connection_error(chat: VeniceChat, exc: Exception, attempt: int) -> VeniceConnectionError:
+def _connection_error(chat: Endpoint, exc: Exception, attempt: int) -> VeniceConnectionError:
     return VeniceConnectionError(
         f"could not reach Venice at {chat.base_url} ({type(exc).__name__}, "
         f"{attempt + 1} attempts); check your connection and try again"

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from importlib import import_module
 from typing import TYPE_CHECKING, NoReturn, TextIO
 
-from .. import __version__
+from .._version import __version__
 from .errors import OpenClawError, UsageError
 
 if TYPE_CHECKING:

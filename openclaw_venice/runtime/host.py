@@ -13,14 +13,16 @@ from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
+from . import settings
 from .catalog import Catalog, ModelInfo, overlay_config_models
 from .config_file import ConfigDocument, config_path, get_path, load_config
 from .plugins import Provider, ProviderContext, Registry, load_plugins
+from .settings import APP_NAME
 
 if TYPE_CHECKING:
     from .secrets import ResolvedKey
 
-APP_NAME = "openclaw"
+__all__ = ["APP_NAME", "Host"]
 
 
 class Host:
@@ -81,9 +83,7 @@ class Host:
 
     @functools.cached_property
     def cache_dir(self) -> Path:
-        from platformdirs import user_cache_dir
-
-        return Path(user_cache_dir(APP_NAME, appauthor=False))
+        return settings.cache_dir()
 
     @property
     def registry(self) -> Registry:
@@ -96,46 +96,22 @@ class Host:
     # -- providers and models -------------------------------------------------------------
     @functools.cached_property
     def state_dir(self) -> Path:
-        configured = self.env.get("OPENCLAW_STATE_DIR")
-        return Path(configured).expanduser() if configured else Path.home() / ".openclaw"
+        return settings.state_dir(self.env)
 
     def lookup_variable(self, name: str) -> str | None:
         """``${NAME}``: process env, then the config ``env`` block, then the keyring."""
-        from .secrets import keyring_get
-        from .substitution import env_lookup
-
-        env_block = get_path(self.config.data, "env")
-        found = env_lookup(self.env, env_block if isinstance(env_block, Mapping) else {})(name)
-        return found or keyring_get(name, self.warn)
+        return settings.variable_lookup(self.env, self.config.data, self.warn)(name)
 
     def provider_config(self, provider_id: str) -> Mapping[str, Any]:
         """``models.providers.<id>`` with ``${VAR}`` substituted (``apiKey`` is left as
         written: it is resolved, with its own order, only when a key is needed)."""
-        from .substitution import substitute
-
-        block = get_path(self.config.data, "models", "providers", provider_id)
-        if not isinstance(block, Mapping):
-            return {}
-        prefix = f"models.providers.{provider_id}"
-        return {
-            key: value
-            if key == "apiKey"
-            else substitute(value, self.lookup_variable, f"{prefix}.{key}")
-            for key, value in block.items()
-        }
+        return settings.provider_config(self.config.data, provider_id, self.env, self.warn)
 
     def resolve_key(self, provider: Provider, flag_value: str | None = None) -> ResolvedKey:
         """The provider's API key from the first source that has one (see ``secrets``)."""
-        from .secrets import resolve_api_key
-
-        key = resolve_api_key(
-            provider.auth_methods[0],
-            self.env,
-            self.config.data,
-            flag_value,
-            provider_id=provider.id,
-            state_dir=self.state_dir,
-            warn=self.warn,
+        method = provider.auth_methods[0]
+        key = settings.api_key(
+            method, provider.id, self.env, self.config.data, flag_value, warn=self.warn
         )
         if self.verbose:
             print(
@@ -148,10 +124,13 @@ class Host:
         return ProviderContext(
             config=self.provider_config(provider.id),
             env=self.env,
-            cache_dir=self.cache_dir / "providers" / provider.id,
+            cache_dir=self.provider_cache_dir(provider.id),
             refresh=refresh,
             warn=self.warn,
         )
+
+    def provider_cache_dir(self, provider_id: str) -> Path:
+        return self.cache_dir / "providers" / provider_id
 
     def catalog(self, provider_id: str, refresh: bool = False) -> Catalog:
         """The provider's catalog with the config file's models and tags applied."""

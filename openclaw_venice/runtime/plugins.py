@@ -5,40 +5,70 @@ A plugin is any object found in the ``openclaw.plugins`` entry-point group with 
 network or disk I/O and must not fail for a missing key; it calls
 ``api.register_provider(provider)``. The host loads every plugin the same way, its own
 included.
+
+This module, :mod:`.ai` (the turn types) and :mod:`.catalog` (models) are the whole of
+what a plugin may import from the host. What else a plugin needs of the host is offered
+here: the error tree, :func:`make_private_dir`, and, for a provider used from Python
+without the ``openclaw`` command, :func:`host_context`, :func:`host_api_key` and
+:func:`provider_cache_dir`, which find settings the way the command does.
 """
 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from importlib.metadata import entry_points
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
+from .auth import AuthMethod
 from .catalog import Catalog, ModelInfo
-from .errors import PluginError
+from .errors import (
+    ConfigError,
+    ConfigParseError,
+    ConfigValueError,
+    MissingVariableError,
+    OpenClawError,
+    PluginError,
+    ProviderError,
+    SecretError,
+    UnknownModelError,
+    UsageError,
+)
+from .secret import SecretStr  # the key's type, offered to plugins with the contract
 
 if TYPE_CHECKING:
     from .ai import ChatSettings, Context, StreamEvent
-    from .secret import SecretStr
+
+__all__ = [
+    "ENTRY_POINT_GROUP",
+    "AuthMethod",
+    "ChatFlag",
+    "ChatProvider",
+    "ChatSession",
+    "ConfigError",
+    "ConfigParseError",
+    "ConfigValueError",
+    "MissingVariableError",
+    "OpenClawError",
+    "Plugin",
+    "PluginApi",
+    "PluginError",
+    "Provider",
+    "ProviderContext",
+    "ProviderError",
+    "Registry",
+    "SecretError",
+    "SecretStr",
+    "UnknownModelError",
+    "UsageError",
+    "host_api_key",
+    "host_context",
+    "load_plugins",
+    "make_private_dir",
+    "provider_cache_dir",
+]
 
 ENTRY_POINT_GROUP = "openclaw.plugins"
-
-
-@dataclass(frozen=True, slots=True)
-class AuthMethod:
-    """How a provider is authenticated; drives ``openclaw onboard`` generically."""
-
-    method: str  # "api-key"
-    choice: str  # wizard/--auth-choice value, e.g. "venice-api-key"
-    label: str
-    cli_flag: str  # e.g. "--venice-api-key"
-    env_var: str  # e.g. "VENICE_API_KEY"
-    profile_id: str  # e.g. "venice:default"
-    hint: str = ""
-    group: str = ""
-    prompt: str = "Enter API key"
-    note: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -170,6 +200,8 @@ class Registry:
 
 def load_plugins(group: str = ENTRY_POINT_GROUP) -> Registry:
     """Load and register every plugin of ``group``. A broken plugin is reported, not fatal."""
+    from importlib.metadata import entry_points
+
     registry = Registry()
     for ep in sorted(entry_points(group=group), key=lambda e: e.name):
         try:
@@ -186,3 +218,55 @@ def load_plugins(group: str = ENTRY_POINT_GROUP) -> Registry:
                 continue
             registry.providers[provider_id] = provider
     return registry
+
+
+# -- the host's settings, for a provider used from Python ------------------------------------
+
+
+def host_context(
+    provider: Provider,
+    env: Mapping[str, str] | None = None,
+    warn: Callable[[str], None] | None = None,
+) -> ProviderContext:
+    """The :class:`ProviderContext` the ``openclaw`` command would hand ``provider``: its
+    ``models.providers.<id>`` block of the config file (``${VAR}`` substituted), the
+    environment (``os.environ`` by default), its cache dir; ``warn`` to stderr by default.
+    Raises :class:`ConfigError` for a config file that cannot be read."""
+    from . import settings
+
+    env = settings.environment(env)
+    warn = warn or settings.warn_on_stderr
+    data = settings.config_data(env)
+    return ProviderContext(
+        config=settings.provider_config(data, provider.id, env, warn),
+        env=env,
+        cache_dir=provider_cache_dir(provider.id),
+        warn=warn,
+    )
+
+
+def host_api_key(provider: Provider, env: Mapping[str, str] | None = None) -> SecretStr:
+    """``provider``'s API key, from the first source that has one, in the ``openclaw``
+    command's order: env (or the variable the config's ``apiKey`` names), the config's
+    ``env`` block, the system keyring, a literal ``apiKey``, the auth profile store. Raises
+    :class:`SecretError`, saying how to get one, when none has it."""
+    from . import settings
+
+    env = settings.environment(env)
+    data = settings.config_data(env)
+    method = provider.auth_methods[0]
+    return settings.api_key(method, provider.id, env, data, warn=settings.warn_on_stderr).value
+
+
+def provider_cache_dir(provider_id: str) -> Path:
+    """Where the host keeps ``provider_id``'s cache (``ProviderContext.cache_dir``)."""
+    from .settings import cache_dir
+
+    return cache_dir() / "providers" / provider_id
+
+
+def make_private_dir(directory: Path) -> None:
+    """Make ``directory`` and each missing parent, readable by the user alone (0700)."""
+    from .config_file import make_private_dir as make
+
+    make(directory)

@@ -23,9 +23,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from .auth import AuthMethod
 from .config_file import get_path
 from .errors import SecretError
-from .plugins import AuthMethod
 
 if TYPE_CHECKING:
     from .secret import SecretStr

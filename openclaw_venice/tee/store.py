@@ -8,12 +8,10 @@ from .collateral import CollateralCache
 
 
 def default_cache_dir() -> Path:
-    from platformdirs import user_cache_dir
-
     from ..identity import PROVIDER_ID
-    from ..runtime.host import APP_NAME
+    from ..runtime.plugins import provider_cache_dir
 
-    return Path(user_cache_dir(APP_NAME, appauthor=False)) / "providers" / PROVIDER_ID / "tee"
+    return provider_cache_dir(PROVIDER_ID) / "tee"
 
 
 def default_cache() -> CollateralCache:

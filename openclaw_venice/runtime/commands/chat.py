@@ -11,17 +11,17 @@ from __future__ import annotations
 import argparse
 import asyncio
 import uuid
-from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from ..ai import ChatSettings, Context, ImagePart, TextPart, UserMessage
+from ..ai import ChatSettings, Context
 from ..catalog import split_ref
 from ..errors import PluginError, UsageError
 from ..host import Host
-from ..plugins import AuthMethod, ChatProvider, ChatSession, Registry
-from .chat_input import combine, load_image, positive_int, read_stdin
+from ..plugins import AuthMethod, ChatProvider, Registry
+from .chat_input import combine, load_image, positive_int, read_stdin, user_message
 from .chat_output import TurnPrinter
+from .chat_turn import Turn
 
 LEVELS = ("off", "minimal", "low", "medium", "high", "xhigh")
 
@@ -99,8 +99,8 @@ def run(args: argparse.Namespace, host: Host) -> int:
             if piped is not None or prompt:
                 if not prompt.strip():
                     raise UsageError("the prompt is empty; pass it as an argument or on stdin")
-                context.messages.append(_user(prompt, images))
-                runner.run(_turn(session, provider.id, model, context, settings, printer))
+                context.messages.append(user_message(prompt, images))
+                runner.run(Turn(session, provider.id, model, context, settings, printer).run())
             else:
                 from .chat_session import interactive
 
@@ -109,47 +109,6 @@ def run(args: argparse.Namespace, host: Host) -> int:
         finally:
             runner.run(session.aclose())
     return 0
-
-
-@dataclass(slots=True)
-class Turn:
-    """Everything a turn needs but the prompt; :meth:`run` streams one into ``context``."""
-
-    session: ChatSession
-    provider_id: str
-    model: str  # as written after ``provider/``: the provider resolves it
-    context: Context
-    settings: ChatSettings
-    printer: TurnPrinter
-
-    @property
-    def ref(self) -> str:
-        return f"{self.provider_id}/{self.model}"
-
-    async def run(self) -> None:
-        await _turn(
-            self.session, self.provider_id, self.model, self.context, self.settings, self.printer
-        )
-
-
-async def _turn(
-    session: ChatSession,
-    provider_id: str,
-    model: str,
-    context: Context,
-    settings: ChatSettings,
-    printer: TurnPrinter,
-) -> None:
-    printer.begin(provider_id)
-    events = session.stream(model, context, replace(settings, status=printer.status.note))
-    try:
-        async for event in events:
-            printer.event(event)
-            if event.type == "done" and event.message is not None:
-                context.messages.append(event.message)
-    finally:
-        printer.status.stop()
-        await events.aclose()  # type: ignore[attr-defined]
 
 
 def resolve_model(host: Host, ref: str | None) -> tuple[ChatProvider, str]:
@@ -219,12 +178,6 @@ def _provider_default(host: Host) -> str:
         "no model given and no default set; pass --model PROVIDER/MODEL or run "
         "`openclaw models set PROVIDER/MODEL`"
     )
-
-
-def _user(text: str, images: list[ImagePart]) -> UserMessage:
-    if not images:
-        return UserMessage(text)
-    return UserMessage([TextPart(text), *images])
 
 
 def _json_file(path: str) -> dict[str, Any]:

@@ -8,7 +8,7 @@ import base64
 from pathlib import Path
 from typing import TextIO
 
-from ..ai import ImagePart
+from ..ai import ImagePart, TextPart, UserMessage
 from ..errors import UsageError
 
 #: image types by their first bytes (the content decides, not the file name)
@@ -84,3 +84,10 @@ def combine(argument: str, piped: str | None) -> str:
     if argument and text:
         return f"{text}\n\n{argument}"
     return argument or text
+
+
+def user_message(text: str, images: list[ImagePart]) -> UserMessage:
+    """The user's turn: the text, and the images after it when there are any."""
+    if not images:
+        return UserMessage(text)
+    return UserMessage([TextPart(text), *images])

@@ -14,11 +14,11 @@ from typing import TYPE_CHECKING
 from ..ai import ImagePart
 from ..errors import OpenClawError
 from ..terminal import for_stream
-from .chat_input import utf8_text
+from .chat_input import user_message, utf8_text
 
 if TYPE_CHECKING:
     from ..host import Host
-    from .chat import Turn
+    from .chat_turn import Turn
 
 HELP = """Commands (never sent to the model):
   /help         this list
@@ -28,8 +28,6 @@ EXIT = ("/exit", "/quit")
 
 
 def interactive(host: Host, runner: asyncio.Runner, turn: Turn, images: list[ImagePart]) -> None:
-    from .chat import _user
-
     host.err(f"Chatting with {turn.ref}; /help for commands, /exit or Ctrl-D to leave.")
     while True:
         line = _read_line(host)
@@ -44,7 +42,7 @@ def interactive(host: Host, runner: asyncio.Runner, turn: Turn, images: list[Ima
             host.err(HELP if command == "/help" else unknown)
             continue
         history = len(turn.context.messages)
-        turn.context.messages.append(_user(text, images))
+        turn.context.messages.append(user_message(text, images))
         if _answer(host, runner, turn):
             images = []  # attached to the first answered turn only
         else:  # not answered: the model never saw a reply to it, so it leaves the history

@@ -1,0 +1,22 @@
+"""How a provider is authenticated (part of the plugin contract; re-exported by
+:mod:`.plugins`)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, slots=True)
+class AuthMethod:
+    """How a provider is authenticated; drives ``openclaw onboard`` generically."""
+
+    method: str  # "api-key"
+    choice: str  # wizard/--auth-choice value, e.g. "venice-api-key"
+    label: str
+    cli_flag: str  # e.g. "--venice-api-key"
+    env_var: str  # e.g. "VENICE_API_KEY"
+    profile_id: str  # e.g. "venice:default"
+    hint: str = ""
+    group: str = ""
+    prompt: str = "Enter API key"
+    note: str = ""

@@ -1,0 +1,100 @@
+"""Where the host's settings come from, for the ``openclaw`` command and for a provider used
+from Python alike (:func:`~.plugins.host_context`, :func:`~.plugins.host_api_key`): one
+way to find a provider's config block, its variables, its key and the cache dir."""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from .auth import AuthMethod
+from .config_file import config_path, get_path, load_config
+
+if TYPE_CHECKING:
+    from .secrets import ResolvedKey
+
+APP_NAME = "openclaw"
+Warn = Callable[[str], None]
+
+
+def environment(env: Mapping[str, str] | None) -> dict[str, str]:
+    return dict(os.environ if env is None else env)
+
+
+def warn_on_stderr(message: str) -> None:
+    print(f"warning: {message}", file=sys.stderr)
+
+
+def config_data(env: Mapping[str, str]) -> Mapping[str, Any]:
+    """The config file's data (``{}`` when there is none); :class:`ConfigError` if bad."""
+    return load_config(config_path(env)).data
+
+
+def cache_dir() -> Path:
+    from platformdirs import user_cache_dir
+
+    return Path(user_cache_dir(APP_NAME, appauthor=False))
+
+
+def state_dir(env: Mapping[str, str]) -> Path:
+    configured = env.get("OPENCLAW_STATE_DIR")
+    return Path(configured).expanduser() if configured else Path.home() / ".openclaw"
+
+
+def variable_lookup(
+    env: Mapping[str, str], data: Mapping[str, Any], warn: Warn
+) -> Callable[[str], str | None]:
+    """``${NAME}``: process env, then the config ``env`` block, then the keyring."""
+    from .secrets import keyring_get
+    from .substitution import env_lookup
+
+    env_block = get_path(data, "env")
+    layered = env_lookup(env, env_block if isinstance(env_block, Mapping) else {})
+
+    def lookup(name: str) -> str | None:
+        return layered(name) or keyring_get(name, warn)
+
+    return lookup
+
+
+def provider_config(
+    data: Mapping[str, Any], provider_id: str, env: Mapping[str, str], warn: Warn
+) -> Mapping[str, Any]:
+    """``models.providers.<id>`` with ``${VAR}`` substituted (``apiKey`` is left as
+    written: it is resolved, with its own order, only when a key is needed)."""
+    from .substitution import substitute
+
+    block = get_path(data, "models", "providers", provider_id)
+    if not isinstance(block, Mapping):
+        return {}
+    lookup = variable_lookup(env, data, warn)
+    prefix = f"models.providers.{provider_id}"
+    return {
+        key: value if key == "apiKey" else substitute(value, lookup, f"{prefix}.{key}")
+        for key, value in block.items()
+    }
+
+
+def api_key(
+    method: AuthMethod,
+    provider_id: str,
+    env: Mapping[str, str],
+    data: Mapping[str, Any],
+    flag_value: str | None = None,
+    warn: Warn = warn_on_stderr,
+) -> ResolvedKey:
+    """The key from the first source that has one (see :mod:`.secrets`)."""
+    from .secrets import resolve_api_key
+
+    return resolve_api_key(
+        method,
+        env,
+        data,
+        flag_value,
+        provider_id=provider_id,
+        state_dir=state_dir(env),
+        warn=warn,
+    )
