@@ -351,3 +351,35 @@ def test_chat_does_not_import_pydantic(server: LocalServer) -> None:
     assert "httpx" in modules  # it did chat
     assert "pydantic" not in modules
     assert "openclaw_venice.runtime.commands.onboard" not in modules
+
+
+def test_models_list_offline_imports_neither_metadata_machinery_nor_writers() -> None:
+    run_cli("models", "list")  # the first run fails discovery and remembers it
+    modules = imported("models", "list")
+    assert not {"importlib.metadata", "email", "zipfile", "tempfile", "pydantic"} & modules
+    assert "openclaw_venice.runtime.commands.chat" not in modules
+
+
+def test_entry_points_read_as_importlib_metadata_reads_them(tmp_path: Path) -> None:
+    import sys
+    from importlib.metadata import distributions
+    from importlib.metadata import entry_points as metadata_entry_points
+
+    from openclaw_venice.runtime.entry_points import entry_points
+
+    site = tmp_path / "site"
+    for name, line in [("demo_provider-0.1", "demo = tests.support.demo_plugin:plugin [extra]"),
+                       ("Demo_Provider-0.2", "shadowed = nowhere:plugin")]:  # fmt: skip
+        dist = site / f"{name}.dist-info"
+        dist.mkdir(parents=True)
+        (dist / "METADATA").write_text(f"Metadata-Version: 2.1\nName: {name.split('-')[0]}\n")
+        (dist / "entry_points.txt").write_text(f"# comment\n[openclaw.plugins]\n{line}\n")
+    path = [str(site), *sys.path]
+    assert [d for d in distributions(path=[str(site)])]  # metadata sees the same directory
+    for group in ("openclaw.plugins", "console_scripts"):
+        ours = sorted((e.name, e.value) for e in entry_points(group))
+        theirs = sorted((e.name, e.value) for e in metadata_entry_points(group=group))
+        assert ours == theirs and ours
+    ours = {e.name: e for e in entry_points("openclaw.plugins", path)}
+    assert set(ours) == {"demo", "venice"}  # the second demo_provider is shadowed
+    assert ours["demo"].load().id == "demo"

@@ -200,7 +200,7 @@ class Registry:
 
 def load_plugins(group: str = ENTRY_POINT_GROUP) -> Registry:
     """Load and register every plugin of ``group``. A broken plugin is reported, not fatal."""
-    from importlib.metadata import entry_points
+    from .entry_points import entry_points  # not importlib.metadata's: see that module
 
     registry = Registry()
     for ep in sorted(entry_points(group=group), key=lambda e: e.name):
