@@ -356,7 +356,7 @@ def test_chat_does_not_import_pydantic(server: LocalServer) -> None:
 def test_models_list_offline_imports_neither_metadata_machinery_nor_writers() -> None:
     run_cli("models", "list")  # the first run fails discovery and remembers it
     modules = imported("models", "list")
-    assert not {"importlib.metadata", "email", "zipfile", "tempfile", "pydantic"} & modules
+    assert not {"importlib.metadata", "email", "zipfile", "pydantic", "httpx"} & modules
     assert "openclaw_venice.runtime.commands.chat" not in modules
 
 
@@ -367,14 +367,16 @@ def test_entry_points_read_as_importlib_metadata_reads_them(tmp_path: Path) -> N
 
     from openclaw_venice.runtime.entry_points import entry_points
 
-    site = tmp_path / "site"
-    for name, line in [("demo_provider-0.1", "demo = tests.support.demo_plugin:plugin [extra]"),
-                       ("Demo_Provider-0.2", "shadowed = nowhere:plugin")]:  # fmt: skip
-        dist = site / f"{name}.dist-info"
+    site, later = tmp_path / "site", tmp_path / "later"
+    for where, name, line in [
+        (site, "demo_provider-0.1", "demo = tests.support.demo_plugin:plugin [extra]"),
+        (later, "Demo_Provider-0.2", "shadowed = nowhere:plugin"),  # later on the path
+    ]:
+        dist = where / f"{name}.dist-info"
         dist.mkdir(parents=True)
         (dist / "METADATA").write_text(f"Metadata-Version: 2.1\nName: {name.split('-')[0]}\n")
         (dist / "entry_points.txt").write_text(f"# comment\n[openclaw.plugins]\n{line}\n")
-    path = [str(site), *sys.path]
+    path = [str(site), str(later), *sys.path]
     assert [d for d in distributions(path=[str(site)])]  # metadata sees the same directory
     for group in ("openclaw.plugins", "console_scripts"):
         ours = sorted((e.name, e.value) for e in entry_points(group))

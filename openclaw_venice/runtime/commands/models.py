@@ -8,7 +8,6 @@ from collections.abc import Callable
 from typing import Any
 
 from ..catalog import Catalog, ModelInfo, Resolution, split_ref
-from ..config_edit import save_edits
 from ..errors import ProviderUnreachableError, UnknownModelError, UsageError
 from ..host import Host
 from ..terminal import columns, is_terminal, safe_text
@@ -147,6 +146,8 @@ def run_set(args: argparse.Namespace, host: Host) -> int:
         if isinstance(current, str)
         else ("agents", "defaults", "model", "primary")
     )
+    from ..config_edit import save_edits  # only this action writes
+
     saved = save_edits(host.config, [(key, ref)])
     if not saved.comments_kept:
         host.warn(
