@@ -23,7 +23,11 @@ The whole tree, host and plugin::
                 ├── PayloadTooLargeError   413
                 ├── RateLimitError         429
                 ├── ServerError            5xx
-                └── InBandError            {"error": ...} inside a 200 stream
+                ├── InBandError            {"error": ...} inside a 200 stream
+                └── E2EERefusedError       Venice refused an E2EE request: needs streaming,
+                                           failed to decrypt, debug mode, invalid public key
+            E2EEError                      (under VeniceError) an E2EE turn was not private
+            └── AttestationError           the enclave's attestation failed a check
 
 Every Venice error has ``request_id`` (Venice's CF-RAY header; None when Venice never
 answered), also named at the end of its message. Messages are one line, say what to do next,
@@ -48,12 +52,19 @@ from .runtime.plugins import (
 )
 
 __all__ = [
+    "AttestationError",
     "AuthenticationError",
     "BadRequestError",
     "ConfigError",
     "ConfigParseError",
     "ConfigValueError",
     "DiscoveryError",
+    "E2EEDebugModeError",
+    "E2EEDecryptError",
+    "E2EEError",
+    "E2EEInvalidKeyError",
+    "E2EERefusedError",
+    "E2EEStreamingRequiredError",
     "InBandError",
     "InsufficientBalanceError",
     "MissingVariableError",
@@ -174,3 +185,55 @@ class ServerError(VeniceAPIError):
 
 class InBandError(VeniceAPIError):
     advice = "the model stopped with an error; try again"
+
+
+# -- end-to-end encryption (e2ee-* models) -----------------------------------------------------
+class E2EEError(VeniceError):
+    """An E2EE turn could not be made private: the enclave's attestation did not verify, or an
+    encrypted answer did not open. Nothing was shown from it."""
+
+
+class AttestationError(E2EEError):
+    """The enclave's attestation failed a check; no chat request was sent. ``report`` is the
+    full :class:`~openclaw_venice.tee.AttestationReport`."""
+
+    def __init__(self, message: str, report: object = None) -> None:
+        super().__init__(message)
+        self.report = report
+
+
+class E2EERefusedError(VeniceAPIError):
+    """Venice refused an E2EE request for an E2EE reason (see the subclasses)."""
+
+    marker = ""
+
+
+class E2EEStreamingRequiredError(E2EERefusedError):
+    marker = "requires streaming"
+    advice = "end-to-end encrypted turns must stream; call with stream=True (the default)"
+
+
+class E2EEDecryptError(E2EERefusedError):
+    marker = "failed to decrypt"
+    advice = (
+        "the enclave could not open the encrypted message even after a fresh attestation; "
+        "try again, or use --no-e2ee for TEE-only mode"
+    )
+
+
+class E2EEDebugModeError(E2EERefusedError):
+    marker = "debug mode"
+    advice = "the enclave runs in debug mode and is not private; pick another e2ee model"
+
+
+class E2EEInvalidKeyError(E2EERefusedError):
+    marker = "invalid public key"
+    advice = "the enclave refused the session key; try again (each session makes a new key)"
+
+
+E2EE_REFUSALS: tuple[type[E2EERefusedError], ...] = (
+    E2EEStreamingRequiredError,
+    E2EEDecryptError,
+    E2EEDebugModeError,
+    E2EEInvalidKeyError,
+)

@@ -201,13 +201,6 @@ def test_renamed_seed_id_resolves_with_a_notice(server: LocalServer, chat: Venic
     assert any("claude-opus-4-5" in w for w in chat.warnings)  # type: ignore[attr-defined]
 
 
-def test_e2ee_models_are_refused_before_sending(server: LocalServer, chat: VeniceChat) -> None:
-    e2ee = next(m for m in load_bundle().models if "e2ee" in m.tags)
-    with pytest.raises(errors.RequestRefused, match="end-to-end encryption"):
-        chat.complete_sync(e2ee, ask())
-    assert server.requests == []
-
-
 # -- errors and retries ------------------------------------------------------------------------
 
 NEVER_RETRIED = {

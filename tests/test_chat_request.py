@@ -574,15 +574,14 @@ def test_an_empty_conversation_is_refused() -> None:
 # -- e2ee -------------------------------------------------------------------------------------
 
 
-def test_every_e2ee_model_is_refused_before_anything_is_built() -> None:
+def test_e2ee_models_get_the_plain_body_that_chat_e2ee_then_gates_and_seals() -> None:
+    # (tests/test_e2ee_chat.py: what is dropped, what is sealed, what is sent)
     e2ee = [m for m in load_bundle().models if is_e2ee(m)]
     assert len(e2ee) >= 5
     for record in e2ee:
-        with pytest.raises(RequestRefused, match=r"end-to-end encryption.*without the e2ee tag"):
-            build(record)
+        assert build(record)["model"] == record.id
     flagged = ModelInfo("tee-model", "T", "venice", extra={"e2ee": True})
-    with pytest.raises(RequestRefused, match="venice/tee-model needs end-to-end encryption"):
-        build(flagged)
+    assert is_e2ee(flagged) and build(flagged)["model"] == "tee-model"
 
 
 # -- replay -------------------------------------------------------------------------------------

@@ -18,6 +18,7 @@ from ..identity import BASE_URL_ENV_VAR, DEFAULT_BASE_URL, ENV_VAR, PROVIDER_ID
 from ..runtime.ai import AssistantMessage, Context, StreamEvent
 from ..runtime.catalog import Catalog, ModelInfo
 from .options import StreamOptions
+from .quirks import is_e2ee
 from .request import build_request, split_model_suffix
 from .transport import check_key_destination
 
@@ -25,6 +26,7 @@ if TYPE_CHECKING:
     import httpx
 
     from ..runtime.plugins import SecretStr
+    from .e2ee import E2EEState, TeeSettings
 
 Warn = Callable[[str], None]
 
@@ -53,6 +55,7 @@ class VeniceChat:
         env: Mapping[str, str] | None = None,
         warn: Warn | None = None,
         max_connections: int = 64,
+        tee: TeeSettings | None = None,
     ) -> None:
         env = os.environ if env is None else env
         self._key = _secret(api_key if api_key is not None else env.get(ENV_VAR))
@@ -65,6 +68,9 @@ class VeniceChat:
         self._max_connections = max_connections
         self.warn: Warn = warn or _stderr_warn
         self._warned: set[str] = set()
+        self._tee = tee
+        self._tee_env = {k: v for k, v in env.items() if k.startswith("VENICE_TEE_")}
+        self._e2ee: E2EEState | None = None  # this session's key pair and attested enclaves
 
     def __repr__(self) -> str:
         return f"VeniceChat(base_url={self.base_url!r})"
@@ -113,8 +119,25 @@ class VeniceChat:
         except OpenClawError as exc:
             yield StreamEvent("error", error=exc, message=_failed(exc, model))
             return
-        async for event in run_turn(self, record, body, options):
-            yield event
+        turn: AsyncGenerator[StreamEvent, None]
+        if is_e2ee(record):
+            from .e2ee import run_e2ee_turn
+
+            turn = run_e2ee_turn(self, record, body, options, self.e2ee_state())
+        else:
+            turn = run_turn(self, record, body, options)  # type: ignore[assignment]
+        async with aclosing(turn) as events:
+            async for event in events:
+                yield event
+
+    def e2ee_state(self) -> E2EEState:
+        """This client's E2EE session: one key pair for its life, attestations by model."""
+        if self._e2ee is None:
+            from .e2ee import E2EEState, TeeSettings
+
+            settings = self._tee or TeeSettings.from_env(self._tee_env)
+            self._e2ee = E2EEState(settings)
+        return self._e2ee
 
     async def complete(
         self,
@@ -126,7 +149,7 @@ class VeniceChat:
     ) -> AssistantMessage:
         """The final message of one turn; raises the typed error on failure. ``stream=False``
         asks Venice for one JSON answer instead of an event stream."""
-        if not stream:
+        if not stream and not is_e2ee(self.resolve_model(model)[0]):  # e2ee: streams only
             from .turn import complete_once
 
             options = options or StreamOptions()

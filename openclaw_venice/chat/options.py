@@ -35,7 +35,7 @@ class VeniceOptions:
 
 
 # option -> its key in Venice's ``venice_parameters`` (tests hold these to the spec).
-# ``enable_e2ee`` is left out: e2ee models are refused before anything is sent.
+# ``enable_e2ee`` is left out: chat/e2ee.py sets it (false) for TEE-only turns.
 VENICE_PARAMETERS = {
     "include_venice_system_prompt": "include_venice_system_prompt",
     "web_search": "enable_web_search",
@@ -65,3 +65,5 @@ class StreamOptions:
     max_retries: int = 2
     #: told before each retry: seconds it will wait, and why ("HTTP 429", "connection failed")
     on_retry: Callable[[float, str], None] | None = field(default=None, compare=False)
+    # e2ee-* models: False is TEE-only mode (attested enclave, content in the clear over TLS)
+    e2ee: bool = True

@@ -22,7 +22,7 @@ from ..errors import RequestRefused
 from ..runtime.ai import Context, ReasoningLevel, Tool
 from ..runtime.catalog import ModelInfo
 from .options import StreamOptions, VeniceOptions
-from .quirks import is_deepseek_v4, is_e2ee, is_grok, rejects_effort_with_tools
+from .quirks import is_deepseek_v4, is_grok, rejects_effort_with_tools
 from .replay import build_messages
 from .tool_schema import tool_entry
 
@@ -57,9 +57,10 @@ def build_request(
     warn: Warn = _ignore,
 ) -> dict[str, Any]:
     """The request body for one turn. Raises :class:`RequestRefused` for what Venice would
-    refuse or what this adapter cannot do (e2ee models). ``requested_id`` contributes only
-    its ``:key=value`` suffix: the id sent is always the record's (a renamed id resolved),
-    with one suffix: the requested one, else the one a record's own id may carry."""
+    refuse (E2EE models get this body, then ``chat/e2ee.py`` gates and seals it).
+    ``requested_id`` contributes only its ``:key=value`` suffix: the id sent is always the
+    record's (a renamed id resolved), with one suffix: the requested one, else the one a
+    record's own id may carry."""
     refuse_unsendable(model, options)
     messages = build_messages(model, context, vision_models, warn)
     if not messages:  # the spec's ``minItems: 1``
@@ -87,11 +88,6 @@ def build_request(
 
 
 def refuse_unsendable(model: ModelInfo, options: StreamOptions) -> None:
-    if is_e2ee(model):
-        raise RequestRefused(
-            f"{model.ref} needs end-to-end encryption, which this plugin does not do yet; "
-            "pick a model without the e2ee tag (`openclaw models list`)"
-        )
     temperature = options.temperature
     if temperature is not None and not 0 <= temperature <= 2:
         raise RequestRefused(f"temperature must be between 0 and 2 (got {temperature})")

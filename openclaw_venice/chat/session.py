@@ -27,6 +27,11 @@ CHAT_FLAGS = (
         "include_venice_system_prompt",
         "let Venice prepend its own system prompt (off by default)",
     ),
+    ChatFlag(
+        "--no-e2ee",
+        "no_e2ee",
+        "e2ee- models: TEE-only mode (enclave attested, content in the clear over TLS)",
+    ),
 )
 _VENICE_KEYS = frozenset(VeniceOptions.__dataclass_fields__)
 
@@ -44,6 +49,7 @@ def stream_options(settings: ChatSettings) -> StreamOptions:
         response_schema=settings.response_schema,
         venice=VeniceOptions(**venice),
         on_retry=_retry_reporter(settings),
+        e2ee=not settings.provider_options.get("no_e2ee"),
     )
 
 

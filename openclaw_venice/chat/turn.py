@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import AsyncGenerator, AsyncIterator, Mapping
+from collections.abc import AsyncGenerator, AsyncIterator, Callable, Mapping
 from contextlib import asynccontextmanager, suppress
 from typing import TYPE_CHECKING, Any
 
@@ -44,16 +44,23 @@ DRAIN_SECONDS = 0.5  # after [DONE]: how long the rest of the answer (its traile
 
 
 async def run_turn(
-    chat: Endpoint, model: ModelInfo, body: Mapping[str, Any], options: StreamOptions
+    chat: Endpoint,
+    model: ModelInfo,
+    body: Mapping[str, Any],
+    options: StreamOptions,
+    *,
+    headers: Mapping[str, str] | None = None,
+    chunk_hook: Callable[[Any], Any] | None = None,
 ) -> AsyncIterator[StreamEvent]:
-    """Events of a streamed turn; failures end it with an ``error`` event."""
+    """Events of a streamed turn; failures end it with an ``error`` event. ``headers`` are
+    added to the request; ``chunk_hook`` sees each decoded chunk first (E2EE opens it)."""
     assembler = TurnAssembler(model, thinking_opened=thinking_forced_open(model, body))
     meta: dict[str, Any] = {}
     try:
-        async with open_turn(chat, model, body, options) as response:
+        async with open_turn(chat, model, body, options, headers) as response:
             meta = _meta(chat, model, response)
             assembler.request_id = meta.get("requestId")
-            async for event in _events(response, assembler, model, meta, options):
+            async for event in _events(response, assembler, model, meta, options, chunk_hook):
                 yield event
     except OpenClawError as exc:
         exc = _with_request_id(exc, meta)
@@ -86,7 +93,11 @@ def _with_request_id(exc: OpenClawError, meta: Mapping[str, Any]) -> OpenClawErr
 
 @asynccontextmanager
 async def open_turn(
-    chat: Endpoint, model: ModelInfo, body: Mapping[str, Any], options: StreamOptions
+    chat: Endpoint,
+    model: ModelInfo,
+    body: Mapping[str, Any],
+    options: StreamOptions,
+    extra_headers: Mapping[str, str] | None = None,
 ) -> AsyncIterator[httpx.Response]:
     """A 200 response, open for reading, after at most ``options.max_retries`` retries."""
     import httpx
@@ -95,6 +106,7 @@ async def open_turn(
     content = json.dumps(body, ensure_ascii=False).encode()
     stream = bool(body.get("stream"))
     headers = transport.request_headers(chat.api_key(), USER_AGENT, stream)
+    headers.update(extra_headers or {})
     timeout = httpx.Timeout(
         options.timeout, connect=min(CONNECT_TIMEOUT, options.timeout), pool=None
     )
@@ -177,7 +189,13 @@ async def _events(
     model: ModelInfo,
     meta: Mapping[str, Any],
     options: StreamOptions,
+    chunk_hook: Callable[[Any], Any] | None = None,
 ) -> AsyncIterator[StreamEvent]:
+    if "json" in response.headers.get("content-type", "") and chunk_hook is not None:
+        raise StreamFormatError(
+            "the enclave answered an end-to-end encrypted turn with JSON, not a stream; "
+            "nothing is shown from it. Try again"
+        )
     if "json" in response.headers.get("content-type", ""):
         # asked for a stream, got one JSON answer (a proxy in between): the same events
         chunk = completion_chunk(await _read_json(response, options))
@@ -199,7 +217,8 @@ async def _events(
             if data == "[DONE]":
                 done = True
                 break
-            for event in assembler.feed(load_chunk(data)):
+            chunk = load_chunk(data)
+            for event in assembler.feed(chunk_hook(chunk) if chunk_hook else chunk):
                 yield event
         if done:
             break

@@ -156,6 +156,28 @@ class ChatProvider(Provider, Protocol):
         ...
 
 
+@dataclass(frozen=True, slots=True)
+class Attestation:
+    """What a provider found verifying the enclave a model runs in: ``lines`` for people,
+    ``data`` for ``--json``, ``summary`` one line (the first failure, or that it verified)."""
+
+    passed: bool
+    summary: str
+    lines: Sequence[str]
+    data: Mapping[str, Any]
+
+
+@runtime_checkable
+class AttestingProvider(Provider, Protocol):
+    """A provider whose models can run in attested enclaves (optional part of the contract):
+    ``openclaw models attest PROVIDER/MODEL`` calls it."""
+
+    def attest(self, ctx: ProviderContext, api_key: SecretStr, model: ModelInfo) -> Attestation:
+        """Fetch a fresh attestation of ``model``'s enclave and verify it; never raises for a
+        failed check (the result says it), only when no attestation could be had."""
+        ...
+
+
 @runtime_checkable
 class Plugin(Protocol):
     id: str

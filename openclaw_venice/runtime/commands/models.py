@@ -1,4 +1,4 @@
-"""``openclaw models list|set|refresh``."""
+"""``openclaw models list|set|status|refresh|attest`` (attest: ``commands/attest.py``)."""
 
 from __future__ import annotations
 
@@ -50,6 +50,10 @@ def add_parser(sub: Any) -> None:
     rf = msub.add_parser("refresh", help="refetch model lists; show what was added and removed")
     rf.add_argument("--provider", metavar="ID", help="only this provider's models")
     rf.set_defaults(handler=run_refresh)
+
+    from . import attest
+
+    attest.add_parser(msub, resolve_ref)
     models.set_defaults(handler=lambda args, host: _usage(models))
 
 

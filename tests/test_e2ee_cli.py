@@ -1,0 +1,131 @@
+"""``openclaw chat`` and ``openclaw models attest`` on e2ee- models through the real console
+script, against the fake enclave on 127.0.0.1 (tests/support/fake_enclave.py). The test PKI's
+root reaches the subprocess as ``VENICE_TEE_ROOT_CA``, the PCS stand-in as
+``VENICE_TEE_PCS_URL``."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from cryptography.hazmat.primitives.serialization import Encoding
+
+from tests.conftest import run_cli
+from tests.support.fake_enclave import FakeEnclave
+from tests.support.fake_tdx import TestPki
+from tests.support.hygiene import CANARY
+from tests.support.server import LocalServer
+
+MODEL = "venice/e2ee-qwen3-6-27b"
+
+
+@pytest.fixture(scope="module")
+def pki() -> TestPki:
+    return TestPki.create()
+
+
+@pytest.fixture
+def enclave(server: LocalServer, pki: TestPki) -> FakeEnclave:
+    fake = FakeEnclave(pki)
+    fake.install(server)
+    return fake
+
+
+@pytest.fixture
+def env(server: LocalServer, pki: TestPki, tmp_path: Path) -> dict[str, str]:
+    root = tmp_path / "test-root.pem"
+    root.write_bytes(pki.root_cert.public_bytes(Encoding.PEM))
+    return {
+        "VENICE_API_KEY": CANARY,
+        "VENICE_BASE_URL": server.url + "/api/v1",
+        "VENICE_TEE_ROOT_CA": str(root),
+        "VENICE_TEE_PCS_URL": server.url,
+    }
+
+
+def chats(server: LocalServer) -> list[Any]:
+    return [r for r in server.requests if r.path.endswith("/chat/completions")]
+
+
+def test_chat_with_an_e2ee_model_prints_the_decrypted_answer(
+    server: LocalServer, enclave: FakeEnclave, env: dict[str, str]
+) -> None:
+    result = run_cli("chat", "-m", MODEL, "hi", env=env)
+    assert result.code == 0, result.output
+    assert result.stdout == "Hello from the enclave\n"
+    (request,) = chats(server)
+    assert "hi" not in [m["content"] for m in request.json()["messages"]]
+    assert enclave.seen_plaintext[0][-1] == {"role": "user", "content": "hi"}
+
+
+def test_no_e2ee_is_tee_only_and_says_so(
+    server: LocalServer, enclave: FakeEnclave, env: dict[str, str]
+) -> None:
+    from tests.support import venice_wire
+
+    enclave.install(server, chat=lambda r: venice_wire.stream_reply(
+        venice_wire.text_stream("in the clear")))  # fmt: skip
+    result = run_cli("chat", "-m", MODEL, "--no-e2ee", "hi", env=env)
+    assert result.code == 0, result.output
+    assert result.stdout == "in the clear\n"
+    assert "TEE-only mode" in result.stderr
+    request = chats(server)[0]
+    assert not any(h.startswith("x-venice-tee") for h in request.headers)
+    assert request.json()["messages"][-1]["content"] == "hi"
+
+
+def test_a_failed_check_is_one_line_and_nothing_is_sent(
+    server: LocalServer, enclave: FakeEnclave, env: dict[str, str]
+) -> None:
+    enclave.mutate = lambda doc: doc.update(nonce="00" * 32)
+    result = run_cli("chat", "-m", MODEL, "hi", env=env)
+    assert result.code != 0
+    errors = [line for line in result.stderr.splitlines() if line.lower().startswith("error")]
+    assert len(errors) == 1, result.stderr
+    assert "attestation check 'nonce' failed" in errors[0]
+    assert result.stdout == ""
+    assert chats(server) == []
+
+
+def test_models_attest_prints_every_check(
+    server: LocalServer, enclave: FakeEnclave, env: dict[str, str]
+) -> None:
+    result = run_cli("models", "attest", MODEL, env=env)
+    assert result.code == 0, result.output
+    lines = result.stdout.splitlines()
+    assert lines[0] == "attestation of e2ee-qwen3-6-27b: verified"
+    assert "TCB status UpToDate" in lines[1]
+    names = [line.split()[1] for line in lines[2:] if line.startswith(("ok", "FAIL"))]
+    assert names[:3] == ["model", "nonce", "quote_format"] and "quote_signature" in names
+    assert any(line.startswith("ok") and "venice" in line for line in lines)  # said, not hidden
+    assert chats(server) == []  # attesting sends no chat
+
+
+def test_models_attest_json(server: LocalServer, enclave: FakeEnclave, env: dict[str, str]) -> None:
+    result = run_cli("models", "attest", MODEL, "--json", env=env)
+    assert result.code == 0, result.output
+    report = json.loads(result.stdout)
+    assert report["passed"] is True and report["tcbStatus"] == "UpToDate"
+    assert {c["source"] for c in report["checks"]} == {"local", "venice"}
+    assert len(report["nonce"]) == 64
+
+
+def test_models_attest_failing_exits_1_naming_the_check(
+    server: LocalServer, enclave: FakeEnclave, env: dict[str, str]
+) -> None:
+    enclave.mutate = lambda doc: doc.update(model="e2ee-other")
+    result = run_cli("models", "attest", MODEL, "--json", env=env)
+    assert result.code == 1
+    assert json.loads(result.stdout)["passed"] is False
+    assert result.stderr.strip().splitlines()[-1].startswith("Error: attestation check 'model'")
+
+
+def test_models_attest_refuses_a_model_without_an_enclave(
+    server: LocalServer, enclave: FakeEnclave, env: dict[str, str]
+) -> None:
+    result = run_cli("models", "attest", "venice/llama-3.3-70b", env=env)
+    assert result.code != 0
+    assert "does not run in an attested enclave" in result.stderr
+    assert not any(r.path.endswith("/tee/attestation") for r in server.requests)
