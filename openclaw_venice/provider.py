@@ -34,7 +34,7 @@ from .runtime.plugins import (
 if TYPE_CHECKING:
     from .chat.client import VeniceChat
     from .chat.options import StreamOptions
-    from .runtime.ai import AssistantMessage, Context, StreamEvent
+    from .runtime.ai import AssistantMessage, ChatSettings, Context, StreamEvent
     from .runtime.plugins import SecretStr
 
 DEFAULT_MODEL_ID = "kimi-k2-6"  # private, vision, tools and reasoning
@@ -74,6 +74,8 @@ class VeniceProvider:
     api = API
     auth_methods: Sequence[AuthMethod] = (AUTH_METHOD,)
     default_model: str | None = DEFAULT_MODEL_ID
+    aliases: Sequence[str] = ("veniceai", "venice-ai")
+    fingerprint_free = True  # privacy: no SDK, OS or runtime headers from another client
 
     def __init__(self) -> None:
         self._client: VeniceChat | None = None  # made on the first turn, never in register()
@@ -115,6 +117,19 @@ class VeniceProvider:
     ) -> AssistantMessage:
         """:meth:`complete` for scripts without an event loop."""
         return self.client().complete_sync(model, context, options)
+
+    # -- rules for another runtime's own client (``DirectClientRules``) ----------------------
+    def offered_for_agents(self, model: ModelInfo) -> bool:
+        from .chat.direct_rules import offered_for_agents
+
+        return offered_for_agents(model)
+
+    def request_fields(
+        self, model: ModelInfo, settings: ChatSettings, *, with_tools: bool
+    ) -> Mapping[str, Any]:
+        from .chat.direct_rules import request_fields
+
+        return request_fields(model, settings, with_tools=with_tools)
 
     @property
     def chat_flags(self) -> Sequence[ChatFlag]:

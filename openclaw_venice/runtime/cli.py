@@ -27,6 +27,7 @@ COMMANDS = {
     "onboard": "set up a provider: API key, config, default model",
     "configure": "interactive setup menu",
     "chat": "chat with a model (streamed)",
+    "hermes": "use the installed providers from Hermes Agent",
 }
 NEEDS_REGISTRY = {"onboard", "configure", "chat"}
 GLOBAL_FLAGS = {"--debug", "--verbose", "-v"}  # their flags come from the installed plugins

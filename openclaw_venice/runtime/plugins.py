@@ -179,6 +179,31 @@ class AttestingProvider(Provider, Protocol):
 
 
 @runtime_checkable
+class DirectClientRules(Protocol):
+    """Optional part of the contract: a provider whose endpoint another runtime may call with
+    its own OpenAI-compatible client (an agent runtime that sends requests itself, such as
+    Hermes Agent through the openai SDK). The host's bridges read these rules and never name
+    a provider; what the rules ask for is the provider's business.
+    """
+
+    aliases: Sequence[str]  # other names a runtime may accept for the provider
+    fingerprint_free: bool  # the client must send no fingerprint headers (SDK, OS, runtime)
+
+    def offered_for_agents(self, model: ModelInfo) -> bool:
+        """Whether an agent runtime (which sends tools on every turn) may be offered
+        ``model``."""
+        ...
+
+    def request_fields(
+        self, model: ModelInfo, settings: ChatSettings, *, with_tools: bool
+    ) -> Mapping[str, Any]:
+        """Body fields a chat-completions request for ``model`` must carry for a turn with
+        ``settings`` (they replace the client's own). Raises the provider's error for a turn
+        it would refuse."""
+        ...
+
+
+@runtime_checkable
 class Plugin(Protocol):
     id: str
     name: str
