@@ -10,6 +10,8 @@ Measured side by side in the same run, each the median of N runs:
   offline run against a closed port (no failure remembered yet);
 * ``import openclaw_venice`` time;
 * merging a 300-model ``/models`` payload with the bundled catalog;
+* Hermes Agent's provider discovery without and with our plugin folders (benchmarks/hermes.py,
+  where hermes-agent is installed);
 * streaming (if benchmarks/stream.py is present): 20,000 SSE chunks through raw httpx,
   our adapter and the openai SDK, and the adapter's peak memory at 2,000 to 80,000 chunks.
 
@@ -217,6 +219,18 @@ def stream_rows(runs: int) -> list[Row]:
     return result
 
 
+def hermes_rows(runs: int) -> list[Row]:
+    """The Hermes bridge's cost to Hermes' start-up (benchmarks/hermes.py), where Hermes is
+    installed."""
+    sys.path.insert(0, str(HERE))
+    import hermes
+
+    if not hermes.available():
+        return []
+    result: list[Row] = hermes.rows(runs)
+    return result
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--runs", type=int, default=7, help="runs per measurement (median)")
@@ -227,6 +241,7 @@ def main() -> None:
     args = parser.parse_args()
     rows = [*command_rows(args.runs, args.check), import_row(args.runs), merge_row(args.runs)]
     rows += stream_rows(args.runs)
+    rows += hermes_rows(args.runs)
     width = max(len(r[0]) for r in rows)
     print(f"{'measurement'.ljust(width)}  {'median':>10}  notes")
     print(f"{'-' * width}  {'-' * 10}  -----")

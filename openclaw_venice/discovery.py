@@ -1,4 +1,5 @@
-"""``GET {baseUrl}/models?type=text``: retries, a time limit per attempt, a size cap.
+"""``GET {baseUrl}/models?type=text`` (or image, embedding): retries, a time limit per
+attempt, a size cap.
 
 Sent without the Authorization header: the listing is public, and leaving the key out keeps
 it from identifying the user. Retried: connection errors but a refused connection (nothing
@@ -42,8 +43,10 @@ def fetch_model_rows(
     attempts: int = ATTEMPTS,
     sleep: Callable[[float], None] = time.sleep,
     transport: httpx.BaseTransport | None = None,
+    model_type: str = "text",
 ) -> list[Any]:
-    """The ``data`` rows of a successful answer, or :class:`DiscoveryError` saying why not."""
+    """The ``data`` rows of a successful answer, or :class:`DiscoveryError` saying why not.
+    ``model_type``: the ``type`` asked for (text, image, embedding)."""
     import httpx
 
     timeout = TIMEOUT_SECONDS if timeout is None else timeout
@@ -54,7 +57,7 @@ def fetch_model_rows(
     with httpx.Client(timeout=timeout, transport=transport, headers=headers) as client:
         for attempt in range(attempts):
             try:
-                return _attempt(client, url, timeout)
+                return _attempt(client, url, timeout, model_type)
             except _Retryable as exc:
                 if attempt == attempts - 1:
                     raise DiscoveryError(f"{exc} after {attempts} attempts") from None
@@ -66,12 +69,12 @@ class _Retryable(Exception):
     pass
 
 
-def _attempt(client: httpx.Client, url: str, timeout: float) -> list[Any]:
+def _attempt(client: httpx.Client, url: str, timeout: float, model_type: str) -> list[Any]:
     import httpx
 
     deadline = time.monotonic() + timeout
     try:
-        with client.stream("GET", url, params={"type": "text"}) as response:
+        with client.stream("GET", url, params={"type": model_type}) as response:
             if response.status_code in RETRY_STATUSES:
                 raise _Retryable(f"HTTP {response.status_code}")
             if not response.is_success:

@@ -107,7 +107,12 @@ def hermes_home(tmp_path: Path) -> Path:
 
 
 def hermes(
-    server: LocalServer, home: Path, *args: str, key: str | None = CANARY, timeout: float = 300
+    server: LocalServer,
+    home: Path,
+    *args: str,
+    key: str | None = CANARY,
+    base_url_env: bool = True,
+    timeout: float = 300,
 ) -> tuple[subprocess.CompletedProcess[str], dict[str, Any]]:
     """Run the installed ``hermes`` with ``--usage-file``; returns the process and report."""
     assert HERMES.exists(), "hermes-agent is not installed: pip install -e '.[test]'"
@@ -120,6 +125,8 @@ def hermes(
         "VENICE_BASE_URL": server.url + "/api/v1",
     }
     env.pop("VENICE_API_KEY", None)
+    if not base_url_env:
+        env.pop("VENICE_BASE_URL")
     if key is not None:
         env["VENICE_API_KEY"] = key
     proc = subprocess.run(
@@ -335,3 +342,25 @@ def test_an_e2ee_model_is_never_sent_in_the_clear(server: LocalServer, hermes_ho
         assert "end-to-end encrypted" in proc.stdout + proc.stderr
         assert "should not happen" not in proc.stdout
     assert chats(server) == []
+
+
+def test_the_base_url_comes_from_our_config(
+    server: LocalServer, hermes_home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """No ``VENICE_BASE_URL``: the endpoint is the one our config file names (with a comment
+    and a ``${VAR}``, as a person writes it)."""
+    config = Path(os.environ["OPENCLAW_STATE_DIR"]) / "openclaw.json"
+    config.parent.mkdir(parents=True, exist_ok=True)
+    config.write_text(
+        "{\n  // where Venice is\n"
+        "  models: {providers: {venice: {baseUrl: '${STAND_IN}/api/v1'}}},\n}\n"
+    )
+    monkeypatch.setenv("STAND_IN", server.url)
+    server.respond(venice([wire.text_stream("Configured endpoint.")]))
+    proc, _ = hermes(
+        server, hermes_home, "-z", "Say hi", "--provider", "venice", "-m", MODEL, base_url_env=False
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout == "Configured endpoint.\n"
+    [request] = chats(server)
+    assert request.json()["venice_parameters"] == {"include_venice_system_prompt": False}

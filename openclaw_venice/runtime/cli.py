@@ -28,6 +28,9 @@ COMMANDS = {
     "configure": "interactive setup menu",
     "chat": "chat with a model (streamed)",
     "hermes": "use the installed providers from Hermes Agent",
+    "usage": "spend by model over recent days",
+    "image": "generate images from a prompt",
+    "embed": "embedding vectors of texts, as JSON",
 }
 NEEDS_REGISTRY = {"onboard", "configure", "chat"}
 GLOBAL_FLAGS = {"--debug", "--verbose", "-v"}  # their flags come from the installed plugins

@@ -5,13 +5,16 @@ from __future__ import annotations
 import argparse
 import json
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..catalog import Catalog, ModelInfo, Resolution, split_ref
 from ..errors import ProviderUnreachableError, UnknownModelError, UsageError
 from ..host import Host
 from ..terminal import columns, is_terminal, safe_text
 from .render import format_table, human_tokens
+
+if TYPE_CHECKING:
+    from ..secrets import ResolvedKey
 
 _HEADERS = ("Model", "Input", "Context", "Privacy", "Tags")
 
@@ -33,6 +36,9 @@ def add_parser(sub: Any) -> None:
     ls.add_argument("--provider", metavar="ID", help="only this provider's models")
     ls.add_argument("--json", action="store_true", help="print JSON")
     ls.add_argument("--refresh", action="store_true", help="ask the provider, ignore caches")
+    ls.add_argument(
+        "--type", choices=("text", "image", "embedding"), default="text", help="model type"
+    )
     for name in _FILTERS:
         ls.add_argument(f"--{name}", action="store_true", help=f"only {name} models")
     ls.set_defaults(handler=run_list)
@@ -70,6 +76,10 @@ def _provider_ids(host: Host, provider: str | None) -> list[str]:
 
 
 def run_list(args: argparse.Namespace, host: Host) -> int:
+    if args.type != "text":
+        from .media_list import run_media_list
+
+        return run_media_list(args, host)
     catalogs = [
         host.catalog(pid, refresh=args.refresh) for pid in _provider_ids(host, args.provider)
     ]
@@ -207,6 +217,7 @@ def _reason(warnings: list[str]) -> str:
 def run_status(args: argparse.Namespace, host: Host) -> int:
     from ..errors import SecretError
     from ..secrets import referenced_variable
+    from .balance_status import balance_line, balance_status
 
     status: dict[str, Any] = {
         "configPath": str(host.config_path),
@@ -219,14 +230,15 @@ def run_status(args: argparse.Namespace, host: Host) -> int:
             host.provider_config(pid).get("apiKey"), provider.auth_methods[0].env_var
         )
         try:
-            key_source: str | None = host.resolve_key(provider).source
+            resolved: ResolvedKey | None = host.resolve_key(provider)
         except SecretError:
-            key_source = None
+            resolved = None
         status["providers"][pid] = {
-            "keySource": key_source,
+            "keySource": resolved.source if resolved else None,
             "keyVariable": variable,
             "baseUrl": provider.base_url(host.provider_context(provider)),
             "catalogSource": host.catalog(pid).source,
+            "balance": balance_status(host, provider, resolved),
         }
     if args.json:
         host.out(json.dumps(status, indent=2))
@@ -239,6 +251,9 @@ def run_status(args: argparse.Namespace, host: Host) -> int:
             f"{pid}: {_key_text(info, method.choice)}; base URL {info['baseUrl']}; "
             f"catalog {info['catalogSource']}"
         )
+        line = balance_line(info["balance"])
+        if line:
+            host.out(line)
     return 0
 
 
