@@ -123,7 +123,12 @@ class VeniceChat:
         if is_e2ee(record):
             from .e2ee import run_e2ee_turn
 
-            turn = run_e2ee_turn(self, record, body, options, self.e2ee_state())
+            try:
+                state = self.e2ee_state()
+            except OpenClawError as exc:
+                yield StreamEvent("error", error=exc, message=_failed(exc, model))
+                return
+            turn = run_e2ee_turn(self, record, body, options, state)
         else:
             turn = run_turn(self, record, body, options)  # type: ignore[assignment]
         async with aclosing(turn) as events:
