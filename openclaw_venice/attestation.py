@@ -6,9 +6,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from pydantic import SecretStr
-
-    from .runtime.plugins import Attestation, ProviderContext
+    from .runtime.plugins import Attestation, ProviderContext, SecretStr
 
 
 class VeniceAttestation:

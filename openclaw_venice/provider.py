@@ -32,13 +32,12 @@ from .runtime.plugins import (
 )
 
 if TYPE_CHECKING:
-    from pydantic import SecretStr
-
     from .chat.client import VeniceChat
     from .chat.options import StreamOptions
     from .embeddings import VeniceEmbeddings
     from .images.client import VeniceImages
     from .runtime.ai import AssistantMessage, ChatSettings, Context, StreamEvent
+    from .runtime.plugins import SecretStr
 
 DEFAULT_MODEL_ID = "kimi-k2-6"  # private, vision, tools and reasoning
 

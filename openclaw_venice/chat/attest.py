@@ -10,7 +10,7 @@ from ..runtime.plugins import Attestation, ProviderContext
 from .quirks import is_e2ee
 
 if TYPE_CHECKING:
-    from pydantic import SecretStr
+    from ..runtime.plugins import SecretStr
 
 
 async def attest_model(ctx: ProviderContext, api_key: SecretStr, model_id: str) -> Attestation:

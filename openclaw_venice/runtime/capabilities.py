@@ -16,9 +16,8 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal, Protocol, runtime_checkable
 
 if TYPE_CHECKING:
-    from pydantic import SecretStr
-
     from .context import ProviderContext
+    from .secret import SecretStr
 
 Kind = Literal["balance", "usage", "images", "embeddings", "attestation"]
 

@@ -59,10 +59,9 @@ from .errors import (
     UnknownModelError,
     UsageError,
 )
+from .secret import SecretStr  # the key's type, offered to plugins with the contract
 
 if TYPE_CHECKING:
-    from pydantic import SecretStr
-
     from .ai import ChatSettings, Context, StreamEvent
 
 __all__ = [
@@ -99,6 +98,7 @@ __all__ = [
     "ProviderError",
     "Registry",
     "SecretError",
+    "SecretStr",
     "UnknownModelError",
     "UsageCapability",
     "UsageError",
@@ -305,7 +305,7 @@ class Registry:
 
 def load_plugins(group: str = ENTRY_POINT_GROUP) -> Registry:
     """Load and register every plugin of ``group``. A broken plugin is reported, not fatal."""
-    from importlib.metadata import entry_points
+    from .entry_points import entry_points  # not importlib.metadata's: see that module
 
     registry = Registry()
     for ep in sorted(entry_points(group=group), key=lambda e: e.name):
