@@ -24,8 +24,8 @@ from .transport import check_key_destination
 
 if TYPE_CHECKING:
     import httpx
-    from pydantic import SecretStr
 
+    from ..runtime.plugins import SecretStr
     from .e2ee import E2EEState, TeeSettings
 
 Warn = Callable[[str], None]
@@ -282,9 +282,9 @@ class VeniceChat:
 
 
 def _secret(value: str | SecretStr | None) -> SecretStr:
-    from pydantic import SecretStr
+    from ..runtime.plugins import SecretStr
 
-    if isinstance(value, SecretStr):
+    if not isinstance(value, str | None):  # ours, pydantic's, any get_secret_value()
         value = value.get_secret_value()
     if not value or not value.strip():
         raise SecretError(

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import glob
 import os
-import tempfile
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -179,6 +178,8 @@ def write_atomic(path: Path, text: str, *, keep_backup: bool = True, bom: bool =
     writer owns one).
     """
     make_private_dir(path.parent)
+    import tempfile  # imported here: most commands never need it
+
     remove_stale_temp_files(path)
     fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
@@ -204,6 +205,8 @@ def remove_stale_temp_files(path: Path) -> None:
 
 
 def _copy_for_backup(path: Path, backup: Path) -> str:
+    import tempfile  # imported here: most commands never need it
+
     fd, tmp = tempfile.mkstemp(prefix=f".{backup.name}.", suffix=".tmp", dir=path.parent)
     with os.fdopen(fd, "wb") as handle:
         handle.write(path.read_bytes())
