@@ -155,7 +155,7 @@ async def fetch_collateral(
 
     answers: dict[str, Answer] = {}
     for name, url in (endpoints or PcsEndpoints()).urls(fmspc, ca).items():
-        check_key_destination(url)  # https, or http on loopback only
+        check_key_destination(url.partition("?")[0])  # https, or http on loopback only
         try:
             response = await client.get(url, timeout=timeout)
         except httpx.HTTPError as exc:
