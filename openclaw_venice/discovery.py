@@ -1,7 +1,9 @@
-"""``GET {baseUrl}/models?type=text``: retries, a time limit per attempt, a size cap.
+"""``GET {baseUrl}/models?type=text`` (or image, embedding): retries, a time limit per
+attempt, a size cap.
 
 Sent without the Authorization header: the listing is public, and leaving the key out keeps
-it from identifying the user. Retried: connection errors, timeouts (unlike the TypeScript
+it from identifying the user. Retried: connection errors but a refused connection (nothing
+listens: an offline first run must not spend seconds on it), timeouts (unlike the TypeScript
 plugin, their issue #22115) and 408/425/429/500/502/503/504, three attempts in all, with
 300 ms doubling to 2 s of ±20 % jittered backoff.
 """
@@ -41,8 +43,10 @@ def fetch_model_rows(
     attempts: int = ATTEMPTS,
     sleep: Callable[[float], None] = time.sleep,
     transport: httpx.BaseTransport | None = None,
+    model_type: str = "text",
 ) -> list[Any]:
-    """The ``data`` rows of a successful answer, or :class:`DiscoveryError` saying why not."""
+    """The ``data`` rows of a successful answer, or :class:`DiscoveryError` saying why not.
+    ``model_type``: the ``type`` asked for (text, image, embedding)."""
     import httpx
 
     timeout = TIMEOUT_SECONDS if timeout is None else timeout
@@ -53,7 +57,7 @@ def fetch_model_rows(
     with httpx.Client(timeout=timeout, transport=transport, headers=headers) as client:
         for attempt in range(attempts):
             try:
-                return _attempt(client, url, timeout)
+                return _attempt(client, url, timeout, model_type)
             except _Retryable as exc:
                 if attempt == attempts - 1:
                     raise DiscoveryError(f"{exc} after {attempts} attempts") from None
@@ -65,12 +69,12 @@ class _Retryable(Exception):
     pass
 
 
-def _attempt(client: httpx.Client, url: str, timeout: float) -> list[Any]:
+def _attempt(client: httpx.Client, url: str, timeout: float, model_type: str) -> list[Any]:
     import httpx
 
     deadline = time.monotonic() + timeout
     try:
-        with client.stream("GET", url, params={"type": "text"}) as response:
+        with client.stream("GET", url, params={"type": model_type}) as response:
             if response.status_code in RETRY_STATUSES:
                 raise _Retryable(f"HTTP {response.status_code}")
             if not response.is_success:
@@ -80,9 +84,25 @@ def _attempt(client: httpx.Client, url: str, timeout: float) -> list[Any]:
         raise _Retryable(f"no answer within {timeout:g} s") from None
     except httpx.DecodingError:
         raise DiscoveryError("answer could not be decompressed") from None
+    except httpx.ConnectError as exc:
+        if _refused(exc):  # nothing listens there: trying again in a second will not help
+            raise DiscoveryError("connection refused") from None
+        raise _Retryable(f"connection failed ({type(exc).__name__})") from None
     except httpx.TransportError as exc:
         raise _Retryable(f"connection failed ({type(exc).__name__})") from None
     return parse_models_body(body)
+
+
+def _refused(exc: BaseException) -> bool:
+    """Whether the connection was refused (ECONNREFUSED somewhere down the cause chain)."""
+    seen: BaseException | None = exc
+    for _ in range(8):
+        if seen is None:
+            return False
+        if isinstance(seen, ConnectionRefusedError):
+            return True
+        seen = seen.__cause__ or seen.__context__
+    return False
 
 
 def _read_capped(response: httpx.Response, deadline: float) -> bytes:

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 from ._version import __version__
 from .runtime.plugins import AuthMethod
 
@@ -33,3 +36,10 @@ AUTH_METHOD = AuthMethod(
     prompt="Enter Venice AI API key",
     note=ONBOARDING_NOTE,
 )
+
+
+def resolve_base_url(config: Mapping[str, Any], env: Mapping[str, str]) -> str:
+    """``VENICE_BASE_URL`` over config ``baseUrl`` over the public endpoint."""
+    configured = config.get("baseUrl")
+    url = env.get(BASE_URL_ENV_VAR) or (configured if isinstance(configured, str) else "")
+    return (url or DEFAULT_BASE_URL).rstrip("/")

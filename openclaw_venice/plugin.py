@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from .capabilities import VeniceCapabilities  # light: what it offers loads on first use
 from .identity import DEFAULT_BASE_URL, LABEL, PROVIDER_ID
 from .runtime.plugins import PluginApi
 
@@ -47,6 +48,9 @@ class VenicePlugin:
         from .provider import VeniceProvider
 
         api.register_provider(VeniceProvider())
+        extras = VeniceCapabilities()  # its modules load on first use
+        for kind in ("balance", "usage", "images", "embeddings"):
+            api.register_capability(PROVIDER_ID, kind, extras)
 
 
 plugin = VenicePlugin()

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import AsyncIterator, Mapping, Sequence
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
@@ -12,12 +13,12 @@ from .errors import DiscoveryError
 from .identity import (
     API,
     AUTH_METHOD,
-    BASE_URL_ENV_VAR,
     DEFAULT_BASE_URL,
     ENV_VAR,
     LABEL,
     PROVIDER_ID,
     USER_AGENT,
+    resolve_base_url,
 )
 from .model_cache import CACHE_TTL_SECONDS, ModelCache
 from .runtime.catalog import Catalog, ModelInfo
@@ -32,11 +33,12 @@ from .runtime.plugins import (
 )
 
 if TYPE_CHECKING:
-    from pydantic import SecretStr
-
     from .chat.client import VeniceChat
     from .chat.options import StreamOptions
+    from .embeddings import VeniceEmbeddings
+    from .images.client import VeniceImages
     from .runtime.ai import AssistantMessage, ChatSettings, Context, StreamEvent
+    from .runtime.plugins import SecretStr
 
 DEFAULT_MODEL_ID = "kimi-k2-6"  # private, vision, tools and reasoning
 
@@ -56,13 +58,6 @@ def model_config_entry(model: ModelInfo) -> dict[str, Any]:
         "maxTokens": model.max_tokens,
         "compat": compat,
     }
-
-
-def resolve_base_url(config: Mapping[str, Any], env: Mapping[str, str]) -> str:
-    """``VENICE_BASE_URL`` over config ``baseUrl`` over the public endpoint."""
-    configured = config.get("baseUrl")
-    url = env.get(BASE_URL_ENV_VAR) or (configured if isinstance(configured, str) else "")
-    return (url or DEFAULT_BASE_URL).rstrip("/")
 
 
 class VeniceProvider:
@@ -118,6 +113,23 @@ class VeniceProvider:
     ) -> AssistantMessage:
         """:meth:`complete` for scripts without an event loop."""
         return self.client().complete_sync(model, context, options)
+
+    # -- beyond chat: images, embeddings, balance and usage ---------------------------------
+    @functools.cached_property
+    def images(self) -> VeniceImages:
+        """``await provider.images.generate("a lighthouse at dusk", count=2)`` (or
+        ``generate_sync``): image bytes with their metadata; the key as for :meth:`client`."""
+        from .images.client import VeniceImages
+
+        return VeniceImages(self.client)
+
+    @functools.cached_property
+    def embeddings(self) -> VeniceEmbeddings:
+        """``await provider.embeddings.create(texts, model=..., dimensions=...)`` (or
+        ``create_sync``): one vector per text, batched within Venice's limits."""
+        from .embeddings import VeniceEmbeddings
+
+        return VeniceEmbeddings(self.client)
 
     # -- rules for another runtime's own client (``DirectClientRules``) ----------------------
     def offered_for_agents(self, model: ModelInfo) -> bool:

@@ -66,7 +66,9 @@ def isolated_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, s
 
 @pytest.fixture
 def server() -> Iterator[LocalServer]:
-    """A local server; every chat request body it received must be one Venice accepts."""
+    """A local server; every chat, image, embeddings and usage request it received must be
+    one Venice accepts."""
+    from tests.support.extras_schema import assert_valid_extras_request
     from tests.support.requests_schema import assert_valid_request  # it imports this module
 
     srv = LocalServer().start()
@@ -77,6 +79,7 @@ def server() -> Iterator[LocalServer]:
     for request in srv.requests:
         if request.path.endswith("/chat/completions"):
             assert_valid_request(request.json())
+        assert_valid_extras_request(request)
 
 
 @dataclass
@@ -97,6 +100,7 @@ def run_cli(
     proc = subprocess.run(
         [str(OPENCLAW), *args],
         input=input,
+        stdin=subprocess.DEVNULL if input is None else None,  # not the runner's own stdin
         capture_output=True,
         text=True,
         env={**os.environ, **(env or {})},

@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncio
 import json
 from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -397,3 +398,17 @@ def test_tee_only_mode_still_fails_closed(
     events = turn(chat, e2ee=False)
     assert isinstance(events[0].error, errors.AttestationError)
     assert chats(server) == []
+
+
+def test_the_session_key_is_never_written(
+    chat: VeniceChat, enclave: FakeEnclave, tmp_path: Path
+) -> None:
+    text_of(turn(chat))
+    private = chat.e2ee_state().key._private.private_numbers().private_value
+    secret_hex = f"{private:064x}".encode()
+    secret_raw = private.to_bytes(32, "big")
+    files = [p for p in tmp_path.rglob("*") if p.is_file()]
+    assert any(p.name.startswith("tdx-collateral-") for p in files)  # the turn did write
+    for path in files:
+        data = path.read_bytes()
+        assert secret_hex not in data.lower() and secret_raw not in data, path

@@ -11,8 +11,7 @@ from ..runtime.plugins import Attestation, ProviderContext
 from .quirks import is_e2ee
 
 if TYPE_CHECKING:
-    from pydantic import SecretStr
-
+    from ..runtime.plugins import SecretStr
     from ..tee import AttestationReport
 
 

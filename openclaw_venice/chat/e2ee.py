@@ -60,13 +60,23 @@ class TeeSettings:
 
 
 def _load_root(path: str) -> bytes:
+    from pathlib import Path
+
     from cryptography import x509
     from cryptography.hazmat.primitives.serialization import Encoding
 
-    data = open(path, "rb").read()  # noqa: SIM115 - a small file read once
-    if b"-----BEGIN" in data:
-        return x509.load_pem_x509_certificate(data).public_bytes(Encoding.DER)
-    return data
+    try:
+        data = Path(path).read_bytes()
+        cert = (
+            x509.load_pem_x509_certificate(data)
+            if b"-----BEGIN" in data
+            else x509.load_der_x509_certificate(data)
+        )
+    except (OSError, ValueError) as exc:
+        raise E2EEError(
+            f"{ROOT_CA_ENV_VAR}={path} is not a readable certificate ({exc}); fix or unset it"
+        ) from None
+    return cert.public_bytes(Encoding.DER)
 
 
 @dataclass(frozen=True)

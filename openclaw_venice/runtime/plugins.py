@@ -3,14 +3,16 @@
 A plugin is any object found in the ``openclaw.plugins`` entry-point group with ``id``,
 ``name``, ``description``, ``config_schema`` and ``register(api)``. ``register`` must not do
 network or disk I/O and must not fail for a missing key; it calls
-``api.register_provider(provider)``. The host loads every plugin the same way, its own
-included.
+``api.register_provider(provider)`` and, for what it offers beyond chat (balance, usage,
+images, embeddings), ``api.register_capability(provider_id, kind, impl)``. The host loads
+every plugin the same way, its own included.
 
 This module, :mod:`.ai` (the turn types) and :mod:`.catalog` (models) are the whole of
 what a plugin may import from the host. What else a plugin needs of the host is offered
 here: the error tree, :func:`make_private_dir`, and, for a provider used from Python
 without the ``openclaw`` command, :func:`host_context`, :func:`host_api_key` and
-:func:`provider_cache_dir`, which find settings the way the command does.
+:func:`provider_cache_dir`, which find settings the way the command does; and the records
+and protocols of the capabilities beyond chat (from :mod:`.capabilities`).
 """
 
 from __future__ import annotations
@@ -18,10 +20,31 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Any, Protocol, cast, runtime_checkable
 
 from .auth import AuthMethod
+from .capabilities import (
+    DESCRIPTIONS,
+    KINDS,
+    Allocation,
+    Amount,
+    Balance,
+    BalanceCapability,
+    EmbeddingCapability,
+    EmbeddingResult,
+    GeneratedImage,
+    ImageCapability,
+    ImageRequest,
+    ImageResult,
+    Kind,
+    MediaCatalog,
+    MediaModel,
+    UsageCapability,
+    UsageReport,
+    UsageRow,
+)
 from .catalog import Catalog, ModelInfo
+from .context import ProviderContext
 from .errors import (
     ConfigError,
     ConfigParseError,
@@ -34,21 +57,33 @@ from .errors import (
     UnknownModelError,
     UsageError,
 )
+from .secret import SecretStr  # the key's type, offered to plugins with the contract
 
 if TYPE_CHECKING:
-    from pydantic import SecretStr
-
     from .ai import ChatSettings, Context, StreamEvent
 
 __all__ = [
     "ENTRY_POINT_GROUP",
+    "Allocation",
+    "Amount",
     "AuthMethod",
+    "Balance",
+    "BalanceCapability",
     "ChatFlag",
     "ChatProvider",
     "ChatSession",
     "ConfigError",
     "ConfigParseError",
     "ConfigValueError",
+    "EmbeddingCapability",
+    "EmbeddingResult",
+    "GeneratedImage",
+    "ImageCapability",
+    "ImageRequest",
+    "ImageResult",
+    "Kind",
+    "MediaCatalog",
+    "MediaModel",
     "MissingVariableError",
     "OpenClawError",
     "Plugin",
@@ -59,8 +94,12 @@ __all__ = [
     "ProviderError",
     "Registry",
     "SecretError",
+    "SecretStr",
     "UnknownModelError",
+    "UsageCapability",
     "UsageError",
+    "UsageReport",
+    "UsageRow",
     "host_api_key",
     "host_context",
     "load_plugins",
@@ -69,17 +108,6 @@ __all__ = [
 ]
 
 ENTRY_POINT_GROUP = "openclaw.plugins"
-
-
-@dataclass(frozen=True, slots=True)
-class ProviderContext:
-    """What the host hands a provider for one call: its config block, env, cache and flags."""
-
-    config: Mapping[str, Any]
-    env: Mapping[str, str]
-    cache_dir: Path
-    refresh: bool = False
-    warn: Callable[[str], None] = field(default=lambda message: None)
 
 
 @runtime_checkable
@@ -219,11 +247,27 @@ class PluginApi:
     def __init__(self, plugin_id: str = "") -> None:
         self.plugin_id = plugin_id
         self.providers: dict[str, Provider] = {}
+        self.capabilities: dict[tuple[Kind, str], object] = {}
 
     def register_provider(self, provider: Provider) -> None:
         if provider.id in self.providers:
             raise PluginError(f"plugin {self.plugin_id}: provider {provider.id} registered twice")
         self.providers[provider.id] = provider
+
+    def register_capability(self, provider_id: str, kind: Kind, implementation: object) -> None:
+        """Offer ``kind`` (balance, usage, images, embeddings) for ``provider_id``, which
+        this plugin registers too. ``implementation`` must follow that kind's protocol."""
+        protocol = KINDS.get(kind)
+        if protocol is None:
+            raise PluginError(f"plugin {self.plugin_id}: unknown capability {kind!r}")
+        if not isinstance(implementation, protocol):
+            raise PluginError(
+                f"plugin {self.plugin_id}: {type(implementation).__name__} does not offer "
+                f"{DESCRIPTIONS[kind]} the way the host calls it ({protocol.__name__})"
+            )
+        if (kind, provider_id) in self.capabilities:
+            raise PluginError(f"plugin {self.plugin_id}: {kind} of {provider_id} registered twice")
+        self.capabilities[(kind, provider_id)] = implementation
 
 
 @dataclass(slots=True)
@@ -233,6 +277,7 @@ class Registry:
     plugins: dict[str, Plugin] = field(default_factory=dict)
     providers: dict[str, Provider] = field(default_factory=dict)
     failures: list[str] = field(default_factory=list)
+    capabilities: dict[tuple[Kind, str], object] = field(default_factory=dict)
 
     def provider(self, provider_id: str) -> Provider:
         try:
@@ -244,10 +289,38 @@ class Registry:
                 "install its plugin package"
             ) from None
 
+    def offers(self, kind: Kind) -> list[str]:
+        """The ids of the providers that registered ``kind``, sorted."""
+        return sorted(pid for k, pid in self.capabilities if k == kind)
+
+    def capability(self, kind: Kind, provider_id: str) -> object:
+        """What ``provider_id`` registered for ``kind``; a clear error when nothing."""
+        self.provider(provider_id)
+        found = self.capabilities.get((kind, provider_id))
+        if found is None:
+            others = ", ".join(self.offers(kind)) or "none installed"
+            raise PluginError(
+                f"provider {provider_id} offers no {DESCRIPTIONS[kind]} (providers that do: "
+                f"{others})"
+            )
+        return found
+
+    def balance(self, provider_id: str) -> BalanceCapability:
+        return cast("BalanceCapability", self.capability("balance", provider_id))
+
+    def usage(self, provider_id: str) -> UsageCapability:
+        return cast("UsageCapability", self.capability("usage", provider_id))
+
+    def images(self, provider_id: str) -> ImageCapability:
+        return cast("ImageCapability", self.capability("images", provider_id))
+
+    def embeddings(self, provider_id: str) -> EmbeddingCapability:
+        return cast("EmbeddingCapability", self.capability("embeddings", provider_id))
+
 
 def load_plugins(group: str = ENTRY_POINT_GROUP) -> Registry:
     """Load and register every plugin of ``group``. A broken plugin is reported, not fatal."""
-    from importlib.metadata import entry_points
+    from .entry_points import entry_points  # not importlib.metadata's: see that module
 
     registry = Registry()
     for ep in sorted(entry_points(group=group), key=lambda e: e.name):
@@ -264,6 +337,14 @@ def load_plugins(group: str = ENTRY_POINT_GROUP) -> Registry:
                 registry.failures.append(f"provider {provider_id} registered by two plugins")
                 continue
             registry.providers[provider_id] = provider
+        for (kind, provider_id), implementation in api.capabilities.items():
+            own = api.providers.get(provider_id)
+            if own is None or registry.providers.get(provider_id) is not own:
+                registry.failures.append(
+                    f"plugin {ep.name}: {kind} for provider {provider_id}, which it does not own"
+                )
+                continue
+            registry.capabilities[(kind, provider_id)] = implementation
     return registry
 
 

@@ -19,7 +19,7 @@ def add_parser(msub: Any, resolve_ref: Callable[[Host, str], Resolution]) -> Non
     """``resolve_ref``: how ``models`` turns a ref into a catalog model (passed in, so this
     module does not import ``models``, which imports it)."""
     at = msub.add_parser("attest", help="fetch and verify a fresh attestation of a model's enclave")
-    at.add_argument("ref", metavar="PROVIDER/MODEL")
+    at.add_argument("ref", metavar="PROVIDER/MODEL", help="the model whose enclave to attest")
     at.add_argument("--json", action="store_true", help="print the report as JSON")
     at.set_defaults(handler=partial(run_attest, resolve_ref=resolve_ref))
 

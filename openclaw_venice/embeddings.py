@@ -1,0 +1,177 @@
+"""``VeniceEmbeddings``: ``provider.embeddings`` for Python callers and the ``embeddings``
+capability behind ``openclaw embed``.
+
+Within Venice's input limits (``CreateEmbeddingRequestSchema``): every text non-empty (an
+empty string is a 400), at most 2048 texts a request (we send :data:`BATCH_SIZE` at a time,
+fewer when the texts are long, so that neither the request nor the answer grows past a few
+MB), strings only (never token arrays). The vectors come back in input order whatever order
+the batches' ``index`` fields had.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from typing import TYPE_CHECKING, Any
+
+from .api_call import Limits, call_json, malformed
+from .errors import UsageError
+from .runtime.plugins import EmbeddingResult, MediaCatalog
+
+if TYPE_CHECKING:
+    from .chat.client import VeniceChat
+    from .runtime.plugins import ProviderContext, SecretStr
+
+SPEC_MAX_ITEMS = 2048
+BATCH_SIZE = 256
+BATCH_CHARS = 1_000_000  # about 250k tokens: a batch's request stays ~1 MB
+EMBED_LIMITS = Limits(timeout=120.0, max_bytes=64 * 1024 * 1024, max_retries=2)
+
+
+def batches(
+    texts: Sequence[str], size: int = BATCH_SIZE, chars: int = BATCH_CHARS
+) -> Iterator[list[str]]:
+    """``texts`` in order, in runs of at most ``size`` texts and ``chars`` characters (a text
+    longer than ``chars`` goes alone)."""
+    run: list[str] = []
+    length = 0
+    for text in texts:
+        if run and (len(run) == size or length + len(text) > chars):
+            yield run
+            run, length = [], 0
+        run.append(text)
+        length += len(text)
+    if run:
+        yield run
+
+
+def check_texts(texts: str | Sequence[str], dimensions: int | None) -> list[str]:
+    items = [texts] if isinstance(texts, str) else list(texts)
+    if not items:
+        raise UsageError("nothing to embed; give at least one text")
+    for i, text in enumerate(items):
+        if not isinstance(text, str):
+            raise UsageError(f"text {i} is a {type(text).__name__}; embeddings take strings")
+        if not text:
+            raise UsageError(f"text {i} is empty; Venice refuses empty texts")
+    if dimensions is not None and (isinstance(dimensions, bool) or dimensions < 1):
+        raise UsageError("dimensions must be a positive whole number")
+    return items
+
+
+def embedding_body(batch: list[str], model: str, dimensions: int | None) -> dict[str, Any]:
+    body: dict[str, Any] = {"model": model, "input": batch, "encoding_format": "float"}
+    if dimensions is not None:
+        body["dimensions"] = dimensions
+    return body
+
+
+def parse_vectors(payload: Any, count: int, request_id: str | None) -> list[tuple[float, ...]]:
+    """The ``count`` vectors of an answer, ordered by ``index``."""
+    data = payload.get("data") if isinstance(payload, Mapping) else None
+    if not isinstance(data, list) or len(data) != count:
+        raise malformed("embeddings", request_id)
+    vectors: dict[int, tuple[float, ...]] = {}
+    for item in data:
+        index = item.get("index") if isinstance(item, Mapping) else None
+        vector = item.get("embedding") if isinstance(item, Mapping) else None
+        if not isinstance(index, int) or not 0 <= index < count or index in vectors:
+            raise malformed("embeddings", request_id)
+        if not isinstance(vector, list) or not all(_finite(x) for x in vector) or not vector:
+            raise malformed("embeddings", request_id)
+        vectors[index] = tuple(float(x) for x in vector)
+    return [vectors[i] for i in range(count)]
+
+
+def _finite(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
+
+
+def _tokens(payload: Any, key: str) -> int:
+    usage = payload.get("usage") if isinstance(payload, Mapping) else None
+    value = usage.get(key) if isinstance(usage, Mapping) else None
+    return value if isinstance(value, int) and not isinstance(value, bool) else 0
+
+
+async def embed_with(
+    chat: VeniceChat,
+    texts: str | Sequence[str],
+    catalog: MediaCatalog,
+    model: str | None,
+    dimensions: int | None,
+) -> EmbeddingResult:
+    from .media_catalog import find_model
+
+    items = check_texts(texts, dimensions)
+    record = find_model(catalog, model, "embedding")
+    vectors: list[tuple[float, ...]] = []
+    prompt_tokens = total_tokens = 0
+    request_ids: list[str] = []
+    for batch in batches(items):
+        body = embedding_body(batch, record.id, dimensions)
+        answer = await call_json(chat, "POST", "/embeddings", limits=EMBED_LIMITS, body=body)
+        vectors += parse_vectors(answer.payload, len(batch), answer.request_id)
+        prompt_tokens += _tokens(answer.payload, "prompt_tokens")
+        total_tokens += _tokens(answer.payload, "total_tokens")
+        if answer.request_id:
+            request_ids.append(answer.request_id)
+    return EmbeddingResult(
+        tuple(vectors), record.id, prompt_tokens, total_tokens, tuple(request_ids)
+    )
+
+
+class VeniceEmbeddings:
+    """``await provider.embeddings.create(["a", "b"], model=..., dimensions=...)``."""
+
+    def __init__(self, chat: Callable[[], VeniceChat]) -> None:
+        self._chat = chat
+
+    def __repr__(self) -> str:
+        return "VeniceEmbeddings()"
+
+    async def create(
+        self,
+        texts: str | Sequence[str],
+        *,
+        model: str | None = None,
+        dimensions: int | None = None,
+    ) -> EmbeddingResult:
+        """One vector per text, in order (``model``: default BGE-M3, private)."""
+        from .media_catalog import load_media_bundle
+
+        return await embed_with(
+            self._chat(), texts, load_media_bundle("embedding"), model, dimensions
+        )
+
+    def create_sync(
+        self,
+        texts: str | Sequence[str],
+        *,
+        model: str | None = None,
+        dimensions: int | None = None,
+    ) -> EmbeddingResult:
+        """:meth:`create` for scripts without an event loop."""
+        loop = self._chat()._loop()
+        return loop.run_until_complete(self.create(texts, model=model, dimensions=dimensions))
+
+
+# -- the host's ``embeddings`` capability ------------------------------------------------------
+def embedding_models(ctx: ProviderContext) -> MediaCatalog:
+    from .identity import resolve_base_url
+    from .media_catalog import media_catalog
+
+    return media_catalog(ctx, "embedding", resolve_base_url(ctx.config, ctx.env))
+
+
+async def embed_for_host(
+    ctx: ProviderContext,
+    api_key: SecretStr,
+    texts: Sequence[str],
+    model: str | None = None,
+    dimensions: int | None = None,
+) -> EmbeddingResult:
+    from .capability_client import chat_for
+
+    catalog = embedding_models(ctx)
+    async with chat_for(ctx, api_key) as chat:
+        return await embed_with(chat, texts, catalog, model, dimensions)

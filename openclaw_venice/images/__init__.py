@@ -1,0 +1,1 @@
+"""Venice image generation (``POST /image/generate``)."""

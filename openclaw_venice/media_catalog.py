@@ -1,0 +1,135 @@
+"""Venice's image and embedding models: live ``GET /models?type=image|embedding``, cached like
+the text catalog (an hour; a failure remembered a minute), else the bundled list
+(``data/media_models.json``) with a warning.
+
+Live rows decide which models exist; a row's ``model_spec.constraints`` are the model's limits
+(aspect ratios, resolutions, qualities, prompt length, width/height divisor), kept as Venice
+names them. Bundled models have no limits: only the spec's own bounds apply to them.
+"""
+
+from __future__ import annotations
+
+import difflib
+import functools
+import json
+from collections.abc import Mapping
+from importlib import resources
+from typing import Any, Literal
+
+from .errors import DiscoveryError, UnknownModelError
+from .identity import PROVIDER_ID, USER_AGENT
+from .model_cache import CACHE_TTL_SECONDS, ModelCache
+from .runtime.plugins import MediaCatalog, MediaModel, ProviderContext
+
+MediaKind = Literal["image", "embedding"]
+_LIMIT_KEYS = (
+    "aspectRatios",
+    "defaultAspectRatio",
+    "resolutions",
+    "defaultResolution",
+    "qualities",
+    "defaultQuality",
+    "promptCharacterLimit",
+    "widthHeightDivisor",
+    "steps",
+)
+
+
+@functools.cache
+def load_media_bundle(kind: MediaKind) -> MediaCatalog:
+    text = resources.files(__package__).joinpath("data/media_models.json").read_text("utf-8")
+    section = json.loads(text)[kind]
+    models = tuple(
+        MediaModel(e["id"], e["name"], PROVIDER_ID, kind, e.get("privacy"))
+        for e in section["models"]
+    )
+    return MediaCatalog(PROVIDER_ID, "bundled", models, section["default"])
+
+
+def media_model(row: Any, kind: MediaKind, bundle: MediaCatalog) -> MediaModel | None:
+    """A live ``/models`` row as a model record; None for a row that is not one."""
+    if not isinstance(row, Mapping) or not isinstance(row.get("id"), str) or not row["id"]:
+        return None
+    if row.get("type", kind) != kind:
+        return None
+    spec = row.get("model_spec")
+    spec = spec if isinstance(spec, Mapping) else {}
+    known = bundle.find(row["id"])
+    name = spec.get("name") if isinstance(spec.get("name"), str) else None
+    privacy = spec.get("privacy") if spec.get("privacy") in ("private", "anonymized") else None
+    constraints = spec.get("constraints")
+    limits = (
+        {k: constraints[k] for k in _LIMIT_KEYS if k in constraints}
+        if isinstance(constraints, Mapping)
+        else {}
+    )
+    traits = spec.get("traits")
+    tags = tuple(t for t in traits if isinstance(t, str)) if isinstance(traits, list) else ()
+    if spec.get("offline") is True:
+        tags += ("offline",)
+    return MediaModel(
+        row["id"],
+        name or (known.name if known else row["id"]),
+        PROVIDER_ID,
+        kind,
+        privacy or (known.privacy if known else None),
+        limits,
+        tags,
+    )
+
+
+def merge_media(rows: list[Any], kind: MediaKind, source: Literal["live", "cache"]) -> MediaCatalog:
+    bundle = load_media_bundle(kind)
+    models = tuple(m for m in (media_model(r, kind, bundle) for r in rows) if m is not None)
+    ids = {m.id for m in models}
+    default = bundle.default if bundle.default in ids else (models[0].id if models else None)
+    return MediaCatalog(PROVIDER_ID, source, models, default)
+
+
+def media_catalog(ctx: ProviderContext, kind: MediaKind, base_url: str) -> MediaCatalog:
+    """Fresh cache, else live, else the bundle (with a warning); never raises for the network."""
+    from .discovery import fetch_model_rows
+
+    cache = ModelCache(ctx.cache_dir / f"{kind}-models", base_url)
+    cached = cache.read()
+    if not ctx.refresh:
+        if cached is not None and 0 <= cached.age() < CACHE_TTL_SECONDS:
+            found = merge_media(cached.rows, kind, "cache")
+            if found.models:
+                return found
+        if cache.failed_recently():
+            ctx.warn(f"Venice was unreachable a moment ago; showing the bundled {kind} models")
+            return load_media_bundle(kind)
+    try:
+        rows = fetch_model_rows(base_url, user_agent=USER_AGENT, model_type=kind)
+    except DiscoveryError as exc:
+        cache.remember_failure()
+        ctx.warn(f"Venice {kind} model discovery failed ({exc}); showing the bundled list")
+        return load_media_bundle(kind)
+    live = merge_media(rows, kind, "live")
+    if not live.models:
+        cache.remember_failure()
+        ctx.warn(f"Venice listed no usable {kind} models; showing the bundled list")
+        return load_media_bundle(kind)
+    try:
+        cache.write(rows)
+    except OSError as exc:
+        ctx.warn(f"could not write the model cache ({exc.strerror}); continuing")
+    return live
+
+
+def find_model(
+    catalog: MediaCatalog, ref: str | None, kind: Literal["image", "embedding"] = "image"
+) -> MediaModel:
+    """``ref`` (``venice/ID`` or ``ID``; None: the default) in ``catalog``. An id a live list
+    lacks is refused with the closest ids; the bundled list may lag Venice, so there an
+    unknown id is sent with only the spec's bounds checked."""
+    model_id = (ref or catalog.default or "").removeprefix(f"{PROVIDER_ID}/")
+    found = catalog.find(model_id)
+    if found is not None:
+        return found
+    if catalog.source == "bundled" and model_id:
+        return MediaModel(model_id, model_id, PROVIDER_ID, kind)
+    ids = [m.id for m in catalog.models]
+    close = difflib.get_close_matches(model_id, ids, n=3, cutoff=0.5)
+    raise UnknownModelError(f"{PROVIDER_ID}/{model_id}", [f"{PROVIDER_ID}/{i}" for i in close])

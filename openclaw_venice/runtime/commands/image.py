@@ -1,0 +1,159 @@
+"""``openclaw image PROMPT -o out.png``: generate images with any provider that offers them.
+
+Files are written whole (a temporary file renamed into place) and never over an existing
+file unless ``--force``. With ``--count N`` (N > 1) the files are ``out-1.png`` ... The
+model's privacy and the provider's content-safety verdict (blurred, content violation) are
+reported on stderr; stdout lists the files written, one a line (or ``--json``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from ..capabilities import ImageRequest, ImageResult
+from ..errors import ProviderError, UsageError
+from ..host import Host
+from .capability_use import call_context, pick_provider, run_async
+
+_EXTENSIONS = {".png": "png", ".jpg": "jpeg", ".jpeg": "jpeg", ".webp": "webp"}
+PRIVACY = {
+    "private": "private: nothing stored or logged",
+    "anonymized": "anonymized: proxied without identifying you; the model's host may keep it",
+}
+
+
+def add_parser(sub: Any) -> None:
+    p = sub.add_parser("image", help="generate images from a prompt")
+    p.add_argument("prompt", nargs="+", help="what to draw")
+    p.add_argument("--model", "-m", metavar="PROVIDER/MODEL", help="default: the provider's")
+    p.add_argument("--output", "-o", metavar="PATH", default="image.png", help="file to write")
+    p.add_argument("--count", "-n", type=int, default=1, metavar="N", help="images (1-4)")
+    p.add_argument("--size", metavar="WxH", help="width x height in pixels, e.g. 1024x768")
+    p.add_argument("--aspect", metavar="RATIO", help="aspect ratio, e.g. 16:9")
+    p.add_argument("--resolution", metavar="RES", help="resolution tier, e.g. 1K, 2K")
+    p.add_argument("--quality", metavar="Q", help="quality, for models that take one")
+    p.add_argument("--seed", type=int, metavar="N", help="same seed, same image")
+    p.add_argument("--negative", metavar="TEXT", help="what should not be in the image")
+    p.add_argument("--style", metavar="PRESET", help="a style preset, e.g. '3D Model'")
+    p.add_argument(
+        "--safe-mode",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="blur adult content (default: off, see README)",
+    )
+    p.add_argument("--format", choices=("png", "jpeg", "webp"), help="default: from -o")
+    p.add_argument("--force", action="store_true", help="overwrite existing files")
+    p.add_argument("--json", action="store_true", help="print what was written as JSON")
+    p.set_defaults(handler=run)
+
+
+def run(args: argparse.Namespace, host: Host) -> int:
+    request = image_request(args)
+    paths = output_paths(Path(args.output), request.count)
+    if not args.force:
+        taken = [str(p) for p in paths if p.exists()]
+        if taken:
+            raise UsageError(f"{', '.join(taken)} already exists; pick another -o or add --force")
+    provider_id, model_id = pick_provider(host, "images", args.model)
+    request = ImageRequest(**{**_fields(request), "model": model_id})
+    ctx, key = call_context(host, provider_id)
+    result = run_async(host.registry.images(provider_id).generate_images(ctx, key, request))
+    _report(host, provider_id, result)
+    if not result.images:
+        raise ProviderError(
+            f"{provider_id} sent no image"
+            + (" (content violation)" if result.content_violation else "")
+            + "; change the prompt and try again"
+        )
+    if len(result.images) < request.count:
+        host.warn(f"asked for {request.count} images, {provider_id} sent {len(result.images)}")
+    written = [_write(path, image.data) for path, image in zip(paths, result.images, strict=False)]
+    if args.json:
+        payload = result.to_json()
+        payload["files"] = [str(p) for p in written]
+        host.out(json.dumps(payload, indent=2))
+    else:
+        for path in written:
+            host.out(str(path))
+    return 0
+
+
+def image_request(args: argparse.Namespace) -> ImageRequest:
+    fmt = args.format or _EXTENSIONS.get(Path(args.output).suffix.lower())
+    if fmt is None:
+        raise UsageError(f"{args.output}: end it in .png, .jpg or .webp, or pass --format")
+    suffix_format = _EXTENSIONS.get(Path(args.output).suffix.lower())
+    if suffix_format and suffix_format != fmt:
+        raise UsageError(f"{args.output} says {suffix_format} but --format is {fmt}")
+    width = height = None
+    if args.size:
+        width, height = _size(args.size)
+    return ImageRequest(
+        prompt=" ".join(args.prompt),
+        count=args.count,
+        width=width,
+        height=height,
+        aspect_ratio=args.aspect,
+        resolution=args.resolution,
+        seed=args.seed,
+        negative_prompt=args.negative,
+        style=args.style,
+        safe_mode=args.safe_mode,
+        format=fmt,
+        quality=args.quality,
+    )
+
+
+def _size(text: str) -> tuple[int, int]:
+    width, sep, height = text.lower().partition("x")
+    if not sep or not width.isdigit() or not height.isdigit():
+        raise UsageError(f"--size {text!r}: write WIDTHxHEIGHT, e.g. 1024x1024")
+    return int(width), int(height)
+
+
+def _fields(request: ImageRequest) -> dict[str, Any]:
+    return {name: getattr(request, name) for name in ImageRequest.__dataclass_fields__}
+
+
+def output_paths(path: Path, count: int) -> list[Path]:
+    if count <= 1:
+        return [path]
+    return [path.with_name(f"{path.stem}-{i}{path.suffix}") for i in range(1, count + 1)]
+
+
+def _report(host: Host, provider_id: str, result: ImageResult) -> None:
+    privacy = PRIVACY.get(result.privacy or "", "privacy not stated by the provider")
+    host.err(f"{provider_id}/{result.model} ({privacy})")
+    if result.blurred:
+        host.warn("the provider blurred the image: safe mode judged it adult content")
+    if result.content_violation:
+        host.warn("the provider flagged the image as a content violation of its terms")
+
+
+def _write(path: Path, data: bytes) -> Path:
+    """``data`` at ``path``, whole or not at all."""
+    directory = path.parent if str(path.parent) else Path(".")
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=directory)
+    except OSError as exc:
+        raise UsageError(f"cannot write {path}: {exc.strerror or exc}") from None
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+        os.chmod(tmp, 0o644 & ~_umask())
+        os.replace(tmp, path)
+    except OSError as exc:
+        Path(tmp).unlink(missing_ok=True)
+        raise UsageError(f"cannot write {path}: {exc.strerror or exc}") from None
+    return path
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask

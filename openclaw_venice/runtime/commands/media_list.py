@@ -1,0 +1,57 @@
+"""``openclaw models list --type image|embedding``: the image or embedding models of every
+provider that registered that capability. Provider-neutral."""
+
+from __future__ import annotations
+
+import argparse
+import json
+
+from ..capabilities import Kind, MediaCatalog
+from ..host import Host
+from .render import format_table
+
+_WHERE = {
+    "live": "live from the provider",
+    "cache": "from the local cache",
+    "bundled": "from the bundled list (provider not reached)",
+}
+
+
+def run_media_list(args: argparse.Namespace, host: Host) -> int:
+    kind = args.type
+    capability: Kind = "images" if kind == "image" else "embeddings"
+    provider_ids = [args.provider] if args.provider else host.registry.offers(capability)
+    catalogs: list[MediaCatalog] = []
+    for pid in provider_ids:
+        provider = host.registry.provider(pid)
+        ctx = host.provider_context(provider, refresh=args.refresh)
+        if kind == "image":
+            catalogs.append(host.registry.images(pid).image_models(ctx))
+        else:
+            catalogs.append(host.registry.embeddings(pid).embedding_models(ctx))
+    wanted = [name for name in ("private", "anonymized") if getattr(args, name, False)]
+    models = [m for c in catalogs for m in c.models if all(m.privacy == w for w in wanted)]
+    if args.json:
+        payload = {
+            "type": kind,
+            "sources": {c.provider: c.source for c in catalogs},
+            "defaults": {c.provider: c.default for c in catalogs},
+            "models": [m.to_json() for m in models],
+        }
+        host.out(json.dumps(payload, indent=2))
+        return 0
+    defaults = {(c.provider, c.default) for c in catalogs}
+    rows = [
+        [
+            m.ref,
+            m.name,
+            m.privacy or "-",
+            ",".join((*(("default",) if (m.provider, m.id) in defaults else ()), *m.tags)),
+        ]
+        for m in models
+    ]
+    host.out("\n".join(format_table(["Model", "Name", "Privacy", "Tags"], rows)))
+    for c in catalogs:
+        shown = sum(1 for m in models if m.provider == c.provider)
+        host.out(f"{c.provider}: {shown} {kind} models, {_WHERE[c.source]}")
+    return 0

@@ -1,0 +1,71 @@
+"""Would Venice accept this request beyond chat? For every such request the suite sends.
+
+``POST /image/generate`` bodies against ``GenerateImageRequest``, ``POST /embeddings`` bodies
+against ``CreateEmbeddingRequestSchema`` (both closed: a key the spec does not name fails),
+and the ``GET /billing/usage-analytics`` query against its parameters, all from
+../shared/venice-api/openapi.yaml. Where ../shared is absent, :func:`spec_problems` finds
+nothing and the tests that need the spec skip, saying why (``openapi.schema``).
+"""
+
+from __future__ import annotations
+
+import functools
+from typing import Any
+
+from jsonschema import Draft7Validator
+
+from tests.support import openapi
+from tests.support.requests_schema import close_objects
+from tests.support.server import Request
+
+SPEC_PRESENT = openapi.SPEC.exists()
+BODY_SCHEMAS = {
+    "/image/generate": "GenerateImageRequest",
+    "/embeddings": "CreateEmbeddingRequestSchema",
+}
+QUERY_ENDPOINTS = {"/billing/usage-analytics": ("/billing/usage-analytics", "get")}
+
+
+@functools.cache
+def _body_validator(name: str) -> Draft7Validator:
+    return Draft7Validator(close_objects(openapi.schema(name)))
+
+
+@functools.cache
+def _query_validator(path: str, method: str) -> Draft7Validator:
+    operation = openapi._spec()["paths"][path][method]
+    properties = {
+        p["name"]: openapi._convert(p["schema"], openapi._spec()["components"]["schemas"], ())
+        for p in operation.get("parameters", ())
+        if p.get("in") == "query"
+    }
+    return Draft7Validator(
+        {"type": "object", "properties": properties, "additionalProperties": False}
+    )
+
+
+def endpoint(request: Request) -> str | None:
+    """The spec path of a request to ``.../api/v1<path>``, for the paths checked here."""
+    for path in (*BODY_SCHEMAS, *QUERY_ENDPOINTS):
+        if request.path.endswith(path):
+            return path
+    return None
+
+
+def spec_problems(request: Request) -> list[str]:
+    """Where ``request`` breaks the spec; [] for paths not checked here or without the spec."""
+    path = endpoint(request)
+    if path is None or not SPEC_PRESENT:
+        return []
+    if path in BODY_SCHEMAS:
+        validator = _body_validator(BODY_SCHEMAS[path])
+        subject: Any = request.json()
+    else:
+        validator = _query_validator(*QUERY_ENDPOINTS[path])
+        subject = {name: values[-1] for name, values in request.query.items()}
+    return [f"{path}: {e.message[:300]}" for e in validator.iter_errors(subject)]
+
+
+def assert_valid_extras_request(request: Request) -> None:
+    problems = spec_problems(request)
+    assert not problems, "invalid Venice request:\n  " + "\n  ".join(problems)

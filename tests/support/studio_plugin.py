@@ -1,0 +1,120 @@
+"""A non-Venice plugin that registers every capability beyond chat, installed for the tests
+through a real entry point: the host's ``image``, ``embed``, ``usage`` and balance work for it
+without knowing it. Its answers are made locally (real PNG bytes, vectors from the text)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any, ClassVar
+
+from openclaw_venice.runtime.capabilities import (
+    Amount,
+    Balance,
+    EmbeddingResult,
+    GeneratedImage,
+    ImageRequest,
+    ImageResult,
+    MediaCatalog,
+    MediaModel,
+    UsageReport,
+    UsageRow,
+)
+from openclaw_venice.runtime.catalog import Catalog
+from openclaw_venice.runtime.plugins import AuthMethod, PluginApi, ProviderContext
+from tests.support.pngs import png
+
+IMAGE_MODELS = (MediaModel("sketch", "Sketch", "studio", "image", "private"),)
+EMBED_MODELS = (MediaModel("words", "Words", "studio", "embedding", "anonymized"),)
+
+
+class StudioProvider:
+    id = "studio"
+    label = "Studio"
+    env_vars = ("STUDIO_API_KEY",)
+    default_base_url = "http://127.0.0.1:9"
+    api = "openai-completions"
+    auth_methods = (
+        AuthMethod(
+            "api-key", "studio-api-key", "Studio key", "--studio-api-key", "STUDIO_API_KEY",
+            "studio:default",
+        ),
+    )  # fmt: skip
+    default_model = None
+
+    def base_url(self, ctx: ProviderContext) -> str:
+        return self.default_base_url
+
+    def onboarding_config(
+        self, existing: Any, catalog: Catalog, api_key_ref: str
+    ) -> dict[str, Any]:
+        return {"apiKey": api_key_ref}
+
+    def bundled_catalog(self) -> Catalog:
+        return Catalog("studio", "bundled", ())
+
+    def catalog(self, ctx: ProviderContext) -> Catalog:
+        return self.bundled_catalog()
+
+
+class StudioExtras:
+    async def balance(self, ctx: ProviderContext, api_key: Any) -> Balance:
+        return Balance((Amount("credits", 7.0),))
+
+    async def usage(self, ctx: ProviderContext, api_key: Any, days: int) -> UsageReport:
+        return UsageReport(
+            f"{days} days", (UsageRow("Sketch", "IMAGE", 2, "images", {"credits": 1.5}),)
+        )
+
+    def image_models(self, ctx: ProviderContext) -> MediaCatalog:
+        return MediaCatalog("studio", "bundled", IMAGE_MODELS, "sketch")
+
+    async def generate_images(
+        self, ctx: ProviderContext, api_key: Any, request: ImageRequest
+    ) -> ImageResult:
+        side = request.width or 2
+        images = tuple(GeneratedImage(png(side, side), "image/png") for _ in range(request.count))
+        return ImageResult(images, request.model or "sketch", "private")
+
+    def embedding_models(self, ctx: ProviderContext) -> MediaCatalog:
+        return MediaCatalog("studio", "bundled", EMBED_MODELS, "words")
+
+    async def embed(
+        self,
+        ctx: ProviderContext,
+        api_key: Any,
+        texts: Sequence[str],
+        model: str | None = None,
+        dimensions: int | None = None,
+    ) -> EmbeddingResult:
+        return EmbeddingResult(tuple((float(len(t)),) for t in texts), model or "words")
+
+
+class StudioPlugin:
+    id = "studio"
+    name = "Studio"
+    description = "a test provider with capabilities beyond chat"
+    config_schema: ClassVar[dict[str, Any]] = {"type": "object"}
+
+    def register(self, api: PluginApi) -> None:
+        api.register_provider(StudioProvider())
+        extras = StudioExtras()
+        for kind in ("balance", "usage", "images", "embeddings"):
+            api.register_capability("studio", kind, extras)  # type: ignore[arg-type]
+
+
+plugin = StudioPlugin()
+
+
+class StrayPlugin:
+    """Registers a capability for a provider it does not register (Venice's)."""
+
+    id = "stray"
+    name = "Stray"
+    description = "claims another plugin's provider"
+    config_schema: ClassVar[dict[str, Any]] = {"type": "object"}
+
+    def register(self, api: PluginApi) -> None:
+        api.register_capability("venice", "images", StudioExtras())
+
+
+stray = StrayPlugin()

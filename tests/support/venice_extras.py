@@ -1,0 +1,174 @@
+"""Venice's billing, image and embedding answers, written by hand for tests in the shapes of
+../shared/venice-api/openapi.yaml (``test_extras_conformance`` holds them to its response
+schemas), and a responder serving them on the loopback server."""
+
+from __future__ import annotations
+
+import base64
+import json
+from collections.abc import Callable
+from typing import Any
+
+from tests.support.pngs import png
+from tests.support.server import Reply, Request, json_reply
+
+REQUEST_ID = "9a8b7c6d5e4f-FRA"
+BALANCE = {
+    "canConsume": True,
+    "consumptionCurrency": "DIEM",
+    "balances": {"diem": 90.5, "usd": 25},
+    "diemEpochAllocation": 100,
+}
+USAGE = {
+    "lookback": "7d",
+    "byDate": [{"date": "2026-11-30", "USD": 0.5, "DIEM": 10.25}],
+    "byModel": [
+        {
+            "modelName": "GLM 5.1",
+            "unitType": "tokens",
+            "modelType": "LLM",
+            "totalUsd": 0.4,
+            "totalDiem": 12.5,
+            "totalUnits": 50000,
+            "breakdown": [
+                {"type": "Output", "usd": 0.3, "diem": 10, "units": 35000},
+                {"type": "Input", "usd": 0.1, "diem": 2.5, "units": 15000},
+            ],
+        },
+        {
+            "modelName": "Venice SD35",
+            "unitType": "images",
+            "modelType": "IMAGE",
+            "totalUsd": 0.03,
+            "totalDiem": 0,
+            "totalUnits": 3,
+        },
+    ],
+    "byModelDaily": [{"date": 1764460800000, "GLM 5.1": 5.5}],
+    "topModels": ["GLM 5.1", "Venice SD35"],
+    "byKey": [
+        {
+            "apiKeyId": "key_abc123",
+            "description": "Laptop",
+            "totalUsd": 0.43,
+            "totalDiem": 12.5,
+            "totalUnits": 50003,
+        }
+    ],
+    "byKeyDaily": [{"date": 1764460800000, "Laptop": 8.5}],
+    "topKeyNames": ["Laptop"],
+}
+IMAGE_ROWS = [
+    {
+        "id": "venice-sd35",
+        "object": "model",
+        "owned_by": "venice.ai",
+        "type": "image",
+        "model_spec": {
+            "name": "Venice SD35",
+            "privacy": "private",
+            "traits": ["eliza-default"],
+            "constraints": {
+                "promptCharacterLimit": 1500,
+                "steps": {"default": 25, "max": 30},
+                "widthHeightDivisor": 16,
+            },
+        },
+    },
+    {
+        "id": "nano-banana-pro",
+        "object": "model",
+        "owned_by": "venice.ai",
+        "type": "image",
+        "model_spec": {
+            "name": "Nano Banana Pro",
+            "privacy": "anonymized",
+            "constraints": {
+                "aspectRatios": ["1:1", "16:9", "9:16"],
+                "defaultAspectRatio": "1:1",
+                "resolutions": ["1K", "2K", "4K"],
+                "defaultResolution": "1K",
+                "promptCharacterLimit": 40,
+                "steps": {"default": 1, "max": 1},
+                "widthHeightDivisor": 1,
+            },
+        },
+    },
+]
+EMBEDDING_ROWS = [
+    {
+        "id": "text-embedding-bge-m3",
+        "object": "model",
+        "owned_by": "venice.ai",
+        "type": "embedding",
+        "model_spec": {"name": "BGE-M3", "privacy": "private"},
+    }
+]
+
+
+def image_answer(count: int, headers: dict[str, str] | None = None) -> Reply:
+    """``count`` distinct real PNGs, base64, as ``/image/generate`` answers."""
+    images = [base64.b64encode(png(4 + i, 3, (10 * i, 99, 7))).decode() for i in range(count)]
+    payload = {
+        "id": "generate-image-1",
+        "images": images,
+        "request": None,
+        "timing": {
+            "inferenceDuration": 800,
+            "inferencePreprocessingTime": 10,
+            "inferenceQueueTime": 5,
+            "total": 815,
+        },
+    }
+    return json_reply(payload, headers={"CF-RAY": REQUEST_ID, **(headers or {})})
+
+
+def vector(text: str, dims: int = 3) -> list[float]:
+    """A vector that depends on the text, so that order mistakes show."""
+    return [float(len(text) + i) / 10 for i in range(dims)]
+
+
+def embeddings_answer(body: dict[str, Any], reverse: bool = False) -> Reply:
+    texts = body["input"] if isinstance(body["input"], list) else [body["input"]]
+    dims = body.get("dimensions", 3)
+    data = [
+        {"object": "embedding", "index": i, "embedding": vector(t, dims)}
+        for i, t in enumerate(texts)
+    ]
+    payload = {
+        "object": "list",
+        "model": body["model"],
+        "data": data[::-1] if reverse else data,
+        "usage": {"prompt_tokens": len(texts) * 2, "total_tokens": len(texts) * 2},
+    }
+    return json_reply(payload, headers={"CF-RAY": REQUEST_ID})
+
+
+def venice_extras(
+    image: Callable[[Request], Reply | None] | None = None,
+    embeddings: Callable[[Request], Reply | None] | None = None,
+    balance: Callable[[Request], Reply | None] | None = None,
+) -> Callable[[Request], Reply | None]:
+    """Serve ``/models`` (by ``type``), billing, image and embedding endpoints."""
+
+    def respond(request: Request) -> Reply | None:
+        path = request.path
+        if path.endswith("/models"):
+            kind = request.query.get("type", ["text"])[0]
+            rows = {"image": IMAGE_ROWS, "embedding": EMBEDDING_ROWS}.get(kind)
+            if rows is None:
+                rows = [{"id": "llama-3.3-70b", "type": "text", "model_spec": {}}]
+            return json_reply({"object": "list", "type": kind, "data": rows})
+        if path.endswith("/billing/balance"):
+            return (
+                balance(request) if balance else json_reply(BALANCE, headers={"CF-RAY": REQUEST_ID})
+            )
+        if path.endswith("/billing/usage-analytics"):
+            return json_reply(USAGE, headers={"CF-RAY": REQUEST_ID})
+        if path.endswith("/image/generate"):
+            return image(request) if image else image_answer(request.json().get("variants", 1))
+        if path.endswith("/embeddings"):
+            return embeddings(request) if embeddings else embeddings_answer(request.json())
+        return Reply(404, json.dumps({"error": "not found"}).encode())
+
+    return respond

@@ -1,0 +1,114 @@
+"""The host stays generic (issue 17, item 5): capabilities are registered by plugins, checked
+against their protocols, and the ``image``, ``embed``, ``usage`` commands and the balance in
+``models status`` work for any provider that registered them (a second plugin, installed
+through a real entry point, next to Venice's)."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+
+from openclaw_venice.runtime.errors import PluginError
+from openclaw_venice.runtime.plugins import PluginApi, load_plugins
+from tests.conftest import REPO, run_cli
+from tests.support.pngs import png_size
+from tests.support.studio_plugin import StudioExtras, StudioProvider
+
+
+@pytest.fixture
+def studio(tmp_path: Path) -> dict[str, str]:
+    dist = tmp_path / "site" / "studio_provider-0.1.dist-info"
+    dist.mkdir(parents=True)
+    (dist / "METADATA").write_text("Metadata-Version: 2.1\nName: studio-provider\nVersion: 0.1\n")
+    (dist / "entry_points.txt").write_text(
+        "[openclaw.plugins]\nstudio = tests.support.studio_plugin:plugin\n"
+    )
+    return {
+        "PYTHONPATH": os.pathsep.join([str(tmp_path / "site"), str(REPO)]),
+        "STUDIO_API_KEY": "studio-key",
+    }
+
+
+def test_image_embed_usage_work_for_another_provider(
+    studio: dict[str, str], tmp_path: Path
+) -> None:
+    out = tmp_path / "s.png"
+    result = run_cli(
+        "image", "a cat", "-m", "studio/sketch", "--size", "8x8", "-o", str(out), env=studio
+    )
+    assert result.code == 0, result.output
+    assert png_size(out.read_bytes()) == (8, 8)
+    assert "studio/sketch (private: nothing stored or logged)" in result.stderr
+    embedded = json.loads(run_cli("embed", "abc", "-m", "studio/words", env=studio).stdout)
+    assert embedded["provider"] == "studio" and embedded["data"][0]["embedding"] == [3.0]
+    usage = run_cli("usage", "--provider", "studio", "--days", "3", env=studio)
+    assert usage.stdout.splitlines()[2].split() == ["Sketch", "IMAGE", "2", "images", "1.5000"]
+    assert usage.stdout.splitlines()[-1] == "studio: 1 models, last 3 days"
+
+
+def test_status_shows_every_providers_balance(studio: dict[str, str]) -> None:
+    result = run_cli("models", "status", env=studio)
+    assert result.code == 0, result.output
+    assert "  balance: credits 7.00" in result.stdout.splitlines()
+    payload = json.loads(run_cli("models", "status", "--json", env=studio).stdout)
+    assert payload["providers"]["studio"]["balance"]["amounts"] == {"credits": 7.0}
+    assert payload["providers"]["venice"]["balance"] is None  # no Venice key here
+
+
+def test_two_providers_offering_a_kind_need_a_choice(
+    studio: dict[str, str], tmp_path: Path
+) -> None:
+    result = run_cli("image", "x", "-o", str(tmp_path / "a.png"), env=studio)
+    assert result.code == 2
+    assert result.stderr.splitlines()[-1] == (
+        "Error: several providers offer image generation (studio, venice); say which: "
+        "--model PROVIDER/MODEL or --provider ID"
+    )
+    listed = json.loads(run_cli("models", "list", "--type", "image", "--json", env=studio).stdout)
+    assert {m["provider"] for m in listed["models"]} == {"studio", "venice"}
+
+
+def test_a_provider_without_the_capability_says_so(tmp_path: Path) -> None:
+    dist = tmp_path / "site" / "demo_provider-0.1.dist-info"
+    dist.mkdir(parents=True)
+    (dist / "METADATA").write_text("Metadata-Version: 2.1\nName: demo-provider\nVersion: 0.1\n")
+    (dist / "entry_points.txt").write_text(
+        "[openclaw.plugins]\ndemo = tests.support.demo_plugin:plugin\n"
+    )
+    env = {"PYTHONPATH": os.pathsep.join([str(tmp_path / "site"), str(REPO)])}
+    result = run_cli("embed", "x", "-m", "demo/demo-small", env=env)
+    assert result.code == 1
+    assert result.stderr.splitlines()[-1] == (
+        "Error: provider demo offers no embeddings (providers that do: venice)"
+    )
+
+
+def test_register_capability_checks_the_protocol() -> None:
+    api = PluginApi("p")
+    api.register_provider(StudioProvider())
+    with pytest.raises(PluginError, match="object does not offer image generation"):
+        api.register_capability("studio", "images", object())
+    with pytest.raises(PluginError, match="unknown capability 'video'"):
+        api.register_capability("studio", "video", StudioExtras())  # type: ignore[arg-type]
+    api.register_capability("studio", "images", StudioExtras())
+    with pytest.raises(PluginError, match="images of studio registered twice"):
+        api.register_capability("studio", "images", StudioExtras())
+
+
+def test_a_capability_for_a_provider_the_plugin_does_not_own_is_dropped(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    dist = tmp_path / "site" / "stray_plugin-0.1.dist-info"
+    dist.mkdir(parents=True)
+    (dist / "METADATA").write_text("Metadata-Version: 2.1\nName: stray-plugin\nVersion: 0.1\n")
+    (dist / "entry_points.txt").write_text(
+        "[openclaw.plugins]\nstray = tests.support.studio_plugin:stray\n"
+    )
+    monkeypatch.syspath_prepend(str(tmp_path / "site"))
+    registry = load_plugins()
+    assert registry.failures == ["plugin stray: images for provider venice, which it does not own"]
+    images = registry.images("venice")
+    assert type(images).__name__ == "VeniceCapabilities"  # Venice's own, not the stray's
