@@ -21,7 +21,7 @@ import json
 import math
 from collections.abc import Iterable, Mapping
 from dataclasses import replace
-from importlib import resources
+from pathlib import Path
 from typing import Any, TypeGuard
 
 from .identity import PROVIDER_ID
@@ -36,7 +36,8 @@ _REASONING_HINTS = ("thinking", "reason", "r1")
 @functools.cache
 def load_bundle() -> Catalog:
     """The catalog shipped in the package (``data/catalog.json``), read once per process."""
-    text = resources.files(__package__).joinpath("data/catalog.json").read_text("utf-8")
+    # the package's own file, read directly: importlib.resources costs tempfile and zipfile
+    text = (Path(__file__).parent / "data" / "catalog.json").read_text("utf-8")
     entries = json.loads(text)["models"]
     records = [bundled_record(e) for e in entries]
     return Catalog(

@@ -19,10 +19,8 @@ from .errors import UsageError
 from .runtime.plugins import EmbeddingResult, MediaCatalog
 
 if TYPE_CHECKING:
-    from pydantic import SecretStr
-
     from .chat.client import VeniceChat
-    from .runtime.plugins import ProviderContext
+    from .runtime.plugins import ProviderContext, SecretStr
 
 SPEC_MAX_ITEMS = 2048
 BATCH_SIZE = 256

@@ -23,7 +23,6 @@ from .identity import (
 from .model_cache import CACHE_TTL_SECONDS, ModelCache
 from .runtime.catalog import Catalog, ModelInfo
 from .runtime.plugins import (
-    Attestation,
     AuthMethod,
     ChatFlag,
     ChatSession,
@@ -33,13 +32,12 @@ from .runtime.plugins import (
 )
 
 if TYPE_CHECKING:
-    from pydantic import SecretStr
-
     from .chat.client import VeniceChat
     from .chat.options import StreamOptions
     from .embeddings import VeniceEmbeddings
     from .images.client import VeniceImages
     from .runtime.ai import AssistantMessage, ChatSettings, Context, StreamEvent
+    from .runtime.plugins import SecretStr
 
 DEFAULT_MODEL_ID = "kimi-k2-6"  # private, vision, tools and reasoning
 
@@ -166,12 +164,6 @@ class VeniceProvider:
         return VeniceSession(
             VeniceChat(api_key, base_url=base_url, catalog=catalog, warn=ctx.warn, env=ctx.env)
         )
-
-    def attest(self, ctx: ProviderContext, api_key: SecretStr, model: ModelInfo) -> Attestation:
-        """A fresh attestation of an ``e2ee-*`` model's enclave, verified here."""
-        from .chat.attest import attest_model
-
-        return attest_model(resolve_base_url(ctx.config, ctx.env), api_key, model, ctx)
 
     def onboarding_config(
         self, existing: Mapping[str, Any], catalog: Catalog, api_key_ref: str

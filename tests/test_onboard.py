@@ -192,7 +192,10 @@ def test_broken_keyring_falls_through_with_one_line() -> None:
     result = run_cli("models", "status", env=env)
     assert result.code == 0
     assert "keyring could not be read (KeyringLocked)" in result.stderr
-    assert "missing (openclaw onboard --auth-choice venice-api-key)" in result.stdout
+    assert (
+        "no API key (set VENICE_API_KEY or run `openclaw onboard --auth-choice venice-api-key`)"
+        in result.stdout
+    )
 
 
 def test_interactive_through_stdin() -> None:

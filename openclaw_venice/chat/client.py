@@ -24,8 +24,8 @@ from .transport import check_key_destination
 
 if TYPE_CHECKING:
     import httpx
-    from pydantic import SecretStr
 
+    from ..runtime.plugins import SecretStr
     from .e2ee import E2EEState, TeeSettings
 
 Warn = Callable[[str], None]
@@ -123,7 +123,12 @@ class VeniceChat:
         if is_e2ee(record):
             from .e2ee import run_e2ee_turn
 
-            turn = run_e2ee_turn(self, record, body, options, self.e2ee_state())
+            try:
+                state = self.e2ee_state()
+            except OpenClawError as exc:
+                yield StreamEvent("error", error=exc, message=_failed(exc, model))
+                return
+            turn = run_e2ee_turn(self, record, body, options, state)
         else:
             turn = run_turn(self, record, body, options)  # type: ignore[assignment]
         async with aclosing(turn) as events:
@@ -269,9 +274,9 @@ class VeniceChat:
 
 
 def _secret(value: str | SecretStr | None) -> SecretStr:
-    from pydantic import SecretStr
+    from ..runtime.plugins import SecretStr
 
-    if isinstance(value, SecretStr):
+    if not isinstance(value, str | None):  # ours, pydantic's, any get_secret_value()
         value = value.get_secret_value()
     if not value or not value.strip():
         raise SecretError(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -63,5 +63,7 @@ class StreamOptions:
     response_schema: Mapping[str, Any] | None = None  # JSON Schema for structured output
     timeout: float = 120.0  # seconds without a byte before the turn fails
     max_retries: int = 2
+    #: told before each retry: seconds it will wait, and why ("HTTP 429", "connection failed")
+    on_retry: Callable[[float, str], None] | None = field(default=None, compare=False)
     # e2ee-* models: False is TEE-only mode (attested enclave, content in the clear over TLS)
     e2ee: bool = True

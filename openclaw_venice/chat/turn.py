@@ -122,7 +122,9 @@ async def open_turn(
         except httpx.TransportError as exc:
             if attempt == options.max_retries:
                 raise _connection_error(chat, exc, attempt) from None
-            await asyncio.sleep(transport.backoff(attempt))
+            wait = transport.backoff(attempt)
+            _announce(options, wait, "connection failed")
+            await asyncio.sleep(wait)
             continue
         try:
             if response.status_code == 200:
@@ -134,7 +136,13 @@ async def open_turn(
         delay = _retry_delay(error, attempt, options)
         if delay is None:
             raise error
+        _announce(options, delay, f"HTTP {error.status}")
         await asyncio.sleep(delay)
+
+
+def _announce(options: StreamOptions, delay: float, why: str) -> None:
+    if options.on_retry is not None:
+        options.on_retry(delay, why)
 
 
 def _retry_delay(error: VeniceAPIError, attempt: int, options: StreamOptions) -> float | None:

@@ -15,10 +15,8 @@ from .answer import parse_images
 from .request import image_body
 
 if TYPE_CHECKING:
-    from pydantic import SecretStr
-
     from ..chat.client import VeniceChat
-    from ..runtime.plugins import ProviderContext
+    from ..runtime.plugins import ProviderContext, SecretStr
 
 # Four 4K images as base64 are ~100 MB; anything past this is not an image answer.
 IMAGE_LIMITS = Limits(timeout=180.0, max_bytes=128 * 1024 * 1024, max_retries=2)

@@ -8,7 +8,7 @@ streams :class:`StreamEvent`s back and ends with ``done`` (the final
 from __future__ import annotations
 
 import base64
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
@@ -186,3 +186,5 @@ class ChatSettings:
     session_id: str | None = None
     response_schema: Mapping[str, Any] | None = None
     provider_options: Mapping[str, Any] = field(default_factory=dict)
+    #: the provider says what it is waiting for (e.g. "retrying in 2 s after HTTP 429")
+    status: Callable[[str], None] | None = None

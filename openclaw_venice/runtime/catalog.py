@@ -6,7 +6,6 @@ knows any particular provider.
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any, Literal
@@ -138,6 +137,8 @@ class Catalog:
 
     def suggestions(self, model_id: str, limit: int = 3) -> list[str]:
         ids = [m.id for m in self.models]
+        import difflib  # imported here: most commands never need it
+
         close = difflib.get_close_matches(model_id, ids, n=limit, cutoff=0.5)
         if len(close) < limit:
             close += [i for i in ids if model_id and model_id in i and i not in close]

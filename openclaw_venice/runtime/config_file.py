@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 import os
-import tempfile
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -162,6 +161,8 @@ def write_atomic(path: Path, text: str, *, keep_backup: bool = True) -> None:
     the old file or the new one, never a mix.
     """
     make_private_dir(path.parent)
+    import tempfile  # imported here: most commands never need it
+
     fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
@@ -180,6 +181,8 @@ def write_atomic(path: Path, text: str, *, keep_backup: bool = True) -> None:
 
 
 def _copy_for_backup(path: Path, backup: Path) -> str:
+    import tempfile  # imported here: most commands never need it
+
     fd, tmp = tempfile.mkstemp(prefix=f".{backup.name}.", suffix=".tmp", dir=path.parent)
     with os.fdopen(fd, "wb") as handle:
         handle.write(path.read_bytes())

@@ -5,10 +5,11 @@ Everything is loaded on first use, so a command pays only for what it touches.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import os
 import sys
-from collections.abc import Mapping
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
@@ -39,6 +40,7 @@ class Host:
         self.stdin = stdin or sys.stdin
         self._registry = registry
         self.verbose = False
+        self._warnings_to: Callable[[str], None] | None = None
 
     # -- output -------------------------------------------------------------------------
     def out(self, text: str = "") -> None:
@@ -49,7 +51,22 @@ class Host:
         print(text, file=self.stderr)
 
     def warn(self, message: str) -> None:
-        print(f"warning: {message}", file=self.stderr)
+        if self._warnings_to is not None:
+            self._warnings_to(message)
+            return
+        from .terminal import for_stream
+
+        print(f"warning: {for_stream(message, self.stderr)}", file=self.stderr)
+
+    @contextlib.contextmanager
+    def warnings_to(self, sink: Callable[[str], None]) -> Iterator[None]:
+        """Send warnings to ``sink`` instead of stderr for a while (a command that fails
+        says why in its one error line instead)."""
+        previous, self._warnings_to = self._warnings_to, sink
+        try:
+            yield
+        finally:
+            self._warnings_to = previous
 
     # -- state --------------------------------------------------------------------------
     @functools.cached_property

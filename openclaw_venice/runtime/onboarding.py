@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -35,6 +35,19 @@ def current_default(data: Mapping[str, Any]) -> str | None:
         return model or None
     primary = get_path(model, "primary") if isinstance(model, Mapping) else None
     return primary if isinstance(primary, str) and primary else None
+
+
+def pick_default(models: Sequence[ModelInfo], preferred: str | None) -> ModelInfo | None:
+    """The provider's preferred model when it is listed, else a sensible one: private, with
+    tools and reasoning, in that order of weight (never one needing end-to-end encryption
+    or marked deprecated), not merely the list's first row."""
+    listed = next((m for m in models if preferred and preferred in (m.id, *m.aliases)), None)
+    if listed is not None:
+        return listed
+    usable = [m for m in models if not {"e2ee", "deprecated", "retired"} & set(m.tags)]
+    if not usable:
+        return models[0] if models else None
+    return max(usable, key=lambda m: (m.privacy == "private", m.supports_tools, m.reasoning))
 
 
 def plan(data: Mapping[str, Any], choices: Choices) -> Plan:
