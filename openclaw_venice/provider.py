@@ -23,7 +23,6 @@ from .identity import (
 from .model_cache import CACHE_TTL_SECONDS, ModelCache
 from .runtime.catalog import Catalog, ModelInfo
 from .runtime.plugins import (
-    Attestation,
     AuthMethod,
     ChatFlag,
     ChatSession,
@@ -165,12 +164,6 @@ class VeniceProvider:
         return VeniceSession(
             VeniceChat(api_key, base_url=base_url, catalog=catalog, warn=ctx.warn, env=ctx.env)
         )
-
-    def attest(self, ctx: ProviderContext, api_key: SecretStr, model: ModelInfo) -> Attestation:
-        """A fresh attestation of an ``e2ee-*`` model's enclave, verified here."""
-        from .chat.attest import attest_model
-
-        return attest_model(resolve_base_url(ctx.config, ctx.env), api_key, model, ctx)
 
     def onboarding_config(
         self, existing: Mapping[str, Any], catalog: Catalog, api_key_ref: str

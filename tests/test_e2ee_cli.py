@@ -144,3 +144,16 @@ def test_an_unreadable_trust_anchor_is_one_line(
         )
         assert len([x for x in result.stderr.splitlines() if x.startswith("Error")]) == 1
     assert not any("attestation" in r.path or "chat" in r.path for r in server.requests)
+
+
+def test_attestation_is_a_capability_the_plugin_registers() -> None:
+    from openclaw_venice.errors import PluginError
+    from openclaw_venice.plugin import plugin
+    from openclaw_venice.runtime.plugins import AttestationCapability, PluginApi, Registry
+
+    api = PluginApi("venice")
+    plugin.register(api)
+    assert isinstance(api.capabilities[("attestation", "venice")], AttestationCapability)
+    registry = Registry(providers=dict(api.providers), capabilities={})
+    with pytest.raises(PluginError, match="offers no enclave attestation"):
+        registry.attestation("venice")  # the host asks the registry, never a provider by name

@@ -28,6 +28,8 @@ from .capabilities import (
     KINDS,
     Allocation,
     Amount,
+    Attestation,
+    AttestationCapability,
     Balance,
     BalanceCapability,
     EmbeddingCapability,
@@ -66,6 +68,8 @@ __all__ = [
     "ENTRY_POINT_GROUP",
     "Allocation",
     "Amount",
+    "Attestation",
+    "AttestationCapability",
     "AuthMethod",
     "Balance",
     "BalanceCapability",
@@ -184,28 +188,6 @@ class ChatProvider(Provider, Protocol):
         ...
 
 
-@dataclass(frozen=True, slots=True)
-class Attestation:
-    """What a provider found verifying the enclave a model runs in: ``lines`` for people,
-    ``data`` for ``--json``, ``summary`` one line (the first failure, or that it verified)."""
-
-    passed: bool
-    summary: str
-    lines: Sequence[str]
-    data: Mapping[str, Any]
-
-
-@runtime_checkable
-class AttestingProvider(Provider, Protocol):
-    """A provider whose models can run in attested enclaves (optional part of the contract):
-    ``openclaw models attest PROVIDER/MODEL`` calls it."""
-
-    def attest(self, ctx: ProviderContext, api_key: SecretStr, model: ModelInfo) -> Attestation:
-        """Fetch a fresh attestation of ``model``'s enclave and verify it; never raises for a
-        failed check (the result says it), only when no attestation could be had."""
-        ...
-
-
 @runtime_checkable
 class DirectClientRules(Protocol):
     """Optional part of the contract: a provider whose endpoint another runtime may call with
@@ -316,6 +298,9 @@ class Registry:
 
     def embeddings(self, provider_id: str) -> EmbeddingCapability:
         return cast("EmbeddingCapability", self.capability("embeddings", provider_id))
+
+    def attestation(self, provider_id: str) -> AttestationCapability:
+        return cast("AttestationCapability", self.capability("attestation", provider_id))
 
 
 def load_plugins(group: str = ENTRY_POINT_GROUP) -> Registry:

@@ -1,5 +1,5 @@
 """``openclaw models attest PROVIDER/MODEL``: verify the enclave a model runs in, for providers
-that offer it (``AttestingProvider``); the host knows nothing of how."""
+whose plugin registered the ``attestation`` capability; the host knows nothing of how."""
 
 from __future__ import annotations
 
@@ -10,9 +10,7 @@ from functools import partial
 from typing import Any
 
 from ..catalog import Resolution
-from ..errors import PluginError
 from ..host import Host
-from ..plugins import AttestingProvider
 
 
 def add_parser(msub: Any, resolve_ref: Callable[[Host, str], Resolution]) -> None:
@@ -28,11 +26,12 @@ def run_attest(
     args: argparse.Namespace, host: Host, resolve_ref: Callable[[Host, str], Resolution]
 ) -> int:
     model = resolve_ref(host, args.ref).model
+    import asyncio
+
+    attestation = host.registry.attestation(model.provider)  # a clear error when not offered
     provider = host.registry.provider(model.provider)
-    if not isinstance(provider, AttestingProvider):
-        raise PluginError(f"provider {model.provider} cannot attest its models")
     key = host.resolve_key(provider)
-    result = provider.attest(host.provider_context(provider), key.value, model)
+    result = asyncio.run(attestation.attest(host.provider_context(provider), key.value, model.id))
     if args.json:
         host.out(json.dumps(dict(result.data), indent=2))
     else:

@@ -29,6 +29,13 @@ EXIT = ("/exit", "/quit")
 
 def interactive(host: Host, runner: asyncio.Runner, turn: Turn, images: list[ImagePart]) -> None:
     host.err(f"Chatting with {turn.ref}; /help for commands, /exit or Ctrl-D to leave.")
+    try:
+        _loop(host, runner, turn, images)
+    except KeyboardInterrupt:  # Ctrl-C anywhere but in an answer: the session ends
+        host.err()
+
+
+def _loop(host: Host, runner: asyncio.Runner, turn: Turn, images: list[ImagePart]) -> None:
     while True:
         line = _read_line(host)
         if line is None or line.strip() in EXIT:
