@@ -90,6 +90,5 @@ async def generate_for_host(
 ) -> ImageResult:
     from ..capability_client import chat_for
 
-    catalog = image_models(ctx)
-    async with chat_for(ctx, api_key) as chat:
-        return await generate_with(chat, request, catalog)
+    async with chat_for(ctx, api_key) as chat:  # refuses a key bound off https first
+        return await generate_with(chat, request, image_models(ctx))
