@@ -49,13 +49,17 @@ _EXPORTS = {
     "InsufficientBalanceError": "errors",
     "ModelNotFoundError": "errors",
     "RateLimitError": "errors",
+    "E2EEError": "errors",
+    "AttestationError": "errors",
     "SecretError": "errors",
 }
 
 __all__ = [
     "AssistantMessage",
+    "AttestationError",
     "AuthenticationError",
     "Context",
+    "E2EEError",
     "ImagePart",
     "InsufficientBalanceError",
     "ModelNotFoundError",
@@ -100,7 +104,9 @@ if TYPE_CHECKING:
     from .chat.client import VeniceChat
     from .chat.options import StreamOptions, VeniceOptions
     from .errors import (
+        AttestationError,
         AuthenticationError,
+        E2EEError,
         InsufficientBalanceError,
         ModelNotFoundError,
         OpenClawError,

@@ -15,9 +15,7 @@ from .api_call import Limits, call_json, malformed
 from .runtime.plugins import Allocation, Amount, Balance, UsageReport, UsageRow
 
 if TYPE_CHECKING:
-    from pydantic import SecretStr
-
-    from .runtime.plugins import ProviderContext
+    from .runtime.plugins import ProviderContext, SecretStr
 
 BALANCE_LIMITS = Limits(timeout=10.0, max_bytes=1024 * 1024, max_retries=1)
 USAGE_LIMITS = Limits(timeout=30.0, max_bytes=8 * 1024 * 1024, max_retries=2)

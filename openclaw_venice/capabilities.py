@@ -8,8 +8,6 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from pydantic import SecretStr
-
     from .runtime.plugins import (
         Balance,
         EmbeddingResult,
@@ -17,6 +15,7 @@ if TYPE_CHECKING:
         ImageResult,
         MediaCatalog,
         ProviderContext,
+        SecretStr,
         UsageReport,
     )
 

@@ -8,10 +8,8 @@ from contextlib import asynccontextmanager
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from pydantic import SecretStr
-
     from .chat.client import VeniceChat
-    from .runtime.plugins import ProviderContext
+    from .runtime.plugins import ProviderContext, SecretStr
 
 
 @asynccontextmanager

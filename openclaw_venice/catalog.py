@@ -3,10 +3,14 @@
 Merge rules (ids match exactly), after the TypeScript plugin:
 
 * live rows decide which models exist and their order;
-* a known id keeps the bundled name, reasoning, input and contextWindow; the live row may
-  only lower maxTokens, ``min(maxCompletionTokens, availableContextTokens or bundled max,
-  bundled max)`` over positive finite numbers; ``supportsFunctionCalling: false`` turns
-  tools off and ``true`` never turns them back on;
+* a known id keeps the bundled name, reasoning and input; the live row may only lower the
+  limits: a smaller ``availableContextTokens`` is the context window, and maxTokens is
+  ``min(maxCompletionTokens, context window, bundled max)`` over positive finite numbers;
+  ``supportsFunctionCalling: false`` turns tools off and ``true`` never turns them back on;
+* live prices (input, output, cache read/write, and the ``extended`` long-context tier)
+  replace the bundled ones; 0 is a price; a schedule with one invalid rate is ignored whole;
+* ``deprecation {date, replacementModelId}`` marks the row deprecated (tag
+  ``deprecated→<successor>``);
 * an unknown id is built from the row with defaults (128000 context, 4096 max tokens, a
   131072 hard cap);
 * a row without ``model_spec`` keeps the bundled entry unchanged.
@@ -21,11 +25,11 @@ import json
 import math
 from collections.abc import Iterable, Mapping
 from dataclasses import replace
-from importlib import resources
+from pathlib import Path
 from typing import Any, TypeGuard
 
 from .identity import PROVIDER_ID
-from .runtime.catalog import Catalog, CatalogSource, Cost, ModelInfo
+from .runtime.catalog import Catalog, CatalogSource, Cost, Deprecation, ModelInfo
 
 DEFAULT_CONTEXT_WINDOW = 128_000
 DEFAULT_MAX_TOKENS = 4096
@@ -36,7 +40,8 @@ _REASONING_HINTS = ("thinking", "reason", "r1")
 @functools.cache
 def load_bundle() -> Catalog:
     """The catalog shipped in the package (``data/catalog.json``), read once per process."""
-    text = resources.files(__package__).joinpath("data/catalog.json").read_text("utf-8")
+    # the package's own file, read directly: importlib.resources costs tempfile and zipfile
+    text = (Path(__file__).parent / "data" / "catalog.json").read_text("utf-8")
     entries = json.loads(text)["models"]
     records = [bundled_record(e) for e in entries]
     return Catalog(
@@ -77,20 +82,30 @@ def bundled_record(entry: Mapping[str, Any]) -> ModelInfo:
         replacement=retired.get("replacement"),
         extra=extra,
     )
-    return record.with_tags(*_flag_tags(record))
+    return _flagged(record)
 
 
-def _flag_tags(model: ModelInfo) -> list[str]:
+def _flagged(model: ModelInfo) -> ModelInfo:
+    """``model`` with its deprecation read from ``extra`` and its flag tags set afresh."""
+    notice = model.extra.get("deprecation")
+    deprecation = None
+    if isinstance(notice, Mapping) and not model.retired:
+        date, successor = notice.get("date"), notice.get("replacement")
+        deprecation = Deprecation(
+            date if isinstance(date, str) and date else None,
+            successor if isinstance(successor, str) and successor else None,
+        )
     tags = []
     if model.extra.get("e2ee"):
         tags.append("e2ee")
     if model.extra.get("offline"):
         tags.append("offline")
-    if model.extra.get("deprecation"):
-        tags.append("deprecated")
+    if deprecation is not None:
+        successor = deprecation.replacement
+        tags.append(f"deprecated→{successor}" if successor else "deprecated")
     if model.retired:
         tags.append("retired")
-    return tags
+    return replace(model, deprecation=deprecation, tags=tuple(tags))
 
 
 def merge_catalog(rows: Iterable[Any], bundle: Catalog, source: CatalogSource = "live") -> Catalog:
@@ -110,27 +125,34 @@ def merge_catalog(rows: Iterable[Any], bundle: Catalog, source: CatalogSource = 
             model = merge_known(base, spec)
         else:
             model = unknown_model(row["id"], spec)
-        merged[model.id] = replace(model, tags=()).with_tags(*_flag_tags(model))
+        merged[model.id] = _flagged(model)
     retired = tuple(m for m in bundle.retired if m.id not in merged)
-    return Catalog(PROVIDER_ID, source, tuple(merged.values()), retired)
+    unlisted = tuple(m for m in bundle.models if m.id not in merged)
+    return Catalog(PROVIDER_ID, source, tuple(merged.values()), retired, unlisted=unlisted)
 
 
 def merge_known(base: ModelInfo, spec: Mapping[str, Any]) -> ModelInfo:
-    """A bundled model updated by its live row: limits may only go down."""
+    """A bundled model updated by its live row: limits may only go down, prices and
+    deprecation are what Venice says now."""
     caps = _mapping(spec.get("capabilities"))
-    live_max = _positive(spec.get("maxCompletionTokens"))
-    max_tokens = base.max_tokens
-    if live_max is not None:
-        context = _positive(spec.get("availableContextTokens")) or base.max_tokens
-        max_tokens = min(live_max, context, base.max_tokens)
+    live_context = _positive(spec.get("availableContextTokens"))
+    context = min(live_context, base.context_window) if live_context else base.context_window
+    live_max = _positive(spec.get("maxCompletionTokens")) or base.max_tokens
+    extra = {k: v for k, v in base.extra.items() if k != "deprecation"}
+    pricing = _mapping(spec.get("pricing"))
+    cost = _schedule(pricing)
+    if cost is not None and "extended" not in pricing:  # Venice dropped the long-context tier
+        extra.pop("extendedCost", None)
+    extra.update(_live_extra(spec))
     return replace(
         base,
-        max_tokens=max_tokens,
+        context_window=context,
+        max_tokens=min(live_max, context, base.max_tokens),
         supports_tools=base.supports_tools and caps.get("supportsFunctionCalling") is not False,
-        cost=_live_cost(spec) or base.cost,
+        cost=cost or base.cost,
         privacy=_privacy(spec) or base.privacy,
         replacement=None,
-        extra={**base.extra, **_live_extra(spec)},
+        extra=extra,
     )
 
 
@@ -157,7 +179,7 @@ def unknown_model(model_id: str, spec: Mapping[str, Any]) -> ModelInfo:
         context_window=context or DEFAULT_CONTEXT_WINDOW,
         max_tokens=max_tokens,
         supports_tools=caps.get("supportsFunctionCalling") is not False,
-        cost=_live_cost(spec) or Cost(),
+        cost=_schedule(_mapping(spec.get("pricing"))) or Cost(),
         extra=_live_extra(spec),
     )
 
@@ -189,21 +211,48 @@ def _live_extra(spec: Mapping[str, Any]) -> dict[str, Any]:
     traits = spec.get("traits")
     if isinstance(traits, list):
         extra["traits"] = [t for t in traits if isinstance(t, str)]
+    extended = _extended_tier(_mapping(spec.get("pricing")))
+    if extended is not None:
+        extra["extendedCost"] = extended
     return extra
 
 
-def _live_cost(spec: Mapping[str, Any]) -> Cost | None:
-    pricing = _mapping(spec.get("pricing"))
+_RATES: tuple[tuple[str, str], ...] = (
+    ("input", "input"),
+    ("output", "output"),
+    ("cache_input", "cacheRead"),
+    ("cache_write", "cacheWrite"),
+)
 
-    def usd(key: str) -> float:
-        value = _mapping(pricing.get(key)).get("usd")
-        if not _finite_number(value) or value < 0:
-            return 0.0
-        return float(value)
 
-    if not pricing or not (usd("input") or usd("output")):
+def _rates(pricing: Mapping[str, Any]) -> dict[str, float] | None:
+    """USD per million tokens by our names, or None when the schedule is unusable: input
+    and output missing, or any rate given that is not a finite number >= 0 (0 is a price)."""
+    rates: dict[str, float] = {}
+    for live, ours in _RATES:
+        if live not in pricing:
+            continue
+        usd = _mapping(pricing[live]).get("usd")
+        if not _finite_number(usd) or usd < 0:
+            return None
+        rates[ours] = float(usd)
+    return rates if "input" in rates and "output" in rates else None
+
+
+def _schedule(pricing: Mapping[str, Any]) -> Cost | None:
+    rates = _rates(pricing)
+    return Cost.from_json(rates) if rates is not None else None
+
+
+def _extended_tier(pricing: Mapping[str, Any]) -> dict[str, float] | None:
+    """The long-context tier (``extended``, above ``context_token_threshold`` prompt tokens)
+    in the bundle's ``extendedCost`` shape, or None when absent or invalid."""
+    tier = _mapping(pricing.get("extended"))
+    threshold = _positive(tier.get("context_token_threshold"))
+    rates = _rates(tier)
+    if threshold is None or rates is None:
         return None
-    return Cost(usd("input"), usd("output"), usd("cache_input"), usd("cache_write"))
+    return {"contextThreshold": threshold, **Cost.from_json(rates).to_json()}
 
 
 def _privacy(spec: Mapping[str, Any]) -> str | None:

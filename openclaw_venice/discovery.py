@@ -2,7 +2,8 @@
 attempt, a size cap.
 
 Sent without the Authorization header: the listing is public, and leaving the key out keeps
-it from identifying the user. Retried: connection errors, timeouts (unlike the TypeScript
+it from identifying the user. Retried: connection errors but a refused connection (nothing
+listens: an offline first run must not spend seconds on it), timeouts (unlike the TypeScript
 plugin, their issue #22115) and 408/425/429/500/502/503/504, three attempts in all, with
 300 ms doubling to 2 s of ±20 % jittered backoff. The time limit covers a whole attempt:
 connecting, waiting for the response headers (a server dripping them byte by byte is cut off
@@ -134,9 +135,25 @@ async def _attempt(
         raise _Retryable(
             f"the proxy {route.shown} (from {route.source}) failed ({type(exc).__name__})"
         ) from None
+    except httpx.ConnectError as exc:
+        if _refused(exc):  # nothing listens there: trying again in a second will not help
+            raise DiscoveryError(f"connection refused{route.describe()}") from None
+        raise _Retryable(f"connection failed ({type(exc).__name__}){route.describe()}") from None
     except httpx.TransportError as exc:
         raise _Retryable(f"connection failed ({type(exc).__name__}){route.describe()}") from None
     return parse_models_body(body)
+
+
+def _refused(exc: BaseException) -> bool:
+    """Whether the connection was refused (ECONNREFUSED somewhere down the cause chain)."""
+    seen: BaseException | None = exc
+    for _ in range(8):
+        if seen is None:
+            return False
+        if isinstance(seen, ConnectionRefusedError):
+            return True
+        seen = seen.__cause__ or seen.__context__
+    return False
 
 
 async def _read_capped(response: httpx.Response) -> bytes:

@@ -19,10 +19,8 @@ from .errors import UsageError
 from .runtime.plugins import EmbeddingResult, MediaCatalog
 
 if TYPE_CHECKING:
-    from pydantic import SecretStr
-
     from .chat.client import VeniceChat
-    from .runtime.plugins import ProviderContext
+    from .runtime.plugins import ProviderContext, SecretStr
 
 SPEC_MAX_ITEMS = 2048
 BATCH_SIZE = 256
@@ -174,6 +172,5 @@ async def embed_for_host(
 ) -> EmbeddingResult:
     from .capability_client import chat_for
 
-    catalog = embedding_models(ctx)
-    async with chat_for(ctx, api_key) as chat:
-        return await embed_with(chat, texts, catalog, model, dimensions)
+    async with chat_for(ctx, api_key) as chat:  # refuses a key bound off https first
+        return await embed_with(chat, texts, embedding_models(ctx), model, dimensions)

@@ -11,7 +11,6 @@ import contextlib
 import hashlib
 import json
 import os
-import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -74,6 +73,8 @@ class ModelCache:
 
 def _write_private(path: Path, text: str) -> None:
     make_private_dir(path.parent)
+    import tempfile  # imported here: most commands never need it
+
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as handle:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from .attestation import VeniceAttestation  # light, too: the tee/ code loads on first use
 from .capabilities import VeniceCapabilities  # light: what it offers loads on first use
 from .identity import DEFAULT_BASE_URL, LABEL, PROVIDER_ID
 from .runtime.plugins import PluginApi
@@ -51,6 +52,7 @@ class VenicePlugin:
         extras = VeniceCapabilities()  # its modules load on first use
         for kind in ("balance", "usage", "images", "embeddings"):
             api.register_capability(PROVIDER_ID, kind, extras)
+        api.register_capability(PROVIDER_ID, "attestation", VeniceAttestation())
 
 
 plugin = VenicePlugin()

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import functools
+import re
 from collections.abc import AsyncIterator, Mapping, Sequence
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
@@ -23,7 +24,6 @@ from .identity import (
 from .model_cache import CACHE_TTL_SECONDS, ModelCache
 from .runtime.catalog import Catalog, ModelInfo
 from .runtime.plugins import (
-    Attestation,
     AuthMethod,
     ChatFlag,
     ChatSession,
@@ -33,13 +33,12 @@ from .runtime.plugins import (
 )
 
 if TYPE_CHECKING:
-    from pydantic import SecretStr
-
     from .chat.client import VeniceChat
     from .chat.options import StreamOptions
     from .embeddings import VeniceEmbeddings
     from .images.client import VeniceImages
     from .runtime.ai import AssistantMessage, ChatSettings, Context, StreamEvent
+    from .runtime.plugins import SecretStr
 
 DEFAULT_MODEL_ID = "kimi-k2-6"  # private, vision, tools and reasoning
 
@@ -59,6 +58,43 @@ def model_config_entry(model: ModelInfo) -> dict[str, Any]:
         "maxTokens": model.max_tokens,
         "compat": compat,
     }
+
+
+_DRIFTING = ("cost", "contextWindow", "maxTokens")  # what changed between our versions
+
+
+def package_rows(catalog: Catalog) -> dict[str, dict[str, Any]]:
+    """What earlier versions of this package wrote into the config for each known id
+    (``model_config_entry``), without the facts that drift from release to release."""
+    models = (*load_bundle().models, *load_bundle().retired, *catalog.models, *catalog.retired)
+    rows: dict[str, dict[str, Any]] = {}
+    for model in models:
+        entry = model_config_entry(model)
+        rows.setdefault(model.id, {k: v for k, v in entry.items() if k not in _DRIFTING})
+    return rows
+
+
+def _written_by_us(row: Any, ours: Mapping[str, Mapping[str, Any]]) -> bool:
+    """A row with exactly our keys and our name, reasoning, input and compat for its id: a
+    frozen copy of a catalog row, not something the user wrote."""
+    if not isinstance(row, Mapping) or set(row) != _ROW_KEYS:
+        return False
+    known = ours.get(row.get("id"))  # type: ignore[arg-type]
+    return known is not None and {k: v for k, v in row.items() if k not in _DRIFTING} == known
+
+
+_ROW_KEYS = frozenset({"id", "name", "reasoning", "input", "cost", "contextWindow", "maxTokens"})
+_ROW_KEYS |= {"compat"}
+
+
+_REFERENCE = re.compile(r"\$\{[A-Z_][A-Z0-9_]*\}")
+
+
+def is_reference(api_key: Any) -> bool:
+    """``${NAME}`` or a SecretRef object: kept as written, never replaced."""
+    if isinstance(api_key, Mapping):
+        return True
+    return isinstance(api_key, str) and _REFERENCE.fullmatch(api_key.strip()) is not None
 
 
 class VeniceProvider:
@@ -167,27 +203,33 @@ class VeniceProvider:
             VeniceChat(api_key, base_url=base_url, catalog=catalog, warn=ctx.warn, env=ctx.env)
         )
 
-    def attest(self, ctx: ProviderContext, api_key: SecretStr, model: ModelInfo) -> Attestation:
-        """A fresh attestation of an ``e2ee-*`` model's enclave, verified here."""
-        from .chat.attest import attest_model
-
-        return attest_model(resolve_base_url(ctx.config, ctx.env), api_key, model, ctx)
-
     def onboarding_config(
-        self, existing: Mapping[str, Any], catalog: Catalog, api_key_ref: str
+        self, existing: Mapping[str, Any], catalog: Catalog, api_key_ref: str, mode: str = "merge"
     ) -> dict[str, Any]:
-        """baseUrl (kept), api, the key reference, and the models: the config's own first,
-        then the catalog's models it does not list yet (as TypeScript OpenClaw does)."""
-        models = [m for m in existing.get("models") or [] if isinstance(m, Mapping)]
-        listed = {m.get("id") for m in models}
-        models += [model_config_entry(m) for m in catalog.models if m.id not in listed]
+        """The keys of ``models.providers.venice`` to set, ``existing`` being the block as
+        written (``${VAR}`` unexpanded): baseUrl and apiKey only when missing (a literal key
+        becomes ``api_key_ref``), api, and in ``merge`` mode no catalog rows (the catalog
+        comes from Venice or the bundle at run time, as in TypeScript OpenClaw): rows this
+        package wrote earlier are dropped, the user's own stay. ``replace`` mode lists the
+        catalog's models the config does not list yet."""
+        block: dict[str, Any] = {"api": API}
         base_url = existing.get("baseUrl")
-        return {
-            "baseUrl": base_url if isinstance(base_url, str) and base_url else DEFAULT_BASE_URL,
-            "api": API,
-            "apiKey": api_key_ref,
-            "models": models,
-        }
+        if not (isinstance(base_url, str) and base_url):
+            block["baseUrl"] = DEFAULT_BASE_URL
+        if not is_reference(existing.get("apiKey")):
+            block["apiKey"] = api_key_ref
+        rows = existing.get("models")
+        if not isinstance(rows, list):
+            return block
+        if mode == "replace":
+            listed = {m.get("id") for m in rows if isinstance(m, Mapping)}
+            rows = rows + [model_config_entry(m) for m in catalog.models if m.id not in listed]
+        else:
+            ours = package_rows(catalog)
+            rows = [m for m in rows if not _written_by_us(m, ours)]
+        if rows != existing.get("models"):
+            block["models"] = rows
+        return block
 
     def bundled_catalog(self) -> Catalog:
         return load_bundle()

@@ -100,6 +100,7 @@ def run_cli(
     proc = subprocess.run(
         [str(OPENCLAW), *args],
         input=input,
+        stdin=subprocess.DEVNULL if input is None else None,  # not the runner's own stdin
         capture_output=True,
         text=True,
         env={**os.environ, **(env or {})},

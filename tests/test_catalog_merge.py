@@ -32,7 +32,7 @@ def test_live_rows_decide_existence_and_order() -> None:
     assert merged.find("qwen3-next-80b") is None  # bundled but not listed live
 
 
-def test_known_id_keeps_bundled_facts_and_live_may_lower_max_tokens() -> None:
+def test_known_id_keeps_bundled_facts_and_live_may_lower_the_limits() -> None:
     bundled = BUNDLE.find("claude-opus-4-5")
     assert bundled is not None and bundled.max_tokens == 32768
     live = row(
@@ -43,13 +43,13 @@ def test_known_id_keeps_bundled_facts_and_live_may_lower_max_tokens() -> None:
         capabilities={"supportsReasoning": False, "supportsVision": False},
     )
     model = merge_catalog([live], BUNDLE).models[0]
-    assert (model.name, model.reasoning, model.input, model.context_window) == (
+    assert (model.name, model.reasoning, model.input) == (
         bundled.name,
         bundled.reasoning,
         bundled.input,
-        bundled.context_window,
     )
-    # min(maxCompletionTokens, availableContextTokens, bundled max)
+    assert model.context_window == 10  # a smaller live context wins
+    # min(maxCompletionTokens, context window, bundled max)
     assert model.max_tokens == 10
 
 
@@ -59,7 +59,8 @@ def test_known_id_keeps_bundled_facts_and_live_may_lower_max_tokens() -> None:
         (200_000, None, 32768),  # never raised above the bundle
         (8000, None, 8000),  # lowered
         (8000, 4000, 4000),  # context smaller still
-        (None, 4000, 32768),  # no maxCompletionTokens: unchanged
+        (None, 4000, 4000),  # no maxCompletionTokens: bounded by the smaller live context
+        (None, 500_000, 32768),  # a larger live context raises nothing
         (0, None, 32768),  # non-positive numbers do not count
         (-5, None, 32768),
         (math.inf, None, 32768),

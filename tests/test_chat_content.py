@@ -10,10 +10,24 @@ import pytest
 
 from openclaw_venice.catalog import load_bundle
 from openclaw_venice.chat.assemble import TurnAssembler
+from openclaw_venice.chat.client import VeniceChat
 from openclaw_venice.chat.completion import assemble_completion
+from openclaw_venice.chat.options import StreamOptions
 from openclaw_venice.chat.think_tags import thinking_forced_open
-from openclaw_venice.runtime.ai import StreamEvent, TextPart, ThinkingPart, ToolCallPart
+from openclaw_venice.runtime.ai import (
+    AssistantMessage,
+    Context,
+    ReasoningLevel,
+    StreamEvent,
+    TextPart,
+    ThinkingPart,
+    ToolCallPart,
+    UserMessage,
+)
 from openclaw_venice.runtime.catalog import ModelInfo
+from tests.support import venice_wire
+from tests.support.hygiene import CANARY
+from tests.support.server import LocalServer
 
 PLAIN_MODEL = ModelInfo("llama-3.3-70b", "Llama", "venice")
 REASONER = ModelInfo("deepseek-v3.2", "DeepSeek", "venice", reasoning=True)
@@ -250,3 +264,55 @@ def test_text_after_a_call_does_not_end_it_and_whitespace_is_held() -> None:
     assert message is not None
     assert message.content == [ToolCallPart("c1", "f", {}, "{}"), TextPart("\n\nAnd also")]
     assert json.loads(message.tool_calls[0].raw_arguments) == {}
+
+
+# -- through VeniceChat against a loopback server ------------------------------------------------
+
+
+def stream_turn(
+    server: LocalServer, reasoning: ReasoningLevel | None
+) -> tuple[AssistantMessage, dict[str, Any]]:
+    pieces = ["The user greets me.", "</think>", "\n\nHello!"]
+    chunks = [venice_wire.chunk({"content": p}) for p in pieces]
+    server.respond(lambda r: venice_wire.stream_reply([*chunks, venice_wire.chunk({}, "stop")]))
+    chat = VeniceChat(CANARY, base_url=server.url + "/api/v1", warn=lambda m: None)
+    context = Context(messages=[UserMessage("Hi")])
+    message = chat.complete_sync(FORCED, context, StreamOptions(reasoning=reasoning))
+    chat.close()
+    return message, server.requests[-1].json()
+
+
+def test_a_streamed_turn_of_a_template_opened_model_splits_at_the_lone_close_tag(
+    server: LocalServer,
+) -> None:
+    message, body = stream_turn(server, None)
+    assert message.content == [ThinkingPart("The user greets me."), TextPart("Hello!")]
+    assert "disable_thinking" not in body["venice_parameters"]
+
+
+def test_with_thinking_disabled_the_content_is_all_answer(server: LocalServer) -> None:
+    message, body = stream_turn(server, "off")
+    assert body["venice_parameters"]["disable_thinking"] is True
+    assert message.content == [TextPart("The user greets me.</think>\n\nHello!")]
+
+
+# -- what an error event keeps -------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("model", "pieces", "kept"),
+    [
+        (PLAIN_MODEL, ["x <"], [TextPart("x <")]),
+        (PLAIN_MODEL, ["<think>abc</th"], [ThinkingPart("abc</th")]),
+        (PLAIN_MODEL, ["  <thi"], [TextPart("  <thi")]),
+        (FORCED, ["a long chain ", "of thought"], [TextPart("a long chain of thought")]),
+        (FORCED, ["plan</think>\n\n"], [ThinkingPart("plan")]),
+    ],
+)
+def test_a_cut_turn_keeps_the_content_still_held(
+    model: ModelInfo, pieces: list[str], kept: list[Any]
+) -> None:
+    assembler = TurnAssembler(model, thinking_opened=thinking_forced_open(model, {}))
+    for piece in pieces:
+        assembler.feed(chunk({"content": piece}))
+    assert assembler.partial().content == kept

@@ -5,11 +5,16 @@ the same final message, and ``openclaw chat`` prints the answer."""
 from __future__ import annotations
 
 import asyncio
+import os
+import pty
+import select
+import subprocess
+import time
 from typing import Any
 
 from openclaw_venice.chat.client import VeniceChat
 from openclaw_venice.runtime.ai import Context, StreamEvent, ToolCallPart, UserMessage
-from tests.conftest import run_cli
+from tests.conftest import OPENCLAW, run_cli
 from tests.support import venice_wire
 from tests.support.hygiene import CANARY
 from tests.support.server import LocalServer, Reply, Request, json_reply
@@ -105,3 +110,50 @@ def test_openclaw_chat_prints_a_json_answer(server: LocalServer) -> None:
     assert [r.json()["stream"] for r in server.requests if r.path.endswith("/completions")] == [
         True
     ]
+
+
+def test_a_terminal_session_shows_json_answers_and_keeps_them_in_history(
+    server: LocalServer,
+) -> None:
+    answers = iter(["First answer.", "Second answer."])
+    server.respond(
+        lambda r: (
+            json_reply({"object": "list", "data": []}, 503)  # the bundle serves
+            if r.path.endswith("/models")
+            else json_reply(venice_wire.completion(next(answers)), headers=JSON_HEADERS)
+        )
+    )
+    env = {"VENICE_BASE_URL": server.url + "/api/v1", "VENICE_API_KEY": CANARY}
+    main, secondary = pty.openpty()
+    proc = subprocess.Popen(
+        [str(OPENCLAW), "chat", "-m", MODEL], stdin=secondary, stdout=secondary,
+        stderr=secondary, env={**os.environ, **env}, start_new_session=True,
+    )  # fmt: skip
+    os.close(secondary)
+    try:
+        read_until(main, b"> ")
+        os.write(main, b"one\n")
+        read_until(main, b"First answer.")
+        os.write(main, b"two\n")
+        seen = read_until(main, b"Second answer.")
+        os.write(main, b"/exit\n")
+        assert proc.wait(20) == 0
+    finally:
+        proc.kill()
+        os.close(main)
+    assert CANARY.encode() not in seen
+    chats = [r.json() for r in server.requests if r.path.endswith("/chat/completions")]
+    assert chats[1]["messages"][1] == {"role": "assistant", "content": "First answer."}
+
+
+def read_until(fd: int, needle: bytes, seconds: float = 20) -> bytes:
+    seen, deadline = b"", time.monotonic() + seconds
+    while needle not in seen and time.monotonic() < deadline:
+        ready, _, _ = select.select([fd], [], [], 0.2)
+        if ready:
+            try:
+                seen += os.read(fd, 4096)
+            except OSError:
+                break
+    assert needle in seen, seen.decode(errors="replace")
+    return seen

@@ -57,7 +57,7 @@ def test_piped_stdin_is_the_prompt_and_default_model_from_config(server: LocalSe
     assert run_cli("models", "set", "venice/llama-3.3-70b", env=env).code == 0
     result = run_cli("chat", input="Is this piped?\n", env=env)
     assert result.code == 0 and result.stdout == "Yes.\n"
-    assert bodies(server)[0]["messages"][0]["content"] == "Is this piped?\n"
+    assert bodies(server)[0]["messages"][0]["content"] == "Is this piped?"  # no trailing newline
 
 
 def test_json_output_has_usage_cost_request_id_balance(server: LocalServer) -> None:
@@ -121,10 +121,20 @@ def test_missing_key_says_how_to_fix_it(server: LocalServer) -> None:
     assert result.code == 1 and "openclaw onboard --auth-choice venice-api-key" in result.stderr
 
 
-def test_no_model_and_no_default_is_a_usage_error(server: LocalServer) -> None:
-    env = venice(server, venice_wire.stream_reply(venice_wire.text_stream()))
-    result = run_cli("chat", "hi", env=env)
-    assert result.code == 2 and "--model" in result.stderr
+def test_without_a_configured_default_the_providers_default_model_answers(
+    server: LocalServer,
+) -> None:
+    from openclaw_venice.provider import VeniceProvider
+
+    default_row = {**MODELS_ROW, "id": VeniceProvider.default_model}
+    env = venice(server, venice_wire.stream_reply(venice_wire.text_stream("Hi.")))
+    server.respond(lambda r: json_reply({"data": [MODELS_ROW, default_row]})
+                   if r.path.endswith("/models")
+                   else venice_wire.stream_reply(venice_wire.text_stream("Hi.")))  # fmt: skip
+    result = run_cli("chat", "hi", env=env)  # right after install: no config file at all
+    assert result.code == 0, result.output
+    assert result.stdout == "Hi.\n"
+    assert bodies(server)[0]["model"] == VeniceProvider.default_model
 
 
 def test_onboard_then_chat_with_the_key_from_the_keyring(server: LocalServer) -> None:

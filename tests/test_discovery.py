@@ -76,10 +76,25 @@ def test_other_statuses_fail_at_once(server: LocalServer, status: int) -> None:
     assert len(server.requests) == 1
 
 
-def test_connection_refused_is_retried() -> None:
+def test_a_refused_connection_is_not_retried() -> None:
+    """Nothing listens on a closed port: an offline first run does not sleep on it (issue 13
+    item 12); other connection failures are still retried (below)."""
+    sleeps: list[float] = []
+    with pytest.raises(DiscoveryError, match=r"^connection refused$"):
+        fetch_model_rows("http://127.0.0.1:9", user_agent="t", sleep=sleeps.append)
+    assert sleeps == []
+
+
+def test_a_connection_failing_otherwise_is_retried() -> None:
+    import httpx
+
+    def unreachable(request: httpx.Request) -> httpx.Response:
+        raise httpx.ConnectError("Name or service not known", request=request)
+
     sleeps: list[float] = []
     with pytest.raises(DiscoveryError, match=r"connection failed .* after 3 attempts"):
-        fetch_model_rows("http://127.0.0.1:9", user_agent="t", sleep=sleeps.append)
+        fetch_model_rows("http://venice.invalid", user_agent="t", sleep=sleeps.append,
+                         transport=httpx.MockTransport(unreachable))  # fmt: skip
     assert len(sleeps) == 2
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncio
 import json
 from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -397,3 +398,60 @@ def test_tee_only_mode_still_fails_closed(
     events = turn(chat, e2ee=False)
     assert isinstance(events[0].error, errors.AttestationError)
     assert chats(server) == []
+
+
+def test_the_session_key_is_never_written(
+    chat: VeniceChat, enclave: FakeEnclave, tmp_path: Path
+) -> None:
+    text_of(turn(chat))
+    private = chat.e2ee_state().key._private.private_numbers().private_value
+    secret_hex = f"{private:064x}".encode()
+    secret_raw = private.to_bytes(32, "big")
+    files = [p for p in tmp_path.rglob("*") if p.is_file()]
+    assert any(p.name.startswith("tdx-collateral-") for p in files)  # the turn did write
+    for path in files:
+        data = path.read_bytes()
+        assert secret_hex not in data.lower() and secret_raw not in data, path
+
+
+def test_closing_an_e2ee_stream_closes_its_http_response_at_once(
+    chat: VeniceChat, enclave: FakeEnclave, server: LocalServer
+) -> None:
+    import threading
+    import time
+
+    from openclaw_venice.tee.keys import seal
+    from tests.support import venice_wire
+
+    closed = threading.Event()
+
+    def endless(request: Any) -> None:
+        client = bytes.fromhex(request.headers["x-venice-tee-client-pub-key"])
+        handler = request.handler
+        handler.send_response(200)
+        handler.send_header("Content-Type", "text/event-stream")
+        handler.end_headers()
+        try:
+            for _ in range(2000):
+                chunk = venice_wire.chunk({"content": seal(client, b"x")})
+                handler.wfile.write(venice_wire.sse([chunk], False))
+                handler.wfile.flush()
+                time.sleep(0.01)
+        except OSError:
+            closed.set()
+
+    enclave.install(server, chat=endless)
+
+    async def two_deltas() -> bool:
+        events = chat.stream("venice/e2ee-gemma-4-31b", ask())  # (Qwen 3.6 holds content back
+        seen = 0  # while it may be template-opened thinking: a model without that here)
+        async for event in events:
+            seen += event.type == "text_delta"
+            if seen == 2:
+                break
+        await events.aclose()  # the turn only: the pool stays open
+        gone = await asyncio.to_thread(closed.wait, 5)
+        await chat.aclose()
+        return gone
+
+    assert asyncio.run(two_deltas()), "the enclave kept streaming to a closed turn"

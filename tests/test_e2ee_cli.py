@@ -129,3 +129,31 @@ def test_models_attest_refuses_a_model_without_an_enclave(
     assert result.code != 0
     assert "does not run in an attested enclave" in result.stderr
     assert not any(r.path.endswith("/tee/attestation") for r in server.requests)
+
+
+def test_an_unreadable_trust_anchor_is_one_line(
+    server: LocalServer, enclave: FakeEnclave, env: dict[str, str], tmp_path: Path
+) -> None:
+    bad = tmp_path / "not-a-cert.pem"
+    bad.write_text("hello")
+    for path in (str(bad), str(tmp_path / "missing.pem")):
+        result = run_cli("chat", "-m", MODEL, "hi", env={**env, "VENICE_TEE_ROOT_CA": path})
+        assert result.code != 0
+        assert (
+            "VENICE_TEE_ROOT_CA" in result.stderr and "not a readable certificate" in result.stderr
+        )
+        assert len([x for x in result.stderr.splitlines() if x.startswith("Error")]) == 1
+    assert not any("attestation" in r.path or "chat" in r.path for r in server.requests)
+
+
+def test_attestation_is_a_capability_the_plugin_registers() -> None:
+    from openclaw_venice.errors import PluginError
+    from openclaw_venice.plugin import plugin
+    from openclaw_venice.runtime.plugins import AttestationCapability, PluginApi, Registry
+
+    api = PluginApi("venice")
+    plugin.register(api)
+    assert isinstance(api.capabilities[("attestation", "venice")], AttestationCapability)
+    registry = Registry(providers=dict(api.providers), capabilities={})
+    with pytest.raises(PluginError, match="offers no enclave attestation"):
+        registry.attestation("venice")  # the host asks the registry, never a provider by name

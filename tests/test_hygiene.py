@@ -177,7 +177,8 @@ def test_config_cache_and_key_files_are_private(server: LocalServer) -> None:
     (the failure memory), all through the console script: every file is 0600, every
     directory the CLI made is 0700; the keyring backend's file is 0600 too."""
     assert run_cli(*ONBOARD, "--venice-api-key", hygiene.CANARY).code == 0
-    assert run_cli(*ONBOARD).code == 0  # keeps the key; writes openclaw.json.bak
+    assert run_cli(*ONBOARD).code == 0  # keeps the key; changes nothing, so writes nothing
+    assert run_cli("models", "set", "venice/llama-3.3-70b").code == 0  # writes the .bak
     server.respond(lambda request: json_reply({"object": "list", "data": ROWS}))
     live = run_cli("models", "list", "--refresh", env={"VENICE_BASE_URL": server.url + "/api/v1"})
     assert live.code == 0 and run_cli("models", "list", "--refresh").code == 0

@@ -44,7 +44,7 @@ def test_non_interactive_with_flag_puts_the_key_in_the_keyring() -> None:
     assert venice["apiKey"] == "${VENICE_API_KEY}"
     assert venice["baseUrl"] == "https://api.venice.ai/api/v1"
     assert venice["api"] == "openai-completions"
-    assert len(venice["models"]) > 100
+    assert "models" not in venice  # no frozen catalog: it comes from Venice or the bundle
     assert data["models"]["mode"] == "merge"
     assert data["auth"]["profiles"]["venice:default"] == {"provider": "venice", "mode": "api_key"}
     assert data["agents"]["defaults"]["model"]["primary"] == "venice/kimi-k2-6"
@@ -192,7 +192,10 @@ def test_broken_keyring_falls_through_with_one_line() -> None:
     result = run_cli("models", "status", env=env)
     assert result.code == 0
     assert "keyring could not be read (KeyringLocked)" in result.stderr
-    assert "missing (openclaw onboard --auth-choice venice-api-key)" in result.stdout
+    assert (
+        "no API key (set VENICE_API_KEY or run `openclaw onboard --auth-choice venice-api-key`)"
+        in result.stdout
+    )
 
 
 def test_interactive_through_stdin() -> None:
@@ -206,8 +209,8 @@ def test_interactive_through_stdin() -> None:
     assert again.code == 0, again.output
     assert f"{CANARY[:4]}…{CANARY[-4:]}" in again.stderr
     assert "kept in keyring" in again.stdout
-    first = config()["models"]["providers"]["venice"]["models"][0]["id"]
-    assert config()["agents"]["defaults"]["model"]["primary"] == f"venice/{first}"
+    listed = [line.split()[1] for line in again.stderr.splitlines() if line.startswith("    1)")]
+    assert listed and config()["agents"]["defaults"]["model"]["primary"] == listed[0]
 
 
 def test_interactive_empty_key_is_asked_again() -> None:

@@ -18,7 +18,7 @@ from openclaw_venice import Context, UserMessage, VeniceProvider
 from openclaw_venice.runtime.plugins import host_api_key, host_context, provider_cache_dir
 from tests.conftest import run_cli
 from tests.support import venice_wire
-from tests.support.hygiene import CANARY
+from tests.support.hygiene import CANARY, allow_secret_in
 from tests.support.server import LocalServer, Reply, Request, json_reply
 
 OTHER = CANARY + "-other"  # a second key: which one arrives says which source won
@@ -32,8 +32,14 @@ def answer(request: Request) -> Reply:
 
 
 def write_config(state: Path, config: dict[str, Any]) -> None:
+    """The user's config file; one that holds a key (a literal ``apiKey``, an ``env`` block)
+    is a secret store the user chose, declared as such to the hygiene scan."""
     state.mkdir(parents=True, exist_ok=True)
-    (state / "openclaw.json").write_text(json.dumps(config))
+    path = state / "openclaw.json"
+    text = json.dumps(config)
+    path.write_text(text)
+    if CANARY in text:
+        allow_secret_in(path)
 
 
 def python_turn(provider: VeniceProvider) -> None:
@@ -146,3 +152,20 @@ def test_the_cache_dir_is_the_hosts(isolated_env: dict[str, str]) -> None:
     assert (
         ctx.cache_dir == Path(isolated_env["XDG_CACHE_HOME"]) / "openclaw" / "providers" / "venice"
     )
+
+
+@pytest.mark.usefixtures("no_base_url_env")
+def test_the_context_shows_no_key(
+    isolated_env: dict[str, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A literal ``apiKey`` in the config block, and a key in the env, stay out of the
+    context's repr (a runtime may log it)."""
+    block = {"baseUrl": "http://127.0.0.1:9/api/v1", "apiKey": CANARY}
+    write_config(
+        Path(isolated_env["OPENCLAW_STATE_DIR"]), {"models": {"providers": {"venice": block}}}
+    )
+    monkeypatch.setenv("VENICE_API_KEY", CANARY)
+    ctx = host_context(VeniceProvider())
+    assert ctx.config["apiKey"] == CANARY  # it is there, for the provider
+    assert CANARY not in repr(ctx) and CANARY not in str(ctx)
+    assert CANARY not in repr(VeniceProvider().client())

@@ -69,7 +69,7 @@ def test_collateral_is_cached_while_fresh(server: LocalServer, tmp_path: Path) -
     cache = CollateralCache(tmp_path / "tee", clock=lambda: clock[0])
     first = fetch(server, cache)
     assert len(server.requests) == 4
-    path = cache.path("90C06F000000", "platform")
+    path = cache.path("90C06F000000", "platform", PcsEndpoints(server.url, server.url))
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
     clock[0] = captured + 3600
     assert fetch(server, cache) == first
@@ -90,8 +90,9 @@ def test_a_stale_cache_past_next_update_is_not_used(server: LocalServer, tmp_pat
 def test_a_corrupt_cache_file_is_refetched(server: LocalServer, tmp_path: Path) -> None:
     intel_stand_in(server)
     cache = CollateralCache(tmp_path / "tee", clock=lambda: capture().captured_at.timestamp())
-    cache.path("90C06F000000", "platform").parent.mkdir(parents=True)
-    cache.path("90C06F000000", "platform").write_text("{not json")
+    path = cache.path("90C06F000000", "platform", PcsEndpoints(server.url, server.url))
+    path.parent.mkdir(parents=True)
+    path.write_text("{not json")
     assert fetch(server, cache) == collateral()
 
 
@@ -135,3 +136,10 @@ def test_collateral_goes_only_to_https_or_loopback() -> None:
 
     with pytest.raises(RequestRefused):
         asyncio.run(run())
+
+
+def test_the_cache_is_kept_per_source(server: LocalServer, tmp_path: Path) -> None:
+    """Collateral from a PCCS mirror is not reused for Intel's PCS, nor the other way."""
+    cache = CollateralCache(tmp_path / "tee")
+    mirror = PcsEndpoints(server.url, server.url)
+    assert cache.path("90C06F000000", "platform", mirror) != cache.path("90C06F000000", "platform")

@@ -220,3 +220,12 @@ def test_verification_time_is_a_parameter() -> None:
     at = capture().captured_at.astimezone(UTC).replace(tzinfo=None)  # naive: taken as UTC
     assert verify(at=at).passed
     assert verify(at=datetime(2026, 4, 24, 3, tzinfo=UTC).timestamp()).passed
+
+
+def test_a_base64_quote_is_read_too() -> None:
+    """Venice's docs say base64, both captures carry hex: both are accepted."""
+    import base64
+
+    doc = mutated(lambda d: d.update(intel_quote=base64.b64encode(
+        bytes.fromhex(d["intel_quote"])).decode()))  # fmt: skip
+    assert verify(doc).passed

@@ -294,3 +294,31 @@ def test_failed_turns_are_not_replayed_at_all() -> None:
     )
     messages = body(GEMINI_3, [UserMessage("a"), broken, UserMessage("b")])["messages"]
     assert messages == [{"role": "user", "content": "a"}, {"role": "user", "content": "b"}]
+
+
+# -- where we deliberately differ ---------------------------------------------------------------
+
+
+def test_deepseek_v4_rule_covers_dated_variants_too() -> None:
+    """stream.ts matches the exact ids deepseek-v4-flash and deepseek-v4-pro; we match the
+    family (``deepseek-v4`` in the id), so a dated or renamed variant keeps the rule that its
+    replay needs."""
+    dated = ModelInfo("deepseek-v4-flash-0731", "DeepSeek V4 Flash 0731", "venice",
+                      reasoning=True, supports_tools=True)  # fmt: skip
+    history: list[Message] = [UserMessage("a"), AssistantMessage([TextPart("b")]), UserMessage("c")]
+    payload = body(dated, history, reasoning="high")
+    assert payload["messages"][1]["reasoning_content"] == ""
+    assert "reasoning_effort" not in payload
+
+
+def test_signatures_go_back_to_any_model_that_issued_them() -> None:
+    """stream.ts attaches signatures for ``gemini-*`` ids only; Venice's spec describes
+    ``thought_signature`` and ``reasoning_details`` as returned by "certain reasoning
+    models", to be passed back exactly: a model that issued one gets it back, whatever its
+    name (and no model gets another's)."""
+    other = ModelInfo("future-reasoner", "Future", "venice", reasoning=True, supports_tools=True)
+    history: list[Message] = [
+        turn(signed_call("c1", "read", sig="SIG-FUTURE"), model_id="future-reasoner"),
+        result("c1", "read", "r"),
+    ]
+    assert body(other, history)["messages"][0]["tool_calls"][0]["thought_signature"] == "SIG-FUTURE"

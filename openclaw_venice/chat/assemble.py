@@ -22,6 +22,8 @@ from ..runtime.ai import (
     EventType,
     StopReason,
     StreamEvent,
+    TextPart,
+    ThinkingPart,
     ToolCallPart,
 )
 from ..runtime.catalog import ModelInfo
@@ -142,8 +144,19 @@ class TurnAssembler:
     def partial(
         self, stop_reason: StopReason = "error", meta: Mapping[str, Any] | None = None
     ) -> AssistantMessage:
-        """The message so far, parts still open included, for an ``error`` event."""
+        """The message so far, parts still open and content still held included, for an
+        ``error`` event."""
         content = [p.built or p.build() for p in self._parts]
+        held = self._tags.pending()
+        if held and held[1]:
+            thinking, text = held
+            last = self._current.build() if self._current else None
+            if isinstance(last, ThinkingPart) and thinking:
+                content[-1] = ThinkingPart(last.thinking + text, last.encrypted)
+            elif isinstance(last, TextPart) and not thinking:
+                content[-1] = TextPart(last.text + text)
+            else:
+                content.append(ThinkingPart(text) if thinking else TextPart(text))
         return self._assemble(content, stop_reason, meta or {})
 
     # chunk contents

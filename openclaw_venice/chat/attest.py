@@ -2,43 +2,40 @@
 
 from __future__ import annotations
 
-import asyncio
 from typing import TYPE_CHECKING
 
-from ..errors import RequestRefused
-from ..runtime.catalog import ModelInfo
+from ..errors import RequestRefused, UnknownModelError
+from ..identity import PROVIDER_ID, resolve_base_url
 from ..runtime.plugins import Attestation, ProviderContext
 from .quirks import is_e2ee
 
 if TYPE_CHECKING:
-    from pydantic import SecretStr
-
-    from ..tee import AttestationReport
+    from ..runtime.plugins import SecretStr
 
 
-def attest_model(
-    base_url: str, api_key: SecretStr, model: ModelInfo, ctx: ProviderContext
-) -> Attestation:
-    if not is_e2ee(model):
-        raise RequestRefused(
-            f"{model.ref} does not run in an attested enclave; pick an e2ee- model "
-            "(`openclaw models list`)"
-        )
-    report = asyncio.run(_attest(base_url, api_key, model, ctx))
-    data = report.to_dict()
-    lines = report.lines()
-    lines.insert(1, f"verified at {report.verified_at}; TCB status {report.tcb_status or '?'}")
-    return Attestation(report.passed, report.summary(), lines, data)
-
-
-async def _attest(
-    base_url: str, api_key: SecretStr, model: ModelInfo, ctx: ProviderContext
-) -> AttestationReport:
+async def attest_model(ctx: ProviderContext, api_key: SecretStr, model_id: str) -> Attestation:
+    """Fetch and verify a fresh attestation of ``model_id``'s enclave (never raises for a
+    failed check: the result says it)."""
     from .client import VeniceChat
     from .e2ee import attest
 
-    chat = VeniceChat(api_key, base_url=base_url, env=ctx.env, warn=ctx.warn)
+    chat = VeniceChat(
+        api_key, base_url=resolve_base_url(ctx.config, ctx.env), env=ctx.env, warn=ctx.warn
+    )
     try:
-        return await attest(chat, model.id, chat.e2ee_state())
+        try:
+            record, _ = chat.resolve_model(model_id)
+            enclave = is_e2ee(record)
+        except UnknownModelError:
+            enclave = model_id.lower().startswith("e2ee-")
+        if not enclave:
+            raise RequestRefused(
+                f"{PROVIDER_ID}/{model_id} does not run in an attested enclave; pick an e2ee- "
+                "model (`openclaw models list`)"
+            )
+        report = await attest(chat, model_id, chat.e2ee_state())
     finally:
         await chat.aclose()
+    lines = report.lines()
+    lines.insert(1, f"verified at {report.verified_at}; TCB status {report.tcb_status or '?'}")
+    return Attestation(report.passed, report.summary(), lines, report.to_dict())

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 from ..errors import OpenClawError, RequestRefused, SecretError, UnknownModelError, UsageError
 from ..identity import BASE_URL_ENV_VAR, DEFAULT_BASE_URL, ENV_VAR, PROVIDER_ID
 from ..runtime.ai import AssistantMessage, Context, StreamEvent
-from ..runtime.catalog import Catalog, ModelInfo
+from ..runtime.catalog import Catalog, ModelInfo, deprecation_warning
 from .options import StreamOptions
 from .quirks import is_e2ee
 from .request import build_request, split_model_suffix
@@ -26,8 +26,8 @@ from .transport import check_key_destination
 
 if TYPE_CHECKING:
     import httpx
-    from pydantic import SecretStr
 
+    from ..runtime.plugins import SecretStr
     from .e2ee import E2EEState, TeeSettings
 
 Warn = Callable[[str], None]
@@ -102,6 +102,7 @@ class VeniceChat:
     def resolve_model(self, model: ModelInfo | str) -> tuple[ModelInfo, str]:
         """The catalog record and the id to send (with any ``:key=value`` suffix)."""
         if isinstance(model, ModelInfo):
+            self._warn_deprecated(model)
             return model, model.id
         base, suffix = split_model_suffix(model.removeprefix(f"{PROVIDER_ID}/"))
         resolution = self.catalog.resolve(base)
@@ -109,7 +110,14 @@ class VeniceChat:
             raise UnknownModelError(f"{PROVIDER_ID}/{base}", self.catalog.suggestions(base))
         if resolution.notice:
             self.warn_once(resolution.notice)
+        self._warn_deprecated(resolution.model)
         return resolution.model, resolution.model.id + suffix
+
+    def _warn_deprecated(self, model: ModelInfo) -> None:
+        """One line, once, before the first turn on a model Venice has deprecated."""
+        warning = deprecation_warning(model)
+        if warning:
+            self.warn_once(warning)
 
     def warn_once(self, message: str) -> None:
         if message not in self._warned:
@@ -138,7 +146,12 @@ class VeniceChat:
         if is_e2ee(record):
             from .e2ee import run_e2ee_turn
 
-            turn = run_e2ee_turn(self, record, body, options, self.e2ee_state())
+            try:
+                state = self.e2ee_state()
+            except OpenClawError as exc:
+                yield StreamEvent("error", error=exc, message=_failed(exc, model))
+                return
+            turn = run_e2ee_turn(self, record, body, options, state)
         else:
             turn = run_turn(self, record, body, options)
         async with aclosing(turn) as events:
@@ -362,9 +375,9 @@ def _start(generator: AsyncGenerator[None, None]) -> None:
 
 
 def _secret(value: str | SecretStr | None) -> SecretStr:
-    from pydantic import SecretStr
+    from ..runtime.plugins import SecretStr
 
-    if isinstance(value, SecretStr):
+    if not isinstance(value, str | None):  # ours, pydantic's, any get_secret_value()
         value = value.get_secret_value()
     if not value or not value.strip():
         raise SecretError(

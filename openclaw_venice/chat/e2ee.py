@@ -17,6 +17,7 @@ from __future__ import annotations
 import os
 import time
 from collections.abc import AsyncGenerator, Mapping
+from contextlib import aclosing
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -60,13 +61,23 @@ class TeeSettings:
 
 
 def _load_root(path: str) -> bytes:
+    from pathlib import Path
+
     from cryptography import x509
     from cryptography.hazmat.primitives.serialization import Encoding
 
-    data = open(path, "rb").read()  # noqa: SIM115 - a small file read once
-    if b"-----BEGIN" in data:
-        return x509.load_pem_x509_certificate(data).public_bytes(Encoding.DER)
-    return data
+    try:
+        data = Path(path).read_bytes()
+        cert = (
+            x509.load_pem_x509_certificate(data)
+            if b"-----BEGIN" in data
+            else x509.load_der_x509_certificate(data)
+        )
+    except (OSError, ValueError) as exc:
+        raise E2EEError(
+            f"{ROOT_CA_ENV_VAR}={path} is not a readable certificate ({exc}); fix or unset it"
+        ) from None
+    return cert.public_bytes(Encoding.DER)
 
 
 @dataclass(frozen=True)
@@ -296,15 +307,20 @@ async def run_e2ee_turn(
             sent, hook = seal_messages(gated, enclave.signing_point), opener(state.key)
         else:
             headers, sent, hook = {}, gated, None
-        first = True
-        async for event in run_turn(chat, record, sent, options, headers=headers, chunk_hook=hook):
-            if first and event.type == "error" and attempt == 0 and _is_decrypt_failure(event):
-                break  # nothing was shown: attest again and retry once
-            first = False
-            if event.type == "error" and isinstance(event.error, OpenClawError):
-                event = StreamEvent("error", error=typed(event.error), message=event.message)
-            yield event
-        else:
+        first, retry = True, False
+        turn: AsyncGenerator[StreamEvent, None] = run_turn(
+            chat, record, sent, options, headers=headers, chunk_hook=hook
+        )
+        async with aclosing(turn) as events:  # closing this turn closes its HTTP response now
+            async for event in events:
+                if first and event.type == "error" and attempt == 0 and _is_decrypt_failure(event):
+                    retry = True  # nothing was shown: attest again and retry once
+                    break
+                first = False
+                if event.type == "error" and isinstance(event.error, OpenClawError):
+                    event = StreamEvent("error", error=typed(event.error), message=event.message)
+                yield event
+        if not retry:
             return
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -64,5 +64,7 @@ class StreamOptions:
     timeout: float = 120.0  # seconds without a byte before the turn fails
     total_timeout: float | None = None  # seconds for the whole turn, retries included
     max_retries: int = 2
+    #: told before each retry: seconds it will wait, and why ("HTTP 429", "connection failed")
+    on_retry: Callable[[float, str], None] | None = field(default=None, compare=False)
     # e2ee-* models: False is TEE-only mode (attested enclave, content in the clear over TLS)
     e2ee: bool = True

@@ -3,7 +3,7 @@ turns the host's provider-neutral settings into :class:`StreamOptions`."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from typing import Any
 
 from ..runtime.ai import ChatSettings, Context, StreamEvent
@@ -49,8 +49,16 @@ def stream_options(settings: ChatSettings) -> StreamOptions:
         response_schema=settings.response_schema,
         venice=VeniceOptions(**venice),
         total_timeout=settings.timeout,
+        on_retry=_retry_reporter(settings),
         e2ee=not settings.provider_options.get("no_e2ee"),
     )
+
+
+def _retry_reporter(settings: ChatSettings) -> Callable[[float, str], None] | None:
+    status = settings.status
+    if status is None:
+        return None
+    return lambda delay, why: status(f"retrying in {delay:.0f} s after {why}…")
 
 
 class VeniceSession:

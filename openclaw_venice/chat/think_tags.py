@@ -75,6 +75,15 @@ class ThinkTags:
         self._state = _PLAIN
         return out
 
+    def pending(self) -> Piece | None:
+        """What is held, as :meth:`flush` would give it, without ending anything."""
+        if not self._held:
+            return None
+        held = "".join(self._held)
+        if self._state == _INSIDE:
+            return (True, held)
+        return (False, held.lstrip()) if self._strip else (False, held)
+
     def flush(self) -> list[Piece]:
         """What is held, as it stands (before another part, or at the end). Content that
         had not yet shown whether it opens reasoning is answer text, and so is the rest."""

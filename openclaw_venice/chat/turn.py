@@ -145,7 +145,9 @@ async def open_turn(
         except httpx.TransportError as exc:
             if attempt == options.max_retries:
                 raise _connection_error(chat, exc, attempt) from None
-            await _sleep(transport.backoff(attempt), ends_at, _connection_error(chat, exc, attempt))
+            wait = transport.backoff(attempt)
+            _announce(options, wait, "connection failed")
+            await _sleep(wait, ends_at, _connection_error(chat, exc, attempt))
             continue
         try:
             if response.status_code == 200:
@@ -158,6 +160,7 @@ async def open_turn(
         delay = _retry_delay(error, attempt, options)
         if delay is None:
             raise error
+        _announce(options, delay, f"HTTP {error.status}")
         await _sleep(delay, ends_at, error)
 
 
@@ -182,6 +185,11 @@ async def _sleep(seconds: float, ends_at: float | None, error: OpenClawError) ->
     if ends_at is not None and asyncio.get_running_loop().time() + seconds >= ends_at:
         raise error
     await asyncio.sleep(seconds)
+
+
+def _announce(options: StreamOptions, delay: float, why: str) -> None:
+    if options.on_retry is not None:
+        options.on_retry(delay, why)
 
 
 def _retry_delay(error: VeniceAPIError, attempt: int, options: StreamOptions) -> float | None:

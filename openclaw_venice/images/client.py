@@ -15,10 +15,8 @@ from .answer import parse_images
 from .request import image_body
 
 if TYPE_CHECKING:
-    from pydantic import SecretStr
-
     from ..chat.client import VeniceChat
-    from ..runtime.plugins import ProviderContext
+    from ..runtime.plugins import ProviderContext, SecretStr
 
 # Four 4K images as base64 are ~100 MB; anything past this is not an image answer.
 IMAGE_LIMITS = Limits(timeout=180.0, max_bytes=128 * 1024 * 1024, max_retries=2)
@@ -92,6 +90,5 @@ async def generate_for_host(
 ) -> ImageResult:
     from ..capability_client import chat_for
 
-    catalog = image_models(ctx)
-    async with chat_for(ctx, api_key) as chat:
-        return await generate_with(chat, request, catalog)
+    async with chat_for(ctx, api_key) as chat:  # refuses a key bound off https first
+        return await generate_with(chat, request, image_models(ctx))

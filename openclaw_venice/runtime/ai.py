@@ -8,7 +8,7 @@ streams :class:`StreamEvent`s back and ends with ``done`` (the final
 from __future__ import annotations
 
 import base64
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
@@ -199,3 +199,5 @@ class ChatSettings:
     response_schema: Mapping[str, Any] | None = None
     provider_options: Mapping[str, Any] = field(default_factory=dict)
     timeout: float | None = None  # seconds for the whole turn (None: no overall limit)
+    #: the provider says what it is waiting for (e.g. "retrying in 2 s after HTTP 429")
+    status: Callable[[str], None] | None = None

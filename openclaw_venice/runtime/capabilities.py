@@ -16,11 +16,10 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal, Protocol, runtime_checkable
 
 if TYPE_CHECKING:
-    from pydantic import SecretStr
-
     from .context import ProviderContext
+    from .secret import SecretStr
 
-Kind = Literal["balance", "usage", "images", "embeddings"]
+Kind = Literal["balance", "usage", "images", "embeddings", "attestation"]
 
 
 # -- balance and usage ------------------------------------------------------------------------
@@ -289,15 +288,37 @@ class EmbeddingCapability(Protocol):
     ) -> EmbeddingResult: ...
 
 
+# -- attestation ------------------------------------------------------------------------------
+@dataclass(frozen=True, slots=True)
+class Attestation:
+    """What a provider found verifying the enclave a model runs in: ``lines`` for people,
+    ``data`` for ``--json``, ``summary`` one line (the first failure, or that it verified)."""
+
+    passed: bool
+    summary: str
+    lines: Sequence[str]
+    data: Mapping[str, Any]
+
+
+@runtime_checkable
+class AttestationCapability(Protocol):
+    async def attest(self, ctx: ProviderContext, api_key: SecretStr, model: str) -> Attestation:
+        """Fetch a fresh attestation of ``model``'s enclave (an id of the provider's catalog)
+        and verify it; a failed check is in the result, not raised."""
+        ...
+
+
 KINDS: dict[Kind, type] = {
     "balance": BalanceCapability,
     "usage": UsageCapability,
     "images": ImageCapability,
     "embeddings": EmbeddingCapability,
+    "attestation": AttestationCapability,
 }
 DESCRIPTIONS: dict[Kind, str] = {
     "balance": "an account balance",
     "usage": "usage analytics",
     "images": "image generation",
     "embeddings": "embeddings",
+    "attestation": "enclave attestation",
 }

@@ -6,7 +6,6 @@ knows any particular provider.
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any, Literal
@@ -42,6 +41,14 @@ class Cost:
 
 
 @dataclass(frozen=True, slots=True)
+class Deprecation:
+    """A provider's notice that a model will go away: when, and what to use instead."""
+
+    date: str | None = None
+    replacement: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class ModelInfo:
     """One model a provider offers (or once offered: ``replacement`` set)."""
 
@@ -59,6 +66,7 @@ class ModelInfo:
     aliases: tuple[str, ...] = ()
     replacement: str | None = None
     extra: Mapping[str, Any] = field(default_factory=dict)
+    deprecation: Deprecation | None = None
 
     @property
     def ref(self) -> str:
@@ -91,7 +99,24 @@ class ModelInfo:
             data["aliases"] = list(self.aliases)
         if self.replacement:
             data["replacement"] = self.replacement
+        if self.deprecation is not None:
+            data["deprecation"] = {
+                "date": self.deprecation.date,
+                "replacement": self.deprecation.replacement,
+            }
         return data
+
+
+def deprecation_warning(model: ModelInfo) -> str | None:
+    """One line for a deprecated model: when it goes, and the command to move on."""
+    if model.deprecation is None:
+        return None
+    when = f" (until {model.deprecation.date[:10]})" if model.deprecation.date else ""
+    successor = model.deprecation.replacement
+    if not successor:
+        return f"{model.ref} is deprecated{when}; pick another model (openclaw models list)"
+    ref = f"{model.provider}/{successor}"
+    return f"{model.ref} is deprecated{when}; its successor is {ref} (openclaw models set {ref})"
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,13 +130,16 @@ class Resolution:
 
 @dataclass(frozen=True, slots=True)
 class Catalog:
-    """What a provider offers now, where that came from, and ids it used to offer."""
+    """What a provider offers now, where that came from, ids it used to offer (``retired``)
+    and models it knows of but did not list this time (``unlisted``, e.g. bundled ones a
+    live answer left out)."""
 
     provider: str
     source: CatalogSource
     models: tuple[ModelInfo, ...]
     retired: tuple[ModelInfo, ...] = ()
     previous_ids: frozenset[str] | None = None
+    unlisted: tuple[ModelInfo, ...] = ()
 
     def find(self, model_id: str) -> ModelInfo | None:
         for model in self.models:
@@ -138,6 +166,8 @@ class Catalog:
 
     def suggestions(self, model_id: str, limit: int = 3) -> list[str]:
         ids = [m.id for m in self.models]
+        import difflib  # imported here: most commands never need it
+
         close = difflib.get_close_matches(model_id, ids, n=limit, cutoff=0.5)
         if len(close) < limit:
             close += [i for i in ids if model_id and model_id in i and i not in close]
@@ -157,29 +187,34 @@ def overlay_config_models(
     configured: Iterable[Mapping[str, Any]],
     provider: str,
     mode: str = "merge",
+    retired: Iterable[str] = (),
 ) -> tuple[ModelInfo, ...]:
     """Apply the config file's ``models.providers.<id>.models`` entries to a catalog.
 
     ``merge`` (the default): an entry for a known id overrides what the user set, except that
     ``maxTokens`` may only go down and tools, once off, stay off (the provider knows the
-    limits); unknown ids are appended. ``replace``: only the config's entries exist.
+    limits); unknown ids are appended, except ``retired`` ones (the provider no longer
+    serves them: they resolve to their successor instead). ``replace``: only the config's
+    entries exist. Either way one row per id: a later entry for the same id wins.
     """
     by_id = {m.id: m for m in models}
-    extra: list[ModelInfo] = []
+    gone = frozenset(retired) if mode != "replace" else frozenset()
+    extra: dict[str, ModelInfo] = {}
     overridden: dict[str, ModelInfo] = {}
     for entry in configured:
         model_id = entry.get("id")
-        if not isinstance(model_id, str) or not model_id:
+        if not isinstance(model_id, str) or not model_id or model_id in gone:
             continue
         base = by_id.get(model_id) if mode != "replace" else None
         merged = _model_from_config(entry, provider, base).with_tags("configured")
         if base is None:
-            extra.append(merged)
+            extra.pop(model_id, None)
+            extra[model_id] = merged
         else:
             overridden[model_id] = merged
     if mode == "replace":
-        return tuple(extra)
-    return tuple(overridden.get(m.id, m) for m in models) + tuple(extra)
+        return tuple(extra.values())
+    return tuple(overridden.get(m.id, m) for m in models) + tuple(extra.values())
 
 
 def _model_from_config(

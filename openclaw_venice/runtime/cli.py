@@ -2,35 +2,69 @@
 
 Each subcommand lives in ``commands/<name>.py`` with ``add_parser(subparsers)``; the parser
 stores the handler as ``args.handler(args, host) -> int``. Errors of the one error tree
-become ``Error: <message>``; ``--debug`` shows the traceback instead.
+become ``Error: <message>``; ``--debug`` shows the traceback instead. Only the command being
+run is imported, so ``openclaw --version`` costs little more than Python itself.
 """
 
 from __future__ import annotations
 
-import argparse
 import sys
 from collections.abc import Sequence
 from importlib import import_module
+from typing import TYPE_CHECKING, NoReturn, TextIO
 
 from .._version import __version__
-from .errors import OpenClawError
-from .host import Host
-from .plugins import Registry
+from .errors import OpenClawError, UsageError
 
-COMMANDS = ("models", "onboard", "configure", "chat", "hermes", "usage", "image", "embed")
+if TYPE_CHECKING:
+    import argparse
+
+    from .host import Host
+    from .plugins import Registry
+
+COMMANDS = {
+    "models": "list, pick and refresh models",
+    "onboard": "set up a provider: API key, config, default model",
+    "configure": "interactive setup menu",
+    "chat": "chat with a model (streamed)",
+    "hermes": "use the installed providers from Hermes Agent",
+    "usage": "spend by model over recent days",
+    "image": "generate images from a prompt",
+    "embed": "embedding vectors of texts, as JSON",
+}
 NEEDS_REGISTRY = {"onboard", "configure", "chat"}
 GLOBAL_FLAGS = {"--debug", "--verbose", "-v"}  # their flags come from the installed plugins
+EPILOG = "Run `openclaw COMMAND --help` for a command's options."
 
 
-def build_parser(registry: Registry | None = None) -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="openclaw", description="OpenClaw-style agent runtime (Python)."
+def build_parser(
+    registry: Registry | None = None, command: str | None = None
+) -> argparse.ArgumentParser:
+    """The parser; with ``command``, only that subcommand's module is imported (the others
+    appear in ``--help`` by name and summary alone)."""
+    import argparse
+
+    class Parser(argparse.ArgumentParser):
+        hint: str | None = None  # whose --help to point at, when not this parser's
+
+        def error(self, message: str) -> NoReturn:
+            """One ``Error:`` line and where to look, as gh does, instead of a usage dump."""
+            hint = f"see `{self.hint or self.prog} --help`"
+            raise SystemExit(_usage_exit(f"Error: {message}; {hint}"))
+
+    parser = Parser(
+        prog="openclaw", description="OpenClaw-style agent runtime (Python).", epilog=EPILOG
     )
     parser.add_argument("--version", action="version", version=f"openclaw {__version__}")
     parser.add_argument("--debug", action="store_true", help="show tracebacks on errors")
     parser.add_argument("--verbose", "-v", action="store_true", help="say more about what happens")
+    if command is not None:
+        parser.hint = f"openclaw {command}"  # e.g. an unknown option after the command
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for name in COMMANDS:
+    for name, summary in COMMANDS.items():
+        if command is not None and name != command:
+            sub.add_parser(name, help=summary)
+            continue
         module = import_module(f"{__package__}.commands.{name}")
         if name in NEEDS_REGISTRY:
             module.add_parser(sub, registry)
@@ -39,34 +73,87 @@ def build_parser(registry: Registry | None = None) -> argparse.ArgumentParser:
     return parser
 
 
+def _usage_exit(line: str) -> int:
+    print(line, file=sys.stderr)
+    return 2
+
+
 def main(argv: Sequence[str] | None = None, host: Host | None = None) -> int:
     argv = _global_flags_first(list(sys.argv[1:] if argv is None else argv))
-    host = host or Host()
-    wants_registry = any(arg in NEEDS_REGISTRY for arg in argv[:3])
-    parser = build_parser(host.registry if wants_registry else None)
+    if argv == ["--version"]:  # answered before anything else is imported
+        print(f"openclaw {__version__}", file=host.stdout if host else sys.stdout)
+        return 0
+    debug = "--debug" in argv
+    try:
+        _check_utf8(argv)
+        if host is None:
+            from .host import Host
+
+            host = Host()
+        return _run(argv, host)
+    except OpenClawError as exc:
+        if debug:
+            raise
+        _error_line(str(exc), host.stderr if host else sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        print("\nInterrupted.", file=host.stderr if host else sys.stderr)
+        return 130
+    except BrokenPipeError:
+        raise  # the reader went away: ``entry`` leaves quietly
+    except Exception as exc:  # a bug, or the system refused: still one line unless --debug
+        if debug:
+            raise
+        _error_line(describe(exc), host.stderr if host else sys.stderr)
+        return 1
+
+
+def _error_line(message: str, stream: TextIO) -> None:
+    """``Error: ...``; text from a server in it cannot drive the terminal."""
+    from .terminal import for_stream
+
+    print(f"Error: {for_stream(message, stream)}", file=stream)
+
+
+def _run(argv: list[str], host: Host) -> int:
+    command = next((a for a in argv if a in COMMANDS), None)
+    wants_registry = command in NEEDS_REGISTRY
+    parser = build_parser(host.registry if wants_registry else None, command)
     args = parser.parse_args(argv)
     if not getattr(args, "handler", None):
         parser.print_help(sys.stderr)
         return 2
     host.verbose = args.verbose
-    try:
-        return int(args.handler(args, host))
-    except OpenClawError as exc:
-        if args.debug:
-            raise
-        print(f"Error: {exc}", file=host.stderr)
-        return exc.exit_code
-    except KeyboardInterrupt:
-        print("Interrupted.", file=host.stderr)
-        return 130
-    except Exception as exc:  # a bug: still one line unless --debug
-        if args.debug:
-            raise
-        print(
-            f"Error: unexpected {type(exc).__name__}: {exc} (re-run with --debug for details)",
-            file=host.stderr,
+    return int(args.handler(args, host))
+
+
+def describe(exc: BaseException) -> str:
+    """A one-line message for an exception outside the error tree."""
+    if isinstance(exc, PermissionError | IsADirectoryError | NotADirectoryError | FileExistsError):
+        where = f" {exc.filename}" if exc.filename else ""
+        return (
+            f"cannot write{where}: {exc.strerror or exc}; make it writable, or point "
+            "OPENCLAW_STATE_DIR (or OPENCLAW_CONFIG_PATH) and XDG_CACHE_HOME somewhere writable"
         )
-        return 1
+    if isinstance(exc, OSError) and exc.strerror:
+        where = f" ({exc.filename})" if exc.filename else ""
+        return f"{exc.strerror}{where}; check it and try again (--debug shows details)"
+    if isinstance(exc, UnicodeError):
+        return "input is not valid UTF-8 text; convert it to UTF-8 and try again"
+    return f"{type(exc).__name__}: {exc} (a bug; re-run with --debug and report it)"
+
+
+def _check_utf8(argv: Sequence[str]) -> None:
+    """Undecodable bytes in an argument arrive as lone surrogates: refuse them up front."""
+    for number, arg in enumerate(argv, 1):
+        try:
+            arg.encode("utf-8")
+        except UnicodeEncodeError:
+            shown = arg.encode("utf-8", "backslashreplace").decode("ascii", "replace")
+            raise UsageError(
+                f"argument {number} ({shown[:40]}) is not valid UTF-8; "
+                "set a UTF-8 locale or re-type it"
+            ) from None
 
 
 def _global_flags_first(argv: list[str]) -> list[str]:
@@ -77,4 +164,20 @@ def _global_flags_first(argv: list[str]) -> list[str]:
 
 
 def entry() -> None:
-    raise SystemExit(main())
+    """The console script. A closed pipe (``openclaw models list | head -1``) ends it quietly."""
+    try:
+        code = main()
+        sys.stdout.flush()
+    except BrokenPipeError:
+        _silence_stdout()
+        code = 0
+    raise SystemExit(code)
+
+
+def _silence_stdout() -> None:
+    """Point stdout at /dev/null so the interpreter's final flush cannot complain again."""
+    import os
+
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    os.close(devnull)

@@ -5,14 +5,17 @@ editing at once both land (the second sees the first's result) and neither corru
 file. The edits are made on the text itself, keeping comments, formatting and unknown keys;
 only if that is impossible (the result would not parse to the intended data) is the file
 rewritten as plain JSON, and the caller is told the old text, comments and all, is in
-``openclaw.json.bak``.
+``openclaw.json.bak``; a later save never overwrites a ``.bak`` holding commented text with
+the uncommented rewrite. A read-only file is not edited at all.
 """
 
 from __future__ import annotations
 
 import copy
 import json
+import math
 import os
+import stat
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -21,6 +24,7 @@ from typing import Any
 
 from .config_file import (
     ConfigDocument,
+    get_path,
     load_config,
     make_private_dir,
     parse_config_text,
@@ -39,17 +43,21 @@ class SaveResult:
 
 
 def apply_edits(data: Mapping[str, Any], edits: Sequence[Edit]) -> dict[str, Any]:
-    """A deep copy of ``data`` with each edit set, creating objects along the way."""
-    result: dict[str, Any] = copy.deepcopy(dict(data))
+    """``data`` with each edit set, creating objects along the way. Only the objects on an
+    edited path are copied; the rest is shared with ``data`` (neither is changed after)."""
+    result: dict[str, Any] = dict(data)
     for keys, value in edits:
         node = result
         for depth, key in enumerate(keys[:-1]):
             child = node.get(key)
             if child is None:
-                child = node[key] = {}
+                child = {}
             elif not isinstance(child, dict):
                 where = ".".join(keys[: depth + 1])
                 raise ConfigValueError(where, "expected an object; fix or remove it")
+            else:
+                child = dict(child)
+            node[key] = child
             node = child
         node[keys[-1]] = copy.deepcopy(value)
     return result
@@ -59,18 +67,37 @@ def render(data: Mapping[str, Any]) -> str:
     return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
 
 
-def edit_text(text: str, edits: Sequence[Edit], expected: Mapping[str, Any]) -> str | None:
-    """``text`` with the edits made in place, or None when that cannot be done faithfully."""
+def same(a: Any, b: Any) -> bool:
+    """``a == b``, with NaN equal to NaN (a config may hold ``NaN``)."""
+    if a is b or a == b:
+        return True
+    if isinstance(a, float) and isinstance(b, float):
+        return math.isnan(a) and math.isnan(b)
+    if isinstance(a, dict) and isinstance(b, dict):
+        return a.keys() == b.keys() and all(same(a[k], b[k]) for k in a)
+    if isinstance(a, list) and isinstance(b, list):
+        return len(a) == len(b) and all(same(x, y) for x, y in zip(a, b, strict=True))
+    return False
+
+
+def edit_text(text: str, edits: Sequence[Edit], data: Mapping[str, Any]) -> str | None:
+    """``text`` (which parses to ``data``) with the edits made in place, or None when that
+    cannot be done faithfully. Each edit is checked where it was made: the object that holds
+    it must parse to what it should (the rest of the text is unchanged)."""
     from .json5_edit import EditError, set_value
 
     try:
         for keys, value in edits:
-            text = set_value(text, keys, value)
-        if parse_config_text(text) == expected:
-            return text
-    except (EditError, ConfigError, ValueError):
-        pass
-    return None
+            data = apply_edits(data, [(keys, value)])
+            edited = set_value(text, keys, value)
+            holder = get_path(data, *edited.path) if edited.path else data
+            fragment = edited.text[edited.start : edited.end]
+            if not same(parse_config_text(fragment), holder):
+                return None
+            text = edited.text
+    except (EditError, ConfigError, ValueError, RecursionError):
+        return None
+    return text
 
 
 @contextmanager
@@ -88,13 +115,56 @@ def config_lock(path: Path) -> Iterator[None]:
 
 
 def save_edits(doc: ConfigDocument, edits: Sequence[Edit]) -> SaveResult:
-    """Apply ``edits`` to the file at ``doc.path`` as it is now, and write it atomically."""
-    with config_lock(doc.path):
-        current = load_config(doc.path)
+    """Apply ``edits`` to the file at ``doc.path`` as it is now, and write it atomically.
+
+    A symlinked config is edited where the link points (the link stays)."""
+    target = Path(os.path.realpath(doc.path))
+    with config_lock(target):
+        current = load_config(target, known=doc)
+        refuse_read_only(target, doc.path)
+        edits = [e for e in edits if not _already(current.data, e)]
         expected = apply_edits(current.data, edits)
-        text = edit_text(current.text, edits, expected) if current.text.strip() else None
+        if not edits and current.exists:
+            return SaveResult(
+                ConfigDocument(doc.path, current.data, current.text, current.bom), True
+            )
+        text = edit_text(current.text, edits, current.data) if current.text.strip() else None
         kept = text is not None or not current.text.strip()
         if text is None:
             text = render(expected)
-        write_atomic(doc.path, text)
-    return SaveResult(ConfigDocument(doc.path, expected, text), kept)
+        write_atomic(
+            target, text, bom=current.bom, keep_backup=not _backup_is_precious(target, current.text)
+        )
+    return SaveResult(ConfigDocument(doc.path, expected, text, current.bom), kept)
+
+
+def refuse_read_only(path: Path, shown: Path) -> None:
+    """A config the user made read-only (no write bit) is theirs to keep as it is."""
+    try:
+        mode = os.stat(path).st_mode
+    except FileNotFoundError:
+        return
+    if not mode & stat.S_IWUSR or not os.access(path, os.W_OK):
+        raise ConfigError(
+            f"{shown} is read-only; nothing was changed (chmod u+w {shown} to allow edits)"
+        )
+
+
+def _already(data: Mapping[str, Any], edit: Edit) -> bool:
+    keys, value = edit
+    parent = get_path(data, *keys[:-1]) if len(keys) > 1 else data
+    return isinstance(parent, Mapping) and keys[-1] in parent and same(parent[keys[-1]], value)
+
+
+def _backup_is_precious(path: Path, text: str) -> bool:
+    """The ``.bak`` holds commented text and the file to back up has none: that ``.bak`` is
+    the only copy of the user's comments (from an earlier unavoidable rewrite); keep it."""
+    from .json5_edit import has_comments
+
+    backup = path.with_name(path.name + ".bak")
+    if has_comments(text) or not backup.exists():
+        return False
+    try:
+        return has_comments(backup.read_text(encoding="utf-8-sig"))
+    except (OSError, UnicodeDecodeError):
+        return False

@@ -6,9 +6,8 @@ else ``~/.openclaw/openclaw.json``.
 
 from __future__ import annotations
 
-import json
+import glob
 import os
-import tempfile
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -30,11 +29,13 @@ def config_path(env: Mapping[str, str] | None = None) -> Path:
 
 @dataclass(slots=True)
 class ConfigDocument:
-    """A loaded config: its path, parsed data and the text it came from ("" if new)."""
+    """A loaded config: its path, parsed data and the text it came from ("" if new), and
+    whether that text began with a UTF-8 byte order mark (kept when the file is written)."""
 
     path: Path
     data: dict[str, Any] = field(default_factory=dict)
     text: str = ""
+    bom: bool = False
 
     @property
     def exists(self) -> bool:
@@ -43,12 +44,17 @@ class ConfigDocument:
 
 def parse_config_text(text: str, path: str = "<config>") -> dict[str, Any]:
     """Parse JSON5 text into a dict; errors name the file, line and column."""
+    from .json5_fast import loads, loads_json
+
     if not text.strip():
         return {}
-    try:  # plain JSON is the common case and ~50x faster than the json5 parser
-        data = json.loads(text)
+    try:  # plain JSON is the common case; then JSON5 rewritten as JSON: both in C
+        data = loads_json(text)
     except (ValueError, RecursionError):  # RecursionError: nested past the parser's depth
-        data = _parse_json5(text, path)
+        try:
+            data = loads(text)
+        except (ValueError, RecursionError):  # the complete parser decides, and says where
+            data = _parse_json5(text, path)
     if not isinstance(data, dict):
         raise ConfigError(f"{path}: the top level must be an object {{...}}")
     return data
@@ -119,7 +125,9 @@ def _short(message: str) -> str:
     return "".join(c if c.isprintable() else repr(c)[1:-1] for c in message)[:120]
 
 
-def load_config(path: Path | None = None) -> ConfigDocument:
+def load_config(path: Path | None = None, known: ConfigDocument | None = None) -> ConfigDocument:
+    """The config at ``path``; ``known``'s data is reused when the file still holds its text
+    (a 5 MB file is not parsed twice by one command)."""
     path = path or config_path()
     try:
         raw = path.read_bytes()
@@ -127,8 +135,14 @@ def load_config(path: Path | None = None) -> ConfigDocument:
         return ConfigDocument(path)
     except OSError as exc:
         raise ConfigError(f"cannot read {path}: {exc.strerror}; check its permissions") from None
-    text = _decode(raw, str(path))
-    return ConfigDocument(path, parse_config_text(text, str(path)), text)
+    bom = raw.startswith(_BOM)
+    text = _decode(raw[len(_BOM) :] if bom else raw, str(path))
+    if known is not None and known.text == text and known.text:
+        return ConfigDocument(path, known.data, text, bom)
+    return ConfigDocument(path, parse_config_text(text, str(path)), text, bom)
+
+
+_BOM = b"\xef\xbb\xbf"
 
 
 def _decode(raw: bytes, path: str) -> str:
@@ -155,17 +169,22 @@ def make_private_dir(directory: Path) -> None:
         each.mkdir(mode=0o700, exist_ok=True)
 
 
-def write_atomic(path: Path, text: str, *, keep_backup: bool = True) -> None:
+def write_atomic(path: Path, text: str, *, keep_backup: bool = True, bom: bool = False) -> None:
     """Write ``text`` to ``path`` via a 0600 temp file in the same directory, fsync, rename.
 
-    The previous file, if any, is kept as ``<name>.bak``. A crash at any point leaves either
-    the old file or the new one, never a mix.
+    The previous file, if any, is kept as ``<name>.bak`` (unless ``keep_backup`` is False).
+    A crash at any point leaves either the old file or the new one, never a mix; the temp
+    files a killed writer left behind are removed (callers hold the config lock, so no live
+    writer owns one).
     """
     make_private_dir(path.parent)
+    import tempfile  # imported here: most commands never need it
+
+    remove_stale_temp_files(path)
     fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
+            handle.write(("\ufeff" if bom else "") + text)
             handle.flush()
             os.fsync(handle.fileno())
         os.chmod(tmp_name, 0o600)
@@ -179,7 +198,15 @@ def write_atomic(path: Path, text: str, *, keep_backup: bool = True) -> None:
     _fsync_dir(path.parent)
 
 
+def remove_stale_temp_files(path: Path) -> None:
+    """Remove ``.<name>.*.tmp`` and ``.<name>.bak.*.tmp`` left by a writer that was killed."""
+    for stale in path.parent.glob(f".{glob.escape(path.name)}.*.tmp"):
+        stale.unlink(missing_ok=True)
+
+
 def _copy_for_backup(path: Path, backup: Path) -> str:
+    import tempfile  # imported here: most commands never need it
+
     fd, tmp = tempfile.mkstemp(prefix=f".{backup.name}.", suffix=".tmp", dir=path.parent)
     with os.fdopen(fd, "wb") as handle:
         handle.write(path.read_bytes())

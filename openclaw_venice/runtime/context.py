@@ -12,8 +12,8 @@ from typing import Any
 class ProviderContext:
     """What the host hands a provider for one call: its config block, env, cache and flags."""
 
-    config: Mapping[str, Any]
-    env: Mapping[str, str]
+    config: Mapping[str, Any] = field(repr=False)  # may hold a literal apiKey
+    env: Mapping[str, str] = field(repr=False)
     cache_dir: Path
     refresh: bool = False
     warn: Callable[[str], None] = field(default=lambda message: None)

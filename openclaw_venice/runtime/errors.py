@@ -11,6 +11,7 @@
     ├── SecretError               no usable API key (which flag/env/command fixes it)
     ├── PluginError               a plugin failed to load or register
     ├── UnknownModelError         a model ref no provider offers (closest matches)
+    ├── ProviderUnreachableError  a provider could not be asked (``models refresh``)
     └── ProviderError             raised by provider plugins; they subclass it
                                   (see ``openclaw_venice.errors`` for Venice's subtree)
 
@@ -76,6 +77,10 @@ class UnknownModelError(OpenClawError):
             else "run `openclaw models list` to see the models"
         )
         super().__init__(f"unknown model {ref}; {hint}")
+
+
+class ProviderUnreachableError(OpenClawError):
+    pass
 
 
 class ProviderError(OpenClawError):

@@ -5,10 +5,12 @@ Everything is loaded on first use, so a command pays only for what it touches.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import os
 import sys
-from collections.abc import Mapping
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
@@ -39,6 +41,7 @@ class Host:
         self.stdin = stdin or sys.stdin
         self._registry = registry
         self.verbose = False
+        self._warnings_to: Callable[[str], None] | None = None
 
     # -- output -------------------------------------------------------------------------
     def out(self, text: str = "") -> None:
@@ -49,7 +52,22 @@ class Host:
         print(text, file=self.stderr)
 
     def warn(self, message: str) -> None:
-        print(f"warning: {message}", file=self.stderr)
+        if self._warnings_to is not None:
+            self._warnings_to(message)
+            return
+        from .terminal import for_stream
+
+        print(f"warning: {for_stream(message, self.stderr)}", file=self.stderr)
+
+    @contextlib.contextmanager
+    def warnings_to(self, sink: Callable[[str], None]) -> Iterator[None]:
+        """Send warnings to ``sink`` instead of stderr for a while (a command that fails
+        says why in its one error line instead)."""
+        previous, self._warnings_to = self._warnings_to, sink
+        try:
+            yield
+        finally:
+            self._warnings_to = previous
 
     # -- state --------------------------------------------------------------------------
     @functools.cached_property
@@ -121,25 +139,52 @@ class Host:
         catalog = provider.catalog(self.provider_context(provider, refresh))
         block = self.provider_config(provider_id)
         configured = block.get("models")
-        mode = get_path(self.config.data, "models", "mode") or "merge"
+        mode = self.setting("models", "mode") or "merge"
         models = catalog.models
         if isinstance(configured, list):
             entries = [e for e in configured if isinstance(e, Mapping)]
-            models = overlay_config_models(models, entries, provider_id, str(mode))
-        tagged = tuple(self._tag(m) for m in models)
-        retired = tuple(self._tag(m) for m in catalog.retired)
-        return Catalog(catalog.provider, catalog.source, tagged, retired, catalog.previous_ids)
+            gone = [m.id for m in catalog.retired]
+            models = overlay_config_models(models, entries, provider_id, str(mode), gone)
+        tag = self._tagger()
+        return replace(
+            catalog,
+            models=tuple(tag(m) for m in models),
+            retired=tuple(tag(m) for m in catalog.retired),
+            unlisted=tuple(tag(m) for m in catalog.unlisted),
+        )
+
+    def setting(self, *keys: str) -> Any:
+        """The config value at ``keys`` with ``${VAR}`` substituted (None when absent); a
+        level on the way that is not an object is a :class:`ConfigValueError` naming it."""
+        from .errors import ConfigValueError
+        from .substitution import substitute
+
+        node: Any = self.config.data
+        for depth, key in enumerate(keys):
+            if node is None:
+                return None
+            if not isinstance(node, Mapping):
+                where = ".".join(keys[:depth])
+                raise ConfigValueError(where, "expected an object; fix or remove it")
+            node = node.get(key)
+        return substitute(node, self.lookup_variable, ".".join(keys))
 
     def default_model_ref(self) -> str | None:
-        model = get_path(self.config.data, "agents", "defaults", "model")
-        if isinstance(model, str):
+        from .errors import ConfigValueError
+
+        model = self.setting("agents", "defaults", "model")
+        if isinstance(model, str) or model is None:
             return model or None
-        primary = get_path(self.config.data, "agents", "defaults", "model", "primary")
+        if not isinstance(model, Mapping):
+            raise ConfigValueError(
+                "agents.defaults.model", 'expected "provider/model" or {primary: "provider/model"}'
+            )
+        primary = model.get("primary")
         return primary if isinstance(primary, str) and primary else None
 
     def model_aliases(self) -> dict[str, str]:
         """``agents.defaults.models``: model ref -> alias, for those that have one."""
-        entries = get_path(self.config.data, "agents", "defaults", "models")
+        entries = self.setting("agents", "defaults", "models")
         if not isinstance(entries, Mapping):
             return {}
         return {
@@ -148,13 +193,27 @@ class Host:
             if isinstance(entry, Mapping) and isinstance(entry.get("alias"), str)
         }
 
-    def _tag(self, model: ModelInfo) -> ModelInfo:
-        tags: list[str] = []
-        if model.ref == self.default_model_ref():
-            tags.append("default")
+    def _tagger(self) -> Callable[[ModelInfo], ModelInfo]:
+        """Tags from the config (default, configured, alias), looked up once per catalog."""
+        from .errors import ConfigError
+
+        try:
+            default, aliases = self.default_model_ref(), self.model_aliases()
+        except ConfigError:  # said where the model is used; a listing still works
+            default, aliases = None, {}
         entries = get_path(self.config.data, "agents", "defaults", "models")
-        if isinstance(entries, Mapping) and model.ref in entries:
-            tags.append("configured")
-        if model.ref in self.model_aliases():
-            tags.append("alias")
-        return model.with_tags(*tags) if tags else model
+        configured = entries if isinstance(entries, Mapping) else {}
+
+        def tag(model: ModelInfo) -> ModelInfo:
+            tags = [
+                name
+                for name, applies in (
+                    ("default", model.ref == default),
+                    ("configured", model.ref in configured),
+                    ("alias", model.ref in aliases),
+                )
+                if applies
+            ]
+            return model.with_tags(*tags) if tags else model
+
+        return tag

@@ -62,7 +62,8 @@ def mask(key: str) -> str:
 
 
 def read_hidden(prompt: str, stdin: TextIO | None = None, stderr: TextIO | None = None) -> str:
-    """Read a line without echo on a terminal; from a pipe, just read the line."""
+    """Read a line without echo on a terminal; from a pipe, just read the line.
+    :class:`EOFError` at the end of input (Ctrl-D)."""
     stdin, stderr = stdin or sys.stdin, stderr or sys.stderr
     if stdin.isatty():
         import getpass
@@ -71,6 +72,8 @@ def read_hidden(prompt: str, stdin: TextIO | None = None, stderr: TextIO | None 
     print(f"{prompt}: ", end="", file=stderr, flush=True)
     line = stdin.readline()
     print(file=stderr)
+    if not line:
+        raise EOFError
     return line.rstrip("\n")
 
 
@@ -85,3 +88,37 @@ def ask(
     if not answer.endswith("\n"):
         print(file=stderr)
     return answer.strip() or default
+
+
+def confirm(
+    prompt: str, default: bool, stdin: TextIO | None = None, stderr: TextIO | None = None
+) -> bool:
+    """A y/N question: y, yes, n or no (any case); empty is ``default``; anything else asks
+    again. The end of input is ``default``."""
+    stdin, stderr = stdin or sys.stdin, stderr or sys.stderr
+    while True:
+        answer = ask(prompt, "", stdin, stderr).lower()
+        if not answer:
+            return default
+        if answer in ("y", "yes", "n", "no"):
+            return answer.startswith("y")
+        print("Please answer y or n.", file=stderr)
+
+
+def choose(
+    prompt: str, count: int, default: int = 1, stdin: TextIO | None = None,
+    stderr: TextIO | None = None,
+) -> int:  # fmt: skip
+    """A number from 1 to ``count`` (empty is ``default``), asked again until it is one;
+    returns its index. :class:`EOFError` at the end of input."""
+    stdin, stderr = stdin or sys.stdin, stderr or sys.stderr
+    while True:
+        print(f"{prompt} [{default}]: ", end="", file=stderr, flush=True)
+        line = stdin.readline()
+        if not line:
+            print(file=stderr)
+            raise EOFError
+        answer = line.strip() or str(default)
+        if answer.isdigit() and 1 <= int(answer) <= count:
+            return int(answer) - 1
+        print(f"Please answer with a number from 1 to {count}.", file=stderr)

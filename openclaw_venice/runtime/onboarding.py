@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -20,6 +20,7 @@ class Choices:
     default_model: ModelInfo
     set_default: bool = False
     env_block_key: str | None = None  # the key itself, when it goes into the env block
+    key_variable: str | None = None  # the variable apiKey refers to (default: the method's)
 
 
 @dataclass(slots=True)
@@ -37,6 +38,19 @@ def current_default(data: Mapping[str, Any]) -> str | None:
     return primary if isinstance(primary, str) and primary else None
 
 
+def pick_default(models: Sequence[ModelInfo], preferred: str | None) -> ModelInfo | None:
+    """The provider's preferred model when it is listed, else a sensible one: private, with
+    tools and reasoning, in that order of weight (never one needing end-to-end encryption
+    or marked deprecated), not merely the list's first row."""
+    listed = next((m for m in models if preferred and preferred in (m.id, *m.aliases)), None)
+    if listed is not None:
+        return listed
+    usable = [m for m in models if not {"e2ee", "deprecated", "retired"} & set(m.tags)]
+    if not usable:
+        return models[0] if models else None
+    return max(usable, key=lambda m: (m.privacy == "private", m.supports_tools, m.reasoning))
+
+
 def plan(data: Mapping[str, Any], choices: Choices) -> Plan:
     """The config edits for ``choices``: keep what exists, add what is missing."""
     result = Plan()
@@ -51,7 +65,8 @@ def plan(data: Mapping[str, Any], choices: Choices) -> Plan:
     for key, value in choices.block.items():
         result.edits.append((("models", "providers", pid, key), value))
     if choices.env_block_key is not None:
-        result.edits.append((("env", method.env_var), choices.env_block_key))
+        variable = choices.key_variable or method.env_var
+        result.edits.append((("env", variable), choices.env_block_key))
     existing = current_default(data)
     result.default_ref = existing or choices.default_model.ref
     if existing is None or choices.set_default:

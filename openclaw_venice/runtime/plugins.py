@@ -28,6 +28,8 @@ from .capabilities import (
     KINDS,
     Allocation,
     Amount,
+    Attestation,
+    AttestationCapability,
     Balance,
     BalanceCapability,
     EmbeddingCapability,
@@ -57,16 +59,17 @@ from .errors import (
     UnknownModelError,
     UsageError,
 )
+from .secret import SecretStr  # the key's type, offered to plugins with the contract
 
 if TYPE_CHECKING:
-    from pydantic import SecretStr
-
     from .ai import ChatSettings, Context, StreamEvent
 
 __all__ = [
     "ENTRY_POINT_GROUP",
     "Allocation",
     "Amount",
+    "Attestation",
+    "AttestationCapability",
     "AuthMethod",
     "Balance",
     "BalanceCapability",
@@ -95,6 +98,7 @@ __all__ = [
     "ProviderError",
     "Registry",
     "SecretError",
+    "SecretStr",
     "UnknownModelError",
     "UsageCapability",
     "UsageError",
@@ -127,9 +131,11 @@ class Provider(Protocol):
         ...
 
     def onboarding_config(
-        self, existing: Mapping[str, Any], catalog: Catalog, api_key_ref: str
+        self, existing: Mapping[str, Any], catalog: Catalog, api_key_ref: str, mode: str
     ) -> dict[str, Any]:
-        """Keys to set in ``models.providers.<id>`` on onboarding (keep what exists)."""
+        """Keys to set in ``models.providers.<id>`` on onboarding. ``existing`` is the block
+        as written (``${VAR}``s unexpanded: keep them); ``mode`` is ``models.mode``
+        (``merge`` or ``replace``). Keys whose value would not change are not written."""
         ...
 
     def catalog(self, ctx: ProviderContext) -> Catalog:
@@ -181,28 +187,6 @@ class ChatProvider(Provider, Protocol):
         """A chat session using ``api_key``; no I/O until the first turn. ``catalog``: the
         models the host lists (the config file's applied), in which the session resolves
         model ids; without it, the provider's own."""
-        ...
-
-
-@dataclass(frozen=True, slots=True)
-class Attestation:
-    """What a provider found verifying the enclave a model runs in: ``lines`` for people,
-    ``data`` for ``--json``, ``summary`` one line (the first failure, or that it verified)."""
-
-    passed: bool
-    summary: str
-    lines: Sequence[str]
-    data: Mapping[str, Any]
-
-
-@runtime_checkable
-class AttestingProvider(Provider, Protocol):
-    """A provider whose models can run in attested enclaves (optional part of the contract):
-    ``openclaw models attest PROVIDER/MODEL`` calls it."""
-
-    def attest(self, ctx: ProviderContext, api_key: SecretStr, model: ModelInfo) -> Attestation:
-        """Fetch a fresh attestation of ``model``'s enclave and verify it; never raises for a
-        failed check (the result says it), only when no attestation could be had."""
         ...
 
 
@@ -317,10 +301,13 @@ class Registry:
     def embeddings(self, provider_id: str) -> EmbeddingCapability:
         return cast("EmbeddingCapability", self.capability("embeddings", provider_id))
 
+    def attestation(self, provider_id: str) -> AttestationCapability:
+        return cast("AttestationCapability", self.capability("attestation", provider_id))
+
 
 def load_plugins(group: str = ENTRY_POINT_GROUP) -> Registry:
     """Load and register every plugin of ``group``. A broken plugin is reported, not fatal."""
-    from importlib.metadata import entry_points
+    from .entry_points import entry_points  # not importlib.metadata's: see that module
 
     registry = Registry()
     for ep in sorted(entry_points(group=group), key=lambda e: e.name):

@@ -9,7 +9,8 @@
 
 When the provider's ``apiKey`` names another variable (``${OTHER}`` or
 ``{source: "env", id: "OTHER"}``) that name is looked up instead. Logs and ``--verbose``
-say which source was used, never the value; the key travels as a ``pydantic.SecretStr``.
+say which source was used, never the value; the key travels as a
+``SecretStr`` (``runtime/secret.py``).
 A keyring that is absent, locked or failing is skipped with a one-line warning.
 """
 
@@ -28,7 +29,7 @@ from .errors import SecretError
 from .key_input import check_key
 
 if TYPE_CHECKING:
-    from pydantic import SecretStr
+    from .secret import SecretStr
 
 KEYRING_SERVICE = "openclaw"
 _REFERENCE = re.compile(r"^\$\{([A-Z_][A-Z0-9_]*)\}$")
@@ -66,7 +67,7 @@ def resolve_api_key(
     warn: Warn = lambda message: None,
 ) -> ResolvedKey:
     """The key for ``method`` from the first source that has one, else :class:`SecretError`."""
-    from pydantic import SecretStr
+    from .secret import SecretStr
 
     block = get_path(config, "models", "providers", provider_id or "") if provider_id else None
     api_key = block.get("apiKey") if isinstance(block, Mapping) else None

@@ -36,17 +36,27 @@ def substitute_string(value: str, lookup: Lookup, config_path: str) -> str:
 
 
 def substitute(value: Any, lookup: Lookup, config_path: str = "") -> Any:
-    """A copy of ``value`` with every string substituted; ``config_path`` names where it is."""
-    if isinstance(value, str):
-        return substitute_string(value, lookup, config_path or "<root>")
-    if isinstance(value, Mapping):
-        return {
-            key: substitute(item, lookup, f"{config_path}.{key}" if config_path else str(key))
-            for key, item in value.items()
-        }
-    if isinstance(value, list):
-        return [substitute(item, lookup, f"{config_path}[{i}]") for i, item in enumerate(value)]
-    return value
+    """A copy of ``value`` with every string substituted; ``config_path`` names where it is.
+    Iterative, so a value nested hundreds deep is no RecursionError."""
+    root: list[Any] = [None]
+    stack: list[tuple[Any, Any, Any, str]] = [(root, 0, value, config_path)]
+    while stack:
+        holder, slot, item, path = stack.pop()
+        if isinstance(item, str):
+            holder[slot] = substitute_string(item, lookup, path or "<root>")
+        elif isinstance(item, Mapping):
+            mapping: dict[Any, Any] = dict.fromkeys(item)
+            holder[slot] = mapping
+            for key, child in reversed(list(item.items())):  # reversed: popped in order
+                stack.append((mapping, key, child, f"{path}.{key}" if path else str(key)))
+        elif isinstance(item, list):
+            items: list[Any] = [None] * len(item)
+            holder[slot] = items
+            for index in range(len(item) - 1, -1, -1):
+                stack.append((items, index, item[index], f"{path}[{index}]"))
+        else:
+            holder[slot] = item
+    return root[0]
 
 
 def env_lookup(*layers: Mapping[str, Any]) -> Lookup:

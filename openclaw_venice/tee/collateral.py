@@ -146,7 +146,7 @@ async def fetch_collateral(
 ) -> Collateral:
     """The collateral for a platform (``fmspc``) and PCK CA, from the cache while fresh."""
     if cache is not None:
-        cached = cache.read(fmspc, ca)
+        cached = cache.read(fmspc, ca, endpoints)
         if cached is not None:
             return cached
     import httpx
@@ -155,7 +155,7 @@ async def fetch_collateral(
 
     answers: dict[str, Answer] = {}
     for name, url in (endpoints or PcsEndpoints()).urls(fmspc, ca).items():
-        check_key_destination(url)  # https, or http on loopback only
+        check_key_destination(url.partition("?")[0])  # https, or http on loopback only
         try:
             response = await client.get(url, timeout=timeout)
         except httpx.HTTPError as exc:
@@ -170,7 +170,7 @@ async def fetch_collateral(
         answers[name] = Answer(headers, response.content)
     collateral = assemble(answers)
     if cache is not None:
-        cache.write(fmspc, ca, collateral)
+        cache.write(fmspc, ca, collateral, endpoints)
     return collateral
 
 
@@ -181,12 +181,17 @@ class CollateralCache:
         self.directory = directory
         self._clock = clock
 
-    def path(self, fmspc: str, ca: str) -> Path:
-        return self.directory / f"tdx-collateral-{fmspc.lower()}-{ca.lower()}.json"
+    def path(self, fmspc: str, ca: str, endpoints: PcsEndpoints | None = None) -> Path:
+        """One file per platform, CA and source (Intel's PCS, or a PCCS mirror)."""
+        import hashlib
 
-    def read(self, fmspc: str, ca: str) -> Collateral | None:
+        source = endpoints or PcsEndpoints()
+        tag = hashlib.sha256(f"{source.api} {source.certificates}".encode()).hexdigest()[:12]
+        return self.directory / f"tdx-collateral-{fmspc.lower()}-{ca.lower()}-{tag}.json"
+
+    def read(self, fmspc: str, ca: str, endpoints: PcsEndpoints | None = None) -> Collateral | None:
         try:
-            payload = json.loads(self.path(fmspc, ca).read_text(encoding="utf-8"))
+            payload = json.loads(self.path(fmspc, ca, endpoints).read_text(encoding="utf-8"))
             collateral = Collateral.from_json(payload["collateral"])
             fetched_at = float(payload["fetchedAt"])
             next_update = collateral.next_update()
@@ -197,9 +202,11 @@ class CollateralCache:
             return None
         return collateral
 
-    def write(self, fmspc: str, ca: str, collateral: Collateral) -> None:
+    def write(
+        self, fmspc: str, ca: str, collateral: Collateral, endpoints: PcsEndpoints | None = None
+    ) -> None:
         from ..model_cache import _write_private
 
         payload = {"fetchedAt": self._clock(), "collateral": collateral.to_json()}
         with contextlib.suppress(OSError):  # caching is an optimisation
-            _write_private(self.path(fmspc, ca), json.dumps(payload))
+            _write_private(self.path(fmspc, ca, endpoints), json.dumps(payload))

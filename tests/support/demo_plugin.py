@@ -31,7 +31,7 @@ class DemoProvider:
         return self.default_base_url
 
     def onboarding_config(
-        self, existing: Any, catalog: Catalog, api_key_ref: str
+        self, existing: Any, catalog: Catalog, api_key_ref: str, mode: str = "merge"
     ) -> dict[str, Any]:
         return {"apiKey": api_key_ref}
 

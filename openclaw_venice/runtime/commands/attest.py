@@ -1,5 +1,5 @@
 """``openclaw models attest PROVIDER/MODEL``: verify the enclave a model runs in, for providers
-that offer it (``AttestingProvider``); the host knows nothing of how."""
+whose plugin registered the ``attestation`` capability; the host knows nothing of how."""
 
 from __future__ import annotations
 
@@ -10,16 +10,14 @@ from functools import partial
 from typing import Any
 
 from ..catalog import Resolution
-from ..errors import PluginError
 from ..host import Host
-from ..plugins import AttestingProvider
 
 
 def add_parser(msub: Any, resolve_ref: Callable[[Host, str], Resolution]) -> None:
     """``resolve_ref``: how ``models`` turns a ref into a catalog model (passed in, so this
     module does not import ``models``, which imports it)."""
     at = msub.add_parser("attest", help="fetch and verify a fresh attestation of a model's enclave")
-    at.add_argument("ref", metavar="PROVIDER/MODEL")
+    at.add_argument("ref", metavar="PROVIDER/MODEL", help="the model whose enclave to attest")
     at.add_argument("--json", action="store_true", help="print the report as JSON")
     at.set_defaults(handler=partial(run_attest, resolve_ref=resolve_ref))
 
@@ -28,11 +26,12 @@ def run_attest(
     args: argparse.Namespace, host: Host, resolve_ref: Callable[[Host, str], Resolution]
 ) -> int:
     model = resolve_ref(host, args.ref).model
+    import asyncio
+
+    attestation = host.registry.attestation(model.provider)  # a clear error when not offered
     provider = host.registry.provider(model.provider)
-    if not isinstance(provider, AttestingProvider):
-        raise PluginError(f"provider {model.provider} cannot attest its models")
     key = host.resolve_key(provider)
-    result = provider.attest(host.provider_context(provider), key.value, model)
+    result = asyncio.run(attestation.attest(host.provider_context(provider), key.value, model.id))
     if args.json:
         host.out(json.dumps(dict(result.data), indent=2))
     else:

@@ -11,10 +11,9 @@ from ..capabilities import DESCRIPTIONS, Kind
 from ..errors import PluginError, UsageError
 
 if TYPE_CHECKING:
-    from pydantic import SecretStr
-
     from ..host import Host
     from ..plugins import ProviderContext
+    from ..secret import SecretStr
 
 T = TypeVar("T")
 

@@ -14,12 +14,14 @@ import uuid
 from pathlib import Path
 from typing import Any
 
-from ..ai import ChatSettings, Context, ImagePart, TextPart, UserMessage
+from ..ai import ChatSettings, Context
 from ..catalog import split_ref
 from ..errors import PluginError, UsageError
 from ..host import Host
-from ..plugins import ChatProvider, ChatSession, Registry
+from ..plugins import AuthMethod, ChatProvider, Registry
+from .chat_input import combine, load_image, positive_int, read_stdin, user_message
 from .chat_output import TurnPrinter
+from .chat_turn import Turn
 
 LEVELS = ("off", "minimal", "low", "medium", "high", "xhigh")
 
@@ -29,11 +31,23 @@ def add_parser(sub: Any, registry: Registry | None = None) -> None:
     parser.add_argument(
         "prompt", nargs="*", help="the prompt (none: read stdin or start a session)"
     )
-    parser.add_argument("--model", "-m", metavar="PROVIDER/MODEL", help="default: the config's")
+    parser.add_argument(
+        "--model", "-m", metavar="PROVIDER/MODEL",
+        help="the model (default: the config's, else the provider's default)",
+    )  # fmt: skip
     parser.add_argument("--system", metavar="TEXT", help="system prompt")
-    parser.add_argument("--image", action="append", default=[], metavar="PATH", help="attach")
-    parser.add_argument("--max-tokens", type=int, metavar="N")
-    parser.add_argument("--temperature", type=float, metavar="T")
+    parser.add_argument(
+        "--image", action="append", default=[], metavar="PATH",
+        help="attach a PNG, JPEG, GIF or WebP image (repeatable; vision models)",
+    )  # fmt: skip
+    parser.add_argument(
+        "--max-tokens", type=positive_int, metavar="N",
+        help="at most N tokens in the answer (default: the model's limit)",
+    )  # fmt: skip
+    parser.add_argument(
+        "--temperature", type=float, metavar="T",
+        help="sampling temperature, 0 to 2 (default: the model's)",
+    )  # fmt: skip
     parser.add_argument(
         "--timeout", type=_seconds, metavar="SECONDS", help="give up on a turn after this long"
     )
@@ -43,6 +57,11 @@ def add_parser(sub: Any, registry: Registry | None = None) -> None:
     parser.add_argument("--json", action="store_true", help="print the final turn as JSON")
     for provider in _chat_providers(registry):
         group = parser.add_argument_group(f"{provider.label} options")
+        for method in provider.auth_methods:
+            group.add_argument(
+                method.cli_flag, dest=_key_dest(method), metavar="KEY",
+                help=f"{method.label} (default: {method.env_var}, then the config and keyring)",
+            )  # fmt: skip
         for flag in provider.chat_flags:
             if flag.choices or flag.metavar:
                 group.add_argument(
@@ -57,86 +76,49 @@ def add_parser(sub: Any, registry: Registry | None = None) -> None:
     parser.set_defaults(handler=run)
 
 
+def _key_dest(method: AuthMethod) -> str:
+    return "key_" + method.choice.replace("-", "_")
+
+
 def _chat_providers(registry: Registry | None) -> list[ChatProvider]:
     providers = registry.providers.values() if registry else ()
     return [p for p in providers if isinstance(p, ChatProvider)]
 
 
 def run(args: argparse.Namespace, host: Host) -> int:
+    settings = chat_settings(args)  # bad options stop us before anything else happens
+    images = [load_image(path) for path in args.image]
+    piped = None if host.stdin.isatty() else read_stdin(host.stdin)
     provider, model = resolve_model(host, args.model)
     catalog = host.catalog(provider.id)
-    key = host.resolve_key(provider)
-    settings = chat_settings(args)
+    flag_key = next((getattr(args, _key_dest(m), None) for m in provider.auth_methods), None)
+    key = host.resolve_key(provider, flag_key)
     context = Context(system_prompt=args.system)
-    images = [_image(path) for path in args.image]
     printer = TurnPrinter(host, show_thinking=args.show_thinking, as_json=args.json)
     session = provider.chat(host.provider_context(provider), key.value, catalog)
-    prompt = " ".join(args.prompt)
+    prompt = combine(" ".join(args.prompt), piped)
     with asyncio.Runner() as runner:
         try:
-            if prompt or not host.stdin.isatty():
-                text = prompt or host.stdin.read()
-                if not text.strip():
+            if piped is not None or prompt:
+                if not prompt.strip():
                     raise UsageError("the prompt is empty; pass it as an argument or on stdin")
-                context.messages.append(_user(text, images))
-                runner.run(_turn(session, model, context, settings, printer))
+                context.messages.append(user_message(prompt, images))
+                runner.run(Turn(session, provider.id, model, context, settings, printer).run())
             else:
-                host.err(f"Chatting with {provider.id}/{model}; /exit or Ctrl-D to leave.")
-                _interactive(host, runner, session, model, context, settings, printer, images)
+                from .chat_session import interactive
+
+                turn = Turn(session, provider.id, model, context, settings, printer)
+                interactive(host, runner, turn, images)
         finally:
             runner.run(session.aclose())
     return 0
 
 
-def _interactive(
-    host: Host,
-    runner: asyncio.Runner,
-    session: ChatSession,
-    model: str,
-    context: Context,
-    settings: ChatSettings,
-    printer: TurnPrinter,
-    images: list[ImagePart],
-) -> None:
-    while True:
-        host.stderr.write("> ")
-        host.stderr.flush()
-        line = host.stdin.readline()
-        if not line or line.strip() in ("/exit", "/quit"):
-            return
-        if not line.strip():
-            continue
-        context.messages.append(_user(line.strip(), images))
-        images = []  # attached to the first turn only
-        runner.run(_turn(session, model, context, settings, printer))
-
-
-async def _turn(
-    session: ChatSession,
-    model: str,
-    context: Context,
-    settings: ChatSettings,
-    printer: TurnPrinter,
-) -> None:
-    events = session.stream(model, context, settings)
-    try:
-        async for event in events:
-            printer.event(event)
-            if event.type == "done" and event.message is not None:
-                context.messages.append(event.message)
-    finally:
-        await events.aclose()  # type: ignore[attr-defined]
-
-
 def resolve_model(host: Host, ref: str | None) -> tuple[ChatProvider, str]:
-    """The provider for ``ref`` (or the configured default model, or an alias's model), and
-    the model id as written after ``provider/``: the provider resolves it."""
-    ref = ref or host.default_model_ref()
-    if not ref:
-        raise UsageError(
-            "no model given and no default set; pass --model PROVIDER/MODEL or run "
-            "`openclaw models set PROVIDER/MODEL`"
-        )
+    """The provider for ``ref`` (or the configured default model, or an alias's model, else
+    the default model of the one installed chat provider), and the model id as written after
+    ``provider/``: the provider resolves it."""
+    ref = ref or host.default_model_ref() or _provider_default(host)
     ref = {alias: r for r, alias in host.model_aliases().items()}.get(ref, ref)
     single = next(iter(host.registry.providers)) if len(host.registry.providers) == 1 else None
     provider_id, model_id = split_ref(ref, single)
@@ -145,6 +127,7 @@ def resolve_model(host: Host, ref: str | None) -> tuple[ChatProvider, str]:
     provider = host.registry.provider(provider_id)
     if not isinstance(provider, ChatProvider):
         raise PluginError(f"provider {provider_id} cannot chat; pick another model")
+    check_base_url(provider.id, provider.base_url(host.provider_context(provider)))
     return provider, model_id
 
 
@@ -166,17 +149,39 @@ def chat_settings(args: argparse.Namespace) -> ChatSettings:
     )
 
 
-def _user(text: str, images: list[ImagePart]) -> UserMessage:
-    if not images:
-        return UserMessage(text)
-    return UserMessage([TextPart(text), *images])
+def check_base_url(provider_id: str, url: str) -> None:
+    """A base URL that cannot be sent to (a bad port, no host, no http/https) is refused
+    before a key goes anywhere, saying where to fix it."""
+    from urllib.parse import urlsplit
 
-
-def _image(path: str) -> ImagePart:
+    where = (
+        f"models.providers.{provider_id}.baseUrl in the config (or the environment variable "
+        "that overrides it)"
+    )
     try:
-        return ImagePart.from_file(path)
-    except OSError as exc:
-        raise UsageError(f"cannot read image {path}: {exc.strerror or exc}") from None
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 - raises ValueError when out of range or not a number
+    except ValueError as exc:
+        raise UsageError(f"the base URL {url} has a bad port ({exc}); fix {where}") from None
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise UsageError(f"the base URL {url} is not an http(s) URL with a host; fix {where}")
+
+
+def _provider_default(host: Host) -> str:
+    """With one chat provider installed, its default model (or a sensible one it lists)."""
+    from ..onboarding import pick_default
+
+    providers = _chat_providers(host.registry)
+    if len(providers) == 1:
+        provider = providers[0]
+        check_base_url(provider.id, provider.base_url(host.provider_context(provider)))
+        chosen = pick_default(host.catalog(provider.id).models, provider.default_model)
+        if chosen is not None:
+            return chosen.ref
+    raise UsageError(
+        "no model given and no default set; pass --model PROVIDER/MODEL or run "
+        "`openclaw models set PROVIDER/MODEL`"
+    )
 
 
 def _json_file(path: str) -> dict[str, Any]:

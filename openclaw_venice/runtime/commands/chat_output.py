@@ -9,6 +9,11 @@ from typing import Any
 
 from ..ai import AssistantMessage, StreamEvent
 from ..host import Host
+from ..terminal import dim, is_terminal, safe_text, use_colour
+from .wait_status import WaitStatus
+
+#: events after which the wait is over (something is shown, or the turn ended)
+_VISIBLE = frozenset({"text_delta", "toolcall_start", "done", "error"})
 
 _RATE_KEYS = (
     "rateLimitRemainingRequests",
@@ -19,32 +24,50 @@ _RATE_KEYS = (
 
 
 class TurnPrinter:
+    """Shows one turn's events. On a terminal, text from the model is made safe (no escape
+    sequence reaches it), thinking is dimmed (unless ``NO_COLOR``), and a wait longer than a
+    second shows a status line on stderr; pipes and ``--json`` get the text exactly."""
+
     def __init__(self, host: Host, *, show_thinking: bool = False, as_json: bool = False) -> None:
         self.host, self.show_thinking, self.as_json = host, show_thinking, as_json
         self._open_line = False  # stdout has text not yet ended by a newline
+        self._out_tty = is_terminal(host.stdout)
+        self._err_tty = is_terminal(host.stderr)
+        self._colour = use_colour(host.stderr, host.env)
+        self.status = WaitStatus(host.stderr, "the provider")
+
+    def begin(self, provider: str) -> None:
+        """A turn starts: the wait status counts from now (call inside the event loop)."""
+        self.status.what = provider
+        self.status.start()
 
     def event(self, event: StreamEvent) -> None:
+        if event.type in _VISIBLE or (event.type == "thinking_delta" and self.show_thinking):
+            self.status.stop()
         if event.type == "error" and event.error is not None:
-            self._end_line()
+            self.end_line()
             raise event.error
         if self.as_json:
             if event.type == "done" and event.message is not None:
                 self.host.out(json.dumps(turn_json(event.message), indent=2))
             return
         if event.type == "text_delta":
-            self.host.stdout.write(event.delta)
+            self.host.stdout.write(safe_text(event.delta) if self._out_tty else event.delta)
             self.host.stdout.flush()
             self._open_line = not event.delta.endswith("\n")
         elif event.type == "thinking_delta" and self.show_thinking:
-            self.host.stderr.write(event.delta)
+            text = safe_text(event.delta) if self._err_tty else event.delta
+            self.host.stderr.write(dim(text) if self._colour else text)
             self.host.stderr.flush()
         elif event.type == "thinking_end" and self.show_thinking:
             self.host.stderr.write("\n")
         elif event.type == "done" and event.message is not None:
-            self._end_line()
+            self.end_line()
             self._footer(event.message)
 
-    def _end_line(self) -> None:
+    def end_line(self) -> None:
+        """End a line of answer text left open (before an error or a footer)."""
+        self.status.stop()
         if self._open_line:
             self.host.stdout.write("\n")
             self.host.stdout.flush()
@@ -63,7 +86,8 @@ class TurnPrinter:
         self.host.err(line + "]")
         for number, citation in enumerate(message.meta.get("citations") or (), 1):
             if isinstance(citation, Mapping):
-                self.host.err(f"[{number}] {citation.get('title', '')} {citation.get('url', '')}")
+                shown = f"[{number}] {citation.get('title', '')} {citation.get('url', '')}"
+                self.host.err(safe_text(shown) if self._err_tty else shown)
 
 
 def turn_json(message: AssistantMessage) -> dict[str, Any]:

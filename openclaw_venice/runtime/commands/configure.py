@@ -6,7 +6,6 @@ import argparse
 from typing import Any
 
 from ..host import Host
-from ..key_input import ask
 from ..plugins import Registry
 from . import onboard
 
@@ -14,7 +13,9 @@ SECTIONS = ("Model/auth",)
 
 
 def add_parser(sub: Any, registry: Registry | None = None) -> None:
-    parser = sub.add_parser("configure", help="interactive setup menu")
+    parser = sub.add_parser(
+        "configure", help="interactive setup menu", description="Set up a provider from a menu."
+    )
     parser.set_defaults(handler=run)
 
 
@@ -22,7 +23,7 @@ def run(args: argparse.Namespace, host: Host) -> int:
     host.err("What do you want to configure?")
     for number, section in enumerate(SECTIONS, 1):
         host.err(f"  {number}) {section}")
-    onboard.index(ask("Choose", "1", host.stdin, host.stderr), len(SECTIONS))
+    onboard.pick(host, "Choose", len(SECTIONS))
     choice = onboard.pick_choice(host)
     provider, method = onboard.find_method(host.registry, choice)
     defaults = argparse.Namespace(
@@ -30,6 +31,7 @@ def run(args: argparse.Namespace, host: Host) -> int:
         secret_input_mode="keyring",
         store_key_in_config=False,
         set_default=False,
+        model=None,
         json=False,
     )
     return onboard.onboard(defaults, host, provider, method)

@@ -50,7 +50,7 @@ def run_media_list(args: argparse.Namespace, host: Host) -> int:
         ]
         for m in models
     ]
-    host.out(format_table(["Model", "Name", "Privacy", "Tags"], rows))
+    host.out("\n".join(format_table(["Model", "Name", "Privacy", "Tags"], rows)))
     for c in catalogs:
         shown = sum(1 for m in models if m.provider == c.provider)
         host.out(f"{c.provider}: {shown} {kind} models, {_WHERE[c.source]}")

@@ -7,14 +7,17 @@ import json
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from ..catalog import Catalog, ModelInfo, Resolution, split_ref
-from ..config_edit import save_edits
-from ..errors import UnknownModelError, UsageError
+from ..catalog import Catalog, ModelInfo, Resolution, deprecation_warning, split_ref
+from ..config_file import get_path
+from ..errors import ProviderUnreachableError, UnknownModelError, UsageError
 from ..host import Host
+from ..terminal import columns, is_terminal, safe_text
 from .render import format_table, human_tokens
 
 if TYPE_CHECKING:
     from ..secrets import ResolvedKey
+
+_HEADERS = ("Model", "Input", "Context", "Privacy", "Tags")
 
 _SOURCE_RANK = {"live": 0, "cache": 1, "bundled": 2}
 _FILTERS: dict[str, Callable[[ModelInfo], bool]] = {
@@ -35,6 +38,11 @@ def add_parser(sub: Any) -> None:
     ls.add_argument("--json", action="store_true", help="print JSON")
     ls.add_argument("--refresh", action="store_true", help="ask the provider, ignore caches")
     ls.add_argument(
+        "--all",
+        action="store_true",
+        help="also retired models and known ones the provider did not list this time",
+    )
+    ls.add_argument(
         "--type", choices=("text", "image", "embedding"), default="text", help="model type"
     )
     for name in _FILTERS:
@@ -42,7 +50,9 @@ def add_parser(sub: Any) -> None:
     ls.set_defaults(handler=run_list)
 
     st = msub.add_parser("set", help="set the default model (agents.defaults.model.primary)")
-    st.add_argument("ref", metavar="PROVIDER/MODEL")
+    st.add_argument(
+        "ref", metavar="PROVIDER/MODEL", help="the model, e.g. from `openclaw models list`"
+    )
     st.set_defaults(handler=run_set)
 
     ss = msub.add_parser("status", help="default model, key source, base URL, catalog source")
@@ -50,7 +60,7 @@ def add_parser(sub: Any) -> None:
     ss.set_defaults(handler=run_status)
 
     rf = msub.add_parser("refresh", help="refetch model lists; show what was added and removed")
-    rf.add_argument("--provider", metavar="ID")
+    rf.add_argument("--provider", metavar="ID", help="only this provider's models")
     rf.set_defaults(handler=run_refresh)
 
     from . import attest
@@ -80,7 +90,7 @@ def run_list(args: argparse.Namespace, host: Host) -> int:
         host.catalog(pid, refresh=args.refresh) for pid in _provider_ids(host, args.provider)
     ]
     wanted = [f for name, f in _FILTERS.items() if getattr(args, name)]
-    rows = [m for c in catalogs for m in (*c.models, *c.retired) if all(f(m) for f in wanted)]
+    rows = [m for c in catalogs for m in _shown(c, args.all) if all(f(m) for f in wanted)]
     source = max((c.source for c in catalogs), key=_SOURCE_RANK.__getitem__, default="bundled")
     if args.json:
         payload = {
@@ -90,12 +100,28 @@ def run_list(args: argparse.Namespace, host: Host) -> int:
         }
         host.out(json.dumps(payload, indent=2))
         return 0
-    host.out(
-        format_table(["Model", "Input", "Context", "Privacy", "Tags"], [_row(m) for m in rows])
-    )
+    # on a terminal the table fits its width; down a pipe, stdout is the rows alone (as gh
+    # does), so `| grep` and `| head` see models and nothing else
+    tty = is_terminal(host.stdout)
+    cells = [[safe_text(c) for c in _row(m)] if tty else _row(m) for m in rows]
+    width = columns(host.env, host.stdout) if tty else None
+    lines = format_table(_HEADERS, cells, width, shrink=(4, 0, 1, 3))
+    aside = host.out if tty else host.err
+    for line in lines[:2]:
+        aside(line)
+    for line in lines[2:]:
+        host.out(line)
     for c in catalogs:
-        host.out(_source_line(c, sum(1 for m in rows if m.provider == c.provider)))
+        aside(_source_line(c, sum(1 for m in rows if m.provider == c.provider)))
     return 0
+
+
+def _shown(catalog: Catalog, everything: bool) -> tuple[ModelInfo, ...]:
+    """What the provider offers now; with ``--all`` also its retired models and the known
+    ones it did not list (tagged ``unlisted``)."""
+    if not everything:
+        return catalog.models
+    return (*catalog.models, *catalog.retired, *(m.with_tags("unlisted") for m in catalog.unlisted))
 
 
 def _row(model: ModelInfo) -> list[str]:
@@ -142,12 +168,14 @@ def resolve_ref(host: Host, ref: str) -> Resolution:
 def run_set(args: argparse.Namespace, host: Host) -> int:
     resolution = resolve_ref(host, args.ref)
     ref = resolution.model.ref
-    current = host.config.data.get("agents", {}).get("defaults", {}).get("model")
+    current = get_path(host.config.data, "agents", "defaults", "model")
     key = (
         ("agents", "defaults", "model")
         if isinstance(current, str)
         else ("agents", "defaults", "model", "primary")
     )
+    from ..config_edit import save_edits  # only this action writes
+
     saved = save_edits(host.config, [(key, ref)])
     if not saved.comments_kept:
         host.warn(
@@ -155,18 +183,30 @@ def run_set(args: argparse.Namespace, host: Host) -> int:
             f"{host.config_path}.bak"
         )
     if resolution.notice:
-        host.out(f"{resolution.notice}.")
+        host.out(f"{resolution.notice.rstrip('.')}.")
+    warning = deprecation_warning(resolution.model)
+    if warning:
+        host.warn(warning)
+    if "e2ee" in resolution.model.tags:
+        host.warn(
+            f"{ref} is an end-to-end-encrypted (e2ee) model: prompts must be encrypted on this "
+            f"machine for it; check that `openclaw chat -m {ref} hi` works before relying on it"
+        )
     host.out(f"Default model: {ref} (written to {host.config_path})")
     return 0
 
 
 def run_refresh(args: argparse.Namespace, host: Host) -> int:
-    failed = False
+    failed: list[str] = []
     for pid in _provider_ids(host, args.provider):
-        catalog = host.catalog(pid, refresh=True)
+        heard: list[str] = []
+        with host.warnings_to(heard.append):
+            catalog = host.catalog(pid, refresh=True)
         if catalog.source != "live":
-            failed = True
+            failed.append(f"{pid}'s models: {_reason(heard)}" if heard else f"{pid}'s models")
             continue
+        for message in heard:
+            host.warn(message)
         ids = [m.id for m in catalog.models]
         if catalog.previous_ids is None:
             host.out(f"{pid}: {len(ids)} models fetched (no earlier cache to compare)")
@@ -178,11 +218,22 @@ def run_refresh(args: argparse.Namespace, host: Host) -> int:
             "\n".join([*(f"  + {i}" for i in added), *(f"  - {i}" for i in removed)])
             or "  (no change)"
         )
-    return 1 if failed else 0
+    if failed:
+        raise ProviderUnreachableError(
+            f"could not refresh {', '.join(failed)}; check the connection and the "
+            "provider's base URL (`openclaw models status`), then try again"
+        )
+    return 0
+
+
+def _reason(warnings: list[str]) -> str:
+    """What went wrong, from the provider's warnings ("what happened; what we do next")."""
+    return warnings[-1].split("; ")[0].rstrip(".")
 
 
 def run_status(args: argparse.Namespace, host: Host) -> int:
     from ..errors import SecretError
+    from ..secrets import referenced_variable
     from .balance_status import balance_line, balance_status
 
     status: dict[str, Any] = {
@@ -192,12 +243,16 @@ def run_status(args: argparse.Namespace, host: Host) -> int:
     }
     for pid in _provider_ids(host, None):
         provider = host.registry.provider(pid)
+        variable = referenced_variable(
+            host.provider_config(pid).get("apiKey"), provider.auth_methods[0].env_var
+        )
         try:
             resolved: ResolvedKey | None = host.resolve_key(provider)
         except SecretError:
             resolved = None
         status["providers"][pid] = {
             "keySource": resolved.source if resolved else None,
+            "keyVariable": variable,
             "baseUrl": provider.base_url(host.provider_context(provider)),
             "catalogSource": host.catalog(pid).source,
             "balance": balance_status(host, provider, resolved),
@@ -209,11 +264,20 @@ def run_status(args: argparse.Namespace, host: Host) -> int:
     host.out(f"Default model: {status['defaultModel'] or '(none; openclaw models set ...)'}")
     for pid, info in status["providers"].items():
         method = host.registry.provider(pid).auth_methods[0]
-        key = info["keySource"] or f"missing (openclaw onboard --auth-choice {method.choice})"
         host.out(
-            f"{pid}: key from {key}; base URL {info['baseUrl']}; catalog {info['catalogSource']}"
+            f"{pid}: {_key_text(info, method.choice)}; base URL {info['baseUrl']}; "
+            f"catalog {info['catalogSource']}"
         )
         line = balance_line(info["balance"])
         if line:
             host.out(line)
     return 0
+
+
+def _key_text(info: dict[str, Any], choice: str) -> str:
+    variable, source = info["keyVariable"], info["keySource"]
+    if source is None:
+        return f"no API key (set {variable} or run `openclaw onboard --auth-choice {choice}`)"
+    if source == "env":
+        return f"key from {variable} (environment)"
+    return f"key from the {source}" if source != "flag" else "key from the flag"

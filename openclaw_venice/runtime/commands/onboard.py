@@ -8,19 +8,22 @@ from __future__ import annotations
 
 import argparse
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from ..catalog import Catalog, ModelInfo
 from ..config_edit import save_edits
+from ..config_file import get_path
 from ..errors import SecretError, UsageError
 from ..host import Host
-from ..key_input import ask, mask, normalize_key, read_hidden
-from ..onboarding import Choices, current_default, plan
+from ..key_input import ask, choose, confirm, mask, normalize_key, read_hidden
+from ..onboarding import Choices, current_default, pick_default, plan
 from ..plugins import AuthMethod, Provider, Registry
+from ..secrets import referenced_variable
 
 if TYPE_CHECKING:
-    from pydantic import SecretStr
+    from ..secret import SecretStr
 
 
 def add_parser(sub: Any, registry: Registry | None = None) -> None:
@@ -30,7 +33,12 @@ def add_parser(sub: Any, registry: Registry | None = None) -> None:
 
 
 def add_onboard_arguments(parser: argparse.ArgumentParser, registry: Registry | None) -> None:
-    parser.add_argument("--auth-choice", metavar="CHOICE", help="e.g. venice-api-key")
+    offered = [m.choice for p in (registry.providers.values() if registry else ()) for m in
+               p.auth_methods]  # fmt: skip
+    parser.add_argument(
+        "--auth-choice", metavar="CHOICE",
+        help=f"how to authenticate: {', '.join(offered) or 'none offered (install a provider)'}",
+    )  # fmt: skip
     parser.add_argument("--non-interactive", action="store_true", help="never prompt")
     parser.add_argument(
         "--secret-input-mode",
@@ -45,6 +53,9 @@ def add_onboard_arguments(parser: argparse.ArgumentParser, registry: Registry | 
         help="where no system keyring is usable, keep the key in the config's env block",
     )
     parser.add_argument("--set-default", action="store_true", help="replace the default model")
+    parser.add_argument(
+        "--model", metavar="PROVIDER/MODEL", help="the default model to set (implies --set-default)"
+    )
     parser.add_argument("--json", action="store_true", help="print the summary as JSON")
     for provider in registry.providers.values() if registry else ():
         for method in provider.auth_methods:
@@ -84,14 +95,15 @@ def pick_choice(host: Host) -> str:
     host.err("Providers:")
     for number, method in enumerate(methods, 1):
         host.err(f"  {number}) {method.group or method.label}: {method.label} ({method.hint})")
-    answer = ask("Choose", "1", host.stdin, host.stderr)
-    return methods[index(answer, len(methods))].choice
+    return methods[pick(host, "Choose", len(methods))].choice
 
 
-def index(answer: str, count: int) -> int:
-    if answer.isdigit() and 1 <= int(answer) <= count:
-        return int(answer) - 1
-    raise UsageError(f"answer with a number from 1 to {count}")
+def pick(host: Host, prompt: str, count: int, default: int = 1) -> int:
+    """A numbered choice, asked again until it is one; input ending stops with one line."""
+    try:
+        return choose(prompt, count, default, host.stdin, host.stderr)
+    except EOFError:
+        raise UsageError("no answer given (input ended); nothing was changed") from None
 
 
 def onboard(args: argparse.Namespace, host: Host, provider: Provider, method: AuthMethod) -> int:
@@ -103,13 +115,28 @@ def onboard(args: argparse.Namespace, host: Host, provider: Provider, method: Au
         host.err(method.note)
     flag_value = getattr(args, "key_" + method.choice.replace("-", "_"), None)
     decision = decide_key(host, provider, method, flag_value, interactive)
-    storage, env_block_key = store_key(args, host, method, decision, interactive)
+    written = get_path(host.config.data, "models", "providers", provider.id)
+    written = written if isinstance(written, Mapping) else {}  # as written: ${VAR}s kept
+    variable = referenced_variable(written.get("apiKey"), method.env_var)
+    storage, env_block_key = store_key(args, host, method, decision, interactive, variable)
     catalog = host.catalog(provider.id)
-    default = choose_default(host, provider, catalog, interactive)
-    existing_block = host.provider_config(provider.id)
-    block = provider.onboarding_config(existing_block, catalog, "${" + method.env_var + "}")
+    wanted = getattr(args, "model", None)
+    default = (
+        _named_model(provider, catalog, wanted)
+        if wanted
+        else choose_default(host, provider, catalog, interactive)
+    )
+    mode = str(host.setting("models", "mode") or "merge")
+    block = provider.onboarding_config(written, catalog, "${" + variable + "}", mode)
+    block = {key: value for key, value in block.items() if written.get(key) != value}
     choices = Choices(
-        provider.id, method, block, default, args.set_default or interactive, env_block_key
+        provider.id,
+        method,
+        block,
+        default,
+        bool(args.set_default or interactive or wanted) and default.ref != resolved_default(host),
+        env_block_key,
+        variable,
     )
     steps = plan(host.config.data, choices)
     saved = save_edits(host.config, steps.edits)
@@ -118,7 +145,9 @@ def onboard(args: argparse.Namespace, host: Host, provider: Provider, method: Au
         "provider": provider.id,
         "authChoice": method.choice,
         "keyStorage": storage,
-        "defaultModel": steps.default_ref,
+        "defaultModel": steps.default_ref
+        if steps.default_changed
+        else resolved_default(host) or steps.default_ref,
         "defaultModelChanged": steps.default_changed,
         "catalogSource": catalog.source,
         "commentsKept": saved.comments_kept,
@@ -130,7 +159,7 @@ def onboard(args: argparse.Namespace, host: Host, provider: Provider, method: Au
 def decide_key(
     host: Host, provider: Provider, method: AuthMethod, flag_value: str | None, interactive: bool
 ) -> KeyDecision:
-    from pydantic import SecretStr
+    from ..secret import SecretStr
 
     if flag_value is not None:
         return KeyDecision(_checked(normalize_key(flag_value), method), "flag")
@@ -144,16 +173,8 @@ def decide_key(
         return KeyDecision(existing.value if fresh else None, existing.source)
     if existing is not None:
         preview = mask(existing.value.get_secret_value())
-        if (
-            ask(
-                f"Use the existing key {preview} (from {existing.source})? [Y/n]",
-                "y",
-                host.stdin,
-                host.stderr,
-            )
-            .lower()
-            .startswith("y")
-        ):
+        question = f"Use the existing key {preview} (from {existing.source})? [Y/n]"
+        if confirm(question, True, host.stdin, host.stderr):
             return KeyDecision(existing.value if fresh else None, existing.source)
     if not interactive:
         raise SecretError(
@@ -161,7 +182,12 @@ def decide_key(
             f"{provider.id} API-key profile)."
         )
     for _ in range(3):
-        key = normalize_key(read_hidden(method.prompt, host.stdin, host.stderr))
+        try:
+            key = normalize_key(read_hidden(method.prompt, host.stdin, host.stderr))
+        except EOFError:
+            raise SecretError(
+                "no key entered (input ended); run `openclaw onboard` again when you have it"
+            ) from None
         if key:
             return KeyDecision(SecretStr(key), "prompt")
         host.err("The key cannot be empty.")
@@ -169,7 +195,7 @@ def decide_key(
 
 
 def _checked(key: str, method: AuthMethod) -> SecretStr:
-    from pydantic import SecretStr
+    from ..secret import SecretStr
 
     if not key:
         raise UsageError(f"{method.cli_flag} is empty; pass the key itself")
@@ -182,54 +208,98 @@ def store_key(
     method: AuthMethod,
     decision: KeyDecision,
     interactive: bool,
+    variable: str,
 ) -> tuple[str, str | None]:
-    """Where the key went, and the key when it goes into the config's env block."""
+    """Where the key went (the keyring entry named ``variable``, the one the config's
+    ``apiKey`` refers to), and the key when it goes into the config's env block."""
     from ..secrets import keyring_set
 
     if decision.key is None:
         return f"kept in {decision.source}", None
     if args.secret_input_mode == "ref":
-        return f"not stored; the config refers to ${{{method.env_var}}}", None
-    backend = keyring_set(method.env_var, decision.key)
+        return f"not stored; the config refers to ${{{variable}}}", None
+    backend = keyring_set(variable, decision.key)
     if backend is not None:
         return f"system keyring ({backend})", None
-    if args.store_key_in_config or (
-        interactive
-        and ask(
-            "No usable system keyring. Keep the key in the config file's env block? [y/N]",
-            "n",
-            host.stdin,
-            host.stderr,
-        )
-        .lower()
-        .startswith("y")
-    ):
-        return "config env block (plaintext, file mode 0600)", decision.key.get_secret_value()
+    in_config = ("config env block (plaintext, file mode 0600)", decision.key.get_secret_value())
+    if args.store_key_in_config:
+        return in_config
+    if interactive:
+        question = "No usable system keyring. Keep the key in the config file's env block? [y/N]"
+        if confirm(question, False, host.stdin, host.stderr):
+            return in_config
+        return _without_keyring(host, method, in_config)
     raise SecretError(
         "no usable system keyring to store the key; re-run with --store-key-in-config to keep "
         f"it in the config's env block, or --secret-input-mode ref and set {method.env_var}"
     )
 
 
+def resolved_default(host: Host) -> str | None:
+    """The default model ref with ``${VAR}``s substituted; None when unset or unresolvable."""
+    from ..errors import MissingVariableError
+
+    try:
+        return host.default_model_ref()
+    except MissingVariableError:
+        return current_default(host.config.data)
+
+
+def _without_keyring(
+    host: Host, method: AuthMethod, in_config: tuple[str, str]
+) -> tuple[str, str | None]:
+    """The key was not wanted in the config file: say what else can be done, and do it."""
+    host.err("Without a system keyring the key can go:")
+    host.err("  1) nowhere: the config refers to ${" + method.env_var + "}, which you set")
+    host.err("     yourself (e.g. in your shell profile) before running openclaw")
+    host.err("  2) into the config file's env block after all (plaintext, file mode 0600)")
+    host.err("  3) cancel: nothing is written (install a keyring backend, then onboard again)")
+    answer = pick(host, "Choose", 3)
+    if answer == 0:
+        return f"not stored; the config refers to ${{{method.env_var}}}", None
+    if answer == 1:
+        return in_config
+    raise SecretError("cancelled; nothing was written")
+
+
 def choose_default(
     host: Host, provider: Provider, catalog: Catalog, interactive: bool
 ) -> ModelInfo:
-    current = current_default(host.config.data)
-    fallback = catalog.resolve(provider.default_model) if provider.default_model else None
+    current = resolved_default(host)
+    fallback = pick_default(catalog.models, provider.default_model) or catalog.models[0]
     preferred = next((m for m in catalog.models if m.ref == current), None)
-    chosen = preferred or (fallback.model if fallback else catalog.models[0])
+    chosen = preferred or fallback
     if not interactive:
-        return fallback.model if fallback else catalog.models[0]
+        return fallback
     host.err(f"Models ({catalog.source}):")
     for number, model in enumerate(catalog.models, 1):
         mark = " (default)" if model is chosen else ""
         host.err(f"  {number:3}) {model.ref}  {model.privacy or ''}{mark}")
-    answer = ask("Default model (number or id)", chosen.id, host.stdin, host.stderr)
-    if answer.isdigit():
-        return catalog.models[index(answer, len(catalog.models))]
-    resolution = catalog.resolve(answer.removeprefix(f"{provider.id}/"))
+    while True:
+        answer = ask("Default model (number or id)", chosen.id, host.stdin, host.stderr)
+        count = len(catalog.models)
+        if answer.isdigit():
+            if 1 <= int(answer) <= count:
+                return catalog.models[int(answer) - 1]
+            host.err(f"Please answer with a number from 1 to {count}, or a model id.")
+            continue
+        resolution = catalog.resolve(answer.removeprefix(f"{provider.id}/"))
+        if resolution is not None:
+            return resolution.model
+        hint = ", ".join(catalog.suggestions(answer)[:3])
+        host.err(f"No model {answer!r}" + (f"; did you mean {hint}?" if hint else "; try again."))
+
+
+def _named_model(provider: Provider, catalog: Catalog, ref: str) -> ModelInfo:
+    """``--model``: the catalog's record for ``PROVIDER/ID`` (or a bare id), or a clear error."""
+    from ..errors import UnknownModelError
+
+    owner, _, model_id = ref.rpartition("/")
+    if owner and owner != provider.id:
+        raise UsageError(f"--model {ref} is not a {provider.id} model; use {provider.id}/<id>")
+    resolution = catalog.resolve(model_id)
     if resolution is None:
-        raise UsageError(f"no model {answer!r}; run `openclaw models list`")
+        raise UnknownModelError(f"{provider.id}/{model_id}", catalog.suggestions(model_id))
     return resolution.model
 
 

@@ -4,16 +4,45 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+GAP = "  "
 
-def format_table(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
+
+def format_table(
+    headers: Sequence[str],
+    rows: Sequence[Sequence[str]],
+    width: int | None = None,
+    shrink: Sequence[int] = (),
+) -> list[str]:
+    """The header line, a rule and the rows, columns padded to line up. With ``width``, the
+    columns in ``shrink`` (first listed, first cut) are narrowed, cells ending in ``…``,
+    until every line fits or they are down to their header's width."""
     widths = [len(h) for h in headers]
     for row in rows:
         widths = [max(w, len(cell)) for w, cell in zip(widths, row, strict=True)]
+    if width is not None:
+        widths = _fit(widths, headers, width, shrink)
     lines = [headers, ["-" * w for w in widths], *rows]
-    return "\n".join(
-        "  ".join(cell.ljust(w) for cell, w in zip(line, widths, strict=True)).rstrip()
+    return [
+        GAP.join(_cut(cell, w).ljust(w) for cell, w in zip(line, widths, strict=True)).rstrip()
         for line in lines
-    )
+    ]
+
+
+def _fit(widths: list[int], headers: Sequence[str], width: int, shrink: Sequence[int]) -> list[int]:
+    widths = list(widths)
+    excess = sum(widths) + len(GAP) * (len(widths) - 1) - width
+    for column in shrink:
+        if excess <= 0:
+            break
+        cut = min(excess, widths[column] - max(len(headers[column]), 2))
+        if cut > 0:
+            widths[column] -= cut
+            excess -= cut
+    return widths
+
+
+def _cut(cell: str, width: int) -> str:
+    return cell if len(cell) <= width else cell[: width - 1] + "…"
 
 
 def human_tokens(count: int) -> str:

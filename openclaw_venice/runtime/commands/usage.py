@@ -35,7 +35,7 @@ def run(args: argparse.Namespace, host: Host) -> int:
     totals = report.totals()
     if rows:
         rows.append(["total", "", ""] + [_money(totals[c]) for c in currencies])
-    host.out(format_table(["Model", "Type", "Units", *currencies], rows))
+    host.out("\n".join(format_table(["Model", "Type", "Units", *currencies], rows)))
     host.out(f"{provider_id}: {len(report.rows)} models, last {report.window or args.days}")
     return 0
 

@@ -39,18 +39,17 @@ def build_profile(bridge: HermesBridge) -> Any:
         fallback_models=bridge.fallback_models(),
     )
     profile.bridge = bridge
-    profile.catalog_seeded = False
     _seed_metadata(profile.base_url, provider.bundled_catalog())
     return profile
 
 
 def _catalog(profile: Any) -> Catalog:
-    """The host's catalog, loaded on first need; Hermes' model metadata then follows it."""
+    """The host's catalog, loaded on first need; Hermes' model metadata follows it, again on
+    every request: Hermes' copy expires after 5 minutes and a refetch of ``/models`` would
+    lose what Venice's answer does not say in Hermes' terms."""
     bridge: HermesBridge = profile.bridge
     catalog = bridge.catalog()
-    if not profile.catalog_seeded:
-        profile.catalog_seeded = True
-        _seed_metadata(profile.base_url, catalog)
+    _seed_metadata(profile.base_url, catalog)
     return catalog
 
 

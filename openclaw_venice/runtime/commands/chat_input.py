@@ -1,0 +1,93 @@
+"""What ``openclaw chat`` is given, checked before anything is sent: the prompt (argument,
+piped stdin, or both), attached images, numeric options."""
+
+from __future__ import annotations
+
+import argparse
+import base64
+from pathlib import Path
+from typing import TextIO
+
+from ..ai import ImagePart, TextPart, UserMessage
+from ..errors import UsageError
+
+#: image types by their first bytes (the content decides, not the file name)
+_SIGNATURES = (
+    (b"\x89PNG\r\n\x1a\n", "image/png"),
+    (b"\xff\xd8\xff", "image/jpeg"),
+    (b"GIF87a", "image/gif"),
+    (b"GIF89a", "image/gif"),
+)
+#: per image, before base64 (which adds a third): the request stays under the 25 MB that
+#: Venice's API takes for an upload (openapi.yaml: "File size must be less than 25MB")
+MAX_IMAGE_BYTES = 15 * 1024 * 1024
+
+
+def image_type(head: bytes) -> str | None:
+    """The MIME type of PNG, JPEG, GIF or WebP content, else None."""
+    if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
+        return "image/webp"
+    return next((mime for magic, mime in _SIGNATURES if head.startswith(magic)), None)
+
+
+def load_image(path: str) -> ImagePart:
+    """The image at ``path``, or a one-line :class:`UsageError` naming the file."""
+    file = Path(path)
+    try:
+        size = file.stat().st_size
+        if size > MAX_IMAGE_BYTES:
+            raise UsageError(
+                f"image {path} is {size / 2**20:.1f} MB, over the "
+                f"{MAX_IMAGE_BYTES // 2**20} MB limit; scale it down and try again"
+            )
+        data = file.read_bytes()
+    except OSError as exc:
+        raise UsageError(f"cannot read image {path}: {exc.strerror or exc}") from None
+    mime = image_type(data[:16])
+    if mime is None:
+        raise UsageError(f"{path} is not a PNG, JPEG, GIF or WebP image; attach one of those")
+    return ImagePart(base64.b64encode(data).decode("ascii"), mime)
+
+
+def positive_int(text: str) -> int:
+    """argparse ``type`` for counts such as ``--max-tokens``."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"{text} is not a positive number")
+    return value
+
+
+def read_stdin(stdin: TextIO) -> str:
+    """Piped text, or a one-line error when it is not UTF-8 text."""
+    try:
+        return utf8_text(stdin.read())
+    except UnicodeError:
+        raise UsageError(
+            "stdin is not valid UTF-8 text; convert it first (e.g. iconv -t UTF-8)"
+        ) from None
+
+
+def utf8_text(text: str) -> str:
+    """``text`` when it came from valid UTF-8; undecodable bytes, which a C locale lets through
+    as lone surrogates, raise :class:`UnicodeEncodeError` here rather than at sending time."""
+    text.encode("utf-8")
+    return text
+
+
+def combine(argument: str, piped: str | None) -> str:
+    """The prompt: the argument, the piped text, or both as llm does (the piped text first,
+    then the argument on a line of its own), without the piped text's trailing newline."""
+    text = (piped or "").rstrip("\r\n")
+    if argument and text:
+        return f"{text}\n\n{argument}"
+    return argument or text
+
+
+def user_message(text: str, images: list[ImagePart]) -> UserMessage:
+    """The user's turn: the text, and the images after it when there are any."""
+    if not images:
+        return UserMessage(text)
+    return UserMessage([TextPart(text), *images])
