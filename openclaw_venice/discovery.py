@@ -51,6 +51,7 @@ def fetch_model_rows(
     sleep: Callable[[float], None] = time.sleep,
     env: Mapping[str, str] | None = None,
     model_type: str = "text",
+    transport: httpx.AsyncBaseTransport | None = None,
 ) -> list[Any]:
     """The ``data`` rows of a successful answer, or :class:`DiscoveryError` saying why not.
     Each attempt ends within ``timeout`` seconds, whatever the server does. ``model_type``:
@@ -62,7 +63,7 @@ def fetch_model_rows(
     env = os.environ if env is None else env
     try:
         route = network.route_for(url, env)
-        transport = network.async_transport(url, env)
+        transport = transport or network.async_transport(url, env)
     except network.NetworkSettingError as exc:
         raise DiscoveryError(str(exc)) from None
     fetch = _fetch(url, model_type, user_agent, limit, attempts, sleep, route, transport)
@@ -90,7 +91,7 @@ async def _fetch(
     attempts: int,
     sleep: Callable[[float], None],
     route: network.Route,
-    transport: httpx.AsyncHTTPTransport,
+    transport: httpx.AsyncBaseTransport,
 ) -> list[Any]:
     import httpx
 

