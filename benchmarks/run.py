@@ -12,6 +12,8 @@ Measured side by side in the same run, each the median of N runs:
 * merging a 300-model ``/models`` payload with the bundled catalog;
 * ``openclaw models list`` and ``openclaw models set`` on a 5 MB hand-written JSON5 config
   (benchmarks/big_config.py);
+* 500 concurrent streamed turns from a cold pool through raw httpx, ``VeniceChat`` and the
+  openai SDK, with the open files right after each client closed (benchmarks/burst.py);
 * Hermes Agent's provider discovery without and with our plugin folders (benchmarks/hermes.py,
   where hermes-agent is installed);
 * streaming (if benchmarks/stream.py is present): 20,000 SSE chunks through raw httpx,
@@ -241,6 +243,16 @@ def hermes_rows(runs: int) -> list[Row]:
     return result
 
 
+def burst_rows(runs: int) -> list[Row]:
+    """500 streamed turns at once through one client from a cold pool (benchmarks/burst.py):
+    raw httpx, VeniceChat and the openai SDK side by side, open files after close."""
+    sys.path.insert(0, str(HERE))
+    import burst
+
+    result: list[Row] = burst.rows(max(3, runs // 2))
+    return result
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--runs", type=int, default=7, help="runs per measurement (median)")
@@ -252,6 +264,7 @@ def main() -> None:
     rows = [*command_rows(args.runs, args.check), import_row(args.runs), merge_row(args.runs)]
     rows += big_config_rows(args.runs)
     rows += stream_rows(args.runs)
+    rows += burst_rows(args.runs)
     rows += hermes_rows(args.runs)
     width = max(len(r[0]) for r in rows)
     print(f"{'measurement'.ljust(width)}  {'median':>10}  notes")

@@ -163,8 +163,9 @@ def test_live_list_shows_only_what_venice_listed_and_all_shows_the_rest(
     result = run_cli("models", "list", "--json", env=env)
     assert result.code == 0, result.output
     assert [m["id"] for m in json.loads(result.stdout)["models"]] == [r["id"] for r in LIVE]
-    table = run_cli("models", "list", env=env).stdout
-    assert "venice: 3 models, from the local cache" in table
+    listed = run_cli("models", "list", env=env)
+    table = listed.stdout  # piped: model rows only; the footer goes to stderr
+    assert "venice: 3 models, from the local cache" in listed.stderr
     assert "venice/claude-opus-4-5" not in table
     everything = run_cli("models", "list", "--all", "--json", env=env)
     by_id = {m["id"]: m for m in json.loads(everything.stdout)["models"]}

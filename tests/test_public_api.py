@@ -17,7 +17,7 @@ from openclaw_venice.plugin import plugin
 from openclaw_venice.runtime.plugins import PluginApi
 from tests.support import venice_wire
 from tests.support.hygiene import CANARY
-from tests.support.server import LocalServer
+from tests.support.server import LocalServer, json_reply
 
 
 def test_the_turn_types_and_errors_are_exported() -> None:
@@ -116,3 +116,22 @@ def test_the_readme_python_example_runs(
     body = server.requests[-1].json()
     assert body["model"] == "kimi-k2-6" and body["reasoning_effort"] == "low"
     assert body["venice_parameters"]["enable_web_search"] == "auto"
+
+
+def test_the_readme_python_example_reports_a_failed_turn(
+    server: LocalServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A new user's copy of the example must not print nothing and exit 0 when Venice refuses
+    the turn (found by a cold trial): it prints one Error: line and exits 1."""
+    readme = (Path(__file__).parent.parent / "README.md").read_text()
+    example = readme.split("## From Python", 1)[1].split("```python\n", 1)[1].split("```", 1)[0]
+    monkeypatch.setenv("VENICE_API_KEY", CANARY)
+    monkeypatch.setenv("VENICE_BASE_URL", server.url + "/api/v1")
+    server.respond(lambda r: json_reply({"error": "Authentication failed"}, status=401))
+    out = subprocess.run(
+        [sys.executable, "-c", example], capture_output=True, text=True, timeout=60
+    )
+    assert out.returncode == 1, out.stdout + out.stderr
+    (line,) = out.stderr.strip().splitlines()
+    assert line.startswith("Error: Venice 401") and "openclaw onboard" in line
+    assert CANARY not in out.stdout + out.stderr, "the API key leaked into the output"
