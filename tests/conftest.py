@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 import sys
 import tempfile
@@ -24,8 +25,13 @@ LEAKED_WARNINGS: list[str] = []
 
 
 def pytest_sessionstart(session: pytest.Session) -> None:
-    """Temp files of the code under test and of CLI subprocesses go below pytest's base
-    temp dir, where the end-of-run scan looks."""
+    """Ctrl-C reaches the CLI subprocesses as it does from a terminal, and temp files of the
+    code under test and of CLI subprocesses go below pytest's base temp dir, where the
+    end-of-run scan looks."""
+    if signal.getsignal(signal.SIGINT) is signal.SIG_IGN:
+        # started in the background by a shell without job control: children would inherit
+        # the ignored SIGINT and never see the Ctrl-C the terminal tests send
+        signal.signal(signal.SIGINT, signal.default_int_handler)
     factory = getattr(session.config, "_tmp_path_factory", None)
     if factory is None:
         return

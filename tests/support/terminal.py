@@ -16,6 +16,9 @@ from types import TracebackType
 from tests.conftest import OPENCLAW
 from tests.support.hygiene import CANARY
 
+#: a process that hangs can be asked where it is: SIGABRT prints every thread's stack
+STACKS_ON_ABORT = {"PYTHONFAULTHANDLER": "1"}
+
 
 class Terminal:
     """``openclaw ARGS`` with stdin, stdout and stderr on one pty of ``columns`` columns.
@@ -29,7 +32,7 @@ class Terminal:
         self.proc = subprocess.Popen(
             [str(OPENCLAW), *args], stdin=secondary,
             stdout=subprocess.PIPE if stdout_pipe else secondary, stderr=secondary,
-            env={**os.environ, "COLUMNS": str(columns), "TERM": "xterm", **env},
+            env={**os.environ, "COLUMNS": str(columns), "TERM": "xterm", **STACKS_ON_ABORT, **env},
             start_new_session=True,
         )  # fmt: skip
         os.close(secondary)
@@ -79,7 +82,15 @@ class Terminal:
         os.killpg(self.proc.pid, signal.SIGINT)
 
     def wait(self, timeout: float = 20) -> int:
-        code = self.proc.wait(timeout)
+        try:
+            code = self.proc.wait(timeout)
+        except subprocess.TimeoutExpired:  # show where it is stuck: faulthandler prints stacks
+            self.proc.send_signal(signal.SIGABRT)
+            self.read_to_end(timeout=5)
+            raise AssertionError(
+                f"still running {timeout} s later; the terminal showed:\n"
+                + self.seen.decode(errors="replace")
+            ) from None
         self.read_to_end(timeout=1)
         return code
 
