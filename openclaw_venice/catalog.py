@@ -67,7 +67,9 @@ def bundled_record(entry: Mapping[str, Any]) -> ModelInfo:
         )
         if k in entry
     }
-    record = ModelInfo(
+    replacement = retired.get("replacement")
+    deprecation, tags = _flags(extra, replacement is not None)
+    return ModelInfo(
         id=entry["id"],
         name=entry["name"],
         provider=PROVIDER_ID,
@@ -79,33 +81,41 @@ def bundled_record(entry: Mapping[str, Any]) -> ModelInfo:
         supports_tools=bool(entry["supportsTools"]),
         cost=Cost.from_json(entry["cost"]),
         aliases=tuple(entry.get("aliases", ())),
-        replacement=retired.get("replacement"),
+        replacement=replacement,
         extra=extra,
+        deprecation=deprecation,
+        tags=tags,
     )
-    return _flagged(record)
 
 
 def _flagged(model: ModelInfo) -> ModelInfo:
     """``model`` with its deprecation read from ``extra`` and its flag tags set afresh."""
-    notice = model.extra.get("deprecation")
+    deprecation, tags = _flags(model.extra, model.retired)
+    return replace(model, deprecation=deprecation, tags=tags)
+
+
+def _flags(extra: Mapping[str, Any], retired: bool) -> tuple[Deprecation | None, tuple[str, ...]]:
+    """The deprecation notice in ``extra`` and the flag tags (e2ee, offline, deprecated,
+    retired) of a model with that ``extra``."""
+    notice = extra.get("deprecation")
     deprecation = None
-    if isinstance(notice, Mapping) and not model.retired:
+    if isinstance(notice, Mapping) and not retired:
         date, successor = notice.get("date"), notice.get("replacement")
         deprecation = Deprecation(
             date if isinstance(date, str) and date else None,
             successor if isinstance(successor, str) and successor else None,
         )
     tags = []
-    if model.extra.get("e2ee"):
+    if extra.get("e2ee"):
         tags.append("e2ee")
-    if model.extra.get("offline"):
+    if extra.get("offline"):
         tags.append("offline")
     if deprecation is not None:
         successor = deprecation.replacement
         tags.append(f"deprecated→{successor}" if successor else "deprecated")
-    if model.retired:
+    if retired:
         tags.append("retired")
-    return replace(model, deprecation=deprecation, tags=tuple(tags))
+    return deprecation, tuple(tags)
 
 
 def merge_catalog(rows: Iterable[Any], bundle: Catalog, source: CatalogSource = "live") -> Catalog:

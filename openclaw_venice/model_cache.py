@@ -8,10 +8,10 @@ unreadable file is treated as absent and replaced on the next success.
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import json
 import os
 import time
+import zlib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -33,7 +33,9 @@ class CachedAnswer:
 
 class ModelCache:
     def __init__(self, cache_dir: Path, base_url: str) -> None:
-        digest = hashlib.sha256(base_url.encode()).hexdigest()[:16]
+        # a name per base URL; the file records its URL, so names that collide only cost a
+        # refetch (zlib, not hashlib: hashlib loads OpenSSL, a tenth of `models list`)
+        digest = f"{zlib.crc32(base_url.encode()):08x}"
         self.base_url = base_url
         self.path = cache_dir / f"models-{digest}.json"
         self.failure_path = cache_dir / f"models-{digest}.failed"

@@ -16,7 +16,7 @@ from jsonschema import Draft7Validator
 from openclaw_venice.errors import OpenClawError
 from openclaw_venice.images.request import image_body
 from openclaw_venice.media_catalog import load_media_bundle, media_model
-from openclaw_venice.runtime.capabilities import ImageRequest, MediaModel
+from openclaw_venice.runtime.media import ImageRequest, MediaModel
 from tests.conftest import SHARED_API
 from tests.support import openapi
 from tests.support.requests_schema import close_objects

@@ -33,15 +33,18 @@ COMMANDS = {
     "embed": "embedding vectors of texts, as JSON",
 }
 NEEDS_REGISTRY = {"onboard", "configure", "chat"}
+HAS_ACTIONS = {"models"}  # add_parser(sub, action): may build the action run alone
+HELP_FLAGS = {"-h", "--help"}
 GLOBAL_FLAGS = {"--debug", "--verbose", "-v"}  # their flags come from the installed plugins
 EPILOG = "Run `openclaw COMMAND --help` for a command's options."
 
 
 def build_parser(
-    registry: Registry | None = None, command: str | None = None
+    registry: Registry | None = None, command: str | None = None, action: str | None = None
 ) -> argparse.ArgumentParser:
-    """The parser; with ``command``, only that subcommand's module is imported (the others
-    appear in ``--help`` by name and summary alone)."""
+    """The parser; with ``command``, that subcommand's alone, and with ``action`` as well
+    (``models list``), that action's alone: only what this run can parse is built and only
+    that command's module imported. Without them, everything (``openclaw --help``)."""
     import argparse
 
     class Parser(argparse.ArgumentParser):
@@ -61,13 +64,12 @@ def build_parser(
     if command is not None:
         parser.hint = f"openclaw {command}"  # e.g. an unknown option after the command
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for name, summary in COMMANDS.items():
-        if command is not None and name != command:
-            sub.add_parser(name, help=summary)
-            continue
+    for name in COMMANDS if command is None else (command,):
         module = import_module(f"{__package__}.commands.{name}")
         if name in NEEDS_REGISTRY:
             module.add_parser(sub, registry)
+        elif name in HAS_ACTIONS:
+            module.add_parser(sub, action)
         else:
             module.add_parser(sub)
     return parser
@@ -116,15 +118,33 @@ def _error_line(message: str, stream: TextIO) -> None:
 
 
 def _run(argv: list[str], host: Host) -> int:
-    command = next((a for a in argv if a in COMMANDS), None)
+    command, action = _command_words(argv)
     wants_registry = command in NEEDS_REGISTRY
-    parser = build_parser(host.registry if wants_registry else None, command)
+    parser = build_parser(host.registry if wants_registry else None, command, action)
     args = parser.parse_args(argv)
     if not getattr(args, "handler", None):
         parser.print_help(sys.stderr)
         return 2
     host.verbose = args.verbose
     return int(args.handler(args, host))
+
+
+def _command_words(argv: list[str]) -> tuple[str | None, str | None]:
+    """The command and the word after it (``models``, ``list``), as far as this run needs
+    parsers for: none when help is asked before the command (``openclaw --help models``
+    lists every command), no action when help is asked before the action."""
+    for index, word in enumerate(argv):
+        if word in HELP_FLAGS:
+            return None, None
+        if word in COMMANDS:
+            rest = argv[index + 1 :]
+            for after in rest:
+                if after in HELP_FLAGS:
+                    return word, None
+                if not after.startswith("-"):
+                    return word, after
+            return word, None
+    return None, None
 
 
 def describe(exc: BaseException) -> str:

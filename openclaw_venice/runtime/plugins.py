@@ -26,24 +26,12 @@ from .auth import AuthMethod
 from .capabilities import (
     DESCRIPTIONS,
     KINDS,
-    Allocation,
-    Amount,
-    Attestation,
     AttestationCapability,
-    Balance,
     BalanceCapability,
     EmbeddingCapability,
-    EmbeddingResult,
-    GeneratedImage,
     ImageCapability,
-    ImageRequest,
-    ImageResult,
     Kind,
-    MediaCatalog,
-    MediaModel,
     UsageCapability,
-    UsageReport,
-    UsageRow,
 )
 from .catalog import Catalog, ModelInfo
 from .context import ProviderContext
@@ -62,7 +50,17 @@ from .errors import (
 from .secret import SecretStr  # the key's type, offered to plugins with the contract
 
 if TYPE_CHECKING:
+    from .account import Allocation, Amount, Balance, UsageReport, UsageRow
     from .ai import ChatSettings, Context, StreamEvent
+    from .attestation import Attestation
+    from .media import (
+        EmbeddingResult,
+        GeneratedImage,
+        ImageRequest,
+        ImageResult,
+        MediaCatalog,
+        MediaModel,
+    )
 
 __all__ = [
     "ENTRY_POINT_GROUP",
@@ -112,6 +110,35 @@ __all__ = [
 ]
 
 ENTRY_POINT_GROUP = "openclaw.plugins"
+
+#: the capability records offered here, by the module that defines them; each is imported
+#: on first use, so a command that shows none of them does not pay for their classes
+_RECORDS = {
+    **dict.fromkeys(("Allocation", "Amount", "Balance", "UsageReport", "UsageRow"), "account"),
+    **dict.fromkeys(
+        (
+            "EmbeddingResult",
+            "GeneratedImage",
+            "ImageRequest",
+            "ImageResult",
+            "MediaCatalog",
+            "MediaModel",
+        ),
+        "media",
+    ),
+    "Attestation": "attestation",
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _RECORDS.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    from importlib import import_module
+
+    value = getattr(import_module(f"{__package__}.{module}"), name)
+    globals()[name] = value  # the next lookup is an ordinary one
+    return value
 
 
 @runtime_checkable

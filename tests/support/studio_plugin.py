@@ -7,8 +7,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any, ClassVar
 
-from openclaw_venice.runtime.capabilities import (
+from openclaw_venice.runtime.catalog import Catalog
+from openclaw_venice.runtime.plugins import (  # the contract, as any plugin imports it
     Amount,
+    AuthMethod,
     Balance,
     EmbeddingResult,
     GeneratedImage,
@@ -16,11 +18,11 @@ from openclaw_venice.runtime.capabilities import (
     ImageResult,
     MediaCatalog,
     MediaModel,
+    PluginApi,
+    ProviderContext,
     UsageReport,
     UsageRow,
 )
-from openclaw_venice.runtime.catalog import Catalog
-from openclaw_venice.runtime.plugins import AuthMethod, PluginApi, ProviderContext
 from tests.support.pngs import png
 
 IMAGE_MODELS = (MediaModel("sketch", "Sketch", "studio", "image", "private"),)

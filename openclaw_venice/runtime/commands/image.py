@@ -15,9 +15,9 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from ..capabilities import ImageRequest, ImageResult
 from ..errors import ProviderError, UsageError
 from ..host import Host
+from ..media import ImageRequest, ImageResult
 from .capability_use import call_context, pick_provider, run_async
 
 _EXTENSIONS = {".png": "png", ".jpg": "jpeg", ".jpeg": "jpeg", ".webp": "webp"}

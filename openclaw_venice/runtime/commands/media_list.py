@@ -6,8 +6,9 @@ from __future__ import annotations
 import argparse
 import json
 
-from ..capabilities import Kind, MediaCatalog
+from ..capabilities import Kind
 from ..host import Host
+from ..media import MediaCatalog
 from .render import format_table
 
 _WHERE = {

@@ -29,10 +29,24 @@ _FILTERS: dict[str, Callable[[ModelInfo], bool]] = {
 }
 
 
-def add_parser(sub: Any) -> None:
+def add_parser(sub: Any, action: str | None = None) -> None:
+    """``openclaw models``; with ``action`` (e.g. ``list``), that action's parser alone."""
     models = sub.add_parser("models", help="list, pick and refresh models")
     msub = models.add_subparsers(dest="models_command", metavar="ACTION")
+    builders = {
+        "list": _add_list,
+        "set": _add_set,
+        "status": _add_status,
+        "refresh": _add_refresh,
+        "attest": _add_attest,
+    }
+    for name, build in builders.items():
+        if action not in builders or name == action:
+            build(msub)
+    models.set_defaults(handler=lambda args, host: _usage(models))
 
+
+def _add_list(msub: Any) -> None:
     ls = msub.add_parser("list", help="list the models of every installed provider")
     ls.add_argument("--provider", metavar="ID", help="only this provider's models")
     ls.add_argument("--json", action="store_true", help="print JSON")
@@ -49,24 +63,31 @@ def add_parser(sub: Any) -> None:
         ls.add_argument(f"--{name}", action="store_true", help=f"only {name} models")
     ls.set_defaults(handler=run_list)
 
+
+def _add_set(msub: Any) -> None:
     st = msub.add_parser("set", help="set the default model (agents.defaults.model.primary)")
     st.add_argument(
         "ref", metavar="PROVIDER/MODEL", help="the model, e.g. from `openclaw models list`"
     )
     st.set_defaults(handler=run_set)
 
+
+def _add_status(msub: Any) -> None:
     ss = msub.add_parser("status", help="default model, key source, base URL, catalog source")
     ss.add_argument("--json", action="store_true", help="print JSON")
     ss.set_defaults(handler=run_status)
 
+
+def _add_refresh(msub: Any) -> None:
     rf = msub.add_parser("refresh", help="refetch model lists; show what was added and removed")
     rf.add_argument("--provider", metavar="ID", help="only this provider's models")
     rf.set_defaults(handler=run_refresh)
 
+
+def _add_attest(msub: Any) -> None:
     from . import attest
 
     attest.add_parser(msub, resolve_ref)
-    models.set_defaults(handler=lambda args, host: _usage(models))
 
 
 def _usage(parser: argparse.ArgumentParser) -> int:
