@@ -24,7 +24,6 @@ import functools
 import json
 import math
 from collections.abc import Iterable, Mapping
-from dataclasses import replace
 from pathlib import Path
 from typing import Any, TypeGuard
 
@@ -91,7 +90,7 @@ def bundled_record(entry: Mapping[str, Any]) -> ModelInfo:
 def _flagged(model: ModelInfo) -> ModelInfo:
     """``model`` with its deprecation read from ``extra`` and its flag tags set afresh."""
     deprecation, tags = _flags(model.extra, model.retired)
-    return replace(model, deprecation=deprecation, tags=tags)
+    return model._replace(deprecation=deprecation, tags=tags)
 
 
 def _flags(extra: Mapping[str, Any], retired: bool) -> tuple[Deprecation | None, tuple[str, ...]]:
@@ -130,7 +129,7 @@ def merge_catalog(rows: Iterable[Any], bundle: Catalog, source: CatalogSource = 
         base = known.get(row["id"])
         spec = row.get("model_spec")
         if not isinstance(spec, Mapping):
-            model = replace(base, replacement=None) if base else unknown_model(row["id"], {})
+            model = base._replace(replacement=None) if base else unknown_model(row["id"], {})
         elif base is not None:
             model = merge_known(base, spec)
         else:
@@ -154,8 +153,7 @@ def merge_known(base: ModelInfo, spec: Mapping[str, Any]) -> ModelInfo:
     if cost is not None and "extended" not in pricing:  # Venice dropped the long-context tier
         extra.pop("extendedCost", None)
     extra.update(_live_extra(spec))
-    return replace(
-        base,
+    return base._replace(
         context_window=context,
         max_tokens=min(live_max, context, base.max_tokens),
         supports_tools=base.supports_tools and caps.get("supportsFunctionCalling") is not False,

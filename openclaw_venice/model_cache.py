@@ -12,9 +12,8 @@ import json
 import os
 import time
 import zlib
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from .runtime.plugins import make_private_dir
 
@@ -22,8 +21,7 @@ CACHE_TTL_SECONDS = 3600.0
 FAILURE_TTL_SECONDS = 60.0
 
 
-@dataclass(frozen=True, slots=True)
-class CachedAnswer:
+class CachedAnswer(NamedTuple):
     rows: list[Any]
     fetched_at: float
 

@@ -6,7 +6,6 @@ from __future__ import annotations
 import functools
 import re
 from collections.abc import AsyncIterator, Mapping, Sequence
-from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from .catalog import load_bundle, merge_catalog
@@ -283,4 +282,4 @@ class VeniceProvider:
         if previous_rows is None:
             return live
         previous = merge_catalog(previous_rows, bundle, "cache")
-        return replace(live, previous_ids=frozenset(m.id for m in previous.models))
+        return live._replace(previous_ids=frozenset(m.id for m in previous.models))

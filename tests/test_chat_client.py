@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import dataclasses
 import json
 import threading
 import time
@@ -264,7 +263,7 @@ def test_404_names_the_replacement(server: LocalServer, chat: VeniceChat) -> Non
     base = load_bundle().find("llama-3.3-70b")
     assert base is not None
     deprecation = {"date": "2026-12-01T00:00:00.000Z", "replacement": "deepseek-v3.2"}
-    deprecated = dataclasses.replace(base, extra={**base.extra, "deprecation": deprecation})
+    deprecated = base._replace(extra={**base.extra, "deprecation": deprecation})
     server.respond(lambda r: json_reply({"error": "model not found"}, 404))
     with pytest.raises(errors.ModelNotFoundError, match=r"replacement venice/deepseek-v3\.2"):
         chat.complete_sync(deprecated, ask())

@@ -234,7 +234,7 @@ SMALL = ModelInfo("small-1", "Small", "venice", context_window=20_000, max_token
 def sized(low_target: int) -> list[Message]:
     """One user message whose prompt is ``4 * low_target`` characters: a low estimate of
     ``low_target`` tokens and a high one of a third more."""
-    roomy = replace(SMALL, context_window=10**9)
+    roomy = SMALL._replace(context_window=10**9)
     wanted = (low_target, -(-4 * low_target // 3))
     for n in range(4 * low_target - 80, 4 * low_target):
         messages: list[Message] = [UserMessage("x" * n)]
@@ -260,23 +260,23 @@ def test_budget_leaves_room_for_the_prompt_at_its_high_estimate() -> None:
     low, high = prompt_token_range(body)
     assert low == 3_000 and high == 4_000
     assert body["max_completion_tokens"] == 6_000  # 20k - 4k leaves more than the limit
-    tight = replace(SMALL, context_window=9_000)  # 5k left at the high estimate, 6k at the low
+    tight = SMALL._replace(context_window=9_000)  # 5k left at the high estimate, 6k at the low
     assert build(tight, messages, system=None)["max_completion_tokens"] == 5_000
 
 
 def test_a_near_full_context_still_gets_a_useful_answer() -> None:
     messages = sized(12_000)  # high estimate 16_000
-    near = replace(SMALL, context_window=17_000)  # 1k left by the high estimate, 5k by the low
+    near = SMALL._replace(context_window=17_000)  # 1k left by the high estimate, 5k by the low
     assert build(near, messages, system=None)["max_completion_tokens"] == MIN_ANSWER_TOKENS
-    nearer = replace(SMALL, context_window=14_000)  # 2k left even by the low estimate
+    nearer = SMALL._replace(context_window=14_000)  # 2k left even by the low estimate
     assert build(nearer, messages, system=None)["max_completion_tokens"] == 2_000
 
 
 def test_the_last_token_of_context_is_the_edge_of_refusal() -> None:
     messages = sized(10_000)
-    fits = replace(SMALL, context_window=10_001)
+    fits = SMALL._replace(context_window=10_001)
     assert build(fits, messages, system=None)["max_completion_tokens"] == 1
-    full = replace(SMALL, context_window=10_000)
+    full = SMALL._replace(context_window=10_000)
     with pytest.raises(RequestRefused, match=r"~10000 tokens\) does not fit venice/small-1's "
                        r"context of 10000 tokens; shorten it or pick a model"):  # fmt: skip
         build(full, messages, system=None)
@@ -284,7 +284,7 @@ def test_the_last_token_of_context_is_the_edge_of_refusal() -> None:
 
 def test_tools_images_and_schemas_count_toward_the_prompt() -> None:
     big_tool = Tool("t", "d" * 30_000, {})
-    roomy = replace(SMALL, max_tokens=19_000)
+    roomy = SMALL._replace(max_tokens=19_000)
     plain = build(roomy, system=None)
     with_tool = build(roomy, tools=[big_tool], system=None)
     assert prompt_token_range(with_tool)[0] >= 7_500

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import os
-from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -37,7 +36,7 @@ def write_config(text: str) -> Path:
 def frozen_row(model_id: str, **changes: Any) -> dict[str, Any]:
     """A row as an earlier version of this package wrote it (with that version's price)."""
     model = next(m for m in (*BUNDLE.models, *BUNDLE.retired) if m.id == model_id)
-    return model_config_entry(replace(model, replacement=None, **changes))
+    return model_config_entry(model._replace(replacement=None, **changes))
 
 
 def live(server: LocalServer, rows: list[dict[str, Any]]) -> dict[str, str]:

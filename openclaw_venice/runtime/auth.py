@@ -3,11 +3,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import NamedTuple
 
 
-@dataclass(frozen=True, slots=True)
-class AuthMethod:
+class AuthMethod(NamedTuple):
     """How a provider is authenticated; drives ``openclaw onboard`` generically."""
 
     method: str  # "api-key"

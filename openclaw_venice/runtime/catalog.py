@@ -2,19 +2,24 @@
 
 A provider builds a :class:`Catalog`; the host filters, tags and prints it. Nothing here
 knows any particular provider.
+
+The records are immutable named tuples (change one with ``record._replace(...)``), not
+dataclasses: every command reads them, and a dataclass compiles its methods when it is
+defined (about a millisecond each, and ``dataclasses`` loads ``inspect``): together a
+quarter of an offline ``openclaw models list``. A named tuple class costs a fraction.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field, replace
-from typing import Any, Literal
+from types import MappingProxyType
+from typing import Any, Literal, NamedTuple
 
 CatalogSource = Literal["live", "cache", "bundled"]
+NOTHING: Mapping[str, Any] = MappingProxyType({})  # an empty mapping no one can change
 
 
-@dataclass(frozen=True, slots=True)
-class Cost:
+class Cost(NamedTuple):
     """USD per million tokens."""
 
     input: float = 0.0
@@ -40,16 +45,14 @@ class Cost:
         )
 
 
-@dataclass(frozen=True, slots=True)
-class Deprecation:
+class Deprecation(NamedTuple):
     """A provider's notice that a model will go away: when, and what to use instead."""
 
     date: str | None = None
     replacement: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
-class ModelInfo:
+class ModelInfo(NamedTuple):
     """One model a provider offers (or once offered: ``replacement`` set)."""
 
     id: str
@@ -60,12 +63,12 @@ class ModelInfo:
     context_window: int = 128_000
     max_tokens: int = 4096
     supports_tools: bool = True
-    cost: Cost = field(default_factory=Cost)
+    cost: Cost = Cost()
     privacy: str | None = None
     tags: tuple[str, ...] = ()
     aliases: tuple[str, ...] = ()
     replacement: str | None = None
-    extra: Mapping[str, Any] = field(default_factory=dict)
+    extra: Mapping[str, Any] = NOTHING
     deprecation: Deprecation | None = None
 
     @property
@@ -78,7 +81,7 @@ class ModelInfo:
 
     def with_tags(self, *tags: str) -> ModelInfo:
         merged = tuple(dict.fromkeys((*self.tags, *tags)))
-        return replace(self, tags=merged)
+        return self._replace(tags=merged)
 
     def to_json(self) -> dict[str, Any]:
         data: dict[str, Any] = {
@@ -119,8 +122,7 @@ def deprecation_warning(model: ModelInfo) -> str | None:
     return f"{model.ref} is deprecated{when}; its successor is {ref} (openclaw models set {ref})"
 
 
-@dataclass(frozen=True, slots=True)
-class Resolution:
+class Resolution(NamedTuple):
     """The outcome of looking a model id up: the model, and why it differs if it does."""
 
     requested: str
@@ -128,8 +130,7 @@ class Resolution:
     notice: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
-class Catalog:
+class Catalog(NamedTuple):
     """What a provider offers now, where that came from, ids it used to offer (``retired``)
     and models it knows of but did not list this time (``unlisted``, e.g. bundled ones a
     live answer left out)."""
@@ -227,8 +228,7 @@ def _model_from_config(
     max_tokens = _positive_int(entry.get("maxTokens"))
     tools = compat.get("supportsTools")
     inputs = entry.get("input")
-    return replace(
-        base,
+    return base._replace(
         name=str(entry.get("name") or base.name),
         reasoning=bool(entry.get("reasoning", base.reasoning)),
         input=tuple(str(i) for i in inputs) if isinstance(inputs, list) else base.input,

@@ -9,7 +9,6 @@ from __future__ import annotations
 import glob
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -27,15 +26,23 @@ def config_path(env: Mapping[str, str] | None = None) -> Path:
     return Path.home() / ".openclaw" / CONFIG_NAME
 
 
-@dataclass(slots=True)
 class ConfigDocument:
     """A loaded config: its path, parsed data and the text it came from ("" if new), and
-    whether that text began with a UTF-8 byte order mark (kept when the file is written)."""
+    whether that text began with a UTF-8 byte order mark (kept when the file is written).
+    Its repr names the path alone: the data may hold a literal API key."""
 
-    path: Path
-    data: dict[str, Any] = field(default_factory=dict)
-    text: str = ""
-    bom: bool = False
+    __slots__ = ("bom", "data", "path", "text")
+
+    def __init__(
+        self, path: Path, data: dict[str, Any] | None = None, text: str = "", bom: bool = False
+    ) -> None:
+        self.path = path
+        self.data: dict[str, Any] = {} if data is None else data
+        self.text = text
+        self.bom = bom
+
+    def __repr__(self) -> str:
+        return f"ConfigDocument({self.path!r})"
 
     @property
     def exists(self) -> bool:

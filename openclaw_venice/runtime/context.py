@@ -3,17 +3,23 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 
-@dataclass(frozen=True, slots=True)
-class ProviderContext:
-    """What the host hands a provider for one call: its config block, env, cache and flags."""
+def _ignore(message: str) -> None:
+    """The default ``warn``: say nothing."""
 
-    config: Mapping[str, Any] = field(repr=False)  # may hold a literal apiKey
-    env: Mapping[str, str] = field(repr=False)
+
+class ProviderContext(NamedTuple):
+    """What the host hands a provider for one call: its config block, env, cache and flags.
+    (A named tuple, as the catalog records are: see :mod:`.catalog`.)"""
+
+    config: Mapping[str, Any]  # may hold a literal apiKey: never in the repr
+    env: Mapping[str, str]  # holds the process's secrets: never in the repr
     cache_dir: Path
     refresh: bool = False
-    warn: Callable[[str], None] = field(default=lambda message: None)
+    warn: Callable[[str], None] = _ignore
+
+    def __repr__(self) -> str:
+        return f"ProviderContext(cache_dir={self.cache_dir!r}, refresh={self.refresh!r})"

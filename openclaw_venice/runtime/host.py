@@ -10,7 +10,6 @@ import functools
 import os
 import sys
 from collections.abc import Callable, Iterator, Mapping
-from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
@@ -146,8 +145,7 @@ class Host:
             gone = [m.id for m in catalog.retired]
             models = overlay_config_models(models, entries, provider_id, str(mode), gone)
         tag = self._tagger()
-        return replace(
-            catalog,
+        return catalog._replace(
             models=tuple(tag(m) for m in models),
             retired=tuple(tag(m) for m in catalog.retired),
             unlisted=tuple(tag(m) for m in catalog.unlisted),

@@ -18,9 +18,8 @@ and protocols of the capabilities beyond chat (from :mod:`.capabilities`).
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable, Mapping, Sequence
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Protocol, cast, runtime_checkable
+from typing import TYPE_CHECKING, Any, NamedTuple, Protocol, cast, runtime_checkable
 
 from .auth import AuthMethod
 from .capabilities import (
@@ -175,8 +174,7 @@ class Provider(Protocol):
         ...
 
 
-@dataclass(frozen=True, slots=True)
-class ChatFlag:
+class ChatFlag(NamedTuple):
     """A provider's own ``openclaw chat`` flag; its value lands in
     ``ChatSettings.provider_options[dest]``. No ``choices`` and no ``metavar``: a switch."""
 
@@ -281,14 +279,27 @@ class PluginApi:
         self.capabilities[(kind, provider_id)] = implementation
 
 
-@dataclass(slots=True)
 class Registry:
     """Every loaded plugin and the providers they registered."""
 
-    plugins: dict[str, Plugin] = field(default_factory=dict)
-    providers: dict[str, Provider] = field(default_factory=dict)
-    failures: list[str] = field(default_factory=list)
-    capabilities: dict[tuple[Kind, str], object] = field(default_factory=dict)
+    __slots__ = ("capabilities", "failures", "plugins", "providers")
+
+    def __init__(
+        self,
+        plugins: dict[str, Plugin] | None = None,
+        providers: dict[str, Provider] | None = None,
+        failures: list[str] | None = None,
+        capabilities: dict[tuple[Kind, str], object] | None = None,
+    ) -> None:
+        self.plugins: dict[str, Plugin] = {} if plugins is None else plugins
+        self.providers: dict[str, Provider] = {} if providers is None else providers
+        self.failures: list[str] = [] if failures is None else failures
+        self.capabilities: dict[tuple[Kind, str], object] = (
+            {} if capabilities is None else capabilities
+        )
+
+    def __repr__(self) -> str:
+        return f"Registry(plugins={sorted(self.plugins)}, providers={sorted(self.providers)})"
 
     def provider(self, provider_id: str) -> Provider:
         try:
