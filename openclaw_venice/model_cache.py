@@ -5,8 +5,8 @@ Raw rows are kept, not merged models, so a newer bundle re-merges them. A corrup
 unreadable file is treated as absent and replaced on the next success.
 """
 
-from __future__ import annotations
-
+# no `from __future__ import annotations`: a named tuple's string annotations are each
+# compiled when the class is made (typing.ForwardRef), several times the cost of real ones
 import contextlib
 import json
 import os

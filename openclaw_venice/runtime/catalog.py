@@ -9,8 +9,9 @@ defined (about a millisecond each, and ``dataclasses`` loads ``inspect``): toget
 quarter of an offline ``openclaw models list``. A named tuple class costs a fraction.
 """
 
-from __future__ import annotations
-
+# no `from __future__ import annotations`: a named tuple's string annotations are each
+# compiled when the class is made (typing.ForwardRef), several times the cost of real ones;
+# a class's own name in its methods' annotations is quoted instead
 from collections.abc import Iterable, Mapping, Sequence
 from types import MappingProxyType
 from typing import Any, Literal, NamedTuple
@@ -36,7 +37,7 @@ class Cost(NamedTuple):
         }
 
     @classmethod
-    def from_json(cls, data: Mapping[str, Any]) -> Cost:
+    def from_json(cls, data: Mapping[str, Any]) -> "Cost":
         return cls(
             input=float(data.get("input", 0) or 0),
             output=float(data.get("output", 0) or 0),
@@ -79,7 +80,7 @@ class ModelInfo(NamedTuple):
     def retired(self) -> bool:
         return self.replacement is not None
 
-    def with_tags(self, *tags: str) -> ModelInfo:
+    def with_tags(self, *tags: str) -> "ModelInfo":
         merged = tuple(dict.fromkeys((*self.tags, *tags)))
         return self._replace(tags=merged)
 

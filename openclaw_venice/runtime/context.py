@@ -1,7 +1,7 @@
 """What the host hands a provider for one call (re-exported by ``plugins``, the contract)."""
 
-from __future__ import annotations
-
+# no `from __future__ import annotations`: a named tuple's string annotations are each
+# compiled when the class is made (typing.ForwardRef), several times the cost of real ones
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any, NamedTuple

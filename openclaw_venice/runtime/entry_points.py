@@ -6,7 +6,8 @@ third of an offline ``openclaw models list``); the host needs only one group's
 in ``sys.path`` order, the first distribution of a name winning, as importlib.metadata does.
 """
 
-from __future__ import annotations
+# no `from __future__ import annotations`: a named tuple's string annotations are each
+# compiled when the class is made (typing.ForwardRef), several times the cost of real ones
 
 import os
 import sys

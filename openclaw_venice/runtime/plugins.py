@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, NamedTuple, Protocol, cast, runtime_checkable
+from typing import TYPE_CHECKING, Any, Protocol, cast, runtime_checkable
 
 from .auth import AuthMethod
 from .capabilities import (
@@ -33,6 +33,7 @@ from .capabilities import (
     UsageCapability,
 )
 from .catalog import Catalog, ModelInfo
+from .chat_flag import ChatFlag
 from .context import ProviderContext
 from .errors import (
     ConfigError,
@@ -172,17 +173,6 @@ class Provider(Protocol):
     def bundled_catalog(self) -> Catalog:
         """The offline catalog alone (no I/O beyond package data)."""
         ...
-
-
-class ChatFlag(NamedTuple):
-    """A provider's own ``openclaw chat`` flag; its value lands in
-    ``ChatSettings.provider_options[dest]``. No ``choices`` and no ``metavar``: a switch."""
-
-    flag: str  # e.g. "--web-search"
-    dest: str
-    help: str
-    choices: tuple[str, ...] = ()
-    metavar: str | None = None
 
 
 class ChatSession(Protocol):
