@@ -1,6 +1,6 @@
 """Benchmarks for openclaw-venice: one command, one table of medians.
 
-    python benchmarks/run.py [--runs N]
+    python benchmarks/run.py [--runs N] [--check] [--startup]
 
 Measured side by side in the same run, each the median of N runs:
 
@@ -112,9 +112,21 @@ def run_process(args: list[str], env: dict[str, str]) -> tuple[float, int]:
 STARTUP_LIMIT = 5.0
 
 
+def compile_package() -> None:
+    """Write the package's bytecode, as ``pip install`` of a wheel does: an editable install
+    under ``PYTHONDONTWRITEBYTECODE`` (set on some machines) would otherwise recompile every
+    module on every run and time the compiler, not the command."""
+    import compileall
+
+    import openclaw_venice
+
+    compileall.compile_dir(Path(openclaw_venice.__file__).parent, quiet=1)
+
+
 def command_rows(runs: int, check: bool = False) -> list[Row]:
     """Each command in a fresh process, interleaved with a bare ``python -c pass`` so that
     the ratio compares runs made under the same load."""
+    compile_package()
     home = tempfile.mkdtemp(prefix="openclaw-bench-")
     base = {
         **os.environ,
@@ -260,12 +272,17 @@ def main() -> None:
         "--check", action="store_true",
         help=f"exit 1 when startup is {STARTUP_LIMIT:g}x python -c pass or more (issue 13)",
     )  # fmt: skip
+    parser.add_argument(
+        "--startup", action="store_true", help="only the commands' start-up rows (seconds)"
+    )
     args = parser.parse_args()
-    rows = [*command_rows(args.runs, args.check), import_row(args.runs), merge_row(args.runs)]
-    rows += big_config_rows(args.runs)
-    rows += stream_rows(args.runs)
-    rows += burst_rows(args.runs)
-    rows += hermes_rows(args.runs)
+    rows = command_rows(args.runs, args.check)
+    if not args.startup:
+        rows += [import_row(args.runs), merge_row(args.runs)]
+        rows += big_config_rows(args.runs)
+        rows += stream_rows(args.runs)
+        rows += burst_rows(args.runs)
+        rows += hermes_rows(args.runs)
     width = max(len(r[0]) for r in rows)
     print(f"{'measurement'.ljust(width)}  {'median':>10}  notes")
     print(f"{'-' * width}  {'-' * 10}  -----")

@@ -67,6 +67,12 @@ def isolated_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, s
     }
     for name, value in values.items():
         monkeypatch.setenv(name, value)
+    # in-process calls use this test's keyring file, not a backend an earlier test installed
+    # with keyring.set_keyring (the keyring package keeps one per process)
+    import keyring
+    from keyrings.alt.file import PlaintextKeyring
+
+    keyring.set_keyring(PlaintextKeyring())
     return values
 
 
