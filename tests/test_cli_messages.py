@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -31,11 +32,15 @@ def config_file() -> Path:
     return path
 
 
-def venice(server: LocalServer, chat: Reply | None = None) -> dict[str, str]:
+def venice(server: LocalServer, chat: Callable[[], Reply] | None = None) -> dict[str, str]:
+    """Serve ``/models`` and answer chat turns with a fresh ``chat()``; anything else is a 404."""
+
     def respond(request: Request) -> Reply | None:
         if request.path.endswith("/models"):
             return json_reply({"data": [MODELS_ROW]})
-        return chat
+        if request.path.endswith("/chat/completions") and chat is not None:
+            return chat()
+        return json_reply({"error": "Not found"}, 404)
 
     server.respond(respond)
     return {"VENICE_BASE_URL": server.url + "/api/v1", "VENICE_API_KEY": CANARY}
@@ -199,7 +204,7 @@ def test_a_400_advice_works_with_or_without_a_request_id(
     server: LocalServer, ray: str | None
 ) -> None:
     headers = {"CF-RAY": ray} if ray else {}
-    env = venice(server, json_reply({"error": "Invalid request."}, 400, headers))
+    env = venice(server, lambda: json_reply({"error": "Invalid request."}, 400, headers))
     result = run_cli("chat", "-m", "venice/llama-3.3-70b", "hi", env=env)
     assert result.code == 1
     (line,) = lines(result.stderr)
@@ -249,6 +254,25 @@ def test_models_status_names_the_variable_of_a_keyring_key() -> None:
     assert line.startswith(
         "venice: no API key (set MY_VENICE or run `openclaw onboard --auth-choice venice-api-key`);"
     )
+
+
+def test_models_status_without_a_default_names_the_model_chat_uses(server: LocalServer) -> None:
+    from tests.support import venice_wire
+
+    env = venice(server, lambda: venice_wire.stream_reply(venice_wire.text_stream("Hi.")))
+    status = run_cli("models", "status", env=env)
+    assert status.stdout.splitlines()[1] == (
+        "Default model: none set, so chat uses venice/llama-3.3-70b; "
+        "`openclaw models set PROVIDER/MODEL` sets one"
+    )
+    payload = json.loads(run_cli("models", "status", "--json", env=env).stdout)
+    assert payload["defaultModel"] is None and payload["chatModel"] == "venice/llama-3.3-70b"
+    assert run_cli("chat", "hi", env=env).stdout == "Hi.\n"
+    (sent,) = [r.json() for r in server.requests if r.path.endswith("/chat/completions")]
+    assert sent["model"] == "llama-3.3-70b"  # what status said
+    assert run_cli("models", "set", "venice/llama-3.3-70b", env=env).code == 0
+    status = run_cli("models", "status", env=env)
+    assert status.stdout.splitlines()[1] == "Default model: venice/llama-3.3-70b"
 
 
 # -- help a new user reads ---------------------------------------------------------------------

@@ -5,16 +5,13 @@ from __future__ import annotations
 import argparse
 import json
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from ..catalog import Catalog, ModelInfo, Resolution, deprecation_warning, split_ref
 from ..config_file import get_path
 from ..errors import ProviderUnreachableError, UnknownModelError, UsageError
 from ..host import Host
 from .render import human_tokens, print_table
-
-if TYPE_CHECKING:
-    from ..secrets import ResolvedKey
 
 _HEADERS = ("Model", "Input", "Context", "Privacy", "Tags")
 
@@ -225,63 +222,6 @@ def run_refresh(args: argparse.Namespace, host: Host) -> int:
 
 
 def run_status(args: argparse.Namespace, host: Host) -> int:
-    from ..errors import SecretError
-    from ..secrets import referenced_variable
-    from .balance_status import balance_line, balance_status
+    from .models_status import run_status as run  # its imports only when asked for
 
-    status: dict[str, Any] = {
-        "configPath": str(host.config_path),
-        "defaultModel": host.default_model_ref(),
-        "providers": {},
-    }
-    catalogs: dict[str, Catalog] = {}
-    for pid in _provider_ids(host, None):
-        provider = host.registry.provider(pid)
-        variable = referenced_variable(
-            host.provider_config(pid).get("apiKey"), provider.auth_methods[0].env_var
-        )
-        try:
-            resolved: ResolvedKey | None = host.resolve_key(provider)
-        except SecretError:
-            resolved = None
-        catalog = catalogs[pid] = host.catalog(pid)
-        status["providers"][pid] = {
-            "keySource": resolved.source if resolved else None,
-            "keyVariable": variable,
-            "baseUrl": provider.base_url(host.provider_context(provider)),
-            "catalogSource": catalog.source,
-            "catalogNotes": list(catalog.notes),
-            "balance": balance_status(host, provider, resolved),
-        }
-    if args.json:
-        host.out(json.dumps(status, indent=2))
-        return 0
-    host.out(f"Config:        {status['configPath']}")
-    host.out(f"Default model: {status['defaultModel'] or '(none; openclaw models set ...)'}")
-    for pid, info in status["providers"].items():
-        method = host.registry.provider(pid).auth_methods[0]
-        host.out(
-            f"{pid}: {_key_text(info, method.choice)}; base URL {info['baseUrl']}; "
-            f"{_catalog_text(catalogs[pid])}"
-        )
-        line = balance_line(info["balance"])
-        if line:
-            host.out(line)
-    return 0
-
-
-def _key_text(info: dict[str, Any], choice: str) -> str:
-    variable, source = info["keyVariable"], info["keySource"]
-    if source is None:
-        return f"no API key (set {variable} or run `openclaw onboard --auth-choice {choice}`)"
-    if source == "env":
-        return f"key from {variable} (environment)"
-    if source in ("keyring", "config env block"):  # both hold it under the variable's name
-        return f"key from the {source} ({variable})"
-    return f"key from the {source}"
-
-
-def _catalog_text(catalog: Catalog) -> str:
-    """``catalog live``; for a fallback, why (the provider's words, without its advice)."""
-    reason = catalog.fallback
-    return f"catalog {catalog.source}, as {reason}" if reason else f"catalog {catalog.source}"
+    return run(args, host)
