@@ -118,6 +118,13 @@ def media_catalog(ctx: ProviderContext, kind: MediaKind, base_url: str) -> Media
     return live
 
 
+def unshown(ctx: ProviderContext) -> ProviderContext:
+    """``ctx`` for a model list that is only looked in, never shown (generating an image,
+    embedding texts): there a fallback to the bundled list is no news (an id it lacks is sent
+    anyway), so it is not warned about."""
+    return ctx._replace(warn=lambda message: None)
+
+
 def find_model(
     catalog: MediaCatalog, ref: str | None, kind: Literal["image", "embedding"] = "image"
 ) -> MediaModel:
