@@ -358,6 +358,12 @@ def test_models_list_offline_imports_neither_metadata_machinery_nor_writers() ->
     modules = imported("models", "list")
     assert not {"importlib.metadata", "email", "zipfile", "pydantic", "httpx"} & modules
     assert "openclaw_venice.runtime.commands.chat" not in modules
+    # what made it 8x python -c pass: dataclasses (compiled methods, and inspect), OpenSSL
+    # for a file name, the records of capabilities it does not show, other actions' parsers
+    assert not {"dataclasses", "inspect", "hashlib", "asyncio"} & modules
+    records = {f"openclaw_venice.runtime.{m}" for m in ("media", "account", "attestation")}
+    assert not records & modules
+    assert "openclaw_venice.runtime.commands.attest" not in modules
 
 
 def test_entry_points_read_as_importlib_metadata_reads_them(tmp_path: Path) -> None:
