@@ -171,6 +171,8 @@ async def embed_for_host(
     dimensions: int | None = None,
 ) -> EmbeddingResult:
     from .capability_client import chat_for
+    from .media_catalog import unshown
 
     async with chat_for(ctx, api_key) as chat:  # refuses a key bound off https first
-        return await embed_with(chat, texts, embedding_models(ctx), model, dimensions)
+        models = embedding_models(unshown(ctx))
+        return await embed_with(chat, texts, models, model, dimensions)

@@ -127,6 +127,7 @@ class VeniceAPIError(VeniceError):
 
     status: int = 0
     advice = "check the request and try again"
+    advice_with_id: str | None = None  # instead of ``advice`` when Venice sent a request id
     retry_after: float | None = None  # seconds, from a Retry-After header
     details: Any = None
 
@@ -139,13 +140,27 @@ class VeniceAPIError(VeniceError):
     ) -> None:
         self.status = status if status is not None else type(self).status
         self.detail = message
-        text = f"Venice {self.status or 'error'}: {message}; {advice or self.advice}"
+        advice = advice or (request_id and self.advice_with_id) or self.advice
+        text = f"Venice {self.status or 'error'}: {_clause(message)}; {advice}"
         super().__init__(text, request_id=request_id)
+
+
+def _clause(text: str) -> str:
+    """Venice's words as a clause of our line: without a full stop or semicolon of their
+    own before ours ("Invalid request.; check..."); an ellipsis stays."""
+    text = text.rstrip()
+    if text.endswith((";", ":", ",")) or (text.endswith(".") and not text.endswith("...")):
+        return text[:-1].rstrip()
+    return text
 
 
 class BadRequestError(VeniceAPIError):
     status = 400
-    advice = "the request was rejected as invalid; please report it with the request id"
+    advice = "check the options and the model you used, then try again"
+    advice_with_id = (
+        "check the options and the model you used; if they look right, report it to Venice "
+        "with the request id"
+    )
 
 
 class AuthenticationError(VeniceAPIError):

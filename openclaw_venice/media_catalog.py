@@ -13,6 +13,7 @@ import difflib
 import functools
 import json
 from collections.abc import Mapping
+from dataclasses import replace
 from importlib import resources
 from typing import Any, Literal
 
@@ -116,6 +117,13 @@ def media_catalog(ctx: ProviderContext, kind: MediaKind, base_url: str) -> Media
     except OSError as exc:
         ctx.warn(f"could not write the model cache ({exc.strerror}); continuing")
     return live
+
+
+def unshown(ctx: ProviderContext) -> ProviderContext:
+    """``ctx`` for a model list that is only looked in, never shown (generating an image,
+    embedding texts): there a fallback to the bundled list is no news (an id it lacks is sent
+    anyway), so it is not warned about."""
+    return replace(ctx, warn=lambda message: None)
 
 
 def find_model(

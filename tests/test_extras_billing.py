@@ -57,8 +57,8 @@ def test_a_refused_balance_is_one_line_and_the_status_still_succeeds(server: Loc
     assert result.code == 0, result.output
     lines = [x for x in result.stdout.splitlines() if "balance:" in x]
     assert lines == [
-        "  balance: unavailable (Venice 401: Authentication failed; the API key was refused; "
-        "run `openclaw onboard --auth-choice venice-api-key` (request id 9a8b7c6d5e4f-FRA))"
+        "  balance: unavailable; Venice 401: Authentication failed; the API key was refused; "
+        "run `openclaw onboard --auth-choice venice-api-key` (request id 9a8b7c6d5e4f-FRA)"
     ]
     assert "catalog live" in result.stdout  # the rest of the status is there
     assert len(billing_requests(server)) == 1  # a 401 is not retried
@@ -70,14 +70,14 @@ def test_an_unreachable_venice_is_one_line_too() -> None:
     result = run_cli("models", "status", env={"VENICE_API_KEY": CANARY})
     assert result.code == 0, result.output
     (line,) = [x for x in result.stdout.splitlines() if "balance" in x]
-    assert line.startswith("  balance: unavailable (could not reach Venice at 127.0.0.1:9")
+    assert line.startswith("  balance: unavailable; could not reach Venice at 127.0.0.1:9")
 
 
 def test_an_oversized_balance_answer_is_not_read(server: LocalServer) -> None:
     huge = Reply(200, [b'{"balances": {"usd": 1, "pad": "' + b"x" * 65536] * 20 + [b'"}}'])
     result = run_cli("models", "status", env=serve(server, balance=lambda r: huge))
     assert result.code == 0
-    assert "balance: unavailable (Venice's answer is larger than 1 MB" in result.stdout
+    assert "balance: unavailable; Venice's answer is larger than 1 MB" in result.stdout
 
 
 def test_no_key_no_balance_request(server: LocalServer) -> None:

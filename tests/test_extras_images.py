@@ -215,16 +215,17 @@ def test_models_list_type_image(server: LocalServer) -> None:
     env = serve(server)
     result = run_cli("models", "list", "--type", "image", env=env)
     assert result.code == 0, result.output
-    lines = result.stdout.splitlines()
-    assert lines[2].split() == [
+    lines = result.stdout.splitlines()  # a pipe: the rows alone, the rest on stderr
+    assert lines[0].split() == [
         "venice/venice-sd35",
         "Venice",
         "SD35",
         "private",
         "default,eliza-default",
     ]
-    assert lines[3].split() == ["venice/nano-banana-pro", "Nano", "Banana", "Pro", "anonymized"]
-    assert lines[-1] == "venice: 2 image models, live from the provider"
+    assert lines[1].split() == ["venice/nano-banana-pro", "Nano", "Banana", "Pro", "anonymized"]
+    assert len(lines) == 2
+    assert result.stderr.splitlines()[-1] == "venice: 2 image models, live from the provider"
     assert server.requests[-1].query == {"type": ["image"]}
     assert "authorization" not in server.requests[-1].headers  # the listing is public
     payload = json.loads(run_cli("models", "list", "--type", "image", "--json", env=env).stdout)

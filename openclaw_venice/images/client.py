@@ -9,7 +9,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from ..api_call import Limits, call_json
-from ..media_catalog import find_model
+from ..media_catalog import find_model, unshown
 from ..runtime.plugins import ImageRequest, ImageResult, MediaCatalog
 from .answer import parse_images
 from .request import image_body
@@ -91,4 +91,4 @@ async def generate_for_host(
     from ..capability_client import chat_for
 
     async with chat_for(ctx, api_key) as chat:  # refuses a key bound off https first
-        return await generate_with(chat, request, image_models(ctx))
+        return await generate_with(chat, request, image_models(unshown(ctx)))

@@ -148,7 +148,9 @@ class Resolution:
 class Catalog:
     """What a provider offers now, where that came from, ids it used to offer (``retired``)
     and models it knows of but did not list this time (``unlisted``, e.g. bundled ones a
-    live answer left out)."""
+    live answer left out). ``notes``: what the provider said while making it (its
+    ``ctx.warn`` lines, "what happened; what it does next"), for the command to show where
+    they matter."""
 
     provider: str
     source: CatalogSource
@@ -156,6 +158,15 @@ class Catalog:
     retired: tuple[ModelInfo, ...] = ()
     previous_ids: frozenset[str] | None = None
     unlisted: tuple[ModelInfo, ...] = ()
+    notes: tuple[str, ...] = ()
+
+    @property
+    def fallback(self) -> str | None:
+        """Why the provider fell back to its bundled models ("Venice was unreachable a
+        moment ago"): its last note up to the "; ". None when it did not fall back."""
+        if self.source != "bundled" or not self.notes:
+            return None
+        return self.notes[-1].split("; ")[0].rstrip(".")
 
     def find(self, model_id: str) -> ModelInfo | None:
         for model in self.models:

@@ -5,11 +5,10 @@ Everything is loaded on first use, so a command pays only for what it touches.
 
 from __future__ import annotations
 
-import contextlib
 import functools
 import os
 import sys
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
@@ -41,7 +40,6 @@ class Host:
         self.stdin = stdin or sys.stdin
         self._registry = registry
         self.verbose = False
-        self._warnings_to: Callable[[str], None] | None = None
 
     # -- output -------------------------------------------------------------------------
     def out(self, text: str = "") -> None:
@@ -52,22 +50,9 @@ class Host:
         print(text, file=self.stderr)
 
     def warn(self, message: str) -> None:
-        if self._warnings_to is not None:
-            self._warnings_to(message)
-            return
         from .terminal import for_stream
 
         print(f"warning: {for_stream(message, self.stderr)}", file=self.stderr)
-
-    @contextlib.contextmanager
-    def warnings_to(self, sink: Callable[[str], None]) -> Iterator[None]:
-        """Send warnings to ``sink`` instead of stderr for a while (a command that fails
-        says why in its one error line instead)."""
-        previous, self._warnings_to = self._warnings_to, sink
-        try:
-            yield
-        finally:
-            self._warnings_to = previous
 
     # -- state --------------------------------------------------------------------------
     @functools.cached_property
@@ -134,9 +119,16 @@ class Host:
         return self.cache_dir / "providers" / provider_id
 
     def catalog(self, provider_id: str, refresh: bool = False) -> Catalog:
-        """The provider's catalog with the config file's models and tags applied."""
+        """The provider's catalog with the config file's models and tags applied.
+
+        What the provider says while making it (a fallback to its bundled models, a cache it
+        could not write) is kept in ``notes``, not printed: a command that shows the catalog
+        shows them, one that only looks a model up names the fallback if the lookup fails.
+        """
         provider = self.registry.provider(provider_id)
-        catalog = provider.catalog(self.provider_context(provider, refresh))
+        heard: list[str] = []
+        ctx = replace(self.provider_context(provider, refresh), warn=heard.append)
+        catalog = provider.catalog(ctx)
         block = self.provider_config(provider_id)
         configured = block.get("models")
         mode = self.setting("models", "mode") or "merge"
@@ -151,6 +143,7 @@ class Host:
             models=tuple(tag(m) for m in models),
             retired=tuple(tag(m) for m in catalog.retired),
             unlisted=tuple(tag(m) for m in catalog.unlisted),
+            notes=(*catalog.notes, *heard),
         )
 
     def setting(self, *keys: str) -> Any:

@@ -37,5 +37,6 @@ def balance_line(info: dict[str, Any] | None) -> str | None:
     if info is None:
         return None
     if "error" in info:
-        return f"  balance: unavailable ({info['error']})"
+        # its own clauses and parentheses follow a semicolon: no "(... (request id X))"
+        return f"  balance: unavailable; {info['error']}"
     return f"  balance: {info['summary']}"

@@ -97,17 +97,17 @@ def run(args: argparse.Namespace, host: Host) -> int:
     printer = TurnPrinter(host, show_thinking=args.show_thinking, as_json=args.json)
     session = provider.chat(host.provider_context(provider), key.value, catalog)
     prompt = combine(" ".join(args.prompt), piped)
+    turn = Turn(session, provider.id, model, context, settings, printer, catalog.fallback)
     with asyncio.Runner() as runner:
         try:
             if piped is not None or prompt:
                 if not prompt.strip():
                     raise UsageError("the prompt is empty; pass it as an argument or on stdin")
                 context.messages.append(user_message(prompt, images))
-                runner.run(Turn(session, provider.id, model, context, settings, printer).run())
+                runner.run(turn.run())
             else:
                 from .chat_session import interactive
 
-                turn = Turn(session, provider.id, model, context, settings, printer)
                 interactive(host, runner, turn, images)
         finally:
             runner.run(session.aclose())

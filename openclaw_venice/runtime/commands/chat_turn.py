@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 
 from ..ai import ChatSettings, Context
+from ..errors import UnknownModelError
 from ..plugins import ChatSession
 from .chat_output import TurnPrinter
 
@@ -20,6 +21,7 @@ class Turn:
     context: Context
     settings: ChatSettings
     printer: TurnPrinter
+    fallback: str | None = None  # why the catalog is the provider's bundled one, if it is
 
     @property
     def ref(self) -> str:
@@ -36,6 +38,11 @@ class Turn:
                 printer.event(event)
                 if event.type == "done" and event.message is not None:
                     self.context.messages.append(event.message)
+        except UnknownModelError as exc:
+            if self.fallback is None or exc.fallback is not None:
+                raise
+            # the live list may have it: say that only the bundled one was looked in
+            raise UnknownModelError(exc.ref, exc.suggestions, self.fallback) from None
         finally:
             printer.status.stop()
             await events.aclose()  # type: ignore[attr-defined]

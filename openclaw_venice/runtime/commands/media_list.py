@@ -6,9 +6,9 @@ from __future__ import annotations
 import argparse
 import json
 
-from ..capabilities import Kind, MediaCatalog
+from ..capabilities import Kind, MediaCatalog, MediaModel
 from ..host import Host
-from .render import format_table
+from .render import print_table
 
 _WHERE = {
     "live": "live from the provider",
@@ -31,27 +31,26 @@ def run_media_list(args: argparse.Namespace, host: Host) -> int:
             catalogs.append(host.registry.embeddings(pid).embedding_models(ctx))
     wanted = [name for name in ("private", "anonymized") if getattr(args, name, False)]
     models = [m for c in catalogs for m in c.models if all(m.privacy == w for w in wanted)]
+    defaults = {(c.provider, c.default) for c in catalogs}
+
+    def tags(model: MediaModel) -> list[str]:  # the same facts in the table and in JSON
+        default = ("default",) if (model.provider, model.id) in defaults else ()
+        return list(dict.fromkeys((*default, *model.tags)))
+
     if args.json:
         payload = {
             "type": kind,
             "sources": {c.provider: c.source for c in catalogs},
             "defaults": {c.provider: c.default for c in catalogs},
-            "models": [m.to_json() for m in models],
+            "models": [{**m.to_json(), "tags": tags(m)} for m in models],
         }
         host.out(json.dumps(payload, indent=2))
         return 0
-    defaults = {(c.provider, c.default) for c in catalogs}
-    rows = [
-        [
-            m.ref,
-            m.name,
-            m.privacy or "-",
-            ",".join((*(("default",) if (m.provider, m.id) in defaults else ()), *m.tags)),
-        ]
-        for m in models
+    rows = [[m.ref, m.name, m.privacy or "-", ",".join(tags(m))] for m in models]
+    footers = [
+        f"{c.provider}: {sum(1 for m in models if m.provider == c.provider)} {kind} models, "
+        f"{_WHERE[c.source]}"
+        for c in catalogs
     ]
-    host.out("\n".join(format_table(["Model", "Name", "Privacy", "Tags"], rows)))
-    for c in catalogs:
-        shown = sum(1 for m in models if m.provider == c.provider)
-        host.out(f"{c.provider}: {shown} {kind} models, {_WHERE[c.source]}")
+    print_table(host, ["Model", "Name", "Privacy", "Tags"], rows, footers, shrink=(3, 1, 0))
     return 0

@@ -5,17 +5,13 @@ from __future__ import annotations
 import argparse
 import json
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from ..catalog import Catalog, ModelInfo, Resolution, deprecation_warning, split_ref
 from ..config_file import get_path
 from ..errors import ProviderUnreachableError, UnknownModelError, UsageError
 from ..host import Host
-from ..terminal import columns, is_terminal, safe_text
-from .render import format_table, human_tokens
-
-if TYPE_CHECKING:
-    from ..secrets import ResolvedKey
+from .render import human_tokens, print_table
 
 _HEADERS = ("Model", "Input", "Context", "Privacy", "Tags")
 
@@ -26,6 +22,13 @@ _FILTERS: dict[str, Callable[[ModelInfo], bool]] = {
     "vision": lambda m: "image" in m.input,
     "tools": lambda m: m.supports_tools,
     "reasoning": lambda m: m.reasoning,
+}
+_FILTER_HELP = {
+    "private": "only private models",
+    "anonymized": "only anonymized models",
+    "vision": "only models that take images",
+    "tools": "only models that can call tools",
+    "reasoning": "only reasoning models",
 }
 
 
@@ -43,10 +46,11 @@ def add_parser(sub: Any) -> None:
         help="also retired models and known ones the provider did not list this time",
     )
     ls.add_argument(
-        "--type", choices=("text", "image", "embedding"), default="text", help="model type"
-    )
+        "--type", choices=("text", "image", "embedding"), default="text",
+        help="which models: text (chat, the default), image or embedding",
+    )  # fmt: skip
     for name in _FILTERS:
-        ls.add_argument(f"--{name}", action="store_true", help=f"only {name} models")
+        ls.add_argument(f"--{name}", action="store_true", help=_FILTER_HELP[name])
     ls.set_defaults(handler=run_list)
 
     st = msub.add_parser("set", help="set the default model (agents.defaults.model.primary)")
@@ -89,6 +93,8 @@ def run_list(args: argparse.Namespace, host: Host) -> int:
     catalogs = [
         host.catalog(pid, refresh=args.refresh) for pid in _provider_ids(host, args.provider)
     ]
+    for note in (note for c in catalogs for note in c.notes):  # this command shows the lists
+        host.warn(note)
     wanted = [f for name, f in _FILTERS.items() if getattr(args, name)]
     rows = [m for c in catalogs for m in _shown(c, args.all) if all(f(m) for f in wanted)]
     source = max((c.source for c in catalogs), key=_SOURCE_RANK.__getitem__, default="bundled")
@@ -100,19 +106,8 @@ def run_list(args: argparse.Namespace, host: Host) -> int:
         }
         host.out(json.dumps(payload, indent=2))
         return 0
-    # on a terminal the table fits its width; down a pipe, stdout is the rows alone (as gh
-    # does), so `| grep` and `| head` see models and nothing else
-    tty = is_terminal(host.stdout)
-    cells = [[safe_text(c) for c in _row(m)] if tty else _row(m) for m in rows]
-    width = columns(host.env, host.stdout) if tty else None
-    lines = format_table(_HEADERS, cells, width, shrink=(4, 0, 1, 3))
-    aside = host.out if tty else host.err
-    for line in lines[:2]:
-        aside(line)
-    for line in lines[2:]:
-        host.out(line)
-    for c in catalogs:
-        aside(_source_line(c, sum(1 for m in rows if m.provider == c.provider)))
+    footers = [_source_line(c, sum(1 for m in rows if m.provider == c.provider)) for c in catalogs]
+    print_table(host, _HEADERS, [_row(m) for m in rows], footers, shrink=(4, 0, 1, 3))
     return 0
 
 
@@ -161,7 +156,8 @@ def resolve_ref(host: Host, ref: str) -> Resolution:
     catalog = host.catalog(provider_id)
     resolution = catalog.resolve(model_id)
     if resolution is None:
-        raise UnknownModelError(f"{provider_id}/{model_id}", catalog.suggestions(model_id))
+        ref = f"{provider_id}/{model_id}"
+        raise UnknownModelError(ref, catalog.suggestions(model_id), catalog.fallback)
     return resolution
 
 
@@ -199,14 +195,13 @@ def run_set(args: argparse.Namespace, host: Host) -> int:
 def run_refresh(args: argparse.Namespace, host: Host) -> int:
     failed: list[str] = []
     for pid in _provider_ids(host, args.provider):
-        heard: list[str] = []
-        with host.warnings_to(heard.append):
-            catalog = host.catalog(pid, refresh=True)
-        if catalog.source != "live":
-            failed.append(f"{pid}'s models: {_reason(heard)}" if heard else f"{pid}'s models")
+        catalog = host.catalog(pid, refresh=True)
+        if catalog.source != "live":  # said in the one error line below
+            reason = catalog.fallback
+            failed.append(f"{pid}'s models: {reason}" if reason else f"{pid}'s models")
             continue
-        for message in heard:
-            host.warn(message)
+        for note in catalog.notes:
+            host.warn(note)
         ids = [m.id for m in catalog.models]
         if catalog.previous_ids is None:
             host.out(f"{pid}: {len(ids)} models fetched (no earlier cache to compare)")
@@ -226,58 +221,7 @@ def run_refresh(args: argparse.Namespace, host: Host) -> int:
     return 0
 
 
-def _reason(warnings: list[str]) -> str:
-    """What went wrong, from the provider's warnings ("what happened; what we do next")."""
-    return warnings[-1].split("; ")[0].rstrip(".")
-
-
 def run_status(args: argparse.Namespace, host: Host) -> int:
-    from ..errors import SecretError
-    from ..secrets import referenced_variable
-    from .balance_status import balance_line, balance_status
+    from .models_status import run_status as run  # its imports only when asked for
 
-    status: dict[str, Any] = {
-        "configPath": str(host.config_path),
-        "defaultModel": host.default_model_ref(),
-        "providers": {},
-    }
-    for pid in _provider_ids(host, None):
-        provider = host.registry.provider(pid)
-        variable = referenced_variable(
-            host.provider_config(pid).get("apiKey"), provider.auth_methods[0].env_var
-        )
-        try:
-            resolved: ResolvedKey | None = host.resolve_key(provider)
-        except SecretError:
-            resolved = None
-        status["providers"][pid] = {
-            "keySource": resolved.source if resolved else None,
-            "keyVariable": variable,
-            "baseUrl": provider.base_url(host.provider_context(provider)),
-            "catalogSource": host.catalog(pid).source,
-            "balance": balance_status(host, provider, resolved),
-        }
-    if args.json:
-        host.out(json.dumps(status, indent=2))
-        return 0
-    host.out(f"Config:        {status['configPath']}")
-    host.out(f"Default model: {status['defaultModel'] or '(none; openclaw models set ...)'}")
-    for pid, info in status["providers"].items():
-        method = host.registry.provider(pid).auth_methods[0]
-        host.out(
-            f"{pid}: {_key_text(info, method.choice)}; base URL {info['baseUrl']}; "
-            f"catalog {info['catalogSource']}"
-        )
-        line = balance_line(info["balance"])
-        if line:
-            host.out(line)
-    return 0
-
-
-def _key_text(info: dict[str, Any], choice: str) -> str:
-    variable, source = info["keyVariable"], info["keySource"]
-    if source is None:
-        return f"no API key (set {variable} or run `openclaw onboard --auth-choice {choice}`)"
-    if source == "env":
-        return f"key from {variable} (environment)"
-    return f"key from the {source}" if source != "flag" else "key from the flag"
+    return run(args, host)

@@ -94,8 +94,24 @@ def pick_choice(host: Host) -> str:
         raise UsageError("no provider plugin offers onboarding; install one")
     host.err("Providers:")
     for number, method in enumerate(methods, 1):
-        host.err(f"  {number}) {method.group or method.label}: {method.label} ({method.hint})")
+        host.err(f"  {number}) {describe_method(method)}")
     return methods[pick(host, "Choose", len(methods))].choice
+
+
+def describe_method(method: AuthMethod) -> str:
+    """A picker line: "Venice AI API key: privacy-focused (uncensored models)". The group
+    is named only when the label does not name it; the hint, a phrase that may hold its
+    own parentheses, follows a colon (a comma after a group), its first letter lowered
+    unless it starts an acronym."""
+    title = method.label or method.group
+    if method.group and method.group.casefold() not in title.casefold():
+        title = f"{method.group}: {title}"
+    hint = method.hint.strip().rstrip(".")
+    if not hint:
+        return title
+    if hint[:1].isupper() and not hint[1:2].isupper():
+        hint = hint[0].lower() + hint[1:]
+    return f"{title}, {hint}" if ": " in title else f"{title}: {hint}"
 
 
 def pick(host: Host, prompt: str, count: int, default: int = 1) -> int:
@@ -285,7 +301,10 @@ def choose_default(
     chosen = preferred or fallback
     if not interactive:
         return fallback
-    host.err(f"Models ({catalog.source}):")
+    if catalog.fallback:  # this picker shows the list: say why it is the bundled one
+        host.err(f"Models, from the bundled list as {catalog.fallback}:")
+    else:
+        host.err(f"Models ({catalog.source}):")
     for number, model in enumerate(catalog.models, 1):
         mark = " (default)" if model is chosen else ""
         host.err(f"  {number:3}) {model.ref}  {model.privacy or ''}{mark}")
@@ -313,7 +332,8 @@ def _named_model(provider: Provider, catalog: Catalog, ref: str) -> ModelInfo:
         raise UsageError(f"--model {ref} is not a {provider.id} model; use {provider.id}/<id>")
     resolution = catalog.resolve(model_id)
     if resolution is None:
-        raise UnknownModelError(f"{provider.id}/{model_id}", catalog.suggestions(model_id))
+        ref = f"{provider.id}/{model_id}"
+        raise UnknownModelError(ref, catalog.suggestions(model_id), catalog.fallback)
     return resolution.model
 
 

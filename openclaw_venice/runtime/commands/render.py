@@ -3,8 +3,38 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from ..host import Host
 
 GAP = "  "
+
+
+def print_table(
+    host: Host,
+    headers: Sequence[str],
+    rows: Sequence[Sequence[str]],
+    footers: Sequence[str] = (),
+    shrink: Sequence[int] = (),
+) -> None:
+    """A table as ``models list`` shows it. On a terminal it fits the width and server text
+    in it is made safe; down a pipe stdout gets the rows alone and the header, rule and
+    footers go to stderr (as gh does), so ``| grep`` and ``| head`` see rows and nothing else.
+    """
+    from ..terminal import columns, is_terminal, safe_text
+
+    tty = is_terminal(host.stdout)
+    cells = [[safe_text(c) for c in row] for row in rows] if tty else rows
+    width = columns(host.env, host.stdout) if tty else None
+    lines = format_table(headers, cells, width, shrink)
+    aside = host.out if tty else host.err
+    for line in lines[:2]:
+        aside(line)
+    for line in lines[2:]:
+        host.out(line)
+    for line in footers:
+        aside(line)
 
 
 def format_table(
