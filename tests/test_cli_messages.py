@@ -283,3 +283,10 @@ def test_models_list_filters_say_what_they_keep() -> None:
     assert "--tools only models that can call tools" in shown
     assert "--vision only models that take images" in shown
     assert "which models: text (chat, the default), image or embedding" in shown
+
+
+@pytest.mark.parametrize("group", ["models", "hermes"])
+def test_a_group_without_its_action_shows_its_own_help(group: str) -> None:
+    result = run_cli(group)
+    assert result.code == 2 and result.stdout == ""
+    assert result.stderr.startswith(f"usage: openclaw {group} [-h] ACTION ...")
