@@ -15,29 +15,45 @@ CatalogSource = Literal["live", "cache", "bundled"]
 
 @dataclass(frozen=True, slots=True)
 class Cost:
-    """USD per million tokens."""
+    """USD per million tokens. A cache price of None is not listed (unknown), unlike 0,
+    which is a price (free); :attr:`cache_read_rate` and :attr:`cache_write_rate` price an
+    unlisted one as input, so an estimate errs high, never low."""
 
     input: float = 0.0
     output: float = 0.0
-    cache_read: float = 0.0
-    cache_write: float = 0.0
+    cache_read: float | None = None
+    cache_write: float | None = None
+
+    @property
+    def cache_read_rate(self) -> float:
+        return self.input if self.cache_read is None else self.cache_read
+
+    @property
+    def cache_write_rate(self) -> float:
+        return self.input if self.cache_write is None else self.cache_write
 
     def to_json(self) -> dict[str, float]:
-        return {
-            "input": self.input,
-            "output": self.output,
-            "cacheRead": self.cache_read,
-            "cacheWrite": self.cache_write,
-        }
+        """OpenClaw's ``cost`` object; a price not listed is left out (as OpenClaw allows)."""
+        data = {"input": self.input, "output": self.output}
+        if self.cache_read is not None:
+            data["cacheRead"] = self.cache_read
+        if self.cache_write is not None:
+            data["cacheWrite"] = self.cache_write
+        return data
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> Cost:
         return cls(
             input=float(data.get("input", 0) or 0),
             output=float(data.get("output", 0) or 0),
-            cache_read=float(data.get("cacheRead", 0) or 0),
-            cache_write=float(data.get("cacheWrite", 0) or 0),
+            cache_read=_listed(data.get("cacheRead")),
+            cache_write=_listed(data.get("cacheWrite")),
         )
+
+
+def _listed(value: Any) -> float | None:
+    """A listed price (0 included), or None when it is absent or null."""
+    return None if value is None else float(value)
 
 
 @dataclass(frozen=True, slots=True)
