@@ -123,30 +123,13 @@ async def read_capped(
     response: httpx.Response, limit: int, limits: Limits, request_id: str | None
 ) -> bytes:
     """The decoded body, refused once it passes ``limit`` bytes (compressed or not)."""
-    import httpx
-
-    chunks: list[bytes] = []
-    size = 0
-    try:
-        async for chunk in http_body.apieces(response):
-            size += len(chunk)
-            if size > limit:
-                raise StreamFormatError(
-                    f"Venice's answer is larger than {_mb(limit)}; refusing to read it",
-                    request_id=request_id,
-                )
-            chunks.append(chunk)
-    except httpx.TimeoutException:
-        raise VeniceTimeoutError(_timeout_text(limits), request_id=request_id) from None
-    except httpx.DecodingError:
-        raise StreamFormatError(
-            "Venice's answer could not be decompressed; try again", request_id=request_id
-        ) from None
-    except httpx.HTTPError as exc:
-        raise StreamFormatError(
-            f"the answer was cut ({type(exc).__name__}); try again", request_id=request_id
-        ) from None
-    return b"".join(chunks)
+    return await http_body.read_capped(
+        response,
+        limit,
+        timed_out=_timeout_text(limits),
+        undecodable="Venice's answer could not be decompressed; try again",
+        request_id=request_id,
+    )
 
 
 def _parse(raw: bytes, request_id: str | None) -> Any:
@@ -163,10 +146,6 @@ def malformed(what: str, request_id: str | None) -> StreamFormatError:
     return StreamFormatError(
         f"Venice's {what} answer is malformed; try again", request_id=request_id
     )
-
-
-def _mb(limit: int) -> str:
-    return f"{limit / 2**20:g} MB"
 
 
 def _timeout_text(limits: Limits) -> str:

@@ -19,12 +19,13 @@ import os
 import random
 import time
 from collections.abc import Callable, Coroutine, Mapping
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
-from urllib.parse import urlsplit
 
 from . import network
 from .errors import DiscoveryError
 from .http_body import ACCEPT_ENCODING, apieces
+from .identity import base_url_problem
 
 if TYPE_CHECKING:
     import httpx
@@ -57,9 +58,10 @@ def fetch_model_rows(
     Each attempt ends within ``timeout`` seconds, whatever the server does. ``model_type``:
     the ``type`` asked for (text, image, embedding)."""
     limit = TIMEOUT_SECONDS if timeout is None else timeout
+    problem = base_url_problem(base_url)
+    if problem:  # said at once, not found out by three failed attempts (or a crash)
+        raise DiscoveryError(problem)
     url = base_url.rstrip("/") + "/models"
-    if "@" in urlsplit(url).netloc:
-        raise DiscoveryError("the base URL holds a user name or password; remove the part before @")
     env = os.environ if env is None else env
     try:
         route = network.route_for(url, env)
@@ -106,23 +108,48 @@ async def _fetch(
                 return await _attempt(client, url, model_type, limit, route)
             except _Retryable as exc:
                 if attempt == attempts - 1:
-                    raise DiscoveryError(f"{exc} after {attempts} attempts") from None
+                    message = f"{exc} after {attempts} attempts"
+                    raise DiscoveryError(message, request_id=exc.request_id) from None
                 sleep(delays[attempt])  # the loop is ours alone: blocking it blocks nothing
     raise DiscoveryError("no attempt made")  # only when attempts < 1
 
 
 class _Retryable(Exception):
-    pass
+    request_id: str | None = None
+
+
+@dataclass(slots=True)
+class _Heard:
+    request_id: str | None = None  # the answer's CF-RAY, once Venice answered
 
 
 async def _attempt(
     client: httpx.AsyncClient, url: str, model_type: str, limit: float, route: network.Route
 ) -> list[Any]:
+    """One GET; a failure after Venice answered names the answer's request id (CF-RAY),
+    as chat errors do: what Venice's support asks for."""
+    heard = _Heard()
+    try:
+        return parse_models_body(await _get(client, url, model_type, limit, route, heard))
+    except (DiscoveryError, _Retryable) as exc:
+        exc.request_id = exc.request_id or heard.request_id
+        raise
+
+
+async def _get(
+    client: httpx.AsyncClient,
+    url: str,
+    model_type: str,
+    limit: float,
+    route: network.Route,
+    heard: _Heard,
+) -> bytes:
     import httpx
 
     try:
         async with asyncio.timeout(limit):
             async with client.stream("GET", url, params={"type": model_type}) as response:
+                heard.request_id = response.headers.get("cf-ray") or None
                 if response.status_code in RETRY_STATUSES:
                     raise _Retryable(f"HTTP {response.status_code}")
                 if not response.is_success:
@@ -142,7 +169,7 @@ async def _attempt(
         raise _Retryable(f"connection failed ({type(exc).__name__}){route.describe()}") from None
     except httpx.TransportError as exc:
         raise _Retryable(f"connection failed ({type(exc).__name__}){route.describe()}") from None
-    return parse_models_body(body)
+    return body
 
 
 def _refused(exc: BaseException) -> bool:

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     import httpx
 
-__all__ = ["ACCEPT_ENCODING", "PIECE", "Inflater", "apieces", "pieces"]
+__all__ = ["ACCEPT_ENCODING", "PIECE", "Inflater", "apieces", "pieces", "read_capped"]
 
 ACCEPT_ENCODING = "gzip, deflate"
 PIECE = 1024 * 1024
@@ -70,6 +70,44 @@ async def _inflated(response: httpx.Response, inflater: Inflater) -> AsyncGenera
     async for raw in response.aiter_raw():
         for piece in inflater.feed(raw):
             yield piece
+
+
+async def read_capped(
+    response: httpx.Response,
+    limit: int,
+    *,
+    timed_out: str,
+    undecodable: str,
+    request_id: str | None = None,
+) -> bytes:
+    """The decoded body of a streamed answer, refused once it passes ``limit`` bytes
+    (compressed or not), failing as a Venice call does: too large, cut or not decompressible
+    (:class:`StreamFormatError`; ``undecodable`` says the last), too slow
+    (:class:`VeniceTimeoutError` saying ``timed_out``), each naming ``request_id``."""
+    import httpx
+
+    from .errors import StreamFormatError, VeniceTimeoutError
+
+    chunks: list[bytes] = []
+    size = 0
+    try:
+        async for chunk in apieces(response):
+            size += len(chunk)
+            if size > limit:
+                raise StreamFormatError(
+                    f"Venice's answer is larger than {limit / 2**20:g} MB; refusing to read it",
+                    request_id=request_id,
+                )
+            chunks.append(chunk)
+    except httpx.TimeoutException:
+        raise VeniceTimeoutError(timed_out, request_id=request_id) from None
+    except httpx.DecodingError:
+        raise StreamFormatError(undecodable, request_id=request_id) from None
+    except httpx.HTTPError as exc:
+        raise StreamFormatError(
+            f"the answer was cut ({type(exc).__name__}); try again", request_id=request_id
+        ) from None
+    return b"".join(chunks)
 
 
 def pieces(response: httpx.Response) -> Iterator[bytes]:

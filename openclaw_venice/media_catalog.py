@@ -17,7 +17,7 @@ from importlib import resources
 from typing import Any, Literal
 
 from .errors import DiscoveryError, UnknownModelError
-from .identity import PROVIDER_ID, USER_AGENT
+from .identity import PROVIDER_ID, USER_AGENT, base_url_problem
 from .model_cache import CACHE_TTL_SECONDS, ModelCache
 from .runtime.plugins import MediaCatalog, MediaModel, ProviderContext
 
@@ -90,6 +90,10 @@ def media_catalog(ctx: ProviderContext, kind: MediaKind, base_url: str) -> Media
     """Fresh cache, else live, else the bundle (with a warning); never raises for the network."""
     from .discovery import fetch_model_rows
 
+    problem = base_url_problem(base_url)
+    if problem:  # no request can go there: say why each time (nothing to remember)
+        ctx.warn(f"Venice {kind} model discovery failed ({problem}); showing the bundled list")
+        return load_media_bundle(kind)
     cache = ModelCache(ctx.cache_dir / f"{kind}-models", base_url)
     cached = cache.read()
     if not ctx.refresh:

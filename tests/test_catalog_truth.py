@@ -61,7 +61,7 @@ def test_live_prices_replace_the_bundled_ones() -> None:
 def test_a_tier_venice_no_longer_lists_is_gone() -> None:
     assert "extendedCost" in (BUNDLE.find(GEMINI) or BUNDLE.models[0]).extra
     model = merged(priced(GEMINI, {"input": usd(2), "output": usd(12)})).models[0]
-    assert model.cost == Cost(2.0, 12.0, 0.0, 0.0)
+    assert model.cost == Cost(2.0, 12.0)  # cache prices not listed: unknown, not free
     assert "extendedCost" not in model.extra
 
 
@@ -71,7 +71,7 @@ def test_an_explicit_zero_is_a_price() -> None:
     assert model.cost == Cost(0.0, 0.0, 0.0, 0.0)
     assert (BUNDLE.find("llama-3.3-70b") or model).cost.input > 0
     new = merged(priced("free-new-model", free)).models[0]
-    assert new.cost == Cost()
+    assert new.cost == Cost(0.0, 0.0, 0.0, 0.0) and new.cost.cache_read_rate == 0.0
 
 
 @pytest.mark.parametrize(
@@ -87,7 +87,7 @@ def test_a_schedule_with_an_invalid_rate_is_ignored_whole(bad_rate: Any) -> None
     assert model.cost == bundled.cost  # not 9/99 with one rate dropped
     tier = {"context_token_threshold": 200_000, "input": usd(9), "output": bad_rate}
     model = merged(priced(GEMINI, {"input": usd(1), "output": usd(2), "extended": tier})).models[0]
-    assert model.cost == Cost(1.0, 2.0, 0.0, 0.0)
+    assert model.cost == Cost(1.0, 2.0)
     assert model.extra["extendedCost"] == bundled.extra["extendedCost"]  # bundled tier kept
 
 

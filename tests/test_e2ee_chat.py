@@ -28,28 +28,19 @@ from openclaw_venice.runtime.ai import (
     UserMessage,
 )
 from openclaw_venice.tee import PcsEndpoints
+from tests.support.attestation_edits import other_signing_key, quote_with, set_path
 from tests.support.fake_enclave import FakeEnclave
 from tests.support.fake_tdx import TestPki
 from tests.support.hygiene import CANARY
 from tests.support.server import LocalServer
+
+pytest_plugins = ("tests.support.enclave_fixtures",)  # pki, enclave
 
 MODEL = "venice/e2ee-qwen3-6-27b"
 MODEL_ID = "e2ee-qwen3-6-27b"
 PIXEL = (  # a 1x1 PNG
     "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg=="
 )
-
-
-@pytest.fixture(scope="module")
-def pki() -> TestPki:
-    return TestPki.create()
-
-
-@pytest.fixture
-def enclave(server: LocalServer, pki: TestPki) -> FakeEnclave:
-    fake = FakeEnclave(pki)
-    fake.install(server)
-    return fake
 
 
 @pytest.fixture
@@ -147,47 +138,20 @@ def test_assistant_history_stays_clear_and_users_are_all_sealed(
 # -- verification fails closed: no chat request is sent ------------------------------------
 
 
-def set_field(*path: str, value: Any) -> Callable[[dict[str, Any]], None]:
-    def change(doc: dict[str, Any]) -> None:
-        node = doc
-        for key in path[:-1]:
-            node = node[key]
-        node[path[-1]] = value
-
-    return change
-
-
-def flip_quote(offset: int, mask: int = 1) -> Callable[[dict[str, Any]], None]:
-    def change(doc: dict[str, Any]) -> None:
-        raw = bytearray(bytes.fromhex(doc["intel_quote"]))
-        raw[offset] ^= mask
-        doc["intel_quote"] = raw.hex()
-
-    return change
-
-
-def other_signing_key(doc: dict[str, Any]) -> None:
-    from openclaw_venice.tee.keys import ClientKey, address_of
-
-    point = ClientKey().public_point
-    doc["signing_key"] = doc["signing_public_key"] = point.hex()
-    doc["signing_address"] = "0x" + address_of(point).hex()
-
-
 def gpu_nonce(doc: dict[str, Any]) -> None:
     doc["nvidia_payload"] = json.dumps({"nonce": "00" * 32})
 
 
 FAILURES: dict[str, tuple[Callable[[dict[str, Any]], None], str]] = {
-    "model": (set_field("model", value="e2ee-other"), "model"),
-    "nonce": (set_field("nonce", value="ab" * 32), "nonce"),
-    "quote_format": (set_field("intel_quote", value="00" * 700), "quote_format"),
-    "debug_off": (flip_quote(48 + 120), "debug_off"),
+    "model": (set_path("model", value="e2ee-other"), "model"),
+    "nonce": (set_path("nonce", value="ab" * 32), "nonce"),
+    "quote_format": (set_path("intel_quote", value="00" * 700), "quote_format"),
+    "debug_off": (quote_with(48 + 120, xor=1), "debug_off"),
     "reportdata_key": (other_signing_key, "reportdata_key"),
-    "reportdata_nonce": (flip_quote(48 + 560), "reportdata_nonce"),
-    "signing_key": (set_field("signing_key", value="04" + "22" * 64), "signing_key"),
+    "reportdata_nonce": (quote_with(48 + 560, xor=1), "reportdata_nonce"),
+    "signing_key": (set_path("signing_key", value="04" + "22" * 64), "signing_key"),
     "gpu_nonce": (gpu_nonce, "gpu_nonce"),
-    "quote_signature": (flip_quote(640), "quote_signature"),
+    "quote_signature": (quote_with(640, xor=1), "quote_signature"),
 }
 
 
@@ -394,7 +358,7 @@ def test_tee_only_mode_attests_and_sends_in_the_clear(
 def test_tee_only_mode_still_fails_closed(
     chat: VeniceChat, enclave: FakeEnclave, server: LocalServer
 ) -> None:
-    enclave.mutate = set_field("nonce", value="00" * 32)
+    enclave.mutate = set_path("nonce", value="00" * 32)
     events = turn(chat, e2ee=False)
     assert isinstance(events[0].error, errors.AttestationError)
     assert chats(server) == []

@@ -18,19 +18,9 @@ from tests.support.fake_tdx import TestPki
 from tests.support.hygiene import CANARY
 from tests.support.server import LocalServer
 
+pytest_plugins = ("tests.support.enclave_fixtures",)  # pki, enclave
+
 MODEL = "venice/e2ee-qwen3-6-27b"
-
-
-@pytest.fixture(scope="module")
-def pki() -> TestPki:
-    return TestPki.create()
-
-
-@pytest.fixture
-def enclave(server: LocalServer, pki: TestPki) -> FakeEnclave:
-    fake = FakeEnclave(pki)
-    fake.install(server)
-    return fake
 
 
 @pytest.fixture

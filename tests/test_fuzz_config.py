@@ -18,7 +18,7 @@ from pathlib import Path
 
 import json5
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from openclaw_venice.runtime.config_file import load_config, parse_config_text
@@ -127,8 +127,17 @@ def test_arbitrary_text(text: str) -> None:
 
 @FUZZ
 @given(soup)
+@example("'\\u'")  # found by this soup: the fast reader took \u without hex digits as "u"
 def test_json5_token_soup(text: str) -> None:
     check(text)
+
+
+@pytest.mark.parametrize("text", ["'\\u'", '{a: "\\u12", b: 1}', "{a: '\\x4'}", '{"a": "\\xZZ"}'])
+def test_an_escape_without_its_hex_digits_is_an_error(text: str) -> None:
+    """JSON5 (and so TypeScript OpenClaw) refuses ``\\u`` and ``\\x`` without their hex
+    digits; the fast reader must not read them as the letters "u" and "x"."""
+    with pytest.raises(ConfigParseError):
+        parse_config_text(text, PATH)
 
 
 @settings(FUZZ, max_examples=600)

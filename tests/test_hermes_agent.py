@@ -364,3 +364,57 @@ def test_the_base_url_comes_from_our_config(
     assert proc.stdout == "Configured endpoint.\n"
     [request] = chats(server)
     assert request.json()["venice_parameters"] == {"include_venice_system_prompt": False}
+
+
+# A Hermes plugin of the test's own (Hermes' plugin interface: a folder with plugin.yaml and
+# register(ctx), enabled in config.yaml) that moves Hermes' clock 301 s on as a request goes
+# out: for agent.model_metadata, whose ``time.time()`` dates its 300 s endpoint cache
+# (_ENDPOINT_MODEL_CACHE_TTL in hermes-agent 0.19.0), the request took over five minutes, as
+# a long reasoning turn can.
+CLOCK_PLUGIN = '''
+import time as real_time
+
+from agent import model_metadata
+
+
+class Later:
+    """The time module, 301 s later."""
+
+    def __getattr__(self, name):
+        return getattr(real_time, name)
+
+    def time(self):
+        return real_time.time() + 301
+
+
+def _five_minutes_pass(**_):
+    model_metadata.time = Later()
+
+
+def register(ctx):
+    ctx.register_hook("pre_api_request", _five_minutes_pass)
+'''
+
+
+def test_prices_reach_hermes_after_its_metadata_cache_expired(
+    server: LocalServer, hermes_home: Path
+) -> None:
+    plugin = hermes_home / "plugins" / "clock"
+    plugin.mkdir(parents=True)
+    (plugin / "plugin.yaml").write_text("name: clock\nversion: 1.0.0\n")
+    (plugin / "__init__.py").write_text(CLOCK_PLUGIN)
+    (hermes_home / "config.yaml").write_text("plugins:\n  enabled:\n    - clock\n")
+    server.respond(venice([wire.text_stream("Hi, five minutes later.")]))
+    proc, report = hermes(server, hermes_home, "-z", "Say hi", "--provider", "venice", "-m", MODEL)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout == "Hi, five minutes later.\n"
+    [request] = chats(server)
+    assert request.json()["max_tokens"] == LIVE_MAX_TOKENS
+    # the estimate made after the (five-minute) request still has our catalog's live prices
+    assert report["cost_source"] == "provider_models_api"
+    expected = (12 * LIVE_USD_IN + 5 * LIVE_USD_OUT) / 1_000_000
+    assert report["estimated_cost_usd"] == pytest.approx(expected)
+    # and Hermes did not ask /models again to refill its cache: its one listing with the key
+    # is the one every run makes at start (before the request; test_a_plain_turn sees it too)
+    listings = [r for r in server.requests if r.path == "/api/v1/models"]
+    assert sum("authorization" in r.headers for r in listings) == 1

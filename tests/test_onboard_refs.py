@@ -165,8 +165,8 @@ def test_a_new_key_goes_where_the_config_reference_points() -> None:
 
 def test_a_literal_key_in_the_config_moves_to_the_keyring() -> None:
     path = write_config(json.dumps({"models": {"providers": {"venice": {"apiKey": CANARY}}}}))
-    allow_secret_in(path)  # the user wrote it there
-    allow_secret_in(path.with_name("openclaw.json.bak"))  # their previous file, as it was
+    allow_secret_in(path)  # the user wrote it there (the .bak must not keep it: see
+    # test_onboard_backup.py)
     result = run_cli(*ONBOARD)
     assert result.code == 0, result.output
     text = config_path().read_text()

@@ -15,8 +15,9 @@ from typing import Any
 import pytest
 
 from openclaw_venice.tee import TcbPolicy, verify_attestation
-from openclaw_venice.tee.keys import ClientKey, address_of
+from openclaw_venice.tee.keys import ClientKey
 from openclaw_venice.tee.quote import HEADER_SIZE
+from tests.support.attestation_edits import other_signing_key, quote_with, set_path
 from tests.support.tee_capture import capture, collateral
 
 EXPECTED_CHECKS = [
@@ -72,31 +73,6 @@ def mutated(change: Callable[[dict[str, Any]], None]) -> dict[str, Any]:
     return doc
 
 
-def quote_with(offset: int, value: int | None = None, xor: int = 0) -> Callable[[dict], None]:
-    def change(doc: dict[str, Any]) -> None:
-        raw = bytearray(bytes.fromhex(doc["intel_quote"]))
-        raw[offset] = value if value is not None else raw[offset] ^ xor
-        doc["intel_quote"] = raw.hex()
-
-    return change
-
-
-def other_key(doc: dict[str, Any]) -> None:
-    point = ClientKey().public_point
-    doc["signing_key"] = doc["signing_public_key"] = point.hex()
-    doc["signing_address"] = "0x" + address_of(point).hex()
-
-
-def set_path(*path: str, value: Any) -> Callable[[dict], None]:
-    def change(doc: dict[str, Any]) -> None:
-        node = doc
-        for key in path[:-1]:
-            node = node[key]
-        node[path[-1]] = value
-
-    return change
-
-
 def nvidia_nonce(doc: dict[str, Any]) -> None:
     payload = json.loads(doc["nvidia_payload"])
     payload["nonce"] = "00" * 32
@@ -134,7 +110,7 @@ CASES: dict[str, tuple[Callable[[dict], None], set[str]]] = {
     "mrtd in quote": (quote_with(BODY + 140, xor=1), {"mrtd", "quote_signature", "tcb_status"}),
     "quote signature": (quote_with(640, xor=1), {"quote_signature", "tcb_status"}),
     "QE report": (quote_with(632 + 4 + 128 + 6 + 50, xor=1), {"quote_signature", "tcb_status"}),
-    "another signing key": (other_key, {"reportdata_key"}),
+    "another signing key": (other_signing_key, {"reportdata_key"}),
     "key off the curve": (
         set_path("signing_key", value="04" + "11" * 64),
         {"signing_key", "reportdata_key"},

@@ -350,25 +350,9 @@ async def _read_json(response: httpx.Response, options: StreamOptions) -> Any:
 
 
 async def _read_capped(response: httpx.Response, limit: int, options: StreamOptions) -> bytes:
-    import httpx
-
-    chunks: list[bytes] = []
-    size = 0
-    try:
-        async for chunk in http_body.apieces(response):
-            size += len(chunk)
-            if size > limit:
-                raise StreamFormatError(
-                    f"Venice's answer is larger than {limit // 2**20} MB; refusing to read it"
-                )
-            chunks.append(chunk)
-    except httpx.TimeoutException:
-        raise VeniceTimeoutError(_timeout_text(options)) from None
-    except httpx.DecodingError:
-        raise StreamFormatError(_UNDECODABLE) from None
-    except httpx.HTTPError as exc:
-        raise StreamFormatError(f"the answer was cut ({type(exc).__name__}); try again") from None
-    return b"".join(chunks)
+    return await http_body.read_capped(
+        response, limit, timed_out=_timeout_text(options), undecodable=_UNDECODABLE
+    )
 
 
 def _meta(chat: Endpoint, model: ModelInfo, response: httpx.Response) -> dict[str, Any]:

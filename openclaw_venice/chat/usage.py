@@ -12,8 +12,8 @@ currency, ``{usd, diem}``; 1 DIEM is $1 of credit (Venice prices every model at 
 rate in both), so the USD cost is their sum. Without it the cost is estimated from the
 catalog's USD-per-million prices, using the model's extended tier once the prompt passes
 its ``contextThreshold`` (Venice bills long prompts at a higher rate, e.g. Gemini above
-200k tokens). Cache prices of 0 mean "not listed": those tokens are priced as input, so the
-estimate errs high, never low.
+200k tokens). A cache price Venice does not list is unknown: those tokens are priced as
+input, so the estimate errs high, never low; a listed 0 is free.
 """
 
 from __future__ import annotations
@@ -50,8 +50,8 @@ def usage_from(raw: Mapping[str, Any], model: ModelInfo) -> Usage:
         cost = (
             uncached * price.input
             + output * price.output
-            + cache_read * (price.cache_read or price.input)
-            + cache_write * (price.cache_write or price.input)
+            + cache_read * price.cache_read_rate
+            + cache_write * price.cache_write_rate
         ) / _PER_MILLION
     return Usage(uncached, output, cache_read, cache_write, total, cost)
 

@@ -21,29 +21,45 @@ NOTHING: Mapping[str, Any] = MappingProxyType({})  # an empty mapping no one can
 
 
 class Cost(NamedTuple):
-    """USD per million tokens."""
+    """USD per million tokens. A cache price of None is not listed (unknown), unlike 0,
+    which is a price (free); :attr:`cache_read_rate` and :attr:`cache_write_rate` price an
+    unlisted one as input, so an estimate errs high, never low."""
 
     input: float = 0.0
     output: float = 0.0
-    cache_read: float = 0.0
-    cache_write: float = 0.0
+    cache_read: float | None = None
+    cache_write: float | None = None
+
+    @property
+    def cache_read_rate(self) -> float:
+        return self.input if self.cache_read is None else self.cache_read
+
+    @property
+    def cache_write_rate(self) -> float:
+        return self.input if self.cache_write is None else self.cache_write
 
     def to_json(self) -> dict[str, float]:
-        return {
-            "input": self.input,
-            "output": self.output,
-            "cacheRead": self.cache_read,
-            "cacheWrite": self.cache_write,
-        }
+        """OpenClaw's ``cost`` object; a price not listed is left out (as OpenClaw allows)."""
+        data = {"input": self.input, "output": self.output}
+        if self.cache_read is not None:
+            data["cacheRead"] = self.cache_read
+        if self.cache_write is not None:
+            data["cacheWrite"] = self.cache_write
+        return data
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> "Cost":
         return cls(
             input=float(data.get("input", 0) or 0),
             output=float(data.get("output", 0) or 0),
-            cache_read=float(data.get("cacheRead", 0) or 0),
-            cache_write=float(data.get("cacheWrite", 0) or 0),
+            cache_read=_listed(data.get("cacheRead")),
+            cache_write=_listed(data.get("cacheWrite")),
         )
+
+
+def _listed(value: Any) -> float | None:
+    """A listed price (0 included), or None when it is absent or null."""
+    return None if value is None else float(value)
 
 
 class Deprecation(NamedTuple):
@@ -149,10 +165,11 @@ class Catalog(NamedTuple):
     @property
     def fallback(self) -> str | None:
         """Why the provider fell back to its bundled models ("Venice was unreachable a
-        moment ago"): its last note up to the "; ". None when it did not fall back."""
+        moment ago"): its last note without the last "; " clause (what it does next). None
+        when it did not fall back."""
         if self.source != "bundled" or not self.notes:
             return None
-        return self.notes[-1].split("; ")[0].rstrip(".")
+        return self.notes[-1].rsplit("; ", 1)[0].rstrip(".")
 
     def find(self, model_id: str) -> ModelInfo | None:
         for model in self.models:

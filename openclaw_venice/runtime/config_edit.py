@@ -114,10 +114,15 @@ def config_lock(path: Path) -> Iterator[None]:
         os.close(fd)  # closing releases the lock
 
 
-def save_edits(doc: ConfigDocument, edits: Sequence[Edit]) -> SaveResult:
+def save_edits(
+    doc: ConfigDocument, edits: Sequence[Edit], moved: Mapping[str, str] | None = None
+) -> SaveResult:
     """Apply ``edits`` to the file at ``doc.path`` as it is now, and write it atomically.
 
-    A symlinked config is edited where the link points (the link stays)."""
+    ``moved``: secrets the edits take out of the file (a key moved to the keyring), each with
+    the text that stands for it now (its ``${VAR}``); no file this writes still holds one,
+    the ``.bak`` included (see ``config_scrub``). A symlinked config is edited where the
+    link points (the link stays)."""
     target = Path(os.path.realpath(doc.path))
     with config_lock(target):
         current = load_config(target, known=doc)
@@ -132,9 +137,10 @@ def save_edits(doc: ConfigDocument, edits: Sequence[Edit]) -> SaveResult:
         kept = text is not None or not current.text.strip()
         if text is None:
             text = render(expected)
-        write_atomic(
-            target, text, bom=current.bom, keep_backup=not _backup_is_precious(target, current.text)
-        )
+        keep, backup_text = _backup(target, current.text, moved or {})
+        if moved:
+            text, expected = _scrubbed(text, expected, moved)
+        write_atomic(target, text, bom=current.bom, keep_backup=keep, backup_text=backup_text)
     return SaveResult(ConfigDocument(doc.path, expected, text, current.bom), kept)
 
 
@@ -154,6 +160,52 @@ def _already(data: Mapping[str, Any], edit: Edit) -> bool:
     keys, value = edit
     parent = get_path(data, *keys[:-1]) if len(keys) > 1 else data
     return isinstance(parent, Mapping) and keys[-1] in parent and same(parent[keys[-1]], value)
+
+
+def _backup(path: Path, text: str, moved: Mapping[str, str]) -> tuple[bool, str | None]:
+    """Whether the file's text is kept as its ``.bak``, and the backup's text when it is not
+    the file byte for byte (a moved secret taken out). An older ``.bak`` that stays is
+    cleaned of moved secrets too; one that cannot be is removed."""
+    from .config_scrub import scrub
+
+    backup = path.with_name(path.name + ".bak")
+    precious = _backup_is_precious(path, text)
+    if not moved or not text:
+        return not precious, None
+    clean = None if precious else scrub(path.read_bytes().decode("utf-8"), moved)
+    if clean is None:  # the older .bak stays: take the secret out of it (or it goes)
+        _scrub_file(backup, moved)
+    return clean is not None, clean
+
+
+def _scrub_file(path: Path, moved: Mapping[str, str]) -> None:
+    from .config_scrub import scrub
+
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        return
+    try:
+        clean = scrub(raw.decode("utf-8"), moved)
+    except UnicodeDecodeError:
+        clean = None
+    if clean is None:
+        path.unlink(missing_ok=True)
+    elif clean.encode("utf-8") != raw:
+        write_atomic(path, clean, keep_backup=False)
+
+
+def _scrubbed(
+    text: str, data: dict[str, Any], moved: Mapping[str, str]
+) -> tuple[str, dict[str, Any]]:
+    """The new text with moved secrets taken out of what else holds them (a comment, say);
+    as it is when they are only in places this cannot rewrite faithfully."""
+    from .config_scrub import scrub
+
+    clean = scrub(text, moved)
+    if clean is None or clean == text:
+        return text, data
+    return clean, parse_config_text(clean)
 
 
 def _backup_is_precious(path: Path, text: str) -> bool:

@@ -176,10 +176,19 @@ def make_private_dir(directory: Path) -> None:
         each.mkdir(mode=0o700, exist_ok=True)
 
 
-def write_atomic(path: Path, text: str, *, keep_backup: bool = True, bom: bool = False) -> None:
+def write_atomic(
+    path: Path,
+    text: str,
+    *,
+    keep_backup: bool = True,
+    bom: bool = False,
+    backup_text: str | None = None,
+) -> None:
     """Write ``text`` to ``path`` via a 0600 temp file in the same directory, fsync, rename.
 
-    The previous file, if any, is kept as ``<name>.bak`` (unless ``keep_backup`` is False).
+    The previous file, if any, is kept as ``<name>.bak`` (unless ``keep_backup`` is False):
+    byte for byte, or as ``backup_text`` when given (the previous file's exact text with a
+    moved secret taken out).
     A crash at any point leaves either the old file or the new one, never a mix; the temp
     files a killed writer left behind are removed (callers hold the config lock, so no live
     writer owns one).
@@ -197,7 +206,7 @@ def write_atomic(path: Path, text: str, *, keep_backup: bool = True, bom: bool =
         os.chmod(tmp_name, 0o600)
         if keep_backup and path.exists():
             backup = path.with_name(path.name + ".bak")
-            os.replace(_copy_for_backup(path, backup), backup)
+            os.replace(_copy_for_backup(path, backup, backup_text), backup)
         os.replace(tmp_name, path)
     except BaseException:
         Path(tmp_name).unlink(missing_ok=True)
@@ -211,12 +220,12 @@ def remove_stale_temp_files(path: Path) -> None:
         stale.unlink(missing_ok=True)
 
 
-def _copy_for_backup(path: Path, backup: Path) -> str:
+def _copy_for_backup(path: Path, backup: Path, text: str | None) -> str:
     import tempfile  # imported here: most commands never need it
 
     fd, tmp = tempfile.mkstemp(prefix=f".{backup.name}.", suffix=".tmp", dir=path.parent)
     with os.fdopen(fd, "wb") as handle:
-        handle.write(path.read_bytes())
+        handle.write(path.read_bytes() if text is None else text.encode("utf-8"))
         handle.flush()
         os.fsync(handle.fileno())
     os.chmod(tmp, 0o600)

@@ -123,8 +123,8 @@ def _unescape(body: str) -> str:
             return chr(int(hex2, 16))
         if newline is not None:
             return ""  # a line continuation
-        if char is None:  # \1..\9, or \0 before a digit
-            raise NotSimpleJSON5("escape JSON5 does not allow")
+        if char is None or char in "ux":  # \1..\9, \0 before a digit, \u or \x not
+            raise NotSimpleJSON5("escape JSON5 does not allow")  # followed by hex digits
         return _SIMPLE.get(char, char)
 
     return _ESCAPE.sub(escape, body) if "\\" in body else body

@@ -11,6 +11,7 @@ from typing import Any
 
 from ..host import Host
 from ..plugins import Plugin
+from .render import print_usage
 
 
 def add_parser(sub: Any) -> None:
@@ -26,6 +27,7 @@ def add_parser(sub: Any) -> None:
         "--hermes-home", metavar="DIR", help="Hermes' home (default: $HERMES_HOME or ~/.hermes)"
     )
     install.set_defaults(handler=run_install)
+    hermes.set_defaults(handler=lambda args, host: print_usage(hermes, host))
 
 
 def run_install(args: argparse.Namespace, host: Host) -> int:

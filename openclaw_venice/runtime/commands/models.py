@@ -11,7 +11,7 @@ from ..catalog import Catalog, ModelInfo, Resolution, deprecation_warning, split
 from ..config_file import get_path
 from ..errors import ProviderUnreachableError, UnknownModelError, UsageError
 from ..host import Host
-from .render import human_tokens, print_table
+from .render import human_tokens, print_table, print_usage
 
 _HEADERS = ("Model", "Input", "Context", "Privacy", "Tags")
 
@@ -46,7 +46,7 @@ def add_parser(sub: Any, action: str | None = None) -> None:
     for name, build in builders.items():
         if action not in builders or name == action:
             build(msub)
-    models.set_defaults(handler=lambda args, host: _usage(models))
+    models.set_defaults(handler=lambda args, host: print_usage(models, host))
 
 
 def _add_list(msub: Any) -> None:
@@ -92,11 +92,6 @@ def _add_attest(msub: Any) -> None:
     from . import attest
 
     attest.add_parser(msub, resolve_ref)
-
-
-def _usage(parser: argparse.ArgumentParser) -> int:
-    parser.print_help()
-    return 2
 
 
 def _provider_ids(host: Host, provider: str | None) -> list[str]:

@@ -155,7 +155,7 @@ def onboard(args: argparse.Namespace, host: Host, provider: Provider, method: Au
         variable,
     )
     steps = plan(host.config.data, choices)
-    saved = save_edits(host.config, steps.edits)
+    saved = save_edits(host.config, steps.edits, moved_key(written, block, env_block_key))
     summary = {
         "configPath": str(host.config_path),
         "provider": provider.id,
@@ -170,6 +170,20 @@ def onboard(args: argparse.Namespace, host: Host, provider: Provider, method: Au
     }
     print_summary(host, summary, args.json)
     return 0
+
+
+def moved_key(
+    written: Mapping[str, Any], block: Mapping[str, Any], env_block_key: str | None
+) -> dict[str, str]:
+    """A literal ``apiKey`` the new block replaces by its reference, unless the key goes into
+    the config's env block: it is taken out of every file saved, the ``.bak`` included
+    (there, the reference stands in its place)."""
+    literal, reference = written.get("apiKey"), block.get("apiKey")
+    if env_block_key is not None or not isinstance(literal, str) or "${" in literal:
+        return {}
+    if not isinstance(reference, str):
+        return {}
+    return {literal: reference, literal.strip(): reference}
 
 
 def decide_key(

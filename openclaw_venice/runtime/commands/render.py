@@ -6,9 +6,18 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    import argparse
+
     from ..host import Host
 
 GAP = "  "
+
+
+def print_usage(parser: argparse.ArgumentParser, host: Host) -> int:
+    """A command group run without its action (``openclaw models``): that group's help, on
+    stderr like the top level's, and the usage exit status."""
+    parser.print_help(host.stderr)
+    return 2
 
 
 def print_table(

@@ -179,7 +179,9 @@ class HermesBridge:
 
 def hermes_model_metadata(models: Sequence[ModelInfo]) -> dict[str, dict[str, Any]]:
     """The catalog as Hermes reads a ``/models`` answer (``agent.model_metadata``): context
-    window, output limit, and prices per token as decimal strings (for its cost estimate)."""
+    window, output limit, and prices per token as decimal strings (for its cost estimate);
+    a cache price not listed is given as the input price, as our own estimate counts it
+    (Hermes would call the whole turn's cost unknown)."""
     return {
         m.id: {
             "name": m.name,
@@ -188,7 +190,8 @@ def hermes_model_metadata(models: Sequence[ModelInfo]) -> dict[str, dict[str, An
             "pricing": {
                 "prompt": _per_token(m.cost.input),
                 "completion": _per_token(m.cost.output),
-                "cache_read": _per_token(m.cost.cache_read),
+                "cache_read": _per_token(m.cost.cache_read_rate),
+                "cache_write": _per_token(m.cost.cache_write_rate),
             },
         }
         for m in models

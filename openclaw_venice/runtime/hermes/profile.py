@@ -8,8 +8,8 @@ modules are imported by name (they are untyped and present only inside Hermes).
 from __future__ import annotations
 
 import importlib
+import math
 import os
-import time
 from typing import Any
 
 from ..catalog import Catalog
@@ -45,8 +45,7 @@ def build_profile(bridge: HermesBridge) -> Any:
 
 def _catalog(profile: Any) -> Catalog:
     """The host's catalog, loaded on first need; Hermes' model metadata follows it, again on
-    every request: Hermes' copy expires after 5 minutes and a refetch of ``/models`` would
-    lose what Venice's answer does not say in Hermes' terms."""
+    every request (the live catalog replaces the bundled one seeded at start)."""
     bridge: HermesBridge = profile.bridge
     catalog = bridge.catalog()
     _seed_metadata(profile.base_url, catalog)
@@ -57,12 +56,18 @@ def _seed_metadata(base_url: str, catalog: Catalog) -> None:
     """Hermes takes context windows and prices from an endpoint's ``/models`` answer, kept
     in memory per base URL; the host's catalog goes there instead, so Hermes neither probes
     the endpoint for them nor falls back to its guesses. Hermes has no hook for this: a
-    Hermes that moved the cache loses only this (and probes as before)."""
+    Hermes that moved the cache loses only this (and probes as before).
+
+    The entry never expires: Hermes' copy of what it fetched lasts 5 minutes, then it asks
+    ``/models`` again, and Venice's answer does not say limits or prices in Hermes' terms;
+    ours is the host's catalog, which the bridge keeps for the whole process. Dated now,
+    a turn that took over 5 minutes was priced without it (and Hermes fetched ``/models``
+    with the key)."""
     try:
         metadata = importlib.import_module("agent.model_metadata")
         key = metadata._normalize_base_url(base_url)
         metadata._endpoint_model_metadata_cache[key] = hermes_model_metadata(catalog.models)
-        metadata._endpoint_model_metadata_cache_time[key] = time.time()
+        metadata._endpoint_model_metadata_cache_time[key] = math.inf
     except Exception:
         return
 

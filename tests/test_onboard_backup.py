@@ -1,0 +1,94 @@
+"""A key onboarding moved out of the config file into the keyring is in no file we wrote:
+not the config, not its ``openclaw.json.bak``, not a temp file. The backup keeps everything
+else it is for (the user's comments, formatting and keys, as they were), with the key's
+place holding the ``${VAR}`` reference that now finds it in the keyring."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import json5
+
+from tests.conftest import run_cli
+from tests.support.hygiene import CANARY, allow_secret_in
+
+ONBOARD = ("onboard", "--auth-choice", "venice-api-key", "--non-interactive")
+HAND_WRITTEN = (
+    "// my OpenClaw setup\n"
+    "{\n"
+    "  models: {\n"
+    "    providers: {\n"
+    f'      venice: {{ apiKey: "{CANARY}" }}, /* pasted from the dashboard */\n'
+    "    },\n"
+    "  },\n"
+    "  unknownFutureKey: { kept: true },\n"
+    "}\n"
+)
+
+
+def state() -> Path:
+    return Path(os.environ["OPENCLAW_STATE_DIR"])
+
+
+def written_by_us() -> dict[str, bytes]:
+    """Every file in the state dir except the keyring backend's own (it is elsewhere)."""
+    return {p.name: p.read_bytes() for p in state().rglob("*") if p.is_file()}
+
+
+def test_the_backup_keeps_the_old_text_without_the_moved_key() -> None:
+    path = state() / "openclaw.json"
+    path.parent.mkdir(parents=True)
+    path.write_text(HAND_WRITTEN)
+    allow_secret_in(path)  # the user wrote it there; onboarding takes it out
+    result = run_cli(*ONBOARD)
+    assert result.code == 0, result.output
+    assert "system keyring" in result.stdout
+    files = written_by_us()
+    assert [name for name, data in files.items() if CANARY.encode() in data] == []
+    backup = (state() / "openclaw.json.bak").read_text()
+    assert backup == HAND_WRITTEN.replace(CANARY, "${VENICE_API_KEY}")  # all else as it was
+    assert (state() / "openclaw.json.bak").stat().st_mode & 0o777 == 0o600
+    # the backup still works: put back, it finds the key where onboarding moved it
+    (state() / "openclaw.json.bak").replace(path)
+    status = run_cli("models", "status", "--json")
+    assert json.loads(status.stdout)["providers"]["venice"]["keySource"] == "keyring"
+
+
+def test_an_older_backup_kept_for_its_comments_loses_the_key_too() -> None:
+    """A ``.bak`` that is the only copy of the user's comments is kept by later saves; when
+    it holds the key being moved, the key is taken out of it there as well."""
+    path = state() / "openclaw.json"
+    path.parent.mkdir(parents=True)
+    path.write_text(json.dumps({"models": {"providers": {"venice": {"apiKey": CANARY}}}}))
+    (state() / "openclaw.json.bak").write_text(HAND_WRITTEN)
+    allow_secret_in(path)
+    result = run_cli(*ONBOARD)
+    assert result.code == 0, result.output
+    assert [name for name, data in written_by_us().items() if CANARY.encode() in data] == []
+    backup = (state() / "openclaw.json.bak").read_text()
+    assert backup == HAND_WRITTEN.replace(CANARY, "${VENICE_API_KEY}")
+    assert json5.loads(path.read_text())["models"]["providers"]["venice"]["apiKey"] == (
+        "${VENICE_API_KEY}"
+    )
+
+
+def test_a_key_written_escaped_leaves_no_backup_rather_than_a_copy_of_it() -> None:
+    """JSON lets a string be written with ``\\u`` escapes; a key written so cannot be found
+    in the text by its characters. Then no backup is kept: a key the user moved out of the
+    file must not stay in a copy of it."""
+    escaped = "".join(f"\\u{ord(c):04x}" for c in CANARY)
+    path = state() / "openclaw.json"
+    path.parent.mkdir(parents=True)
+    path.write_text('{"models": {"providers": {"venice": {"apiKey": "' + escaped + '"}}}}\n')
+    (state() / "openclaw.json.bak").write_text(path.read_text())  # an older copy, also escaped
+    result = run_cli(*ONBOARD)
+    assert result.code == 0, result.output
+    assert not (state() / "openclaw.json.bak").exists()
+    assert sorted(written_by_us()) == ["openclaw.json", "openclaw.json.lock"]
+    assert json5.loads(path.read_text())["models"]["providers"]["venice"]["apiKey"] == (
+        "${VENICE_API_KEY}"
+    )
+    status = run_cli("models", "status", "--json")
+    assert json.loads(status.stdout)["providers"]["venice"]["keySource"] == "keyring"
