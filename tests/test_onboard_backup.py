@@ -92,3 +92,35 @@ def test_a_key_written_escaped_leaves_no_backup_rather_than_a_copy_of_it() -> No
     )
     status = run_cli("models", "status", "--json")
     assert json.loads(status.stdout)["providers"]["venice"]["keySource"] == "keyring"
+
+
+def test_ref_mode_takes_the_key_out_of_the_backup_too() -> None:
+    """``--secret-input-mode ref``: the user keeps the key themselves (in the variable the
+    config now names); none of our files keeps a copy, the backup included."""
+    path = state() / "openclaw.json"
+    path.parent.mkdir(parents=True)
+    path.write_text(HAND_WRITTEN)
+    allow_secret_in(path)
+    result = run_cli(*ONBOARD, "--secret-input-mode", "ref")
+    assert result.code == 0, result.output
+    assert "not stored; the config refers to ${VENICE_API_KEY}" in result.stdout
+    assert [name for name, data in written_by_us().items() if CANARY.encode() in data] == []
+    backup = (state() / "openclaw.json.bak").read_text()
+    assert backup == HAND_WRITTEN.replace(CANARY, "${VENICE_API_KEY}")
+    status = run_cli("models", "status", "--json", env={"VENICE_API_KEY": CANARY})
+    assert json.loads(status.stdout)["providers"]["venice"]["keySource"] == "env"
+
+
+def test_a_key_kept_in_the_env_block_is_not_taken_out() -> None:
+    """Without a keyring the user may keep the key in the config's env block: it stays
+    there, and the ``.bak`` (their file as it was) is not rewritten."""
+    path = state() / "openclaw.json"
+    path.parent.mkdir(parents=True)
+    path.write_text(HAND_WRITTEN)
+    allow_secret_in(path)
+    allow_secret_in(state() / "openclaw.json.bak")
+    no_keyring = {"PYTHON_KEYRING_BACKEND": "keyring.backends.fail.Keyring"}
+    result = run_cli(*ONBOARD, "--store-key-in-config", env=no_keyring)
+    assert result.code == 0, result.output
+    assert json5.loads(path.read_text())["env"]["VENICE_API_KEY"] == CANARY
+    assert (state() / "openclaw.json.bak").read_text() == HAND_WRITTEN
