@@ -124,3 +124,33 @@ def test_a_key_kept_in_the_env_block_is_not_taken_out() -> None:
     assert result.code == 0, result.output
     assert json5.loads(path.read_text())["env"]["VENICE_API_KEY"] == CANARY
     assert (state() / "openclaw.json.bak").read_text() == HAND_WRITTEN
+
+
+def test_onboarding_again_cleans_a_backup_an_earlier_version_left() -> None:
+    """Earlier versions moved the key and kept it in the ``.bak``; onboarding again (nothing
+    to change in the file) takes it out of that copy."""
+    first = run_cli(*ONBOARD, "--venice-api-key", CANARY)
+    assert first.code == 0, first.output
+    path = state() / "openclaw.json"
+    before = path.read_text()
+    (state() / "openclaw.json.bak").write_text(HAND_WRITTEN)  # as an earlier version left it
+    again = run_cli(*ONBOARD)
+    assert again.code == 0, again.output
+    assert "kept in keyring" in again.stdout
+    assert path.read_text() == before  # nothing changed there
+    assert (state() / "openclaw.json.bak").read_text() == HAND_WRITTEN.replace(
+        CANARY, "${VENICE_API_KEY}"
+    )
+    assert [name for name, data in written_by_us().items() if CANARY.encode() in data] == []
+
+
+def test_a_key_too_short_to_replace_safely_leaves_no_copy() -> None:
+    from openclaw_venice.runtime.config_scrub import scrub
+
+    text = '{"a": "abc", "note": "abcdef"}'
+    assert scrub(text, {"abc": "${K}"}) is None  # replacing "abc" would change "abcdef"
+    assert scrub('{"a": 1}', {"abc": "${K}"}) == '{"a": 1}'  # not there: nothing to do
+    long_key = "k" * 20
+    assert scrub(f'{{"a": "{long_key}"}} // {long_key}\n', {long_key: "${K}"}) == (
+        '{"a": "${K}"} // ${K}\n'
+    )

@@ -24,6 +24,7 @@ from ..secrets import referenced_variable
 
 if TYPE_CHECKING:
     from ..secret import SecretStr
+    from ..secrets import ResolvedKey
 
 
 def add_parser(sub: Any, registry: Registry | None = None) -> None:
@@ -78,6 +79,7 @@ def find_method(registry: Registry, choice: str | None) -> tuple[Provider, AuthM
 class KeyDecision:
     key: SecretStr | None  # None: nothing new to store (an existing key is kept)
     source: str
+    kept: SecretStr | None = None  # the existing key that is kept, when key is None
 
 
 def run(args: argparse.Namespace, host: Host) -> int:
@@ -155,7 +157,10 @@ def onboard(args: argparse.Namespace, host: Host, provider: Provider, method: Au
         variable,
     )
     steps = plan(host.config.data, choices)
-    saved = save_edits(host.config, steps.edits, moved_key(written, block, env_block_key))
+    moved = moved_key(written, block, env_block_key)
+    if decision.source == "keyring" or storage.startswith("system keyring"):
+        moved.update(_in_keyring(decision, variable))
+    saved = save_edits(host.config, steps.edits, moved)
     summary = {
         "configPath": str(host.config_path),
         "provider": provider.id,
@@ -186,6 +191,13 @@ def moved_key(
     return {literal: reference, literal.strip(): reference}
 
 
+def _in_keyring(decision: KeyDecision, variable: str) -> dict[str, str]:
+    """The key that is in the keyring now: an older ``.bak`` may still hold it in plaintext
+    (one written before backups were cleaned), so it is taken out there too."""
+    key = decision.key or decision.kept
+    return {key.get_secret_value(): "${" + variable + "}"} if key is not None else {}
+
+
 def decide_key(
     host: Host, provider: Provider, method: AuthMethod, flag_value: str | None, interactive: bool
 ) -> KeyDecision:
@@ -200,12 +212,12 @@ def decide_key(
     # a key only in the environment or written literally in the config is stored properly
     fresh = existing is not None and existing.source in ("env", "config")
     if existing is not None and not interactive:
-        return KeyDecision(existing.value if fresh else None, existing.source)
+        return KeyDecision(*_existing(existing, fresh))
     if existing is not None:
         preview = mask(existing.value.get_secret_value())
         question = f"Use the existing key {preview} (from {existing.source})? [Y/n]"
         if confirm(question, True, host.stdin, host.stderr):
-            return KeyDecision(existing.value if fresh else None, existing.source)
+            return KeyDecision(*_existing(existing, fresh))
     if not interactive:
         raise SecretError(
             f"Missing {method.cli_flag} (or {method.env_var} in env, or existing "
@@ -222,6 +234,10 @@ def decide_key(
             return KeyDecision(SecretStr(key), "prompt")
         host.err("The key cannot be empty.")
     raise SecretError("no key entered; run `openclaw onboard` again when you have it")
+
+
+def _existing(existing: ResolvedKey, fresh: bool) -> tuple[SecretStr | None, str, SecretStr]:
+    return (existing.value if fresh else None), existing.source, existing.value
 
 
 def _checked(key: str, method: AuthMethod) -> SecretStr:
