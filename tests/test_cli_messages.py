@@ -145,7 +145,7 @@ def test_interactive_onboarding_reads_naturally_and_says_why_its_list_is_bundled
 
 def test_describe_method_names_the_group_once_and_keeps_acronyms() -> None:
     from openclaw_venice.runtime.auth import AuthMethod
-    from openclaw_venice.runtime.commands.onboard import describe_method
+    from openclaw_venice.runtime.commands.pickers import describe_method
 
     def method(label: str, hint: str, group: str) -> AuthMethod:
         return AuthMethod("api-key", "c", label, "--c", "C", "c:default", hint, group)
