@@ -359,3 +359,16 @@ def test_shown_url_hides_userinfo_query_and_fragment_only() -> None:
     assert shown_url("http://a@b@host/x@y?t=@z") == "http://***@host/x@y?***"
     assert shown_url("u:p@host/api#t") == "***@host/api#***"
     assert shown_url("http://host/a@b") == "http://host/a@b"
+
+
+def test_text_only_filters_with_another_type_are_refused_not_ignored() -> None:
+    one = run_cli("models", "list", "--type", "image", "--vision")
+    assert one.code == 2 and lines(one.stderr) == [
+        "Error: --vision applies to text models only; with --type image, filter with --private "
+        "or --anonymized"
+    ]
+    two = run_cli("models", "list", "--type", "embedding", "--tools", "--all")
+    assert two.code == 2 and lines(two.stderr)[0].startswith(
+        "Error: --tools and --all apply to text models only; with --type embedding,"
+    )
+    assert run_cli("models", "list", "--type", "image", "--private").code == 0

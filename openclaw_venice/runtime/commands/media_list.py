@@ -7,6 +7,7 @@ import argparse
 import json
 
 from ..capabilities import Kind, MediaCatalog, MediaModel
+from ..errors import UsageError
 from ..host import Host
 from .render import print_table
 
@@ -19,6 +20,15 @@ _WHERE = {
 
 def run_media_list(args: argparse.Namespace, host: Host) -> int:
     kind = args.type
+    text_only = [
+        f"--{name}" for name in ("vision", "tools", "reasoning", "all") if getattr(args, name)
+    ]
+    if text_only:  # refused rather than ignored: the list would not be what was asked for
+        verb = "applies" if len(text_only) == 1 else "apply"
+        raise UsageError(
+            f"{' and '.join(text_only)} {verb} to text models only; with --type {kind}, "
+            "filter with --private or --anonymized"
+        )
     capability: Kind = "images" if kind == "image" else "embeddings"
     provider_ids = [args.provider] if args.provider else host.registry.offers(capability)
     catalogs: list[MediaCatalog] = []
