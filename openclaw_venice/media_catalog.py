@@ -13,7 +13,6 @@ import difflib
 import functools
 import json
 from collections.abc import Mapping
-from dataclasses import replace
 from importlib import resources
 from typing import Any, Literal
 
@@ -127,7 +126,11 @@ def unshown(ctx: ProviderContext) -> ProviderContext:
     """``ctx`` for a model list that is only looked in, never shown (generating an image,
     embedding texts): there a fallback to the bundled list is no news (an id it lacks is sent
     anyway), so it is not warned about."""
-    return replace(ctx, warn=lambda message: None)
+    quiet = ProviderContext(
+        config=ctx.config, env=ctx.env, cache_dir=ctx.cache_dir, refresh=ctx.refresh,
+        warn=lambda message: None,
+    )  # fmt: skip
+    return quiet
 
 
 def find_model(
