@@ -372,3 +372,11 @@ def test_text_only_filters_with_another_type_are_refused_not_ignored() -> None:
         "Error: --tools and --all apply to text models only; with --type embedding,"
     )
     assert run_cli("models", "list", "--type", "image", "--private").code == 0
+
+
+def test_one_model_is_one_model(server: LocalServer) -> None:
+    env = venice(server)
+    listed = run_cli("models", "list", env=env)
+    assert lines(listed.stderr)[-1] == "venice: 1 model, live from the provider"
+    refreshed = run_cli("models", "refresh", env=env)
+    assert lines(refreshed.stdout)[0] == "venice: 1 model, 0 added, 0 removed"

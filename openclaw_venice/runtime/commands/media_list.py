@@ -9,7 +9,7 @@ import json
 from ..capabilities import Kind, MediaCatalog, MediaModel
 from ..errors import UsageError
 from ..host import Host
-from .render import print_table
+from .render import counted, print_table
 
 _WHERE = {
     "live": "live from the provider",
@@ -57,9 +57,9 @@ def run_media_list(args: argparse.Namespace, host: Host) -> int:
         host.out(json.dumps(payload, indent=2))
         return 0
     rows = [[m.ref, m.name, m.privacy or "-", ",".join(tags(m))] for m in models]
+    shown = {c.provider: sum(1 for m in models if m.provider == c.provider) for c in catalogs}
     footers = [
-        f"{c.provider}: {sum(1 for m in models if m.provider == c.provider)} {kind} models, "
-        f"{_WHERE[c.source]}"
+        f"{c.provider}: {counted(shown[c.provider], f'{kind} model')}, {_WHERE[c.source]}"
         for c in catalogs
     ]
     print_table(host, ["Model", "Name", "Privacy", "Tags"], rows, footers, shrink=(3, 1, 0))
