@@ -21,11 +21,11 @@ import time
 from collections.abc import Callable, Coroutine, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
-from urllib.parse import urlsplit
 
 from . import network
 from .errors import DiscoveryError
 from .http_body import ACCEPT_ENCODING, apieces
+from .identity import base_url_problem
 
 if TYPE_CHECKING:
     import httpx
@@ -58,9 +58,10 @@ def fetch_model_rows(
     Each attempt ends within ``timeout`` seconds, whatever the server does. ``model_type``:
     the ``type`` asked for (text, image, embedding)."""
     limit = TIMEOUT_SECONDS if timeout is None else timeout
+    problem = base_url_problem(base_url)
+    if problem:  # said at once, not found out by three failed attempts (or a crash)
+        raise DiscoveryError(problem)
     url = base_url.rstrip("/") + "/models"
-    if "@" in urlsplit(url).netloc:
-        raise DiscoveryError("the base URL holds a user name or password; remove the part before @")
     env = os.environ if env is None else env
     try:
         route = network.route_for(url, env)

@@ -38,6 +38,23 @@ AUTH_METHOD = AuthMethod(
 )
 
 
+def base_url_problem(base_url: str) -> str | None:
+    """Why no request can go to ``base_url`` (a bad port, no host, not http(s), a user name
+    or password in it), None when one can. Nothing of a URL holding userinfo is shown."""
+    from urllib.parse import urlsplit
+
+    try:
+        parts = urlsplit(base_url)
+        parts.port  # noqa: B018 - raises ValueError when out of range or not a number
+    except ValueError as exc:
+        return f"the base URL is malformed: {exc}"
+    if "@" in parts.netloc:
+        return "the base URL holds a user name or password; remove the part before @"
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        return "the base URL is not an http(s) URL with a host"
+    return None
+
+
 def resolve_base_url(config: Mapping[str, Any], env: Mapping[str, str]) -> str:
     """``VENICE_BASE_URL`` over config ``baseUrl`` over the public endpoint."""
     configured = config.get("baseUrl")

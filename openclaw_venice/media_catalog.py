@@ -13,12 +13,11 @@ import difflib
 import functools
 import json
 from collections.abc import Mapping
-from dataclasses import replace
 from importlib import resources
 from typing import Any, Literal
 
 from .errors import DiscoveryError, UnknownModelError
-from .identity import PROVIDER_ID, USER_AGENT
+from .identity import PROVIDER_ID, USER_AGENT, base_url_problem
 from .model_cache import CACHE_TTL_SECONDS, ModelCache
 from .runtime.plugins import MediaCatalog, MediaModel, ProviderContext
 
@@ -91,6 +90,10 @@ def media_catalog(ctx: ProviderContext, kind: MediaKind, base_url: str) -> Media
     """Fresh cache, else live, else the bundle (with a warning); never raises for the network."""
     from .discovery import fetch_model_rows
 
+    problem = base_url_problem(base_url)
+    if problem:  # no request can go there: say why each time (nothing to remember)
+        ctx.warn(f"Venice {kind} model discovery failed ({problem}); showing the bundled list")
+        return load_media_bundle(kind)
     cache = ModelCache(ctx.cache_dir / f"{kind}-models", base_url)
     cached = cache.read()
     if not ctx.refresh:
@@ -123,7 +126,11 @@ def unshown(ctx: ProviderContext) -> ProviderContext:
     """``ctx`` for a model list that is only looked in, never shown (generating an image,
     embedding texts): there a fallback to the bundled list is no news (an id it lacks is sent
     anyway), so it is not warned about."""
-    return replace(ctx, warn=lambda message: None)
+    quiet = ProviderContext(
+        config=ctx.config, env=ctx.env, cache_dir=ctx.cache_dir, refresh=ctx.refresh,
+        warn=lambda message: None,
+    )  # fmt: skip
+    return quiet
 
 
 def find_model(

@@ -19,6 +19,7 @@ from .identity import (
     LABEL,
     PROVIDER_ID,
     USER_AGENT,
+    base_url_problem,
     resolve_base_url,
 )
 from .model_cache import CACHE_TTL_SECONDS, ModelCache
@@ -241,9 +242,13 @@ class VeniceProvider:
         ``ctx.refresh`` skips both the cache and that memory.
         """
         base_url = resolve_base_url(ctx.config, ctx.env)
+        bundle = load_bundle()
+        problem = base_url_problem(base_url)
+        if problem:  # no request can go there: say why each time (nothing to remember)
+            ctx.warn(f"Venice model discovery failed ({problem}); showing the bundled catalog")
+            return bundle
         cache = ModelCache(ctx.cache_dir, base_url)
         cached = cache.read()
-        bundle = load_bundle()
         if not ctx.refresh:
             if cached is not None and 0 <= cached.age() < CACHE_TTL_SECONDS:
                 return merge_catalog(cached.rows, bundle, "cache")

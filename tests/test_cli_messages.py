@@ -145,7 +145,7 @@ def test_interactive_onboarding_reads_naturally_and_says_why_its_list_is_bundled
 
 def test_describe_method_names_the_group_once_and_keeps_acronyms() -> None:
     from openclaw_venice.runtime.auth import AuthMethod
-    from openclaw_venice.runtime.commands.onboard import describe_method
+    from openclaw_venice.runtime.commands.pickers import describe_method
 
     def method(label: str, hint: str, group: str) -> AuthMethod:
         return AuthMethod("api-key", "c", label, "--c", "C", "c:default", hint, group)
@@ -290,3 +290,93 @@ def test_a_group_without_its_action_shows_its_own_help(group: str) -> None:
     result = run_cli(group)
     assert result.code == 2 and result.stdout == ""
     assert result.stderr.startswith(f"usage: openclaw {group} [-h] ACTION ...")
+
+
+# -- a base URL no request can go to -----------------------------------------------------------
+
+BAD_URLS = {
+    "a port out of range": (
+        "http://127.0.0.1:99999/api/v1",
+        "the base URL is malformed: Port out of range 0-65535",
+    ),
+    "an unclosed IPv6 bracket": (
+        "http://[::1/api/v1",
+        "the base URL is malformed: Invalid IPv6 URL",
+    ),
+    "not http": ("ftp://127.0.0.1/api/v1", "the base URL is not an http(s) URL with a host"),
+}
+
+
+@pytest.mark.parametrize("case", BAD_URLS)
+def test_a_malformed_base_url_is_said_at_once_every_time(case: str) -> None:
+    url, problem = BAD_URLS[case]
+    env = {"VENICE_BASE_URL": url}
+    for _ in range(2):  # the second run too says why, not "unreachable a moment ago"
+        listed = run_cli("models", "list", env=env)
+        assert listed.code == 0 and "venice/llama-3.3-70b" in listed.stdout
+        assert [w for w in lines(listed.stderr) if w.startswith("warning: ")] == [
+            f"warning: Venice model discovery failed ({problem}); showing the bundled catalog"
+        ]
+    images = run_cli("models", "list", "--type", "image", env=env)
+    assert lines(images.stderr)[0] == (
+        f"warning: Venice image model discovery failed ({problem}); showing the bundled list"
+    )
+    status = run_cli("models", "status", env=env)
+    (line,) = [x for x in status.stdout.splitlines() if x.startswith("venice:")]
+    assert line.endswith(f"; catalog bundled, as Venice model discovery failed ({problem})")
+
+
+PASSWORD = "hunter2-in-the-url"
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        f"http://someone:{PASSWORD}@[::1/api/v1",
+        f"http://someone:{PASSWORD}@127.0.0.1:9/api/v1",
+        f"http://127.0.0.1:9/api/v1?token={PASSWORD}",
+    ],
+    ids=["malformed", "well-formed", "a query"],
+)
+def test_what_a_base_url_hides_is_never_printed(url: str) -> None:
+    env = {"VENICE_BASE_URL": url, "VENICE_API_KEY": CANARY}
+    status = run_cli("models", "status", env=env)
+    payload = json.loads(run_cli("models", "status", "--json", env=env).stdout)
+    chat = run_cli("chat", "-m", "venice/llama-3.3-70b", "hi", env=env)
+    listed = run_cli("models", "list", env=env)
+    for result in (status, chat, listed):
+        assert PASSWORD not in result.output
+    assert PASSWORD not in json.dumps(payload)
+    assert "***" in payload["providers"]["venice"]["baseUrl"]
+    assert len(lines(chat.stderr)) == 1 and chat.code != 0
+
+
+def test_shown_url_hides_userinfo_query_and_fragment_only() -> None:
+    from openclaw_venice.runtime.urls import shown_url
+
+    assert shown_url("https://api.venice.ai/api/v1") == "https://api.venice.ai/api/v1"
+    assert shown_url("http://u:p@[::1/api") == "http://***@[::1/api"
+    assert shown_url("http://a@b@host/x@y?t=@z") == "http://***@host/x@y?***"
+    assert shown_url("u:p@host/api#t") == "***@host/api#***"
+    assert shown_url("http://host/a@b") == "http://host/a@b"
+
+
+def test_text_only_filters_with_another_type_are_refused_not_ignored() -> None:
+    one = run_cli("models", "list", "--type", "image", "--vision")
+    assert one.code == 2 and lines(one.stderr) == [
+        "Error: --vision applies to text models only; with --type image, filter with --private "
+        "or --anonymized"
+    ]
+    two = run_cli("models", "list", "--type", "embedding", "--tools", "--all")
+    assert two.code == 2 and lines(two.stderr)[0].startswith(
+        "Error: --tools and --all apply to text models only; with --type embedding,"
+    )
+    assert run_cli("models", "list", "--type", "image", "--private").code == 0
+
+
+def test_one_model_is_one_model(server: LocalServer) -> None:
+    env = venice(server)
+    listed = run_cli("models", "list", env=env)
+    assert lines(listed.stderr)[-1] == "venice: 1 model, live from the provider"
+    refreshed = run_cli("models", "refresh", env=env)
+    assert lines(refreshed.stdout)[0] == "venice: 1 model, 0 added, 0 removed"

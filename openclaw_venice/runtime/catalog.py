@@ -162,11 +162,12 @@ class Catalog:
 
     @property
     def fallback(self) -> str | None:
-        """Why the provider fell back to its bundled models ("Venice was unreachable a
-        moment ago"): its last note up to the "; ". None when it did not fall back."""
+        """Why the provider fell back to its bundled models ("Acme was unreachable a moment
+        ago"): its last note without the last "; " clause (what it does next). None
+        when it did not fall back."""
         if self.source != "bundled" or not self.notes:
             return None
-        return self.notes[-1].split("; ")[0].rstrip(".")
+        return self.notes[-1].rsplit("; ", 1)[0].rstrip(".")
 
     def find(self, model_id: str) -> ModelInfo | None:
         for model in self.models:

@@ -154,17 +154,23 @@ def check_base_url(provider_id: str, url: str) -> None:
     before a key goes anywhere, saying where to fix it."""
     from urllib.parse import urlsplit
 
+    from ..urls import shown_url
+
+    shown = shown_url(url)  # a user name, password or token in it is not printed
     where = (
         f"models.providers.{provider_id}.baseUrl in the config (or the environment variable "
         "that overrides it)"
     )
     try:
         parts = urlsplit(url)
+    except ValueError as exc:  # e.g. an unclosed [ of an IPv6 address
+        raise UsageError(f"the base URL {shown} is malformed ({exc}); fix {where}") from None
+    try:
         parts.port  # noqa: B018 - raises ValueError when out of range or not a number
     except ValueError as exc:
-        raise UsageError(f"the base URL {url} has a bad port ({exc}); fix {where}") from None
+        raise UsageError(f"the base URL {shown} has a bad port ({exc}); fix {where}") from None
     if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise UsageError(f"the base URL {url} is not an http(s) URL with a host; fix {where}")
+        raise UsageError(f"the base URL {shown} is not an http(s) URL with a host; fix {where}")
 
 
 def _provider_default(host: Host) -> str:

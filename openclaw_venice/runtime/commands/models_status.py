@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..catalog import Catalog
 from ..host import Host
+from ..urls import shown_url
 
 if TYPE_CHECKING:
     from ..secrets import ResolvedKey
@@ -38,7 +39,7 @@ def run_status(args: argparse.Namespace, host: Host) -> int:
         status["providers"][pid] = {
             "keySource": resolved.source if resolved else None,
             "keyVariable": variable,
-            "baseUrl": provider.base_url(host.provider_context(provider)),
+            "baseUrl": shown_url(provider.base_url(host.provider_context(provider))),
             "catalogSource": catalog.source,
             "catalogNotes": list(catalog.notes),
             "balance": balance_status(host, provider, resolved),

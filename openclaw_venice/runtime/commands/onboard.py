@@ -17,10 +17,11 @@ from ..config_edit import save_edits
 from ..config_file import get_path
 from ..errors import SecretError, UsageError
 from ..host import Host
-from ..key_input import ask, choose, confirm, mask, normalize_key, read_hidden
+from ..key_input import ask, confirm, mask, normalize_key, read_hidden
 from ..onboarding import Choices, current_default, pick_default, plan
 from ..plugins import AuthMethod, Provider, Registry
 from ..secrets import referenced_variable
+from .pickers import find_method, pick, pick_choice
 
 if TYPE_CHECKING:
     from ..secret import SecretStr
@@ -64,17 +65,6 @@ def add_onboard_arguments(parser: argparse.ArgumentParser, registry: Registry | 
             parser.add_argument(method.cli_flag, dest=dest, metavar="KEY", help=method.label)
 
 
-def find_method(registry: Registry, choice: str | None) -> tuple[Provider, AuthMethod]:
-    methods = [(p, m) for p in registry.providers.values() for m in p.auth_methods]
-    for provider, method in methods:
-        if method.choice == choice:
-            return provider, method
-    offered = ", ".join(m.choice for _, m in methods) or "none (install a provider plugin)"
-    if choice is None:
-        raise UsageError(f"--auth-choice is required; choose one of: {offered}")
-    raise UsageError(f"unknown --auth-choice {choice!r}; choose one of: {offered}")
-
-
 @dataclass(slots=True)
 class KeyDecision:
     key: SecretStr | None  # None: nothing new to store (an existing key is kept)
@@ -88,40 +78,6 @@ def run(args: argparse.Namespace, host: Host) -> int:
         choice = pick_choice(host)
     provider, method = find_method(host.registry, choice)
     return onboard(args, host, provider, method)
-
-
-def pick_choice(host: Host) -> str:
-    methods = [m for p in host.registry.providers.values() for m in p.auth_methods]
-    if not methods:
-        raise UsageError("no provider plugin offers onboarding; install one")
-    host.err("Providers:")
-    for number, method in enumerate(methods, 1):
-        host.err(f"  {number}) {describe_method(method)}")
-    return methods[pick(host, "Choose", len(methods))].choice
-
-
-def describe_method(method: AuthMethod) -> str:
-    """A picker line: "Venice AI API key: privacy-focused (uncensored models)". The group
-    is named only when the label does not name it; the hint, a phrase that may hold its
-    own parentheses, follows a colon (a comma after a group), its first letter lowered
-    unless it starts an acronym."""
-    title = method.label or method.group
-    if method.group and method.group.casefold() not in title.casefold():
-        title = f"{method.group}: {title}"
-    hint = method.hint.strip().rstrip(".")
-    if not hint:
-        return title
-    if hint[:1].isupper() and not hint[1:2].isupper():
-        hint = hint[0].lower() + hint[1:]
-    return f"{title}, {hint}" if ": " in title else f"{title}: {hint}"
-
-
-def pick(host: Host, prompt: str, count: int, default: int = 1) -> int:
-    """A numbered choice, asked again until it is one; input ending stops with one line."""
-    try:
-        return choose(prompt, count, default, host.stdin, host.stderr)
-    except EOFError:
-        raise UsageError("no answer given (input ended); nothing was changed") from None
 
 
 def onboard(args: argparse.Namespace, host: Host, provider: Provider, method: AuthMethod) -> int:
