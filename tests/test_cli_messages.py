@@ -145,7 +145,7 @@ def test_interactive_onboarding_reads_naturally_and_says_why_its_list_is_bundled
 
 def test_describe_method_names_the_group_once_and_keeps_acronyms() -> None:
     from openclaw_venice.runtime.auth import AuthMethod
-    from openclaw_venice.runtime.commands.onboard import describe_method
+    from openclaw_venice.runtime.commands.pickers import describe_method
 
     def method(label: str, hint: str, group: str) -> AuthMethod:
         return AuthMethod("api-key", "c", label, "--c", "C", "c:default", hint, group)
@@ -359,3 +359,24 @@ def test_shown_url_hides_userinfo_query_and_fragment_only() -> None:
     assert shown_url("http://a@b@host/x@y?t=@z") == "http://***@host/x@y?***"
     assert shown_url("u:p@host/api#t") == "***@host/api#***"
     assert shown_url("http://host/a@b") == "http://host/a@b"
+
+
+def test_text_only_filters_with_another_type_are_refused_not_ignored() -> None:
+    one = run_cli("models", "list", "--type", "image", "--vision")
+    assert one.code == 2 and lines(one.stderr) == [
+        "Error: --vision applies to text models only; with --type image, filter with --private "
+        "or --anonymized"
+    ]
+    two = run_cli("models", "list", "--type", "embedding", "--tools", "--all")
+    assert two.code == 2 and lines(two.stderr)[0].startswith(
+        "Error: --tools and --all apply to text models only; with --type embedding,"
+    )
+    assert run_cli("models", "list", "--type", "image", "--private").code == 0
+
+
+def test_one_model_is_one_model(server: LocalServer) -> None:
+    env = venice(server)
+    listed = run_cli("models", "list", env=env)
+    assert lines(listed.stderr)[-1] == "venice: 1 model, live from the provider"
+    refreshed = run_cli("models", "refresh", env=env)
+    assert lines(refreshed.stdout)[0] == "venice: 1 model, 0 added, 0 removed"

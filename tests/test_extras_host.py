@@ -46,7 +46,7 @@ def test_image_embed_usage_work_for_another_provider(
     assert embedded["provider"] == "studio" and embedded["data"][0]["embedding"] == [3.0]
     usage = run_cli("usage", "--provider", "studio", "--days", "3", env=studio)
     assert usage.stdout.splitlines()[2].split() == ["Sketch", "IMAGE", "2", "images", "1.5000"]
-    assert usage.stdout.splitlines()[-1] == "studio: 1 models, last 3 days"
+    assert usage.stdout.splitlines()[-1] == "studio: 1 model, last 3 days"
 
 
 def test_status_shows_every_providers_balance(studio: dict[str, str]) -> None:

@@ -92,3 +92,65 @@ def test_a_key_written_escaped_leaves_no_backup_rather_than_a_copy_of_it() -> No
     )
     status = run_cli("models", "status", "--json")
     assert json.loads(status.stdout)["providers"]["venice"]["keySource"] == "keyring"
+
+
+def test_ref_mode_takes_the_key_out_of_the_backup_too() -> None:
+    """``--secret-input-mode ref``: the user keeps the key themselves (in the variable the
+    config now names); none of our files keeps a copy, the backup included."""
+    path = state() / "openclaw.json"
+    path.parent.mkdir(parents=True)
+    path.write_text(HAND_WRITTEN)
+    allow_secret_in(path)
+    result = run_cli(*ONBOARD, "--secret-input-mode", "ref")
+    assert result.code == 0, result.output
+    assert "not stored; the config refers to ${VENICE_API_KEY}" in result.stdout
+    assert [name for name, data in written_by_us().items() if CANARY.encode() in data] == []
+    backup = (state() / "openclaw.json.bak").read_text()
+    assert backup == HAND_WRITTEN.replace(CANARY, "${VENICE_API_KEY}")
+    status = run_cli("models", "status", "--json", env={"VENICE_API_KEY": CANARY})
+    assert json.loads(status.stdout)["providers"]["venice"]["keySource"] == "env"
+
+
+def test_a_key_kept_in_the_env_block_is_not_taken_out() -> None:
+    """Without a keyring the user may keep the key in the config's env block: it stays
+    there, and the ``.bak`` (their file as it was) is not rewritten."""
+    path = state() / "openclaw.json"
+    path.parent.mkdir(parents=True)
+    path.write_text(HAND_WRITTEN)
+    allow_secret_in(path)
+    allow_secret_in(state() / "openclaw.json.bak")
+    no_keyring = {"PYTHON_KEYRING_BACKEND": "keyring.backends.fail.Keyring"}
+    result = run_cli(*ONBOARD, "--store-key-in-config", env=no_keyring)
+    assert result.code == 0, result.output
+    assert json5.loads(path.read_text())["env"]["VENICE_API_KEY"] == CANARY
+    assert (state() / "openclaw.json.bak").read_text() == HAND_WRITTEN
+
+
+def test_onboarding_again_cleans_a_backup_an_earlier_version_left() -> None:
+    """Earlier versions moved the key and kept it in the ``.bak``; onboarding again (nothing
+    to change in the file) takes it out of that copy."""
+    first = run_cli(*ONBOARD, "--venice-api-key", CANARY)
+    assert first.code == 0, first.output
+    path = state() / "openclaw.json"
+    before = path.read_text()
+    (state() / "openclaw.json.bak").write_text(HAND_WRITTEN)  # as an earlier version left it
+    again = run_cli(*ONBOARD)
+    assert again.code == 0, again.output
+    assert "kept in keyring" in again.stdout
+    assert path.read_text() == before  # nothing changed there
+    assert (state() / "openclaw.json.bak").read_text() == HAND_WRITTEN.replace(
+        CANARY, "${VENICE_API_KEY}"
+    )
+    assert [name for name, data in written_by_us().items() if CANARY.encode() in data] == []
+
+
+def test_a_key_too_short_to_replace_safely_leaves_no_copy() -> None:
+    from openclaw_venice.runtime.config_scrub import scrub
+
+    text = '{"a": "abc", "note": "abcdef"}'
+    assert scrub(text, {"abc": "${K}"}) is None  # replacing "abc" would change "abcdef"
+    assert scrub('{"a": 1}', {"abc": "${K}"}) == '{"a": 1}'  # not there: nothing to do
+    long_key = "k" * 20
+    assert scrub(f'{{"a": "{long_key}"}} // {long_key}\n', {long_key: "${K}"}) == (
+        '{"a": "${K}"} // ${K}\n'
+    )

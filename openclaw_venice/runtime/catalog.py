@@ -164,8 +164,8 @@ class Catalog(NamedTuple):
 
     @property
     def fallback(self) -> str | None:
-        """Why the provider fell back to its bundled models ("Venice was unreachable a
-        moment ago"): its last note without the last "; " clause (what it does next). None
+        """Why the provider fell back to its bundled models ("Acme was unreachable a moment
+        ago"): its last note without the last "; " clause (what it does next). None
         when it did not fall back."""
         if self.source != "bundled" or not self.notes:
             return None

@@ -130,6 +130,8 @@ def save_edits(
         edits = [e for e in edits if not _already(current.data, e)]
         expected = apply_edits(current.data, edits)
         if not edits and current.exists:
+            if moved:  # nothing to change in the file; an older .bak may still hold a secret
+                _scrub_file(target.with_name(target.name + ".bak"), moved)
             return SaveResult(
                 ConfigDocument(doc.path, current.data, current.text, current.bom), True
             )

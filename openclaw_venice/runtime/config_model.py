@@ -29,8 +29,8 @@ class SecretRef(_Open):
 class ModelCost(_Open):
     input: float = 0
     output: float = 0
-    cache_read: float | None = Field(None, alias="cacheRead")  # None: not listed
-    cache_write: float | None = Field(None, alias="cacheWrite")
+    cache_read: float = Field(0, alias="cacheRead")
+    cache_write: float = Field(0, alias="cacheWrite")
 
 
 class ModelEntry(_Open):

@@ -105,13 +105,19 @@ class Host:
             )
         return key
 
-    def provider_context(self, provider: Provider, refresh: bool = False) -> ProviderContext:
+    def provider_context(
+        self,
+        provider: Provider,
+        refresh: bool = False,
+        warn: Callable[[str], None] | None = None,
+    ) -> ProviderContext:
+        """``warn``: where the provider's warnings go (default: stderr, as ``warning: ...``)."""
         return ProviderContext(
             config=self.provider_config(provider.id),
             env=self.env,
             cache_dir=self.provider_cache_dir(provider.id),
             refresh=refresh,
-            warn=self.warn,
+            warn=self.warn if warn is None else warn,
         )
 
     def provider_cache_dir(self, provider_id: str) -> Path:
@@ -126,8 +132,7 @@ class Host:
         """
         provider = self.registry.provider(provider_id)
         heard: list[str] = []
-        ctx = self.provider_context(provider, refresh)._replace(warn=heard.append)
-        catalog = provider.catalog(ctx)
+        catalog = provider.catalog(self.provider_context(provider, refresh, heard.append))
         block = self.provider_config(provider_id)
         configured = block.get("models")
         mode = self.setting("models", "mode") or "merge"

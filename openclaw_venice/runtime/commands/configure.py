@@ -8,6 +8,7 @@ from typing import Any
 from ..host import Host
 from ..plugins import Registry
 from . import onboard
+from .pickers import find_method, pick, pick_choice
 
 SECTIONS = ("Model/auth",)
 
@@ -23,9 +24,9 @@ def run(args: argparse.Namespace, host: Host) -> int:
     host.err("What do you want to configure?")
     for number, section in enumerate(SECTIONS, 1):
         host.err(f"  {number}) {section}")
-    onboard.pick(host, "Choose", len(SECTIONS))
-    choice = onboard.pick_choice(host)
-    provider, method = onboard.find_method(host.registry, choice)
+    pick(host, "Choose", len(SECTIONS))
+    choice = pick_choice(host)
+    provider, method = find_method(host.registry, choice)
     defaults = argparse.Namespace(
         non_interactive=False,
         secret_input_mode="keyring",

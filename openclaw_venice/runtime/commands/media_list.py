@@ -7,9 +7,10 @@ import argparse
 import json
 
 from ..capabilities import Kind
+from ..errors import UsageError
 from ..host import Host
 from ..media import MediaCatalog, MediaModel
-from .render import print_table
+from .render import counted, print_table
 
 _WHERE = {
     "live": "live from the provider",
@@ -20,6 +21,15 @@ _WHERE = {
 
 def run_media_list(args: argparse.Namespace, host: Host) -> int:
     kind = args.type
+    text_only = [
+        f"--{name}" for name in ("vision", "tools", "reasoning", "all") if getattr(args, name)
+    ]
+    if text_only:  # refused rather than ignored: the list would not be what was asked for
+        verb = "applies" if len(text_only) == 1 else "apply"
+        raise UsageError(
+            f"{' and '.join(text_only)} {verb} to text models only; with --type {kind}, "
+            "filter with --private or --anonymized"
+        )
     capability: Kind = "images" if kind == "image" else "embeddings"
     provider_ids = [args.provider] if args.provider else host.registry.offers(capability)
     catalogs: list[MediaCatalog] = []
@@ -48,9 +58,9 @@ def run_media_list(args: argparse.Namespace, host: Host) -> int:
         host.out(json.dumps(payload, indent=2))
         return 0
     rows = [[m.ref, m.name, m.privacy or "-", ",".join(tags(m))] for m in models]
+    shown = {c.provider: sum(1 for m in models if m.provider == c.provider) for c in catalogs}
     footers = [
-        f"{c.provider}: {sum(1 for m in models if m.provider == c.provider)} {kind} models, "
-        f"{_WHERE[c.source]}"
+        f"{c.provider}: {counted(shown[c.provider], f'{kind} model')}, {_WHERE[c.source]}"
         for c in catalogs
     ]
     print_table(host, ["Model", "Name", "Privacy", "Tags"], rows, footers, shrink=(3, 1, 0))

@@ -11,7 +11,7 @@ from ..catalog import Catalog, ModelInfo, Resolution, deprecation_warning, split
 from ..config_file import get_path
 from ..errors import ProviderUnreachableError, UnknownModelError, UsageError
 from ..host import Host
-from .render import human_tokens, print_table, print_usage
+from .render import counted, human_tokens, print_table, print_usage
 
 _HEADERS = ("Model", "Input", "Context", "Privacy", "Tags")
 
@@ -154,7 +154,7 @@ def _source_line(catalog: Catalog, shown: int) -> str:
         "cache": "from the local cache (openclaw models refresh to update)",
         "bundled": "from the bundled catalog (provider not reached)",
     }[catalog.source]
-    return f"{catalog.provider}: {shown} models, {where}"
+    return f"{catalog.provider}: {counted(shown, 'model')}, {where}"
 
 
 def resolve_ref(host: Host, ref: str) -> Resolution:
@@ -220,11 +220,11 @@ def run_refresh(args: argparse.Namespace, host: Host) -> int:
             host.warn(note)
         ids = [m.id for m in catalog.models]
         if catalog.previous_ids is None:
-            host.out(f"{pid}: {len(ids)} models fetched (no earlier cache to compare)")
+            host.out(f"{pid}: {counted(len(ids), 'model')} fetched (no earlier cache to compare)")
             continue
         added = [i for i in ids if i not in catalog.previous_ids]
         removed = sorted(catalog.previous_ids - set(ids))
-        host.out(f"{pid}: {len(ids)} models, {len(added)} added, {len(removed)} removed")
+        host.out(f"{pid}: {counted(len(ids), 'model')}, {len(added)} added, {len(removed)} removed")
         host.out(
             "\n".join([*(f"  + {i}" for i in added), *(f"  - {i}" for i in removed)])
             or "  (no change)"

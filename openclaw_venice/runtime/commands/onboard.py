@@ -17,13 +17,15 @@ from ..config_edit import save_edits
 from ..config_file import get_path
 from ..errors import SecretError, UsageError
 from ..host import Host
-from ..key_input import ask, choose, confirm, mask, normalize_key, read_hidden
+from ..key_input import ask, confirm, mask, normalize_key, read_hidden
 from ..onboarding import Choices, current_default, pick_default, plan
 from ..plugins import AuthMethod, Provider, Registry
 from ..secrets import referenced_variable
+from .pickers import find_method, pick, pick_choice
 
 if TYPE_CHECKING:
     from ..secret import SecretStr
+    from ..secrets import ResolvedKey
 
 
 def add_parser(sub: Any, registry: Registry | None = None) -> None:
@@ -63,21 +65,11 @@ def add_onboard_arguments(parser: argparse.ArgumentParser, registry: Registry | 
             parser.add_argument(method.cli_flag, dest=dest, metavar="KEY", help=method.label)
 
 
-def find_method(registry: Registry, choice: str | None) -> tuple[Provider, AuthMethod]:
-    methods = [(p, m) for p in registry.providers.values() for m in p.auth_methods]
-    for provider, method in methods:
-        if method.choice == choice:
-            return provider, method
-    offered = ", ".join(m.choice for _, m in methods) or "none (install a provider plugin)"
-    if choice is None:
-        raise UsageError(f"--auth-choice is required; choose one of: {offered}")
-    raise UsageError(f"unknown --auth-choice {choice!r}; choose one of: {offered}")
-
-
 @dataclass(slots=True)
 class KeyDecision:
     key: SecretStr | None  # None: nothing new to store (an existing key is kept)
     source: str
+    kept: SecretStr | None = None  # the existing key that is kept, when key is None
 
 
 def run(args: argparse.Namespace, host: Host) -> int:
@@ -86,40 +78,6 @@ def run(args: argparse.Namespace, host: Host) -> int:
         choice = pick_choice(host)
     provider, method = find_method(host.registry, choice)
     return onboard(args, host, provider, method)
-
-
-def pick_choice(host: Host) -> str:
-    methods = [m for p in host.registry.providers.values() for m in p.auth_methods]
-    if not methods:
-        raise UsageError("no provider plugin offers onboarding; install one")
-    host.err("Providers:")
-    for number, method in enumerate(methods, 1):
-        host.err(f"  {number}) {describe_method(method)}")
-    return methods[pick(host, "Choose", len(methods))].choice
-
-
-def describe_method(method: AuthMethod) -> str:
-    """A picker line: "Venice AI API key: privacy-focused (uncensored models)". The group
-    is named only when the label does not name it; the hint, a phrase that may hold its
-    own parentheses, follows a colon (a comma after a group), its first letter lowered
-    unless it starts an acronym."""
-    title = method.label or method.group
-    if method.group and method.group.casefold() not in title.casefold():
-        title = f"{method.group}: {title}"
-    hint = method.hint.strip().rstrip(".")
-    if not hint:
-        return title
-    if hint[:1].isupper() and not hint[1:2].isupper():
-        hint = hint[0].lower() + hint[1:]
-    return f"{title}, {hint}" if ": " in title else f"{title}: {hint}"
-
-
-def pick(host: Host, prompt: str, count: int, default: int = 1) -> int:
-    """A numbered choice, asked again until it is one; input ending stops with one line."""
-    try:
-        return choose(prompt, count, default, host.stdin, host.stderr)
-    except EOFError:
-        raise UsageError("no answer given (input ended); nothing was changed") from None
 
 
 def onboard(args: argparse.Namespace, host: Host, provider: Provider, method: AuthMethod) -> int:
@@ -155,7 +113,10 @@ def onboard(args: argparse.Namespace, host: Host, provider: Provider, method: Au
         variable,
     )
     steps = plan(host.config.data, choices)
-    saved = save_edits(host.config, steps.edits, moved_key(written, block, env_block_key))
+    moved = moved_key(written, block, env_block_key)
+    if decision.source == "keyring" or storage.startswith("system keyring"):
+        moved.update(_in_keyring(decision, variable))
+    saved = save_edits(host.config, steps.edits, moved)
     summary = {
         "configPath": str(host.config_path),
         "provider": provider.id,
@@ -186,6 +147,13 @@ def moved_key(
     return {literal: reference, literal.strip(): reference}
 
 
+def _in_keyring(decision: KeyDecision, variable: str) -> dict[str, str]:
+    """The key that is in the keyring now: an older ``.bak`` may still hold it in plaintext
+    (one written before backups were cleaned), so it is taken out there too."""
+    key = decision.key or decision.kept
+    return {key.get_secret_value(): "${" + variable + "}"} if key is not None else {}
+
+
 def decide_key(
     host: Host, provider: Provider, method: AuthMethod, flag_value: str | None, interactive: bool
 ) -> KeyDecision:
@@ -200,12 +168,12 @@ def decide_key(
     # a key only in the environment or written literally in the config is stored properly
     fresh = existing is not None and existing.source in ("env", "config")
     if existing is not None and not interactive:
-        return KeyDecision(existing.value if fresh else None, existing.source)
+        return KeyDecision(*_existing(existing, fresh))
     if existing is not None:
         preview = mask(existing.value.get_secret_value())
         question = f"Use the existing key {preview} (from {existing.source})? [Y/n]"
         if confirm(question, True, host.stdin, host.stderr):
-            return KeyDecision(existing.value if fresh else None, existing.source)
+            return KeyDecision(*_existing(existing, fresh))
     if not interactive:
         raise SecretError(
             f"Missing {method.cli_flag} (or {method.env_var} in env, or existing "
@@ -222,6 +190,10 @@ def decide_key(
             return KeyDecision(SecretStr(key), "prompt")
         host.err("The key cannot be empty.")
     raise SecretError("no key entered; run `openclaw onboard` again when you have it")
+
+
+def _existing(existing: ResolvedKey, fresh: bool) -> tuple[SecretStr | None, str, SecretStr]:
+    return (existing.value if fresh else None), existing.source, existing.value
 
 
 def _checked(key: str, method: AuthMethod) -> SecretStr:

@@ -84,6 +84,11 @@ def _cut(cell: str, width: int) -> str:
     return cell if len(cell) <= width else cell[: width - 1] + "…"
 
 
+def counted(count: int, noun: str) -> str:
+    """``1 model``, ``2 models``, ``0 models`` (``noun`` takes a plain -s)."""
+    return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
+
+
 def human_tokens(count: int) -> str:
     """128000 -> '128k', 1000000 -> '1M', 262144 -> '262k'."""
     if count >= 1_000_000 and count % 1_000_000 == 0:

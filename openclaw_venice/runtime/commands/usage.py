@@ -8,7 +8,7 @@ from typing import Any
 
 from ..host import Host
 from .capability_use import call_context, pick_provider, run_async
-from .render import format_table
+from .render import counted, format_table
 
 
 def add_parser(sub: Any) -> None:
@@ -36,7 +36,9 @@ def run(args: argparse.Namespace, host: Host) -> int:
     if rows:
         rows.append(["total", "", ""] + [_money(totals[c]) for c in currencies])
     host.out("\n".join(format_table(["Model", "Type", "Units", *currencies], rows)))
-    host.out(f"{provider_id}: {len(report.rows)} models, last {report.window or args.days}")
+    host.out(
+        f"{provider_id}: {counted(len(report.rows), 'model')}, last {report.window or args.days}"
+    )
     return 0
 
 
