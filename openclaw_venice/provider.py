@@ -9,7 +9,6 @@ from collections.abc import AsyncIterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from .catalog import load_bundle, merge_catalog
-from .errors import DiscoveryError
 from .identity import (
     API,
     AUTH_METHOD,
@@ -268,6 +267,7 @@ class VeniceProvider:
         ctx: ProviderContext,
     ) -> Catalog:
         from .discovery import fetch_model_rows
+        from .errors import DiscoveryError
 
         try:
             rows = fetch_model_rows(base_url, user_agent=USER_AGENT, env=ctx.env)

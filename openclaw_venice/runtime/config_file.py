@@ -6,7 +6,6 @@ else ``~/.openclaw/openclaw.json``.
 
 from __future__ import annotations
 
-import glob
 import os
 from collections.abc import Mapping
 from pathlib import Path
@@ -216,6 +215,8 @@ def write_atomic(
 
 def remove_stale_temp_files(path: Path) -> None:
     """Remove ``.<name>.*.tmp`` and ``.<name>.bak.*.tmp`` left by a writer that was killed."""
+    import glob  # imported here: only writers need it
+
     for stale in path.parent.glob(f".{glob.escape(path.name)}.*.tmp"):
         stale.unlink(missing_ok=True)
 

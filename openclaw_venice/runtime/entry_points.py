@@ -58,6 +58,8 @@ def _read(file: str, group: str) -> list[EntryPoint]:
             text = handle.read()
     except (OSError, UnicodeError):
         return []
+    if group not in text:  # most distributions: no section of this group to parse
+        return []
     section, points = "", []
     for raw in text.splitlines():
         line = raw.strip()

@@ -33,7 +33,6 @@ from .capabilities import (
     UsageCapability,
 )
 from .catalog import Catalog, ModelInfo
-from .chat_flag import ChatFlag
 from .context import ProviderContext
 from .errors import (
     ConfigError,
@@ -53,6 +52,7 @@ if TYPE_CHECKING:
     from .account import Allocation, Amount, Balance, UsageReport, UsageRow
     from .ai import ChatSettings, Context, StreamEvent
     from .attestation import Attestation
+    from .chat_flag import ChatFlag
     from .media import (
         EmbeddingResult,
         GeneratedImage,
@@ -111,8 +111,9 @@ __all__ = [
 
 ENTRY_POINT_GROUP = "openclaw.plugins"
 
-#: the capability records offered here, by the module that defines them; each is imported
-#: on first use, so a command that shows none of them does not pay for their classes
+#: the records offered here that few commands use (capability records, chat flags), by the
+#: module that defines them; each is imported on first use, so a command that shows none of
+#: them does not pay for their classes
 _RECORDS = {
     **dict.fromkeys(("Allocation", "Amount", "Balance", "UsageReport", "UsageRow"), "account"),
     **dict.fromkeys(
@@ -127,6 +128,7 @@ _RECORDS = {
         "media",
     ),
     "Attestation": "attestation",
+    "ChatFlag": "chat_flag",  # only chat reads a provider's flags
 }
 
 
