@@ -359,8 +359,11 @@ def test_models_list_offline_imports_neither_metadata_machinery_nor_writers() ->
     assert not {"importlib.metadata", "email", "zipfile", "pydantic", "httpx"} & modules
     assert "openclaw_venice.runtime.commands.chat" not in modules
     # what made it 8x python -c pass: dataclasses (compiled methods, and inspect), OpenSSL
-    # for a file name, the records of capabilities it does not show, other actions' parsers
-    assert not {"dataclasses", "inspect", "hashlib", "asyncio"} & modules
+    # for a file name, platformdirs (and the tempfile it loads) for the usual cache dir, the
+    # records of capabilities it does not show, other actions' parsers
+    assert not {"dataclasses", "inspect", "hashlib", "asyncio", "platformdirs", "tempfile"} & (
+        modules
+    )
     records = {f"openclaw_venice.runtime.{m}" for m in ("media", "account", "attestation")}
     assert not records & modules
     assert "openclaw_venice.runtime.commands.attest" not in modules
