@@ -9,7 +9,7 @@ run is imported, so ``openclaw --version`` costs little more than Python itself.
 from __future__ import annotations
 
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from importlib import import_module
 from typing import TYPE_CHECKING, NoReturn, TextIO
 
@@ -34,7 +34,6 @@ COMMANDS = {
 }
 NEEDS_REGISTRY = {"onboard", "configure", "chat"}
 HAS_ACTIONS = {"models"}  # add_parser(sub, action): may build the action run alone
-HELP_FLAGS = {"-h", "--help"}
 GLOBAL_FLAGS = {"--debug", "--verbose", "-v"}  # their flags come from the installed plugins
 EPILOG = "Run `openclaw COMMAND --help` for a command's options."
 
@@ -130,21 +129,34 @@ def _run(argv: list[str], host: Host) -> int:
 
 
 def _command_words(argv: list[str]) -> tuple[str | None, str | None]:
-    """The command and the word after it (``models``, ``list``), as far as this run needs
-    parsers for: none when help is asked before the command (``openclaw --help models``
-    lists every command), no action when help is asked before the action."""
-    for index, word in enumerate(argv):
-        if word in HELP_FLAGS:
-            return None, None
-        if word in COMMANDS:
-            rest = argv[index + 1 :]
-            for after in rest:
-                if after in HELP_FLAGS:
-                    return word, None
-                if not after.startswith("-"):
-                    return word, after
-            return word, None
-    return None, None
+    """The command and, for a command with actions, the action (``models``, ``list``): the
+    parsers this run needs. The command is the first word that is not an option (``openclaw``'s
+    own options take no value), the action the next; a word that is not a command (``openclaw
+    help models``), help asked before it (``-h``, ``--hel``, ``-vh``) or a ``--`` before it
+    builds everything, so errors and help list every choice as the full parser does."""
+    words = iter(argv)
+    command = _first_word(words)
+    if command not in COMMANDS:
+        return None, None
+    return command, _first_word(words) if command in HAS_ACTIONS else None
+
+
+def _first_word(words: Iterator[str]) -> str | None:
+    """The next word that is not an option; None at a help option or ``--`` before it."""
+    for word in words:
+        if word == "--" or _asks_help(word):
+            return None
+        if not word.startswith("-"):
+            return word
+    return None
+
+
+def _asks_help(word: str) -> bool:
+    """What argparse reads as help: ``-h``, ``--help`` and its prefixes, ``-h`` in a bundle."""
+    if word.startswith("--"):
+        name = word.partition("=")[0]
+        return len(name) > 2 and "--help".startswith(name)
+    return word.startswith("-") and "h" in word[1:]
 
 
 def describe(exc: BaseException) -> str:

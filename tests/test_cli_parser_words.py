@@ -1,0 +1,66 @@
+"""``openclaw`` builds only the parser of the command (and action) being run; what a user sees
+must be what the full parser shows: every help text and every error lists all the choices.
+
+Each line below runs twice in-process: as the CLI does, and with the full parser (every
+command and action built, as ``openclaw --help`` does). Output and exit code must match; the
+one allowed difference is the pointer at the end of an error line, which names the command's
+own help once the command is known (``see `openclaw models --help```).
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import pytest
+
+from openclaw_venice.runtime import cli
+from openclaw_venice.runtime.host import Host
+from tests.conftest import run_cli
+
+LINES = [
+    [], ["--help"], ["-h", "models"], ["--help", "models"], ["--hel", "models"], ["-vh", "models"],
+    ["models"], ["models", "--help"], ["models", "-h", "list"], ["models", "--hel", "list"],
+    ["models", "list", "-h"], ["models", "lst"], ["models", "bogus", "list"],
+    ["models", "list", "--bogus"], ["models", "set"], ["models", "--", "list"],
+    ["--", "models", "list"], ["help", "models"], ["bogus", "chat"], ["modles", "list"],
+    ["chat", "--help"], ["chat", "-m", "models", "--help"], ["hermes"], ["usage", "models"],
+    ["-v", "models", "lst"], ["models", "lst", "--debug"], ["--version", "models"],
+]  # fmt: skip
+HINT = re.compile(r"; see `openclaw[^`]*--help`$", re.MULTILINE)
+
+
+def shown(argv: list[str], capsys: pytest.CaptureFixture[str], host: Host) -> tuple[Any, ...]:
+    try:
+        code = cli.main(argv, host)
+    except SystemExit as exc:
+        code = exc.code
+    out, err = capsys.readouterr()
+    return code, out, HINT.sub("; see --help", err)
+
+
+@pytest.mark.parametrize("argv", LINES, ids=" ".join)
+def test_the_parser_of_one_command_says_what_the_full_parser_says(
+    argv: list[str], capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    host = Host()
+    alone = shown(argv, capsys, host)
+    full_parser = cli.build_parser
+    monkeypatch.setattr(cli, "build_parser", lambda *_: full_parser(host.registry))
+    assert alone == shown(argv, capsys, host)
+
+
+@pytest.mark.parametrize("argv", [["help", "models"], ["bogus", "chat"], ["--", "models"]])
+def test_a_word_that_is_no_command_lists_every_command(argv: list[str]) -> None:
+    result = run_cli(*argv)
+    line = result.stderr.strip()
+    assert result.code == 2 and line.count("\n") == 0
+    assert "(choose from 'models', 'onboard'" in line and "'embed')" in line
+    assert line.endswith("see `openclaw --help`")
+
+
+def test_help_asked_by_a_prefix_lists_every_action() -> None:
+    result = run_cli("models", "--hel", "list")
+    assert result.code == 0
+    for action in ("list", "set", "status", "refresh", "attest"):
+        assert re.search(rf"^    {action} ", result.stdout, re.MULTILINE)
