@@ -92,7 +92,7 @@ def media_catalog(ctx: ProviderContext, kind: MediaKind, base_url: str) -> Media
 
     problem = base_url_problem(base_url)
     if problem:  # no request can go there: say why each time (nothing to remember)
-        ctx.warn(f"Venice {kind} model discovery failed ({problem}); showing the bundled list")
+        ctx.warn(f"Venice {kind} model discovery failed: {problem}; showing the bundled list")
         return load_media_bundle(kind)
     cache = ModelCache(ctx.cache_dir / f"{kind}-models", base_url)
     cached = cache.read()
@@ -108,7 +108,7 @@ def media_catalog(ctx: ProviderContext, kind: MediaKind, base_url: str) -> Media
         rows = fetch_model_rows(base_url, user_agent=USER_AGENT, model_type=kind)
     except DiscoveryError as exc:
         cache.remember_failure()
-        ctx.warn(f"Venice {kind} model discovery failed ({exc}); showing the bundled list")
+        ctx.warn(f"Venice {kind} model discovery failed: {exc}; showing the bundled list")
         return load_media_bundle(kind)
     live = merge_media(rows, kind, "live")
     if not live.models:

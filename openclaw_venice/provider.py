@@ -243,7 +243,7 @@ class VeniceProvider:
         bundle = load_bundle()
         problem = base_url_problem(base_url)
         if problem:  # no request can go there: say why each time (nothing to remember)
-            ctx.warn(f"Venice model discovery failed ({problem}); showing the bundled catalog")
+            ctx.warn(f"Venice model discovery failed: {problem}; showing the bundled catalog")
             return bundle
         cache = ModelCache(ctx.cache_dir, base_url)
         cached = cache.read()
@@ -273,7 +273,7 @@ class VeniceProvider:
             rows = fetch_model_rows(base_url, user_agent=USER_AGENT, env=ctx.env)
         except DiscoveryError as exc:
             cache.remember_failure()
-            ctx.warn(f"Venice model discovery failed ({exc}); showing the bundled catalog")
+            ctx.warn(f"Venice model discovery failed: {exc}; showing the bundled catalog")
             return bundle
         live = merge_catalog(rows, bundle, "live")
         if not live.models:

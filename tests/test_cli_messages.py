@@ -19,7 +19,7 @@ from tests.support.server import LocalServer, Reply, Request, json_reply
 from tests.support.terminal import Terminal
 
 MODELS_ROW = {"id": "llama-3.3-70b", "type": "text", "model_spec": {"privacy": "private"}}
-FAILED = "Venice model discovery failed (connection refused)"
+FAILED = "Venice model discovery failed: connection refused"
 REMEMBERED = "Venice was unreachable a moment ago"
 WITH_KEY = {"VENICE_API_KEY": CANARY}
 
@@ -315,15 +315,15 @@ def test_a_malformed_base_url_is_said_at_once_every_time(case: str) -> None:
         listed = run_cli("models", "list", env=env)
         assert listed.code == 0 and "venice/llama-3.3-70b" in listed.stdout
         assert [w for w in lines(listed.stderr) if w.startswith("warning: ")] == [
-            f"warning: Venice model discovery failed ({problem}); showing the bundled catalog"
+            f"warning: Venice model discovery failed: {problem}; showing the bundled catalog"
         ]
     images = run_cli("models", "list", "--type", "image", env=env)
     assert lines(images.stderr)[0] == (
-        f"warning: Venice image model discovery failed ({problem}); showing the bundled list"
+        f"warning: Venice image model discovery failed: {problem}; showing the bundled list"
     )
     status = run_cli("models", "status", env=env)
     (line,) = [x for x in status.stdout.splitlines() if x.startswith("venice:")]
-    assert line.endswith(f"; catalog bundled, as Venice model discovery failed ({problem})")
+    assert line.endswith(f"; catalog bundled, as Venice model discovery failed: {problem}")
 
 
 PASSWORD = "hunter2-in-the-url"

@@ -59,7 +59,10 @@ def test_the_cli_names_it_where_discovery_failed(server: LocalServer) -> None:
     listed = run_cli("models", "list", "--refresh", env=env)
     assert listed.code == 0
     [warning] = [line for line in listed.stderr.splitlines() if line.startswith("warning: ")]
-    assert f"HTTP 404 (request id {RAY})" in warning
+    assert warning == (
+        f"warning: Venice model discovery failed: HTTP 404 (request id {RAY}); "
+        "showing the bundled catalog"
+    )  # the id's parentheses are the only ones: none around the reason
     refreshed = run_cli("models", "refresh", env=env)
     assert refreshed.code == 1
     [line] = refreshed.stderr.splitlines()
