@@ -25,6 +25,10 @@ CASES = {
     "XDG_CACHE_HOME empty": {"XDG_CACHE_HOME": "", "HOME": "/home/ada"},
     "HOME only": {"HOME": "/home/ada"},
     "HOME is the root": {"HOME": "/"},
+    "HOME is the root written twice": {"HOME": "//"},
+    "HOME with trailing slashes": {"HOME": "/home/ada//"},
+    "XDG_CACHE_HOME with dots": {"XDG_CACHE_HOME": "/srv/../cache/.", "HOME": "/h"},
+    "XDG_CACHE_HOME with a tilde": {"XDG_CACHE_HOME": "~/cache", "HOME": "/home/ada"},
     "HOME relative": {"HOME": "relative/home"},
     "Android-looking": {"ANDROID_DATA": "/data", "ANDROID_ROOT": "/system", "HOME": "/h"},
 }

@@ -55,7 +55,9 @@ def _usual_linux_cache_home(env: Mapping[str, str]) -> str | None:
     if os.path.isabs(xdg):
         return xdg
     home = env.get("HOME", "")
-    return os.path.join(home, ".cache") if os.path.isabs(home) else None
+    # as os.path.expanduser("~/.cache") reads HOME for platformdirs: trailing slashes dropped
+    # (a HOME of "//" is "/", where joining would give "//.cache", a root of its own)
+    return home.rstrip("/") + "/.cache" if os.path.isabs(home) else None
 
 
 def state_dir(env: Mapping[str, str]) -> Path:
