@@ -31,8 +31,8 @@ class CachedAnswer(NamedTuple):
 
 class ModelCache:
     def __init__(self, cache_dir: Path, base_url: str) -> None:
-        # a name per base URL; the file records its URL, so names that collide only cost a
-        # refetch (zlib, not hashlib: hashlib loads OpenSSL, a tenth of `models list`)
+        # a name per base URL; both files record their URL, so names that collide only cost
+        # a refetch (zlib, not hashlib: hashlib loads OpenSSL, a tenth of `models list`)
         digest = f"{zlib.crc32(base_url.encode()):08x}"
         self.base_url = base_url
         self.path = cache_dir / f"models-{digest}.json"
@@ -61,14 +61,16 @@ class ModelCache:
     def failed_recently(self, now: float | None = None) -> bool:
         try:
             failed_at = self.failure_path.stat().st_mtime
-        except OSError:
+            if self.failure_path.read_text(encoding="utf-8") != self.base_url:
+                return False  # another base URL's failure, of the same file name
+        except (OSError, ValueError):
             return False
         return 0 <= (time.time() if now is None else now) - failed_at < FAILURE_TTL_SECONDS
 
     def remember_failure(self) -> None:
         # remembering is an optimisation; failing to is not an error
         with contextlib.suppress(OSError):
-            _write_private(self.failure_path, "")
+            _write_private(self.failure_path, self.base_url)
 
 
 def _write_private(path: Path, text: str) -> None:

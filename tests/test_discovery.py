@@ -162,6 +162,21 @@ def test_failure_falls_back_and_is_remembered(server: LocalServer, tmp_path: Pat
     assert refreshed.source == "live" and len(server.requests) == 2
 
 
+def test_a_failure_is_remembered_for_its_own_base_url_alone(
+    server: LocalServer, tmp_path: Path
+) -> None:
+    """Cache files are named by zlib.crc32 of the base URL; two URLs of one name (these two
+    suffixes give equal CRCs after any common prefix) must not share a remembered failure."""
+    down, up = server.url + "/uablaijhsa", server.url + "/pfcxpytzcn"
+    assert (
+        ModelCache(tmp_path / "c", down).failure_path == ModelCache(tmp_path / "c", up).failure_path
+    )
+    server.respond(lambda r: Reply(404) if r.path.startswith("/uablaijhsa") else answer())
+    assert VeniceProvider().catalog(context(tmp_path, down)).source == "bundled"
+    assert VeniceProvider().catalog(context(tmp_path, up)).source == "live"
+    assert [r.path for r in server.requests] == ["/uablaijhsa/models", "/pfcxpytzcn/models"]
+
+
 def test_stale_cache_is_refetched(server: LocalServer, tmp_path: Path) -> None:
     server.respond(lambda r: answer())
     url = server.url + "/api/v1"
