@@ -12,12 +12,35 @@ quarter of an offline ``openclaw models list``. A named tuple class costs a frac
 # no `from __future__ import annotations`: a named tuple's string annotations are each
 # compiled when the class is made (typing.ForwardRef), several times the cost of real ones;
 # a class's own name in its methods' annotations is quoted instead
-from collections.abc import Iterable, Mapping, Sequence
-from types import MappingProxyType
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Any, Literal, NamedTuple
 
 CatalogSource = Literal["live", "cache", "bundled"]
-NOTHING: Mapping[str, Any] = MappingProxyType({})  # an empty mapping no one can change
+
+
+class _Nothing(Mapping[str, Any]):
+    """The empty mapping of a record's default (:data:`NOTHING`): no one can change it, and a
+    record holding it can still be pickled and deep-copied (a mappingproxy cannot)."""
+
+    __slots__ = ()
+
+    def __getitem__(self, key: str) -> Any:
+        raise KeyError(key)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(())
+
+    def __len__(self) -> int:
+        return 0
+
+    def __repr__(self) -> str:
+        return "{}"
+
+    def __reduce__(self) -> str:
+        return "NOTHING"  # the one instance, by name
+
+
+NOTHING: Mapping[str, Any] = _Nothing()
 
 
 class Cost(NamedTuple):
