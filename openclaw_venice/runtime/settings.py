@@ -35,8 +35,8 @@ def config_data(env: Mapping[str, str]) -> Mapping[str, Any]:
 
 def cache_dir() -> Path:
     """platformdirs' user cache dir for the app. Its answer on Linux when the environment is
-    the usual one (``$XDG_CACHE_HOME``, else ``$HOME/.cache``, each taken only when absolute)
-    is read here without loading platformdirs, which takes a twentieth of an offline
+    the usual one (an absolute ``$XDG_CACHE_HOME``, else, when that is unset or blank, an
+    absolute ``$HOME`` + ``/.cache``) is read here without loading platformdirs, which takes a twentieth of an offline
     ``openclaw models list`` to import; every other case asks platformdirs. The suite holds
     this to platformdirs' own answers (tests/test_settings_dirs.py)."""
     usual = _usual_linux_cache_home(os.environ)
@@ -54,6 +54,8 @@ def _usual_linux_cache_home(env: Mapping[str, str]) -> str | None:
     xdg = env.get("XDG_CACHE_HOME", "")
     if os.path.isabs(xdg):
         return xdg
+    if xdg.strip():  # relative: platformdirs before 4.11.8 takes it, later ones ignore it
+        return None
     home = env.get("HOME", "")
     # as os.path.expanduser("~/.cache") reads HOME for platformdirs: trailing slashes dropped
     # (a HOME of "//" is "/", where joining would give "//.cache", a root of its own)
