@@ -36,9 +36,10 @@ def config_data(env: Mapping[str, str]) -> Mapping[str, Any]:
 def cache_dir() -> Path:
     """platformdirs' user cache dir for the app. Its answer on Linux when the environment is
     the usual one (an absolute ``$XDG_CACHE_HOME``, else, when that is unset or blank, an
-    absolute ``$HOME`` + ``/.cache``) is read here without loading platformdirs, which takes a twentieth of an offline
-    ``openclaw models list`` to import; every other case asks platformdirs. The suite holds
-    this to platformdirs' own answers (tests/test_settings_dirs.py)."""
+    absolute ``$HOME`` + ``/.cache``) is read here without loading platformdirs, which takes
+    a twentieth of an offline ``openclaw models list`` to import; every other case asks
+    platformdirs. The suite holds this to platformdirs' own answers
+    (tests/test_settings_dirs.py)."""
     usual = _usual_linux_cache_home(os.environ)
     if usual is not None:
         return Path(usual) / APP_NAME
