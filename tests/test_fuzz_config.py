@@ -128,6 +128,7 @@ def test_arbitrary_text(text: str) -> None:
 @FUZZ
 @given(soup)
 @example("'\\u'")  # found by this soup: the fast reader took \u without hex digits as "u"
+@example("Infinity//\r{")  # found by this soup: the fast reader ended a // comment at LF alone
 def test_json5_token_soup(text: str) -> None:
     check(text)
 
@@ -138,6 +139,17 @@ def test_an_escape_without_its_hex_digits_is_an_error(text: str) -> None:
     digits; the fast reader must not read them as the letters "u" and "x"."""
     with pytest.raises(ConfigParseError):
         parse_config_text(text, PATH)
+
+
+@pytest.mark.parametrize("end", ["\r", "\u2028", "\u2029"])
+def test_a_line_comment_ends_at_every_json5_line_terminator(end: str) -> None:
+    """After the terminator comes text the reader must see, as json5 does: here an error."""
+    text = '{"a": 1} //' + end + "]"
+    with pytest.raises(ValueError):
+        json5.loads(text)
+    with pytest.raises(ConfigParseError):
+        parse_config_text(text, PATH)
+    assert parse_config_text('{"a": 1, //' + end + '"b": 2}', PATH) == {"a": 1, "b": 2}
 
 
 @settings(FUZZ, max_examples=600)

@@ -16,8 +16,9 @@ from typing import Any
 
 _STRING = r"""("[^"\\\n\r]*(?:\\.[^"\\\n\r]*)*"|'[^'\\\n\r]*(?:\\.[^'\\\n\r]*)*')"""
 # strings and comments, found together (a quote in a comment starts no string, and a // in
-# a string starts no comment); a comment leaves None in the split's captures
-_PIECES = re.compile(_STRING + r"|//[^\n]*|/\*.*?\*/", re.DOTALL)
+# a string starts no comment); a comment leaves None in the split's captures; a // comment
+# ends at any JSON5 line terminator (CR, U+2028 and U+2029 too, not only LF)
+_PIECES = re.compile(_STRING + r"|//[^\n\r\u2028\u2029]*|/\*.*?\*/", re.DOTALL)
 _GLUED = re.compile(r"\*/[\w.+\-$'\"]")  # 1/**/2 is not 12: let the slow parser say so
 _HOLE, _GAP = "\x00", "\x01"  # where a string stood / a comment stood
 # (replacements are constant strings or a function: Python 3.11 expands a template with
