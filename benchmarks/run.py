@@ -96,16 +96,31 @@ def models_server(rows: list[dict[str, Any]]) -> Iterator[str]:
         httpd.shutdown()
 
 
+#: runs one command and reports its wall time and peak RSS: the command is forked from this
+#: small process, as ru_maxrss of a child forked from a large one (the benchmark, or pytest)
+#: reports the larger parent's RSS at the fork, carried over through exec
+_LAUNCH = """
+import os, sys, time
+started = time.perf_counter()
+pid = os.fork()
+if pid == 0:  # the command, its output discarded
+    quiet = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(quiet, 1)
+    os.dup2(quiet, 2)
+    os.execv(sys.argv[1], sys.argv[1:])
+_, status, usage = os.wait4(pid, 0)
+print(time.perf_counter() - started, usage.ru_maxrss, os.waitstatus_to_exitcode(status))
+"""
+
+
 def run_process(args: list[str], env: dict[str, str]) -> tuple[float, int]:
-    """Wall seconds and peak RSS (KiB) of one child process."""
-    started = time.perf_counter()
-    proc = subprocess.Popen(args, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    _, status, usage = os.wait4(proc.pid, 0)
-    elapsed = time.perf_counter() - started
-    proc.returncode = os.waitstatus_to_exitcode(status)
-    if proc.returncode != 0:
+    """Wall seconds and peak RSS (KiB) of one child process (``args[0]`` a path)."""
+    launcher = [sys.executable, "-c", _LAUNCH, *args]
+    shown = subprocess.run(launcher, env=env, capture_output=True, text=True, check=True)
+    elapsed, peak, code = shown.stdout.split()
+    if int(code) != 0:
         raise SystemExit(f"benchmark command failed: {' '.join(args)}")
-    return elapsed, usage.ru_maxrss
+    return float(elapsed), int(peak)
 
 
 #: issue 13: `--version` and an offline `models list` each under this many `python -c pass`
