@@ -25,6 +25,7 @@ LINES = [
     ["models", "list", "--bogus"], ["models", "set"], ["models", "--", "list"],
     ["--", "models", "list"], ["help", "models"], ["bogus", "chat"], ["modles", "list"],
     ["chat", "--help"], ["chat", "-m", "models", "--help"], ["hermes"], ["usage", "models"],
+    ["-", "models"], ["-1", "models"], ["-.5", "models"],
     ["-v", "models", "lst"], ["models", "lst", "--debug"], ["--version", "models"],
 ]  # fmt: skip
 HINT = re.compile(r"; see `openclaw[^`]*--help`$", re.MULTILINE)

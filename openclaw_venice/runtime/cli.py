@@ -146,9 +146,19 @@ def _first_word(words: Iterator[str]) -> str | None:
     for word in words:
         if word == "--" or _asks_help(word):
             return None
-        if not word.startswith("-"):
+        if not _is_option(word):
             return word
     return None
+
+
+def _is_option(word: str) -> bool:
+    """As argparse reads a word: ``-`` and negative numbers (``-1``, ``-.5``) are not options."""
+    return word.startswith("-") and word != "-" and not _number(word[1:])
+
+
+def _number(text: str) -> bool:
+    whole, dot, part = text.partition(".")
+    return (whole.isdigit() and not dot) or ((not whole or whole.isdigit()) and part.isdigit())
 
 
 def _asks_help(word: str) -> bool:
