@@ -5,19 +5,15 @@ the same final message, and ``openclaw chat`` prints the answer."""
 from __future__ import annotations
 
 import asyncio
-import os
-import pty
-import select
-import subprocess
-import time
 from typing import Any
 
 from openclaw_venice.chat.client import VeniceChat
 from openclaw_venice.runtime.ai import Context, StreamEvent, ToolCallPart, UserMessage
-from tests.conftest import OPENCLAW, run_cli
+from tests.conftest import run_cli
 from tests.support import venice_wire
 from tests.support.hygiene import CANARY
 from tests.support.server import LocalServer, Reply, Request, json_reply
+from tests.support.terminal import Terminal
 
 MODEL = "venice/llama-3.3-70b"
 CALL = {"id": "call_w", "type": "function",
@@ -124,36 +120,14 @@ def test_a_terminal_session_shows_json_answers_and_keeps_them_in_history(
         )
     )
     env = {"VENICE_BASE_URL": server.url + "/api/v1", "VENICE_API_KEY": CANARY}
-    main, secondary = pty.openpty()
-    proc = subprocess.Popen(
-        [str(OPENCLAW), "chat", "-m", MODEL], stdin=secondary, stdout=secondary,
-        stderr=secondary, env={**os.environ, **env}, start_new_session=True,
-    )  # fmt: skip
-    os.close(secondary)
-    try:
-        read_until(main, b"> ")
-        os.write(main, b"one\n")
-        read_until(main, b"First answer.")
-        os.write(main, b"two\n")
-        seen = read_until(main, b"Second answer.")
-        os.write(main, b"/exit\n")
-        assert proc.wait(20) == 0
-    finally:
-        proc.kill()
-        os.close(main)
-    assert CANARY.encode() not in seen
+    with Terminal("chat", "-m", MODEL, env=env) as term:
+        term.read_until(b"> ")
+        term.type("one\n")
+        term.read_until(b"First answer.")
+        term.type("two\n")
+        term.read_until(b"Second answer.")
+        term.type("/exit\n")
+        assert term.wait() == 0
+    assert CANARY.encode() not in term.seen
     chats = [r.json() for r in server.requests if r.path.endswith("/chat/completions")]
     assert chats[1]["messages"][1] == {"role": "assistant", "content": "First answer."}
-
-
-def read_until(fd: int, needle: bytes, seconds: float = 20) -> bytes:
-    seen, deadline = b"", time.monotonic() + seconds
-    while needle not in seen and time.monotonic() < deadline:
-        ready, _, _ = select.select([fd], [], [], 0.2)
-        if ready:
-            try:
-                seen += os.read(fd, 4096)
-            except OSError:
-                break
-    assert needle in seen, seen.decode(errors="replace")
-    return seen

@@ -3,21 +3,17 @@
 from __future__ import annotations
 
 import json
-import os
-import pty
-import select
-import signal
-import subprocess
 import time
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from tests.conftest import OPENCLAW, run_cli
+from tests.conftest import run_cli
 from tests.support import venice_wire
 from tests.support.hygiene import CANARY
 from tests.support.server import LocalServer, Reply, Request, json_reply
+from tests.support.terminal import Terminal
 
 MODELS_ROW = {
     "id": "llama-3.3-70b",
@@ -150,46 +146,17 @@ def test_onboard_then_chat_with_the_key_from_the_keyring(server: LocalServer) ->
     assert server.requests[-1].headers["authorization"] == f"Bearer {CANARY}"
 
 
-def _read_until(fd: int, needle: bytes, timeout: float = 20) -> bytes:
-    seen = b""
-    deadline = time.monotonic() + timeout
-    while needle not in seen and time.monotonic() < deadline:
-        ready, _, _ = select.select([fd], [], [], 0.2)
-        if ready:
-            try:
-                seen += os.read(fd, 4096)
-            except OSError:
-                break
-    assert needle in seen, seen.decode(errors="replace")
-    assert CANARY.encode() not in seen, "the API key leaked into the terminal"
-    return seen
-
-
-def _spawn(args: list[str], env: dict[str, str]) -> tuple[subprocess.Popen[bytes], int]:
-    main, secondary = pty.openpty()
-    proc = subprocess.Popen(
-        [str(OPENCLAW), *args], stdin=secondary, stdout=secondary, stderr=secondary,
-        env={**os.environ, **env}, start_new_session=True,
-    )  # fmt: skip
-    os.close(secondary)
-    return proc, main
-
-
 def test_terminal_session_keeps_history(server: LocalServer) -> None:
     answers = iter(["First answer.", "Second answer."])
     env = venice(server, lambda r: venice_wire.stream_reply(venice_wire.text_stream(next(answers))))
-    proc, fd = _spawn(["chat", "-m", "venice/llama-3.3-70b"], env)
-    try:
-        _read_until(fd, b"> ")
-        os.write(fd, b"one\n")
-        _read_until(fd, b"First answer.")
-        os.write(fd, b"two\n")
-        _read_until(fd, b"Second answer.")
-        os.write(fd, b"/exit\n")
-        assert proc.wait(20) == 0
-    finally:
-        proc.kill()
-        os.close(fd)
+    with Terminal("chat", "-m", "venice/llama-3.3-70b", env=env) as term:
+        term.read_until(b"> ")
+        term.type("one\n")
+        term.read_until(b"First answer.")
+        term.type("two\n")
+        term.read_until(b"Second answer.")
+        term.type("/exit\n")
+        assert term.wait() == 0
     second = bodies(server)[1]["messages"]
     assert [m["role"] for m in second] == ["user", "assistant", "user"]
     assert second[1]["content"] == "First answer."
@@ -202,13 +169,9 @@ def test_ctrl_c_stops_cleanly(server: LocalServer) -> None:
         return Reply(200, (time.sleep(0.02) or c for c in chunks), venice_wire.HEADERS)
 
     env = venice(server, slow)
-    proc, fd = _spawn(["chat", "-m", "venice/llama-3.3-70b", "count"], env)
-    try:
-        _read_until(fd, b"tick tick")
-        os.killpg(proc.pid, signal.SIGINT)
-        output = _read_until(fd, b"Interrupted.")
-        assert proc.wait(10) == 130
-    finally:
-        proc.kill()
-        os.close(fd)
+    with Terminal("chat", "-m", "venice/llama-3.3-70b", "count", env=env) as term:
+        term.read_until(b"tick tick")
+        term.interrupt()
+        output = term.read_until(b"Interrupted.")
+        assert term.wait(10) == 130
     assert b"Traceback" not in output
