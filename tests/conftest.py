@@ -18,7 +18,8 @@ from tests.support import hygiene
 from tests.support.server import LocalServer
 
 REPO = Path(__file__).resolve().parent.parent
-SHARED_API = REPO.parent / "shared" / "venice-api"
+#: Venice's real data, vendored from ../shared (see tests/data/PROVENANCE.md)
+VENICE_DATA = REPO / "tests" / "data" / "venice-api"
 OPENCLAW = Path(sys.executable).with_name("openclaw")
 REAL_DIRS = hygiene.outside_dirs()  # before any test changes HOME: where no test may write
 LEAKED_WARNINGS: list[str] = []
