@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.support import hygiene
+from tests.support import fuzzing, hygiene
 from tests.support.server import LocalServer
 
 REPO = Path(__file__).resolve().parent.parent
@@ -23,6 +23,10 @@ VENICE_DATA = REPO / "tests" / "data" / "venice-api"
 OPENCLAW = Path(sys.executable).with_name("openclaw")
 REAL_DIRS = hygiene.outside_dirs()  # before any test changes HOME: where no test may write
 LEAKED_WARNINGS: list[str] = []
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    fuzzing.load_profile()
 
 
 def pytest_sessionstart(session: pytest.Session) -> None:
@@ -142,18 +146,25 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
 
 @pytest.hookimpl(tryfirst=True)
 def pytest_warning_recorded(warning_message: warnings.WarningMessage, nodeid: str) -> None:
-    """A warning holding the canary fails the run; the summary shows it redacted."""
+    """A warning holding the canary fails the run; the summary shows it redacted. (A worker
+    of ``pytest -n`` redacts it before passing it on: the controller sees the mask.)"""
     text = str(warning_message.message)
-    if hygiene.CANARY in text:
+    if hygiene.CANARY in text or hygiene.MASK in text:
         LEAKED_WARNINGS.append(nodeid or "collection")
         warning_message.message = UserWarning(hygiene.redact(text))
 
 
+def is_worker(config: pytest.Config) -> bool:
+    """A worker process of ``pytest -n`` (pytest-xdist), not the session that reports."""
+    return hasattr(config, "workerinput")
+
+
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     """Fail the run if the canary is in a file a test wrote or in a warning (see
-    ``tests/support/hygiene.py`` for where it looks)."""
+    ``tests/support/hygiene.py`` for where it looks). With workers, the controller scans once,
+    after they finished: its base temp dir holds each worker's (``popen-gw0``, ...)."""
     factory = getattr(session.config, "_tmp_path_factory", None)
-    if factory is None:
+    if factory is None or is_worker(session.config):
         return
     leaked = hygiene.leaks_in_tree(factory.getbasetemp())
     for root in (REPO / ".hypothesis", REPO / ".pytest_cache"):

@@ -41,6 +41,7 @@ from openclaw_venice.runtime.ai import (
 )
 from openclaw_venice.runtime.catalog import ModelInfo
 from tests.support import chat_strategies as cs
+from tests.support.fuzzing import examples
 from tests.support.openapi import schema
 from tests.support.requests_schema import assert_valid_request, conversation_errors, spec_errors
 
@@ -176,7 +177,7 @@ def test_every_combination_builds_a_body_the_spec_accepts() -> None:
     assert built == len(MATRIX_MODELS) * 7 * 8
 
 
-@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(300), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
     record=st.sampled_from(cs.usable_models()),
     context=cs.contexts(),

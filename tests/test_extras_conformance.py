@@ -19,6 +19,7 @@ from openclaw_venice.media_catalog import load_media_bundle, media_model
 from openclaw_venice.runtime.media import ImageRequest, MediaModel
 from tests.conftest import VENICE_DATA
 from tests.support import openapi
+from tests.support.fuzzing import examples
 from tests.support.requests_schema import close_objects
 from tests.support.venice_extras import (
     BALANCE,
@@ -80,7 +81,7 @@ requests = st.builds(
 )
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=examples(300), deadline=None)
 @given(request=requests, model=st.sampled_from([*LIVE_MODELS, *load_media_bundle("image").models]))
 def test_every_image_body_we_send_is_one_the_spec_accepts(
     request: ImageRequest, model: MediaModel

@@ -26,6 +26,7 @@ from openclaw_venice.provider import VeniceProvider
 from openclaw_venice.runtime.catalog import Catalog
 from openclaw_venice.runtime.plugins import ProviderContext
 from tests.conftest import run_cli
+from tests.support.fuzzing import examples
 from tests.support.openapi import schema
 from tests.support.server import LocalServer, Reply
 
@@ -77,13 +78,13 @@ def discover(body: bytes) -> None:
 @given(st.lists(broken_rows, max_size=6))
 @example([{"id": "aion-labs-aion-3-0", "model_spec": {"maxCompletionTokens": 0.5}}])  # max 0
 @example([{"id": "new-model", "model_spec": {"maxCompletionTokens": 0.9}}])  # max 0
-@settings(max_examples=300, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(300), suppress_health_check=[HealthCheck.too_slow])
 def test_broken_shapes_never_crash(rows: list[Any]) -> None:
     discover(json.dumps({"data": rows}).encode())
 
 
 @given(json_values)
-@settings(max_examples=200)
+@settings(max_examples=examples(200))
 def test_any_json_document_never_crashes(document: Any) -> None:
     discover(json.dumps(document).encode())
 
@@ -101,7 +102,7 @@ def model_rows() -> st.SearchStrategy[Any]:
 
 
 @given(data=st.data())
-@settings(max_examples=60, deadline=None, suppress_health_check=list(HealthCheck))
+@settings(max_examples=examples(60), deadline=None, suppress_health_check=list(HealthCheck))
 def test_rows_valid_per_the_openapi_schema_become_models(
     model_rows: st.SearchStrategy[Any], data: st.DataObject
 ) -> None:
@@ -190,7 +191,7 @@ def stack_depth() -> int:
 
 
 @given(body=st.one_of(bodies, bodies, st.binary(max_size=100)))
-@settings(max_examples=80, deadline=None, suppress_health_check=list(HealthCheck))
+@settings(max_examples=examples(80), deadline=None, suppress_health_check=list(HealthCheck))
 def test_the_real_discovery_path_never_crashes(
     models_server: tuple[LocalServer, Answer], body: bytes
 ) -> None:
@@ -198,7 +199,7 @@ def test_the_real_discovery_path_never_crashes(
 
 
 @given(offset=st.integers(-80, 10), deeper=st.integers(0, 80))
-@settings(max_examples=30, deadline=None, suppress_health_check=list(HealthCheck))
+@settings(max_examples=examples(30), deadline=None, suppress_health_check=list(HealthCheck))
 def test_rows_nested_about_as_deep_as_the_parser_goes(
     models_server: tuple[LocalServer, Answer], offset: int, deeper: int
 ) -> None:
@@ -210,7 +211,7 @@ def test_rows_nested_about_as_deep_as_the_parser_goes(
 
 
 @given(data=st.data())
-@settings(max_examples=20, deadline=None, suppress_health_check=list(HealthCheck))
+@settings(max_examples=examples(20), deadline=None, suppress_health_check=list(HealthCheck))
 def test_schema_rows_through_the_real_discovery_path(
     models_server: tuple[LocalServer, Answer],
     model_rows: st.SearchStrategy[Any],
