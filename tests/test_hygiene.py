@@ -12,6 +12,8 @@ import sys
 import textwrap
 from pathlib import Path
 
+import pytest
+
 from openclaw_venice.identity import AUTH_METHOD
 from openclaw_venice.runtime.secrets import resolve_api_key
 from tests.conftest import REPO, run_cli
@@ -85,10 +87,12 @@ LEAKS_IN_REPORTS = {
 }
 
 
-def test_every_check_fails_a_session_that_leaks(tmp_path: Path) -> None:
+@pytest.mark.parametrize("workers", [[], ["-n", "2"]], ids=["one process", "two workers"])
+def test_every_check_fails_a_session_that_leaks(tmp_path: Path, workers: list[str]) -> None:
     """An inner session, with this suite's conftest and another canary, leaks it every way
     the checks cover: each leaking test fails (or the session does, for files and warnings),
-    the clean test passes, and the report shows the canary only as <CANARY>."""
+    the clean test passes, and the report shows the canary only as <CANARY>. With workers
+    (``pytest -n``), the leaks happen in them and the controller still finds every one."""
     inner = tmp_path / "inner"
     inner.mkdir()
     (inner / "conftest.py").write_text("from tests.conftest import *  # noqa: F403\n")
@@ -96,13 +100,14 @@ def test_every_check_fails_a_session_that_leaks(tmp_path: Path) -> None:
     home = tmp_path / "inner-home"  # the inner session's "real" user dirs
     env = {**os.environ, "TEST_SECRET_CANARY": INNER_CANARY, "PYTHONPATH": str(REPO),
            "HOME": str(home), "XDG_CACHE_HOME": str(home / ".cache"), "COLUMNS": "300"}  # fmt: skip
-    args = ["-p", "no:cacheprovider", "-rA", "--basetemp", str(tmp_path / "base"), str(inner)]
+    args = ["-p", "no:cacheprovider", "-rA", "--basetemp", str(tmp_path / "base"), *workers]
     result = subprocess.run(
-        [sys.executable, "-m", "pytest", *args],
+        [sys.executable, "-m", "pytest", *args, str(inner)],
         capture_output=True, text=True, cwd=inner, env=env, timeout=120,
     )  # fmt: skip
     out = result.stdout + result.stderr
     assert result.returncode == 1, out
+    assert ("2 workers" in out) == bool(workers), out
     assert INNER_CANARY not in out and "<CANARY>" in out
     for test, where in LEAKS_IN_REPORTS.items():
         found = rf"(FAILED|ERROR) \S*::{test} - secret canary leaked into: {where}"
