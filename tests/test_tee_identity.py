@@ -55,10 +55,15 @@ def foreign_tds() -> dict[str, tuple[FakeTd, str, str]]:
             "compose_images",
             f"image {EVIL_IMAGE} is from evil/agent",
         ),
-        "a compose with an image by tag": (
-            another_td(compose=compose_with_image("image: datadog/agent", "image: datadog/agent:7")),
+        "a compose with an allowed image by tag": (
+            another_td(compose=compose_with_image("image: datadog", "image: datadog/agent:7")),
             "compose_images",
             "image datadog/agent:7 is not pinned to a digest",
+        ),
+        "a compose with an image by tag": (
+            another_td(compose=compose_with_image("image: datadog/agent", "image: dd/agent:7")),
+            "compose_images",
+            "image dd/agent:7 is from dd/agent",
         ),
         "TD attributes": (
             another_td(td_attributes=bytes.fromhex("0000005000000000")), "td_attributes",
