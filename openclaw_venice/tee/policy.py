@@ -8,7 +8,7 @@ with their key provider (KMS) read from RTMR3, the image repositories a compose 
 hardware configuration) and the compose hash change with every deployment: they are shown,
 not pinned; the compose's images are held to the repositories instead.
 
-A user file of the same shape (the host's state dir, ``providers/venice/tee-policy.json``)
+A user file of the same shape (the host's state dir, ``providers/venice/tee_policy.json``)
 adds to the lists, or with ``"replace": true`` replaces them; its ``tdAttributes``, ``xfam``
 and ``tcb`` replace the packaged ones. ``VENICE_TEE_ACCEPT_TCB`` (comma-separated statuses)
 accepts more TCB statuses for one run.
@@ -26,7 +26,7 @@ from typing import Any
 
 from .report import TcbPolicy
 
-POLICY_FILE_NAME = "tee-policy.json"
+POLICY_FILE_NAME = "tee_policy.json"
 ACCEPT_TCB_ENV_VAR = "VENICE_TEE_ACCEPT_TCB"
 FORMAT = 1
 _HEX = re.compile(r"[0-9a-f]*")
