@@ -21,7 +21,7 @@ from .eventlog import Event, EventLogError
 from .policy import EnclavePolicy
 from .quote import TdxQuote
 from .report import Check
-from .workload import WorkloadError, compose_file, compose_images
+from .workload import WorkloadError, allowed_envs, compose_file, compose_images
 
 
 def local(name: str, passed: bool, detail: str) -> Check:
@@ -197,11 +197,17 @@ def check_compose(doc: Mapping[str, Any], quote: TdxQuote, measured: Measured) -
 
 def check_images(doc: Mapping[str, Any], policy: EnclavePolicy) -> Check:
     compose = tcb_info(doc).get("app_compose")
+    text = compose if isinstance(compose, str) else ""
     try:
-        images = compose_images(compose_file(compose if isinstance(compose, str) else ""))
+        images = compose_images(compose_file(text))
     except WorkloadError as exc:
         return local("compose_images", False, f"{exc}; pick another model")
+    settable = allowed_envs(text)
     for image in images:
+        if image.variable in settable:
+            return local("compose_images", False, f"image {image.reference} can be replaced "
+                         f"through ${image.variable}, which the operator's encrypted env may "
+                         "set; pick another model")  # fmt: skip
         if image.repository not in policy.repositories:
             return local("compose_images", False, f"image {image.reference} is from "
                          f"{image.repository}, not a repository the policy allows; "

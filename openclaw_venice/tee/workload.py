@@ -59,6 +59,18 @@ def compose_file(app_compose: str) -> str:
     return text
 
 
+def allowed_envs(app_compose: str) -> frozenset[str]:
+    """The variables the deployment's encrypted env may set (dstack's ``allowed_envs``)."""
+    try:
+        value = json.loads(app_compose)
+    except (ValueError, RecursionError):
+        return frozenset()
+    names = value.get("allowed_envs") if isinstance(value, Mapping) else None
+    if not isinstance(names, list):
+        return frozenset()
+    return frozenset(n for n in names if isinstance(n, str))
+
+
 def compose_images(text: str) -> tuple[Image, ...]:
     """Every ``image:`` of a compose file. Fails closed: an ``image`` key this reader cannot
     see as one plain line (flow style, a value on the next line) or a ``build:`` (an image
