@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.support import fuzzing, hygiene
+from tests.support import fuzzing, hygiene, in_process
 from tests.support.server import LocalServer
 
 REPO = Path(__file__).resolve().parent.parent
@@ -40,6 +40,7 @@ def pytest_sessionstart(session: pytest.Session) -> None:
     factory = getattr(session.config, "_tmp_path_factory", None)
     if factory is None:
         return
+    hygiene.declare_in(factory.getbasetemp())
     scratch = factory.getbasetemp() / "tmp"
     scratch.mkdir(exist_ok=True)
     os.environ["TMPDIR"] = tempfile.tempdir = str(scratch)
@@ -111,19 +112,29 @@ class Result:
 
 
 def run_cli(
-    *args: str, input: str | None = None, env: dict[str, str] | None = None, timeout: float = 60
+    *args: str,
+    input: str | None = None,
+    env: dict[str, str] | None = None,
+    timeout: float = 60,
+    process: bool = False,
 ) -> Result:
-    """Run the installed ``openclaw`` console script in a subprocess."""
-    proc = subprocess.run(
-        [str(OPENCLAW), *args],
-        input=input,
-        stdin=subprocess.DEVNULL if input is None else None,  # not the runner's own stdin
-        capture_output=True,
-        text=True,
-        env={**os.environ, **(env or {})},
-        timeout=timeout,
-    )
-    result = Result(proc.returncode, proc.stdout, proc.stderr)
+    """Run ``openclaw ARGS`` in this process (see ``tests/support/in_process.py``), or the
+    installed console script in a subprocess: with ``process=True``, where the process itself
+    is what the test is about, and when ``env`` sets what only a new interpreter reads
+    (``PYTHONPATH`` for another plugin's package, the locale)."""
+    if process or in_process.needs_a_process(env or {}):
+        proc = subprocess.run(
+            [str(OPENCLAW), *args],
+            input=input,
+            stdin=subprocess.DEVNULL if input is None else None,  # not the runner's own stdin
+            capture_output=True,
+            text=True,
+            env={**os.environ, **(env or {})},
+            timeout=timeout,
+        )
+        result = Result(proc.returncode, proc.stdout, proc.stderr)
+    else:
+        result = Result(*in_process.run(args, input, env or {}))
     assert "Traceback" not in result.output, result.output
     assert hygiene.CANARY not in result.output, "the API key leaked into CLI output"
     return result

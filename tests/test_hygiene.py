@@ -51,9 +51,11 @@ LEAKY_TESTS = textwrap.dedent(
     import logging, os, subprocess, sys, tempfile, warnings
     import pytest
     from tests.conftest import run_cli
-    from tests.support.hygiene import CANARY
+    from tests.support.hygiene import CANARY, allow_secret_in
 
     def test_clean(): pass
+    def test_declared_store(tmp_path):
+        store = tmp_path / "store.json"; store.write_text(CANARY); allow_secret_in(store)
     def test_stdout(): print(CANARY)
     def test_stderr(): sys.stderr.write(CANARY)
     def test_log(): logging.getLogger("x").warning("key %s", CANARY)
@@ -113,10 +115,12 @@ def test_every_check_fails_a_session_that_leaks(tmp_path: Path, workers: list[st
         found = rf"(FAILED|ERROR) \S*::{test} - secret canary leaked into: {where}"
         assert re.search(found, out), test
     assert re.search(r"PASSED \S*::test_clean", out)
+    assert re.search(r"PASSED \S*::test_declared_store", out)
     files = re.search(r"secret canary found in files: (.*)", out)
     assert files, out
     for name in ("notes.txt", ".log", ".sub", "leak.json"):
         assert name in files.group(1), name
+    assert "store.json" not in files.group(1)  # declared a secret store, in whichever process
     assert re.search(r"secret canary in warnings of: \S*::test_warning", out)
 
 
@@ -159,7 +163,7 @@ def test_each_test_has_its_own_home_and_temp_dir(tmp_path: Path) -> None:
         assert not any(real == place or real in place.parents for real in REAL_DIRS), place
     assert Path(tempfile.gettempdir()).parent == tmp_path.parent  # the base temp dir
     onboard = (*ONBOARD, "--secret-input-mode", "ref", "--json")
-    status = run_cli(*onboard, env={"VENICE_API_KEY": "x"})
+    status = run_cli(*onboard, env={"VENICE_API_KEY": "x"}, process=True)
     assert tmp_path in Path(json.loads(status.stdout)["configPath"]).parents
 
 
@@ -179,7 +183,7 @@ def modes(root: Path) -> dict[str, str]:
 
 def test_config_cache_and_key_files_are_private(server: LocalServer) -> None:
     """Onboarding twice (config, then its .bak), listing models live (the cache) and offline
-    (the failure memory), all through the console script: every file is 0600, every
+    (the failure memory), all through the CLI: every file is 0600, every
     directory the CLI made is 0700; the keyring backend's file is 0600 too."""
     assert run_cli(*ONBOARD, "--venice-api-key", hygiene.CANARY).code == 0
     assert run_cli(*ONBOARD).code == 0  # keeps the key; changes nothing, so writes nothing
