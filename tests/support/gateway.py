@@ -89,16 +89,24 @@ def venice(
 
 
 class Gateway:
-    """A running ``openclaw serve --port 0`` against ``server``."""
+    """A running ``openclaw serve --port PORT`` (0: a free one) against ``server``."""
 
-    def __init__(self, server: LocalServer, *args: str, key: str = CANARY) -> None:
+    def __init__(
+        self,
+        server: LocalServer,
+        *args: str,
+        key: str = CANARY,
+        env: dict[str, str] | None = None,
+        port: int = 0,
+    ) -> None:
         self.env = {
             **os.environ,
             "VENICE_BASE_URL": server.url + "/api/v1",
             "VENICE_API_KEY": key,
+            **(env or {}),
         }
         self.proc = subprocess.Popen(
-            [str(OPENCLAW), "serve", "--port", "0", *args],
+            [str(OPENCLAW), "serve", "--port", str(port), *args],
             stdin=subprocess.DEVNULL,
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
