@@ -5,6 +5,7 @@ Each test asserts what the client got and what arrived "upstream"."""
 from __future__ import annotations
 
 import json
+import signal
 import stat
 from collections.abc import Iterator
 
@@ -15,7 +16,7 @@ import pytest
 from tests.support import venice_wire as wire
 from tests.support.gateway import Gateway, venice
 from tests.support.hygiene import CANARY
-from tests.support.server import LocalServer, Request, json_reply
+from tests.support.server import LocalServer, Reply, Request, json_reply
 
 MODEL = "venice/kimi-k2-6"
 
@@ -252,7 +253,8 @@ def test_a_body_over_the_cap_is_refused_before_it_is_read(gateway: Gateway) -> N
     assert answer.startswith(b"HTTP/1.1 413 ")
 
 
-def test_sigterm_closes_the_upstream_stream_at_once(server: LocalServer) -> None:
+@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT], ids=["SIGTERM", "Ctrl-C"])
+def test_a_stop_closes_the_upstream_stream_at_once(server: LocalServer, signum: int) -> None:
     from tests.support.endless import EndlessStream
 
     endless = EndlessStream()
@@ -268,7 +270,7 @@ def test_sigterm_closes_the_upstream_stream_at_once(server: LocalServer) -> None
     ):
         assert answer.status_code == 200
         assert endless.started.wait(10)
-        code, _, err = running.stop()
+        code, _, err = running.stop(signum)
         assert endless.ended.wait(1), "the upstream stream was left open"
     assert code == 0
     assert err.strip().splitlines()[-1] == "Stopped."
@@ -328,3 +330,74 @@ def test_the_fields_venice_says_it_carries_are_the_ones_it_checks() -> None:
     api = PluginApi("venice")
     plugin.register(api)
     assert openai_fields(api.providers["venice"]) == OPENAI_FIELDS
+
+
+@pytest.mark.parametrize("stream", [True, False], ids=["streamed", "json"])
+def test_gemini_signatures_go_to_the_client_and_back_upstream(
+    server: LocalServer, stream: bool
+) -> None:
+    """A Gemini tool turn's opaque state reaches the client (``reasoning_details``,
+    ``thought_signature``, each call's under ``extra_content.google``), and the client's
+    next turn, sending the history back as the openai SDK hands it over, carries them to
+    Venice again exactly (tests/test_gemini_signatures.py holds the shapes)."""
+    from tests.test_gemini_signatures import (
+        CALL_SIG,
+        DETAILS,
+        MSG_SIG,
+        expect_replayed,
+        signed_tool_stream,
+    )
+
+    replies = iter([wire.stream_reply(signed_tool_stream()), wire.stream_reply(wire.text_stream())])
+
+    def respond(request: Request) -> Reply:
+        if request.path.endswith("/models"):
+            return Reply(404, b"{}")  # the bundled catalog, which lists the Gemini model
+        return next(replies)
+
+    server.respond(respond)
+    tool = {
+        "type": "function",
+        "function": {"name": "echo_value", "parameters": {"type": "object"}},
+    }
+    history: list[dict[str, object]] = [{"role": "user", "content": "echo repro"}]
+    with Gateway(server) as running:
+        sdk = client(running)
+        model = "venice/gemini-3-6-flash"
+        if stream:
+            chunks = list(
+                sdk.chat.completions.create(
+                    model=model, messages=history, tools=[tool], stream=True
+                )  # type: ignore[list-item,arg-type]
+            )
+            deltas = [c.choices[0].delta.model_dump() for c in chunks if c.choices]
+            calls = [c for d in deltas for c in (d.get("tool_calls") or [])]
+            signature = next(c["extra_content"] for c in calls if c.get("extra_content"))
+            state = deltas[-1]
+            call = {
+                "id": calls[0]["id"],
+                "type": "function",
+                "function": {
+                    "name": calls[0]["function"]["name"],
+                    "arguments": "".join(
+                        (c.get("function") or {}).get("arguments") or "" for c in calls
+                    ),
+                },
+                "extra_content": signature,
+            }
+            assistant = {"role": "assistant", "content": None, "tool_calls": [call]}
+        else:
+            answer = sdk.chat.completions.create(model=model, messages=history, tools=[tool])  # type: ignore[list-item,arg-type]
+            message = answer.choices[0].message.model_dump(exclude_none=True)
+            state = message
+            assistant = {k: v for k, v in message.items() if k != "reasoning_content"}
+            call = assistant["tool_calls"][0]  # type: ignore[index]
+            signature = call["extra_content"]  # type: ignore[index]
+        assert signature == {"google": {"thought_signature": CALL_SIG}}
+        assert state["reasoning_details"] == DETAILS
+        assert state["thought_signature"] == MSG_SIG
+        assistant["reasoning_details"] = state["reasoning_details"]
+        assistant["thought_signature"] = state["thought_signature"]
+        history += [assistant, {"role": "tool", "tool_call_id": "call_1", "content": "repro"}]
+        sdk.chat.completions.create(model=model, messages=history, tools=[tool])  # type: ignore[list-item,arg-type]
+    expect_replayed(chats(server)[1].json())

@@ -124,7 +124,9 @@ def _plain(status: int, text: bytes) -> bytes:
 
 
 class _Connection:
-    __slots__ = ("conn", "limits", "loop", "reader", "server", "writer")
+    __slots__ = (
+        "conn", "flush_soon", "limits", "loop", "pending", "queued", "reader", "server", "writer"
+    )  # fmt: skip
 
     def __init__(
         self, server: Server, reader: asyncio.StreamReader, writer: asyncio.StreamWriter
@@ -133,6 +135,9 @@ class _Connection:
         self.limits = server.limits
         self.conn = h11.Connection(h11.SERVER, max_incomplete_event_size=self.limits.max_head)
         self.loop = asyncio.get_running_loop()
+        self.pending: list[bytes] = []
+        self.queued = 0
+        self.flush_soon = False
 
     async def run(self) -> None:
         while True:
@@ -152,6 +157,7 @@ class _Connection:
                 return
             reply = await self.server.handler(request)
             await self._send(reply)
+            self._flush()
             if self.conn.our_state is not h11.DONE or self.conn.their_state is not h11.DONE:
                 return
             self.conn.start_next_cycle()
@@ -211,9 +217,24 @@ class _Connection:
         return Request(method, target, headers, bytes(body))
 
     async def _write(self, data: bytes) -> None:
-        self.writer.write(data)
+        """Queue ``data``; it is sent when this task next waits (or the queue is large), so
+        the pieces of an answer made from one upstream read leave in one segment."""
+        self.pending.append(data)
+        self.queued += len(data)
+        if not self.flush_soon:
+            self.flush_soon = True
+            self.loop.call_soon(self._flush)
+        if self.queued > 65536:
+            self._flush()
         if self.writer.transport.get_write_buffer_size() > 65536:
             await asyncio.wait_for(self.writer.drain(), self.limits.write)
+
+    def _flush(self) -> None:
+        self.flush_soon = False
+        if self.pending and not self.writer.is_closing():
+            self.writer.write(b"".join(self.pending))
+        self.pending.clear()
+        self.queued = 0
 
     async def _send(self, reply: Reply) -> None:
         headers = [("Content-Type", reply.content_type), *reply.headers]
@@ -236,6 +257,7 @@ class _Connection:
             await asyncio.gather(watcher, streaming, return_exceptions=True)
         if streaming in done and streaming.exception() is None:
             await self._write(self.conn.send(h11.EndOfMessage()))
+            self._flush()
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self.writer.drain(), self.limits.write)
 
