@@ -401,3 +401,15 @@ def test_gemini_signatures_go_to_the_client_and_back_upstream(
         history += [assistant, {"role": "tool", "tool_call_id": "call_1", "content": "repro"}]
         sdk.chat.completions.create(model=model, messages=history, tools=[tool])  # type: ignore[list-item,arg-type]
     expect_replayed(chats(server)[1].json())
+
+
+def test_binding_another_address_is_explicit_and_says_what_it_exposes(
+    server: LocalServer,
+) -> None:
+    server.respond(venice([]))
+    with Gateway(server, "--bind", "127.0.0.2") as running:
+        assert running.url.startswith("http://127.0.0.2:")
+        models = httpx.get(running.url + "/models", headers=running.headers())
+        assert models.status_code == 200  # the bound address is a name the Host may carry
+        _, _, err = running.stop()
+    assert "listening on 127.0.0.2: anyone who can reach it and has the token" in err

@@ -175,3 +175,36 @@ def test_hermes_tool_turn_through_the_gateway(server: LocalServer, tmp_path: Pat
     assert body["venice_parameters"] == {"include_venice_system_prompt": False}
     assert body["max_completion_tokens"] <= 20000
     assert body["tools"], "Hermes offers its agent tools"
+
+
+OPENCLAW_TS = os.environ.get("OPENCLAW_TS_BIN", "")
+
+
+@pytest.mark.skipif(
+    not OPENCLAW_TS,
+    reason="opt-in: set OPENCLAW_TS_BIN to TypeScript OpenClaw's `openclaw` (Node 24, ~650 MB)",
+)
+def test_typescript_openclaw_turn_through_the_gateway(server: LocalServer, tmp_path: Path) -> None:
+    """TypeScript OpenClaw's own CLI (``openclaw agent --local``, its embedded agent) with the
+    entry ``openclaw connect openclaw-ts`` wrote, against the gateway."""
+    from tests.conftest import run_cli
+    from tests.test_gateway_connect import free_port
+
+    port = free_port()
+    assert run_cli("connect", "openclaw-ts", "--port", str(port)).code == 0
+    server.respond(venice([wire.text_stream("Hi from Venice!")]))
+    env = {k: v for k, v in os.environ.items() if not k.startswith("VENICE_")}
+    with Gateway(server, port=port):
+        proc = subprocess.run(
+            [OPENCLAW_TS, "agent", "--local", "--agent", "main", "--message", "Say hi",
+             "--model", "openclaw-gateway/venice/kimi-k2-6"],
+            capture_output=True, text=True, env=env, timeout=600, stdin=subprocess.DEVNULL,
+        )  # fmt: skip
+    assert proc.returncode == 0, proc.stderr
+    assert "Hi from Venice!" in proc.stdout
+    assert CANARY not in proc.stdout + proc.stderr
+    request = chats(server)[-1]
+    assert_clean_upstream(request)
+    body = request.json()
+    assert body["venice_parameters"] == {"include_venice_system_prompt": False}
+    assert body["max_completion_tokens"] <= 20000
