@@ -317,3 +317,16 @@ def test_without_a_workload_attestation_the_report_says_what_is_unknown(pki: Tes
     assert report.deployed is None
     assert any("no workload attestation" in line for line in report.not_attested())
     assert report.check("workload").detail.startswith("not sent")
+
+
+def test_what_is_not_attested_follows_the_checks_made_here(pki: TestPki) -> None:
+    from openclaw_venice.tee import Check
+
+    report = attest(pki, FakeEnclave(pki))
+    assert any(x.startswith("the GPUs (taken on Venice's word") for x in report.not_attested())
+    assert not any("GPUs" in line for line in report.attested())
+    here = dataclasses.replace(report, checks=(*report.checks, Check("gpus", True, "local", "ok")))
+    assert any(line.startswith("the GPUs' evidence") for line in here.attested())
+    assert not any("GPUs" in line for line in here.not_attested())
+    failed = dataclasses.replace(report, checks=(*report.checks, Check("gpus", False, "local", "")))
+    assert failed.attested() == []  # nothing is claimed for a failed attestation

@@ -113,6 +113,10 @@ PINNED: dict[str, tuple[Edit, set[str]]] = {
             ("key_provider_info", json.dumps({"name": "kms", "id": "00"})),
         )
     },
+    **{
+        f"tcb_info.{key}": (set_path("info", "tcb_info", key, value="00" * 32), NEEDS_LOG)
+        for key in ("compose_hash", "os_image_hash")
+    },
     "workload actions": (actions_tampered, {"workload"}),
     "workload actions_hash": (
         set_path("compose_manager_attestation", "actions_hash", value="00" * 32),
