@@ -19,6 +19,7 @@ from ..ai import AssistantMessage, StreamEvent, ToolCallPart, Usage
 from ..catalog import ModelInfo
 
 FINISH = {"stop": "stop", "length": "length", "toolUse": "tool_calls"}
+_string = json.encoder.encode_basestring_ascii
 
 
 def completion_id() -> str:
@@ -104,13 +105,20 @@ class ChunkWriter:
         )
         return b"data: " + self._head + choice.encode() + b"]}\n\n"
 
+    def _text(self, field: bytes, text: str) -> bytes:
+        """A one-string delta (every token of an answer): only the string is encoded."""
+        return (
+            b"data: " + self._head + b'{"index":0,"delta":{' + field
+            + _string(text).encode() + b'},"finish_reason":null}]}\n\n'
+        )  # fmt: skip
+
     def event(self, event: StreamEvent) -> bytes:
         """The lines for one event (empty for events with nothing to say)."""
         kind = event.type
         if kind == "text_delta":
-            return self._chunk({"content": event.delta}) if event.delta else b""
+            return self._text(b'"content":', event.delta) if event.delta else b""
         if kind == "thinking_delta":
-            return self._chunk({"reasoning_content": event.delta}) if event.delta else b""
+            return self._text(b'"reasoning_content":', event.delta) if event.delta else b""
         if kind == "toolcall_start" and isinstance(event.part, ToolCallPart):
             index = self._calls.setdefault(event.index, len(self._calls))
             call = {
