@@ -116,7 +116,7 @@ def onboard(args: argparse.Namespace, host: Host, provider: Provider, method: Au
     moved = moved_key(written, block, env_block_key)
     if decision.source == "keyring" or storage.startswith("system keyring"):
         moved.update(_in_keyring(decision, variable))
-    saved = save_edits(host.config, steps.edits, moved)
+    saved = save_edits(host.config, steps.edits, moved, say=host.err)
     summary = {
         "configPath": str(host.config_path),
         "provider": provider.id,
