@@ -129,8 +129,9 @@ class VeniceProvider:
         ``openclaw`` command sets up a chat: base URL ``VENICE_BASE_URL``, else the config
         file's ``models.providers.venice.baseUrl``, else Venice's; key ``api_key``, else the
         first of the command's sources that has one (``VENICE_API_KEY`` or the variable the
-        config's ``apiKey`` names, the config's ``env`` block, the system keyring, a literal
-        ``apiKey``, the auth profile). Passing a key makes a new client."""
+        config's ``apiKey`` names, the config's ``env`` block, the system keyring, TypeScript
+        OpenClaw's state store, a literal ``apiKey``, the auth-profile file). Passing a key
+        makes a new client."""
         if api_key is not None or self._client is None:
             from .chat.client import VeniceChat
 
