@@ -115,6 +115,7 @@ def test_openclaw_ts_entry_lists_the_models_and_keeps_comments(tmp_path: Path) -
     assert entry["apiKey"] == token(tmp_path)
     kimi = next(m for m in entry["models"] if m["id"] == "venice/kimi-k2-6")
     assert kimi["contextWindow"] > 0 and kimi["maxTokens"] > 0
+    assert not config.with_name("openclaw.json.lock").exists()  # TypeScript's lock, released
     # our own host reads the same file and still works with it
     assert run_cli("models", "list").code == 0
     assert run_cli("connect", "openclaw-ts", "--undo").code == 0

@@ -14,6 +14,7 @@ import json
 import os
 import re
 from collections.abc import Callable, Mapping, Sequence
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -47,6 +48,14 @@ class Runtime:
     edit: Callable[[str, Target], str]  # the file's text (possibly "") -> the new text
     empty: str  # a new file's text before the edit
     next_step: str  # what the user does next, one line ({entry} is the entry's name)
+    locked: bool = False  # written under the config lock TypeScript OpenClaw honours
+
+    def lock(self, path: Path) -> AbstractContextManager[object]:
+        if not self.locked:
+            return nullcontext()
+        from ..config_lock import config_lock
+
+        return config_lock(path)
 
 
 # -- the runtimes ----------------------------------------------------------------------------
@@ -144,6 +153,7 @@ RUNTIMES: Mapping[str, Runtime] = {
         openclaw_edit,
         "{}\n",
         "pick a model as {entry}/PROVIDER/MODEL (`openclaw models set` in OpenClaw)",
+        locked=True,
     ),
 }
 
@@ -222,8 +232,13 @@ def changed_span(before: str, after: str) -> tuple[int, str, str]:
 
 
 def connect(runtime: Runtime, target: Target, env: Mapping[str, str], state_dir: Path) -> Path:
-    """Write the entry; returns the file. Already there and the same: nothing is written."""
+    """Write the entry; returns the file."""
     path = runtime.config(env)
+    with runtime.lock(path):
+        return _connect(runtime, target, path, state_dir)
+
+
+def _connect(runtime: Runtime, target: Target, path: Path, state_dir: Path) -> Path:
     created = not path.exists()
     try:
         before = "" if created else path.read_text(encoding="utf-8")
@@ -256,6 +271,13 @@ def undo(runtime: Runtime, env: Mapping[str, str], state_dir: Path) -> Path:
             f"{runtime.label} was not connected by `openclaw connect {runtime.name}` "
             "(no record of it); nothing to undo"
         ) from None
+    with runtime.lock(path):
+        return _undo(runtime, path, created, old, new, record_file)
+
+
+def _undo(
+    runtime: Runtime, path: Path, created: bool, old: str, new: str, record_file: Path
+) -> Path:
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
