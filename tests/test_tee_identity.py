@@ -229,6 +229,8 @@ def test_replace_makes_the_user_file_the_whole_list(pki: TestPki, tmp_path: Path
     ("content", "said"),
     [("{not json", "is not valid JSON"), ("[]", "is not a JSON object"),
      ({"format": 1, "mrseam": [{"value": "zz"}]}, "is not a TEE policy this version reads"),
+     ({"format": 1, "images": {"repositories": 5}}, "is not a TEE policy this version reads"),
+     ({"format": 1, "apps": [{"appId": "00"}]}, "is not a TEE policy this version reads"),
      ({"format": 2}, "has format 2")],
 )  # fmt: skip
 def test_a_bad_user_file_is_one_line_naming_it(

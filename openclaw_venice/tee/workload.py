@@ -209,7 +209,11 @@ def check_workload(
             raise WorkloadError("the workload quote is stale: it binds another nonce")
         if theirs.reportdata[:32] != workload.actions_hash:
             raise WorkloadError("the workload quote does not bind actions_hash")
-        if workload.actions_hash not in actions_digest(workload.actions):
+        try:
+            digests = actions_digest(workload.actions)
+        except (RecursionError, TypeError, ValueError):
+            raise WorkloadError("the action log cannot be hashed (too deep, or not JSON)") from None
+        if workload.actions_hash not in digests:
             raise WorkloadError("the action log sent is not the one the workload quote binds")
         if theirs.trailing is None or any(theirs.trailing):
             raise WorkloadError("the workload quote has bytes after its signature data")
