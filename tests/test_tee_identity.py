@@ -110,6 +110,8 @@ def test_venices_own_td_replayed_by_the_fake_passes(pki: TestPki) -> None:
     assert report.enclave["instanceId"] == real["instance_id"]
     assert report.enclave["osImageHash"] == real["os_image_hash"]
     assert report.deployed is not None and report.deployed["tag"] == "v0.0.118"
+    assert report.deployed["repository"] == "https://github.com/nearai/cvm-compose-files"
+    assert report.deployed["commit"] == "c6d19d36d7db41e87447058d665c7fd00fe50455"
 
 
 @pytest.mark.parametrize("case", FOREIGN)

@@ -165,6 +165,23 @@ def actions_digest(actions: Sequence[Mapping[str, Any]]) -> tuple[bytes, bytes]:
     return hashlib.sha256(compact(actions)).digest(), hashlib.sha256(compact(ordered)).digest()
 
 
+_LOADER_REPO = re.compile(r"^[ \t]*-[ \t]*GITHUB_REPO=(https://\S+)[ \t]*$", re.MULTILINE)
+
+
+def loader_repository(doc: Mapping[str, Any]) -> str | None:
+    """Where the loader takes the files it deploys: its ``GITHUB_REPO``, set in the attested
+    compose (both captures: https://github.com/nearai/cvm-compose-files)."""
+    info = doc.get("info")
+    tcb = info.get("tcb_info") if isinstance(info, Mapping) else None
+    compose = tcb.get("app_compose") if isinstance(tcb, Mapping) else None
+    try:
+        text = compose_file(compose) if isinstance(compose, str) else ""
+    except WorkloadError:
+        return None
+    found = _LOADER_REPO.findall(text)
+    return found[0] if len(found) == 1 else None
+
+
 def deployed(actions: Sequence[Mapping[str, Any]]) -> dict[str, Any] | None:
     """The last ``compose_up``: the file (from the loader's compose repository), its tag,
     commit and sha256, and the services it started; the last loader image started."""
@@ -223,6 +240,9 @@ def check_workload(
     except WorkloadError as exc:
         return Check("workload", False, "local", f"{exc}; try again or pick another model"), None
     shown = deployed(workload.actions)
+    source = loader_repository(doc)
+    if shown is not None and source is not None:
+        shown["repository"] = source  # the loader's, named by the attested compose
     detail = f"{len(workload.actions)} actions bound to this TD and our nonce"
     if shown is not None:
         detail += f"; deployed {shown.get('file')} {shown.get('tag', '')}".rstrip()
