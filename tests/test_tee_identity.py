@@ -110,6 +110,8 @@ def test_venices_own_td_replayed_by_the_fake_passes(pki: TestPki) -> None:
     assert report.enclave["instanceId"] == real["instance_id"]
     assert report.enclave["osImageHash"] == real["os_image_hash"]
     assert report.deployed is not None and report.deployed["tag"] == "v0.0.118"
+    assert report.deployed["repository"] == "https://github.com/nearai/cvm-compose-files"
+    assert report.deployed["commit"] == "c6d19d36d7db41e87447058d665c7fd00fe50455"
 
 
 @pytest.mark.parametrize("case", FOREIGN)
@@ -229,6 +231,8 @@ def test_replace_makes_the_user_file_the_whole_list(pki: TestPki, tmp_path: Path
     ("content", "said"),
     [("{not json", "is not valid JSON"), ("[]", "is not a JSON object"),
      ({"format": 1, "mrseam": [{"value": "zz"}]}, "is not a TEE policy this version reads"),
+     ({"format": 1, "images": {"repositories": 5}}, "is not a TEE policy this version reads"),
+     ({"format": 1, "apps": [{"appId": "00"}]}, "is not a TEE policy this version reads"),
      ({"format": 2}, "has format 2")],
 )  # fmt: skip
 def test_a_bad_user_file_is_one_line_naming_it(
@@ -317,3 +321,16 @@ def test_without_a_workload_attestation_the_report_says_what_is_unknown(pki: Tes
     assert report.deployed is None
     assert any("no workload attestation" in line for line in report.not_attested())
     assert report.check("workload").detail.startswith("not sent")
+
+
+def test_what_is_not_attested_follows_the_checks_made_here(pki: TestPki) -> None:
+    from openclaw_venice.tee import Check
+
+    report = attest(pki, FakeEnclave(pki))
+    assert any(x.startswith("the GPUs (taken on Venice's word") for x in report.not_attested())
+    assert not any("GPUs" in line for line in report.attested())
+    here = dataclasses.replace(report, checks=(*report.checks, Check("gpus", True, "local", "ok")))
+    assert any(line.startswith("the GPUs' evidence") for line in here.attested())
+    assert not any("GPUs" in line for line in here.not_attested())
+    failed = dataclasses.replace(report, checks=(*report.checks, Check("gpus", False, "local", "")))
+    assert failed.attested() == []  # nothing is claimed for a failed attestation

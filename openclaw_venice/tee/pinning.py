@@ -85,10 +85,11 @@ def _agrees_with_info(doc: Mapping[str, Any], runtime: Mapping[str, bytes]) -> N
         return
     claims = {"app_id": "app-id", "instance_id": "instance-id", "compose_hash": "compose-hash",
               "os_image_hash": "os-image-hash"}  # fmt: skip
-    for key, event in claims.items():
-        value = info.get(key)
-        if value is not None and str(value).lower() != runtime[event].hex():
-            raise EventLogError(f"info.{key} is not RTMR3's {event}")
+    for where, block in (("info", info), ("tcb_info", tcb_info(doc))):
+        for key, event in claims.items():
+            value = block.get(key)
+            if value is not None and str(value).lower() != runtime[event].hex():
+                raise EventLogError(f"{where}.{key} is not RTMR3's {event}")
     provider = info.get("key_provider_info")
     if provider is not None and _key_provider(provider) != _key_provider(runtime["key-provider"]):
         raise EventLogError("info.key_provider_info is not RTMR3's key-provider")

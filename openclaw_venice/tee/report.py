@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 Source = Literal["local", "venice"]
+_GPU_CHECKS = frozenset({"gpus", "gpu_evidence"})  # a *local* one verifies the GPUs here
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,6 +120,8 @@ class AttestationReport:
             d = self.deployed
             what = f"{d.get('file')} {d.get('tag', '')} commit {str(d.get('commit', ''))[:12]} "
             what += f"sha256 {d.get('file_sha256', '?')}"
+            if d.get("repository"):
+                what += f" from {d['repository']}"
             rows.append(("deployed", what))
             if d.get("loaderImage"):
                 rows.append(("loader image", str(d["loaderImage"])))
@@ -141,15 +144,15 @@ class AttestationReport:
         ]
         if self.deployed is not None:
             out.append("what the compose's loader deployed since (signed by the same TD)")
-        if "gpu_evidence" in local:
-            out.append("the GPUs' evidence")
+        if local & _GPU_CHECKS:
+            out.append("the GPUs' evidence (signed measurements, NVIDIA's root, our nonce)")
         return out
 
     def not_attested(self) -> list[str]:
         """What nobody here checked: said, so that 'verified' is not read as more."""
-        venice = [c.name for c in self.checks if c.source == "venice" and c.passed]
+        local = {c.name for c in self.checks if c.source == "local" and c.passed}
         out = []
-        if "gpu_evidence" in venice:
+        if not local & _GPU_CHECKS:
             out.append("the GPUs (taken on Venice's word: server_verification.nvidia)")
         if self.deployed is None:
             out.append("the inference container: no workload attestation was sent")
