@@ -2,10 +2,11 @@
 attacker whose compose reaches the enclave (a genuine dstack OS measures it, Intel signs the
 quote) hides an image from the line-based reader with YAML forms docker compose accepts (a
 flow mapping, an explicit ``?`` key, an escaped key, a ``#`` inside quotes), pulls services
-from elsewhere (``extends``, ``include``), or has dstack run a bash script instead of the
-compose (``runner``). Each fails ``compose_images`` with one line; the real compose still
-passes (tests/test_tee_identity.py). Text no UTF-8 encoder takes (a lone surrogate, sent as a
-JSON escape) is a failed check, not a traceback."""
+from elsewhere (``extends``, ``include``), has dstack run a bash script instead of the compose
+(``runner``), or lets the operator's encrypted env set docker compose's own variables
+(``COMPOSE_FILE``, ``DOCKER_HOST``). Each fails ``compose_images`` with one line; the real
+compose still passes (tests/test_tee_identity.py). Text no UTF-8 encoder takes (a lone
+surrogate, sent as a JSON escape) is a failed check, not a traceback."""
 
 from __future__ import annotations
 
@@ -49,6 +50,12 @@ def with_runner(runner: str) -> str:
     return json.dumps(value, indent=4)
 
 
+def with_allowed_env(name: str) -> str:
+    value = json.loads(venice_td().app_compose)
+    value["allowed_envs"] = [*value["allowed_envs"], name]
+    return json.dumps(value, indent=4)
+
+
 TRICKS = {
     "a build in a flow mapping": with_service(f"  evil: {{build: {GIT}}}\n"),
     "an image after a # in quotes (no comment)": with_service(
@@ -62,6 +69,8 @@ TRICKS = {
     ),
     "a top-level include": with_top_level(f"include:\n  - {GIT}\n"),
     "dstack's bash runner instead of the compose": with_runner("bash"),
+    "the operator may set COMPOSE_FILE (another compose)": with_allowed_env("COMPOSE_FILE"),
+    "the operator may set DOCKER_HOST (another daemon)": with_allowed_env("DOCKER_HOST"),
 }
 
 
