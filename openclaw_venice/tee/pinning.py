@@ -186,9 +186,13 @@ def check_app(measured: Measured, policy: EnclavePolicy) -> list[Check]:
 def check_compose(doc: Mapping[str, Any], quote: TdxQuote, measured: Measured) -> Check:
     """MRCONFIGID = 01 || sha256(app_compose) || 15 zero bytes = the compose-hash event."""
     compose = tcb_info(doc).get("app_compose")
-    if not isinstance(compose, str):
-        return local("compose_hash", False, "no app_compose to match MRCONFIGID")
-    digest = hashlib.sha256(compose.encode()).digest()
+    try:
+        encoded = compose.encode() if isinstance(compose, str) else None
+    except UnicodeEncodeError:  # a lone surrogate, sent as a JSON escape
+        encoded = None
+    if encoded is None:
+        return local("compose_hash", False, "no UTF-8 app_compose to match MRCONFIGID")
+    digest = hashlib.sha256(encoded).digest()
     if quote.mrconfigid != b"\x01" + digest + bytes(15):
         return local("compose_hash", False, "MRCONFIGID is not 01 || sha256(app_compose) || zeros")
     if not measured.ok or measured.runtime["compose-hash"] != digest:
