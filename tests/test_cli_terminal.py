@@ -11,11 +11,12 @@ from typing import Any
 
 import pytest
 
+from openclaw_venice.runtime.commands import wait_status
 from tests.conftest import run_cli
 from tests.support import venice_wire
 from tests.support.hygiene import CANARY
 from tests.support.server import LocalServer, Reply, Request, json_reply
-from tests.support.terminal import Terminal
+from tests.support.terminal import Terminal, shown_in_process
 
 MODEL = "venice/llama-3.3-70b"
 ROWS = [{"id": "llama-3.3-70b", "type": "text", "model_spec": {"privacy": "private"}}]
@@ -209,30 +210,47 @@ def test_end_of_input_at_the_key_prompt_stops_with_one_line(server: LocalServer)
 # -- 8. feedback on waits ----------------------------------------------------------------------
 
 
-def test_a_long_wait_shows_a_status_then_erases_it(server: LocalServer) -> None:
+def test_a_long_wait_shows_a_status_then_erases_it(
+    server: LocalServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The second of silence before the status is shortened here (in process), so the wait
+    that shows it is a fraction of a second, not the real one."""
+    monkeypatch.setattr(wait_status, "DELAY", 0.05)
+
     def late(request: Request) -> Reply:
-        time.sleep(2.5)
+        time.sleep(0.5)  # ten times the delay
         return said("Late answer.")
 
     env = venice(server, late)
-    with Terminal("chat", "-m", MODEL, "hi", env=env) as term:
-        waiting = term.read_until(b"Late answer.")
-        assert term.wait() == 0
+    code, shown = shown_in_process("chat", "-m", MODEL, "hi", env=env)
+    assert code == 0
+    waiting, after = shown.split(b"Late answer.")
     assert b"waiting for venice" in waiting
-    assert b"\r\x1b[K" in waiting.split(b"Late answer.")[0]  # erased before the answer
+    assert waiting.endswith(b"\r\x1b[K") and b"waiting" not in after  # erased, then answered
+
+
+def test_an_answer_before_the_delay_shows_no_status(
+    server: LocalServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(wait_status, "DELAY", 30.0)  # longer than any turn here, loaded or not
+    env = venice(server, said("Quick answer."))
+    code, shown = shown_in_process("chat", "-m", MODEL, "hi", env=env)
+    assert code == 0 and b"Quick answer." in shown
+    assert b"waiting for" not in shown and b"\x1b[K" not in shown
 
 
 def test_a_retry_after_429_says_so_on_the_terminal(server: LocalServer) -> None:
-    answers = iter([json_reply({"error": "slow down"}, 429, {"Retry-After": "2"}), said("Ok.")])
+    # Retry-After: 0, so the retry is at once; what is said does not depend on the wait
+    answers = iter([json_reply({"error": "slow down"}, 429, {"Retry-After": "0"}), said("Ok.")])
     env = venice(server, lambda request: next(answers))
     with Terminal("chat", "-m", MODEL, "hi", env=env) as term:
         shown = term.read_until(b"Ok.")
         assert term.wait() == 0
-    assert b"retrying in 2 s after HTTP 429" in shown
+    assert b"retrying in 0 s after HTTP 429" in shown
 
 
 def test_no_status_reaches_a_pipe(server: LocalServer) -> None:
-    answers = iter([json_reply({"error": "slow down"}, 429, {"Retry-After": "2"}), said("Ok.")])
+    answers = iter([json_reply({"error": "slow down"}, 429, {"Retry-After": "0"}), said("Ok.")])
     env = venice(server, lambda request: next(answers))
     result = run_cli("chat", "-m", MODEL, "hi", env=env)
     assert result.code == 0 and result.stdout == "Ok.\n" and result.stderr == ""

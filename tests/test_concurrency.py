@@ -8,6 +8,7 @@ import gc
 import json
 import os
 import subprocess
+import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -17,7 +18,8 @@ from openclaw_venice.chat.client import VeniceChat
 from openclaw_venice.chat.turn import DRAIN_SECONDS
 from openclaw_venice.runtime.ai import Context, UserMessage
 from openclaw_venice.runtime.config_file import parse_config_text
-from tests.conftest import OPENCLAW, REPO
+from openclaw_venice.runtime.config_lock import config_lock
+from tests.conftest import OPENCLAW, REPO, run_cli
 from tests.support import faults, venice_wire
 from tests.support.hygiene import CANARY, allow_secret_in
 from tests.support.requests_schema import assert_valid_request
@@ -130,23 +132,48 @@ ONBOARD = ("onboard", "--auth-choice", "venice-api-key", "--non-interactive", "-
 # no keyring: each key goes into the config's env block, so the two results differ in the file
 NO_KEYRING = {"PYTHON_KEYRING_BACKEND": "keyring.backends.fail.Keyring"}
 KEYS = (f"{CANARY}-a", f"{CANARY}-b")
-ROUNDS = 3
 STARTS = {"no file": None, "TypeScript config": REPO / "fixtures" / "openclaw-ts.json5"}
+WAITING = "waiting for another process"  # what a writer says when the config is locked
 
 
-def start_onboarding(key: str, state_dir: Path) -> subprocess.Popen[str]:
-    args = [str(OPENCLAW), *ONBOARD, "--venice-api-key", key, "--store-key-in-config"]
-    env = {**os.environ, **NO_KEYRING, "OPENCLAW_STATE_DIR": str(state_dir)}
-    return subprocess.Popen(
-        args, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
-    )
+class Racer:
+    """``openclaw onboard`` in a process of its own, its stderr read as it comes."""
+
+    def __init__(self, key: str, state_dir: Path) -> None:
+        args = [str(OPENCLAW), *ONBOARD, "--venice-api-key", key, "--store-key-in-config"]
+        env = {**os.environ, **NO_KEYRING, "OPENCLAW_STATE_DIR": str(state_dir)}
+        self.process = subprocess.Popen(
+            args, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+        )
+        self.said: list[str] = []
+        self.waiting = threading.Event()  # it has read the config and waits to write it
+        self.reader = threading.Thread(target=self._read_stderr, daemon=True)
+        self.reader.start()
+
+    def _read_stderr(self) -> None:
+        assert self.process.stderr is not None
+        for line in self.process.stderr:
+            self.said.append(line)
+            if line.startswith(WAITING):
+                self.waiting.set()
+
+    def summary(self) -> dict[str, Any]:
+        assert self.process.stdout is not None
+        out = self.process.stdout.read()  # one JSON object: far below a pipe's buffer
+        code = self.process.wait(timeout=60)
+        self.reader.join(timeout=60)
+        err = "".join(self.said)
+        assert code == 0, out + err
+        assert "Traceback" not in out + err and CANARY not in out + err
+        summary: dict[str, Any] = json.loads(out)
+        return summary
 
 
-def finished(process: subprocess.Popen[str]) -> dict[str, Any]:
-    out, err = process.communicate(timeout=60)
-    assert process.returncode == 0, out + err
-    assert "Traceback" not in out + err and CANARY not in out + err
-    summary: dict[str, Any] = json.loads(out)
+def alone(key: str, state_dir: Path) -> dict[str, Any]:
+    env = {**NO_KEYRING, "OPENCLAW_STATE_DIR": str(state_dir)}
+    result = run_cli(*ONBOARD, "--venice-api-key", key, "--store-key-in-config", env=env)
+    assert result.code == 0, result.output
+    summary: dict[str, Any] = json.loads(result.stdout)
     return summary
 
 
@@ -161,30 +188,31 @@ def prepared(state_dir: Path, start: Path | None) -> Path:
 
 
 def test_two_onboardings_racing_on_one_config(tmp_path: Path) -> None:
-    """Both finish; the file and its .bak are valid JSON5, each exactly one of the two
-    results (the last writer's, and the first's that it replaced): nothing mixed, torn or
-    lost, whatever each process read before the other wrote."""
-    overlapped = 0
+    """Two processes onboard into one config, both having read it before either writes: the
+    test holds the config's lock (as a third writer would) until each says it is waiting for
+    it, which it does only after reading the file. Both finish; the file and its .bak are
+    valid JSON5, each exactly one of the two results (the last writer's, and the first's that
+    it replaced): nothing mixed, torn or lost."""
     for name, start in STARTS.items():
         results: list[Any] = []
         for key in KEYS:  # each alone: the two possible results
             config = prepared(tmp_path / f"alone-{len(results)}-{name}", start)
-            finished(start_onboarding(key, config.parent))
+            alone(key, config.parent)
             results.append(load(config))
         assert results[0] != results[1]
-        for round_number in range(ROUNDS):
-            config = prepared(tmp_path / f"race-{round_number}-{name}", start)
-            racers = [start_onboarding(key, config.parent) for key in KEYS]
-            summaries = [finished(p) for p in racers]
-            overlapped += all(s["defaultModelChanged"] for s in summaries) and start is None
-            final, backup = load(config), load(config.with_name("openclaw.json.bak"))
-            assert final in results and backup in results and final != backup
-            check_private(config)
-            if start is not None:
-                assert "// OpenClaw configuration" in config.read_text()
-    print(
-        f"onboarding races where both read the file before either wrote: {overlapped} of {ROUNDS}"
-    )
+        config = prepared(tmp_path / f"race-{name}", start)
+        with config_lock(config):
+            racers = [Racer(key, config.parent) for key in KEYS]
+            for racer in racers:
+                assert racer.waiting.wait(timeout=60), "".join(racer.said)
+        summaries = [racer.summary() for racer in racers]  # the lock is free: both go on
+        # each planned its change from the file as it was before either wrote
+        assert [s["defaultModelChanged"] for s in summaries] == [start is None] * 2
+        final, backup = load(config), load(config.with_name("openclaw.json.bak"))
+        assert final in results and backup in results and final != backup
+        check_private(config)
+        if start is not None:
+            assert "// OpenClaw configuration" in config.read_text()
 
 
 def load(path: Path) -> dict[str, Any]:

@@ -16,8 +16,9 @@ from __future__ import annotations
 import io
 import os
 import sys
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
+from typing import TextIO
 
 
 def needs_a_process(env: Mapping[str, str]) -> bool:
@@ -31,17 +32,27 @@ def needs_a_process(env: Mapping[str, str]) -> bool:
 
 def run(args: tuple[str, ...], input: str | None, env: Mapping[str, str]) -> tuple[int, str, str]:
     """Exit code, stdout and stderr of ``openclaw ARGS``."""
+    stdin = _stream(input or "", newline=None)  # as sys.stdin reads: \r\n is \n
+    stdout, stderr = _stream(), _stream()
+    code = run_on(args, env, stdin, stdout, stderr)
+    return code, _text(stdout), _text(stderr)
+
+
+def run_on(
+    args: Sequence[str], env: Mapping[str, str], stdin: TextIO, stdout: TextIO, stderr: TextIO
+) -> int:
+    """The exit code of ``openclaw ARGS`` run on the given streams (a pty's, say)."""
     from openclaw_venice.runtime import cli
     from openclaw_venice.runtime.host import Host
 
-    stdin = _stream(input or "", newline=None)  # as sys.stdin reads: \r\n is \n
-    stdout, stderr = _stream(), _stream()
     with _environment(env), _streams(stdin, stdout, stderr):
         try:
-            code = cli.main(list(args), Host(stdout=stdout, stderr=stderr, stdin=stdin))
+            return cli.main(list(args), Host(stdout=stdout, stderr=stderr, stdin=stdin))
         except SystemExit as exit:  # argparse's --help, --version and usage errors
-            code = exit.code if isinstance(exit.code, int) else 1
-    return code, _text(stdout), _text(stderr)
+            return exit.code if isinstance(exit.code, int) else 1
+        finally:
+            stdout.flush()
+            stderr.flush()
 
 
 def _stream(text: str = "", newline: str | None = "") -> io.TextIOWrapper:
@@ -76,9 +87,7 @@ def _environment(env: Mapping[str, str]) -> Iterator[None]:
 
 
 @contextmanager
-def _streams(
-    stdin: io.TextIOWrapper, stdout: io.TextIOWrapper, stderr: io.TextIOWrapper
-) -> Iterator[None]:
+def _streams(stdin: TextIO, stdout: TextIO, stderr: TextIO) -> Iterator[None]:
     saved = sys.stdin, sys.stdout, sys.stderr
     sys.stdin, sys.stdout, sys.stderr = stdin, stdout, stderr
     try:

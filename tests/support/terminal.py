@@ -107,3 +107,44 @@ class Terminal:
             self.proc.stdout.close()
         os.close(self.fd)
         assert b"Traceback" not in self.seen, self.seen.decode(errors="replace")
+
+
+def shown_in_process(*args: str, env: dict[str, str], columns: int = 100) -> tuple[int, bytes]:
+    """``openclaw ARGS`` run in this process with stdin, stdout and stderr on one pty, as
+    :class:`Terminal` runs the console script (for a test that changes a module's constant,
+    such as a delay, which a process of its own would not see): the exit code and what the
+    terminal showed."""
+    import threading
+
+    from tests.support import in_process
+
+    main, secondary = pty.openpty()
+    fcntl.ioctl(secondary, termios.TIOCSWINSZ, struct.pack("HHHH", 40, columns, 0, 0))
+    shown: list[bytes] = []
+
+    def drain() -> None:  # read as it is written, so a full pty buffer never blocks the run
+        while True:
+            try:
+                data = os.read(main, 65536)
+            except OSError:  # EIO: every copy of the other side is closed
+                return
+            if not data:
+                return
+            shown.append(data)
+
+    reader = threading.Thread(target=drain, daemon=True)
+    reader.start()
+    with (
+        open(secondary, encoding="utf-8", closefd=False) as stdin,
+        open(secondary, "w", encoding="utf-8", closefd=False) as out,
+    ):
+        code = in_process.run_on(
+            args, {"COLUMNS": str(columns), "TERM": "xterm", **env}, stdin, out, out
+        )
+    os.close(secondary)
+    reader.join(timeout=10)
+    os.close(main)
+    seen = b"".join(shown)
+    assert CANARY.encode() not in seen, "the API key reached the terminal"
+    assert b"Traceback" not in seen, seen.decode(errors="replace")
+    return code, seen
