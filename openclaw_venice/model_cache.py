@@ -15,10 +15,11 @@ import zlib
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from .runtime.plugins import make_private_dir
+from .runtime.plugins import make_private_dir, read_regular_file
 
 CACHE_TTL_SECONDS = 3600.0
 FAILURE_TTL_SECONDS = 60.0
+MAX_CACHE_BYTES = 16 * 2**20  # a /models answer is ~100 KB; a bigger file is not ours
 
 
 class CachedAnswer(NamedTuple):
@@ -40,7 +41,7 @@ class ModelCache:
 
     def read(self) -> CachedAnswer | None:
         try:
-            payload = json.loads(self.path.read_bytes())
+            payload = json.loads(read_regular_file(self.path, MAX_CACHE_BYTES))
             rows, fetched_at = payload["rows"], float(payload["fetchedAt"])
         except (OSError, ValueError, KeyError, TypeError, RecursionError):
             return None  # RecursionError: rows nested about as deep as the parser goes
@@ -61,7 +62,8 @@ class ModelCache:
     def failed_recently(self, now: float | None = None) -> bool:
         try:
             failed_at = self.failure_path.stat().st_mtime
-            if self.failure_path.read_text(encoding="utf-8") != self.base_url:
+            recorded = read_regular_file(self.failure_path, MAX_CACHE_BYTES).decode("utf-8")
+            if recorded != self.base_url:
                 return False  # another base URL's failure, of the same file name
         except (OSError, ValueError):
             return False

@@ -14,7 +14,7 @@ from importlib import import_module
 from typing import TYPE_CHECKING, NoReturn, TextIO
 
 from .._version import __version__
-from .errors import OpenClawError, UsageError
+from .errors import OpenClawError, OutputError, UsageError
 
 if TYPE_CHECKING:
     import argparse
@@ -83,11 +83,11 @@ def _usage_exit(line: str) -> int:
 
 def main(argv: Sequence[str] | None = None, host: Host | None = None) -> int:
     argv = _global_flags_first(list(sys.argv[1:] if argv is None else argv))
-    if argv == ["--version"]:  # answered before anything else is imported
-        print(f"openclaw {__version__}", file=host.stdout if host else sys.stdout)
-        return 0
     debug = "--debug" in argv
     try:
+        if argv == ["--version"]:  # answered before anything else is imported
+            print(f"openclaw {__version__}", file=host.stdout if host else sys.stdout)
+            return 0
         _check_utf8(argv)
         if host is None:
             from .host import Host
@@ -208,14 +208,86 @@ def _global_flags_first(argv: list[str]) -> list[str]:
 
 
 def entry() -> None:
-    """The console script. A closed pipe (``openclaw models list | head -1``) ends it quietly."""
+    """The console script. A closed pipe (``openclaw models list | head -1``) ends it quietly;
+    a stdout that is closed (``>&-``) or cannot be written (a full disk) ends it with one
+    line, and exit code 1."""
+    if not _standard_streams():
+        raise SystemExit(1)
+    sys.stdout = _Stdout(sys.stdout)
     try:
         code = main()
         sys.stdout.flush()
     except BrokenPipeError:
         _silence_stdout()
         code = 0
+    except OutputError as exc:  # the last flush, after the command
+        _error_line(str(exc), sys.stderr)
+        code = exc.exit_code
     raise SystemExit(code)
+
+
+def _standard_streams() -> bool:
+    """Put /dev/null on a closed stdin, stdout or stderr, so that no file this process opens
+    takes its place; False (after one line, if stderr is open) when stdout was closed:
+    the output would go nowhere."""
+    import os
+
+    closed = []
+    for fd in (0, 1, 2):
+        try:
+            os.fstat(fd)
+        except OSError:
+            closed.append(fd)
+            devnull = os.open(os.devnull, os.O_RDWR)  # the lowest free number: fd itself
+            if devnull != fd:
+                os.dup2(devnull, fd)
+                os.close(devnull)
+    # Python left None where a stream was closed when it started: the stream for the run
+    if 0 in closed:
+        sys.stdin = open(0, encoding="utf-8", closefd=False)  # noqa: SIM115
+    if 2 in closed:
+        sys.stderr = open(2, "w", encoding="utf-8", closefd=False)  # noqa: SIM115
+    if 1 not in closed:
+        return True
+    if 2 not in closed:
+        print("Error: stdout is closed; run openclaw with stdout open (> /dev/null to "
+              "discard its output)", file=sys.stderr)  # fmt: skip
+    return False
+
+
+class _Stdout:
+    """``sys.stdout`` whose write errors other than a closed pipe (a full disk, an I/O
+    error) are one :class:`OutputError`; stdout then goes to /dev/null, so that no later
+    flush (the interpreter's, at exit) fails again."""
+
+    def __init__(self, stream: TextIO) -> None:
+        self._stream = stream
+
+    def write(self, text: str) -> int:
+        try:
+            return self._stream.write(text)
+        except BrokenPipeError:
+            raise
+        except OSError as exc:
+            raise self._failed(exc) from None
+
+    def flush(self) -> None:
+        try:
+            self._stream.flush()
+        except BrokenPipeError:
+            raise
+        except OSError as exc:
+            raise self._failed(exc) from None
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(self._stream, name)
+
+    def _failed(self, exc: OSError) -> OutputError:
+        _silence_stdout()
+        return OutputError(
+            f"cannot write the output: {exc.strerror or exc}; free the disk or send stdout "
+            "elsewhere"
+        )
 
 
 def _silence_stdout() -> None:

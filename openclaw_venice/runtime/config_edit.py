@@ -26,6 +26,7 @@ from .config_file import (
     get_path,
     load_config,
     parse_config_text,
+    read_regular,
     write_atomic,
 )
 from .errors import ConfigError, ConfigValueError
@@ -164,7 +165,7 @@ def _backup(path: Path, text: str, moved: Mapping[str, str]) -> tuple[bool, str 
     precious = _backup_is_precious(path, text)
     if not moved or not text:
         return not precious, None
-    clean = None if precious else scrub(path.read_bytes().decode("utf-8"), moved)
+    clean = None if precious else scrub(read_regular(path).decode("utf-8"), moved)
     if clean is None:  # the older .bak stays: take the secret out of it (or it goes)
         _scrub_file(backup, moved)
     return clean is not None, clean
@@ -174,8 +175,10 @@ def _scrub_file(path: Path, moved: Mapping[str, str]) -> None:
     from .config_scrub import scrub
 
     try:
-        raw = path.read_bytes()
+        raw = read_regular(path)
     except FileNotFoundError:
+        return
+    except OSError:  # not a file we wrote (a FIFO, a device): no copy of the key in it
         return
     try:
         clean = scrub(raw.decode("utf-8"), moved)
@@ -209,6 +212,6 @@ def _backup_is_precious(path: Path, text: str) -> bool:
     if has_comments(text) or not backup.exists():
         return False
     try:
-        return has_comments(backup.read_text(encoding="utf-8-sig"))
+        return has_comments(read_regular(backup).decode("utf-8-sig"))
     except (OSError, UnicodeDecodeError):
         return False

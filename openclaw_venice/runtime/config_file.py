@@ -14,6 +14,43 @@ from typing import Any
 from .errors import ConfigError, ConfigParseError
 
 CONFIG_NAME = "openclaw.json"
+MAX_CONFIG_BYTES = 64 * 2**20  # far above any real config; /dev/zero would never end
+
+
+class RefusedFile(OSError):
+    """A path that is not a regular file, or holds more than a reader takes."""
+
+
+def read_regular(path: Path, limit: int = MAX_CONFIG_BYTES) -> bytes:
+    """The bytes of the file at ``path`` (a symlink is followed): :class:`RefusedFile` when
+    it is not a regular file (a FIFO would block for a writer, ``/dev/zero`` never ends) or
+    holds more than ``limit`` bytes; other :class:`OSError`\\ s as ``open`` raises them."""
+    import stat
+
+    # O_NONBLOCK: opening a FIFO does not wait for a writer (no effect on a regular file)
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    try:
+        mode = os.fstat(fd).st_mode
+        if not stat.S_ISREG(mode):
+            raise RefusedFile(f"{path} is not a regular file ({_kind(mode)})")
+        chunks, size = [], 0
+        while chunk := os.read(fd, min(1 << 20, limit + 1 - size)):
+            chunks.append(chunk)
+            size += len(chunk)
+            if size > limit:
+                raise RefusedFile(f"{path} holds more than {limit >> 20} MiB")
+        return b"".join(chunks)
+    finally:
+        os.close(fd)
+
+
+def _kind(mode: int) -> str:
+    import stat
+
+    kinds = [(stat.S_ISDIR, "a directory"), (stat.S_ISFIFO, "a FIFO"),
+             (stat.S_ISCHR, "a character device"), (stat.S_ISBLK, "a block device"),
+             (stat.S_ISSOCK, "a socket")]  # fmt: skip
+    return next((name for test, name in kinds if test(mode)), "not a file")
 
 
 def config_path(env: Mapping[str, str] | None = None) -> Path:
@@ -136,9 +173,12 @@ def load_config(path: Path | None = None, known: ConfigDocument | None = None) -
     (a 5 MB file is not parsed twice by one command)."""
     path = path or config_path()
     try:
-        raw = path.read_bytes()
+        raw = read_regular(path)
     except FileNotFoundError:
         return ConfigDocument(path)
+    except RefusedFile as exc:
+        advice = "make it a JSON5 file, or point OPENCLAW_CONFIG_PATH at one"
+        raise ConfigError(f"{exc}; {advice}") from None
     except OSError as exc:
         raise ConfigError(f"cannot read {path}: {exc.strerror}; check its permissions") from None
     bom = raw.startswith(_BOM)
@@ -226,7 +266,7 @@ def _copy_for_backup(path: Path, backup: Path, text: str | None) -> str:
 
     fd, tmp = tempfile.mkstemp(prefix=f".{backup.name}.", suffix=".tmp", dir=path.parent)
     with os.fdopen(fd, "wb") as handle:
-        handle.write(path.read_bytes() if text is None else text.encode("utf-8"))
+        handle.write(read_regular(path) if text is None else text.encode("utf-8"))
         handle.flush()
         os.fsync(handle.fileno())
     os.chmod(tmp, 0o600)

@@ -12,6 +12,7 @@
     ├── PluginError               a plugin failed to load or register
     ├── UnknownModelError         a model ref no provider offers (closest matches)
     ├── ProviderUnreachableError  a provider could not be asked (``models refresh``)
+    ├── OutputError               stdout cannot be written (closed, a full disk)
     └── ProviderError             raised by provider plugins; they subclass it
                                   (see ``openclaw_venice.errors`` for Venice's subtree)
 
@@ -33,6 +34,10 @@ class UsageError(OpenClawError):
 
 
 class ConfigError(OpenClawError):
+    pass
+
+
+class OutputError(OpenClawError):
     pass
 
 

@@ -9,7 +9,8 @@ every plugin the same way, its own included.
 
 This module, :mod:`.ai` (the turn types) and :mod:`.catalog` (models) are the whole of
 what a plugin may import from the host. What else a plugin needs of the host is offered
-here: the error tree, :func:`make_private_dir`, and, for a provider used from Python
+here: the error tree, :func:`make_private_dir`, :func:`read_regular_file`, and, for a
+provider used from Python
 without the ``openclaw`` command, :func:`host_context`, :func:`host_api_key` and
 :func:`provider_cache_dir`, which find settings the way the command does; and the records
 and protocols of the capabilities beyond chat (from :mod:`.capabilities`).
@@ -108,6 +109,7 @@ __all__ = [
     "make_private_dir",
     "openai_fields",
     "provider_cache_dir",
+    "read_regular_file",
 ]
 
 ENTRY_POINT_GROUP = "openclaw.plugins"
@@ -428,3 +430,12 @@ def make_private_dir(directory: Path) -> None:
     from .config_file import make_private_dir as make
 
     make(directory)
+
+
+def read_regular_file(path: Path, limit: int) -> bytes:
+    """The bytes of the file at ``path``, for a file the provider keeps (a cache): an
+    :class:`OSError` when it is missing or unreadable, is not a regular file (a FIFO,
+    ``/dev/zero``: reading would block or never end) or holds more than ``limit`` bytes."""
+    from .config_file import read_regular
+
+    return read_regular(path, limit)

@@ -15,7 +15,9 @@ When the provider's ``apiKey`` names another variable (``${OTHER}`` or
 ``{source: "env", id: "OTHER"}``) that name is looked up instead. Logs and ``--verbose``
 say which source was used, never the value; the key travels as a
 ``SecretStr`` (``runtime/secret.py``).
-A keyring that is absent, locked or failing is skipped with a one-line warning.
+A keyring that is absent, locked or failing is skipped with a one-line warning; so is one
+that does not answer within ``KEYRING_SECONDS`` (a Secret Service whose unlock prompt nobody
+sees), and then it is not asked again by this process.
 """
 
 from __future__ import annotations
@@ -36,6 +38,7 @@ if TYPE_CHECKING:
     from .secret import SecretStr
 
 KEYRING_SERVICE = "openclaw"
+KEYRING_SECONDS = 10.0  # long enough to type an unlock password; a hung backend is skipped
 STATE_STORE = "OpenClaw state store"  # TypeScript OpenClaw's own key store, as a source
 _REFERENCE = re.compile(r"^\$\{([A-Z_][A-Z0-9_]*)\}$")
 Warn = Callable[[str], None]
@@ -108,32 +111,88 @@ def _literal(api_key: Any) -> str | None:
 # -- keyring -------------------------------------------------------------------------------
 
 
+class KeyringSilent(Exception):
+    """The keyring backend did not answer within ``KEYRING_SECONDS``."""
+
+
+_silent = False  # a backend that did not answer once is not asked again by this process
+
+
+def _bounded(call: Callable[[], Any]) -> Any:
+    """``call()`` (a keyring call), on a thread of its own: its result or exception, or
+    :class:`KeyringSilent` when it has not answered within ``KEYRING_SECONDS``. A call that
+    never answers is left on its daemon thread; it cannot keep the process alive."""
+    import threading
+
+    global _silent
+    if _silent:
+        raise KeyringSilent
+    outcome: list[Any] = []
+
+    def run() -> None:
+        try:
+            outcome.append((True, call()))
+        except BaseException as exc:
+            outcome.append((False, exc))
+
+    worker = threading.Thread(target=run, name="keyring", daemon=True)
+    worker.start()
+    worker.join(KEYRING_SECONDS)
+    if not outcome:
+        _silent = True
+        raise KeyringSilent
+    ok, value = outcome[0]
+    if not ok:
+        raise value
+    return value
+
+
+def _silent_line(doing: str) -> str:
+    return (
+        f"the system keyring did not answer within {KEYRING_SECONDS:g} s; {doing} "
+        "(unlock it, or set the key in the environment)"
+    )
+
+
 def keyring_backend_name() -> str | None:
     """The usable keyring backend's name, or None when there is none (fail/null backends)."""
     try:
-        import keyring
-        from keyring.backends import chainer, fail
-
-        backend = keyring.get_keyring()
-        if isinstance(backend, fail.Keyring) or type(backend).__module__.endswith(".null"):
-            return None
-        if isinstance(backend, chainer.ChainerBackend) and not backend.backends:
-            return None
-        return f"{type(backend).__module__}.{type(backend).__name__}"
+        return _usable_backend()
     except Exception:
         return None
 
 
-def keyring_get(name: str, warn: Warn) -> str | None:
-    if keyring_backend_name() is None:
-        warn("no system keyring is available; skipping it")
+def _usable_backend() -> str | None:
+    import keyring
+    from keyring.backends import chainer, fail
+
+    backend = keyring.get_keyring()
+    if isinstance(backend, fail.Keyring) or type(backend).__module__.endswith(".null"):
         return None
-    try:
+    if isinstance(backend, chainer.ChainerBackend) and not backend.backends:
+        return None
+    return f"{type(backend).__module__}.{type(backend).__name__}"
+
+
+def keyring_get(name: str, warn: Warn) -> str | None:
+    def read() -> tuple[str | None, object]:
+        backend = keyring_backend_name()
+        if backend is None:
+            return None, None
         import keyring
 
-        value: object = keyring.get_password(KEYRING_SERVICE, name)
+        return backend, keyring.get_password(KEYRING_SERVICE, name)
+
+    try:
+        backend, value = _bounded(read)
+    except KeyringSilent:
+        warn(_silent_line("skipping it"))
+        return None
     except Exception as exc:  # locked, denied, broken D-Bus...: fall through
         warn(f"the system keyring could not be read ({type(exc).__name__}); skipping it")
+        return None
+    if backend is None:
+        warn("no system keyring is available; skipping it")
         return None
     return _text(value, name, warn)
 
@@ -153,15 +212,25 @@ def _text(value: object, name: str, warn: Warn) -> str | None:
     return None
 
 
-def keyring_set(name: str, value: SecretStr) -> str | None:
-    """Store the key; the backend's name on success, None when no usable keyring exists."""
-    backend = keyring_backend_name()
-    if backend is None:
-        return None
-    try:
+def keyring_set(name: str, value: SecretStr, warn: Warn | None = None) -> str | None:
+    """Store the key; the backend's name on success, None when no usable keyring exists
+    (``warn`` hears why when the keyring did not answer)."""
+
+    def store() -> str | None:
+        backend = keyring_backend_name()
+        if backend is None:
+            return None
         import keyring
 
         keyring.set_password(KEYRING_SERVICE, name, value.get_secret_value())
+        return backend
+
+    try:
+        stored: str | None = _bounded(store)
+    except KeyringSilent:
+        if warn is not None:
+            warn(_silent_line("not storing the key there"))
+        return None
     except Exception:
         return None
-    return backend
+    return stored

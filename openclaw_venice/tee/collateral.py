@@ -190,8 +190,12 @@ class CollateralCache:
         return self.directory / f"tdx-collateral-{fmspc.lower()}-{ca.lower()}-{tag}.json"
 
     def read(self, fmspc: str, ca: str, endpoints: PcsEndpoints | None = None) -> Collateral | None:
+        from ..model_cache import MAX_CACHE_BYTES
+        from ..runtime.plugins import read_regular_file
+
         try:
-            payload = json.loads(self.path(fmspc, ca, endpoints).read_text(encoding="utf-8"))
+            raw = read_regular_file(self.path(fmspc, ca, endpoints), MAX_CACHE_BYTES)
+            payload = json.loads(raw.decode("utf-8"))
             collateral = Collateral.from_json(payload["collateral"])
             fetched_at = float(payload["fetchedAt"])
             next_update = collateral.next_update()

@@ -60,10 +60,22 @@ def positive_int(text: str) -> int:
     return value
 
 
+#: piped text read at most: 16 Mi characters, more than the largest context window takes
+#: (2M tokens); a larger pipe (a log file, /dev/zero) is refused, not held in memory
+MAX_STDIN_CHARS = 16 * 2**20
+
+
 def read_stdin(stdin: TextIO) -> str:
-    """Piped text, or a one-line error when it is not UTF-8 text."""
+    """Piped text, or a one-line error when it is not UTF-8 text or is too long to be a
+    prompt (read no further than :data:`MAX_STDIN_CHARS`)."""
     try:
-        return utf8_text(stdin.read())
+        text = stdin.read(MAX_STDIN_CHARS + 1)
+        if len(text) > MAX_STDIN_CHARS:
+            raise UsageError(
+                f"stdin holds more than {MAX_STDIN_CHARS >> 20} Mi characters, more than any "
+                "model reads; pass a shorter text"
+            )
+        return utf8_text(text)
     except UnicodeError:
         raise UsageError(
             "stdin is not valid UTF-8 text; convert it first (e.g. iconv -t UTF-8)"

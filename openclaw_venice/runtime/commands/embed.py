@@ -21,11 +21,13 @@ def add_parser(sub: Any) -> None:
 
 
 def run(args: argparse.Namespace, host: Host) -> int:
+    from .chat_input import read_stdin
+
     texts = list(args.texts)
     if not texts:
         if host.stdin.isatty():
             raise UsageError("nothing to embed; pass texts as arguments or on stdin")
-        texts = [host.stdin.read().removesuffix("\n")]
+        texts = [read_stdin(host.stdin).removesuffix("\n")]
     provider_id, model_id = pick_provider(host, "embeddings", args.model)
     ctx, key = call_context(host, provider_id)
     capability = host.registry.embeddings(provider_id)

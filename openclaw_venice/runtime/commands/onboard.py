@@ -232,7 +232,7 @@ def store_key(
         return f"kept in {decision.source}", None
     if args.secret_input_mode == "ref":
         return f"not stored; the config refers to ${{{variable}}}", None
-    backend = keyring_set(variable, decision.key)
+    backend = keyring_set(variable, decision.key, host.warn)
     if backend is not None:
         return f"system keyring ({backend})", None
     in_config = ("config env block (plaintext, file mode 0600)", decision.key.get_secret_value())
