@@ -125,7 +125,7 @@ def test_assistant_history_stays_clear_and_users_are_all_sealed(
     text_of(turn(chat, context))
     roles = [(m["role"], m["content"]) for m in chats(server)[0].json()["messages"]]
     assert [r for r, _ in roles] == ["system", "user", "assistant", "user"]
-    assert roles[2][1] == "an answer"  # README: assistant content goes in the clear (TLS only)
+    assert roles[2][1] == "an answer"  # docs/e2ee.md: assistant text is sent in the clear
     assert "first" not in json.dumps(roles) and "second" not in json.dumps(roles)
     assert [m["content"] for m in enclave.seen_plaintext[0]] == [
         "sys",
