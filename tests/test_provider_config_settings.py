@@ -125,3 +125,23 @@ def test_a_turn_is_priced_by_the_tier_its_prompt_falls_in(
     _, seen = chat(server, prompt_tokens=prompt)
     expected = (prompt * rates[0] + 1000 * rates[1]) / 1_000_000
     assert seen["answer"]["cost"] == pytest.approx(expected)
+
+
+def test_tiers_are_read_and_picked_as_typescript_does() -> None:
+    """``normalizeTieredPricing`` and ``selectPricingRates`` (TypeScript's llm-core
+    ``usage-cost``): a row with a rate that is not a number is skipped, an end not past its
+    start is open, rows are sorted; a prompt in no range takes the last tier it passed the
+    start of, else the first."""
+    from openclaw_venice.runtime.catalog import Cost
+
+    def tier(rate: Any, span: list[float]) -> dict[str, Any]:
+        return {"input": rate, "output": 1, "cacheRead": 1, "cacheWrite": 1, "range": span}
+
+    cost = Cost.from_json({"tieredPricing": [
+        tier(3.0, [1000, 500]), tier("cheap", [0]), tier(2.0, [200, 400]), tier(1.0, [100, 200]),
+    ]})  # fmt: skip
+    assert [(t.start, t.end, t.input) for t in cost.tiers] == [
+        (100, 200, 1.0), (200, 400, 2.0), (1000, float("inf"), 3.0)
+    ]  # fmt: skip
+    picked = {n: cost.for_prompt(n).input for n in (0, 50, 150, 250, 700, 5000)}
+    assert picked == {0: 1.0, 50: 1.0, 150: 1.0, 250: 2.0, 700: 2.0, 5000: 3.0}

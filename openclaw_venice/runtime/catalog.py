@@ -44,12 +44,18 @@ NOTHING: Mapping[str, Any] = _Nothing()
 
 
 class PriceTier(NamedTuple):
-    """One of OpenClaw's ``cost.tieredPricing`` rows: the prices for a prompt of ``start``
-    tokens up to (not including) ``end``."""
+    """One of OpenClaw's ``cost.tieredPricing`` rows: USD per million tokens for a prompt of
+    ``start`` tokens up to (not including) ``end``."""
 
     start: float
     end: float
-    cost: "Cost"
+    input: float
+    output: float
+    cache_read: float
+    cache_write: float
+
+    def cost(self) -> "Cost":
+        return Cost(self.input, self.output, self.cache_read, self.cache_write)
 
 
 class Cost(NamedTuple):
@@ -70,12 +76,12 @@ class Cost(NamedTuple):
         if not self.tiers:
             return self
         if prompt_tokens <= 0:
-            return self.tiers[0].cost
+            return self.tiers[0].cost()
         for tier in self.tiers:
             if tier.start <= prompt_tokens < tier.end:
-                return tier.cost
+                return tier.cost()
         passed = [tier for tier in self.tiers if prompt_tokens >= tier.start]
-        return (passed[-1] if passed else self.tiers[0]).cost
+        return (passed[-1] if passed else self.tiers[0]).cost()
 
     @property
     def cache_read_rate(self) -> float:
@@ -123,8 +129,8 @@ def _tiers(rows: Any) -> tuple[PriceTier, ...]:
         given = [rate for rate in rates if rate is not None]
         if len(given) < len(rates):
             continue
-        prices = Cost(given[0], given[1], given[2], given[3])
-        tiers.append(PriceTier(start, end if end is not None and end > start else _OPEN, prices))
+        end = end if end is not None and end > start else _OPEN
+        tiers.append(PriceTier(start, end, *given))
     return tuple(sorted(tiers, key=lambda tier: tier.start))
 
 
@@ -141,7 +147,7 @@ def _finite(value: Any) -> float | None:
 
 def _tier_json(tier: PriceTier) -> dict[str, Any]:
     span = [tier.start] if tier.end == _OPEN else [tier.start, tier.end]
-    return {**tier.cost.to_json(), "range": span}
+    return {**tier.cost().to_json(), "range": span}
 
 
 def _listed(value: Any) -> float | None:
