@@ -132,7 +132,9 @@ class VeniceProvider:
             key = api_key if api_key is not None else host_api_key(self)
             base_url = resolve_base_url(ctx.config, ctx.env)
             settings = settings_from_config(ctx.config, ctx.env, ctx.warn)
-            self._client = VeniceChat(key, base_url=base_url, warn=ctx.warn, settings=settings)
+            self._client = VeniceChat(
+                key, base_url=base_url, warn=ctx.warn, state_dir=ctx.state_dir, settings=settings
+            )
         return self._client
 
     def stream(
@@ -207,7 +209,7 @@ class VeniceProvider:
         settings = settings_from_config(ctx.config, ctx.env, ctx.warn)
         chat = VeniceChat(
             api_key, base_url=base_url, catalog=catalog, warn=ctx.warn, env=ctx.env,
-            settings=settings,
+            state_dir=ctx.state_dir, settings=settings,
         )  # fmt: skip
         return VeniceSession(chat)
 
