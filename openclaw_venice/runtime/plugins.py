@@ -349,17 +349,37 @@ class Registry:
 
 
 def load_plugins(group: str = ENTRY_POINT_GROUP) -> Registry:
-    """Load and register every plugin of ``group``. A broken plugin is reported, not fatal."""
+    """Load and register every plugin of ``group``. A broken plugin (it fails to import, is
+    not a :class:`Plugin`, takes an id another plugin has, or its ``register`` raises) is
+    left out and reported in one line in ``failures``; the others load as if it were not
+    there."""
     from .entry_points import entry_points  # not importlib.metadata's: see that module
 
     registry = Registry()
     for ep in sorted(entry_points(group=group), key=lambda e: e.name):
         try:
             plugin = ep.load()
-            api = PluginApi(getattr(plugin, "id", ep.name))
-            plugin.register(api)
         except Exception as exc:  # a third-party plugin must not take the host down
-            registry.failures.append(f"plugin {ep.name} failed to load: {exc}")
+            registry.failures.append(f"plugin {ep.name} failed to load: {_line(exc)}")
+            continue
+        wrong = _not_a_plugin(plugin)
+        if wrong:
+            registry.failures.append(
+                f"plugin {ep.name} is not an OpenClaw plugin ({wrong}); left out"
+            )
+            continue
+        if plugin.id in registry.plugins:
+            registry.failures.append(
+                f"plugin {ep.name} has the id {plugin.id!r} of another plugin; left out"
+            )
+            continue
+        api = PluginApi(plugin.id)
+        try:
+            plugin.register(api)
+        except Exception as exc:
+            registry.failures.append(
+                f"plugin {ep.name} failed to register ({_line(exc)}); left out"
+            )
             continue
         registry.plugins[plugin.id] = plugin
         for provider_id, provider in api.providers.items():
@@ -376,6 +396,27 @@ def load_plugins(group: str = ENTRY_POINT_GROUP) -> Registry:
                 continue
             registry.capabilities[(kind, provider_id)] = implementation
     return registry
+
+
+def _not_a_plugin(candidate: object) -> str:
+    """What ``candidate`` lacks of the :class:`Plugin` protocol ("" when nothing)."""
+    missing = [
+        name for name in ("id", "name", "description")
+        if not isinstance(getattr(candidate, name, None), str)
+    ]  # fmt: skip
+    if not missing and not candidate.id:  # type: ignore[attr-defined]
+        missing.append("id")
+    if not isinstance(getattr(candidate, "config_schema", None), Mapping):
+        missing.append("config_schema")
+    if not callable(getattr(candidate, "register", None)):
+        missing.append("register")
+    return f"no {', '.join(missing)}" if missing else ""
+
+
+def _line(exc: BaseException) -> str:
+    """An exception as one line: its first, or its type when it says nothing."""
+    text = str(exc).strip().splitlines()
+    return text[0] if text else type(exc).__name__
 
 
 # -- the host's settings, for a provider used from Python ------------------------------------
