@@ -38,8 +38,13 @@ if TYPE_CHECKING:
     from .images.client import VeniceImages
     from .runtime.ai import AssistantMessage, ChatSettings, Context, StreamEvent
     from .runtime.plugins import SecretStr
+    from .wire.client import ConnectionLimits
 
-DEFAULT_MODEL_ID = "kimi-k2-6"  # private, vision, tools and reasoning
+DEFAULT_MODEL_ID = "kimi-k2-6"
+
+
+async def _nothing() -> None:
+    return None  # private, vision, tools and reasoning
 
 
 def model_config_entry(model: ModelInfo) -> dict[str, Any]:
@@ -109,11 +114,57 @@ class VeniceProvider:
     aliases: Sequence[str] = ("veniceai", "venice-ai")
     fingerprint_free = True  # privacy: no SDK, OS or runtime headers from another client
 
-    def __init__(self) -> None:
+    def __init__(self, *, connections: ConnectionLimits | int | None = None) -> None:
+        from .wire.sync import LoopRunner
+
         self._client: VeniceChat | None = None  # made on the first turn, never in register()
+        self._connections = connections  # None: the config's maxConnections, else defaults
+        self._runner = LoopRunner()  # the loops of images/embeddings' sync forms
+        self._closing: set[Any] = set()  # closes of replaced clients still under way
 
     def __repr__(self) -> str:
         return "VeniceProvider()"
+
+    # -- what it owns ------------------------------------------------------------------------
+    def close(self) -> None:
+        """Close the client's pools and the loops of the sync forms (outside event loops)."""
+        client, self._client = self._client, None
+        if client is not None:
+            client.close()
+        self._runner.close(client.wire.aclose if client is not None else _nothing)
+
+    async def aclose(self) -> None:
+        """Close the running loop's pool (what async use opened)."""
+        if self._client is not None:
+            await self._client.aclose()
+        for task in list(self._closing):
+            await task
+
+    def __enter__(self) -> VeniceProvider:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    async def __aenter__(self) -> VeniceProvider:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.aclose()
+
+    def _replace(self, old: VeniceChat) -> None:
+        """Close a client that a new key replaced: its sync loops now, its pool on the
+        running loop (if any) in a task :meth:`aclose` waits for."""
+        import asyncio
+
+        old.close()
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:
+            return
+        task = loop.create_task(old.aclose())
+        self._closing.add(task)
+        task.add_done_callback(self._closing.discard)
 
     # -- turns, for a Python runtime that loaded the plugin ----------------------------------
     def client(self, api_key: str | SecretStr | None = None) -> VeniceChat:
@@ -125,11 +176,23 @@ class VeniceProvider:
         ``apiKey``, the auth profile). Passing a key makes a new client."""
         if api_key is not None or self._client is None:
             from .chat.client import VeniceChat
+            from .wire.client import ConnectionLimits
+            from .wire.config import connection_limits
 
             ctx = host_context(self)
             key = api_key if api_key is not None else host_api_key(self)
             base_url = resolve_base_url(ctx.config, ctx.env)
-            self._client = VeniceChat(key, base_url=base_url, warn=ctx.warn)
+            limits = (
+                connection_limits(ctx.config)
+                if self._connections is None
+                else ConnectionLimits.of(self._connections)
+            )
+            old, self._client = (
+                self._client,
+                VeniceChat(key, base_url=base_url, warn=ctx.warn, env=ctx.env, connections=limits),
+            )
+            if old is not None:
+                self._replace(old)
         return self._client
 
     def stream(
@@ -157,7 +220,7 @@ class VeniceProvider:
         ``generate_sync``): image bytes with their metadata; the key as for :meth:`client`."""
         from .images.client import VeniceImages
 
-        return VeniceImages(self.client)
+        return VeniceImages(lambda: self.client().wire, self._runner, self._warn)
 
     @functools.cached_property
     def embeddings(self) -> VeniceEmbeddings:
@@ -165,7 +228,10 @@ class VeniceProvider:
         ``create_sync``): one vector per text, batched within Venice's limits."""
         from .embeddings import VeniceEmbeddings
 
-        return VeniceEmbeddings(self.client)
+        return VeniceEmbeddings(lambda: self.client().wire, self._runner)
+
+    def _warn(self, message: str) -> None:
+        self.client().warn_once(message)
 
     # -- rules for another runtime's own client (``DirectClientRules``) ----------------------
     def offered_for_agents(self, model: ModelInfo) -> bool:
@@ -196,11 +262,15 @@ class VeniceProvider:
         resolves model ids, ``:key=value`` suffix and all, and sends the suffix once."""
         from .chat.client import VeniceChat
         from .chat.session import VeniceSession
+        from .wire.config import connection_limits
 
         base_url = resolve_base_url(ctx.config, ctx.env)
-        return VeniceSession(
-            VeniceChat(api_key, base_url=base_url, catalog=catalog, warn=ctx.warn, env=ctx.env)
-        )
+        limits = connection_limits(ctx.config)  # the host's (or the gateway's) setting
+        chat = VeniceChat(
+            api_key, base_url=base_url, catalog=catalog, warn=ctx.warn, env=ctx.env,
+            connections=limits,
+        )  # fmt: skip
+        return VeniceSession(chat)
 
     def onboarding_config(
         self, existing: Mapping[str, Any], catalog: Catalog, api_key_ref: str, mode: str = "merge"

@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from openclaw_venice.catalog import load_bundle
 from openclaw_venice.chat.assemble import TurnAssembler
 from openclaw_venice.chat.completion import assemble_completion
-from openclaw_venice.chat.error_text import body_error_text, error_text
+from openclaw_venice.wire.error_text import body_error_text, error_text
 from openclaw_venice.chat.sse import DONE, SSEDecoder, load_chunk
 from openclaw_venice.chat.usage import price_for, usage_from, venice_cost
 from openclaw_venice.errors import InBandError, StreamFormatError

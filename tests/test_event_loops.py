@@ -56,7 +56,7 @@ def test_one_client_across_400_event_loops(server: LocalServer) -> None:
     files, memory = loop_after_loop(chat.complete)
     print(f"{RUNS} loops: {files:+d} open files, {memory / MiB:+.1f} MiB")
     assert files <= 2 and memory < 16 * MiB  # (the leak was one socket per loop: +400)
-    assert len(chat._clients) == 0  # every loop's pool went with its loop
+    assert chat.wire.open_pools() == 0  # every loop's pool went with its loop
 
 
 def test_the_providers_shared_client_across_400_event_loops(

@@ -155,7 +155,7 @@ async def _events(base_url: str, env: dict[str, str]) -> list[object]:
 
 def _discovery_error(base_url: str, env: dict[str, str]) -> str:
     with pytest.raises(errors.DiscoveryError) as caught:
-        fetch_model_rows(base_url, user_agent="t", env=env, sleep=lambda seconds: None)
+        fetch_model_rows(base_url, user_agent="t", env=env, on_retry=None)
     return str(caught.value)
 
 

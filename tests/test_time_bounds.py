@@ -14,7 +14,7 @@ from openclaw_venice import errors
 from openclaw_venice.chat import turn
 from openclaw_venice.chat.client import VeniceChat
 from openclaw_venice.chat.options import StreamOptions
-from openclaw_venice.discovery import fetch_model_rows
+from openclaw_venice.discovery import discovery_wire, fetch_model_rows, fetch_rows
 from openclaw_venice.runtime.ai import MAX_IMAGE_BYTES, Context, ImagePart, UserMessage
 from tests.conftest import run_cli
 from tests.support import venice_wire
@@ -51,14 +51,22 @@ def test_discovery_gives_up_on_dripped_headers_within_attempts_times_limit(
 
 
 def test_discovery_from_inside_a_running_loop(server: LocalServer) -> None:
-    """A runtime calling the sync catalog from async code: discovery runs in a thread."""
+    """Async code awaits discovery on its own loop; the sync form refuses there at once with
+    the one sync rule's message instead of blocking the loop on a thread (issue 22, item 3)."""
     rows = [{"id": "m", "type": "text"}]
     server.respond(lambda request: json_reply({"data": rows}))
 
-    async def inside() -> object:
+    async def awaited() -> object:
+        async with discovery_wire(server.url + "/api/v1") as wire:
+            return await fetch_rows(wire)
+
+    async def blocking() -> object:
         return fetch_model_rows(server.url + "/api/v1", user_agent="t")
 
-    assert asyncio.run(inside()) == rows
+    assert asyncio.run(awaited()) == rows
+    with pytest.raises(errors.DiscoveryError, match="cannot run inside a running event loop"):
+        asyncio.run(blocking())
+    assert len(server.requests) == 1
 
 
 @pytest.mark.parametrize("mode", ["stream", "complete"])

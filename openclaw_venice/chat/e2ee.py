@@ -138,7 +138,7 @@ async def _fetch_attestation(chat: Endpoint, model_id: str, nonce: bytes) -> byt
 
     from ..errors import VeniceConnectionError
     from ..identity import USER_AGENT
-    from . import transport
+    from ..wire import http as transport
 
     url = chat.base_url + "/tee/attestation"
     transport.check_key_destination(url)

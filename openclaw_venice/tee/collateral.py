@@ -151,7 +151,7 @@ async def fetch_collateral(
             return cached
     import httpx
 
-    from ..chat.transport import check_key_destination
+    from ..wire.http import check_key_destination
 
     answers: dict[str, Answer] = {}
     for name, url in (endpoints or PcsEndpoints()).urls(fmspc, ca).items():
