@@ -19,9 +19,9 @@ import pytest
 
 from openclaw_venice import errors
 from openclaw_venice.chat.client import VeniceChat
-from openclaw_venice.wire.error_text import details_text
 from openclaw_venice.chat.options import StreamOptions
 from openclaw_venice.runtime.ai import Context, StreamEvent, UserMessage
+from openclaw_venice.wire.error_text import details_text
 from tests.conftest import SHARED_API, run_cli
 from tests.support import faults, venice_wire
 from tests.support.hygiene import CANARY

@@ -13,8 +13,8 @@ import pytest
 
 from openclaw_venice import errors
 from openclaw_venice.chat.client import VeniceChat
-from openclaw_venice.wire.http import check_key_destination
 from openclaw_venice.runtime.ai import Context, UserMessage
+from openclaw_venice.wire.http import check_key_destination
 from tests.support import venice_wire
 from tests.support.hygiene import CANARY
 from tests.support.server import LocalServer
