@@ -12,7 +12,7 @@ from __future__ import annotations
 import difflib
 import functools
 import json
-from collections.abc import Mapping
+from collections.abc import Coroutine, Mapping
 from importlib import resources
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -99,8 +99,18 @@ def media_catalog(ctx: ProviderContext, kind: MediaKind, base_url: str) -> Media
     try:
         refuse_in_loop("model discovery", "await media_catalog_async(...)")
     except OpenClawError as exc:
-        return asyncio.run(_listed(ctx, kind, base_url, None, str(exc)))  # no I/O but files
+        return _run_now(_listed(ctx, kind, base_url, None, str(exc)))  # no I/O but files
     return asyncio.run(_listed(ctx, kind, base_url, None))
+
+
+def _run_now(coroutine: Coroutine[Any, Any, MediaCatalog]) -> MediaCatalog:
+    """A coroutine that awaits nothing (the cache or the bundle), run without a loop."""
+    try:
+        coroutine.send(None)
+    except StopIteration as done:
+        return done.value  # type: ignore[no-any-return]
+    coroutine.close()
+    raise RuntimeError("the catalog awaited I/O")  # pragma: no cover
 
 
 async def media_catalog_async(ctx: ProviderContext, kind: MediaKind, wire: Wire) -> MediaCatalog:

@@ -8,7 +8,7 @@ import re
 from collections.abc import AsyncIterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
-from .catalog import load_bundle, merge_catalog
+from .catalog import load_bundle
 from .identity import (
     API,
     AUTH_METHOD,
@@ -16,11 +16,9 @@ from .identity import (
     ENV_VAR,
     LABEL,
     PROVIDER_ID,
-    USER_AGENT,
-    base_url_problem,
     resolve_base_url,
 )
-from .model_cache import CACHE_TTL_SECONDS, ModelCache
+from .live_catalog import settled_catalog, text_catalog
 from .runtime.catalog import Catalog, ModelInfo
 from .runtime.plugins import (
     AuthMethod,
@@ -39,12 +37,13 @@ if TYPE_CHECKING:
     from .runtime.ai import AssistantMessage, ChatSettings, Context, StreamEvent
     from .runtime.plugins import SecretStr
     from .wire.client import ConnectionLimits
+    from .wire.sync import LoopRunner
 
 DEFAULT_MODEL_ID = "kimi-k2-6"
 
 
 async def _nothing() -> None:
-    return None  # private, vision, tools and reasoning
+    return None
 
 
 def model_config_entry(model: ModelInfo) -> dict[str, Any]:
@@ -115,11 +114,8 @@ class VeniceProvider:
     fingerprint_free = True  # privacy: no SDK, OS or runtime headers from another client
 
     def __init__(self, *, connections: ConnectionLimits | int | None = None) -> None:
-        from .wire.sync import LoopRunner
-
         self._client: VeniceChat | None = None  # made on the first turn, never in register()
         self._connections = connections  # None: the config's maxConnections, else defaults
-        self._runner = LoopRunner()  # the loops of images/embeddings' sync forms
         self._closing: set[Any] = set()  # closes of replaced clients still under way
 
     def __repr__(self) -> str:
@@ -131,7 +127,8 @@ class VeniceProvider:
         client, self._client = self._client, None
         if client is not None:
             client.close()
-        self._runner.close(client.wire.aclose if client is not None else _nothing)
+        if "_runner" in self.__dict__:
+            self._runner.close(client.wire.aclose if client is not None else _nothing)
 
     async def aclose(self) -> None:
         """Close the running loop's pool (what async use opened)."""
@@ -214,6 +211,13 @@ class VeniceProvider:
         return self.client().complete_sync(model, context, options)
 
     # -- beyond chat: images, embeddings, balance and usage ---------------------------------
+    @functools.cached_property
+    def _runner(self) -> LoopRunner:
+        """The loops of the images' and embeddings' sync forms."""
+        from .wire.sync import LoopRunner
+
+        return LoopRunner()
+
     @functools.cached_property
     def images(self) -> VeniceImages:
         """``await provider.images.generate("a lighthouse at dusk", count=2)`` (or
@@ -304,57 +308,26 @@ class VeniceProvider:
         return load_bundle()
 
     def catalog(self, ctx: ProviderContext) -> Catalog:
-        """Fresh cache, else live ``/models``, else the bundle (with a warning).
+        """Fresh cache, else live ``/models``, else the bundle (with a warning); see
+        :mod:`openclaw_venice.live_catalog`. Inside a running event loop (where this sync
+        hook would block it): the bundle, with a warning to await :meth:`acatalog`."""
+        import sys
 
-        A failure is remembered for a minute so that repeated commands offline stay fast;
-        ``ctx.refresh`` skips both the cache and that memory.
-        """
         base_url = resolve_base_url(ctx.config, ctx.env)
-        bundle = load_bundle()
-        problem = base_url_problem(base_url)
-        if problem:  # no request can go there: say why each time (nothing to remember)
-            ctx.warn(f"Venice model discovery failed: {problem}; showing the bundled catalog")
-            return bundle
-        cache = ModelCache(ctx.cache_dir, base_url)
-        cached = cache.read()
-        if not ctx.refresh:
-            if cached is not None and 0 <= cached.age() < CACHE_TTL_SECONDS:
-                return merge_catalog(cached.rows, bundle, "cache")
-            if cache.failed_recently():
-                ctx.warn(
-                    "Venice was unreachable a moment ago; showing the bundled catalog "
-                    "(--refresh tries again)"
-                )
-                return bundle
-        return self._discover(base_url, cache, bundle, cached.rows if cached else None, ctx)
+        settled = settled_catalog(ctx, base_url)  # no event loop for what needs no request
+        if settled is not None:
+            return settled
+        loaded = sys.modules.get("asyncio")  # not imported: no loop can be running
+        if loaded is not None and loaded._get_running_loop() is not None:
+            ctx.warn(
+                "Venice model discovery cannot run inside a running event loop (use `await "
+                "provider.acatalog(ctx)`); showing the bundled catalog"
+            )
+            return load_bundle()
+        import asyncio
 
-    def _discover(
-        self,
-        base_url: str,
-        cache: ModelCache,
-        bundle: Catalog,
-        previous_rows: list[Any] | None,
-        ctx: ProviderContext,
-    ) -> Catalog:
-        from .discovery import fetch_model_rows
-        from .errors import DiscoveryError
+        return asyncio.run(text_catalog(ctx, base_url, None))
 
-        try:
-            rows = fetch_model_rows(base_url, user_agent=USER_AGENT, env=ctx.env)
-        except DiscoveryError as exc:
-            cache.remember_failure()
-            ctx.warn(f"Venice model discovery failed: {exc}; showing the bundled catalog")
-            return bundle
-        live = merge_catalog(rows, bundle, "live")
-        if not live.models:
-            cache.remember_failure()
-            ctx.warn("Venice listed no usable text models; showing the bundled catalog")
-            return bundle
-        try:
-            cache.write(rows)
-        except OSError as exc:
-            ctx.warn(f"could not write the model cache ({exc.strerror}); continuing")
-        if previous_rows is None:
-            return live
-        previous = merge_catalog(previous_rows, bundle, "cache")
-        return live._replace(previous_ids=frozenset(m.id for m in previous.models))
+    async def acatalog(self, ctx: ProviderContext) -> Catalog:
+        """:meth:`catalog`, awaited on the caller's loop."""
+        return await text_catalog(ctx, resolve_base_url(ctx.config, ctx.env), None)

@@ -43,7 +43,9 @@ class VeniceChat:
     """Venice chat completions for a Python agent runtime.
 
     ``model`` arguments take a catalog record or an id (``venice/`` prefix and Venice's
-    ``id:key=value`` suffix allowed; renamed and retired ids resolve to their successor).
+    ``id:key=value`` suffix allowed; renamed and retired ids resolve to their successor). Ids
+    resolve in ``catalog`` when given, else in the catalog the ``openclaw`` command lists
+    (live, cached or bundled, the config file's models applied), loaded on the first turn.
     Pass ``http_client`` to share a pool; it is then yours to close. ``connections`` (or
     ``max_connections`` alone) sizes each event loop's pool: the defaults of
     :class:`~openclaw_venice.wire.client.ConnectionLimits` serve thousands of turns at once.
@@ -96,10 +98,22 @@ class VeniceChat:
     # -- models ------------------------------------------------------------------------------
     @property
     def catalog(self) -> Catalog:
+        """The catalog model ids resolve in: the one given, else the host's once a turn
+        loaded it (:meth:`load_catalog`), else the bundled one."""
         if self._catalog is None:
             from ..catalog import load_bundle
 
-            self._catalog = load_bundle()
+            return load_bundle()
+        return self._catalog
+
+    async def load_catalog(self) -> Catalog:
+        """The catalog given, else the one the ``openclaw`` command lists for this base URL
+        (fresh cache, else live ``/models``, else the bundle; the config file's models
+        applied), loaded once, awaited on the caller's loop."""
+        if self._catalog is None:
+            from ..live_catalog import host_catalog
+
+            self._catalog = await host_catalog(self.wire, self.warn_once)
         return self._catalog
 
     def resolve_model(self, model: ModelInfo | str) -> tuple[ModelInfo, str]:
@@ -139,6 +153,8 @@ class VeniceChat:
         from .turn import run_turn
 
         options = options or StreamOptions()
+        if not isinstance(model, ModelInfo):
+            await self.load_catalog()
         try:
             record, requested = self.resolve_model(model)
             body = self._body(record, requested, context, options, stream=True)
@@ -180,6 +196,8 @@ class VeniceChat:
     ) -> AssistantMessage:
         """The final message of one turn; raises the typed error on failure. ``stream=False``
         asks Venice for one JSON answer instead of an event stream."""
+        if not isinstance(model, ModelInfo):
+            await self.load_catalog()
         if not stream and not is_e2ee(self.resolve_model(model)[0]):  # e2ee: streams only
             from .turn import complete_once
 
