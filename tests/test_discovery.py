@@ -12,8 +12,9 @@ import pytest
 
 from openclaw_venice.discovery import fetch_model_rows
 from openclaw_venice.errors import DiscoveryError
+from openclaw_venice.identity import USER_AGENT
 from openclaw_venice.model_cache import ModelCache
-from openclaw_venice.provider import USER_AGENT, VeniceProvider
+from openclaw_venice.provider import VeniceProvider
 from openclaw_venice.runtime.plugins import ProviderContext
 from openclaw_venice.wire import retry
 from tests.support.server import LocalServer, Reply, Request, json_reply

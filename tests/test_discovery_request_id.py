@@ -8,7 +8,7 @@ import pytest
 
 from openclaw_venice.discovery import fetch_model_rows
 from openclaw_venice.errors import DiscoveryError
-from openclaw_venice.provider import USER_AGENT
+from openclaw_venice.identity import USER_AGENT
 from tests.conftest import run_cli
 from tests.support.server import LocalServer, Reply, Request
 
