@@ -66,8 +66,9 @@ async def raw_httpx(base_url: str, turns: int, chunks: int) -> None:
 
 async def venice_chat(base_url: str, turns: int, chunks: int) -> None:
     from openclaw_venice import Context, UserMessage, VeniceChat
+    from openclaw_venice.catalog import load_bundle
 
-    async with VeniceChat(stream.KEY, base_url=base_url, env={}) as chat:
+    async with VeniceChat(stream.KEY, base_url=base_url, catalog=load_bundle(), env={}) as chat:
 
         async def once() -> int:
             context = Context(messages=[UserMessage(str(chunks))])

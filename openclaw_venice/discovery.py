@@ -19,6 +19,7 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Callable, Mapping
+from contextlib import aclosing
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -27,9 +28,7 @@ from .identity import USER_AGENT, base_url_problem
 from .wire import retry, route
 
 if TYPE_CHECKING:
-    import httpx
-
-    from .wire.client import Wire
+    from .wire.client import AsyncBaseTransport, Response, Wire
 
 ATTEMPTS = 3
 TIMEOUT_SECONDS = 10.0
@@ -45,7 +44,7 @@ def fetch_model_rows(
     attempts: int = ATTEMPTS,
     env: Mapping[str, str] | None = None,
     model_type: str = "text",
-    transport: httpx.AsyncBaseTransport | None = None,
+    transport: AsyncBaseTransport | None = None,
     on_retry: OnRetry | None = None,
 ) -> list[Any]:
     """:func:`fetch_rows` on a wire of its own, for sync code (a :class:`DiscoveryError`
@@ -69,7 +68,7 @@ def discovery_wire(
     base_url: str,
     env: Mapping[str, str] | None = None,
     user_agent: str = USER_AGENT,
-    transport: httpx.AsyncBaseTransport | None = None,
+    transport: AsyncBaseTransport | None = None,
 ) -> Wire:
     """An unauthenticated wire to ``base_url`` (the listing needs no key); close it after."""
     from .wire.client import Wire
@@ -127,11 +126,11 @@ class _Failures:
         return self.timeout(1)
 
     def unreachable(self, exc: Exception, attempts: int, refused: bool) -> OpenClawError:
-        import httpx
+        from .wire.client import is_proxy_failure
 
         if refused:  # nothing listens there: trying again in a second will not help
             return DiscoveryError(f"connection refused{self.route.describe()}")
-        if isinstance(exc, httpx.ProxyError):
+        if is_proxy_failure(exc):
             return DiscoveryError(
                 f"the proxy {self.route.shown} (from {self.route.source}) failed "
                 f"({type(exc).__name__})" + _after(attempts)
@@ -145,26 +144,26 @@ def _after(attempts: int) -> str:
     return f" after {attempts} attempts" if attempts > 1 else ""
 
 
-async def _read_rows(response: httpx.Response) -> list[Any]:
+async def _read_rows(response: Response) -> list[Any]:
     """The rows, read and parsed inside the attempt (a failure names the request id)."""
     return parse_models_body(await _read_capped(response))
 
 
-async def _read_capped(response: httpx.Response) -> bytes:
-    import httpx
-
-    from .http_body import apieces
+async def _read_capped(response: Response) -> bytes:
+    from .errors import StreamFormatError
+    from .wire.client import body_pieces
 
     chunks: list[bytes] = []
     size = 0
     try:
-        async for chunk in apieces(response):
-            size += len(chunk)
-            if size > MAX_BODY_BYTES:
-                raise DiscoveryError(f"answer larger than {MAX_BODY_BYTES // 2**20} MB")
-            chunks.append(chunk)
-    except httpx.DecodingError:
-        raise DiscoveryError("answer could not be decompressed") from None
+        async with aclosing(body_pieces(response, "answer could not be decompressed")) as body:
+            async for chunk in body:
+                size += len(chunk)
+                if size > MAX_BODY_BYTES:
+                    raise DiscoveryError(f"answer larger than {MAX_BODY_BYTES // 2**20} MB")
+                chunks.append(chunk)
+    except StreamFormatError as exc:
+        raise DiscoveryError(str(exc)) from None
     return b"".join(chunks)
 
 

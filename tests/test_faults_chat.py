@@ -312,7 +312,7 @@ def take_turn(base_url: str, mode: Mode, model: ModelInfo | str = MODEL) -> Turn
         options = StreamOptions(timeout=TIMEOUT)
         events: list[StreamEvent] = []
         message = error = None
-        async with VeniceChat(CANARY, base_url=base_url + "/api/v1") as chat:
+        async with VeniceChat(CANARY, base_url=base_url + "/api/v1", catalog=load_bundle()) as chat:
             started = time.monotonic()
             if mode == "stream":
                 events = [e async for e in chat.stream(model, ask(), options)]

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from openclaw_venice import errors
+from openclaw_venice.catalog import load_bundle
 from openclaw_venice.chat import turn
 from openclaw_venice.chat.client import VeniceChat
 from openclaw_venice.chat.options import StreamOptions
@@ -73,7 +74,7 @@ def test_discovery_from_inside_a_running_loop(server: LocalServer) -> None:
 def test_dripped_headers_end_at_the_turn_deadline(server: LocalServer, mode: str) -> None:
     server.respond(headers_drip())
     options = StreamOptions(timeout=30, total_timeout=DEADLINE)
-    chat = VeniceChat(CANARY, base_url=server.url + "/api/v1")
+    chat = VeniceChat(CANARY, base_url=server.url + "/api/v1", catalog=load_bundle())
     started = time.monotonic()
     if mode == "stream":
         events = list(chat.stream_sync(MODEL, PROMPT, options))
@@ -94,7 +95,7 @@ def test_keep_alive_comments_end_at_the_deadline_with_the_partial_answer(
     server: LocalServer,
 ) -> None:
     server.respond(keep_alive_forever(HELLO))
-    chat = VeniceChat(CANARY, base_url=server.url + "/api/v1")
+    chat = VeniceChat(CANARY, base_url=server.url + "/api/v1", catalog=load_bundle())
     started = time.monotonic()
     events = list(chat.stream_sync(MODEL, PROMPT, StreamOptions(total_timeout=DEADLINE)))
     chat.close()
@@ -109,7 +110,7 @@ def test_keep_alive_comments_end_at_the_deadline_with_the_partial_answer(
 def test_without_a_deadline_keep_alives_hold_the_turn(server: LocalServer) -> None:
     """The control: the no-byte timeout alone never fires on keep-alive comments."""
     server.respond(keep_alive_forever(HELLO, seconds=2.5))
-    chat = VeniceChat(CANARY, base_url=server.url + "/api/v1")
+    chat = VeniceChat(CANARY, base_url=server.url + "/api/v1", catalog=load_bundle())
     started = time.monotonic()
     events = list(chat.stream_sync(MODEL, PROMPT, StreamOptions(timeout=1.0)))
     chat.close()
@@ -143,7 +144,7 @@ def test_a_streamed_answer_is_capped_in_total(
         return Reply(200, iter([event] * 20_000), venice_wire.HEADERS)
 
     server.respond(endless)
-    chat = VeniceChat(CANARY, base_url=server.url + "/api/v1")
+    chat = VeniceChat(CANARY, base_url=server.url + "/api/v1", catalog=load_bundle())
     events = list(chat.stream_sync(MODEL, PROMPT))
     chat.close()
     last = events[-1]

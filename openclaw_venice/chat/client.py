@@ -23,10 +23,8 @@ from .quirks import is_e2ee
 from .request import build_request, split_model_suffix
 
 if TYPE_CHECKING:
-    import httpx
-
     from ..runtime.plugins import SecretStr
-    from ..wire.client import ConnectionLimits, Wire
+    from ..wire.client import AsyncClient, ConnectionLimits, Wire
     from .e2ee import E2EEState, TeeSettings
 
 Warn = Callable[[str], None]
@@ -57,7 +55,7 @@ class VeniceChat:
         *,
         base_url: str | None = None,
         catalog: Catalog | None = None,
-        http_client: httpx.AsyncClient | None = None,
+        http_client: AsyncClient | None = None,
         env: Mapping[str, str] | None = None,
         warn: Warn | None = None,
         max_connections: int | None = None,
@@ -273,7 +271,7 @@ class VeniceChat:
         return self._runner.run(call, *_SYNC)
 
     # -- HTTP --------------------------------------------------------------------------------
-    def http_client(self) -> httpx.AsyncClient:
+    def http_client(self) -> AsyncClient:
         """The pool for the running event loop (see :class:`~openclaw_venice.wire.Wire`)."""
         return self.wire.http_client()
 

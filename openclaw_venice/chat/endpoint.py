@@ -6,8 +6,6 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Protocol
 
 if TYPE_CHECKING:
-    import httpx
-
     from ..wire.client import Wire
 
 
@@ -16,11 +14,5 @@ class Endpoint(Protocol):
 
     base_url: str
     wire: Wire
-
-    def http_client(self) -> httpx.AsyncClient:
-        """The pool for the running event loop (attestation and collateral fetches)."""
-        ...
-
-    def api_key(self) -> str: ...
 
     def warn_once(self, message: str) -> None: ...

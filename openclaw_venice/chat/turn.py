@@ -13,7 +13,6 @@ from collections.abc import AsyncGenerator, AsyncIterator, Callable, Mapping
 from contextlib import aclosing, asynccontextmanager, suppress
 from typing import TYPE_CHECKING, Any
 
-from .. import http_body
 from ..errors import (
     OpenClawError,
     StreamFormatError,
@@ -24,6 +23,8 @@ from ..runtime.ai import AssistantMessage, StreamEvent
 from ..runtime.catalog import ModelInfo
 from ..wire import http, retry
 from ..wire.client import VeniceFailures
+from ..wire.client import pieces as wire_pieces
+from ..wire.client import read_capped as wire_read_capped
 from .assemble import TurnAssembler
 from .completion import assemble_completion, completion_chunk
 from .options import StreamOptions
@@ -31,8 +32,7 @@ from .sse import SSEDecoder, load_chunk
 from .think_tags import thinking_forced_open
 
 if TYPE_CHECKING:
-    import httpx
-
+    from ..wire.client import Response
     from .endpoint import Endpoint
 
 MAX_JSON_BODY = 32 * 1024 * 1024
@@ -112,7 +112,7 @@ async def open_turn(
     options: StreamOptions,
     extra_headers: Mapping[str, str] | None = None,
     ends_at: float | None = None,
-) -> AsyncIterator[httpx.Response]:
+) -> AsyncIterator[Response]:
     """A 200 response, open for reading, after at most ``options.max_retries`` retries, all
     before ``ends_at`` (response headers included: a server dripping them is cut off)."""
     wire = chat.wire
@@ -142,7 +142,7 @@ def _replacement(model: ModelInfo) -> str | None:
 
 
 async def _events(
-    response: httpx.Response,
+    response: Response,
     assembler: TurnAssembler,
     model: ModelInfo,
     meta: Mapping[str, Any],
@@ -201,40 +201,31 @@ async def _drain(stream: AsyncGenerator[list[str], None]) -> None:
 
 
 async def _sse_payloads(
-    response: httpx.Response, decoder: SSEDecoder, options: StreamOptions, ends_at: float | None
+    response: Response, decoder: SSEDecoder, options: StreamOptions, ends_at: float | None
 ) -> AsyncGenerator[list[str], None]:
-    import httpx
-
     pending = 0  # bytes since the last complete event: one event may not grow unbounded
     total = 0  # bytes of the whole answer: a turn may not go on for ever either
-    try:
-        async with aclosing(http_body.apieces(response)) as pieces:
-            async for raw in pieces if ends_at is None else _until(pieces, ends_at, options):
-                payloads = decoder.feed(raw)
-                pending = 0 if payloads else pending + len(raw)
-                total += len(raw)
-                if pending > MAX_EVENT_BYTES:
-                    raise StreamFormatError(
-                        f"Venice sent a stream event larger than {MAX_EVENT_BYTES // 2**20} MB; "
-                        "refusing to read it"
-                    )
-                if total > MAX_STREAM_BYTES:
-                    raise StreamFormatError(
-                        f"Venice's answer grew past {MAX_STREAM_BYTES // 2**20} MB; stopped "
-                        "reading it (ask for fewer tokens with --max-tokens)"
-                    )
-                yield payloads
-        yield decoder.close()
-    except httpx.TimeoutException:
-        raise VeniceTimeoutError(
-            f"Venice stopped answering mid-stream (nothing for {options.timeout:g} s); try again"
-        ) from None
-    except httpx.DecodingError:
-        raise StreamFormatError(_UNDECODABLE) from None
-    except httpx.HTTPError as exc:
-        raise StreamFormatError(
-            f"the answer stream was cut ({type(exc).__name__}); try again"
-        ) from None
+    timed_out = (
+        f"Venice stopped answering mid-stream (nothing for {options.timeout:g} s); try again"
+    )
+    body = wire_pieces(response, timed_out=timed_out, undecodable=_UNDECODABLE)
+    async with aclosing(body) as pieces:
+        async for raw in pieces if ends_at is None else _until(pieces, ends_at, options):
+            payloads = decoder.feed(raw)
+            pending = 0 if payloads else pending + len(raw)
+            total += len(raw)
+            if pending > MAX_EVENT_BYTES:
+                raise StreamFormatError(
+                    f"Venice sent a stream event larger than {MAX_EVENT_BYTES // 2**20} MB; "
+                    "refusing to read it"
+                )
+            if total > MAX_STREAM_BYTES:
+                raise StreamFormatError(
+                    f"Venice's answer grew past {MAX_STREAM_BYTES // 2**20} MB; stopped "
+                    "reading it (ask for fewer tokens with --max-tokens)"
+                )
+            yield payloads
+    yield decoder.close()
 
 
 async def _until(
@@ -252,7 +243,7 @@ async def _until(
         yield piece
 
 
-async def _read_json(response: httpx.Response, options: StreamOptions) -> Any:
+async def _read_json(response: Response, options: StreamOptions) -> Any:
     raw = await _read_capped(response, MAX_JSON_BODY, options)
     try:
         return json.loads(raw)
@@ -260,13 +251,13 @@ async def _read_json(response: httpx.Response, options: StreamOptions) -> Any:
         raise StreamFormatError("Venice's answer is not JSON; try again") from None
 
 
-async def _read_capped(response: httpx.Response, limit: int, options: StreamOptions) -> bytes:
-    return await http_body.read_capped(
+async def _read_capped(response: Response, limit: int, options: StreamOptions) -> bytes:
+    return await wire_read_capped(
         response, limit, timed_out=_timeout_text(options), undecodable=_UNDECODABLE
     )
 
 
-def _meta(chat: Endpoint, model: ModelInfo, response: httpx.Response) -> dict[str, Any]:
+def _meta(chat: Endpoint, model: ModelInfo, response: Response) -> dict[str, Any]:
     meta = http.response_meta(response.headers)
     warning = meta.get("deprecationWarning")
     if warning:  # once per client: each client's user is told, none of them twice

@@ -17,9 +17,9 @@ import logging
 import threading
 import weakref
 from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable, Mapping
-from contextlib import asynccontextmanager
+from contextlib import aclosing, asynccontextmanager
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 from urllib.parse import urlsplit
 
 from ..errors import (
@@ -36,17 +36,24 @@ from .retry import CHAT, RetryPolicy
 
 if TYPE_CHECKING:
     import httpx
+    from httpx import AsyncBaseTransport as AsyncBaseTransport
+    from httpx import AsyncClient as AsyncClient
+    from httpx import Response as Response  # the types above the wire names, from here
 
     from ..runtime.plugins import SecretStr
 
 __all__ = [
     "Answer",
+    "AttestationFailures",
     "CallLimits",
     "ConnectionLimits",
     "Failures",
     "VeniceFailures",
     "Wire",
+    "body_pieces",
+    "is_proxy_failure",
     "malformed",
+    "pieces",
 ]
 
 log = logging.getLogger("openclaw_venice.wire")
@@ -106,13 +113,13 @@ class Failures(Protocol):
 
     def status(
         self, status: int, body: bytes, request_id: str | None, wait: float | None, attempts: int
-    ) -> OpenClawError: ...
+    ) -> Exception: ...
 
-    def timeout(self, attempts: int) -> OpenClawError: ...
+    def timeout(self, attempts: int) -> Exception: ...
 
-    def deadline(self) -> OpenClawError: ...
+    def deadline(self) -> Exception: ...
 
-    def unreachable(self, exc: Exception, attempts: int, refused: bool) -> OpenClawError: ...
+    def unreachable(self, exc: Exception, attempts: int, refused: bool) -> Exception: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -142,14 +149,25 @@ class VeniceFailures:
         )
 
 
+@dataclass(frozen=True, slots=True)
+class AttestationFailures(VeniceFailures):
+    """An enclave's attestation that could not be fetched (tried once)."""
+
+    def unreachable(self, exc: Exception, attempts: int, refused: bool) -> OpenClawError:
+        return VeniceConnectionError(
+            f"could not fetch the enclave's attestation ({type(exc).__name__}); try again"
+        )
+
+
 Reader = Callable[["httpx.Response"], Awaitable[Any]]
+E = TypeVar("E", bound=Exception)
 
 
 class _GiveUp(Exception):
     """One attempt failed: ``error(attempts)`` is what to raise, ``delay`` the wait before a
     retry (None: none)."""
 
-    def __init__(self, error: Callable[[int], OpenClawError], delay: float | None) -> None:
+    def __init__(self, error: Callable[[int], Exception], delay: float | None) -> None:
         self.error, self.delay = error, delay
 
 
@@ -384,6 +402,36 @@ class Wire:
             failures=failures,
         )  # fmt: skip
 
+    async def fetch(
+        self,
+        path: str,
+        *,
+        max_bytes: int,
+        timeout: float,
+        params: Mapping[str, str] | None = None,
+        auth: bool = True,
+        accept: str = "application/json",
+        failures: Failures | None = None,
+        attempts: int = 1,
+    ) -> Answer:
+        """The body (bytes, at most ``max_bytes``) of ``GET path`` (or an absolute URL),
+        tried ``attempts`` times under the chat policy."""
+        failures = failures or self.failures(timeout)
+        timed_out = f"no answer within {timeout:g} s; try again"
+
+        async def read(response: httpx.Response) -> Answer:
+            raw = await read_capped(
+                response, max_bytes, timed_out=timed_out,
+                undecodable="the answer could not be decompressed; try again",
+            )  # fmt: skip
+            return Answer(raw, response.headers, response.headers.get("cf-ray"))
+
+        return await self.request(  # type: ignore[no-any-return]
+            "GET", path, read,
+            params=params, headers=self.headers(accept, auth=auth), timeout=timeout,
+            policy=CHAT.tries(attempts), failures=failures,
+        )  # fmt: skip
+
     def url(self, path: str) -> str:
         """``path`` under the base URL; an absolute URL (Intel's PCS) as it is."""
         if path.startswith(("https://", "http://")):
@@ -528,7 +576,67 @@ async def _error_body(response: httpx.Response) -> bytes:
         return b""
 
 
-def _named(error: OpenClawError, request_id: str | None) -> OpenClawError:
+def is_proxy_failure(exc: Exception) -> bool:
+    """Whether a connection failure was the proxy's (for messages naming it)."""
+    import httpx
+
+    return isinstance(exc, httpx.ProxyError)
+
+
+async def body_pieces(response: httpx.Response, undecodable: str) -> AsyncGenerator[bytes, None]:
+    """The decoded body piece by bounded piece, inside a request's ``read``: a body that
+    cannot be decompressed is :class:`StreamFormatError` saying ``undecodable``; a timeout or
+    a cut stays the transport's, for the request loop to retry as its policy says."""
+    import httpx
+
+    from ..http_body import apieces
+
+    try:
+        async with aclosing(apieces(response)) as body:
+            async for piece in body:
+                yield piece
+    except httpx.DecodingError:
+        raise StreamFormatError(undecodable) from None
+
+
+async def pieces(
+    response: httpx.Response, *, timed_out: str, undecodable: str
+) -> AsyncGenerator[bytes, None]:
+    """The decoded body of an open answer (:meth:`Wire.open`) piece by bounded piece, every
+    failure one of the tree's: too slow (:class:`VeniceTimeoutError` saying ``timed_out``),
+    not decompressible or cut (:class:`StreamFormatError`)."""
+    import httpx
+
+    from ..http_body import apieces
+
+    try:
+        async with aclosing(apieces(response)) as body:
+            async for piece in body:
+                yield piece
+    except httpx.TimeoutException:
+        raise VeniceTimeoutError(timed_out) from None
+    except httpx.DecodingError:
+        raise StreamFormatError(undecodable) from None
+    except httpx.HTTPError as exc:
+        raise StreamFormatError(
+            f"the answer stream was cut ({type(exc).__name__}); try again"
+        ) from None
+
+
+async def read_capped(
+    response: httpx.Response, limit: int, *, timed_out: str, undecodable: str
+) -> bytes:
+    """The decoded body of an open answer, refused past ``limit`` bytes; failures as in
+    :func:`openclaw_venice.http_body.read_capped`."""
+    from ..http_body import read_capped as read
+
+    request_id = response.headers.get("cf-ray") or None
+    return await read(
+        response, limit, timed_out=timed_out, undecodable=undecodable, request_id=request_id
+    )
+
+
+def _named(error: E, request_id: str | None) -> E:
     if request_id and isinstance(error, VeniceError) and error.request_id is None:
         error.request_id = request_id
     return error
