@@ -32,6 +32,7 @@ MODEL = "venice/llama-3.3-70b"
 PACED_CHUNKS = 20
 PACE = 0.05
 KEEPALIVE = 100  # the openai SDK's max_keepalive_connections
+PACED_TURNS = [100, 500, 2000]
 Row = tuple[str, str, str]
 Turns = Callable[[str, int, list[dict[str, str]]], Awaitable[None]]
 
@@ -189,7 +190,9 @@ def main() -> None:
         return
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--runs", type=int, default=3, help="runs per measurement (median)")
-    parser.add_argument("--turns", default="100,500,2000", help="paced turns at once, a list")
+    parser.add_argument(
+        "--turns", default=",".join(map(str, PACED_TURNS)), help="paced turns at once, a list"
+    )
     args = parser.parse_args()
     paced = [int(n) for n in args.turns.split(",") if n]
     for label, value, note in rows(args.runs, paced):

@@ -12,8 +12,12 @@ Measured side by side in the same run, each the median of N runs:
 * merging a 300-model ``/models`` payload with the bundled catalog;
 * ``openclaw models list`` and ``openclaw models set`` on a 5 MB hand-written JSON5 config
   (benchmarks/big_config.py);
-* 500 concurrent streamed turns from a cold pool through raw httpx, ``VeniceChat`` and the
-  openai SDK, with the open files right after each client closed (benchmarks/burst.py);
+* 500 concurrent streamed turns from a cold pool through raw httpx (pool N, keep-alive 100,
+  the openai SDK's setting), ``VeniceChat`` and the openai SDK, with the open files right
+  after each client closed (benchmarks/burst.py);
+* paced turns (20 chunks 50 ms apart) at 100, 500 and 2,000 at once, 500 cold turns answered
+  at once, one 10,000-message turn: ``VeniceChat`` against raw httpx with pool N and
+  keep-alive 100 (benchmarks/paced.py);
 * Hermes Agent's provider discovery without and with our plugin folders (benchmarks/hermes.py,
   where hermes-agent is installed);
 * streaming (if benchmarks/stream.py is present): 20,000 SSE chunks through raw httpx,
@@ -280,6 +284,15 @@ def burst_rows(runs: int) -> list[Row]:
     return result
 
 
+def paced_rows(runs: int) -> list[Row]:
+    """Concurrency at scale against the fair floor (benchmarks/paced.py)."""
+    sys.path.insert(0, str(HERE))
+    import paced
+
+    result: list[Row] = paced.rows(max(1, runs // 3), paced.PACED_TURNS)
+    return result
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--runs", type=int, default=7, help="runs per measurement (median)")
@@ -297,6 +310,7 @@ def main() -> None:
         rows += big_config_rows(args.runs)
         rows += stream_rows(args.runs)
         rows += burst_rows(args.runs)
+        rows += paced_rows(args.runs)
         rows += hermes_rows(args.runs)
     width = max(len(r[0]) for r in rows)
     print(f"{'measurement'.ljust(width)}  {'median':>10}  notes")

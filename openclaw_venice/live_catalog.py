@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
-from .catalog import load_bundle, merge_catalog
+from .catalog import listed_ids, load_bundle, merge_catalog
 from .errors import DiscoveryError, OpenClawError
 from .identity import PROVIDER_ID, base_url_problem
 from .model_cache import CACHE_TTL_SECONDS, ModelCache
@@ -79,8 +79,7 @@ async def text_catalog(
         ctx.warn(f"could not write the model cache ({exc.strerror}); continuing")
     if cached is None:
         return live
-    previous = merge_catalog(cached.rows, bundle, "cache")
-    return live._replace(previous_ids=frozenset(m.id for m in previous.models))
+    return live._replace(previous_ids=listed_ids(cached.rows))  # the answer merged once
 
 
 async def _rows(

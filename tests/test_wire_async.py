@@ -161,3 +161,30 @@ def test_the_provider_closes_its_pool_from_async_code(
         return during, wire.open_pools()
 
     assert asyncio.run(main()) == (1, 0)
+
+
+def test_verify_attestation_inside_a_running_loop_is_the_one_clear_error(
+    tmp_path: Path,
+) -> None:
+    """Without collateral it must fetch Intel's: inside a running loop that is the one sync
+    rule's error (it was a RuntimeError from asyncio.run); with collateral fetched by the
+    caller's loop it works there."""
+    from openclaw_venice.tee import CollateralCache, PcsEndpoints, verify_attestation
+    from tests.support.tee_capture import capture, collateral
+
+    real = capture()
+    nowhere = PcsEndpoints(api="http://127.0.0.1:9", certificates="http://127.0.0.1:9")
+
+    async def without() -> None:
+        verify_attestation(real.document, nonce=real.nonce, model=real.model,
+                           at=real.captured_at, endpoints=nowhere,
+                           cache=CollateralCache(tmp_path))  # fmt: skip
+
+    async def given() -> bool:
+        report = verify_attestation(real.document, nonce=real.nonce, model=real.model,
+                                    at=real.captured_at, collateral=collateral())  # fmt: skip
+        return report.passed
+
+    with pytest.raises(errors.UsageError, match="cannot run inside a running event loop"):
+        asyncio.run(without())
+    assert asyncio.run(given())
