@@ -11,7 +11,7 @@ that did not get a catalog from a host (``VeniceChat()`` and ``VeniceProvider().
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from .catalog import listed_ids, load_bundle, merge_catalog
 from .errors import DiscoveryError, OpenClawError
@@ -118,8 +118,12 @@ async def host_catalog(wire: Wire, warn: Callable[[str], None]) -> Catalog:
     return catalog._replace(models=models)
 
 
-def _venice() -> Provider:
-    """The provider whose context :func:`host_context` builds (it reads only the id)."""
-    from .provider import VeniceProvider
+class _Venice:
+    """The provider whose context :func:`host_context` builds: it reads only the id (the
+    provider module itself is not imported here: it imports the chat, which imports this)."""
 
-    return VeniceProvider()
+    id = PROVIDER_ID
+
+
+def _venice() -> Provider:
+    return cast("Provider", _Venice())

@@ -66,7 +66,7 @@ def test_a_refused_base_url_is_refused_when_the_client_is_made(
     server: LocalServer, case: str
 ) -> None:
     with pytest.raises(errors.RequestRefused) as caught:
-        VeniceChat(CANARY, base_url=bad_urls(server, catalog=load_bundle())[case])
+        VeniceChat(CANARY, base_url=bad_urls(server)[case], catalog=load_bundle())
     check_refusal(caught.value)
 
 

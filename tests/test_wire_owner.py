@@ -89,7 +89,7 @@ def test_retries_are_logged_and_nothing_is_printed(
     out, err = capfd.readouterr()
     assert (out, err) == ("", "")
     [record] = [r for r in caplog.records if r.name == "openclaw_venice.wire"]
-    assert "HTTP 503" in record.getMessage() or "busy" in record.getMessage()
+    assert "(HTTP 503); retrying in" in record.getMessage()
     assert "retrying in" in record.getMessage() and CANARY not in record.getMessage()
 
 

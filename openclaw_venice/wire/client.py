@@ -167,8 +167,10 @@ class _GiveUp(Exception):
     """One attempt failed: ``error(attempts)`` is what to raise, ``delay`` the wait before a
     retry (None: none)."""
 
-    def __init__(self, error: Callable[[int], Exception], delay: float | None) -> None:
-        self.error, self.delay = error, delay
+    def __init__(
+        self, error: Callable[[int], Exception], delay: float | None, why: str = ""
+    ) -> None:
+        self.error, self.delay, self.why = error, delay, why
 
 
 class Wire:
@@ -478,7 +480,7 @@ class Wire:
             except _GiveUp as failed:
                 if failed.delay is None:
                     raise failed.error(attempt + 1) from None
-                why = str(failed.error(attempt + 1))
+                why = failed.why or str(failed.error(attempt + 1))
                 log.info("%s %s failed (%s); retrying in %.1f s", method, _shown(url), why,
                          failed.delay)  # fmt: skip
                 if on_retry is not None:
@@ -527,15 +529,21 @@ class Wire:
             if overall.expired():
                 raise _GiveUp(lambda n: _named(failures.deadline(), request_id), None) from None
             delay = policy.after_failure(True, False, attempt)
-            raise _GiveUp(lambda n: _named(failures.timeout(n), request_id), delay) from None
+            raise _GiveUp(
+                lambda n: _named(failures.timeout(n), request_id), delay, "timed out"
+            ) from None
         except httpx.TimeoutException:
             delay = policy.after_failure(True, False, attempt)
-            raise _GiveUp(lambda n: _named(failures.timeout(n), request_id), delay) from None
+            raise _GiveUp(
+                lambda n: _named(failures.timeout(n), request_id), delay, "timed out"
+            ) from None
         except httpx.TransportError as exc:
             cause, refused = exc, _refused(exc)
             delay = policy.after_failure(False, refused, attempt)
             raise _GiveUp(
-                lambda n: _named(failures.unreachable(cause, n, refused), request_id), delay
+                lambda n: _named(failures.unreachable(cause, n, refused), request_id),
+                delay,
+                "connection failed",
             ) from None
         except VeniceError as exc:
             raise _named(exc, request_id) from None
@@ -543,7 +551,7 @@ class Wire:
         wait = http.retry_after(response.headers)
         delay = policy.after_status(status, wait, attempt)
         raise _GiveUp(lambda n: _named(failures.status(status, body, request_id, wait, n),
-                                       request_id), delay)  # fmt: skip
+                                       request_id), delay, f"HTTP {status}")  # fmt: skip
 
 
 async def _send(
