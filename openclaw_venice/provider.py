@@ -169,8 +169,9 @@ class VeniceProvider:
         ``openclaw`` command sets up a chat: base URL ``VENICE_BASE_URL``, else the config
         file's ``models.providers.venice.baseUrl``, else Venice's; key ``api_key``, else the
         first of the command's sources that has one (``VENICE_API_KEY`` or the variable the
-        config's ``apiKey`` names, the config's ``env`` block, the system keyring, a literal
-        ``apiKey``, the auth profile). Passing a key makes a new client."""
+        config's ``apiKey`` names, the config's ``env`` block, the system keyring, TypeScript
+        OpenClaw's state store, a literal ``apiKey``, the auth-profile file). Passing a key
+        makes a new client."""
         if api_key is not None or self._client is None:
             from .chat.client import VeniceChat
             from .wire.client import ConnectionLimits
@@ -186,7 +187,10 @@ class VeniceProvider:
             )
             old, self._client = (
                 self._client,
-                VeniceChat(key, base_url=base_url, warn=ctx.warn, env=ctx.env, connections=limits),
+                VeniceChat(
+                    key, base_url=base_url, warn=ctx.warn, env=ctx.env, connections=limits,
+                    state_dir=ctx.state_dir,
+                ),
             )
             if old is not None:
                 self._replace(old)
@@ -272,7 +276,7 @@ class VeniceProvider:
         limits = connection_limits(ctx.config)  # the host's (or the gateway's) setting
         chat = VeniceChat(
             api_key, base_url=base_url, catalog=catalog, warn=ctx.warn, env=ctx.env,
-            connections=limits,
+            connections=limits, state_dir=ctx.state_dir,
         )  # fmt: skip
         return VeniceSession(chat)
 

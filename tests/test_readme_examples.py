@@ -1,4 +1,5 @@
-"""Every Python example of README.md runs against a loopback Venice under ``python -X dev``
+"""Every Python example of README.md and of the pages it sends Python users to
+(docs/python.md, docs/media.md) runs against a loopback Venice under ``python -X dev``
 (which shows every ``ResourceWarning``: an unclosed socket, event loop or transport) and
 leaves no such warning, and no traceback (issue 22, item 3)."""
 
@@ -18,7 +19,12 @@ from tests.support.hygiene import CANARY
 from tests.support.server import LocalServer, Reply, Request
 from tests.support.venice_extras import venice_extras
 
-EXAMPLES = re.findall(r"```python\n(.*?)```", (REPO / "README.md").read_text(), re.DOTALL)
+PAGES = ["README.md", "docs/python.md", "docs/media.md"]
+EXAMPLES = [
+    example
+    for page in PAGES
+    for example in re.findall(r"```python\n(.*?)```", (REPO / page).read_text(), re.DOTALL)
+]
 
 
 def venice(server: LocalServer) -> None:

@@ -46,8 +46,7 @@ def test_nothing_outside_the_wire_imports_httpx() -> None:
         m for m in importers
         if not m.startswith(("openclaw_venice.wire.", "openclaw_venice.runtime."))
     }  # fmt: skip
-    # http_body: the bounded decoders, moving into wire/ (issue 22, item 2)
-    assert outside - {"openclaw_venice.http_body"} == set()
+    assert outside == set()
 
 
 def test_the_modules_the_wire_replaced_are_gone() -> None:

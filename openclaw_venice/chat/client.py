@@ -23,6 +23,8 @@ from .quirks import is_e2ee
 from .request import build_request, split_model_suffix
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from ..runtime.plugins import SecretStr
     from ..wire.client import AsyncClient, ConnectionLimits, Wire
     from .e2ee import E2EEState, TeeSettings
@@ -61,6 +63,7 @@ class VeniceChat:
         max_connections: int | None = None,
         connections: ConnectionLimits | None = None,
         tee: TeeSettings | None = None,
+        state_dir: Path | None = None,
     ) -> None:
         from ..wire.client import ConnectionLimits, Wire
         from ..wire.sync import LoopRunner
@@ -78,6 +81,7 @@ class VeniceChat:
         self.warn: Warn = warn or _log_warning
         self._warned: set[str] = set()
         self._tee = tee
+        self._state_dir = state_dir  # the user's TEE policy file is read from here
         self._tee_env = {k: v for k, v in env.items() if k.startswith("VENICE_TEE_")}
         self._e2ee: E2EEState | None = None  # this session's key pair and attested enclaves
 
@@ -180,7 +184,7 @@ class VeniceChat:
         if self._e2ee is None:
             from .e2ee import E2EEState, TeeSettings
 
-            settings = self._tee or TeeSettings.from_env(self._tee_env)
+            settings = self._tee or TeeSettings.from_env(self._tee_env, self._state_dir)
             self._e2ee = E2EEState(settings)
         return self._e2ee
 

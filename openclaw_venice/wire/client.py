@@ -381,7 +381,7 @@ class Wire:
         params: Mapping[str, str] | None = None,
     ) -> Answer:
         """The JSON answer of ``method path`` (a 200), or the typed error of the one tree."""
-        from ..http_body import read_capped
+        from .body import read_capped
 
         content = None if body is None else json.dumps(body, ensure_ascii=False).encode()
         failures = self.failures(limits.timeout)
@@ -574,7 +574,7 @@ async def _error_body(response: httpx.Response) -> bytes:
     """The start of an error answer (what Venice said), or nothing when it cannot be read."""
     import httpx
 
-    from ..http_body import read_capped
+    from .body import read_capped
 
     try:
         return await read_capped(
@@ -597,7 +597,7 @@ async def body_pieces(response: httpx.Response, undecodable: str) -> AsyncGenera
     a cut stays the transport's, for the request loop to retry as its policy says."""
     import httpx
 
-    from ..http_body import apieces
+    from .body import apieces
 
     try:
         async with aclosing(apieces(response)) as body:
@@ -615,7 +615,7 @@ async def pieces(
     not decompressible or cut (:class:`StreamFormatError`)."""
     import httpx
 
-    from ..http_body import apieces
+    from .body import apieces
 
     try:
         async with aclosing(apieces(response)) as body:
@@ -635,8 +635,8 @@ async def read_capped(
     response: httpx.Response, limit: int, *, timed_out: str, undecodable: str
 ) -> bytes:
     """The decoded body of an open answer, refused past ``limit`` bytes; failures as in
-    :func:`openclaw_venice.http_body.read_capped`."""
-    from ..http_body import read_capped as read
+    :func:`openclaw_venice.wire.body.read_capped`."""
+    from .body import read_capped as read
 
     request_id = response.headers.get("cf-ray") or None
     return await read(

@@ -10,7 +10,7 @@ from urllib.parse import urlsplit
 
 from .. import errors
 from ..errors import RequestRefused
-from ..http_body import ACCEPT_ENCODING
+from .body import ACCEPT_ENCODING
 from .error_text import body_details, body_error_text, details_text
 from .route import is_loopback
 
@@ -80,8 +80,7 @@ def request_headers(api_key: str | None, user_agent: str, accept: str) -> dict[s
     headers = {
         "User-Agent": user_agent,
         "Content-Type": "application/json",
-        "Accept": accept,
-        "Accept-Encoding": ACCEPT_ENCODING,  # what http_body inflates with a bounded memory
+from .body import ACCEPT_ENCODING
     }
     if api_key is not None:
         headers = {"Authorization": f"Bearer {api_key}", **headers}
