@@ -80,7 +80,8 @@ def request_headers(api_key: str | None, user_agent: str, accept: str) -> dict[s
     headers = {
         "User-Agent": user_agent,
         "Content-Type": "application/json",
-from .body import ACCEPT_ENCODING
+        "Accept": accept,
+        "Accept-Encoding": ACCEPT_ENCODING,  # what wire.body inflates with a bounded memory
     }
     if api_key is not None:
         headers = {"Authorization": f"Bearer {api_key}", **headers}
