@@ -2,21 +2,24 @@
 attacker whose compose reaches the enclave (a genuine dstack OS measures it, Intel signs the
 quote) hides an image from the line-based reader with YAML forms docker compose accepts (a
 flow mapping, an explicit ``?`` key, an escaped key, a ``#`` inside quotes), pulls services
-from elsewhere (``extends``, ``include``), or has dstack run a bash script instead of the
-compose (``runner``). Each fails ``compose_images`` with one line; the real compose still
-passes (tests/test_tee_identity.py). Text no UTF-8 encoder takes (a lone surrogate, sent as a
-JSON escape) is a failed check, not a traceback."""
+from elsewhere (``extends``, ``include``), has dstack run a bash script instead of the compose
+(``runner``), or lets the operator's encrypted env set docker compose's own variables
+(``COMPOSE_FILE``, ``DOCKER_HOST``). Each fails ``compose_images`` with one line; the real
+compose still passes (tests/test_tee_identity.py). Text no UTF-8 encoder takes (a lone
+surrogate, sent as a JSON escape) is a failed check, not a traceback."""
 
 from __future__ import annotations
 
 import json
 import os
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import pytest
 
 from openclaw_venice.tee import AttestationReport, verify_attestation
+from openclaw_venice.tee.policy import POLICY_FILE_NAME, load_policy
 from tests.support.fake_enclave import FakeEnclave
 from tests.support.fake_td import another_td, venice_td
 from tests.support.fake_tdx import TestPki
@@ -49,6 +52,12 @@ def with_runner(runner: str) -> str:
     return json.dumps(value, indent=4)
 
 
+def with_allowed_env(name: str) -> str:
+    value = json.loads(venice_td().app_compose)
+    value["allowed_envs"] = [*value["allowed_envs"], name]
+    return json.dumps(value, indent=4)
+
+
 TRICKS = {
     "a build in a flow mapping": with_service(f"  evil: {{build: {GIT}}}\n"),
     "an image after a # in quotes (no comment)": with_service(
@@ -62,6 +71,8 @@ TRICKS = {
     ),
     "a top-level include": with_top_level(f"include:\n  - {GIT}\n"),
     "dstack's bash runner instead of the compose": with_runner("bash"),
+    "the operator may set COMPOSE_FILE (another compose)": with_allowed_env("COMPOSE_FILE"),
+    "the operator may set DOCKER_HOST (another daemon)": with_allowed_env("DOCKER_HOST"),
 }
 
 
@@ -111,3 +122,28 @@ def test_a_lone_surrogate_is_a_failed_check_not_a_traceback(
     report = _verify(pki, edit)
     assert not report.check(check).passed
     assert not report.passed
+
+
+def test_a_user_policy_file_that_admits_a_td_says_so_in_the_report(
+    pki: TestPki, tmp_path: Path
+) -> None:
+    """The file that widens trust is named on every report it shaped (a chat prints the
+    report's warnings once per model), so trust is never widened in silence."""
+    mrtd = os.urandom(48)
+    enclave = FakeEnclave(pki, td=another_td(mrtd=mrtd))
+    known = load_policy().os_images[0]  # the real kernel, boot and OS image; another firmware
+    image = {"name": "dstack-next", "mrtd": mrtd.hex(), "rtmr1": known.rtmr1.hex(),
+             "rtmr2": known.rtmr2.hex(), "osImageHash": known.os_image_hash.hex()}  # fmt: skip
+    path = tmp_path / POLICY_FILE_NAME
+    path.write_text(json.dumps({"format": 1, "osImages": [image]}))
+    nonce = os.urandom(32)
+    report = verify_attestation(
+        enclave.document(MODEL, nonce.hex()), nonce=nonce, model=MODEL,
+        collateral=pki.collateral(), root_ca_der=pki.root_der, identity=load_policy(path),
+    )  # fmt: skip
+    assert report.passed, report.summary()
+    assert [w for w in report.warnings if str(path) in w] == [
+        f"identity policy: the packaged one with {path} on top"
+    ]
+    plain = _verify(pki, lambda doc: None)
+    assert plain.passed and not [w for w in plain.warnings if "identity policy" in w]

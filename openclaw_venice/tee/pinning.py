@@ -23,6 +23,10 @@ from .quote import TdxQuote
 from .report import Check
 from .workload import WorkloadError, allowed_envs, compose_file, compose_images
 
+#: docker compose's own variables: another compose file, env file, profile or daemon
+STEERING_ENVS = frozenset({"COMPOSE_FILE", "COMPOSE_ENV_FILES", "COMPOSE_PROFILES",
+                           "DOCKER_HOST", "DOCKER_CONTEXT", "DOCKER_CONFIG"})  # fmt: skip
+
 
 def local(name: str, passed: bool, detail: str) -> Check:
     return Check(name, passed, "local", detail)
@@ -208,6 +212,11 @@ def check_images(doc: Mapping[str, Any], policy: EnclavePolicy) -> Check:
     except WorkloadError as exc:
         return local("compose_images", False, f"{exc}; pick another model")
     settable = allowed_envs(text)
+    steering = sorted(settable & STEERING_ENVS)
+    if steering:
+        return local("compose_images", False, f"the operator's encrypted env may set "
+                     f"${steering[0]}, which changes what docker compose runs; pick another "
+                     "model")  # fmt: skip
     for image in images:
         if image.variable in settable:
             return local("compose_images", False, f"image {image.reference} can be replaced "
