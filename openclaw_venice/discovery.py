@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Any
 from . import network
 from .errors import DiscoveryError
 from .identity import base_url_problem
-from .wire.body import ACCEPT_ENCODING, apieces
+from .wire.body import ACCEPT_ENCODING, Refused, TooLarge, apieces
 
 if TYPE_CHECKING:
     import httpx
@@ -187,11 +187,17 @@ def _refused(exc: BaseException) -> bool:
 async def _read_capped(response: httpx.Response) -> bytes:
     chunks: list[bytes] = []
     size = 0
-    async for chunk in apieces(response):
-        size += len(chunk)
-        if size > MAX_BODY_BYTES:
-            raise DiscoveryError(f"answer larger than {MAX_BODY_BYTES // 2**20} MB")
-        chunks.append(chunk)
+    too_large = DiscoveryError(f"answer larger than {MAX_BODY_BYTES // 2**20} MB")
+    try:
+        async for chunk in apieces(response, MAX_BODY_BYTES):
+            size += len(chunk)
+            if size > MAX_BODY_BYTES:
+                raise too_large
+            chunks.append(chunk)
+    except TooLarge:
+        raise too_large from None
+    except Refused as exc:
+        raise DiscoveryError(f"answer {exc}") from None
     return b"".join(chunks)
 
 

@@ -297,7 +297,7 @@ async def _sse_payloads(
     pending = 0  # bytes since the last complete event: one event may not grow unbounded
     total = 0  # bytes of the whole answer: a turn may not go on for ever either
     try:
-        async with aclosing(http_body.apieces(response)) as pieces:
+        async with aclosing(http_body.apieces(response, MAX_STREAM_BYTES)) as pieces:
             async for raw in pieces if ends_at is None else _until(pieces, ends_at, options):
                 payloads = decoder.feed(raw)
                 pending = 0 if payloads else pending + len(raw)
@@ -308,12 +308,13 @@ async def _sse_payloads(
                         "refusing to read it"
                     )
                 if total > MAX_STREAM_BYTES:
-                    raise StreamFormatError(
-                        f"Venice's answer grew past {MAX_STREAM_BYTES // 2**20} MB; stopped "
-                        "reading it (ask for fewer tokens with --max-tokens)"
-                    )
+                    raise StreamFormatError(_GREW_PAST)
                 yield payloads
         yield decoder.close()
+    except http_body.TooLarge:
+        raise StreamFormatError(_GREW_PAST) from None
+    except http_body.Refused as exc:
+        raise StreamFormatError(f"Venice's answer {exc}; try again") from None
     except httpx.TimeoutException:
         raise VeniceTimeoutError(
             f"Venice stopped answering mid-stream (nothing for {options.timeout:g} s); try again"
@@ -364,6 +365,10 @@ def _meta(chat: Endpoint, model: ModelInfo, response: httpx.Response) -> dict[st
     return meta
 
 
+_GREW_PAST = (
+    f"Venice's answer grew past {MAX_STREAM_BYTES // 2**20} MB; stopped reading it (ask for "
+    "fewer tokens with --max-tokens)"
+)
 _UNDECODABLE = "Venice's answer could not be decompressed (corrupt gzip or deflate); try again"
 
 
