@@ -21,6 +21,8 @@ from .chat import transport
 from .errors import StreamFormatError, VeniceAPIError, VeniceConnectionError, VeniceTimeoutError
 from .identity import USER_AGENT
 from .wire import body as http_body
+from .wire.limits import ANSWER, JsonLimits, JsonRefused, loads
+from .wire.text import mask_error
 
 if TYPE_CHECKING:
     import httpx
@@ -39,11 +41,13 @@ class Answer:
 
 @dataclass(frozen=True, slots=True)
 class Limits:
-    """``timeout``: seconds without a byte; ``max_bytes``: the largest answer read."""
+    """``timeout``: seconds without a byte; ``max_bytes``: the largest answer read;
+    ``json``: what its JSON may hold (bytes do not bound memory: see ``wire.limits``)."""
 
     timeout: float = 60.0
     max_bytes: int = 4 * 1024 * 1024
     max_retries: int = 2
+    json: JsonLimits = ANSWER
 
 
 async def call_json(
@@ -61,7 +65,8 @@ async def call_json(
     url = chat.base_url + path
     transport.check_key_destination(url)
     client = chat.http_client()
-    headers = transport.request_headers(chat.api_key(), USER_AGENT, stream=False)
+    key = chat.api_key()
+    headers = transport.request_headers(key, USER_AGENT, stream=False)
     content = None
     if body is None:
         del headers["Content-Type"]
@@ -85,13 +90,13 @@ async def call_json(
             request_id = response.headers.get("cf-ray")
             if response.status_code == 200:
                 raw = await read_capped(response, limits.max_bytes, limits, request_id)
-                return Answer(_parse(raw, request_id), response.headers, request_id)
+                return Answer(_parse(raw, limits, request_id), response.headers, request_id)
             error = await _error(response, request_id, limits)
         finally:
             await response.aclose()
         delay = _retry_delay(error, attempt, limits)
         if delay is None:
-            raise error
+            raise mask_error(error, key)  # a server may quote the Authorization header
         await asyncio.sleep(delay)
     raise VeniceConnectionError("no attempt made")  # only when max_retries < 0
 
@@ -132,10 +137,13 @@ async def read_capped(
     )
 
 
-def _parse(raw: bytes, request_id: str | None) -> Any:
+def _parse(raw: bytes, limits: Limits, request_id: str | None) -> Any:
     try:
-        return json.loads(raw)
-    except (ValueError, RecursionError):
+        return loads(raw, limits.json)
+    except JsonRefused as exc:
+        says = f"Venice's answer {exc}; try again"
+        raise StreamFormatError(says, request_id=request_id) from None
+    except ValueError:
         raise StreamFormatError(
             "Venice's answer is not JSON; try again", request_id=request_id
         ) from None

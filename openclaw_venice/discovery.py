@@ -14,7 +14,6 @@ the same policy as chat.
 from __future__ import annotations
 
 import asyncio
-import json
 import os
 import random
 import time
@@ -26,6 +25,7 @@ from . import network
 from .errors import DiscoveryError
 from .identity import base_url_problem
 from .wire.body import ACCEPT_ENCODING, Refused, TooLarge, apieces
+from .wire.limits import JsonRefused, loads
 
 if TYPE_CHECKING:
     import httpx
@@ -204,8 +204,10 @@ async def _read_capped(response: httpx.Response) -> bytes:
 def parse_models_body(body: bytes) -> list[Any]:
     """The non-empty ``data`` list of a ``/models`` body, else :class:`DiscoveryError`."""
     try:
-        payload = json.loads(body)
-    except (ValueError, RecursionError):  # nested past the parser's depth: RecursionError
+        payload = loads(body)
+    except JsonRefused as exc:
+        raise DiscoveryError(f"answer {exc}") from None
+    except ValueError:
         raise DiscoveryError("answer is not JSON") from None
     data = payload.get("data") if isinstance(payload, dict) else None
     if not isinstance(data, list) or not data:

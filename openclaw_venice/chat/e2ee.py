@@ -153,9 +153,12 @@ async def _fetch_attestation(chat: Endpoint, model_id: str, nonce: bytes) -> byt
             f"could not fetch the enclave's attestation ({type(exc).__name__}); try again"
         ) from None
     if response.status_code != 200:
-        raise transport.error_for_status(
+        from ..wire.text import mask_error
+
+        error = transport.error_for_status(
             response.status_code, response.content, response.headers.get("cf-ray")
         )
+        raise mask_error(error, chat.api_key())
     return response.content
 
 

@@ -25,6 +25,8 @@ from ..identity import USER_AGENT
 from ..runtime.ai import AssistantMessage, StreamEvent
 from ..runtime.catalog import ModelInfo
 from ..wire import body as http_body
+from ..wire.limits import JsonRefused, loads
+from ..wire.text import mask, mask_error
 from . import transport
 from .assemble import TurnAssembler
 from .completion import assemble_completion, completion_chunk
@@ -67,7 +69,7 @@ async def run_turn(
                 async for event in events:
                     yield event
     except OpenClawError as exc:
-        exc = _with_request_id(exc, meta)
+        exc = mask_error(_with_request_id(exc, meta), _key(chat))
         partial = assembler.partial("error", {**meta, "error": str(exc)})
         yield StreamEvent("error", error=exc, message=partial)
 
@@ -89,7 +91,15 @@ async def complete_once(
         opened = thinking_forced_open(model, body)
         return assemble_completion(raw, model, meta=meta, thinking_opened=opened)
     except OpenClawError as exc:
-        raise _with_request_id(exc, meta) from None
+        raise mask_error(_with_request_id(exc, meta), _key(chat)) from None
+
+
+def _key(chat: Endpoint) -> str | None:
+    """The key, to mask it in what the server said (None: there is none to mask)."""
+    try:
+        return chat.api_key()
+    except OpenClawError:
+        return None
 
 
 def _ends_at(options: StreamOptions) -> float | None:
@@ -345,8 +355,10 @@ async def _until(
 async def _read_json(response: httpx.Response, options: StreamOptions) -> Any:
     raw = await _read_capped(response, MAX_JSON_BODY, options)
     try:
-        return json.loads(raw)
-    except (ValueError, RecursionError):  # RecursionError: nested past the parser's depth
+        return loads(raw)
+    except JsonRefused as exc:
+        raise StreamFormatError(f"Venice's answer {exc}; try again") from None
+    except ValueError:
         raise StreamFormatError("Venice's answer is not JSON; try again") from None
 
 
@@ -361,7 +373,8 @@ def _meta(chat: Endpoint, model: ModelInfo, response: httpx.Response) -> dict[st
     warning = meta.get("deprecationWarning")
     if warning:  # once per client: each client's user is told, none of them twice
         date = meta.get("deprecationDate")
-        chat.warn_once(f"{model.ref}: {warning}" + (f" (on {date})" if date else ""))
+        text = f"{model.ref}: {warning}" + (f" (on {date})" if date else "")
+        chat.warn_once(mask(text, _key(chat)))
     return meta
 
 

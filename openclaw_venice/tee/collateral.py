@@ -17,6 +17,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote, unquote
 
+from ..wire.limits import loads
+
 INTEL_PCS_URL = "https://api.trustedservices.intel.com"
 INTEL_CERTIFICATES_URL = "https://certificates.trustedservices.intel.com"
 MAX_CACHE_AGE = 24 * 3600.0
@@ -112,7 +114,7 @@ def _signed_part(body: bytes, key: str) -> tuple[str, bytes]:
     """The exact text of ``body[key]`` (what Intel signed) and the signature beside it."""
     try:
         text = body.decode("utf-8")
-        whole = json.loads(text)
+        whole = loads(text)
         signature = bytes.fromhex(whole["signature"])
         marker = text.index(f'"{key}"')
         start = text.index(":", marker) + 1

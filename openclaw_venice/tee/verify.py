@@ -6,13 +6,13 @@ read fails its own check and the checks that need it.
 
 from __future__ import annotations
 
-import json
 import time
 from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
 
 from ..errors import OpenClawError
+from ..wire.limits import loads
 from . import checks as c
 from .collateral import Collateral, CollateralCache, CollateralError, PcsEndpoints
 from .dcap import platform_of, verify_quote
@@ -197,8 +197,8 @@ def _as_mapping(document: Document) -> Mapping[str, Any]:
     if isinstance(document, Mapping):
         return document
     try:
-        value = json.loads(document)
-    except ValueError:
+        value = loads(document)
+    except ValueError:  # not JSON, or past wire.limits (a nested one: not RecursionError)
         return {}
     return value if isinstance(value, Mapping) else {}
 
