@@ -121,15 +121,18 @@ class VeniceProvider:
         ``openclaw`` command sets up a chat: base URL ``VENICE_BASE_URL``, else the config
         file's ``models.providers.venice.baseUrl``, else Venice's; key ``api_key``, else the
         first of the command's sources that has one (``VENICE_API_KEY`` or the variable the
-        config's ``apiKey`` names, the config's ``env`` block, the system keyring, a literal
-        ``apiKey``, the auth profile). Passing a key makes a new client."""
+        config's ``apiKey`` names, the config's ``env`` block, the system keyring, TypeScript
+        OpenClaw's state store, a literal ``apiKey``, the auth-profile file). Passing a key
+        makes a new client."""
         if api_key is not None or self._client is None:
             from .chat.client import VeniceChat
 
             ctx = host_context(self)
             key = api_key if api_key is not None else host_api_key(self)
             base_url = resolve_base_url(ctx.config, ctx.env)
-            self._client = VeniceChat(key, base_url=base_url, warn=ctx.warn)
+            self._client = VeniceChat(
+                key, base_url=base_url, warn=ctx.warn, state_dir=ctx.state_dir
+            )
         return self._client
 
     def stream(
@@ -198,9 +201,11 @@ class VeniceProvider:
         from .chat.session import VeniceSession
 
         base_url = resolve_base_url(ctx.config, ctx.env)
-        return VeniceSession(
-            VeniceChat(api_key, base_url=base_url, catalog=catalog, warn=ctx.warn, env=ctx.env)
-        )
+        chat = VeniceChat(
+            api_key, base_url=base_url, catalog=catalog, warn=ctx.warn, env=ctx.env,
+            state_dir=ctx.state_dir,
+        )  # fmt: skip
+        return VeniceSession(chat)
 
     def onboarding_config(
         self, existing: Mapping[str, Any], catalog: Catalog, api_key_ref: str, mode: str = "merge"

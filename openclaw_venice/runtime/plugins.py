@@ -387,13 +387,15 @@ def host_context(
         env=env,
         cache_dir=provider_cache_dir(provider.id),
         warn=warn,
+        state_dir=settings.state_dir(env) / "providers" / provider.id,
     )
 
 
 def host_api_key(provider: Provider, env: Mapping[str, str] | None = None) -> SecretStr:
     """``provider``'s API key, from the first source that has one, in the ``openclaw``
     command's order: env (or the variable the config's ``apiKey`` names), the config's
-    ``env`` block, the system keyring, a literal ``apiKey``, the auth profile store. Raises
+    ``env`` block, the system keyring, TypeScript OpenClaw's state store, a literal ``apiKey``,
+    the older auth-profile file. Raises
     :class:`SecretError`, saying how to get one, when none has it."""
     from . import settings
 
