@@ -318,11 +318,11 @@ async def _sse_payloads(
                         "refusing to read it"
                     )
                 if total > MAX_STREAM_BYTES:
-                    raise StreamFormatError(_GREW_PAST)
+                    raise StreamFormatError(_grew_past())
                 yield payloads
         yield decoder.close()
     except http_body.TooLarge:
-        raise StreamFormatError(_GREW_PAST) from None
+        raise StreamFormatError(_grew_past()) from None
     except http_body.Refused as exc:
         raise StreamFormatError(f"Venice's answer {exc}; try again") from None
     except httpx.TimeoutException:
@@ -378,10 +378,13 @@ def _meta(chat: Endpoint, model: ModelInfo, response: httpx.Response) -> dict[st
     return meta
 
 
-_GREW_PAST = (
-    f"Venice's answer grew past {MAX_STREAM_BYTES // 2**20} MB; stopped reading it (ask for "
-    "fewer tokens with --max-tokens)"
-)
+def _grew_past() -> str:
+    return (
+        f"Venice's answer grew past {MAX_STREAM_BYTES // 2**20} MB; stopped reading it (ask "
+        "for fewer tokens with --max-tokens)"
+    )
+
+
 _UNDECODABLE = "Venice's answer could not be decompressed (corrupt gzip or deflate); try again"
 
 

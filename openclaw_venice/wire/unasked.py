@@ -11,7 +11,8 @@ along with the end of the previous answer.
 :class:`OneAnswerPerRequest` wraps a transport: when an answer's body has been read to its
 end, any byte already received past it (in h11's buffer, or waiting on the socket) means
 the connection carries something nobody asked for, and the connection is closed before it
-goes back to the pool. httpcore then opens a new one for the next request.
+goes back to the pool (checked as the answer is closed: no layer per piece). httpcore then
+opens a new one for the next request.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from typing import Any
 
+import h11
 import httpx
 
 __all__ = ["OneAnswerPerRequest", "unasked_bytes"]
@@ -46,27 +48,30 @@ class OneAnswerPerRequest(httpx.AsyncBaseTransport):
 
 
 class _Checked(httpx.AsyncByteStream):
+    """The answer's own stream (no layer per piece); the check runs as it is closed."""
+
     def __init__(self, stream: httpx.AsyncByteStream, network: Any) -> None:
         self._stream, self._network = stream, network
 
-    async def __aiter__(self) -> AsyncIterator[bytes]:
-        async for chunk in self._stream:
-            yield chunk
-        # the whole answer is read: anything received past it was not asked for
-        if unasked_bytes(self._stream, self._network):
-            await self._network.aclose()  # httpcore sees a closed socket: it drops the connection
+    def __aiter__(self) -> AsyncIterator[bytes]:
+        return self._stream.__aiter__()
 
     async def aclose(self) -> None:
+        if unasked_bytes(self._stream, self._network):
+            await self._network.aclose()  # httpcore sees a closed socket: it drops the connection
         await self._stream.aclose()
 
 
 def unasked_bytes(stream: Any, network: Any) -> bool:
     """Whether bytes came after the end of the answer that ``stream`` (httpx's stream of an
-    httpcore HTTP/1.1 response) has just finished: in h11's buffer, or on the socket."""
+    httpcore HTTP/1.1 response) has been read to: in h11's buffer, or on the socket. An
+    answer not read to its end is no concern here: httpcore closes its connection."""
     connection = getattr(getattr(getattr(stream, "_httpcore_stream", None), "_stream", None),
                          "_connection", None)  # fmt: skip
     state = getattr(connection, "_h11_state", None)  # httpcore's HTTP/1.1 connection
-    trailing = getattr(state, "trailing_data", (b"", False))  # h11's public property
-    if trailing[0]:
-        return True
+    if state is not None:
+        if state.their_state is not h11.DONE:
+            return False
+        if state.trailing_data[0]:  # h11's public property: received, not yet read
+            return True
     return bool(network.get_extra_info("is_readable"))
