@@ -165,6 +165,23 @@ def actions_digest(actions: Sequence[Mapping[str, Any]]) -> tuple[bytes, bytes]:
     return hashlib.sha256(compact(actions)).digest(), hashlib.sha256(compact(ordered)).digest()
 
 
+_LOADER_REPO = re.compile(r"^[ \t]*-[ \t]*GITHUB_REPO=(https://\S+)[ \t]*$", re.MULTILINE)
+
+
+def loader_repository(doc: Mapping[str, Any]) -> str | None:
+    """Where the loader takes the files it deploys: its ``GITHUB_REPO``, set in the attested
+    compose (both captures: https://github.com/nearai/cvm-compose-files)."""
+    info = doc.get("info")
+    tcb = info.get("tcb_info") if isinstance(info, Mapping) else None
+    compose = tcb.get("app_compose") if isinstance(tcb, Mapping) else None
+    try:
+        text = compose_file(compose) if isinstance(compose, str) else ""
+    except WorkloadError:
+        return None
+    found = _LOADER_REPO.findall(text)
+    return found[0] if len(found) == 1 else None
+
+
 def deployed(actions: Sequence[Mapping[str, Any]]) -> dict[str, Any] | None:
     """The last ``compose_up``: the file (from the loader's compose repository), its tag,
     commit and sha256, and the services it started; the last loader image started."""
@@ -209,7 +226,11 @@ def check_workload(
             raise WorkloadError("the workload quote is stale: it binds another nonce")
         if theirs.reportdata[:32] != workload.actions_hash:
             raise WorkloadError("the workload quote does not bind actions_hash")
-        if workload.actions_hash not in actions_digest(workload.actions):
+        try:
+            digests = actions_digest(workload.actions)
+        except (RecursionError, TypeError, ValueError):
+            raise WorkloadError("the action log cannot be hashed (too deep, or not JSON)") from None
+        if workload.actions_hash not in digests:
             raise WorkloadError("the action log sent is not the one the workload quote binds")
         if theirs.trailing is None or any(theirs.trailing):
             raise WorkloadError("the workload quote has bytes after its signature data")
@@ -219,6 +240,9 @@ def check_workload(
     except WorkloadError as exc:
         return Check("workload", False, "local", f"{exc}; try again or pick another model"), None
     shown = deployed(workload.actions)
+    source = loader_repository(doc)
+    if shown is not None and source is not None:
+        shown["repository"] = source  # the loader's, named by the attested compose
     detail = f"{len(workload.actions)} actions bound to this TD and our nonce"
     if shown is not None:
         detail += f"; deployed {shown.get('file')} {shown.get('tag', '')}".rstrip()
