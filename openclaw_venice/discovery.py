@@ -194,11 +194,13 @@ async def _read_capped(response: httpx.Response) -> bytes:
             if size > MAX_BODY_BYTES:
                 raise too_large
             chunks.append(chunk)
+        return b"".join(chunks)
     except TooLarge:
         raise too_large from None
     except Refused as exc:
         raise DiscoveryError(f"answer {exc}") from None
-    return b"".join(chunks)
+    finally:  # the pieces of a refused read are not kept alive by its error's traceback
+        chunks.clear()
 
 
 def parse_models_body(body: bytes) -> list[Any]:

@@ -213,6 +213,7 @@ async def read_capped(
             if size > limit:
                 raise TooLarge(limit)
             chunks.append(chunk)
+        return b"".join(chunks)
     except Refused as exc:
         advice = "" if isinstance(exc, TooLarge) else "; try again"
         raise StreamFormatError(f"Venice's answer {exc}{advice}", request_id=request_id) from None
@@ -224,7 +225,8 @@ async def read_capped(
         raise StreamFormatError(
             f"the answer was cut ({type(exc).__name__}); try again", request_id=request_id
         ) from None
-    return b"".join(chunks)
+    finally:  # the pieces of a refused read are not kept alive by its error's traceback
+        chunks.clear()
 
 
 def pieces(response: httpx.Response, limit: int = UNBOUNDED) -> Iterator[bytes]:
