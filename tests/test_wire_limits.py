@@ -39,13 +39,9 @@ def test_the_package_s_own_model_data_passes() -> None:
         ("[" + "1," * 1_000_000 + "1]", "holds more than 1,000,000 values"),
         ('{"usd": ' + "9" * 401 + "}", "holds a number too large"),
         ('{"usd": -' + "9" * 41 + ".5}", "holds a number too large"),
-        ('{"usd": 1.5e+308}', "holds a number too large"),
-        ('{"usd": 2E400}', "holds a number too large"),
-        ('{"usd": NaN}', "holds NaN, which JSON does not have"),
-        ('{"usd": -Infinity}', "holds -Infinity, which JSON does not have"),
     ],
     ids=["33 deep", "40 deep objects", "100,001 objects", "1,000,001 values", "401 digits",
-         "41-digit float", "exponent 308", "exponent 400", "NaN", "-Infinity"],
+         "41-digit float"],
 )
 def test_past_a_limit_is_refused_with_a_clause(text: str, says: str) -> None:
     with pytest.raises(JsonRefused, match=says):
@@ -61,15 +57,18 @@ def test_past_a_limit_is_refused_with_a_clause(text: str, says: str) -> None:
         '{"a": "' + "[" * 10_000 + '"}',  # brackets in a string are text
         '{"a": "' + "{}," * 200_000 + '"}',
         '{"id": "' + "9" * 500 + '", "e": "1e999"}',  # digits in a string are text
-        '{"x": 0.' + "1" * 500 + ", \"y\": 1e99, \"z\": 1e-999, \"w\": -12.5e-3}",
+        '{"x": 0.' + "1" * 500 + ', "y": 1e400, "z": 1e-999, "w": -12.5e-3, "v": NaN}',
+        '{"tokens": ' + "9" * 40 + "}",
         '{"a": "\\"[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[\\\\"}',  # escaped quotes
     ],
     ids=["32 deep", "brackets in a string", "commas in a string", "digits in a string",
-         "long fraction, small exponents", "escaped quotes"],
+         "long fraction, exponents, NaN", "40 digits", "escaped quotes"],
 )
 def test_within_the_limits_parses_as_json_does(text: str) -> None:
-    assert loads(text) == json.loads(text)
-    assert loads(text.encode()) == json.loads(text)
+    """(A float past the float range is ``inf``, and NaN is NaN, as json.loads reads them:
+    readers treat both as no number. Only an integer too large for a float is refused.)"""
+    assert repr(loads(text)) == repr(json.loads(text))
+    assert repr(loads(text.encode())) == repr(json.loads(text))
 
 
 def test_limits_are_per_call() -> None:
@@ -103,12 +102,12 @@ def test_memory_of_a_refused_answer_stays_near_its_size() -> None:
 
 
 @given(st.recursive(
-    st.none() | st.booleans() | st.integers(-10**30, 10**30) | st.floats(-1e99, 1e99) | st.text(),
+    st.none() | st.booleans() | st.integers(-10**39, 10**39) | st.floats(allow_nan=False)
+    | st.text(),
     lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(), inner, max_size=4),
     max_leaves=30,
 ))  # fmt: skip
 def test_any_json_within_the_limits_round_trips(value: object) -> None:
-    """(Numbers up to 1e99: a positive exponent of three digits is refused, by design.)"""
     text = json.dumps(value)
     assert loads(text) == json.loads(text)
     assert loads(text.encode()) == json.loads(text)
