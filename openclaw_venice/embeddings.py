@@ -15,24 +15,25 @@ import math
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
-from .api_call import Limits, call_json, malformed
 from .errors import StreamFormatError, UsageError
 from .runtime.plugins import EmbeddingResult, MediaCatalog
+from .wire.client import CallLimits, malformed
 from .wire.limits import ANSWER
 
 if TYPE_CHECKING:
-    from .chat.client import VeniceChat
     from .runtime.plugins import ProviderContext, SecretStr
+    from .wire.client import Wire
+    from .wire.sync import LoopRunner
 
 SPEC_MAX_ITEMS = 2048
 BATCH_SIZE = 256
 BATCH_CHARS = 1_000_000  # about 250k tokens: a batch's request stays ~1 MB
-EMBED_LIMITS = Limits(timeout=120.0, max_bytes=64 * 1024 * 1024, max_retries=2)
+EMBED_LIMITS = CallLimits(timeout=120.0, max_bytes=64 * 1024 * 1024, max_retries=2)
 # twice the longest vector of Venice's models (Qwen3 Embedding 8B: 4096); the error text names it
 MAX_DIMENSIONS = 8192
 
 
-def batch_limits(count: int, dimensions: int | None) -> Limits:
+def batch_limits(count: int, dimensions: int | None) -> CallLimits:
     """:data:`EMBED_LIMITS` for a batch of ``count`` texts: its JSON may hold ``count``
     vectors of the length asked for (:data:`MAX_DIMENSIONS` when none was), and little else."""
     numbers = count * (dimensions or MAX_DIMENSIONS)
@@ -118,7 +119,7 @@ def _tokens(payload: Any, key: str) -> int:
 
 
 async def embed_with(
-    chat: VeniceChat,
+    wire: Wire,
     texts: str | Sequence[str],
     catalog: MediaCatalog,
     model: str | None,
@@ -134,7 +135,7 @@ async def embed_with(
     for batch in batches(items):
         body = embedding_body(batch, record.id, dimensions)
         limits = batch_limits(len(batch), dimensions)
-        answer = await call_json(chat, "POST", "/embeddings", limits=limits, body=body)
+        answer = await wire.json("POST", "/embeddings", limits=limits, body=body)
         vectors += parse_vectors(answer.payload, len(batch), answer.request_id, dimensions)
         prompt_tokens += _tokens(answer.payload, "prompt_tokens")
         total_tokens += _tokens(answer.payload, "total_tokens")
@@ -148,8 +149,8 @@ async def embed_with(
 class VeniceEmbeddings:
     """``await provider.embeddings.create(["a", "b"], model=..., dimensions=...)``."""
 
-    def __init__(self, chat: Callable[[], VeniceChat]) -> None:
-        self._chat = chat
+    def __init__(self, wire: Callable[[], Wire], runner: LoopRunner) -> None:
+        self._wire, self._runner = wire, runner
 
     def __repr__(self) -> str:
         return "VeniceEmbeddings()"
@@ -165,7 +166,7 @@ class VeniceEmbeddings:
         from .media_catalog import load_media_bundle
 
         return await embed_with(
-            self._chat(), texts, load_media_bundle("embedding"), model, dimensions
+            self._wire(), texts, load_media_bundle("embedding"), model, dimensions
         )
 
     def create_sync(
@@ -175,9 +176,12 @@ class VeniceEmbeddings:
         model: str | None = None,
         dimensions: int | None = None,
     ) -> EmbeddingResult:
-        """:meth:`create` for scripts without an event loop."""
-        loop = self._chat()._loop()
-        return loop.run_until_complete(self.create(texts, model=model, dimensions=dimensions))
+        """:meth:`create` for scripts without an event loop; inside a running loop it refuses
+        with ``UsageError`` (the one sync rule)."""
+        return self._runner.run(
+            lambda: self.create(texts, model=model, dimensions=dimensions),
+            "embeddings.create_sync", "await provider.embeddings.create(...)",
+        )  # fmt: skip
 
 
 # -- the host's ``embeddings`` capability ------------------------------------------------------
@@ -195,9 +199,9 @@ async def embed_for_host(
     model: str | None = None,
     dimensions: int | None = None,
 ) -> EmbeddingResult:
-    from .capability_client import chat_for
-    from .media_catalog import unshown
+    from .media_catalog import media_catalog_async, unshown
+    from .wire.config import wire_for
 
-    async with chat_for(ctx, api_key) as chat:  # refuses a key bound off https first
-        models = embedding_models(unshown(ctx))
-        return await embed_with(chat, texts, models, model, dimensions)
+    async with wire_for(ctx, api_key) as wire:  # refuses a key bound off https first
+        models = await media_catalog_async(unshown(ctx), "embedding", wire)
+        return await embed_with(wire, texts, models, model, dimensions)

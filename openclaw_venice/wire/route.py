@@ -165,7 +165,7 @@ def async_transport(
 
     import httpx
 
-    from .wire.unasked import OneAnswerPerRequest
+    from .unasked import OneAnswerPerRequest
 
     route = route_for(url, env)
     return OneAnswerPerRequest(
