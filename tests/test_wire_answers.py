@@ -28,6 +28,7 @@ import pytest
 
 from openclaw_venice import errors
 from openclaw_venice.capabilities import VeniceCapabilities
+from openclaw_venice.catalog import load_bundle
 from openclaw_venice.chat.assemble import MAX_TOOL_CALLS
 from openclaw_venice.chat.client import VeniceChat
 from openclaw_venice.chat.options import StreamOptions
@@ -81,7 +82,8 @@ def chat_turn(server: LocalServer, stream: bool) -> Any:
     """The last event of a streamed turn, or a non-streamed turn's message or error."""
 
     async def go() -> Any:
-        async with VeniceChat(CANARY, base_url=server.url + "/api/v1") as chat:
+        url = server.url + "/api/v1"
+        async with VeniceChat(CANARY, base_url=url, catalog=load_bundle()) as chat:
             ask, options = Context(messages=[UserMessage("hi")]), StreamOptions(timeout=30)
             if stream:
                 last: StreamEvent | None = None
@@ -343,7 +345,8 @@ def test_a_nested_attestation_fails_its_check_and_nothing_is_sent(
     tee = TeeSettings(root_ca_der=pki.root_der, pcs=PcsEndpoints(server.url, server.url))
 
     async def go() -> list[StreamEvent]:
-        async with VeniceChat(CANARY, base_url=server.url + "/api/v1", tee=tee) as chat:
+        url, bundle = server.url + "/api/v1", load_bundle()
+        async with VeniceChat(CANARY, base_url=url, tee=tee, catalog=bundle) as chat:
             ask = Context(messages=[UserMessage("hi")])
             return [e async for e in chat.stream("venice/e2ee-qwen3-6-27b", ask, StreamOptions())]
 

@@ -24,6 +24,7 @@ import pytest
 
 from openclaw_venice import discovery, errors
 from openclaw_venice.capabilities import VeniceCapabilities
+from openclaw_venice.catalog import load_bundle
 from openclaw_venice.chat import turn
 from openclaw_venice.chat.client import VeniceChat
 from openclaw_venice.chat.options import StreamOptions
@@ -73,7 +74,8 @@ def chat_turn(server: LocalServer, stream: bool) -> Any:
     """One chat turn's answer, or the error it ended in."""
 
     async def go() -> Any:
-        async with VeniceChat(CANARY, base_url=server.url + "/api/v1") as chat:
+        url = server.url + "/api/v1"
+        async with VeniceChat(CANARY, base_url=url, catalog=load_bundle()) as chat:
             context = Context(messages=[UserMessage("hi")])
             options = StreamOptions(timeout=10)
             if stream:

@@ -22,6 +22,7 @@ import pytest
 
 from openclaw_venice import errors
 from openclaw_venice.capabilities import VeniceCapabilities
+from openclaw_venice.catalog import load_bundle
 from openclaw_venice.chat.client import VeniceChat
 from openclaw_venice.chat.options import StreamOptions
 from openclaw_venice.runtime.ai import Context, StreamEvent, UserMessage
@@ -89,7 +90,8 @@ def test_the_python_history_stays_sendable(server: LocalServer, stream: bool) ->
 
     async def go() -> tuple[str, str]:
         context = Context(messages=[UserMessage("one")])
-        async with VeniceChat(CANARY, base_url=server.url + "/api/v1") as chat:
+        url = server.url + "/api/v1"
+        async with VeniceChat(CANARY, base_url=url, catalog=load_bundle()) as chat:
             first = await chat.complete(MODEL, context, StreamOptions(), stream=stream)
             context.messages += [first, UserMessage("two")]
             second = await chat.complete(MODEL, context, StreamOptions(), stream=stream)
@@ -122,7 +124,8 @@ def echo(status: int) -> Callable[[Request], Reply]:
 
 def turn(server: LocalServer, stream: bool) -> Any:
     async def go() -> Any:
-        async with VeniceChat(CANARY, base_url=server.url + "/api/v1") as chat:
+        url = server.url + "/api/v1"
+        async with VeniceChat(CANARY, base_url=url, catalog=load_bundle()) as chat:
             ask = Context(messages=[UserMessage("hi")])
             if stream:
                 events: list[StreamEvent] = [e async for e in chat.stream(MODEL, ask)]
@@ -170,7 +173,8 @@ def test_a_deprecation_warning_quoting_the_key_is_masked(server: LocalServer) ->
     warnings: list[str] = []
 
     async def go() -> None:
-        async with VeniceChat(CANARY, base_url=server.url + "/api/v1", warn=warnings.append) as c:
+        async with VeniceChat(CANARY, base_url=server.url + "/api/v1", warn=warnings.append,
+                              catalog=load_bundle()) as c:
             [e async for e in c.stream(MODEL, Context(messages=[UserMessage("hi")]))]
 
     asyncio.run(go())

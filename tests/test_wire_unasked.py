@@ -15,6 +15,7 @@ from typing import Any
 
 import pytest
 
+from openclaw_venice.catalog import load_bundle
 from openclaw_venice.chat.client import VeniceChat
 from openclaw_venice.chat.options import StreamOptions
 from openclaw_venice.runtime.ai import Context, UserMessage
@@ -55,7 +56,8 @@ def test_the_next_turn_gets_its_own_answer(server: LocalServer, stream: bool) ->
 
     async def go() -> list[str]:
         texts = []
-        async with VeniceChat(CANARY, base_url=server.url + "/api/v1") as chat:
+        url = server.url + "/api/v1"
+        async with VeniceChat(CANARY, base_url=url, catalog=load_bundle()) as chat:
             for _ in range(3):
                 ask = Context(messages=[UserMessage("hi")])
                 texts.append((await chat.complete(MODEL, ask, StreamOptions(), stream=stream)).text)
@@ -70,7 +72,8 @@ def test_a_clean_connection_is_still_reused(server: LocalServer) -> None:
     server.respond(lambda request: json_reply(venice_wire.completion("same")))
 
     async def go() -> None:
-        async with VeniceChat(CANARY, base_url=server.url + "/api/v1") as chat:
+        url = server.url + "/api/v1"
+        async with VeniceChat(CANARY, base_url=url, catalog=load_bundle()) as chat:
             for _ in range(3):
                 ask = Context(messages=[UserMessage("hi")])
                 await chat.complete(MODEL, ask, StreamOptions(), stream=False)
