@@ -18,6 +18,8 @@ Measured side by side in the same run, each the median of N runs:
 * paced turns (20 chunks 50 ms apart) at 100, 500 and 2,000 at once, 500 cold turns answered
   at once, one 10,000-message turn: ``VeniceChat`` against raw httpx with pool N and
   keep-alive 100 (benchmarks/paced.py);
+* the same turns direct and through ``openclaw serve`` (benchmarks/gateway.py): per-request
+  overhead, a 20,000-chunk stream, 500 streamed turns at once;
 * Hermes Agent's provider discovery without and with our plugin folders (benchmarks/hermes.py,
   where hermes-agent is installed);
 * streaming (if benchmarks/stream.py is present): 20,000 SSE chunks through raw httpx,
@@ -293,6 +295,16 @@ def paced_rows(runs: int) -> list[Row]:
     return result
 
 
+def gateway_rows(runs: int) -> list[Row]:
+    """The same turns direct and through ``openclaw serve`` (benchmarks/gateway.py):
+    per-request overhead, a 20,000-chunk stream, 500 streamed turns at once."""
+    sys.path.insert(0, str(HERE))
+    import gateway
+
+    result: list[Row] = gateway.rows(max(3, runs // 2))
+    return result
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--runs", type=int, default=7, help="runs per measurement (median)")
@@ -311,6 +323,7 @@ def main() -> None:
         rows += stream_rows(args.runs)
         rows += burst_rows(args.runs)
         rows += paced_rows(args.runs)
+        rows += gateway_rows(args.runs)
         rows += hermes_rows(args.runs)
     width = max(len(r[0]) for r in rows)
     print(f"{'measurement'.ljust(width)}  {'median':>10}  notes")

@@ -112,6 +112,14 @@ class VeniceProvider:
     default_model: str | None = DEFAULT_MODEL_ID
     aliases: Sequence[str] = ("veniceai", "venice-ai")
     fingerprint_free = True  # privacy: no SDK, OS or runtime headers from another client
+    #: OpenAI request fields our chat sessions carry to Venice (``chat/openai_fields.py``)
+    openai_fields = frozenset(
+        {
+            "stop", "seed", "top_p", "top_k", "min_p", "frequency_penalty", "presence_penalty",
+            "repetition_penalty", "tool_choice", "parallel_tool_calls", "user",
+            "response_format",
+        }
+    )  # fmt: skip
 
     def __init__(self, *, connections: ConnectionLimits | int | None = None) -> None:
         self._client: VeniceChat | None = None  # made on the first turn, never in register()

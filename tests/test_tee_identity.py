@@ -19,6 +19,7 @@ from typing import Any
 import pytest
 
 from openclaw_venice import errors
+from openclaw_venice.catalog import load_bundle
 from openclaw_venice.chat.client import VeniceChat
 from openclaw_venice.chat.e2ee import TeeSettings
 from openclaw_venice.runtime.ai import Context, UserMessage
@@ -110,6 +111,8 @@ def test_venices_own_td_replayed_by_the_fake_passes(pki: TestPki) -> None:
     assert report.enclave["instanceId"] == real["instance_id"]
     assert report.enclave["osImageHash"] == real["os_image_hash"]
     assert report.deployed is not None and report.deployed["tag"] == "v0.0.118"
+    assert report.deployed["repository"] == "https://github.com/nearai/cvm-compose-files"
+    assert report.deployed["commit"] == "c6d19d36d7db41e87447058d665c7fd00fe50455"
 
 
 @pytest.mark.parametrize("case", FOREIGN)
@@ -151,7 +154,9 @@ def test_the_real_key_and_nonce_in_another_tds_reportdata_is_refused(pki: TestPk
 @pytest.fixture
 def chat(server: LocalServer, pki: TestPki) -> Iterator[VeniceChat]:
     tee = TeeSettings(root_ca_der=pki.root_der, pcs=PcsEndpoints(server.url, server.url))
-    client = VeniceChat(CANARY, base_url=server.url + "/api/v1", warn=lambda m: None, tee=tee)
+    client = VeniceChat(
+        CANARY, base_url=server.url + "/api/v1", catalog=load_bundle(), warn=lambda m: None, tee=tee
+    )
     yield client
     client.close()
 
@@ -229,6 +234,8 @@ def test_replace_makes_the_user_file_the_whole_list(pki: TestPki, tmp_path: Path
     ("content", "said"),
     [("{not json", "is not valid JSON"), ("[]", "is not a JSON object"),
      ({"format": 1, "mrseam": [{"value": "zz"}]}, "is not a TEE policy this version reads"),
+     ({"format": 1, "images": {"repositories": 5}}, "is not a TEE policy this version reads"),
+     ({"format": 1, "apps": [{"appId": "00"}]}, "is not a TEE policy this version reads"),
      ({"format": 2}, "has format 2")],
 )  # fmt: skip
 def test_a_bad_user_file_is_one_line_naming_it(
@@ -250,7 +257,9 @@ def test_a_bad_user_file_stops_the_chat_before_any_request(
         TeeSettings.from_env(env, tmp_path / "state" / "providers" / "venice"),
         root_ca_der=pki.root_der,
     )
-    with VeniceChat(CANARY, base_url=server.url + "/api/v1", warn=lambda m: None, tee=tee) as c:
+    chat = VeniceChat(CANARY, base_url=server.url + "/api/v1", catalog=load_bundle(),
+                      warn=lambda m: None, tee=tee)  # fmt: skip
+    with chat as c:
         events = asyncio.run(_turn(c))
     assert [e.type for e in events] == ["error"]
     assert isinstance(events[0].error, errors.E2EEError)

@@ -98,4 +98,10 @@ class ProviderUnreachableError(OpenClawError):
 
 
 class ProviderError(OpenClawError):
-    """Base for errors raised by provider plugins."""
+    """Base for errors raised by provider plugins. ``status``: the HTTP status that says
+    it best: the provider's error answer's, 400 for a request the provider will not send,
+    0 when the provider could not be asked; ``retry_after``: seconds the provider asked the
+    caller to wait, if it did."""
+
+    status: int = 0
+    retry_after: float | None = None
