@@ -182,6 +182,7 @@ class VeniceProvider:
         makes a new client."""
         if api_key is not None or self._client is None:
             from .chat.client import VeniceChat
+            from .chat.config_settings import settings_from_config
             from .wire.client import ConnectionLimits
             from .wire.config import connection_limits
 
@@ -193,11 +194,12 @@ class VeniceProvider:
                 if self._connections is None
                 else ConnectionLimits.of(self._connections)
             )
+            settings = settings_from_config(ctx.config, ctx.env, ctx.warn)
             old, self._client = (
                 self._client,
                 VeniceChat(
                     key, base_url=base_url, warn=ctx.warn, env=ctx.env, connections=limits,
-                    state_dir=ctx.state_dir,
+                    state_dir=ctx.state_dir, settings=settings,
                 ),
             )
             if old is not None:
@@ -275,16 +277,20 @@ class VeniceProvider:
         self, ctx: ProviderContext, api_key: SecretStr, catalog: Catalog | None = None
     ) -> ChatSession:
         """A chat session on the catalog the host lists (no I/O until the first turn); it
-        resolves model ids, ``:key=value`` suffix and all, and sends the suffix once."""
+        resolves model ids, ``:key=value`` suffix and all, and sends the suffix once. The
+        config's provider block (``ctx.config``) adds its ``headers``, ``maxTokens`` and
+        ``params.venice_parameters`` to every turn (``chat/config_settings.py``)."""
         from .chat.client import VeniceChat
+        from .chat.config_settings import settings_from_config
         from .chat.session import VeniceSession
         from .wire.config import connection_limits
 
         base_url = resolve_base_url(ctx.config, ctx.env)
         limits = connection_limits(ctx.config)  # the host's (or the gateway's) setting
+        settings = settings_from_config(ctx.config, ctx.env, ctx.warn)
         chat = VeniceChat(
             api_key, base_url=base_url, catalog=catalog, warn=ctx.warn, env=ctx.env,
-            connections=limits, state_dir=ctx.state_dir,
+            connections=limits, state_dir=ctx.state_dir, settings=settings,
         )  # fmt: skip
         return VeniceSession(chat)
 

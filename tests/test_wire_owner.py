@@ -112,6 +112,9 @@ def paced(request: Request) -> Reply:
 
 def peak_connections(server: LocalServer, chat: VeniceChat, turns: int) -> int:
     server.respond(paced)
+    deadline = time.monotonic() + 5
+    while server.connections.open and time.monotonic() < deadline:  # an earlier pool's
+        time.sleep(0.01)  # closed connections, until the server has seen them go
     server.connections.reset()
 
     async def main() -> None:

@@ -3,6 +3,7 @@ machinery in :mod:`.turn` never imports the client that drives it."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Protocol
 
 if TYPE_CHECKING:
@@ -14,5 +15,6 @@ class Endpoint(Protocol):
 
     base_url: str
     wire: Wire
+    config_headers: Mapping[str, str]  # the config's provider headers that may be sent
 
     def warn_once(self, message: str) -> None: ...

@@ -119,7 +119,8 @@ async def open_turn(
     wire = chat.wire
     content = encode_body(body)
     stream = bool(body.get("stream"))
-    headers = wire.headers("text/event-stream" if stream else "application/json", body=True)
+    headers = {**chat.config_headers}  # the config's (none that ours would clash with)
+    headers.update(wire.headers("text/event-stream" if stream else "application/json", body=True))
     headers.update(extra_headers or {})
     failures = VeniceFailures(
         wire.where(), _timeout_text(options), _deadline_text(options), _replacement(model)
