@@ -65,7 +65,7 @@ class Gateway:
                 code="invalid_api_key",
             )
         path = request.target.partition("?")[0].rstrip("/")
-        if path == "/v1/models" and request.method in ("GET", "HEAD"):
+        if path == "/v1/models" and request.method == "GET":
             return Reply(200, answer.models_json(self.models()))
         if path.startswith("/v1/models/") and request.method == "GET":
             return self.model(path.removeprefix("/v1/models/"))
