@@ -4,6 +4,7 @@ Each test asserts what the client got and what arrived "upstream"."""
 
 from __future__ import annotations
 
+import base64
 import json
 import signal
 import stat
@@ -438,3 +439,31 @@ def test_a_tool_call_left_without_a_result_is_answered_before_the_next_turn(
     roles = [m["role"] for m in messages]
     assert roles == ["user", "assistant", "tool", "user"]
     assert messages[2]["tool_call_id"] == "call_9"
+
+
+def test_an_image_part_reaches_a_vision_model_and_a_url_is_a_400(
+    server: LocalServer, gateway: Gateway
+) -> None:
+    from tests.support.pngs import png
+
+    server.respond(venice([wire.text_stream("A red square.")]))
+    data = "data:image/png;base64," + base64.b64encode(png()).decode()
+    parts = [
+        {"type": "text", "text": "What is this?"},
+        {"type": "image_url", "image_url": {"url": data}},
+    ]
+    answer = client(gateway).chat.completions.create(
+        model=MODEL,
+        messages=[{"role": "user", "content": parts}],  # type: ignore[list-item,misc]
+    )
+    assert answer.choices[0].message.content == "A red square."
+    sent = chats(server)[0].json()["messages"][-1]["content"]
+    assert sent == parts
+    web = [{"type": "image_url", "image_url": {"url": "https://example.com/a.png"}}]
+    with pytest.raises(openai.BadRequestError) as caught:
+        client(gateway).chat.completions.create(
+            model=MODEL,
+            messages=[{"role": "user", "content": web}],  # type: ignore[list-item,misc]
+        )
+    assert caught.value.param == "messages[0].content[0]"
+    assert len(chats(server)) == 1
