@@ -467,3 +467,30 @@ def test_an_image_part_reaches_a_vision_model_and_a_url_is_a_400(
         )
     assert caught.value.param == "messages[0].content[0]"
     assert len(chats(server)) == 1
+
+
+def test_max_connections_bounds_the_upstream_requests_in_flight(server: LocalServer) -> None:
+    """``serve --max-connections 2``: five turns at once reach Venice two at a time (the
+    provider's wire honours its config's ``maxConnections``, which the gateway sets)."""
+    import time
+    from concurrent.futures import ThreadPoolExecutor
+
+    def slow(request: Request) -> Reply:
+        time.sleep(0.3)
+        return wire.stream_reply(wire.text_stream("ok"))
+
+    server.respond(venice(slow))
+    with Gateway(server, "--max-connections", "2") as running:
+        sdk = client(running, timeout=60)
+        server.connections.reset()
+
+        def turn(_: int) -> str | None:
+            answer = sdk.chat.completions.create(
+                model=MODEL, messages=[{"role": "user", "content": "Hi"}]
+            )
+            return answer.choices[0].message.content
+
+        with ThreadPoolExecutor(5) as pool:
+            answers = list(pool.map(turn, range(5)))
+    assert answers == ["ok"] * 5
+    assert server.connections.peak_in_flight == 2
