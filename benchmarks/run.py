@@ -14,6 +14,8 @@ Measured side by side in the same run, each the median of N runs:
   (benchmarks/big_config.py);
 * 500 concurrent streamed turns from a cold pool through raw httpx, ``VeniceChat`` and the
   openai SDK, with the open files right after each client closed (benchmarks/burst.py);
+* opening one sealed E2EE delta against libsecp256k1's own ECDH + HKDF + AES-GCM
+  (benchmarks/e2ee.py);
 * Hermes Agent's provider discovery without and with our plugin folders (benchmarks/hermes.py,
   where hermes-agent is installed);
 * streaming (if benchmarks/stream.py is present): 20,000 SSE chunks through raw httpx,
@@ -280,6 +282,15 @@ def burst_rows(runs: int) -> list[Row]:
     return result
 
 
+def e2ee_rows(runs: int) -> list[Row]:
+    """Opening one sealed E2EE delta beside libsecp256k1's own ECDH (benchmarks/e2ee.py)."""
+    sys.path.insert(0, str(HERE))
+    import e2ee
+
+    result: list[Row] = e2ee.rows(runs)
+    return result
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--runs", type=int, default=7, help="runs per measurement (median)")
@@ -297,6 +308,7 @@ def main() -> None:
         rows += big_config_rows(args.runs)
         rows += stream_rows(args.runs)
         rows += burst_rows(args.runs)
+        rows += e2ee_rows(args.runs)
         rows += hermes_rows(args.runs)
     width = max(len(r[0]) for r in rows)
     print(f"{'measurement'.ljust(width)}  {'median':>10}  notes")

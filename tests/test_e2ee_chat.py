@@ -203,19 +203,64 @@ def test_intels_root_is_the_default_trust_anchor(server: LocalServer, enclave: F
 # -- sessions and keys ----------------------------------------------------------------------
 
 
-def test_one_key_pair_per_session_and_attestation_reuse(
-    chat: VeniceChat, enclave: FakeEnclave, server: LocalServer, pki: TestPki
+@pytest.fixture
+def made_keys(monkeypatch: pytest.MonkeyPatch) -> list[Any]:
+    """Every client key pair the turns make, to look for their secrets afterwards."""
+    from openclaw_venice.tee import keys
+
+    made: list[Any] = []
+
+    class Recorded(keys.ClientKey):
+        __slots__ = ()
+
+        def __init__(self, scalar: bytes | None = None) -> None:
+            super().__init__(scalar)
+            made.append(self)
+
+    monkeypatch.setattr(keys, "ClientKey", Recorded)
+    return made
+
+
+def secret_of(key: Any) -> bytes:
+    secret: bytes = key._private.secret
+    return secret
+
+
+def test_a_fresh_key_pair_for_every_request_and_attestation_reuse(
+    chat: VeniceChat, enclave: FakeEnclave, server: LocalServer, made_keys: list[Any]
 ) -> None:
     text_of(turn(chat))
     text_of(turn(chat))
     assert len(attestations(server)) == 1  # reused for the same model, within the TTL
     first, second = (r.headers["x-venice-tee-client-pub-key"] for r in chats(server))
-    assert first == second
-    tee = TeeSettings(root_ca_der=pki.root_der, pcs=PcsEndpoints(server.url, server.url))
-    with VeniceChat(CANARY, base_url=server.url + "/api/v1", warn=lambda m: None, tee=tee) as c:
-        text_of(turn(c))
-    assert chats(server)[-1].headers["x-venice-tee-client-pub-key"] != first  # a new session
-    assert len(attestations(server)) == 2
+    assert first != second
+    assert [k.public_hex for k in made_keys] == [first, second]
+    assert len({secret_of(k) for k in made_keys}) == 2
+
+
+def test_a_server_replaying_one_turns_answer_as_the_next_ones_is_caught(
+    chat: VeniceChat, enclave: FakeEnclave, server: LocalServer
+) -> None:
+    """The attack a key pair per process allowed: the server keeps turn 1's sealed chunks
+    and streams them again as the answer to turn 2. They were sealed to turn 1's key."""
+    from tests.support.server import Reply
+
+    recorded: list[Reply] = []
+
+    def replaying(request: Any) -> Reply:
+        if not recorded:
+            reply = enclave.chat(request)
+            recorded.append(Reply(reply.status, b"".join(reply.body), reply.headers))
+        return recorded[0]
+
+    enclave.install(server, chat=replaying)
+    assert text_of(turn(chat, ask("What is 2+2?"))) == "Hello from the enclave"
+    events = turn(chat, ask("And 3+3?"))
+    assert events[-1].type == "error"
+    assert isinstance(events[-1].error, errors.E2EEError)
+    assert "did not open" in str(events[-1].error)
+    assert "".join(e.delta or "" for e in events if e.type == "text_delta") == ""
+    assert len(chats(server)) == 2
 
 
 def test_attestation_is_not_reused_for_another_model_or_after_the_ttl(
@@ -231,11 +276,14 @@ def test_attestation_is_not_reused_for_another_model_or_after_the_ttl(
     assert len(nonces) == 3  # a fresh nonce each time
 
 
-def test_the_session_key_is_in_no_repr(chat: VeniceChat, enclave: FakeEnclave) -> None:
+def test_the_request_keys_are_in_no_repr(
+    chat: VeniceChat, enclave: FakeEnclave, made_keys: list[Any]
+) -> None:
     text_of(turn(chat))
+    (key,) = made_keys
+    private = int.from_bytes(secret_of(key), "big")  # the secret itself
     state = chat.e2ee_state()
-    private = state.key._private.private_numbers().private_value  # the secret itself
-    for shown in (repr(chat), repr(state), repr(state.key), str(state.enclaves)):
+    for shown in (repr(chat), repr(state), repr(key), str(state.enclaves)):
         assert str(private) not in shown and f"{private:x}" not in shown
     assert CANARY not in repr(chat)
 
@@ -364,13 +412,13 @@ def test_tee_only_mode_still_fails_closed(
     assert chats(server) == []
 
 
-def test_the_session_key_is_never_written(
-    chat: VeniceChat, enclave: FakeEnclave, tmp_path: Path
+def test_the_request_key_is_never_written(
+    chat: VeniceChat, enclave: FakeEnclave, tmp_path: Path, made_keys: list[Any]
 ) -> None:
     text_of(turn(chat))
-    private = chat.e2ee_state().key._private.private_numbers().private_value
-    secret_hex = f"{private:064x}".encode()
-    secret_raw = private.to_bytes(32, "big")
+    (key,) = made_keys
+    secret_raw = secret_of(key)
+    secret_hex = secret_raw.hex().encode()
     files = [p for p in tmp_path.rglob("*") if p.is_file()]
     assert any(p.name.startswith("tdx-collateral-") for p in files)  # the turn did write
     for path in files:

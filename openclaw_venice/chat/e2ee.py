@@ -4,8 +4,10 @@ Before the first turn with a model, and again after ``ATTESTATION_TTL`` seconds,
 fetches the enclave's attestation with a fresh 32-byte nonce and verifies it here
 (``openclaw_venice.tee``); any failed check ends the turn with :class:`AttestationError` and no
 chat request is sent. Then every ``user`` and ``system`` message's content is sealed to the
-attested key, the session's public key travels in ``X-Venice-TEE-Client-Pub-Key``, and each
-streamed ``delta.content`` is opened with the session's private key. Assistant and tool
+attested key, a key pair made for this one request sends its public half in
+``X-Venice-TEE-Client-Pub-Key``, and each streamed ``delta.content`` is opened with its
+private half. A fresh key pair per request means chunks sealed for one request never open in
+another: a server cannot replay one turn's answer as the next one's. Assistant and tool
 message content stays clear (TLS only), as in Venice's own client. Tools, web search, images
 and ``response_format`` are not sent (Venice does not support them with E2EE); one warning
 line says what was dropped. ``StreamOptions(e2ee=False)`` is TEE-only mode: attested, but
@@ -89,20 +91,11 @@ class Enclave:
 
 @dataclass
 class E2EEState:
-    """One chat session's E2EE state: its key pair (made on first use, never written or
-    shown) and the enclaves attested for it, by model."""
+    """One chat session's E2EE state: the enclaves attested for it, by model. (Client key
+    pairs are not kept here: each request makes its own, see :func:`request_key`.)"""
 
     settings: TeeSettings
     enclaves: dict[str, Enclave] = field(default_factory=dict)
-    _key: ClientKey | None = field(default=None, repr=False)
-
-    @property
-    def key(self) -> ClientKey:
-        if self._key is None:
-            from ..tee.keys import ClientKey
-
-            self._key = ClientKey()
-        return self._key
 
     def __repr__(self) -> str:
         return f"E2EEState(models={sorted(self.enclaves)})"
@@ -179,6 +172,13 @@ async def enclave_for(chat: Endpoint, model_id: str, state: E2EEState, fresh: bo
     enclave = Enclave(report, bytes.fromhex(report.signing_key), time.monotonic())
     state.enclaves[model_id] = enclave
     return enclave
+
+
+def request_key() -> ClientKey:
+    """A key pair for one chat request (never written or shown; gone with the request)."""
+    from ..tee.keys import ClientKey
+
+    return ClientKey()
 
 
 def gate(body: Mapping[str, Any]) -> tuple[dict[str, Any], list[str]]:
@@ -299,12 +299,13 @@ async def run_e2ee_turn(
             yield StreamEvent("error", error=exc, message=_failed(record, exc))
             return
         if options.e2ee:
+            key = request_key()
             headers = {
-                "X-Venice-TEE-Client-Pub-Key": state.key.public_hex,
+                "X-Venice-TEE-Client-Pub-Key": key.public_hex,
                 "X-Venice-TEE-Model-Pub-Key": enclave.signing_point.hex(),
                 "X-Venice-TEE-Signing-Algo": "ecdsa",
             }
-            sent, hook = seal_messages(gated, enclave.signing_point), opener(state.key)
+            sent, hook = seal_messages(gated, enclave.signing_point), opener(key)
         else:
             headers, sent, hook = {}, gated, None
         first, retry = True, False
