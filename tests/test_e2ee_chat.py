@@ -30,6 +30,7 @@ from openclaw_venice.runtime.ai import (
 from openclaw_venice.tee import PcsEndpoints
 from tests.support.attestation_edits import other_signing_key, quote_with, set_path
 from tests.support.fake_enclave import FakeEnclave
+from tests.support.fake_nvidia import shared_nvidia
 from tests.support.fake_tdx import TestPki
 from tests.support.hygiene import CANARY
 from tests.support.server import LocalServer
@@ -46,7 +47,11 @@ PIXEL = (  # a 1x1 PNG
 @pytest.fixture
 def chat(server: LocalServer, pki: TestPki) -> Iterator[VeniceChat]:
     warnings: list[str] = []
-    tee = TeeSettings(root_ca_der=pki.root_der, pcs=PcsEndpoints(server.url, server.url))
+    tee = TeeSettings(
+        root_ca_der=pki.root_der,
+        pcs=PcsEndpoints(server.url, server.url),
+        nvidia_root_sha256=shared_nvidia().root_sha256,
+    )
     client = VeniceChat(CANARY, base_url=server.url + "/api/v1", warn=warnings.append, tee=tee)
     client.warnings = warnings  # type: ignore[attr-defined]
     yield client
@@ -192,11 +197,17 @@ def test_an_out_of_date_platform_passes_with_one_warning(
     ]
 
 
-def test_intels_root_is_the_default_trust_anchor(server: LocalServer, enclave: FakeEnclave) -> None:
-    tee = TeeSettings(pcs=PcsEndpoints(server.url, server.url))  # no test root
+def test_intels_and_nvidias_roots_are_the_default_trust_anchors(
+    server: LocalServer, enclave: FakeEnclave
+) -> None:
+    tee = TeeSettings(pcs=PcsEndpoints(server.url, server.url))  # no test roots
     with VeniceChat(CANARY, base_url=server.url + "/api/v1", warn=lambda m: None, tee=tee) as c:
         events = turn(c)
-    assert "'quote_signature' failed" in str(events[0].error)
+    error = events[0].error
+    assert isinstance(error, errors.AttestationError)
+    failed = {check.name: check.detail for check in error.report.failures()}  # type: ignore[attr-defined]
+    assert set(failed) == {"quote_signature", "tcb_status", "gpus"}
+    assert failed["gpus"] == "GPU 0: the chain does not end in NVIDIA's Device Identity root"
     assert chats(server) == []
 
 

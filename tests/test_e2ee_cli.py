@@ -1,7 +1,7 @@
 """``openclaw chat`` and ``openclaw models attest`` on e2ee- models through the real console
 script, against the fake enclave on 127.0.0.1 (tests/support/fake_enclave.py). The test PKI's
-root reaches the subprocess as ``VENICE_TEE_ROOT_CA``, the PCS stand-in as
-``VENICE_TEE_PCS_URL``."""
+root reaches the subprocess as ``VENICE_TEE_ROOT_CA``, the fake NVIDIA root as
+``VENICE_TEE_NVIDIA_ROOT``, the PCS stand-in as ``VENICE_TEE_PCS_URL``."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ from cryptography.hazmat.primitives.serialization import Encoding
 
 from tests.conftest import run_cli
 from tests.support.fake_enclave import FakeEnclave
+from tests.support.fake_nvidia import shared_nvidia
 from tests.support.fake_tdx import TestPki
 from tests.support.hygiene import CANARY
 from tests.support.server import LocalServer
@@ -27,7 +28,10 @@ MODEL = "venice/e2ee-qwen3-6-27b"
 def env(server: LocalServer, pki: TestPki, tmp_path: Path) -> dict[str, str]:
     root = tmp_path / "test-root.pem"
     root.write_bytes(pki.root_cert.public_bytes(Encoding.PEM))
+    gpu_root = tmp_path / "test-nvidia-root.der"
+    gpu_root.write_bytes(shared_nvidia().root_der)
     return {
+        "VENICE_TEE_NVIDIA_ROOT": str(gpu_root),
         "VENICE_API_KEY": CANARY,
         "VENICE_BASE_URL": server.url + "/api/v1",
         "VENICE_TEE_ROOT_CA": str(root),

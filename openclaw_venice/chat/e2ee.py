@@ -35,6 +35,7 @@ if TYPE_CHECKING:
 
 ATTESTATION_TTL = 300.0  # seconds an attestation is reused for the same model
 ROOT_CA_ENV_VAR = "VENICE_TEE_ROOT_CA"  # a PEM/DER trust anchor instead of Intel's (tests)
+NVIDIA_ROOT_ENV_VAR = "VENICE_TEE_NVIDIA_ROOT"  # a PEM/DER root instead of NVIDIA's (tests)
 PCS_URL_ENV_VAR = "VENICE_TEE_PCS_URL"  # Intel's PCS, or a PCCS mirror
 _WEB_KEYS = ("enable_web_search", "enable_web_citations", "enable_web_scraping",
              "enable_x_search", "include_search_results_in_stream",
@@ -44,25 +45,38 @@ _WEB_KEYS = ("enable_web_search", "enable_web_citations", "enable_web_scraping",
 @dataclass(frozen=True)
 class TeeSettings:
     """How enclaves are verified: the trust anchor (Intel's SGX Root CA when None), where
-    Intel's collateral comes from, and which TCB statuses pass."""
+    Intel's collateral comes from, which TCB statuses pass, and the GPUs' root (the SHA-256
+    of its DER; NVIDIA's Device Identity CA when None)."""
 
     root_ca_der: bytes | None = None
     pcs: PcsEndpoints | None = None
     policy: TcbPolicy | None = None
+    nvidia_root_sha256: str | None = None
 
     @classmethod
     def from_env(cls, env: Mapping[str, str]) -> TeeSettings:
+        import hashlib
+
         root = env.get(ROOT_CA_ENV_VAR)
+        nvidia = env.get(NVIDIA_ROOT_ENV_VAR)
         pcs_url = env.get(PCS_URL_ENV_VAR)
         endpoints = None
         if pcs_url:
             from ..tee import PcsEndpoints
 
             endpoints = PcsEndpoints(api=pcs_url, certificates=pcs_url)
-        return cls(root_ca_der=_load_root(root) if root else None, pcs=endpoints)
+        return cls(
+            root_ca_der=_load_root(root, ROOT_CA_ENV_VAR) if root else None,
+            pcs=endpoints,
+            nvidia_root_sha256=(
+                hashlib.sha256(_load_root(nvidia, NVIDIA_ROOT_ENV_VAR)).hexdigest()
+                if nvidia
+                else None
+            ),
+        )
 
 
-def _load_root(path: str) -> bytes:
+def _load_root(path: str, variable: str = ROOT_CA_ENV_VAR) -> bytes:
     from pathlib import Path
 
     from cryptography import x509
@@ -77,7 +91,7 @@ def _load_root(path: str) -> bytes:
         )
     except (OSError, ValueError) as exc:
         raise E2EEError(
-            f"{ROOT_CA_ENV_VAR}={path} is not a readable certificate ({exc}); fix or unset it"
+            f"{variable}={path} is not a readable certificate ({exc}); fix or unset it"
         ) from None
     return cert.public_bytes(Encoding.DER)
 
@@ -123,7 +137,8 @@ async def attest(chat: Endpoint, model_id: str, state: E2EEState) -> Attestation
             collateral = CollateralError(str(exc))
     settings = state.settings
     return finish(doc, raw_quote, quote, head, model_id, nonce, collateral, None,
-                  settings.policy, settings.root_ca_der)  # fmt: skip
+                  settings.policy, settings.root_ca_der,
+                  nvidia_root_sha256=settings.nvidia_root_sha256)  # fmt: skip
 
 
 async def _fetch_attestation(chat: Endpoint, model_id: str, nonce: bytes) -> bytes:

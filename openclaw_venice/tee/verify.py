@@ -6,7 +6,6 @@ read fails its own check and the checks that need it.
 
 from __future__ import annotations
 
-import json
 import time
 from collections.abc import Mapping
 from datetime import UTC, datetime
@@ -16,6 +15,7 @@ from ..errors import OpenClawError
 from . import checks as c
 from .collateral import Collateral, CollateralCache, CollateralError, PcsEndpoints
 from .dcap import platform_of, verify_quote
+from .jsontext import JsonTextError, JsonTooDeepError, check_document, parse_json
 from .quote import QuoteFormatError, TdxQuote, decode_quote_text, parse_quote
 from .report import AttestationReport, Check, TcbPolicy
 
@@ -34,13 +34,15 @@ def verify_attestation(
     root_ca_der: bytes | None = None,
     endpoints: PcsEndpoints | None = None,
     cache: CollateralCache | None = None,
+    nvidia_root_sha256: str | None = None,
 ) -> AttestationReport:
     """Check ``document`` (Venice's ``/tee/attestation`` answer) for ``model`` and ``nonce``.
 
     ``collateral``: Intel's, as :func:`fetch_collateral` gives it; when None it is fetched
     from Intel's PCS now (needs the network). ``at``: the time certificates and collateral are
     judged at, now by default. ``root_ca_der``: the trust anchor, Intel's SGX Root CA by
-    default (tests pass their own). ``endpoints``/``cache``: where collateral is fetched
+    default (tests pass their own); ``nvidia_root_sha256``: the GPUs' pinned root, NVIDIA's
+    Device Identity CA by default. ``endpoints``/``cache``: where collateral is fetched
     from (Intel's PCS) and kept (the host's cache dir)."""
     doc, raw_quote, quote, head = _read(document, _nonce_bytes(nonce), model)
     if collateral is None and raw_quote is not None:
@@ -48,8 +50,9 @@ def verify_attestation(
     else:
         fetched = collateral
     return finish(
-        doc, raw_quote, quote, head, model, _nonce_bytes(nonce), fetched, at, policy, root_ca_der
-    )
+        doc, raw_quote, quote, head, model, _nonce_bytes(nonce), fetched, at, policy, root_ca_der,
+        nvidia_root_sha256=nvidia_root_sha256,
+    )  # fmt: skip
 
 
 def read_document(
@@ -61,8 +64,13 @@ def read_document(
 def _read(
     document: Document, nonce: bytes, model: str
 ) -> tuple[Mapping[str, Any], bytes | None, TdxQuote | None, list[Check]]:
-    doc = _as_mapping(document)
-    found: list[Check] = [c.check_model(doc, model), c.check_nonce(doc, nonce)]
+    refused: list[Check] = []
+    try:
+        doc = _as_mapping(document)
+        check_document(doc)  # after this, no part of it nests too deep for json.loads
+    except JsonTooDeepError as exc:
+        doc, refused = {}, [c.local("document", False, f"refused: {exc}")]
+    found: list[Check] = [*refused, c.check_model(doc, model), c.check_nonce(doc, nonce)]
     raw_quote: bytes | None = None
     quote: TdxQuote | None = None
     try:
@@ -88,7 +96,11 @@ def finish(
     at: datetime | float | None,
     policy: TcbPolicy | None,
     root_ca_der: bytes | None,
+    *,
+    nvidia_root_sha256: str | None = None,
 ) -> AttestationReport:
+    from .gpu import check_gpus
+
     when = _unix(at)
     found = list(head)
     point, why = c.signing_point(doc)
@@ -104,6 +116,7 @@ def finish(
             c.check_compose(doc, quote),
         ]
     found.append(c.check_gpu_nonce(doc, nonce))
+    found.append(check_gpus(doc, nonce, when, nvidia_root_sha256))
     signature, tcb, status, advisories, warnings = _quote_checks(
         raw_quote if quote is not None else None,
         collateral,
@@ -197,8 +210,10 @@ def _as_mapping(document: Document) -> Mapping[str, Any]:
     if isinstance(document, Mapping):
         return document
     try:
-        value = json.loads(document)
-    except ValueError:
+        value = parse_json(document)
+    except JsonTooDeepError:
+        raise
+    except JsonTextError:
         return {}
     return value if isinstance(value, Mapping) else {}
 

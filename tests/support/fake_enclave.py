@@ -14,6 +14,7 @@ from typing import Any
 
 from openclaw_venice.tee.keys import ClientKey, PacketError, address_of, seal
 from tests.support import venice_wire
+from tests.support.fake_nvidia import FakeNvidia, shared_nvidia
 from tests.support.fake_tdx import TestPki, reportdata_for
 from tests.support.server import LocalServer, Reply, Request, json_reply
 
@@ -25,6 +26,7 @@ MRTD_OFFSET = 136
 class FakeEnclave:
     pki: TestPki
     key: ClientKey = field(default_factory=ClientKey)  # the enclave's signing key
+    nvidia: FakeNvidia = field(default_factory=shared_nvidia)  # its GPUs (fake NVIDIA root)
     mutate: Callable[[dict[str, Any]], None] | None = None  # breaks the next documents
     reply_words: tuple[str, ...] = ("Hello", " from", " the", " enclave")
     tcb_status: str | None = None
@@ -49,9 +51,7 @@ class FakeEnclave:
             "signing_address": "0x" + address_of(point).hex(),
             "signing_algo": "ecdsa",
             "intel_quote": quote.hex(),
-            "nvidia_payload": json.dumps(
-                {"arch": "HOPPER", "evidence_list": [], "nonce": nonce_hex}
-            ),
+            "nvidia_payload": self.nvidia.payload(nonce),
             "info": {"tcb_info": {"mrtd": mrtd, "app_compose": APP_COMPOSE}},
             "tee_provider": "near-ai",
             "tee_hardware": "intel-tdx",
