@@ -119,24 +119,84 @@ def test_a_turn_is_attested_sealed_and_opened(
     assert "/tdx/certification/v4/tcb" in pcs_paths  # collateral fetched, from the stand-in
 
 
-def test_assistant_history_stays_clear_and_users_are_all_sealed(
+def is_packet(value: Any) -> bool:
+    return isinstance(value, str) and len(value) > 190 and int(value, 16) >= 0
+
+
+def test_every_role_is_sealed_and_the_first_turn_says_what_is_clear(
     chat: VeniceChat, enclave: FakeEnclave, server: LocalServer
 ) -> None:
+    """Every message's text, whatever its role (the enclave proxy opens them all and refuses
+    a clear one), the assistant's replayed reasoning too; one line says what is left clear."""
+    from openclaw_venice.runtime.ai import ThinkingPart
+
     context = Context(
         system_prompt="sys",
-        messages=[UserMessage("first"), AssistantMessage((TextPart("an answer"),), "stop"),
+        messages=[UserMessage("first"),
+                  AssistantMessage((ThinkingPart("mulling"), TextPart("an answer")), "stop",
+                                   model=MODEL_ID, provider="venice"),
                   UserMessage("second")],
     )  # fmt: skip
-    text_of(turn(chat, context))
-    roles = [(m["role"], m["content"]) for m in chats(server)[0].json()["messages"]]
-    assert [r for r, _ in roles] == ["system", "user", "assistant", "user"]
-    assert roles[2][1] == "an answer"  # README: assistant content goes in the clear (TLS only)
-    assert "first" not in json.dumps(roles) and "second" not in json.dumps(roles)
+    events = turn(chat, context)
+    sent = chats(server)[0].json()["messages"]
+    assert [m["role"] for m in sent] == ["system", "user", "assistant", "user"]
+    assert all(is_packet(m["content"]) for m in sent)
+    raw = chats(server)[0].body.decode()
+    for text in ("sys", "first", "an answer", "mulling", "second"):
+        assert f'"{text}"' not in raw
     assert [m["content"] for m in enclave.seen_plaintext[0]] == [
-        "sys",
-        "first",
-        "an answer",
-        "second",
+        "sys", "first", "an answer", "second"
+    ]  # fmt: skip
+    line = (
+        f"{MODEL} (end-to-end encrypted): every message's text is sealed to the attested "
+        "enclave; in the clear (TLS only): message roles, the model id and the request "
+        "parameters"
+    )
+    assert [w for w in chat.warnings if "in the clear" in w] == [line]  # type: ignore[attr-defined]
+    done = events[-1]
+    assert done.message is not None and done.message.meta["notices"] == [line]
+    second = turn(chat, ask("again"))  # said once per session
+    assert second[-1].message is not None and "notices" not in second[-1].message.meta
+    assert [w for w in chat.warnings if "in the clear" in w] == [line]  # type: ignore[attr-defined]
+
+
+def test_replayed_reasoning_is_sealed_too(
+    chat: VeniceChat, enclave: FakeEnclave, server: LocalServer
+) -> None:
+    from openclaw_venice.runtime.ai import ThinkingPart
+
+    context = Context(messages=[
+        UserMessage("first"),
+        AssistantMessage((ThinkingPart("mulling it over"), TextPart("ok")), "stop",
+                         model="e2ee-qwen3-6-27b", provider="venice"),
+        UserMessage("second"),
+    ])  # fmt: skip
+    text_of(turn(chat, context))
+    assistant = chats(server)[0].json()["messages"][1]
+    assert is_packet(assistant["reasoning_content"])
+    assert "mulling it over" not in chats(server)[0].body.decode()
+    assert enclave.seen_plaintext[0][1]["reasoning_content"] == "mulling it over"
+
+
+def test_earlier_tool_calls_are_named_as_sent_in_the_clear(
+    chat: VeniceChat, enclave: FakeEnclave, server: LocalServer
+) -> None:
+    from openclaw_venice.runtime.ai import ToolCallPart, ToolResultMessage
+
+    context = Context(messages=[
+        UserMessage("weather?"),
+        AssistantMessage((ToolCallPart("call_1", "get_weather", {"city": "Oslo"}),), "toolUse"),
+        ToolResultMessage("call_1", "get_weather", (TextPart("rain"),)),
+        UserMessage("and now?"),
+    ])  # fmt: skip
+    text_of(turn(chat, context))
+    sent = chats(server)[0].json()["messages"]
+    tool = next(m for m in sent if m["role"] == "tool")
+    assert is_packet(tool["content"])  # the tool's result is sealed
+    assert [w for w in chat.warnings if "in the clear" in w] == [  # type: ignore[attr-defined]
+        f"{MODEL} (end-to-end encrypted): every message's text is sealed to the attested "
+        "enclave; in the clear (TLS only): 1 earlier tool call (names and arguments), message "
+        "roles, the model id and the request parameters"
     ]
 
 
@@ -357,6 +417,95 @@ def test_an_answer_that_does_not_open_stops_the_turn(
     assert isinstance(events[-1].error, errors.E2EEError)
     assert "did not open" in str(events[-1].error)
     assert all(e.delta is None for e in events if e.type == "text_delta")
+
+
+# -- an E2EE answer holds only sealed text -------------------------------------------------
+
+
+def answering(enclave: FakeEnclave, server: LocalServer, *deltas: dict[str, Any]) -> None:
+    """The enclave answers with ``deltas``; a callable value is sealed to the request's key."""
+    from openclaw_venice.tee.keys import seal
+    from tests.support import venice_wire
+
+    def reply(request: Any) -> Any:
+        client = bytes.fromhex(request.headers["x-venice-tee-client-pub-key"])
+        chunks = [venice_wire.chunk({"role": "assistant", "content": ""})]
+        for delta in deltas:
+            shown = {k: seal(client, v().encode()) if callable(v) else v for k, v in delta.items()}
+            chunks.append(venice_wire.chunk(shown))
+        chunks += [venice_wire.chunk({}, "stop")]
+        return venice_wire.stream_reply(chunks)
+
+    enclave.install(server, chat=reply)
+
+
+SEALED_HI = {"content": lambda: "Hi"}
+PLAIN_MODEL = "venice/e2ee-gemma-4-31b"  # (Qwen 3.6 holds text back as possible thinking)
+REFUSED_ANSWERS: dict[str, tuple[dict[str, Any], str]] = {
+    "list content": (
+        {"content": [{"type": "text", "text": "injected"}]},
+        "the enclave's answer carried content that is a list, not sealed text",
+    ),
+    "tool calls": (
+        {"tool_calls": [{"index": 0, "function": {"name": "rm", "arguments": "{}"}}]},
+        "the enclave's answer carried tool calls",
+    ),
+    "clear content": ({"content": "injected in the clear"}, "an encrypted answer did not open"),
+}
+
+
+@pytest.mark.parametrize("case", list(REFUSED_ANSWERS))
+def test_an_answer_with_more_than_sealed_content_fails_the_turn(
+    case: str, chat: VeniceChat, enclave: FakeEnclave, server: LocalServer
+) -> None:
+    delta, says = REFUSED_ANSWERS[case]
+    answering(enclave, server, SEALED_HI, delta)
+    events = turn(chat, model=PLAIN_MODEL)
+    assert events[-1].type == "error"
+    assert isinstance(events[-1].error, errors.E2EEError)
+    assert str(events[-1].error).startswith(says)
+    assert "nothing more is shown" in str(events[-1].error)
+    shown = "".join(e.delta or "" for e in events if e.type in ("text_delta", "toolcall_delta"))
+    assert shown == "Hi"  # what came before, sealed, was shown; nothing after it
+    assert "injected" not in json.dumps([str(e) for e in events])
+
+
+def test_clear_reasoning_is_dropped_with_one_line_and_sealed_reasoning_opens(
+    chat: VeniceChat, enclave: FakeEnclave, server: LocalServer
+) -> None:
+    answering(
+        enclave, server,
+        {"reasoning_content": "clear thoughts"},
+        {"reasoning": "more clear thoughts", "reasoning_details": [{"type": "x", "text": "x"}]},
+        {"reasoning_content": lambda: "sealed thoughts"},
+        SEALED_HI,
+    )  # fmt: skip
+    events = turn(chat)
+    message = events[-1].message
+    assert message is not None and events[-1].type == "done"
+    assert message.thinking == "sealed thoughts" and message.text == "Hi"
+    assert message.reasoning_details == ()
+    assert [w for w in chat.warnings if "reasoning" in w] == [  # type: ignore[attr-defined]
+        f"{MODEL}: reasoning sent in the clear, not sealed to this request's key: not shown"
+    ]
+
+
+def test_citations_in_the_clear_are_dropped(
+    chat: VeniceChat, enclave: FakeEnclave, server: LocalServer
+) -> None:
+    from openclaw_venice.tee.keys import seal
+    from tests.support import venice_wire
+
+    def reply(request: Any) -> Any:
+        client = bytes.fromhex(request.headers["x-venice-tee-client-pub-key"])
+        first = venice_wire.chunk({"content": seal(client, b"Hi")})
+        first["venice_search_results"] = [{"title": "injected", "url": "https://x.invalid"}]
+        return venice_wire.stream_reply([first, venice_wire.chunk({}, "stop")])
+
+    enclave.install(server, chat=reply)
+    message = turn(chat)[-1].message
+    assert message is not None and message.text == "Hi"
+    assert "citations" not in message.meta
 
 
 # -- gating -----------------------------------------------------------------------------------

@@ -54,6 +54,22 @@ def test_chat_with_an_e2ee_model_prints_the_decrypted_answer(
     assert enclave.seen_plaintext[0][-1] == {"role": "user", "content": "hi"}
 
 
+def test_the_first_e2ee_turn_says_what_is_clear_on_stderr_and_in_json(
+    server: LocalServer, enclave: FakeEnclave, env: dict[str, str]
+) -> None:
+    line = (
+        f"{MODEL} (end-to-end encrypted): every message's text is sealed to the attested "
+        "enclave; in the clear (TLS only): message roles, the model id and the request "
+        "parameters"
+    )
+    plain = run_cli("chat", "-m", MODEL, "hi", env=env)
+    assert plain.code == 0, plain.output
+    assert plain.stderr.count(line) == 1
+    as_json = run_cli("chat", "-m", MODEL, "--json", "hi", env=env)
+    assert as_json.code == 0, as_json.output
+    assert json.loads(as_json.stdout)["notices"] == [line]
+
+
 def test_no_e2ee_is_tee_only_and_says_so(
     server: LocalServer, enclave: FakeEnclave, env: dict[str, str]
 ) -> None:

@@ -3,12 +3,25 @@
 Before the first turn with a model, and again after ``ATTESTATION_TTL`` seconds, the client
 fetches the enclave's attestation with a fresh 32-byte nonce and verifies it here
 (``openclaw_venice.tee``); any failed check ends the turn with :class:`AttestationError` and no
-chat request is sent. Then every ``user`` and ``system`` message's content is sealed to the
-attested key, a key pair made for this one request sends its public half in
-``X-Venice-TEE-Client-Pub-Key``, and each streamed ``delta.content`` is opened with its
-private half. A fresh key pair per request means chunks sealed for one request never open in
-another: a server cannot replay one turn's answer as the next one's. Assistant and tool
-message content stays clear (TLS only), as in Venice's own client. Tools, web search, images
+chat request is sent. Then every message's text (``content``, and replayed reasoning), whatever
+its role, is sealed to the attested key, a key pair made for this one request sends its
+public half in ``X-Venice-TEE-Client-Pub-Key``, and each streamed ``delta.content`` is opened
+with its private half. A fresh key pair per request means chunks sealed for one request never
+open in another: a server cannot replay one turn's answer as the next one's.
+
+Every role is sealed because the enclave opens every role: the enclave proxy decrypts the
+``content`` (and ``reasoning_content``, ``reasoning``) of each message whatever its role, and
+answers a clear one with "Encrypted field is not valid hex" (nearai's proxy,
+``decrypt_chat_message_fields``; an independent Venice client reports the same 400 for clear
+assistant history). Venice's guide seals user and system only because its sample is one turn.
+What still travels in the clear (TLS only) is said once per session, in one line and in the
+turn's ``meta["notices"]`` (``--json``): roles, the model id, the request parameters, and tool
+calls of earlier turns (names and arguments) when the history has them.
+
+An E2EE answer is held to what the enclave sends: ``content`` must be a sealed string (list
+content, tool calls, or content that does not open end the turn); reasoning is opened when
+sealed, and reasoning in the clear is dropped with one line; every other delta field
+(Gemini's reasoning state, citations, refusals) is dropped unread. Tools, web search, images
 and ``response_format`` are not sent (Venice does not support them with E2EE); one warning
 line says what was dropped. ``StreamOptions(e2ee=False)`` is TEE-only mode: attested, but
 content in the clear over TLS.
@@ -16,9 +29,10 @@ content in the clear over TLS.
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import time
-from collections.abc import AsyncGenerator, Mapping
+from collections.abc import AsyncGenerator, Callable, Mapping
 from contextlib import aclosing
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -110,6 +124,7 @@ class E2EEState:
 
     settings: TeeSettings
     enclaves: dict[str, Enclave] = field(default_factory=dict)
+    told_clear: bool = False  # the session was told what an E2EE turn sends in the clear
 
     def __repr__(self) -> str:
         return f"E2EEState(models={sorted(self.enclaves)})"
@@ -228,46 +243,103 @@ def gate(body: Mapping[str, Any]) -> tuple[dict[str, Any], list[str]]:
     return out, dropped
 
 
+SEALED_FIELDS = ("content", "reasoning_content", "reasoning")
+
+
 def seal_messages(body: Mapping[str, Any], enclave_point: bytes) -> dict[str, Any]:
-    """Each ``user`` and ``system`` content sealed to the enclave (assistant and tool content
-    stay as they are: Venice's sample leaves them clear)."""
+    """Every message's non-empty text fields (``SEALED_FIELDS``) sealed to the enclave,
+    whatever the message's role."""
     from ..tee.keys import seal
 
     sealed = []
     for message in body["messages"]:
-        if message.get("role") in ("user", "system") and isinstance(message.get("content"), str):
-            message = {**message, "content": seal(enclave_point, message["content"].encode())}
-        sealed.append(message)
+        out = dict(message)
+        for name in SEALED_FIELDS:
+            value = out.get(name)
+            if isinstance(value, str) and value:
+                out[name] = seal(enclave_point, value.encode())
+        sealed.append(out)
     return {**body, "messages": sealed}
 
 
-def opener(key: ClientKey) -> Any:
-    """A chunk hook opening each ``delta.content`` (and a sealed reasoning field) in place."""
-    from ..tee.keys import PacketError
+def in_the_clear(body: Mapping[str, Any]) -> str:
+    """What a sealed request still sends readable (TLS only), in words."""
+    calls = sum(
+        len(message.get("tool_calls") or ())
+        for message in body.get("messages", ())
+        if isinstance(message, Mapping)
+    )
+    clear = "message roles, the model id and the request parameters"
+    if calls:
+        noun = "call" if calls == 1 else "calls"
+        clear = f"{calls} earlier tool {noun} (names and arguments), " + clear
+    return clear
+
+
+def opener(key: ClientKey, note: Callable[[str], None]) -> Callable[[Any], Any]:
+    """A chunk hook that holds an E2EE answer to what the enclave sends: each delta's
+    ``content`` opened (it must be a sealed string), reasoning opened when sealed and dropped
+    with ``note`` when clear, tool calls refused, every other field dropped."""
 
     def open_chunk(chunk: Any) -> Any:
         if not isinstance(chunk, dict):
             return chunk
-        for choice in chunk.get("choices") or ():
-            delta = choice.get("delta") if isinstance(choice, dict) else None
-            if not isinstance(delta, dict):
-                continue
-            for name in ("content", "reasoning_content", "reasoning"):
-                value = delta.get(name)
-                if not isinstance(value, str) or not value:
-                    continue
-                if name != "content" and not _looks_sealed(value):
-                    continue  # whether Venice seals reasoning is unverified: clear passes
-                try:
-                    delta[name] = key.decrypt(value).decode("utf-8")
-                except (PacketError, UnicodeDecodeError) as exc:
-                    raise E2EEError(
-                        f"an encrypted answer did not open ({exc}); nothing more is shown. "
-                        "Try again"
-                    ) from None
+        for name in _CLEAR_CHUNK_FIELDS:  # citations of a web search E2EE never asked for
+            chunk.pop(name, None)
+        choices = chunk.get("choices")
+        for choice in choices if isinstance(choices, list) else ():
+            if isinstance(choice, dict) and isinstance(choice.get("delta"), dict):
+                choice["delta"] = _open_delta(choice["delta"], key, note)
         return chunk
 
     return open_chunk
+
+
+_CLEAR_CHUNK_FIELDS = ("venice_search_results", "venice_parameters")
+
+
+def _open_delta(
+    delta: Mapping[str, Any], key: ClientKey, note: Callable[[str], None]
+) -> dict[str, Any]:
+    from .chunk_fields import kind_of
+
+    out: dict[str, Any] = {}
+    if "role" in delta:
+        out["role"] = delta["role"]
+    calls = delta.get("tool_calls")
+    if calls:
+        raise E2EEError(
+            "the enclave's answer carried tool calls, which an end-to-end encrypted turn never "
+            "asks for; nothing more is shown. Try again"
+        )
+    content = delta.get("content")
+    if content is not None and content != "":
+        if not isinstance(content, str):
+            raise E2EEError(
+                f"the enclave's answer carried content that is {kind_of(content)}, not sealed "
+                "text; nothing more is shown. Try again"
+            )
+        out["content"] = _open(key, content)
+    reasoning = [delta.get(name) for name in ("reasoning_content", "reasoning")]
+    for value in reasoning:
+        if value is None or value == "":
+            continue
+        if isinstance(value, str) and _looks_sealed(value):
+            out["reasoning_content"] = out.get("reasoning_content", "") + _open(key, value)
+        else:
+            note("reasoning sent in the clear, not sealed to this request's key: not shown")
+    return out
+
+
+def _open(key: ClientKey, value: str) -> str:
+    from ..tee.keys import PacketError
+
+    try:
+        return key.decrypt(value).decode("utf-8")
+    except (PacketError, UnicodeDecodeError) as exc:
+        raise E2EEError(
+            f"an encrypted answer did not open ({exc}); nothing more is shown. Try again"
+        ) from None
 
 
 def _looks_sealed(value: str) -> bool:
@@ -307,6 +379,7 @@ async def run_e2ee_turn(
             "conversation travels in the clear over TLS"
         )
         gated["venice_parameters"] = {**gated["venice_parameters"], "enable_e2ee": False}
+    notices: list[str] = []  # the session's first E2EE turn says what travels in the clear
     for attempt in range(2):  # one re-attestation and retry on "Failed to decrypt"
         try:
             enclave = await enclave_for(chat, record.id, state, fresh=attempt > 0)
@@ -320,7 +393,15 @@ async def run_e2ee_turn(
                 "X-Venice-TEE-Model-Pub-Key": enclave.signing_point.hex(),
                 "X-Venice-TEE-Signing-Algo": "ecdsa",
             }
-            sent, hook = seal_messages(gated, enclave.signing_point), opener(key)
+            sent = seal_messages(gated, enclave.signing_point)
+            hook = opener(key, lambda text: chat.warn_once(f"{record.ref}: {text}"))
+            if not state.told_clear:
+                state.told_clear = True
+                notices.append(
+                    f"{record.ref} (end-to-end encrypted): every message's text is sealed to "
+                    f"the attested enclave; in the clear (TLS only): {in_the_clear(gated)}"
+                )
+                chat.warn_once(notices[-1])
         else:
             headers, sent, hook = {}, gated, None
         first, retry = True, False
@@ -335,6 +416,10 @@ async def run_e2ee_turn(
                 first = False
                 if event.type == "error" and isinstance(event.error, OpenClawError):
                     event = StreamEvent("error", error=typed(event.error), message=event.message)
+                elif event.type == "done" and notices and event.message is not None:
+                    meta = {**event.message.meta, "notices": notices}
+                    event = dataclasses.replace(event, message=dataclasses.replace(
+                        event.message, meta=meta))  # fmt: skip
                 yield event
         if not retry:
             return

@@ -98,14 +98,17 @@ class FakeEnclave:
             self.fail_decrypt_times -= 1
             return json_reply({"error": "Failed to decrypt field"}, 400)
         opened = []
-        for message in body["messages"]:
-            content = message.get("content")
-            if message["role"] in ("user", "system"):
+        for message in body["messages"]:  # every role, as the enclave proxy does
+            message = dict(message)
+            for name in ("content", "reasoning_content", "reasoning"):
+                value = message.get(name)
+                if not isinstance(value, str) or not value:
+                    continue
                 try:
-                    content = self.key.decrypt(content).decode()
-                except (PacketError, AttributeError):
+                    message[name] = self.key.decrypt(value).decode()
+                except PacketError:
                     return json_reply({"error": "Encrypted field is not valid hex"}, 400)
-            opened.append({**message, "content": content})
+            opened.append(message)
         self.seen_plaintext.append(opened)
         client = bytes.fromhex(client_hex)
         chunks = [venice_wire.chunk({"role": "assistant", "content": ""})]
