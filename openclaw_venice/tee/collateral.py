@@ -40,11 +40,14 @@ class Collateral:
     root_ca_crl: bytes  # DER
 
     def next_update(self) -> float:
-        """The earliest ``nextUpdate`` of the TCB info and QE identity (a Unix time)."""
-        dates = [
-            json.loads(self.tcb_info)["nextUpdate"],
-            json.loads(self.qe_identity)["nextUpdate"],
-        ]
+        """The earliest ``nextUpdate`` of the TCB info and QE identity (a Unix time);
+        ValueError when one is missing or not a date."""
+        from .jsontext import parse_json
+
+        parsed = [parse_json(text) for text in (self.tcb_info, self.qe_identity)]
+        dates = [value.get("nextUpdate") if isinstance(value, dict) else None for value in parsed]
+        if not all(isinstance(date, str) for date in dates):
+            raise ValueError("nextUpdate is not a date")
         return min(_unix(date) for date in dates)
 
     def to_json(self) -> str:
@@ -53,7 +56,9 @@ class Collateral:
 
     @classmethod
     def from_json(cls, text: str) -> Collateral:
-        raw = json.loads(text)
+        from .jsontext import parse_json
+
+        raw = parse_json(text)
         return cls(
             tcb_info=str(raw["tcb_info"]),
             tcb_info_signature=bytes.fromhex(raw["tcb_info_signature"]),
@@ -190,12 +195,17 @@ class CollateralCache:
         return self.directory / f"tdx-collateral-{fmspc.lower()}-{ca.lower()}-{tag}.json"
 
     def read(self, fmspc: str, ca: str, endpoints: PcsEndpoints | None = None) -> Collateral | None:
+        """The cached collateral while fresh; None (fetch again) when absent, stale, or not
+        readable in any way (not JSON, nested too deep, fields of the wrong type)."""
+        from .jsontext import parse_json
+
         try:
-            payload = json.loads(self.path(fmspc, ca, endpoints).read_text(encoding="utf-8"))
+            text = self.path(fmspc, ca, endpoints).read_text(encoding="utf-8")
+            payload = parse_json(text)
             collateral = Collateral.from_json(payload["collateral"])
             fetched_at = float(payload["fetchedAt"])
             next_update = collateral.next_update()
-        except (OSError, ValueError, KeyError, TypeError):
+        except (OSError, ValueError, KeyError, TypeError, AttributeError, OverflowError):
             return None
         now = self._clock()
         if not (0 <= now - fetched_at < MAX_CACHE_AGE and now < next_update):
