@@ -139,3 +139,126 @@ def test_a_chat_turn_against_a_deep_document_ends_before_any_request(server: Any
     assert isinstance(events[0].error, errors.AttestationError)
     assert str(events[0].error).startswith("attestation check 'document' failed: refused: JSON")
     assert [r for r in server.requests if r.path.endswith("/chat/completions")] == []
+
+
+# -- a dripping /tee/attestation cannot hold a chat turn ------------------------------------
+
+
+def body_drip(interval: float = 0.05, seconds: float = 30) -> Any:
+    """A 200 whose JSON body comes a byte every ``interval`` s and never ends."""
+    import time
+
+    from tests.support import faults
+
+    def respond(request: Any) -> None:
+        handler = request.handler
+        try:
+            handler.send_response(200)
+            handler.send_header("Content-Type", "application/json")
+            handler.send_header("Content-Length", "10000000")
+            handler.end_headers()
+            stop = time.monotonic() + seconds
+            handler.wfile.write(b'{"model": "')
+            while time.monotonic() < stop and not faults.release.is_set():
+                handler.wfile.write(b"a")
+                handler.wfile.flush()
+                time.sleep(interval)
+        except OSError:
+            pass  # the client gave up, as it should
+
+    return respond
+
+
+def dripping_attestation(server: Any, pki: Any, drip: Any) -> Any:
+    from tests.support.fake_enclave import FakeEnclave
+
+    enclave = FakeEnclave(pki)
+    enclave.install(server)
+    answer = server._responder
+
+    def respond(request: Any) -> Any:
+        if request.path.endswith("/tee/attestation"):
+            return drip(request)
+        return answer(request)
+
+    server.respond(respond)
+    return enclave
+
+
+def drip_turn(server: Any, pki: Any, enclave: Any, **options: Any) -> tuple[list[Any], float]:
+    import asyncio
+    import time
+
+    from openclaw_venice.chat.client import VeniceChat
+    from openclaw_venice.chat.e2ee import TeeSettings
+    from openclaw_venice.chat.options import StreamOptions
+    from openclaw_venice.runtime.ai import Context, UserMessage
+    from openclaw_venice.tee import PcsEndpoints
+    from tests.support.hygiene import CANARY
+
+    tee = TeeSettings(
+        root_ca_der=pki.root_der,
+        pcs=PcsEndpoints(server.url, server.url),
+        nvidia_root_sha256=enclave.nvidia.root_sha256,
+    )
+
+    async def run() -> list[Any]:
+        async with VeniceChat(
+            CANARY, base_url=server.url + "/api/v1", warn=lambda m: None, tee=tee
+        ) as chat:
+            context = Context(messages=[UserMessage("hi")])
+            stream = chat.stream("venice/e2ee-qwen3-6-27b", context, StreamOptions(**options))
+            return [e async for e in stream]
+
+    started = time.monotonic()
+    events = asyncio.run(run())
+    return events, time.monotonic() - started
+
+
+@pytest.mark.parametrize("drip", ["headers", "body"])
+def test_a_dripping_attestation_ends_the_turn_at_its_timeout(
+    drip: str, server: Any, pki: Any
+) -> None:
+    from openclaw_venice import errors
+    from tests.support.drip import headers_drip
+
+    responder = headers_drip(0.05) if drip == "headers" else body_drip()
+    enclave = dripping_attestation(server, pki, responder)
+    events, took = drip_turn(server, pki, enclave, total_timeout=1.5)
+    assert [e.type for e in events] == ["error"]
+    assert isinstance(events[0].error, errors.VeniceTimeoutError)
+    assert str(events[0].error) == (
+        "the enclave's attestation was not verified within --timeout 1.5 s; nothing was sent. "
+        "Try again"
+    )
+    assert 1.4 < took < 6
+    assert [r for r in server.requests if r.path.endswith("/chat/completions")] == []
+
+
+def test_without_a_timeout_the_attestation_still_has_a_deadline(
+    server: Any, pki: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from openclaw_venice.chat import e2ee
+
+    monkeypatch.setattr(e2ee, "ATTESTATION_DEADLINE", 1.0)
+    enclave = dripping_attestation(server, pki, body_drip())
+    events, took = drip_turn(server, pki, enclave)
+    assert str(events[0].error).startswith("the enclave's attestation was not verified within 1 s")
+    assert 0.9 < took < 6
+
+
+def test_a_stalled_answer_after_attestation_still_ends_at_the_timeout(
+    server: Any, pki: Any
+) -> None:
+    """--timeout bounds the whole turn: attestation, then the chat request (given what the
+    attestation left of it)."""
+    from openclaw_venice import errors
+    from tests.support.drip import keep_alive_forever
+    from tests.support.fake_enclave import FakeEnclave
+
+    enclave = FakeEnclave(pki)
+    enclave.install(server, chat=keep_alive_forever())
+    events, took = drip_turn(server, pki, enclave, total_timeout=3.0)
+    assert events[-1].type == "error"
+    assert isinstance(events[-1].error, errors.VeniceTimeoutError)
+    assert 2.9 < took < 8

@@ -29,6 +29,7 @@ content in the clear over TLS.
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 import os
 import time
@@ -48,6 +49,7 @@ if TYPE_CHECKING:
     from .endpoint import Endpoint
 
 ATTESTATION_TTL = 300.0  # seconds an attestation is reused for the same model
+ATTESTATION_DEADLINE = 60.0  # seconds for attestation and Intel's collateral, at most
 ROOT_CA_ENV_VAR = "VENICE_TEE_ROOT_CA"  # a PEM/DER trust anchor instead of Intel's (tests)
 NVIDIA_ROOT_ENV_VAR = "VENICE_TEE_NVIDIA_ROOT"  # a PEM/DER root instead of NVIDIA's (tests)
 PCS_URL_ENV_VAR = "VENICE_TEE_PCS_URL"  # Intel's PCS, or a PCCS mirror
@@ -380,12 +382,16 @@ async def run_e2ee_turn(
         )
         gated["venice_parameters"] = {**gated["venice_parameters"], "enable_e2ee": False}
     notices: list[str] = []  # the session's first E2EE turn says what travels in the clear
+    loop = asyncio.get_running_loop()
+    ends_at = None if options.total_timeout is None else loop.time() + options.total_timeout
     for attempt in range(2):  # one re-attestation and retry on "Failed to decrypt"
         try:
-            enclave = await enclave_for(chat, record.id, state, fresh=attempt > 0)
+            enclave = await _attested(chat, record.id, state, attempt > 0, options, ends_at)
         except OpenClawError as exc:
             yield StreamEvent("error", error=exc, message=_failed(record, exc))
             return
+        if ends_at is not None:  # the chat request gets what the attestation left of --timeout
+            options = dataclasses.replace(options, total_timeout=max(ends_at - loop.time(), 0.0))
         if options.e2ee:
             key = request_key()
             headers = {
@@ -423,6 +429,33 @@ async def run_e2ee_turn(
                 yield event
         if not retry:
             return
+
+
+async def _attested(
+    chat: Endpoint, model_id: str, state: E2EEState, fresh: bool, options: StreamOptions,
+    ends_at: float | None,
+) -> Enclave:  # fmt: skip
+    """:func:`enclave_for` within the turn's deadline (``--timeout``) and at most
+    ``ATTESTATION_DEADLINE`` seconds: a document or collateral dripped a byte at a time
+    cannot hold the turn."""
+    loop = asyncio.get_running_loop()
+    limit = loop.time() + ATTESTATION_DEADLINE
+    deadline = limit if ends_at is None else min(limit, ends_at)
+    try:
+        async with asyncio.timeout_at(deadline):
+            return await enclave_for(chat, model_id, state, fresh)
+    except TimeoutError:
+        from ..errors import VeniceTimeoutError
+
+        within = (
+            f"--timeout {options.total_timeout:g} s"
+            if deadline != limit and options.total_timeout is not None
+            else f"{ATTESTATION_DEADLINE:g} s"
+        )
+        raise VeniceTimeoutError(
+            f"the enclave's attestation was not verified within {within}; nothing was sent. "
+            "Try again"
+        ) from None
 
 
 def _failed(record: ModelInfo, error: Exception) -> Any:

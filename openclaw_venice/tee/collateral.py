@@ -44,10 +44,13 @@ class Collateral:
         ValueError when one is missing or not a date."""
         from .jsontext import parse_json
 
-        parsed = [parse_json(text) for text in (self.tcb_info, self.qe_identity)]
-        dates = [value.get("nextUpdate") if isinstance(value, dict) else None for value in parsed]
-        if not all(isinstance(date, str) for date in dates):
-            raise ValueError("nextUpdate is not a date")
+        dates: list[str] = []
+        for text in (self.tcb_info, self.qe_identity):
+            value = parse_json(text)
+            date = value.get("nextUpdate") if isinstance(value, dict) else None
+            if not isinstance(date, str):
+                raise ValueError("nextUpdate is not a date")
+            dates.append(date)
         return min(_unix(date) for date in dates)
 
     def to_json(self) -> str:
