@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import hashlib
 import os
 import time
 from collections.abc import AsyncGenerator, Callable, Mapping
@@ -411,9 +412,11 @@ async def run_e2ee_turn(
         else:
             headers, sent, hook = {}, gated, None
         first, retry = True, False
+        digest = hashlib.sha256() if options.receipt else None  # every byte of the answer
         turn: AsyncGenerator[StreamEvent, None] = run_turn(
-            chat, record, sent, options, headers=headers, chunk_hook=hook
-        )
+            chat, record, sent, options, headers=headers, chunk_hook=hook,
+            body_hook=digest.update if digest is not None else None,
+        )  # fmt: skip
         async with aclosing(turn) as events:  # closing this turn closes its HTTP response now
             async for event in events:
                 if first and event.type == "error" and attempt == 0 and _is_decrypt_failure(event):
@@ -422,13 +425,120 @@ async def run_e2ee_turn(
                 first = False
                 if event.type == "error" and isinstance(event.error, OpenClawError):
                     event = StreamEvent("error", error=typed(event.error), message=event.message)
-                elif event.type == "done" and notices and event.message is not None:
-                    meta = {**event.message.meta, "notices": notices}
-                    event = dataclasses.replace(event, message=dataclasses.replace(
-                        event.message, meta=meta))  # fmt: skip
+                elif event.type == "done" and event.message is not None:
+                    told = list(notices)
+                    if digest is not None:
+                        try:
+                            told.append(await _check_receipt(
+                                chat, record, enclave, sent, digest.hexdigest(), event.message,
+                                ends_at,
+                            ))  # fmt: skip
+                        except OpenClawError as exc:
+                            yield StreamEvent("error", error=exc, message=event.message)
+                            return
+                    if told:
+                        meta = {**event.message.meta, "notices": told}
+                        event = dataclasses.replace(event, message=dataclasses.replace(
+                            event.message, meta=meta))  # fmt: skip
                 yield event
         if not retry:
             return
+
+
+RECEIPT_TRIES = 3  # the proxy files the receipt as the answer ends: a 404 is asked again
+RECEIPT_WAIT = 0.3
+MAX_RECEIPT_BYTES = 64 * 1024
+
+
+async def _check_receipt(
+    chat: Endpoint, record: ModelInfo, enclave: Enclave, sent: Mapping[str, Any],
+    response_sha256: str, message: Any, ends_at: float | None,
+) -> str:  # fmt: skip
+    """Fetch and verify the enclave's signed receipt of this exchange (``--receipt``); the
+    line that says so, or :class:`E2EEError`."""
+    import hashlib
+    import json
+
+    from ..tee.receipt import verify_receipt
+
+    chat_id = message.meta.get("responseId")
+    if not isinstance(chat_id, str) or not chat_id:
+        raise E2EEError(
+            "the answer carried no id to ask the enclave's receipt for; the answer above is "
+            "not proven to come from the attested enclave"
+        )
+    body = json.dumps(sent, ensure_ascii=False).encode()  # the bytes run_turn sent
+    answer = await _fetch_receipt(chat, record.id, chat_id, ends_at)
+    verdict = verify_receipt(
+        answer, signing_key=enclave.signing_point, model=record.id,
+        request_sha256=hashlib.sha256(body).hexdigest(), response_sha256=response_sha256,
+    )  # fmt: skip
+    if not verdict.passed:
+        raise E2EEError(
+            f"the enclave's receipt of this answer does not verify ({verdict.detail}); the "
+            "answer above is not proven to come from the attested enclave"
+        )
+    line = f"{record.ref}: receipt of {chat_id} verified: {verdict.detail}"
+    chat.warn_once(line)
+    return line
+
+
+async def _fetch_receipt(chat: Endpoint, model_id: str, chat_id: str, ends_at: float | None) -> Any:
+    """``GET /tee/signature`` for ``chat_id``, read under a cap, within the turn's deadline
+    (and ``ATTESTATION_DEADLINE`` at most)."""
+    import httpx
+
+    from ..errors import VeniceConnectionError, VeniceTimeoutError
+    from ..http_body import read_capped
+    from ..identity import USER_AGENT
+    from ..tee.jsontext import JsonTextError, parse_json
+    from . import transport
+
+    url = chat.base_url + "/tee/signature"
+    transport.check_key_destination(url)
+    headers = {"Authorization": f"Bearer {chat.api_key()}", "User-Agent": USER_AGENT,
+               "Accept": "application/json"}  # fmt: skip
+    params = {"model": model_id, "request_id": chat_id}
+    loop = asyncio.get_running_loop()
+    limit = loop.time() + ATTESTATION_DEADLINE
+    try:
+        async with asyncio.timeout_at(limit if ends_at is None else min(limit, ends_at)):
+            attempt = 0
+            while True:
+                request = chat.http_client().build_request(
+                    "GET", url, params=params, headers=headers, timeout=30.0
+                )
+                response = await chat.http_client().send(request, stream=True)
+                try:
+                    raw = await read_capped(
+                        response, MAX_RECEIPT_BYTES, timed_out="the receipt did not arrive",
+                        undecodable="the receipt could not be decompressed",
+                    )  # fmt: skip
+                finally:
+                    await response.aclose()
+                attempt += 1
+                if response.status_code == 404 and attempt < RECEIPT_TRIES:
+                    await asyncio.sleep(RECEIPT_WAIT)
+                    continue
+                if response.status_code != 200:
+                    raise E2EEError(
+                        f"Venice gave no receipt for {chat_id} (HTTP {response.status_code}); "
+                        "the answer above is not proven to come from the attested enclave"
+                    )
+                return parse_json(raw)
+    except TimeoutError:
+        raise VeniceTimeoutError(
+            "the enclave's receipt did not arrive in time; the answer above is not proven"
+        ) from None
+    except httpx.HTTPError as exc:
+        raise VeniceConnectionError(
+            f"could not fetch the enclave's receipt ({type(exc).__name__}); the answer above "
+            "is not proven"
+        ) from None
+    except JsonTextError:
+        raise E2EEError(
+            "the enclave's receipt is not JSON; the answer above is not proven"
+        ) from None
 
 
 async def _attested(
