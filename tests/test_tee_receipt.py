@@ -242,29 +242,66 @@ def test_a_missing_receipt_is_asked_again_then_fails(
     assert events[-1].type == "error"
     assert len(receipts_asked(server)) == 3
     assert str(events[-1].error) == (
-        "Venice gave no receipt for chatcmpl-1 (HTTP 404); the answer above is not proven to "
+        "Venice gave no receipt for chatcmpl-1 (HTTP 404), so the answer is not proven to "
         "come from the attested enclave"
     )
 
 
-def test_the_cli_flag(
-    server: LocalServer, enclave: FakeEnclave, pki: TestPki, tmp_path: Any
-) -> None:
+def cli_env(server: LocalServer, enclave: FakeEnclave, pki: TestPki, tmp_path: Any) -> Any:
     from cryptography.hazmat.primitives.serialization import Encoding
-
-    from tests.conftest import run_cli
 
     root = tmp_path / "root.pem"
     root.write_bytes(pki.root_cert.public_bytes(Encoding.PEM))
     gpu_root = tmp_path / "gpu-root.der"
     gpu_root.write_bytes(enclave.nvidia.root_der)
-    env = {
+    return {
         "VENICE_API_KEY": CANARY,
         "VENICE_BASE_URL": server.url + "/api/v1",
         "VENICE_TEE_ROOT_CA": str(root),
         "VENICE_TEE_NVIDIA_ROOT": str(gpu_root),
         "VENICE_TEE_PCS_URL": server.url,
     }
+
+
+def test_models_attest_checks_a_receipt_against_the_key_it_attests(
+    server: LocalServer, enclave: FakeEnclave, pki: TestPki, tmp_path: Any
+) -> None:
+    import json
+
+    from tests.conftest import run_cli
+
+    env = cli_env(server, enclave, pki, tmp_path)
+    enclave.receipts["chatcmpl-7"] = f"{H1}:{H2}"
+    result = run_cli("models", "attest", MODEL, "--receipt", "chatcmpl-7", env=env)
+    assert result.code == 0, result.output
+    address = "0x" + address_of(enclave.key.public_point).hex()
+    assert result.stdout.splitlines()[-1] == (
+        f"ok   receipt            local  the attested key {address} signed {H1[:20]}…"
+    )
+    as_json = run_cli("models", "attest", MODEL, "--receipt", "chatcmpl-7", "--json", env=env)
+    assert json.loads(as_json.stdout)["receipt"] == {
+        "id": "chatcmpl-7", "passed": True,
+        "detail": f"the attested key {address} signed {H1[:20]}…",
+    }  # fmt: skip
+    impostor = FakeEnclave(pki)
+    enclave.receipt = impostor.receipt  # type: ignore[method-assign]
+    forged = run_cli("models", "attest", MODEL, "--receipt", "chatcmpl-7", env=env)
+    assert forged.code == 1
+    assert forged.stdout.splitlines()[-1].startswith("FAIL receipt")
+    assert (
+        forged.stderr.strip().splitlines()[-1].startswith("Error: receipt chatcmpl-7: signed by 0x")
+    )
+    missing = run_cli("models", "attest", MODEL, "--receipt", "chatcmpl-none", env=env)
+    assert missing.code == 1
+    assert "no receipt for chatcmpl-none (HTTP 404)" in missing.stdout
+
+
+def test_the_cli_flag(
+    server: LocalServer, enclave: FakeEnclave, pki: TestPki, tmp_path: Any
+) -> None:
+    from tests.conftest import run_cli
+
+    env = cli_env(server, enclave, pki, tmp_path)
     result = run_cli("chat", "-m", MODEL, "--receipt", "hi", env=env)
     assert result.code == 0, result.output
     assert result.stdout == "Hello from the enclave\n"

@@ -468,7 +468,7 @@ async def _check_receipt(
             "not proven to come from the attested enclave"
         )
     body = json.dumps(sent, ensure_ascii=False).encode()  # the bytes run_turn sent
-    answer = await _fetch_receipt(chat, record.id, chat_id, ends_at)
+    answer = await fetch_receipt(chat, record.id, chat_id, ends_at)
     verdict = verify_receipt(
         answer, signing_key=enclave.signing_point, model=record.id,
         request_sha256=hashlib.sha256(body).hexdigest(), response_sha256=response_sha256,
@@ -483,7 +483,7 @@ async def _check_receipt(
     return line
 
 
-async def _fetch_receipt(chat: Endpoint, model_id: str, chat_id: str, ends_at: float | None) -> Any:
+async def fetch_receipt(chat: Endpoint, model_id: str, chat_id: str, ends_at: float | None) -> Any:
     """``GET /tee/signature`` for ``chat_id``, read under a cap, within the turn's deadline
     (and ``ATTESTATION_DEADLINE`` at most)."""
     import httpx
@@ -522,23 +522,21 @@ async def _fetch_receipt(chat: Endpoint, model_id: str, chat_id: str, ends_at: f
                     continue
                 if response.status_code != 200:
                     raise E2EEError(
-                        f"Venice gave no receipt for {chat_id} (HTTP {response.status_code}); "
-                        "the answer above is not proven to come from the attested enclave"
+                        f"Venice gave no receipt for {chat_id} (HTTP {response.status_code}), "
+                        "so the answer is not proven to come from the attested enclave"
                     )
                 return parse_json(raw)
     except TimeoutError:
         raise VeniceTimeoutError(
-            "the enclave's receipt did not arrive in time; the answer above is not proven"
+            "the enclave's receipt did not arrive in time, so the answer is not proven"
         ) from None
     except httpx.HTTPError as exc:
         raise VeniceConnectionError(
-            f"could not fetch the enclave's receipt ({type(exc).__name__}); the answer above "
-            "is not proven"
+            f"could not fetch the enclave's receipt ({type(exc).__name__}), so the answer is "
+            "not proven"
         ) from None
     except JsonTextError:
-        raise E2EEError(
-            "the enclave's receipt is not JSON; the answer above is not proven"
-        ) from None
+        raise E2EEError("the enclave's receipt is not JSON, so the answer is not proven") from None
 
 
 async def _attested(
