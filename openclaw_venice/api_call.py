@@ -5,7 +5,7 @@ Held to chat's standards, with chat's own parts: the key goes only to https or l
 ``transport.request_headers`` (no fingerprint), chat's retry policy (connection failures, 429
 with ``Retry-After``, 5xx, with backoff; never a timeout) before any answer was read, the typed
 errors of ``transport.error_for_status`` naming the request id (CF-RAY), and a bounded read
-(``http_body`` inflates piece by piece, the total is capped).
+(``wire.body`` inflates piece by piece, the total is capped).
 """
 
 from __future__ import annotations
@@ -17,10 +17,10 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
-from . import http_body
 from .chat import transport
 from .errors import StreamFormatError, VeniceAPIError, VeniceConnectionError, VeniceTimeoutError
 from .identity import USER_AGENT
+from .wire import body as http_body
 
 if TYPE_CHECKING:
     import httpx

@@ -24,8 +24,8 @@ from typing import TYPE_CHECKING, Any
 
 from . import network
 from .errors import DiscoveryError
-from .http_body import ACCEPT_ENCODING, apieces
 from .identity import base_url_problem
+from .wire.body import ACCEPT_ENCODING, apieces
 
 if TYPE_CHECKING:
     import httpx

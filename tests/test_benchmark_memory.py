@@ -1,5 +1,5 @@
 """benchmarks/run.py reports each command's own peak memory, not the benchmark's: the
-README's Speed table quotes it. (ru_maxrss of a child forked from a large process reports
+table in docs/speed.md quotes it. (ru_maxrss of a child forked from a large process reports
 that process's RSS at the fork: every row read the benchmark's own 23 MiB.)"""
 
 from __future__ import annotations

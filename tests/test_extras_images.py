@@ -308,10 +308,9 @@ def test_no_fingerprint_headers(provider: VeniceProvider, server: LocalServer) -
     assert os.uname().sysname not in headers["user-agent"]
 
 
-def test_the_readme_example_runs(server: LocalServer, tmp_path: Path) -> None:
-    readme = (Path(__file__).parent.parent / "README.md").read_text()
-    section = readme.split("## Beyond chat", 1)[1]
-    example = section.split("```python\n", 1)[1].split("```", 1)[0]
+def test_the_media_page_example_runs(server: LocalServer, tmp_path: Path) -> None:
+    page = (Path(__file__).parent.parent / "docs" / "media.md").read_text()
+    example = page.split("```python\n", 1)[1].split("```", 1)[0]
     env = {**os.environ, **serve(server)}
     out = subprocess.run(
         [sys.executable, "-c", example], capture_output=True, text=True, timeout=60,

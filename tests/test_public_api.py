@@ -99,11 +99,11 @@ def test_the_provider_without_a_key_says_how_to_get_one(tmp_path: Path) -> None:
         registered_provider().client()
 
 
-def test_the_readme_python_example_runs(
+def test_the_python_page_example_runs(
     server: LocalServer, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    readme = (Path(__file__).parent.parent / "README.md").read_text()
-    example = readme.split("## From Python", 1)[1].split("```python\n", 1)[1].split("```", 1)[0]
+    page = (Path(__file__).parent.parent / "docs" / "python.md").read_text()
+    example = page.split("```python\n", 1)[1].split("```", 1)[0]
     monkeypatch.setenv("VENICE_API_KEY", CANARY)
     monkeypatch.setenv("VENICE_BASE_URL", server.url + "/api/v1")
     server.respond(lambda r: venice_wire.stream_reply(venice_wire.text_stream("Hello there!")))
@@ -118,13 +118,13 @@ def test_the_readme_python_example_runs(
     assert body["venice_parameters"]["enable_web_search"] == "auto"
 
 
-def test_the_readme_python_example_reports_a_failed_turn(
+def test_the_python_page_example_reports_a_failed_turn(
     server: LocalServer, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """A new user's copy of the example must not print nothing and exit 0 when Venice refuses
     the turn (found by a cold trial): it prints one Error: line and exits 1."""
-    readme = (Path(__file__).parent.parent / "README.md").read_text()
-    example = readme.split("## From Python", 1)[1].split("```python\n", 1)[1].split("```", 1)[0]
+    page = (Path(__file__).parent.parent / "docs" / "python.md").read_text()
+    example = page.split("```python\n", 1)[1].split("```", 1)[0]
     monkeypatch.setenv("VENICE_API_KEY", CANARY)
     monkeypatch.setenv("VENICE_BASE_URL", server.url + "/api/v1")
     server.respond(lambda r: json_reply({"error": "Authentication failed"}, status=401))

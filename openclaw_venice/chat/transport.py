@@ -16,8 +16,8 @@ from urllib.parse import urlsplit
 
 from .. import errors
 from ..errors import RequestRefused
-from ..http_body import ACCEPT_ENCODING
 from ..network import is_loopback
+from ..wire.body import ACCEPT_ENCODING
 from .error_text import body_details, body_error_text, details_text
 
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
@@ -89,7 +89,7 @@ def request_headers(api_key: str, user_agent: str, stream: bool) -> dict[str, st
         "User-Agent": user_agent,
         "Content-Type": "application/json",
         "Accept": "text/event-stream" if stream else "application/json",
-        "Accept-Encoding": ACCEPT_ENCODING,  # what http_body inflates with a bounded memory
+        "Accept-Encoding": ACCEPT_ENCODING,  # what wire.body inflates with a bounded memory
     }
 
 

@@ -13,7 +13,6 @@ from collections.abc import AsyncGenerator, AsyncIterator, Callable, Mapping
 from contextlib import aclosing, asynccontextmanager, suppress
 from typing import TYPE_CHECKING, Any
 
-from .. import http_body
 from ..errors import (
     OpenClawError,
     StreamFormatError,
@@ -25,6 +24,7 @@ from ..errors import (
 from ..identity import USER_AGENT
 from ..runtime.ai import AssistantMessage, StreamEvent
 from ..runtime.catalog import ModelInfo
+from ..wire import body as http_body
 from . import transport
 from .assemble import TurnAssembler
 from .completion import assemble_completion, completion_chunk

@@ -44,7 +44,7 @@ def add_parser(sub: Any) -> None:
         "--safe-mode",
         action=argparse.BooleanOptionalAction,
         default=None,
-        help="blur adult content (default: off, see README)",
+        help="blur adult content (default: off, see docs/media.md)",
     )
     p.add_argument("--format", choices=("png", "jpeg", "webp"), help="default: from -o")
     p.add_argument("--force", action="store_true", help="overwrite existing files")

@@ -86,7 +86,7 @@ async def read_capped(
     (:class:`VeniceTimeoutError` saying ``timed_out``), each naming ``request_id``."""
     import httpx
 
-    from .errors import StreamFormatError, VeniceTimeoutError
+    from ..errors import StreamFormatError, VeniceTimeoutError
 
     chunks: list[bytes] = []
     size = 0
