@@ -489,9 +489,9 @@ async def fetch_receipt(chat: Endpoint, model_id: str, chat_id: str, ends_at: fl
     import httpx
 
     from ..errors import VeniceConnectionError, VeniceTimeoutError
-    from ..wire.body import read_capped
     from ..identity import USER_AGENT
     from ..tee.jsontext import JsonTextError, parse_json
+    from ..wire.body import read_capped
     from . import transport
 
     url = chat.base_url + "/tee/signature"
