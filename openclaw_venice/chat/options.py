@@ -71,3 +71,5 @@ class StreamOptions:
     # e2ee-* models: fetch the enclave's signed receipt of each answer and verify it against
     # the attested key and the bytes sent and received (a failed receipt fails the turn)
     receipt: bool = False
+    #: OpenAI request fields carried as they are (``chat/openai_fields.py`` checks them)
+    openai_fields: Mapping[str, Any] = field(default_factory=dict)

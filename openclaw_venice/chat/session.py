@@ -57,6 +57,7 @@ def stream_options(settings: ChatSettings) -> StreamOptions:
         on_retry=_retry_reporter(settings),
         e2ee=not settings.provider_options.get("no_e2ee"),
         receipt=bool(settings.provider_options.get("receipt")),
+        openai_fields=settings.openai_fields,
     )
 
 
