@@ -16,6 +16,8 @@ Measured side by side in the same run, each the median of N runs:
   openai SDK, with the open files right after each client closed (benchmarks/burst.py);
 * opening one sealed E2EE delta against libsecp256k1's own ECDH + HKDF + AES-GCM
   (benchmarks/e2ee.py);
+* the same turns direct and through ``openclaw serve`` (benchmarks/gateway.py): per-request
+  overhead, a 20,000-chunk stream, 500 streamed turns at once;
 * Hermes Agent's provider discovery without and with our plugin folders (benchmarks/hermes.py,
   where hermes-agent is installed);
 * streaming (if benchmarks/stream.py is present): 20,000 SSE chunks through raw httpx,
@@ -291,6 +293,16 @@ def e2ee_rows(runs: int) -> list[Row]:
     return result
 
 
+def gateway_rows(runs: int) -> list[Row]:
+    """The same turns direct and through ``openclaw serve`` (benchmarks/gateway.py):
+    per-request overhead, a 20,000-chunk stream, 500 streamed turns at once."""
+    sys.path.insert(0, str(HERE))
+    import gateway
+
+    result: list[Row] = gateway.rows(max(3, runs // 2))
+    return result
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--runs", type=int, default=7, help="runs per measurement (median)")
@@ -309,6 +321,7 @@ def main() -> None:
         rows += stream_rows(args.runs)
         rows += burst_rows(args.runs)
         rows += e2ee_rows(args.runs)
+        rows += gateway_rows(args.runs)
         rows += hermes_rows(args.runs)
     width = max(len(r[0]) for r in rows)
     print(f"{'measurement'.ljust(width)}  {'median':>10}  notes")
