@@ -13,11 +13,13 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import pytest
 
 from openclaw_venice.tee import AttestationReport, verify_attestation
+from openclaw_venice.tee.policy import POLICY_FILE_NAME, load_policy
 from tests.support.fake_enclave import FakeEnclave
 from tests.support.fake_td import another_td, venice_td
 from tests.support.fake_tdx import TestPki
@@ -122,3 +124,28 @@ def test_a_lone_surrogate_is_a_failed_check_not_a_traceback(
     report = _verify(pki, edit)
     assert not report.check(check).passed
     assert not report.passed
+
+
+def test_a_user_policy_file_that_admits_a_td_says_so_in_the_report(
+    pki: TestPki, tmp_path: Path
+) -> None:
+    """The file that widens trust is named on every report it shaped (a chat prints the
+    report's warnings once per model), so trust is never widened in silence."""
+    mrtd = os.urandom(48)
+    enclave = FakeEnclave(pki, td=another_td(mrtd=mrtd))
+    known = load_policy().os_images[0]  # the real kernel, boot and OS image; another firmware
+    image = {"name": "dstack-next", "mrtd": mrtd.hex(), "rtmr1": known.rtmr1.hex(),
+             "rtmr2": known.rtmr2.hex(), "osImageHash": known.os_image_hash.hex()}  # fmt: skip
+    path = tmp_path / POLICY_FILE_NAME
+    path.write_text(json.dumps({"format": 1, "osImages": [image]}))
+    nonce = os.urandom(32)
+    report = verify_attestation(
+        enclave.document(MODEL, nonce.hex()), nonce=nonce, model=MODEL,
+        collateral=pki.collateral(), root_ca_der=pki.root_der, identity=load_policy(path),
+    )  # fmt: skip
+    assert report.passed, report.summary()
+    assert [w for w in report.warnings if str(path) in w] == [
+        f"identity policy: the packaged one with {path} on top"
+    ]
+    plain = _verify(pki, lambda doc: None)
+    assert plain.passed and not [w for w in plain.warnings if "identity policy" in w]

@@ -1,4 +1,4 @@
-"""Every field of Venice's real attestation capture (../shared/venice-api/tee/2026-04-24) that
+"""Every field of Venice's real attestation capture (tests/data/venice-api/tee/2026-04-24) that
 the identity checks pin, changed one at a time: each change is refused by the check that pins
 it, not only by Intel's signature (a field outside the signed quote, or a TD that really
 measures another value, has no signature to break). Judged with that day's collateral at the
