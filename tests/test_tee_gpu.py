@@ -1,5 +1,5 @@
 """The enclave's GPUs verified here (issue 21, item 4): the SPDM evidence of every GPU in
-``nvidia_payload``, on Venice's real capture (../shared/venice-api/tee/2026-04-24, 8 Hopper
+``nvidia_payload``, on Venice's real capture (tests/data/venice-api/tee/2026-04-24, 8 Hopper
 GPUs, its own nonce) and on a fake NVIDIA's (tests/support/fake_nvidia.py) whose root is
 passed as the pin. Each way of breaking it fails the ``gpus`` check, and through a chat turn
 no chat request is sent."""

@@ -1,6 +1,6 @@
 """A fake NVIDIA: a throwaway Device Identity root, a provisioning CA under it and one device
 key per GPU, signing SPDM 1.1 GET_MEASUREMENTS / MEASUREMENTS evidence for a given nonce the
-way a Hopper GPU does (layout: ../shared/docs/e2ee.md, DMTF DSP0274 1.1). Its root's SHA-256
+way a Hopper GPU does (layout: DMTF DSP0274 1.1, as the real capture has it). Its root's SHA-256
 is passed as the pin where NVIDIA's is the default, so the fake enclave's GPUs verify end to
 end and everything else about them can be broken on purpose."""
 
