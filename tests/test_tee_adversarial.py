@@ -142,6 +142,7 @@ def test_a_user_policy_file_that_admits_a_td_says_so_in_the_report(
     report = verify_attestation(
         enclave.document(MODEL, nonce.hex()), nonce=nonce, model=MODEL,
         collateral=pki.collateral(), root_ca_der=pki.root_der, identity=load_policy(path),
+        nvidia_root_sha256=enclave.nvidia.root_sha256,
     )  # fmt: skip
     assert report.passed, report.summary()
     assert [w for w in report.warnings if str(path) in w] == [

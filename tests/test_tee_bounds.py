@@ -53,7 +53,17 @@ def tcb_info_text(doc: dict[str, Any]) -> None:
     doc["info"]["tcb_info"] = json.dumps(tcb)[:-1] + ', "deep": ' + nested(DEEP) + "}"
 
 
+def deep_actions(doc: dict[str, Any]) -> None:
+    """The workload attestation's action log, as a Python structure 100,000 deep (moved here
+    from tests/test_tee_pinned_fields.py: the document is refused at the door)."""
+    nested: Any = "x"
+    for _ in range(DEEP):
+        nested = [nested]
+    doc["compose_manager_attestation"]["actions"][-1]["tag"] = nested
+
+
 CASES: dict[str, Callable[[dict[str, Any]], None]] = {
+    "compose_manager_attestation.actions": deep_actions,
     "nvidia_payload, as text": in_field("nvidia_payload", text=nested(DEEP)),
     "nvidia_payload, inside": in_payload,
     "event_log": in_field("event_log", text=nested(DEEP)),
