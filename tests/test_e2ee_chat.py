@@ -15,6 +15,7 @@ from typing import Any
 import pytest
 
 from openclaw_venice import errors
+from openclaw_venice.catalog import load_bundle
 from openclaw_venice.chat import e2ee
 from openclaw_venice.chat.client import VeniceChat
 from openclaw_venice.chat.e2ee import TeeSettings
@@ -53,7 +54,13 @@ def chat(server: LocalServer, pki: TestPki) -> Iterator[VeniceChat]:
         pcs=PcsEndpoints(server.url, server.url),
         nvidia_root_sha256=shared_nvidia().root_sha256,
     )
-    client = VeniceChat(CANARY, base_url=server.url + "/api/v1", warn=warnings.append, tee=tee)
+    client = VeniceChat(
+        CANARY,
+        base_url=server.url + "/api/v1",
+        catalog=load_bundle(),
+        warn=warnings.append,
+        tee=tee,
+    )
     client.warnings = warnings  # type: ignore[attr-defined]
     yield client
     client.close()
@@ -267,7 +274,13 @@ def test_accepting_out_of_date_passes_with_one_warning(server: LocalServer, pki:
         root_ca_der=pki.root_der,
         nvidia_root_sha256=shared_nvidia().root_sha256,
     )
-    with VeniceChat(CANARY, base_url=server.url + "/api/v1", warn=warnings.append, tee=tee) as c:
+    with VeniceChat(
+        CANARY,
+        base_url=server.url + "/api/v1",
+        catalog=load_bundle(),
+        warn=warnings.append,
+        tee=tee,
+    ) as c:
         assert text_of(turn(c)) == "Hello from the enclave"
     assert [w for w in warnings if "TCB" in w] == [f"{MODEL_ID} enclave: TCB status OutOfDate"]
 
@@ -276,7 +289,9 @@ def test_intels_and_nvidias_roots_are_the_default_trust_anchors(
     server: LocalServer, enclave: FakeEnclave
 ) -> None:
     tee = TeeSettings(pcs=PcsEndpoints(server.url, server.url))  # no test roots
-    with VeniceChat(CANARY, base_url=server.url + "/api/v1", warn=lambda m: None, tee=tee) as c:
+    with VeniceChat(
+        CANARY, base_url=server.url + "/api/v1", catalog=load_bundle(), warn=lambda m: None, tee=tee
+    ) as c:
         events = turn(c)
     error = events[0].error
     assert isinstance(error, errors.AttestationError)

@@ -120,6 +120,7 @@ def test_a_chat_turn_against_a_deep_document_ends_before_any_request(server: Any
     import asyncio
 
     from openclaw_venice import errors
+    from openclaw_venice.catalog import load_bundle
     from openclaw_venice.chat.client import VeniceChat
     from openclaw_venice.chat.e2ee import TeeSettings
     from openclaw_venice.chat.options import StreamOptions
@@ -138,7 +139,11 @@ def test_a_chat_turn_against_a_deep_document_ends_before_any_request(server: Any
 
     async def run() -> list[Any]:
         async with VeniceChat(
-            CANARY, base_url=server.url + "/api/v1", warn=lambda m: None, tee=tee
+            CANARY,
+            base_url=server.url + "/api/v1",
+            catalog=load_bundle(),
+            warn=lambda m: None,
+            tee=tee,
         ) as chat:
             context = Context(messages=[UserMessage("hi")])
             model = "venice/e2ee-qwen3-6-27b"
@@ -199,6 +204,7 @@ def drip_turn(server: Any, pki: Any, enclave: Any, **options: Any) -> tuple[list
     import asyncio
     import time
 
+    from openclaw_venice.catalog import load_bundle
     from openclaw_venice.chat.client import VeniceChat
     from openclaw_venice.chat.e2ee import TeeSettings
     from openclaw_venice.chat.options import StreamOptions
@@ -214,7 +220,11 @@ def drip_turn(server: Any, pki: Any, enclave: Any, **options: Any) -> tuple[list
 
     async def run() -> list[Any]:
         async with VeniceChat(
-            CANARY, base_url=server.url + "/api/v1", warn=lambda m: None, tee=tee
+            CANARY,
+            base_url=server.url + "/api/v1",
+            catalog=load_bundle(),
+            warn=lambda m: None,
+            tee=tee,
         ) as chat:
             context = Context(messages=[UserMessage("hi")])
             stream = chat.stream("venice/e2ee-qwen3-6-27b", context, StreamOptions(**options))

@@ -325,6 +325,7 @@ def test_a_fake_enclave_with_broken_gpu_evidence_sends_nothing(server: Any, pki:
     import asyncio
 
     from openclaw_venice import errors
+    from openclaw_venice.catalog import load_bundle
     from openclaw_venice.chat.client import VeniceChat
     from openclaw_venice.chat.e2ee import TeeSettings
     from openclaw_venice.chat.options import StreamOptions
@@ -347,7 +348,11 @@ def test_a_fake_enclave_with_broken_gpu_evidence_sends_nothing(server: Any, pki:
 
     async def run() -> list[Any]:
         async with VeniceChat(
-            CANARY, base_url=server.url + "/api/v1", warn=lambda m: None, tee=tee
+            CANARY,
+            base_url=server.url + "/api/v1",
+            catalog=load_bundle(),
+            warn=lambda m: None,
+            tee=tee,
         ) as chat:
             context = Context(messages=[UserMessage("hi")])
             return [e async for e in chat.stream("venice/e2ee-qwen3-6-27b", context,

@@ -19,6 +19,7 @@ from typing import Any
 import pytest
 
 from openclaw_venice import errors
+from openclaw_venice.catalog import load_bundle
 from openclaw_venice.chat.client import VeniceChat
 from openclaw_venice.chat.e2ee import TeeSettings
 from openclaw_venice.runtime.ai import Context, UserMessage
@@ -48,12 +49,16 @@ def foreign_tds() -> dict[str, tuple[FakeTd, str, str]]:
     return {
         "another MRTD (firmware)": (another_td(mrtd=mrtd), "os_image", f"MRTD {mrtd.hex()}"),
         "another MRSEAM (TDX module)": (
-            another_td(mrseam=mrseam), "mrseam", f"MRSEAM {mrseam.hex()}"
+            another_td(mrseam=mrseam),
+            "mrseam",
+            f"MRSEAM {mrseam.hex()}",
         ),
         "another kernel (RTMR1)": (kernel, "os_image", f"RTMR1 {rtmr1.hex()}"),
         "another app in RTMR3": (another_td(app_id=app), "app_id", f"app id {app.hex()}"),
         "another key provider": (
-            another_td(key_provider=KMS), "key_provider", f"key provider kms {KMS['id']}"
+            another_td(key_provider=KMS),
+            "key_provider",
+            f"key provider kms {KMS['id']}",
         ),
         "a compose naming another image": (
             another_td(compose=compose_with_image("image: datadog/agent", f"image: {EVIL_IMAGE}")),
@@ -76,7 +81,8 @@ def foreign_tds() -> dict[str, tuple[FakeTd, str, str]]:
             "can be replaced through $LOADER_IMAGE",
         ),
         "TD attributes": (
-            another_td(td_attributes=bytes.fromhex("0000005000000000")), "td_attributes",
+            another_td(td_attributes=bytes.fromhex("0000005000000000")),
+            "td_attributes",
             "TD_ATTRIBUTES 0000005000000000",
         ),
         "XFAM": (another_td(xfam=b"\xff" * 8), "xfam", "XFAM ffffffffffffffff"),
@@ -117,9 +123,7 @@ def test_venices_own_td_replayed_by_the_fake_passes(pki: TestPki) -> None:
 
 
 @pytest.mark.parametrize("case", FOREIGN)
-def test_a_foreign_td_is_refused_naming_field_value_and_what_to_do(
-    pki: TestPki, case: str
-) -> None:
+def test_a_foreign_td_is_refused_naming_field_value_and_what_to_do(pki: TestPki, case: str) -> None:
     td, check, named = foreign_tds()[case]
     report = attest(pki, FakeEnclave(pki, td=td))
     assert not report.passed
@@ -159,7 +163,9 @@ def chat(server: LocalServer, pki: TestPki) -> Iterator[VeniceChat]:
         pcs=PcsEndpoints(server.url, server.url),
         nvidia_root_sha256=shared_nvidia().root_sha256,
     )
-    client = VeniceChat(CANARY, base_url=server.url + "/api/v1", warn=lambda m: None, tee=tee)
+    client = VeniceChat(
+        CANARY, base_url=server.url + "/api/v1", catalog=load_bundle(), warn=lambda m: None, tee=tee
+    )
     yield client
     client.close()
 
@@ -261,7 +267,9 @@ def test_a_bad_user_file_stops_the_chat_before_any_request(
         root_ca_der=pki.root_der,
         nvidia_root_sha256=shared_nvidia().root_sha256,
     )
-    with VeniceChat(CANARY, base_url=server.url + "/api/v1", warn=lambda m: None, tee=tee) as c:
+    chat = VeniceChat(CANARY, base_url=server.url + "/api/v1", catalog=load_bundle(),
+                      warn=lambda m: None, tee=tee)  # fmt: skip
+    with chat as c:
         events = asyncio.run(_turn(c))
     assert [e.type for e in events] == ["error"]
     assert isinstance(events[0].error, errors.E2EEError)
@@ -293,7 +301,11 @@ def test_an_app_id_measured_again_after_system_ready_is_refused(pki: TestPki) ->
                          "digest": runtime_digest(0x08000001, "app-id", payload)})  # fmt: skip
     report = attest(pki, FakeEnclave(pki, td=td))
     assert {c.name for c in report.failures()} == {
-        "event_log", "os_image", "app_id", "key_provider", "compose_hash"
+        "event_log",
+        "os_image",
+        "app_id",
+        "key_provider",
+        "compose_hash",
     }
     assert report.check("event_log").detail == "RTMR3 measures 'app-id' twice"
 

@@ -17,6 +17,7 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.hazmat.primitives.asymmetric.utils import Prehashed, encode_dss_signature
 
 from openclaw_venice import errors
+from openclaw_venice.catalog import load_bundle
 from openclaw_venice.chat.client import VeniceChat
 from openclaw_venice.chat.e2ee import TeeSettings
 from openclaw_venice.chat.options import StreamOptions
@@ -146,7 +147,13 @@ def chat(server: LocalServer, pki: TestPki, enclave: FakeEnclave) -> Iterator[Ve
         pcs=PcsEndpoints(server.url, server.url),
         nvidia_root_sha256=enclave.nvidia.root_sha256,
     )
-    client = VeniceChat(CANARY, base_url=server.url + "/api/v1", warn=warnings.append, tee=tee)
+    client = VeniceChat(
+        CANARY,
+        base_url=server.url + "/api/v1",
+        catalog=load_bundle(),
+        warn=warnings.append,
+        tee=tee,
+    )
     client.warnings = warnings  # type: ignore[attr-defined]
     yield client
     client.close()

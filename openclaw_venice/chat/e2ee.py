@@ -179,7 +179,7 @@ async def attest(chat: Endpoint, model_id: str, state: E2EEState) -> Attestation
         try:
             platform = platform_of(raw_quote)
             collateral = await fetch_collateral(
-                chat.http_client(), platform.fmspc, platform.ca, state.settings.pcs,
+                chat.wire, platform.fmspc, platform.ca, state.settings.pcs,
                 default_cache(),
             )  # fmt: skip
         except (CollateralError, ValueError, OpenClawError) as exc:
@@ -190,30 +190,17 @@ async def attest(chat: Endpoint, model_id: str, state: E2EEState) -> Attestation
                   nvidia_root_sha256=settings.nvidia_root_sha256)  # fmt: skip
 
 
+MAX_ATTESTATION_BYTES = 4 * 1024 * 1024  # a document with GPU evidence is ~100 KB
+
+
 async def _fetch_attestation(chat: Endpoint, model_id: str, nonce: bytes) -> bytes:
-    import httpx
+    from ..wire.client import AttestationFailures
 
-    from ..errors import VeniceConnectionError
-    from ..identity import USER_AGENT
-    from . import transport
-
-    url = chat.base_url + "/tee/attestation"
-    transport.check_key_destination(url)
-    headers = {"Authorization": f"Bearer {chat.api_key()}", "User-Agent": USER_AGENT,
-               "Accept": "application/json"}  # fmt: skip
-    try:
-        response = await chat.http_client().get(
-            url, params={"model": model_id, "nonce": nonce.hex()}, headers=headers, timeout=30.0
-        )
-    except httpx.HTTPError as exc:
-        raise VeniceConnectionError(
-            f"could not fetch the enclave's attestation ({type(exc).__name__}); try again"
-        ) from None
-    if response.status_code != 200:
-        raise transport.error_for_status(
-            response.status_code, response.content, response.headers.get("cf-ray")
-        )
-    return response.content
+    params = {"model": model_id, "nonce": nonce.hex()}
+    failures = AttestationFailures(chat.wire.where(), "the enclave did not answer in time")
+    answer = await chat.wire.fetch("/tee/attestation", params=params, timeout=30.0,
+                                   max_bytes=MAX_ATTESTATION_BYTES, failures=failures)  # fmt: skip
+    return bytes(answer.payload)
 
 
 async def enclave_for(chat: Endpoint, model_id: str, state: E2EEState, fresh: bool) -> Enclave:
@@ -514,60 +501,81 @@ async def _check_receipt(
     return line
 
 
-async def fetch_receipt(chat: Endpoint, model_id: str, chat_id: str, ends_at: float | None) -> Any:
-    """``GET /tee/signature`` for ``chat_id``, read under a cap, within the turn's deadline
-    (and ``ATTESTATION_DEADLINE`` at most)."""
-    import httpx
-
-    from ..errors import VeniceConnectionError, VeniceTimeoutError
-    from ..identity import USER_AGENT
+async def fetch_receipt(
+    chat: Endpoint, model_id: str, chat_id: str, ends_at: float | None
+) -> Any:
+    """``GET /tee/signature`` for ``chat_id`` through the wire (read under a cap), asked again
+    on a 404 (the proxy files it as the answer ends), within the turn's deadline (and
+    ``ATTESTATION_DEADLINE`` at most)."""
+    from ..errors import VeniceTimeoutError
     from ..tee.jsontext import JsonTextError, parse_json
-    from ..wire.body import read_capped
-    from . import transport
 
-    url = chat.base_url + "/tee/signature"
-    transport.check_key_destination(url)
-    headers = {"Authorization": f"Bearer {chat.api_key()}", "User-Agent": USER_AGENT,
-               "Accept": "application/json"}  # fmt: skip
     params = {"model": model_id, "request_id": chat_id}
+    failures = _ReceiptFailures(chat_id)
     loop = asyncio.get_running_loop()
     limit = loop.time() + ATTESTATION_DEADLINE
+    attempt = 0
     try:
         async with asyncio.timeout_at(limit if ends_at is None else min(limit, ends_at)):
-            attempt = 0
             while True:
-                request = chat.http_client().build_request(
-                    "GET", url, params=params, headers=headers, timeout=30.0
-                )
-                response = await chat.http_client().send(request, stream=True)
-                try:
-                    raw = await read_capped(
-                        response, MAX_RECEIPT_BYTES, timed_out="the receipt did not arrive",
-                        undecodable="the receipt could not be decompressed",
-                    )  # fmt: skip
-                finally:
-                    await response.aclose()
                 attempt += 1
-                if response.status_code == 404 and attempt < RECEIPT_TRIES:
-                    await asyncio.sleep(RECEIPT_WAIT)
-                    continue
-                if response.status_code != 200:
-                    raise E2EEError(
-                        f"Venice gave no receipt for {chat_id} (HTTP {response.status_code}), "
-                        "so the answer is not proven to come from the attested enclave"
-                    )
-                return parse_json(raw)
+                try:
+                    answer = await chat.wire.fetch(
+                        "/tee/signature", params=params, timeout=30.0,
+                        max_bytes=MAX_RECEIPT_BYTES, failures=failures,
+                    )  # fmt: skip
+                except _NoReceipt as exc:
+                    if exc.status == 404 and attempt < RECEIPT_TRIES:
+                        await asyncio.sleep(RECEIPT_WAIT)
+                        continue
+                    raise
+                return parse_json(bytes(answer.payload))
     except TimeoutError:
         raise VeniceTimeoutError(
             "the enclave's receipt did not arrive in time, so the answer is not proven"
         ) from None
-    except httpx.HTTPError as exc:
-        raise VeniceConnectionError(
-            f"could not fetch the enclave's receipt ({type(exc).__name__}), so the answer is "
-            "not proven"
-        ) from None
     except JsonTextError:
         raise E2EEError("the enclave's receipt is not JSON, so the answer is not proven") from None
+
+
+class _NoReceipt(E2EEError):
+    def __init__(self, message: str, status: int) -> None:
+        super().__init__(message)
+        self.status = status
+
+
+class _ReceiptFailures:
+    """``GET /tee/signature`` failing, in this module's words."""
+
+    def __init__(self, chat_id: str) -> None:
+        self.chat_id = chat_id
+
+    def status(
+        self, status: int, body: bytes, request_id: str | None, wait: float | None, attempts: int
+    ) -> Exception:
+        return _NoReceipt(
+            f"Venice gave no receipt for {self.chat_id} (HTTP {status}), so the answer is not "
+            "proven to come from the attested enclave",
+            status,
+        )
+
+    def timeout(self, attempts: int) -> Exception:
+        from ..errors import VeniceTimeoutError
+
+        return VeniceTimeoutError(
+            "the enclave's receipt did not arrive in time, so the answer is not proven"
+        )
+
+    def deadline(self) -> Exception:
+        return self.timeout(attempts=1)
+
+    def unreachable(self, exc: Exception, attempts: int, refused: bool) -> Exception:
+        from ..errors import VeniceConnectionError
+
+        return VeniceConnectionError(
+            f"could not fetch the enclave's receipt ({type(exc).__name__}), so the answer is "
+            "not proven"
+        )
 
 
 async def _attested(
