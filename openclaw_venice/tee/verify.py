@@ -17,11 +17,12 @@ from datetime import UTC, datetime
 from typing import Any
 
 from ..errors import OpenClawError
+from ..wire.limits import loads
 from . import checks as c
 from . import pinning
 from .collateral import Collateral, CollateralCache, CollateralError, PcsEndpoints
 from .dcap import platform_of, verify_quote
-from .jsontext import JsonTextError, JsonTooDeepError, check_document, parse_json
+from .jsontext import JsonTooDeepError, check_document, parse_json
 from .policy import EnclavePolicy, load_policy
 from .quote import QuoteFormatError, TdxQuote, decode_quote_text, parse_quote
 from .report import AttestationReport, Check, TcbPolicy
@@ -285,10 +286,11 @@ def _as_mapping(document: Document) -> Mapping[str, Any]:
     if isinstance(document, Mapping):
         return document
     try:
-        value = parse_json(document)
+        parse_json(document)  # too deep: a failed 'document' check (JsonTooDeepError)
+        value = loads(document)
     except JsonTooDeepError:
         raise
-    except JsonTextError:
+    except ValueError:  # not JSON, or past wire.limits (a nested one: not RecursionError)
         return {}
     return value if isinstance(value, Mapping) else {}
 
