@@ -174,7 +174,7 @@ def enclave_env(server: LocalServer, pki: object, work: Path) -> dict[str, str]:
 def test_the_command_line_runs_on_a_terminal(
     line: str, workdir: tuple[Path, dict[str, str]], server: LocalServer
 ) -> None:
-    work, env = workdir
+    _, env = workdir
     server.respond(stand_in)
     program, *args = shlex.split(line)
     assert program in ("openclaw", ".venv/bin/openclaw")
@@ -242,8 +242,8 @@ def test_the_quick_start_install_gives_a_working_openclaw(tmp_path: Path) -> Non
     make_venv, pip_install = (part.strip() for part in install.split("&&"))
     assert make_venv == "python3 -m venv .venv" and pip_install == ".venv/bin/pip install ."
     clone = tmp_path / "clone"
-    shutil.copytree(REPO, clone, ignore=shutil.ignore_patterns(  # tests: not installed
-        ".git", ".venv*", "__pycache__", ".*_cache", ".hypothesis", "build", "dist", "tests"))  # fmt: skip
+    skipped = (".git", ".venv*", "__pycache__", ".*_cache", ".hypothesis", "build", "dist")
+    shutil.copytree(REPO, clone, ignore=shutil.ignore_patterns(*skipped, "tests"))
     without_pythonpath = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
     run = lambda line: subprocess.run(  # noqa: E731
         ["bash", "-c", line], cwd=clone, capture_output=True, text=True, timeout=600,
@@ -258,7 +258,7 @@ def test_the_quick_start_install_gives_a_working_openclaw(tmp_path: Path) -> Non
     version = run(".venv/bin/openclaw --version")
     assert version.returncode == 0 and version.stdout.startswith("openclaw "), version.stderr
     where = subprocess.run(  # from elsewhere: the copy pip installed, not the clone's tree
-        [clone / ".venv" / "bin" / "python", "-c", "import openclaw_venice as o; print(o.__file__)"],
+        [clone / ".venv/bin/python", "-c", "import openclaw_venice as o; print(o.__file__)"],
         cwd=tmp_path, capture_output=True, text=True, timeout=60, env=without_pythonpath,
     )  # fmt: skip
     assert where.stdout.startswith(str(site)), where.stdout
