@@ -106,7 +106,12 @@ async def _error(
     except (httpx.HTTPError, StreamFormatError, VeniceConnectionError):
         raw = b""
     return transport.error_for_status(
-        response.status_code, raw, request_id, None, transport.retry_after(response.headers)
+        response.status_code,
+        raw,
+        request_id,
+        None,
+        transport.retry_after(response.headers),
+        endpoint=transport.endpoint_text(response.request.method, str(response.request.url)),
     )
 
 

@@ -19,7 +19,8 @@ The whole tree, host and plugin::
                 ├── AuthenticationError    401
                 ├── InsufficientBalanceError 402
                 ├── PermissionDeniedError  403
-                ├── ModelNotFoundError     404 (names the replacement when known)
+                ├── NotFoundError          404 (names the URL: check the base URL)
+                │   └── ModelNotFoundError 404 of a chat turn (the model, or the base URL)
                 ├── PayloadTooLargeError   413
                 ├── RateLimitError         429
                 ├── ServerError            5xx
@@ -69,6 +70,7 @@ __all__ = [
     "InsufficientBalanceError",
     "MissingVariableError",
     "ModelNotFoundError",
+    "NotFoundError",
     "OpenClawError",
     "PayloadTooLargeError",
     "PermissionDeniedError",
@@ -178,9 +180,21 @@ class PermissionDeniedError(VeniceAPIError):
     advice = "this key may not use that model or feature; check https://venice.ai/settings/api"
 
 
-class ModelNotFoundError(VeniceAPIError):
+class NotFoundError(VeniceAPIError):
+    """404: nothing at the URL asked; most often a base URL that is not Venice's API root
+    (the message names the URL)."""
+
     status = 404
-    advice = "the model is gone; pick another with `openclaw models list`"
+    advice = "nothing is there; check the base URL (VENICE_BASE_URL, or baseUrl in the config)"
+
+
+class ModelNotFoundError(NotFoundError):
+    """404 of a chat turn: the model is not offered (or the base URL is wrong)."""
+
+    advice = (
+        "the model may be retired (`openclaw models list` shows what is offered), or the base "
+        "URL is wrong (VENICE_BASE_URL, or baseUrl in the config)"
+    )
 
 
 class PayloadTooLargeError(VeniceAPIError):

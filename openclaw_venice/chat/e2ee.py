@@ -154,7 +154,10 @@ async def _fetch_attestation(chat: Endpoint, model_id: str, nonce: bytes) -> byt
         ) from None
     if response.status_code != 200:
         raise transport.error_for_status(
-            response.status_code, response.content, response.headers.get("cf-ray")
+            response.status_code,
+            response.content,
+            response.headers.get("cf-ray"),
+            endpoint=transport.endpoint_text(response.request.method, str(response.request.url)),
         )
     return response.content
 

@@ -218,6 +218,8 @@ async def _error(
         response.headers.get("cf-ray"),
         _replacement(model),
         transport.retry_after(response.headers),
+        endpoint=transport.endpoint_text(response.request.method, str(response.request.url)),
+        model=model.ref,
     )
 
 
