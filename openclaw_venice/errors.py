@@ -16,7 +16,7 @@ The whole tree, host and plugin::
             │   └── VeniceTimeoutError     no answer, or no next byte, in time
             └── VeniceAPIError         an error answer (status, request id = CF-RAY)
                 ├── BadRequestError        400, 422
-                ├── AuthenticationError    401
+                ├── AuthenticationError    401 (also the host's KeyRefusedError)
                 ├── InsufficientBalanceError 402
                 ├── PermissionDeniedError  403
                 ├── NotFoundError          404 (names the URL: check the base URL)
@@ -43,6 +43,7 @@ from .runtime.plugins import (
     ConfigError,
     ConfigParseError,
     ConfigValueError,
+    KeyRefusedError,
     MissingVariableError,
     OpenClawError,
     PluginError,
@@ -68,6 +69,7 @@ __all__ = [
     "E2EEStreamingRequiredError",
     "InBandError",
     "InsufficientBalanceError",
+    "KeyRefusedError",
     "MissingVariableError",
     "ModelNotFoundError",
     "NotFoundError",
@@ -165,9 +167,16 @@ class BadRequestError(VeniceAPIError):
     )
 
 
-class AuthenticationError(VeniceAPIError):
+class AuthenticationError(VeniceAPIError, KeyRefusedError):
+    """401. The ``openclaw`` command replaces ``advice`` by where the key came from."""
+
     status = 401
     advice = "the API key was refused; run `openclaw onboard --auth-choice venice-api-key`"
+
+    @property
+    def headline(self) -> str:
+        text = f"Venice {self.status}: {_clause(self.detail)}"
+        return f"{text} (request id {self.request_id})" if self.request_id else text
 
 
 class InsufficientBalanceError(VeniceAPIError):

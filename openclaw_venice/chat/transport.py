@@ -145,6 +145,8 @@ def error_for_status(
         advice = "upgrade to Venice Pro, or pick another model with `openclaw models list`"
     error = cls(f"{text} ({fields})" if fields else text, status, request_id, advice)
     error.retry_after, error.details = wait, details
+    if isinstance(error, errors.KeyRefusedError) and advice is not None:
+        error.blames_key = False  # the plan, not the key
     return error
 
 

@@ -95,7 +95,7 @@ def main(argv: Sequence[str] | None = None, host: Host | None = None) -> int:
     except OpenClawError as exc:
         if debug:
             raise
-        _error_line(str(exc), host.stderr if host else sys.stderr)
+        _error_line(host.explain(exc) if host else str(exc), host.stderr if host else sys.stderr)
         return exc.exit_code
     except KeyboardInterrupt:
         print("\nInterrupted.", file=host.stderr if host else sys.stderr)

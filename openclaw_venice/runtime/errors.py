@@ -13,7 +13,9 @@
     ├── UnknownModelError         a model ref no provider offers (closest matches)
     ├── ProviderUnreachableError  a provider could not be asked (``models refresh``)
     └── ProviderError             raised by provider plugins; they subclass it
-                                  (see ``openclaw_venice.errors`` for Venice's subtree)
+        │                         (see ``openclaw_venice.errors`` for Venice's subtree)
+        └── KeyRefusedError       the provider refused the API key (the host says where
+                                  the key came from and how to replace it)
 
 The CLI alone turns these into ``Error: <message>`` and an exit code; ``--debug`` adds the
 traceback. Messages never contain secrets.
@@ -91,3 +93,16 @@ class ProviderUnreachableError(OpenClawError):
 
 class ProviderError(OpenClawError):
     """Base for errors raised by provider plugins."""
+
+
+class KeyRefusedError(ProviderError):
+    """The provider refused the API key (HTTP 401). ``headline`` is the provider's part of
+    the line (what was refused, the request id) without advice: the ``openclaw`` command adds
+    where the key came from and how to replace it, which only the host knows. ``blames_key``
+    is False when the key is fine but not enough (a plan that does not include the model)."""
+
+    blames_key: bool = True
+
+    @property
+    def headline(self) -> str:
+        return str(self)

@@ -19,6 +19,7 @@ from .plugins import Provider, ProviderContext, Registry, load_plugins
 from .settings import APP_NAME
 
 if TYPE_CHECKING:
+    from .key_advice import UsedKey
     from .secrets import ResolvedKey
 
 __all__ = ["APP_NAME", "Host"]
@@ -39,6 +40,7 @@ class Host:
         self.stdin = stdin or sys.stdin
         self._registry = registry
         self.verbose = False
+        self.used_key: UsedKey | None = None  # the last key resolved, for error advice
 
     # -- output -------------------------------------------------------------------------
     def out(self, text: str = "") -> None:
@@ -103,7 +105,25 @@ class Host:
                 f"{provider.auth_methods[0].env_var}: using the key from {key.source}",
                 file=self.stderr,
             )
+        from .key_advice import UsedKey
+        from .secrets import referenced_variable
+
+        block = get_path(self.config.data, "models", "providers", provider.id)
+        written = block.get("apiKey") if isinstance(block, Mapping) else None
+        variable = referenced_variable(written, method.env_var)
+        self.used_key = UsedKey(key, method, variable, self.config_path)
         return key
+
+    def explain(self, error: BaseException) -> str:
+        """The one line an error of the tree is shown as: a refused key says where it came
+        from (only the host knows) instead of the provider's generic advice."""
+        from .errors import KeyRefusedError
+
+        if isinstance(error, KeyRefusedError) and error.blames_key and self.used_key:
+            from .key_advice import refused
+
+            return f"{error.headline}; {refused(self.used_key)}"
+        return str(error)
 
     def provider_context(
         self,

@@ -75,6 +75,6 @@ def _answer(host: Host, runner: asyncio.Runner, turn: Turn) -> bool:
         return False
     except OpenClawError as exc:
         turn.printer.end_line()
-        host.err(f"Error: {for_stream(str(exc), host.stderr)}")
+        host.err(f"Error: {for_stream(host.explain(exc), host.stderr)}")
         return False
     return True
