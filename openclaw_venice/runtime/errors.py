@@ -74,14 +74,21 @@ class UnknownModelError(OpenClawError):
     """``fallback``: why only the provider's bundled models were looked in (see
     ``Catalog.fallback``); the live list may well have the model."""
 
-    def __init__(self, ref: str, suggestions: list[str], fallback: str | None = None) -> None:
+    def __init__(
+        self,
+        ref: str,
+        suggestions: list[str],
+        fallback: str | None = None,
+        refresh: str = "openclaw models refresh",
+    ) -> None:
+        """``refresh``: the command that fetches the live list."""
         self.ref, self.suggestions, self.fallback = ref, suggestions, fallback
         guess = f"did you mean {', '.join(suggestions)}?" if suggestions else ""
         if fallback is None:
             hint = guess or "run `openclaw models list` to see the models"
             super().__init__(f"unknown model {ref}; {hint}")
             return
-        refresh = "run `openclaw models refresh` to fetch the live list"
+        refresh = f"run `{refresh}` to fetch the live list"
         hint = f"{guess} Or {refresh}" if guess else refresh
         where = f"in the bundled list, used because {fallback}"
         super().__init__(f"unknown model {ref} {where}; {hint}")

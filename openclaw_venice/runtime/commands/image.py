@@ -59,6 +59,8 @@ def run(args: argparse.Namespace, host: Host) -> int:
         taken = [str(p) for p in paths if p.exists()]
         if taken:
             raise UsageError(f"{', '.join(taken)} already exists; pick another -o or add --force")
+    for directory in dict.fromkeys(p.parent for p in paths):
+        check_writable(directory)  # before anything is generated (and paid for)
     provider_id, model_id = pick_provider(host, "images", args.model)
     request = ImageRequest(**{**_fields(request), "model": model_id})
     ctx, key = call_context(host, provider_id)
@@ -133,6 +135,21 @@ def _report(host: Host, provider_id: str, result: ImageResult) -> None:
         host.warn("the provider blurred the image: safe mode judged it adult content")
     if result.content_violation:
         host.warn("the provider flagged the image as a content violation of its terms")
+
+
+def check_writable(directory: Path) -> None:
+    """A file can be made in ``directory`` (made and removed, as writing will): else a
+    one-line :class:`UsageError` before the provider is asked for anything."""
+    where = directory if str(directory) else Path(".")
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=".openclaw-image-check.", dir=where)
+    except OSError as exc:
+        raise UsageError(
+            f"cannot write into {where}: {exc.strerror or exc}; create it or pick another -o "
+            "(nothing was generated)"
+        ) from None
+    os.close(fd)
+    Path(tmp).unlink(missing_ok=True)
 
 
 def _write(path: Path, data: bytes) -> Path:
