@@ -125,7 +125,20 @@ def _run(argv: list[str], host: Host) -> int:
         parser.print_help(sys.stderr)
         return 2
     host.verbose = args.verbose
-    return int(args.handler(args, host))
+    from . import prompts
+
+    prompts.allowed = _is_terminal(host.stdin) and not getattr(args, "non_interactive", False)
+    try:
+        return int(args.handler(args, host))
+    finally:
+        prompts.allowed = True  # a process that goes on (tests, embedders) decides again
+
+
+def _is_terminal(stream: TextIO) -> bool:
+    try:
+        return stream.isatty()
+    except (AttributeError, ValueError):  # closed or unusual: no terminal
+        return False
 
 
 def _command_words(argv: list[str]) -> tuple[str | None, str | None]:

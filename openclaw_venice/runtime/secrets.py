@@ -125,10 +125,16 @@ def keyring_get(name: str, warn: Warn) -> str | None:
     if keyring_backend_name() is None:
         warn("no system keyring is available; skipping it")
         return None
+    from .prompts import PromptRefused, no_prompt_unless_allowed
+
     try:
         import keyring
 
-        value: object = keyring.get_password(KEYRING_SERVICE, name)
+        with no_prompt_unless_allowed():
+            value: object = keyring.get_password(KEYRING_SERVICE, name)
+    except PromptRefused as exc:
+        warn(str(exc))
+        return None
     except Exception as exc:  # locked, denied, broken D-Bus...: fall through
         warn(f"the system keyring could not be read ({type(exc).__name__}); skipping it")
         return None
@@ -155,11 +161,14 @@ def keyring_set(name: str, value: SecretStr) -> str | None:
     backend = keyring_backend_name()
     if backend is None:
         return None
+    from .prompts import no_prompt_unless_allowed
+
     try:
         import keyring
 
-        keyring.set_password(KEYRING_SERVICE, name, value.get_secret_value())
-    except Exception:
+        with no_prompt_unless_allowed():
+            keyring.set_password(KEYRING_SERVICE, name, value.get_secret_value())
+    except Exception:  # a refused prompt included: "no usable keyring" says what to do
         return None
     return backend
 
