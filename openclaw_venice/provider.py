@@ -129,7 +129,9 @@ class VeniceProvider:
             ctx = host_context(self)
             key = api_key if api_key is not None else host_api_key(self)
             base_url = resolve_base_url(ctx.config, ctx.env)
-            self._client = VeniceChat(key, base_url=base_url, warn=ctx.warn)
+            self._client = VeniceChat(
+                key, base_url=base_url, warn=ctx.warn, state_dir=ctx.state_dir
+            )
         return self._client
 
     def stream(
@@ -198,9 +200,11 @@ class VeniceProvider:
         from .chat.session import VeniceSession
 
         base_url = resolve_base_url(ctx.config, ctx.env)
-        return VeniceSession(
-            VeniceChat(api_key, base_url=base_url, catalog=catalog, warn=ctx.warn, env=ctx.env)
-        )
+        chat = VeniceChat(
+            api_key, base_url=base_url, catalog=catalog, warn=ctx.warn, env=ctx.env,
+            state_dir=ctx.state_dir,
+        )  # fmt: skip
+        return VeniceSession(chat)
 
     def onboarding_config(
         self, existing: Mapping[str, Any], catalog: Catalog, api_key_ref: str, mode: str = "merge"

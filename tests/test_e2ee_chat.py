@@ -6,6 +6,7 @@ client's key, with the same primitives. The test root is passed as the trust anc
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import json
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -182,14 +183,24 @@ def test_a_revoked_platform_fails_closed(
     assert chats(server) == []
 
 
-def test_an_out_of_date_platform_passes_with_one_warning(
+def test_an_out_of_date_platform_fails_closed_by_default(
     server: LocalServer, pki: TestPki, chat: VeniceChat
 ) -> None:
     FakeEnclave(pki, tcb_status="OutOfDate").install(server)
-    assert text_of(turn(chat)) == "Hello from the enclave"
-    assert [w for w in chat.warnings if "TCB" in w] == [  # type: ignore[attr-defined]
-        f"{MODEL_ID} enclave: TCB status OutOfDate"
-    ]
+    events = turn(chat)
+    assert isinstance(events[0].error, errors.AttestationError)
+    assert "'tcb_status' failed: OutOfDate is not accepted" in str(events[0].error)
+    assert chats(server) == []
+
+
+def test_accepting_out_of_date_passes_with_one_warning(server: LocalServer, pki: TestPki) -> None:
+    FakeEnclave(pki, tcb_status="OutOfDate").install(server)
+    warnings: list[str] = []
+    env = {"VENICE_TEE_ACCEPT_TCB": "OutOfDate", "VENICE_TEE_PCS_URL": server.url}
+    tee = dataclasses.replace(TeeSettings.from_env(env), root_ca_der=pki.root_der)
+    with VeniceChat(CANARY, base_url=server.url + "/api/v1", warn=warnings.append, tee=tee) as c:
+        assert text_of(turn(c)) == "Hello from the enclave"
+    assert [w for w in warnings if "TCB" in w] == [f"{MODEL_ID} enclave: TCB status OutOfDate"]
 
 
 def test_intels_root_is_the_default_trust_anchor(server: LocalServer, enclave: FakeEnclave) -> None:

@@ -147,3 +147,50 @@ def test_attestation_is_a_capability_the_plugin_registers() -> None:
     registry = Registry(providers=dict(api.providers), capabilities={})
     with pytest.raises(PluginError, match="offers no enclave attestation"):
         registry.attestation("venice")  # the host asks the registry, never a provider by name
+
+
+def test_models_attest_lists_the_enclave_and_what_is_not_attested(
+    server: LocalServer, enclave: FakeEnclave, env: dict[str, str]
+) -> None:
+    result = run_cli("models", "attest", MODEL, env=env)
+    assert result.code == 0, result.output
+    out = result.stdout
+    for label in ("app id", "instance id", "key provider", "OS image hash", "compose hash",
+                  "RTMR0", "compose image", "deployed"):  # fmt: skip
+        assert any(line.startswith(label + " ") for line in out.splitlines()), label
+    assert "app id         2c0a0c96cb6dbd659bf1446e2f3fce58172ff91b" in out
+    assert "attested:      Intel signed the quote" in out
+    assert "not attested:  the GPUs (taken on Venice's word" in out
+    report = json.loads(run_cli("models", "attest", MODEL, "--json", env=env).stdout)
+    assert report["enclave"]["appId"] == "2c0a0c96cb6dbd659bf1446e2f3fce58172ff91b"
+    assert report["deployed"]["file"] == "Qwen3.5-122B.yaml"
+    assert report["notAttested"] and report["attested"]
+
+
+def test_the_users_policy_file_in_the_state_dir_admits_a_new_os_image(
+    server: LocalServer, enclave: FakeEnclave, env: dict[str, str], tmp_path: Path
+) -> None:
+    """The host hands the provider its state dir (ProviderContext.state_dir): the file the
+    failure line names is the one read."""
+    import os
+
+    from tests.support.fake_td import another_td
+    from tests.support.tee_capture import capture
+
+    mrtd = os.urandom(48)
+    enclave.td = another_td(mrtd=mrtd)
+    result = run_cli("models", "attest", MODEL, env=env)
+    assert result.code == 1
+    path = tmp_path / "state" / "providers" / "venice" / "tee_policy.json"
+    line = result.stderr.strip().splitlines()[-1]
+    assert line.startswith(f"Error: attestation check 'os_image' failed: MRTD {mrtd.hex()} ")
+    assert str(path) in line
+    real = capture().document["info"]["tcb_info"]  # the same kernel, boot and OS image hash
+    image = {"name": "dstack-next", "mrtd": mrtd.hex(), "rtmr1": real["rtmr1"],
+             "rtmr2": real["rtmr2"], "osImageHash": real["os_image_hash"]}  # fmt: skip
+    path.parent.mkdir(parents=True)
+    path.write_text(json.dumps({"format": 1, "osImages": [image]}))
+    result = run_cli("models", "attest", MODEL, env=env)
+    assert result.code == 0, result.output
+    assert "policy         version 1+user" in result.stdout
+    assert chats(server) == []

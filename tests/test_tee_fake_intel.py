@@ -9,6 +9,7 @@ import os
 import pytest
 
 from openclaw_venice.tee import AttestationReport, TcbPolicy, verify_attestation
+from openclaw_venice.tee.policy import ACCEPT_TCB_ENV_VAR, EnclavePolicy, load_policy
 from tests.support.fake_enclave import FakeEnclave
 from tests.support.fake_tdx import TestPki
 
@@ -25,12 +26,14 @@ def attest(
     status: str | None = None,
     policy: TcbPolicy | None = None,
     enclave: FakeEnclave | None = None,
+    identity: EnclavePolicy | None = None,
 ) -> AttestationReport:
     nonce = os.urandom(32)
     enclave = enclave or FakeEnclave(pki)
     return verify_attestation(
         enclave.document(MODEL, nonce.hex()), nonce=nonce, model=MODEL,
         collateral=pki.collateral(status), root_ca_der=pki.root_der, policy=policy,
+        identity=identity,
     )  # fmt: skip
 
 
@@ -44,19 +47,33 @@ def test_the_same_quote_fails_against_intels_root(pki: TestPki) -> None:
     nonce = os.urandom(32)
     doc = FakeEnclave(pki).document(MODEL, nonce.hex())
     report = verify_attestation(doc, nonce=nonce, model=MODEL, collateral=pki.collateral())
-    assert {c.name for c in report.failures()} == {"quote_signature", "tcb_status"}
+    # the workload attestation's second quote is signed through the same test PKI
+    assert {c.name for c in report.failures()} == {"quote_signature", "tcb_status", "workload"}
 
 
-def test_out_of_date_passes_with_a_warning_by_default(pki: TestPki) -> None:
-    report = attest(pki, "OutOfDate")
-    assert report.passed
-    assert report.tcb_status == "OutOfDate"
-    assert report.warnings == ("TCB status OutOfDate",)
+@pytest.mark.parametrize(
+    "status", ["OutOfDate", "OutOfDateConfigurationNeeded", "ConfigurationNeeded"]
+)
+def test_a_platform_intel_calls_out_of_date_fails_by_default(pki: TestPki, status: str) -> None:
+    report = attest(pki, status)
+    assert {c.name for c in report.failures()} == {"tcb_status"}
+    assert report.tcb_status == status
+    assert report.summary() == f"attestation check 'tcb_status' failed: {status} is not accepted"
+
+
+@pytest.mark.parametrize(
+    "status", ["OutOfDate", "OutOfDateConfigurationNeeded", "ConfigurationNeeded"]
+)
+def test_the_documented_option_accepts_them_with_a_warning(pki: TestPki, status: str) -> None:
+    rules = load_policy(env={ACCEPT_TCB_ENV_VAR: f"{status}, SWHardeningNeeded"})
+    report = attest(pki, status, identity=rules)
+    assert report.passed, report.summary()
+    assert report.warnings == (f"TCB status {status}",)
 
 
 def test_revoked_fails_by_default(pki: TestPki) -> None:
     report = attest(pki, "Revoked")
-    assert {c.name for c in report.failures()} == {"quote_signature", "tcb_status"}
+    assert {c.name for c in report.failures()} == {"quote_signature", "tcb_status", "workload"}
     assert report.tcb_status == "Revoked"
     assert report.check("tcb_status").detail == "Revoked is not accepted"
 
@@ -72,13 +89,11 @@ def test_a_debug_td_fails_even_when_intel_signed_it(pki: TestPki) -> None:
 
     def debug_quote(doc: dict) -> None:
         nonce = bytes.fromhex(doc["nonce"])
-        import hashlib
-
-        from tests.support.fake_enclave import APP_COMPOSE
         from tests.support.fake_tdx import reportdata_for
 
-        mrconfigid = b"\x01" + hashlib.sha256(APP_COMPOSE.encode()).digest()
-        quote = pki.quote(reportdata_for(enclave.key.public_point, nonce), mrconfigid, debug=True)
+        td = enclave.td
+        quote = pki.quote(reportdata_for(enclave.key.public_point, nonce), td.mrconfigid,
+                          debug=True, fields=td.body_fields())  # fmt: skip
         doc["intel_quote"] = quote.hex()
 
     enclave.mutate = debug_quote

@@ -22,9 +22,12 @@ from tests.support.tee_capture import capture, collateral
 
 EXPECTED_CHECKS = [
     "model", "nonce", "quote_format", "signing_key", "debug_off", "reportdata_key",
-    "reportdata_nonce", "mrtd", "compose_hash", "gpu_nonce", "quote_signature", "tcb_status",
-    "gpu_evidence",
+    "reportdata_nonce", "mrtd", "quote_tail", "td_attributes", "xfam", "td_owner", "mrseam",
+    "event_log", "os_image", "app_id", "key_provider", "compose_hash", "compose_images",
+    "gpu_nonce", "quote_signature", "tcb_status", "workload", "venice_verdict", "gpu_evidence",
 ]  # fmt: skip
+NEEDS_QUOTE = {*EXPECTED_CHECKS[4:19], "quote_signature", "tcb_status", "workload"}
+SIGNED = {"quote_signature", "tcb_status"}  # what a changed signed byte fails
 
 
 def verify(doc: Any = None, **kw: Any) -> Any:
@@ -56,7 +59,7 @@ def test_the_real_capture_verifies_with_its_recorded_nonce() -> None:
 
 def test_today_the_capture_fails_closed_because_intels_collateral_expired() -> None:
     report = verify(at=None)  # now: the TCB info's nextUpdate (2026-05-24) has passed
-    assert failed(report) == {"quote_signature", "tcb_status"}
+    assert failed(report) == {"quote_signature", "tcb_status", "workload"}
     assert "expired" in report.check("quote_signature").detail
     assert report.summary().startswith("attestation check 'quote_signature' failed:")
     assert "\n" not in report.summary()
@@ -86,15 +89,12 @@ CASES: dict[str, tuple[Callable[[dict], None], set[str]]] = {
     "nonce field": (set_path("nonce", value="ab" * 32), {"nonce"}),
     "request_nonce field": (set_path("request_nonce", value="ab" * 32), {"nonce"}),
     "model field": (set_path("model", value="e2ee-other"), {"model"}),
-    "quote version 3": (
-        quote_with(0, 3),
-        {"quote_format", *EXPECTED_CHECKS[4:9], "quote_signature", "tcb_status"},
+    "quote version 3": (quote_with(0, 3), {"quote_format", *NEEDS_QUOTE}),
+    "TEE type SGX": (quote_with(4, 0), {"quote_format", *NEEDS_QUOTE}),
+    "debug bit": (
+        quote_with(BODY + 120, xor=1),
+        {"debug_off", "td_attributes", "workload", *SIGNED},
     ),
-    "TEE type SGX": (
-        quote_with(4, 0),
-        {"quote_format", *EXPECTED_CHECKS[4:9], "quote_signature", "tcb_status"},
-    ),
-    "debug bit": (quote_with(BODY + 120, xor=1), {"debug_off", "quote_signature", "tcb_status"}),
     "reportdata address": (
         quote_with(BODY + 520, xor=1),
         {"reportdata_key", "quote_signature", "tcb_status"},
@@ -107,7 +107,10 @@ CASES: dict[str, tuple[Callable[[dict], None], set[str]]] = {
         quote_with(BODY + 560, xor=1),
         {"reportdata_nonce", "quote_signature", "tcb_status"},
     ),
-    "mrtd in quote": (quote_with(BODY + 140, xor=1), {"mrtd", "quote_signature", "tcb_status"}),
+    "mrtd in quote": (
+        quote_with(BODY + 140, xor=1),
+        {"mrtd", "os_image", "workload", *SIGNED},
+    ),
     "quote signature": (quote_with(640, xor=1), {"quote_signature", "tcb_status"}),
     "QE report": (quote_with(632 + 4 + 128 + 6 + 50, xor=1), {"quote_signature", "tcb_status"}),
     "another signing key": (other_signing_key, {"reportdata_key"}),
@@ -122,15 +125,15 @@ CASES: dict[str, tuple[Callable[[dict], None], set[str]]] = {
     "wrong address": (set_path("signing_address", value="0x" + "00" * 20), {"signing_key"}),
     "GPU nonce": (nvidia_nonce, {"gpu_nonce"}),
     "tcb_info mrtd": (set_path("info", "tcb_info", "mrtd", value="00" * 48), {"mrtd"}),
-    "app_compose": (set_path("info", "tcb_info", "app_compose", value="{}"), {"compose_hash"}),
+    "app_compose": (
+        set_path("info", "tcb_info", "app_compose", value="{}"),
+        {"compose_hash", "compose_images"},
+    ),
     "Venice's GPU verdict": (
         set_path("server_verification", "nvidia", "valid", value=False),
         {"gpu_evidence"},
     ),
-    "no quote": (
-        set_path("intel_quote", value="not a quote!"),
-        {"quote_format", *EXPECTED_CHECKS[4:9], "quote_signature", "tcb_status"},
-    ),
+    "no quote": (set_path("intel_quote", value="not a quote!"), {"quote_format", *NEEDS_QUOTE}),
 }
 
 
@@ -145,7 +148,8 @@ def test_each_mutation_fails_its_check(case: str) -> None:
 
 def test_our_nonce_must_be_the_one_attested() -> None:
     report = verify(nonce=bytes(32))
-    assert failed(report) == {"nonce", "reportdata_nonce", "gpu_nonce"}
+    assert failed(report) == {"nonce", "reportdata_nonce", "gpu_nonce", "workload"}
+    assert "stale" in report.check("workload").detail
 
 
 def test_the_model_asked_for_must_be_the_one_attested() -> None:
@@ -164,7 +168,7 @@ def signed_text_mutated(field: str) -> Any:
 @pytest.mark.parametrize("field", ["tcb_info", "qe_identity"])
 def test_collateral_not_signed_by_intel_fails(field: str) -> None:
     report = verify(collateral=signed_text_mutated(field))
-    assert failed(report) == {"quote_signature", "tcb_status"}
+    assert failed(report) == {"quote_signature", "tcb_status", "workload"}
     assert "Signature is invalid" in report.check("quote_signature").detail
 
 
@@ -174,7 +178,7 @@ def test_a_chain_to_another_root_fails() -> None:
     from tests.support.fake_tdx import TestPki
 
     report = verify(root_ca_der=TestPki.create().root_cert.public_bytes(Encoding.DER))
-    assert failed(report) == {"quote_signature", "tcb_status"}
+    assert failed(report) == {"quote_signature", "tcb_status", "workload"}
 
 
 def test_the_tcb_policy_decides_which_statuses_pass() -> None:

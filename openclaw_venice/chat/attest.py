@@ -20,8 +20,9 @@ async def attest_model(ctx: ProviderContext, api_key: SecretStr, model_id: str) 
     from .e2ee import attest
 
     chat = VeniceChat(
-        api_key, base_url=resolve_base_url(ctx.config, ctx.env), env=ctx.env, warn=ctx.warn
-    )
+        api_key, base_url=resolve_base_url(ctx.config, ctx.env), env=ctx.env, warn=ctx.warn,
+        state_dir=ctx.state_dir,
+    )  # fmt: skip
     try:
         try:
             record, _ = chat.resolve_model(model_id)

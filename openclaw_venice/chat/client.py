@@ -25,6 +25,8 @@ from .request import build_request, split_model_suffix
 from .transport import check_key_destination
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     import httpx
 
     from ..runtime.plugins import SecretStr
@@ -61,6 +63,7 @@ class VeniceChat:
         warn: Warn | None = None,
         max_connections: int = 64,
         tee: TeeSettings | None = None,
+        state_dir: Path | None = None,
     ) -> None:
         env = os.environ if env is None else env
         self._env = env  # proxy and certificate variables are read from here too
@@ -84,6 +87,7 @@ class VeniceChat:
         self.warn: Warn = warn or _stderr_warn
         self._warned: set[str] = set()
         self._tee = tee
+        self._state_dir = state_dir  # the user's TEE policy file is read from here
         self._tee_env = {k: v for k, v in env.items() if k.startswith("VENICE_TEE_")}
         self._e2ee: E2EEState | None = None  # this session's key pair and attested enclaves
 
@@ -163,7 +167,7 @@ class VeniceChat:
         if self._e2ee is None:
             from .e2ee import E2EEState, TeeSettings
 
-            settings = self._tee or TeeSettings.from_env(self._tee_env)
+            settings = self._tee or TeeSettings.from_env(self._tee_env, self._state_dir)
             self._e2ee = E2EEState(settings)
         return self._e2ee
 

@@ -27,13 +27,17 @@ from ..runtime.catalog import ModelInfo
 from .options import StreamOptions
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from ..tee import AttestationReport, PcsEndpoints, TcbPolicy
     from ..tee.keys import ClientKey
+    from ..tee.policy import EnclavePolicy
     from .endpoint import Endpoint
 
 ATTESTATION_TTL = 300.0  # seconds an attestation is reused for the same model
 ROOT_CA_ENV_VAR = "VENICE_TEE_ROOT_CA"  # a PEM/DER trust anchor instead of Intel's (tests)
 PCS_URL_ENV_VAR = "VENICE_TEE_PCS_URL"  # Intel's PCS, or a PCCS mirror
+ACCEPT_TCB_ENV_VAR = "VENICE_TEE_ACCEPT_TCB"  # more TCB statuses that pass (docs/tee-policy.md)
 _WEB_KEYS = ("enable_web_search", "enable_web_citations", "enable_web_scraping",
              "enable_x_search", "include_search_results_in_stream",
              "return_search_results_as_documents")  # fmt: skip
@@ -42,14 +46,21 @@ _WEB_KEYS = ("enable_web_search", "enable_web_citations", "enable_web_scraping",
 @dataclass(frozen=True)
 class TeeSettings:
     """How enclaves are verified: the trust anchor (Intel's SGX Root CA when None), where
-    Intel's collateral comes from, and which TCB statuses pass."""
+    Intel's collateral comes from, which TCB statuses pass (the identity policy's when None),
+    and what a Venice enclave is: ``identity``, else the packaged policy with the user's
+    ``policy_file`` on top (read at each attestation) and ``accept_tcb``
+    (``VENICE_TEE_ACCEPT_TCB``)."""
 
     root_ca_der: bytes | None = None
     pcs: PcsEndpoints | None = None
     policy: TcbPolicy | None = None
+    identity: EnclavePolicy | None = None
+    policy_file: Path | None = None
+    accept_tcb: str = ""
 
     @classmethod
-    def from_env(cls, env: Mapping[str, str]) -> TeeSettings:
+    def from_env(cls, env: Mapping[str, str], state_dir: Path | None = None) -> TeeSettings:
+        """From ``VENICE_TEE_*`` variables; the user's policy file is in ``state_dir``."""
         root = env.get(ROOT_CA_ENV_VAR)
         pcs_url = env.get(PCS_URL_ENV_VAR)
         endpoints = None
@@ -57,7 +68,29 @@ class TeeSettings:
             from ..tee import PcsEndpoints
 
             endpoints = PcsEndpoints(api=pcs_url, certificates=pcs_url)
-        return cls(root_ca_der=_load_root(root) if root else None, pcs=endpoints)
+        policy_file = None
+        if state_dir is not None:
+            from ..tee.policy import POLICY_FILE_NAME
+
+            policy_file = state_dir / POLICY_FILE_NAME
+        return cls(
+            root_ca_der=_load_root(root) if root else None,
+            pcs=endpoints,
+            policy_file=policy_file,
+            accept_tcb=env.get(ACCEPT_TCB_ENV_VAR, ""),
+        )
+
+    def enclave_policy(self) -> EnclavePolicy:
+        """What a Venice enclave is; :class:`E2EEError` (one line) for a bad user file."""
+        if self.identity is not None:
+            return self.identity
+        from ..tee.policy import ACCEPT_TCB_ENV_VAR as name
+        from ..tee.policy import PolicyError, load_policy
+
+        try:
+            return load_policy(self.policy_file, {name: self.accept_tcb})
+        except PolicyError as exc:
+            raise E2EEError(f"{exc}; nothing was sent") from None
 
 
 def _load_root(path: str) -> bytes:
@@ -115,6 +148,7 @@ async def attest(chat: Endpoint, model_id: str, state: E2EEState) -> Attestation
     from ..tee.store import default_cache
     from ..tee.verify import finish, read_document
 
+    identity = state.settings.enclave_policy()  # a bad user file fails before any request
     nonce = os.urandom(32)
     document = await _fetch_attestation(chat, model_id, nonce)
     doc, raw_quote, quote, head = read_document(document, nonce, model_id)
@@ -130,7 +164,7 @@ async def attest(chat: Endpoint, model_id: str, state: E2EEState) -> Attestation
             collateral = CollateralError(str(exc))
     settings = state.settings
     return finish(doc, raw_quote, quote, head, model_id, nonce, collateral, None,
-                  settings.policy, settings.root_ca_der)  # fmt: skip
+                  settings.policy, settings.root_ca_der, identity)  # fmt: skip
 
 
 async def _fetch_attestation(chat: Endpoint, model_id: str, nonce: bytes) -> bytes:

@@ -20,6 +20,12 @@ class ProviderContext(NamedTuple):
     cache_dir: Path
     refresh: bool = False
     warn: Callable[[str], None] = _ignore
+    # the provider's own dir under the host's state dir, for files the user writes for it
+    # (Venice: its TEE policy override); None when the host has none
+    state_dir: Path | None = None
 
     def __repr__(self) -> str:
-        return f"ProviderContext(cache_dir={self.cache_dir!r}, refresh={self.refresh!r})"
+        return (
+            f"ProviderContext(cache_dir={self.cache_dir!r}, refresh={self.refresh!r}, "
+            f"state_dir={self.state_dir!r})"
+        )

@@ -138,6 +138,7 @@ class Host:
             cache_dir=self.provider_cache_dir(provider.id),
             refresh=refresh,
             warn=self.warn if warn is None else warn,
+            state_dir=self.state_dir / "providers" / provider.id,
         )
 
     def provider_cache_dir(self, provider_id: str) -> Path:

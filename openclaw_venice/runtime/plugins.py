@@ -389,6 +389,7 @@ def host_context(
         env=env,
         cache_dir=provider_cache_dir(provider.id),
         warn=warn,
+        state_dir=settings.state_dir(env) / "providers" / provider.id,
     )
 
 

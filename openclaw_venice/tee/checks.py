@@ -7,7 +7,6 @@ sha256(``app_compose``); the NVIDIA payload's ``nonce`` = our nonce.
 
 from __future__ import annotations
 
-import hashlib
 import json
 from collections.abc import Mapping
 from typing import Any
@@ -104,14 +103,32 @@ def check_mrtd(doc: Mapping[str, Any], quote: TdxQuote) -> Check:
     return local("mrtd", ok, detail)
 
 
-def check_compose(doc: Mapping[str, Any], quote: TdxQuote) -> Check:
-    compose = _tcb_info(doc).get("app_compose")
-    if not isinstance(compose, str):
-        return local("compose_hash", False, "no app_compose to match MRCONFIGID")
-    digest = hashlib.sha256(compose.encode()).digest()
-    ok = quote.mrconfigid[:33] == b"\x01" + digest
-    detail = f"MRCONFIGID = sha256(app_compose) {digest.hex()[:16]}…"
-    return local("compose_hash", ok, detail if ok else "MRCONFIGID is not the app_compose hash")
+def check_quote_tail(quote: TdxQuote) -> Check:
+    """Nothing but zero padding after the signature data (both captures carry 70 zero bytes
+    there): other bytes are unsigned data riding along with a signed quote."""
+    if quote.trailing is None:
+        return local("quote_tail", False, "the quote's signature data runs past its end")
+    if any(quote.trailing):
+        return local("quote_tail", False, f"{len(quote.trailing)} bytes after the quote's "
+                     "signature data are not zero padding")  # fmt: skip
+    return local("quote_tail", True, f"nothing after the signature data but "
+                 f"{len(quote.trailing)} zero bytes")  # fmt: skip
+
+
+def check_venice_verdict(doc: Mapping[str, Any]) -> Check:
+    """Venice's own verifier said no (``verified: false``, ``tdx.valid: false``): that is
+    not overruled here, even when every local check passes."""
+    verdicts = doc.get("server_verification")
+    tdx = verdicts.get("tdx") if isinstance(verdicts, Mapping) else None
+    said = [("verified", doc.get("verified"))]
+    if isinstance(tdx, Mapping):
+        said.append(("server_verification.tdx.valid", tdx.get("valid")))
+    for label, value in said:
+        if value is not None and value is not True:
+            shown = json.dumps(value)[:40] if isinstance(value, bool | int | str) else "not true"
+            return Check("venice_verdict", False, "venice", f"Venice's own verifier says "
+                         f"{label} = {shown}; try again later or pick another model")
+    return Check("venice_verdict", True, "venice", "Venice's verifier raises no objection")
 
 
 def venice_checks(doc: Mapping[str, Any]) -> list[Check]:

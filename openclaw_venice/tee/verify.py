@@ -1,26 +1,38 @@
 """``verify_attestation``: every check on one attestation document, as a report.
 
 Nothing here raises for a failed check: the report says which failed. A quote that cannot be
-read fails its own check and the checks that need it.
+read fails its own check and the checks that need it. The checks, in order: the document's
+binding to our model, nonce and key (``checks``); the quote's shape and Venice's identity under
+the policy (``pinning``: TD attributes, MRSEAM, event log, OS image, app, compose); the GPU
+nonce; Intel's signature and the TCB status (``dcap``); the workload attestation
+(``workload``); Venice's own verdicts.
 """
 
 from __future__ import annotations
 
+import functools
 import json
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from typing import Any
 
 from ..errors import OpenClawError
 from . import checks as c
+from . import pinning
 from .collateral import Collateral, CollateralCache, CollateralError, PcsEndpoints
 from .dcap import platform_of, verify_quote
+from .policy import EnclavePolicy, load_policy
 from .quote import QuoteFormatError, TdxQuote, decode_quote_text, parse_quote
 from .report import AttestationReport, Check, TcbPolicy
+from .workload import check_workload
 
 Document = Mapping[str, Any] | str | bytes
-_NEEDS_QUOTE = ("debug_off", "reportdata_key", "reportdata_nonce", "mrtd", "compose_hash")
+_NEEDS_QUOTE = (
+    "debug_off", "reportdata_key", "reportdata_nonce", "mrtd", "quote_tail", "td_attributes",
+    "xfam", "td_owner", "mrseam", "event_log", "os_image", "app_id", "key_provider",
+    "compose_hash", "compose_images",
+)  # fmt: skip
 
 
 def verify_attestation(
@@ -34,6 +46,7 @@ def verify_attestation(
     root_ca_der: bytes | None = None,
     endpoints: PcsEndpoints | None = None,
     cache: CollateralCache | None = None,
+    identity: EnclavePolicy | None = None,
 ) -> AttestationReport:
     """Check ``document`` (Venice's ``/tee/attestation`` answer) for ``model`` and ``nonce``.
 
@@ -41,15 +54,18 @@ def verify_attestation(
     from Intel's PCS now (needs the network). ``at``: the time certificates and collateral are
     judged at, now by default. ``root_ca_der``: the trust anchor, Intel's SGX Root CA by
     default (tests pass their own). ``endpoints``/``cache``: where collateral is fetched
-    from (Intel's PCS) and kept (the host's cache dir)."""
+    from (Intel's PCS) and kept (the host's cache dir). ``identity``: what a Venice enclave
+    is (:func:`~.policy.load_policy`), the packaged policy by default; ``policy``: the TCB
+    statuses that pass, the identity policy's by default."""
     doc, raw_quote, quote, head = _read(document, _nonce_bytes(nonce), model)
     if collateral is None and raw_quote is not None:
         fetched: Collateral | CollateralError | None = _fetch_now(raw_quote, endpoints, cache)
     else:
         fetched = collateral
     return finish(
-        doc, raw_quote, quote, head, model, _nonce_bytes(nonce), fetched, at, policy, root_ca_der
-    )
+        doc, raw_quote, quote, head, model, _nonce_bytes(nonce), fetched, at, policy, root_ca_der,
+        identity,
+    )  # fmt: skip
 
 
 def read_document(
@@ -88,11 +104,14 @@ def finish(
     at: datetime | float | None,
     policy: TcbPolicy | None,
     root_ca_der: bytes | None,
+    identity: EnclavePolicy | None = None,
 ) -> AttestationReport:
     when = _unix(at)
+    rules = identity if identity is not None else packaged_policy()
     found = list(head)
     point, why = c.signing_point(doc)
     found.append(c.check_signing_key(doc, point, why))
+    enclave: dict[str, Any] = {"policyVersion": rules.version}
     if quote is None:
         found += [c.local(name, False, "no readable quote") for name in _NEEDS_QUOTE]
     else:
@@ -101,17 +120,27 @@ def finish(
             c.check_reportdata_key(quote, point),
             c.check_reportdata_nonce(quote, nonce),
             c.check_mrtd(doc, quote),
-            c.check_compose(doc, quote),
         ]
+        pinned, enclave = _identity_checks(doc, quote, rules)
+        found += pinned
     found.append(c.check_gpu_nonce(doc, nonce))
     signature, tcb, status, advisories, warnings = _quote_checks(
         raw_quote if quote is not None else None,
         collateral,
         when,
-        policy or TcbPolicy(),
+        policy or rules.tcb,
         root_ca_der,
     )
-    found += [signature, tcb, *c.venice_checks(doc)]
+    found += [signature, tcb]
+    deployed = None
+    if quote is None:
+        found.append(c.local("workload", False, "no readable quote"))
+    else:
+        workload, deployed = check_workload(
+            doc, quote, nonce, _signature_check(collateral, when, root_ca_der)
+        )
+        found.append(workload)
+    found += [c.check_venice_verdict(doc), *c.venice_checks(doc)]
     return AttestationReport(
         model=model,
         nonce=nonce.hex(),
@@ -121,7 +150,46 @@ def finish(
         verified_at=datetime.fromtimestamp(when, UTC).isoformat().replace("+00:00", "Z"),
         warnings=tuple(warnings),
         signing_key=point.hex() if point is not None else "",
+        enclave=enclave,
+        deployed=deployed,
     )
+
+
+def _identity_checks(
+    doc: Mapping[str, Any], quote: TdxQuote, rules: EnclavePolicy
+) -> tuple[list[Check], dict[str, Any]]:
+    """Is this TD Venice's enclave (``pinning``), and what the report lists about it."""
+    log, measured = pinning.check_event_log(doc, quote)
+    found = [
+        c.check_quote_tail(quote),
+        *pinning.check_td_attributes(quote, rules),
+        pinning.check_mrseam(quote, rules),
+        log,
+        pinning.check_os_image(quote, measured, rules),
+        *pinning.check_app(measured, rules),
+        pinning.check_compose(doc, quote, measured),
+        pinning.check_images(doc, rules),
+    ]
+    return found, pinning.enclave_facts(doc, quote, measured, rules)
+
+
+def _signature_check(
+    collateral: Collateral | CollateralError | None, when: float, root_ca_der: bytes | None
+) -> Callable[[bytes], str | None]:
+    """Why a second quote of the TD does not verify under the same collateral, or None."""
+
+    def error(raw: bytes) -> str | None:
+        if not isinstance(collateral, Collateral):
+            return "not checked: no collateral"
+        verdict = verify_quote(raw, collateral, when, root_ca_der)
+        return None if verdict.valid else str(verdict.error)
+
+    return error
+
+
+@functools.cache
+def packaged_policy() -> EnclavePolicy:
+    return load_policy()
 
 
 def _quote_checks(

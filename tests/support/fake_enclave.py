@@ -14,17 +14,18 @@ from typing import Any
 
 from openclaw_venice.tee.keys import ClientKey, PacketError, address_of, seal
 from tests.support import venice_wire
+from tests.support.fake_td import FakeTd, venice_td
 from tests.support.fake_tdx import TestPki, reportdata_for
 from tests.support.server import LocalServer, Reply, Request, json_reply
-
-APP_COMPOSE = json.dumps({"manifest_version": 2, "name": "fake-enclave", "runner": "compose"})
-MRTD_OFFSET = 136
+from tests.support.tee_capture import capture
 
 
 @dataclass
 class FakeEnclave:
     pki: TestPki
     key: ClientKey = field(default_factory=ClientKey)  # the enclave's signing key
+    td: FakeTd = field(default_factory=venice_td)  # whose TD answers: Venice's by default
+    workload: bool = True  # send compose_manager_attestation
     mutate: Callable[[dict[str, Any]], None] | None = None  # breaks the next documents
     reply_words: tuple[str, ...] = ("Hello", " from", " the", " enclave")
     tcb_status: str | None = None
@@ -35,9 +36,9 @@ class FakeEnclave:
     def document(self, model: str, nonce_hex: str) -> dict[str, Any]:
         nonce = bytes.fromhex(nonce_hex)
         point = self.key.public_point
-        mrconfigid = b"\x01" + hashlib.sha256(APP_COMPOSE.encode()).digest()
-        quote = self.pki.quote(reportdata_for(point, nonce), mrconfigid)
-        mrtd = quote[48 + MRTD_OFFSET : 48 + MRTD_OFFSET + 48].hex()
+        td = self.td
+        quote = self.pki.quote(reportdata_for(point, nonce), td.mrconfigid,
+                               fields=td.body_fields(), trailing=bytes(70))  # fmt: skip
         doc: dict[str, Any] = {
             "model": model,
             "nonce": nonce_hex,
@@ -52,14 +53,35 @@ class FakeEnclave:
             "nvidia_payload": json.dumps(
                 {"arch": "HOPPER", "evidence_list": [], "nonce": nonce_hex}
             ),
-            "info": {"tcb_info": {"mrtd": mrtd, "app_compose": APP_COMPOSE}},
+            "event_log": td.event_log,
+            "info": {**td.info, "tcb_info": td.tcb_info(quote)},
             "tee_provider": "near-ai",
             "tee_hardware": "intel-tdx",
             "server_verification": {"tdx": {"valid": True}, "nvidia": {"valid": True}},
         }
+        if self.workload:
+            doc["compose_manager_attestation"] = self.workload_attestation(nonce)
         if self.mutate is not None:
             self.mutate(doc)
         return doc
+
+    def workload_attestation(self, nonce: bytes) -> dict[str, Any]:
+        """The loader's action log (the real capture's) and a second quote of this TD over
+        sha256(its compact JSON) || nonce, as the enclave's compose-manager sends them."""
+        actions = capture().document["compose_manager_attestation"]["actions"]
+        digest = hashlib.sha256(json.dumps(actions, separators=(",", ":")).encode()).digest()
+        td = self.td
+        quote = self.pki.quote(digest + nonce, td.mrconfigid, fields=td.body_fields(),
+                               trailing=bytes(70))  # fmt: skip
+        return {
+            "actions": actions,
+            "actions_hash": digest.hex(),
+            "quote": quote.hex(),
+            "report_data": (digest + nonce).hex(),
+            "nonce": nonce.hex(),
+            "nonce_source": "client",
+            "event_log": json.dumps(td.event_log),
+        }
 
     def install(
         self, server: LocalServer, chat: Callable[[Request], Reply | None] | None = None

@@ -128,11 +128,22 @@ class TestPki:
     def root_der(self) -> bytes:
         return self.root_cert.public_bytes(Encoding.DER)
 
-    def quote(self, reportdata: bytes, mrconfigid: bytes, debug: bool = False) -> bytes:
-        """A TDX v4 quote over a TD report carrying ``reportdata``, signed through this PKI."""
+    def quote(
+        self,
+        reportdata: bytes,
+        mrconfigid: bytes,
+        debug: bool = False,
+        fields: dict[int, bytes] | None = None,
+        trailing: bytes = b"",
+    ) -> bytes:
+        """A TDX v4 quote over a TD report carrying ``reportdata``, signed through this PKI.
+        ``fields``: TD report body bytes to replace, by offset (another TD's MRTD, RTMRs…);
+        ``trailing``: bytes after the signature data (unsigned, as a quote buffer's padding)."""
         parts = real_parts()
         body = bytearray(parts.body)
         body[184:232] = mrconfigid.ljust(48, b"\0")
+        for offset, value in (fields or {}).items():
+            body[offset : offset + len(value)] = value
         body[520:584] = reportdata
         if debug:
             body[120] |= 1
@@ -163,7 +174,7 @@ class TestPki:
             + struct.pack("<HI", 6, len(qe_data))
             + qe_data
         )
-        return signed + struct.pack("<I", len(sig_data)) + sig_data
+        return signed + struct.pack("<I", len(sig_data)) + sig_data + trailing
 
     def collateral_answers(self, tcb_status: str | None = None) -> dict[str, Answer]:
         """Intel's four PCS answers, re-dated to now and signed by this PKI."""
