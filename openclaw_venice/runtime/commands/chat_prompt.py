@@ -41,7 +41,11 @@ class Prompt:
     def read(self) -> str | None:
         try:
             line = self._line(PROMPT)
-        except (EOFError, KeyboardInterrupt):
+        except EOFError:
+            if self.readline is None:  # readline ends the line itself at Ctrl-D
+                self.host.err()
+            return None
+        except KeyboardInterrupt:
             self.host.err()  # end the prompt's line, as a shell does
             return None
         if line.strip() == BLOCK:
@@ -65,7 +69,8 @@ class Prompt:
             try:
                 line = self._line(MORE)
             except EOFError:
-                self.host.err()
+                if self.readline is None:
+                    self.host.err()
                 return "\n".join(lines)
             except KeyboardInterrupt:
                 self.host.err()
