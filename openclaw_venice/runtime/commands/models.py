@@ -23,9 +23,11 @@ _FILTERS: dict[str, Callable[[ModelInfo], bool]] = {
     "tools": lambda m: m.supports_tools,
     "reasoning": lambda m: m.reasoning,
 }
+#: a model has one privacy, so these two widen each other: --private --anonymized is both
+_EITHER = ("private", "anonymized")
 _FILTER_HELP = {
-    "private": "only private models",
-    "anonymized": "only anonymized models",
+    "private": "only private models (with --anonymized: both kinds)",
+    "anonymized": "only anonymized models (with --private: both kinds)",
     "vision": "only models that take images",
     "tools": "only models that can call tools",
     "reasoning": "only reasoning models",
@@ -111,8 +113,7 @@ def run_list(args: argparse.Namespace, host: Host) -> int:
     ]
     for note in (note for c in catalogs for note in c.notes):  # this command shows the lists
         host.warn(note)
-    wanted = [f for name, f in _FILTERS.items() if getattr(args, name)]
-    rows = [m for c in catalogs for m in _shown(c, args.all) if all(f(m) for f in wanted)]
+    rows = [m for c in catalogs for m in _shown(c, args.all) if _wanted(m, args)]
     source = max((c.source for c in catalogs), key=_SOURCE_RANK.__getitem__, default="bundled")
     if args.json:
         payload = {
@@ -123,8 +124,15 @@ def run_list(args: argparse.Namespace, host: Host) -> int:
         host.out(json.dumps(payload, indent=2))
         return 0
     footers = [_source_line(c, sum(1 for m in rows if m.provider == c.provider)) for c in catalogs]
-    print_table(host, _HEADERS, [_row(m) for m in rows], footers, shrink=(4, 0, 1, 3))
+    print_table(host, _HEADERS, [_row(m) for m in rows], footers, shrink=(4, 3, 1, 2), whole=0)
     return 0
+
+
+def _wanted(model: ModelInfo, args: argparse.Namespace) -> bool:
+    """Every filter asked holds, the privacy ones read as one: any privacy asked for."""
+    privacy = [_FILTERS[name] for name in _EITHER if getattr(args, name)]
+    others = [f for name, f in _FILTERS.items() if name not in _EITHER and getattr(args, name)]
+    return (not privacy or any(f(model) for f in privacy)) and all(f(model) for f in others)
 
 
 def _shown(catalog: Catalog, everything: bool) -> tuple[ModelInfo, ...]:
