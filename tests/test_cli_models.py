@@ -130,7 +130,7 @@ def test_set_resolves_renamed_and_retired_seed_ids(seed: str, successor: str) ->
 
 def test_unknown_model_is_refused_with_close_matches() -> None:
     result = run_cli("models", "set", "venice/llama-3.3-7b")
-    assert result.code == 1
+    assert result.code == 2
     (error,) = result.stderr.strip().splitlines()  # no warning: set shows no catalog
     assert error.startswith("Error: unknown model venice/llama-3.3-7b in the bundled list")
     assert "did you mean venice/llama-3.3-70b" in error
@@ -139,7 +139,7 @@ def test_unknown_model_is_refused_with_close_matches() -> None:
 
 def test_unknown_provider_is_a_clear_error() -> None:
     result = run_cli("models", "list", "--provider", "nope")
-    assert result.code == 1 and "no provider 'nope'" in result.stderr
+    assert result.code == 2 and "no provider 'nope'" in result.stderr
 
 
 def test_malformed_config_names_line_and_column() -> None:
