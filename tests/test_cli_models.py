@@ -198,3 +198,19 @@ def test_a_second_plugin_shows_up_the_same_way(tmp_path: Path) -> None:
     only = list_json("--provider", "demo", env=env)
     assert [m["ref"] for m in only["models"]] == ["demo/demo-small", "demo/demo-vision"]
     assert run_cli("models", "set", "demo/demo-vision", env=env).code == 0
+
+
+def test_private_and_anonymized_together_list_both_kinds() -> None:
+    """A model has one privacy: asking for both widens the list (it used to list nothing)."""
+
+    def refs(*flags: str) -> set[str]:
+        result = run_cli("models", "list", "--json", *flags)
+        assert result.code == 0, result.output
+        return {m["ref"] for m in json.loads(result.stdout)["models"]}
+
+    private, anonymized = refs("--private"), refs("--anonymized")
+    assert private and anonymized and not private & anonymized
+    assert refs("--private", "--anonymized") == private | anonymized
+    assert refs("--private", "--anonymized", "--vision") == {
+        ref for ref in private | anonymized if ref in refs("--vision")
+    }
