@@ -11,6 +11,8 @@ from ..catalog import Catalog, ModelInfo, Resolution, deprecation_warning, split
 from ..config_file import get_path
 from ..errors import ProviderUnreachableError, UnknownModelError, UsageError
 from ..host import Host
+from ..plugins import Registry
+from .key_options import add_key_options
 from .render import counted, human_tokens, print_table, print_usage
 
 _HEADERS = ("Model", "Input", "Context", "Privacy", "Tags")
@@ -34,8 +36,9 @@ _FILTER_HELP = {
 }
 
 
-def add_parser(sub: Any, action: str | None = None) -> None:
-    """``openclaw models``; with ``action`` (e.g. ``list``), that action's parser alone."""
+def add_parser(sub: Any, action: str | None = None, registry: Registry | None = None) -> None:
+    """``openclaw models``; with ``action`` (e.g. ``list``), that action's parser alone.
+    ``registry``: for the providers' key options of ``status`` and ``attest``."""
     models = sub.add_parser("models", help="list, pick and refresh models")
     msub = models.add_subparsers(dest="models_command", metavar="ACTION")
     builders = {
@@ -47,11 +50,13 @@ def add_parser(sub: Any, action: str | None = None) -> None:
     }
     for name, build in builders.items():
         if action not in builders or name == action:
-            build(msub)
+            built = build(msub)
+            if name in ("status", "attest"):
+                add_key_options(built, registry)
     models.set_defaults(handler=lambda args, host: print_usage(models, host))
 
 
-def _add_list(msub: Any) -> None:
+def _add_list(msub: Any) -> Any:
     ls = msub.add_parser("list", help="list the models of every installed provider")
     ls.add_argument("--provider", metavar="ID", help="only this provider's models")
     ls.add_argument("--json", action="store_true", help="print JSON")
@@ -68,32 +73,36 @@ def _add_list(msub: Any) -> None:
     for name in _FILTERS:
         ls.add_argument(f"--{name}", action="store_true", help=_FILTER_HELP[name])
     ls.set_defaults(handler=run_list)
+    return ls
 
 
-def _add_set(msub: Any) -> None:
+def _add_set(msub: Any) -> Any:
     st = msub.add_parser("set", help="set the default model (agents.defaults.model.primary)")
     st.add_argument(
         "ref", metavar="PROVIDER/MODEL", help="the model, e.g. from `openclaw models list`"
     )
     st.set_defaults(handler=run_set)
+    return st
 
 
-def _add_status(msub: Any) -> None:
+def _add_status(msub: Any) -> Any:
     ss = msub.add_parser("status", help="default model, key source, base URL, catalog source")
     ss.add_argument("--json", action="store_true", help="print JSON")
     ss.set_defaults(handler=run_status)
+    return ss
 
 
-def _add_refresh(msub: Any) -> None:
+def _add_refresh(msub: Any) -> Any:
     rf = msub.add_parser("refresh", help="refetch model lists; show what was added and removed")
     rf.add_argument("--provider", metavar="ID", help="only this provider's models")
     rf.set_defaults(handler=run_refresh)
+    return rf
 
 
-def _add_attest(msub: Any) -> None:
+def _add_attest(msub: Any) -> Any:
     from . import attest
 
-    attest.add_parser(msub, resolve_ref)
+    return attest.add_parser(msub, resolve_ref)
 
 
 def _provider_ids(host: Host, provider: str | None) -> list[str]:
