@@ -3,14 +3,15 @@
 ::
 
     OpenClawError                 every failure a user can be shown (one line + what to do)
-    ├── UsageError                bad command-line input
+    ├── UsageError                the command line asks for what cannot be (exit 2)
+    │   ├── UnknownModelError     a model ref no provider offers (closest matches)
+    │   └── UnknownProviderError  a provider id no plugin registered (also a PluginError)
     ├── ConfigError               the config file cannot be used
     │   ├── ConfigParseError      malformed JSON5 (file, line, column)
     │   └── ConfigValueError      a value of the wrong shape (config path)
     ├── MissingVariableError      ``${VAR}`` names an unset variable (variable, config path)
     ├── SecretError               no usable API key (which flag/env/command fixes it)
     ├── PluginError               a plugin failed to load or register
-    ├── UnknownModelError         a model ref no provider offers (closest matches)
     ├── ProviderUnreachableError  a provider could not be asked (``models refresh``)
     └── ProviderError             raised by provider plugins; they subclass it
         │                         (see ``openclaw_venice.errors`` for Venice's subtree)
@@ -70,7 +71,11 @@ class PluginError(OpenClawError):
     pass
 
 
-class UnknownModelError(OpenClawError):
+class UnknownProviderError(PluginError, UsageError):
+    """A provider id no installed plugin registered, named by the user."""
+
+
+class UnknownModelError(UsageError):
     """``fallback``: why only the provider's bundled models were looked in (see
     ``Catalog.fallback``); the live list may well have the model."""
 

@@ -41,6 +41,7 @@ class Host:
         self._registry = registry
         self.verbose = False
         self.used_key: UsedKey | None = None  # the last key resolved, for error advice
+        self.key_flags: dict[str, str] = {}  # provider id -> its key option's value
 
     # -- output -------------------------------------------------------------------------
     def out(self, text: str = "") -> None:
@@ -97,6 +98,8 @@ class Host:
     def resolve_key(self, provider: Provider, flag_value: str | None = None) -> ResolvedKey:
         """The provider's API key from the first source that has one (see ``secrets``)."""
         method = provider.auth_methods[0]
+        if flag_value is None:
+            flag_value = self.key_flags.get(provider.id)
         key = settings.api_key(
             method, provider.id, self.env, self.config.data, flag_value, warn=self.warn
         )

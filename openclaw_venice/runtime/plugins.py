@@ -45,6 +45,7 @@ from .errors import (
     ProviderError,
     SecretError,
     UnknownModelError,
+    UnknownProviderError,
     UsageError,
 )
 from .secret import SecretStr  # the key's type, offered to plugins with the contract
@@ -100,6 +101,7 @@ __all__ = [
     "SecretError",
     "SecretStr",
     "UnknownModelError",
+    "UnknownProviderError",
     "UsageCapability",
     "UsageError",
     "UsageReport",
@@ -300,7 +302,7 @@ class Registry:
             return self.providers[provider_id]
         except KeyError:
             known = ", ".join(sorted(self.providers)) or "none"
-            raise PluginError(
+            raise UnknownProviderError(
                 f"no provider {provider_id!r} is installed (installed: {known}); "
                 "install its plugin package"
             ) from None

@@ -13,13 +13,14 @@ from ..catalog import Resolution
 from ..host import Host
 
 
-def add_parser(msub: Any, resolve_ref: Callable[[Host, str], Resolution]) -> None:
+def add_parser(msub: Any, resolve_ref: Callable[[Host, str], Resolution]) -> Any:
     """``resolve_ref``: how ``models`` turns a ref into a catalog model (passed in, so this
     module does not import ``models``, which imports it)."""
     at = msub.add_parser("attest", help="fetch and verify a fresh attestation of a model's enclave")
     at.add_argument("ref", metavar="PROVIDER/MODEL", help="the model whose enclave to attest")
     at.add_argument("--json", action="store_true", help="print the report as JSON")
     at.set_defaults(handler=partial(run_attest, resolve_ref=resolve_ref))
+    return at
 
 
 def run_attest(

@@ -18,7 +18,9 @@ from typing import Any
 from ..errors import ProviderError, UsageError
 from ..host import Host
 from ..media import ImageRequest, ImageResult
+from ..plugins import Registry
 from .capability_use import call_context, pick_provider, run_async
+from .key_options import add_key_options
 
 _EXTENSIONS = {".png": "png", ".jpg": "jpeg", ".jpeg": "jpeg", ".webp": "webp"}
 PRIVACY = {
@@ -27,7 +29,7 @@ PRIVACY = {
 }
 
 
-def add_parser(sub: Any) -> None:
+def add_parser(sub: Any, registry: Registry | None = None) -> None:
     p = sub.add_parser("image", help="generate images from a prompt")
     p.add_argument("prompt", nargs="+", help="what to draw")
     p.add_argument("--model", "-m", metavar="PROVIDER/MODEL", help="default: the provider's")
@@ -49,6 +51,7 @@ def add_parser(sub: Any) -> None:
     p.add_argument("--format", choices=("png", "jpeg", "webp"), help="default: from -o")
     p.add_argument("--force", action="store_true", help="overwrite existing files")
     p.add_argument("--json", action="store_true", help="print what was written as JSON")
+    add_key_options(p, registry)
     p.set_defaults(handler=run)
 
 
