@@ -112,6 +112,8 @@ class DiscoveryError(VeniceError):
 class RequestRefused(VeniceError):
     """We will not send this request; the message says what to change."""
 
+    status = 400
+
 
 class StreamFormatError(VeniceError):
     """The answer broke the SSE or JSON framing, or ended before it was complete."""

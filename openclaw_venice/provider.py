@@ -108,6 +108,14 @@ class VeniceProvider:
     default_model: str | None = DEFAULT_MODEL_ID
     aliases: Sequence[str] = ("veniceai", "venice-ai")
     fingerprint_free = True  # privacy: no SDK, OS or runtime headers from another client
+    #: OpenAI request fields our chat sessions carry to Venice (``chat/openai_fields.py``)
+    openai_fields = frozenset(
+        {
+            "stop", "seed", "top_p", "top_k", "min_p", "frequency_penalty", "presence_penalty",
+            "repetition_penalty", "tool_choice", "parallel_tool_calls", "user",
+            "response_format",
+        }
+    )  # fmt: skip
 
     def __init__(self) -> None:
         self._client: VeniceChat | None = None  # made on the first turn, never in register()
@@ -121,8 +129,9 @@ class VeniceProvider:
         ``openclaw`` command sets up a chat: base URL ``VENICE_BASE_URL``, else the config
         file's ``models.providers.venice.baseUrl``, else Venice's; key ``api_key``, else the
         first of the command's sources that has one (``VENICE_API_KEY`` or the variable the
-        config's ``apiKey`` names, the config's ``env`` block, the system keyring, a literal
-        ``apiKey``, the auth profile). Passing a key makes a new client."""
+        config's ``apiKey`` names, the config's ``env`` block, the system keyring, TypeScript
+        OpenClaw's state store, a literal ``apiKey``, the auth-profile file). Passing a key
+        makes a new client."""
         if api_key is not None or self._client is None:
             from .chat.client import VeniceChat
 

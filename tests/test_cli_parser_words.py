@@ -56,7 +56,7 @@ def test_a_word_that_is_no_command_lists_every_command(argv: list[str]) -> None:
     result = run_cli(*argv)
     line = result.stderr.strip()
     assert result.code == 2 and line.count("\n") == 0
-    assert "(choose from 'models', 'onboard'" in line and "'embed')" in line
+    assert "(choose from 'models', 'onboard'" in line and "'embed'" in line and "'serve'" in line
     assert line.endswith("see `openclaw --help`")
 
 

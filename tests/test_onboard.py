@@ -178,7 +178,7 @@ def test_no_keyring_requires_a_flag_then_uses_the_env_block() -> None:
         env=NO_KEYRING,
     )
     assert result.code == 0 and "config env block" in result.stdout
-    assert config()["env"]["VENICE_API_KEY"] == CANARY
+    assert config()["env"] == {"vars": {"VENICE_API_KEY": CANARY}}  # TypeScript's place
     assert config_path().stat().st_mode & 0o777 == 0o600
     check = run_cli("models", "status", "--json", env=NO_KEYRING)
     assert json.loads(check.stdout)["providers"]["venice"]["keySource"] == "config env block"

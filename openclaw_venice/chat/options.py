@@ -68,3 +68,5 @@ class StreamOptions:
     on_retry: Callable[[float, str], None] | None = field(default=None, compare=False)
     # e2ee-* models: False is TEE-only mode (attested enclave, content in the clear over TLS)
     e2ee: bool = True
+    #: OpenAI request fields carried as they are (``chat/openai_fields.py`` checks them)
+    openai_fields: Mapping[str, Any] = field(default_factory=dict)

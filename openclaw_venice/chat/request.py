@@ -21,6 +21,7 @@ from typing import Any
 from ..errors import RequestRefused
 from ..runtime.ai import Context, ReasoningLevel, Tool
 from ..runtime.catalog import ModelInfo
+from .openai_fields import checked_fields
 from .options import StreamOptions, VeniceOptions
 from .quirks import is_deepseek_v4, is_grok, rejects_effort_with_tools
 from .replay import build_messages
@@ -75,6 +76,8 @@ def build_request(
     tools = tool_entries(model, context.tools, warn)
     if tools:
         body["tools"] = tools
+    if options.openai_fields:
+        body.update(checked_fields(options.openai_fields, with_tools=bool(tools)))
     effort = turn_effort(model, options.reasoning, bool(tools), warn)
     if effort is not None:
         body["reasoning_effort"] = effort

@@ -51,6 +51,7 @@ def stream_options(settings: ChatSettings) -> StreamOptions:
         total_timeout=settings.timeout,
         on_retry=_retry_reporter(settings),
         e2ee=not settings.provider_options.get("no_e2ee"),
+        openai_fields=settings.openai_fields,
     )
 
 

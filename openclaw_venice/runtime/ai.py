@@ -199,5 +199,10 @@ class ChatSettings:
     response_schema: Mapping[str, Any] | None = None
     provider_options: Mapping[str, Any] = field(default_factory=dict)
     timeout: float | None = None  # seconds for the whole turn (None: no overall limit)
+    #: OpenAI chat-completions request fields (``stop``, ``seed``, ``top_p``, ``tool_choice``
+    #: ...), named and valued as OpenAI defines them, for a provider that lists the name in
+    #: its ``openai_fields`` (see ``ChatProvider``) to carry to the model; the host never
+    #: hands over a name the provider did not list
+    openai_fields: Mapping[str, Any] = field(default_factory=dict)
     #: the provider says what it is waiting for (e.g. "retrying in 2 s after HTTP 429")
     status: Callable[[str], None] | None = None

@@ -31,6 +31,8 @@ COMMANDS = {
     "usage": "spend by model over recent days",
     "image": "generate images from a prompt",
     "embed": "embedding vectors of texts, as JSON",
+    "serve": "a local OpenAI-compatible endpoint for other agent runtimes",
+    "connect": "point an agent runtime's config at `openclaw serve`",
 }
 NEEDS_REGISTRY = {"onboard", "configure", "chat", "image", "embed", "usage"}
 #: the key options are parsed for these, as ``openclaw ACTION``s of a command with actions

@@ -16,8 +16,7 @@ import json
 import math
 import os
 import stat
-from collections.abc import Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -26,7 +25,6 @@ from .config_file import (
     ConfigDocument,
     get_path,
     load_config,
-    make_private_dir,
     parse_config_text,
     write_atomic,
 )
@@ -100,31 +98,23 @@ def edit_text(text: str, edits: Sequence[Edit], data: Mapping[str, Any]) -> str 
     return text
 
 
-@contextmanager
-def config_lock(path: Path) -> Iterator[None]:
-    """An exclusive advisory lock on ``<config>.lock`` for the duration of a save."""
-    import fcntl
-
-    make_private_dir(path.parent)
-    fd = os.open(path.with_name(path.name + ".lock"), os.O_RDWR | os.O_CREAT, 0o600)
-    try:
-        fcntl.flock(fd, fcntl.LOCK_EX)
-        yield
-    finally:
-        os.close(fd)  # closing releases the lock
-
-
 def save_edits(
-    doc: ConfigDocument, edits: Sequence[Edit], moved: Mapping[str, str] | None = None
+    doc: ConfigDocument,
+    edits: Sequence[Edit],
+    moved: Mapping[str, str] | None = None,
+    say: Callable[[str], None] | None = None,
 ) -> SaveResult:
     """Apply ``edits`` to the file at ``doc.path`` as it is now, and write it atomically.
 
     ``moved``: secrets the edits take out of the file (a key moved to the keyring), each with
     the text that stands for it now (its ``${VAR}``); no file this writes still holds one,
     the ``.bak`` included (see ``config_scrub``). A symlinked config is edited where the
-    link points (the link stays)."""
+    link points (the link stays). The file is locked as TypeScript OpenClaw locks it
+    (``config_lock``); ``say`` hears the one line said while another writer is waited for."""
+    from .config_lock import config_lock
+
     target = Path(os.path.realpath(doc.path))
-    with config_lock(target):
+    with config_lock(doc.path, say=say):
         current = load_config(target, known=doc)
         refuse_read_only(target, doc.path)
         edits = [e for e in edits if not _already(current.data, e)]

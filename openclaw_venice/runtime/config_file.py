@@ -244,6 +244,22 @@ def _fsync_dir(directory: Path) -> None:
         os.close(fd)
 
 
+def config_env_vars(data: Mapping[str, Any]) -> dict[str, str]:
+    """The config's inline variables: ``env.vars`` (TypeScript OpenClaw's place for them),
+    then the older ``env.<NAME>`` strings (``shellEnv`` is a setting, not a variable)."""
+    block = data.get("env")
+    if not isinstance(block, Mapping):
+        return {}
+    found = {k: v for k, v in block.items() if k not in ENV_SETTINGS and isinstance(v, str)}
+    listed = block.get("vars")
+    if isinstance(listed, Mapping):
+        found.update({k: v for k, v in listed.items() if isinstance(k, str) and isinstance(v, str)})
+    return found
+
+
+ENV_SETTINGS = ("vars", "shellEnv")  # the keys of TypeScript OpenClaw's strict env block
+
+
 def get_path(data: Mapping[str, Any], *keys: str) -> Any:
     """``data[k1][k2]...`` or None when any level is missing or not an object."""
     node: Any = data

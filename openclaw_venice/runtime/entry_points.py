@@ -20,11 +20,12 @@ _SUFFIXES = (".dist-info", ".egg-info")
 
 class EntryPoint(NamedTuple):
     name: str
-    value: str  # "module:attr.attr"
+    value: str  # "module:attr.attr", and " [extras]" when the line names some
     group: str
 
     def load(self) -> Any:
-        module, _, attrs = self.value.partition(":")
+        target = self.value.split("[", 1)[0]  # extras are not ours to judge
+        module, _, attrs = target.partition(":")
         found: Any = import_module(module.strip())
         for attr in attrs.strip().split("."):
             if attr:
@@ -69,6 +70,5 @@ def _read(file: str, group: str) -> list[EntryPoint]:
             section = line[1:-1].strip()
         elif section == group and "=" in line:
             name, _, value = line.partition("=")
-            value = value.split("[", 1)[0].strip()  # extras, "[name]", are not ours to judge
-            points.append(EntryPoint(name.strip(), value, group))
+            points.append(EntryPoint(name.strip(), value.strip(), group))  # as importlib
     return points

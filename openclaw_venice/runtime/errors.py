@@ -55,11 +55,19 @@ class ConfigValueError(ConfigError):
 
 
 class MissingVariableError(ConfigError):
+    """Only a key (``apiKey``) is something ``openclaw onboard`` stores; any other value
+    (a ``baseUrl``, a header) the user fixes in the file, which onboarding would fail to
+    read just the same."""
+
     def __init__(self, variable: str, config_path: str) -> None:
         self.variable, self.config_path = variable, config_path
+        if config_path.rsplit(".", 1)[-1] == "apiKey":
+            fix = "run `openclaw onboard` to store it"
+        else:
+            fix = f"change {config_path} in the config file"
         super().__init__(
             f"environment variable {variable} referenced at {config_path} is missing or empty; "
-            f"set it, or run `openclaw onboard` to store it"
+            f"set it, or {fix}"
         )
 
 
@@ -104,7 +112,13 @@ class ProviderUnreachableError(OpenClawError):
 
 
 class ProviderError(OpenClawError):
-    """Base for errors raised by provider plugins."""
+    """Base for errors raised by provider plugins. ``status``: the HTTP status that says
+    it best: the provider's error answer's, 400 for a request the provider will not send,
+    0 when the provider could not be asked; ``retry_after``: seconds the provider asked the
+    caller to wait, if it did."""
+
+    status: int = 0
+    retry_after: float | None = None
 
 
 class KeyRefusedError(ProviderError):

@@ -24,12 +24,15 @@ class UsedKey(NamedTuple):
 def source_of(used: UsedKey) -> str:
     """Where the key was found, as a person can go and look: "VENICE_API_KEY in your
     environment", "the system keyring (service openclaw, VENICE_API_KEY)"..."""
+    from .secrets import STATE_STORE
+
     name, config = used.variable, used.config
     return {
         "flag": f"the {used.method.cli_flag} option",
         "env": f"{name} in your environment",
-        "config env block": f"env.{name} in {config}",
+        "config env block": f"{name} in the env block of {config}",
         "keyring": f"the system keyring (service openclaw, {name})",
+        STATE_STORE: f"OpenClaw's state store (profile {used.method.profile_id})",
         "config": f"the apiKey written in {config}",
         "auth profile": f"OpenClaw's auth profile {used.method.profile_id}",
     }.get(used.key.source, used.key.source)

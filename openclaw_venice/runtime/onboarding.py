@@ -8,7 +8,7 @@ from typing import Any
 
 from .catalog import ModelInfo
 from .config_edit import Edit
-from .config_file import get_path
+from .config_file import ENV_SETTINGS, get_path
 from .plugins import AuthMethod
 
 
@@ -51,6 +51,26 @@ def pick_default(models: Sequence[ModelInfo], preferred: str | None) -> ModelInf
     return max(usable, key=lambda m: (m.privacy == "private", m.supports_tools, m.reasoning))
 
 
+def env_block_edits(data: Mapping[str, Any], choices: Choices) -> list[Edit]:
+    """The key, when it goes into the config, in ``env.vars`` (TypeScript OpenClaw's strict
+    ``env`` block is ``{shellEnv, vars}``: a variable beside them makes it refuse the whole
+    file); variables an earlier version wrote as ``env.<NAME>`` move into ``env.vars``."""
+    block = get_path(data, "env")
+    block = block if isinstance(block, Mapping) else {}
+    legacy = {k: v for k, v in block.items() if k not in ENV_SETTINGS}
+    if choices.env_block_key is None and not legacy:
+        return []
+    variable = choices.key_variable or choices.method.env_var
+    if not legacy:
+        return [(("env", "vars", variable), choices.env_block_key)]
+    listed = block.get("vars")
+    variables = {**legacy, **(listed if isinstance(listed, Mapping) else {})}
+    if choices.env_block_key is not None:
+        variables[variable] = choices.env_block_key
+    kept = {k: v for k, v in block.items() if k in ENV_SETTINGS and k != "vars"}
+    return [(("env",), {**kept, "vars": variables})]  # settings kept, variables moved
+
+
 def plan(data: Mapping[str, Any], choices: Choices) -> Plan:
     """The config edits for ``choices``: keep what exists, add what is missing."""
     result = Plan()
@@ -64,9 +84,7 @@ def plan(data: Mapping[str, Any], choices: Choices) -> Plan:
         result.edits.append((("models", "mode"), "merge"))
     for key, value in choices.block.items():
         result.edits.append((("models", "providers", pid, key), value))
-    if choices.env_block_key is not None:
-        variable = choices.key_variable or method.env_var
-        result.edits.append((("env", variable), choices.env_block_key))
+    result.edits += env_block_edits(data, choices)
     existing = current_default(data)
     result.default_ref = existing or choices.default_model.ref
     if existing is None or choices.set_default:

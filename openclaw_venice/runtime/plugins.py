@@ -110,6 +110,7 @@ __all__ = [
     "host_context",
     "load_plugins",
     "make_private_dir",
+    "openai_fields",
     "provider_cache_dir",
 ]
 
@@ -198,7 +199,12 @@ class ChatSession(Protocol):
 
 @runtime_checkable
 class ChatProvider(Provider, Protocol):
-    """A provider that can chat (optional part of the contract)."""
+    """A provider that can chat (optional part of the contract).
+
+    It may also have ``openai_fields``, the names of the OpenAI chat-completions request
+    fields its sessions carry from ``ChatSettings.openai_fields`` to the model (a value it
+    cannot send is its error, naming the field); the host reads it with
+    :func:`openai_fields` and refuses any other such field itself."""
 
     chat_flags: Sequence[ChatFlag]
 
@@ -209,6 +215,11 @@ class ChatProvider(Provider, Protocol):
         models the host lists (the config file's applied), in which the session resolves
         model ids; without it, the provider's own."""
         ...
+
+
+def openai_fields(provider: Provider) -> frozenset[str]:
+    """The OpenAI request fields ``provider``'s chat sessions carry (none when it says none)."""
+    return frozenset(getattr(provider, "openai_fields", ()))
 
 
 @runtime_checkable
@@ -398,7 +409,8 @@ def host_context(
 def host_api_key(provider: Provider, env: Mapping[str, str] | None = None) -> SecretStr:
     """``provider``'s API key, from the first source that has one, in the ``openclaw``
     command's order: env (or the variable the config's ``apiKey`` names), the config's
-    ``env`` block, the system keyring, a literal ``apiKey``, the auth profile store. Raises
+    ``env`` block, the system keyring, TypeScript OpenClaw's state store, a literal ``apiKey``,
+    the older auth-profile file. Raises
     :class:`SecretError`, saying how to get one, when none has it."""
     from . import settings
 

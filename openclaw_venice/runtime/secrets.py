@@ -2,10 +2,14 @@
 
 1. the command-line flag (e.g. ``--venice-api-key``);
 2. the process environment (e.g. ``VENICE_API_KEY``);
-3. the config file's ``env`` block;
+3. the config file's ``env`` block: ``env.vars`` (where TypeScript OpenClaw keeps inline
+   variables), then the older ``env.<NAME>``;
 4. the system keyring (service ``openclaw``, user = the variable name);
-5. a literal ``apiKey`` in the provider's config block;
-6. an OpenClaw auth-profile store entry (e.g. ``venice:default``).
+5. TypeScript OpenClaw's own store of the auth profile (e.g. ``venice:default``): its state
+   database ``state/openclaw.sqlite`` (read-only; see ``auth_store``);
+6. a literal ``apiKey`` in the provider's config block;
+7. the older auth-profile file of TypeScript OpenClaw (``agents/main/agent/
+   auth-profiles.json``).
 
 When the provider's ``apiKey`` names another variable (``${OTHER}`` or
 ``{source: "env", id: "OTHER"}``) that name is looked up instead. Logs and ``--verbose``
@@ -16,7 +20,6 @@ A keyring that is absent, locked or failing is skipped with a one-line warning.
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -24,7 +27,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .auth import AuthMethod
-from .config_file import get_path
+from .auth_store import database_key, file_key
+from .config_file import config_env_vars, get_path
 from .errors import SecretError
 from .key_input import check_key
 
@@ -32,6 +36,7 @@ if TYPE_CHECKING:
     from .secret import SecretStr
 
 KEYRING_SERVICE = "openclaw"
+STATE_STORE = "OpenClaw state store"  # TypeScript OpenClaw's own key store, as a source
 _REFERENCE = re.compile(r"^\$\{([A-Z_][A-Z0-9_]*)\}$")
 Warn = Callable[[str], None]
 
@@ -39,7 +44,8 @@ Warn = Callable[[str], None]
 @dataclass(frozen=True, slots=True)
 class ResolvedKey:
     value: SecretStr
-    source: str  # "flag", "env", "config env block", "keyring", "config", "auth profile"
+    source: str  # "flag", "env", "config env block", "keyring", "OpenClaw state store",
+    # "config", "auth profile"
 
     def __repr__(self) -> str:
         return f"ResolvedKey(source={self.source!r})"
@@ -75,10 +81,11 @@ def resolve_api_key(
     sources: list[tuple[str, Callable[[], str | None]]] = [
         ("flag", lambda: flag_value),
         ("env", lambda: env.get(name)),
-        ("config env block", lambda: _string(get_path(config, "env", name))),
+        ("config env block", lambda: config_env_vars(config).get(name)),
         ("keyring", lambda: keyring_get(name, warn)),
+        (STATE_STORE, lambda: database_key(state_dir, method.profile_id)),
         ("config", lambda: _literal(api_key)),
-        ("auth profile", lambda: profile_key(state_dir, method.profile_id)),
+        ("auth profile", lambda: file_key(state_dir, method.profile_id)),
     ]
     for source, lookup in sources:
         value = lookup()
@@ -90,10 +97,6 @@ def resolve_api_key(
         f"no {method.label} found; set {name} or run "
         f"`openclaw onboard --auth-choice {method.choice}`"
     )
-
-
-def _string(value: Any) -> str | None:
-    return value if isinstance(value, str) else None
 
 
 def _literal(api_key: Any) -> str | None:
@@ -171,27 +174,3 @@ def keyring_set(name: str, value: SecretStr) -> str | None:
     except Exception:  # a refused prompt included: "no usable keyring" says what to do
         return None
     return backend
-
-
-# -- OpenClaw's auth-profile store -----------------------------------------------------------
-
-
-def profile_store_path(state_dir: Path) -> Path:
-    """Where TypeScript OpenClaw keeps the default agent's credentials."""
-    return state_dir / "agents" / "main" / "agent" / "auth-profiles.json"
-
-
-def profile_key(state_dir: Path | None, profile_id: str) -> str | None:
-    if state_dir is None:
-        return None
-    try:
-        payload = json.loads(profile_store_path(state_dir).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None
-    entry = get_path(payload, "profiles", profile_id)
-    if not isinstance(entry, Mapping):
-        return None
-    for field in ("key", "apiKey", "token"):
-        if isinstance(entry.get(field), str) and entry[field]:
-            return str(entry[field])
-    return None

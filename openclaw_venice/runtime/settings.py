@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .auth import AuthMethod
-from .config_file import config_path, get_path, load_config
+from .config_file import config_env_vars, config_path, get_path, load_config
 
 if TYPE_CHECKING:
     from .secrets import ResolvedKey
@@ -75,8 +75,7 @@ def variable_lookup(
     from .secrets import keyring_get
     from .substitution import env_lookup
 
-    env_block = get_path(data, "env")
-    layered = env_lookup(env, env_block if isinstance(env_block, Mapping) else {})
+    layered = env_lookup(env, config_env_vars(data))
 
     def lookup(name: str) -> str | None:
         return layered(name) or keyring_get(name, warn)

@@ -9,7 +9,12 @@ from typing import Any
 
 from ..catalog import Catalog, ModelInfo, Resolution, deprecation_warning, split_ref
 from ..config_file import get_path
-from ..errors import ProviderUnreachableError, UnknownModelError, UsageError
+from ..errors import (
+    MissingVariableError,
+    ProviderUnreachableError,
+    UnknownModelError,
+    UsageError,
+)
 from ..host import Host
 from ..plugins import Registry
 from .key_options import add_key_options
@@ -179,7 +184,10 @@ def resolve_ref(host: Host, ref: str) -> Resolution:
     aliases = {alias: target for target, alias in host.model_aliases().items()}
     if "/" not in ref and ref in aliases:
         ref = aliases[ref]
-    default = host.default_model_ref()
+    try:
+        default = host.default_model_ref()
+    except MissingVariableError:  # setting a new default is how that gets fixed
+        default = None
     default_provider = split_ref(default)[0] if default else None
     if default_provider is None and len(host.registry.providers) == 1:
         default_provider = next(iter(host.registry.providers))
@@ -205,7 +213,13 @@ def run_set(args: argparse.Namespace, host: Host) -> int:
     )
     from ..config_edit import save_edits  # only this action writes
 
-    saved = save_edits(host.config, [(key, ref)])
+    written = get_path(host.config.data, *key)
+    saved = save_edits(host.config, [(key, ref)], say=host.err)
+    if isinstance(written, str) and "${" in written and written != ref:
+        host.warn(
+            f"{'.'.join(key)} was {written} (read from the environment); it is now {ref}, "
+            "written as it is: set it back by hand to keep taking it from the variable"
+        )
     if not saved.comments_kept:
         host.warn(
             f"the file was rewritten; its previous text, comments included, is in "

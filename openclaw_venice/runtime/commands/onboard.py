@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from functools import partial
 from typing import TYPE_CHECKING, Any
 
+from ..auth_store import database_key
 from ..catalog import Catalog, ModelInfo
 from ..config_edit import save_edits
 from ..config_file import get_path
@@ -105,6 +106,17 @@ def onboard(args: argparse.Namespace, host: Host, provider: Provider, method: Au
     mode = str(host.setting("models", "mode") or "merge")
     block = provider.onboarding_config(written, catalog, "${" + variable + "}", mode)
     block = {key: value for key, value in block.items() if written.get(key) != value}
+    ts_key = database_key(host.state_dir, method.profile_id)
+    if ts_key is not None and "apiKey" not in written:
+        # TypeScript OpenClaw keeps this profile's key in its state store and reads the
+        # config's apiKey first: a ${VAR} reference would break its turns wherever the
+        # variable is not exported. We find our key without it (see ``secrets``).
+        block.pop("apiKey", None)
+        if decision.key is not None and decision.key.get_secret_value() != ts_key:
+            host.err(
+                "TypeScript OpenClaw keeps its own copy of the previous key in its state store "
+                "and goes on using it; run its own onboarding to change it there too"
+            )
     choices = Choices(
         provider.id,
         method,
@@ -118,7 +130,7 @@ def onboard(args: argparse.Namespace, host: Host, provider: Provider, method: Au
     moved = moved_key(written, block, env_block_key)
     if decision.source == "keyring" or storage.startswith("system keyring"):
         moved.update(_in_keyring(decision, variable))
-    saved = save_edits(host.config, steps.edits, moved)
+    saved = save_edits(host.config, steps.edits, moved, say=host.err)
     nowhere = args.secret_input_mode == "ref" or storage.startswith("not stored")
     warning = key_in_use(host, provider, decision, variable, nowhere)
     summary = {

@@ -1,0 +1,237 @@
+"""The gateway's endpoints over the host's providers, through the plugin contract alone:
+``GET /v1/models`` (every chat provider's catalog) and ``POST /v1/chat/completions`` (each
+turn through the provider's own chat session, so its rules apply: limits, reasoning, tool
+gating, replay repair, its own parameters, E2EE).
+
+One session per provider for the life of the gateway (its connection pool, its E2EE key and
+attestations). Nothing here names a provider.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import AsyncIterator, Callable, Mapping, Sequence
+from contextlib import aclosing
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from ..catalog import Catalog, ModelInfo, split_ref
+from ..errors import OpenClawError, ProviderError, UnknownModelError
+from ..plugins import ChatProvider, ChatSession, SecretStr, openai_fields
+from . import answer
+from .guard import authorized, local_request
+from .http import Reply, Request
+from .request import BadField, read_request
+
+if TYPE_CHECKING:
+    from ..ai import StreamEvent
+    from ..host import Host
+
+JSON = "application/json"
+SSE = "text/event-stream"
+
+
+@dataclass(slots=True)
+class Route:
+    """One chat provider as the gateway serves it."""
+
+    provider: ChatProvider
+    catalog: Catalog
+    key: SecretStr
+    fields: frozenset[str]
+    session: ChatSession | None = None
+
+
+@dataclass(slots=True)
+class Gateway:
+    """The application: ``await gateway.handle(request)``."""
+
+    host: Host
+    token: str
+    routes: dict[str, Route]
+    allowed_hosts: Sequence[str] = ()
+    log: Callable[[str], None] = field(default=lambda line: None)
+
+    async def handle(self, request: Request) -> Reply:
+        refused = local_request(request.headers, self.allowed_hosts)
+        if refused is not None:
+            return _error(403, refused, "permission_error")
+        if not authorized(request.headers, self.token):
+            return _error(
+                401,
+                "missing or wrong bearer token; use the token in the file `openclaw serve` printed",
+                "authentication_error",
+                code="invalid_api_key",
+            )
+        path = request.target.partition("?")[0].rstrip("/")
+        if path == "/v1/models" and request.method in ("GET", "HEAD"):
+            return Reply(200, answer.models_json(self.models()))
+        if path.startswith("/v1/models/") and request.method == "GET":
+            return self.model(path.removeprefix("/v1/models/"))
+        if path == "/v1/chat/completions":
+            if request.method != "POST":
+                return _error(405, "use POST for /v1/chat/completions", "invalid_request_error")
+            return await self.chat(request.body)
+        return _error(404, f"no endpoint {request.method} {path}", "invalid_request_error")
+
+    # -- models -----------------------------------------------------------------------
+    def models(self) -> list[ModelInfo]:
+        return [m for route in self.routes.values() for m in route.catalog.models]
+
+    def model(self, ref: str) -> Reply:
+        try:
+            route, model_id = self.route_for(ref)
+        except UnknownModelError as exc:
+            return _error(404, str(exc), "invalid_request_error", "model", "model_not_found")
+        found = route.catalog.resolve(model_id)
+        if found is None:
+            return _error(404, f"unknown model {ref}", "invalid_request_error", "model")
+        return Reply(200, json.dumps(answer.model_json(found.model)).encode())
+
+    def route_for(self, ref: str) -> tuple[Route, str]:
+        """The provider of ``provider/id`` (or of a bare id: the one provider, or the one
+        whose catalog lists it) and the id as written after ``provider/``."""
+        single = next(iter(self.routes)) if len(self.routes) == 1 else None
+        provider_id, model_id = split_ref(ref, single)
+        if provider_id is not None and provider_id in self.routes and model_id:
+            return self.routes[provider_id], model_id
+        if provider_id is not None and provider_id not in self.routes:
+            model_id = ref  # an id with a slash of its own, bare
+        for route in self.routes.values():
+            if route.catalog.find(model_id) is not None:
+                return route, model_id
+        raise UnknownModelError(ref, [])
+
+    # -- chat ---------------------------------------------------------------------------
+    async def chat(self, raw: bytes) -> Reply:
+        try:
+            body = json.loads(raw)
+        except ValueError:
+            return _error(400, "the request body is not valid JSON", "invalid_request_error")
+        model_ref = body.get("model") if isinstance(body, Mapping) else None
+        if not isinstance(model_ref, str) or not model_ref:
+            return _error(400, "`model` is missing", "invalid_request_error", "model")
+        try:
+            route, model_id = self.route_for(model_ref)
+            found = route.catalog.resolve(model_id)
+            record_id = found.model.id if found else model_id
+            turn = read_request(body, route.fields, route.provider.id, record_id)
+        except BadField as exc:
+            return _error(400, str(exc), "invalid_request_error", exc.param or None)
+        except UnknownModelError as exc:
+            return _error(404, str(exc), "invalid_request_error", "model", "model_not_found")
+        session = self.session(route)
+        events = session.stream(model_id, turn.context, turn.settings)
+        ident = answer.completion_id()
+        first = await _first_event(events)
+        if first.type == "error":
+            await events.aclose()  # type: ignore[attr-defined]
+            return error_reply(first.error)
+        if not turn.stream:
+            return await _whole(first, events, model_ref, ident)
+        writer = answer.ChunkWriter(model_ref, ident, turn.include_usage)
+        return Reply(200, _chunks(first, events, writer), content_type=SSE)
+
+    def session(self, route: Route) -> ChatSession:
+        if route.session is None:
+            ctx = self.host.provider_context(route.provider, warn=self.log)
+            route.session = route.provider.chat(ctx, route.key, route.catalog)
+        return route.session
+
+    async def aclose(self) -> None:
+        for route in self.routes.values():
+            if route.session is not None:
+                await route.session.aclose()
+                route.session = None
+
+
+async def _first_event(events: AsyncIterator[StreamEvent]) -> StreamEvent:
+    from ..ai import StreamEvent
+
+    async for event in events:
+        return event
+    return StreamEvent("error", error=ProviderError("the provider sent nothing"))
+
+
+async def _whole(
+    first: StreamEvent, events: AsyncIterator[StreamEvent], model: str, ident: str
+) -> Reply:
+    """A JSON answer: the turn's final message."""
+    event = first
+    async with aclosing(events) as rest:  # type: ignore[type-var]
+        if event.type not in ("done", "error"):
+            async for event in rest:
+                if event.type in ("done", "error"):
+                    break
+    if event.type != "done" or event.message is None:
+        return error_reply(event.error)
+    return Reply(200, json.dumps(answer.completion(event.message, model, ident)).encode())
+
+
+async def _chunks(
+    first: StreamEvent, events: AsyncIterator[StreamEvent], writer: answer.ChunkWriter
+) -> AsyncIterator[bytes]:
+    async with aclosing(events) as rest:  # type: ignore[type-var]
+        yield writer.event(first)
+        async for event in rest:
+            if event.type == "error":
+                _, kind, message = describe_error(event.error)
+                yield answer.stream_error(message, kind)
+                return
+            data = writer.event(event)
+            if data:
+                yield data
+
+
+def describe_error(error: BaseException | None) -> tuple[int, str, str]:
+    """Status, OpenAI error type and message for a turn's error."""
+    if isinstance(error, UnknownModelError):
+        return 404, "invalid_request_error", str(error)
+    if isinstance(error, ProviderError):
+        status = error.status
+        if status == 429:
+            return 429, "rate_limit_error", str(error)
+        if status in (401, 403):  # the provider refused the key: not the client's token
+            return 502, "upstream_error", str(error)
+        if status == 402:
+            return 402, "insufficient_quota", str(error)
+        if 400 <= status < 500:
+            return status, "invalid_request_error", str(error)
+        return 502, "upstream_error", str(error)
+    if isinstance(error, OpenClawError):
+        return 500, "server_error", str(error)
+    return 500, "server_error", "internal error in the gateway (see its log)"
+
+
+def error_reply(error: BaseException | None) -> Reply:
+    status, kind, message = describe_error(error)
+    headers: list[tuple[str, str]] = []
+    retry = getattr(error, "retry_after", None)
+    if isinstance(retry, int | float) and retry >= 0:
+        headers.append(("Retry-After", str(max(1, round(retry)))))
+    if not isinstance(error, OpenClawError) and error is not None:
+        print(f"gateway: {type(error).__name__} in a turn (a bug)", file=sys.stderr)
+    return Reply(status, answer.error_json(message, kind), headers)
+
+
+def _error(
+    status: int, message: str, kind: str, param: str | None = None, code: str | None = None
+) -> Reply:
+    return Reply(status, answer.error_json(message, kind, param, code))
+
+
+def build_routes(host: Host, warn: Callable[[str], None]) -> dict[str, Route]:
+    """Every chat provider that has a key, with its catalog (live, cached or bundled)."""
+    routes: dict[str, Route] = {}
+    for provider in host.registry.providers.values():
+        if not isinstance(provider, ChatProvider):
+            continue
+        try:
+            key = host.resolve_key(provider).value
+        except OpenClawError as exc:
+            warn(f"{provider.label} is not served: {exc}")
+            continue
+        catalog = host.catalog(provider.id)
+        routes[provider.id] = Route(provider, catalog, key, openai_fields(provider))
+    return routes

@@ -1,0 +1,168 @@
+"""``openclaw connect RUNTIME [--undo]`` on the runtimes' own config files: the entry lands
+beside what the user wrote (comments and all), the runtime reads it (Hermes makes a turn
+through the gateway with it), and ``--undo`` gives back the file byte for byte."""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import stat
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from ruamel.yaml import YAML
+
+from openclaw_venice.runtime.config_file import parse_config_text
+from tests.conftest import run_cli
+from tests.support import venice_wire as wire
+from tests.support.gateway import Gateway, venice
+from tests.support.hygiene import CANARY
+from tests.support.server import LocalServer
+
+HERMES = Path(sys.executable).with_name("hermes")
+HERMES_CONFIG = """\
+# my Hermes settings
+model:
+  provider: venice   # the in-process route stays
+  default: kimi-k2-6
+
+providers:
+  # a local llama.cpp
+  local:
+    name: local
+    base_url: http://127.0.0.1:8080/v1
+agent:
+  reasoning_effort: medium
+"""
+OPENCLAW_CONFIG = """\
+// my OpenClaw config
+{
+  agents: { defaults: { model: "venice/kimi-k2-6" } },
+  models: {
+    providers: {
+      venice: { baseUrl: "https://api.venice.ai/api/v1" }, // kept
+    },
+  },
+}
+"""
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def token(tmp_path: Path) -> str:
+    return (tmp_path / "state" / "gateway" / "token").read_text().strip()
+
+
+def test_hermes_entry_is_read_by_hermes_and_undone_byte_for_byte(
+    server: LocalServer, tmp_path: Path
+) -> None:
+    home = tmp_path / "hermes-home"
+    home.mkdir()
+    config = home / "config.yaml"
+    config.write_text(HERMES_CONFIG)
+    env = {"HERMES_HOME": str(home)}
+    port = free_port()
+    done = run_cli("connect", "hermes", "--port", str(port), env=env)
+    assert done.code == 0, done.output
+    assert str(config) in done.stdout and "--provider openclaw-gateway" in done.stdout
+    data = YAML(typ="safe").load(config.read_text())
+    assert data["providers"]["local"]["base_url"] == "http://127.0.0.1:8080/v1"  # kept
+    assert data["providers"]["openclaw-gateway"] == {
+        "name": "openclaw-gateway",
+        "base_url": f"http://127.0.0.1:{port}/v1",
+        "api_key": token(tmp_path),
+    }
+    assert data["model"]["provider"] == "venice"
+    assert config.read_text().startswith(HERMES_CONFIG.split("providers:")[0])  # comments
+    # Hermes itself reads the entry: a turn through the gateway on that port
+    server.respond(venice([wire.text_stream("Through the gateway.")]))
+    with Gateway(server, port=port):
+        hermes_env = {k: v for k, v in os.environ.items() if not k.startswith("VENICE_")}
+        work = tmp_path / "work"
+        work.mkdir()
+        proc = subprocess.run(
+            [str(HERMES), "-z", "Say hi", "--provider", "openclaw-gateway",
+             "-m", "venice/kimi-k2-6"],
+            capture_output=True, text=True, cwd=work, timeout=300, stdin=subprocess.DEVNULL,
+            env={**hermes_env, "HERMES_HOME": str(home)},
+        )  # fmt: skip
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout == "Through the gateway.\n"
+    assert CANARY not in proc.stdout + proc.stderr
+    undone = run_cli("connect", "hermes", "--undo", env=env)
+    assert undone.code == 0, undone.output
+    assert config.read_text() == HERMES_CONFIG
+
+
+def test_openclaw_ts_entry_lists_the_models_and_keeps_comments(tmp_path: Path) -> None:
+    config = tmp_path / "state" / "openclaw.json"
+    config.parent.mkdir(parents=True)
+    config.write_text(OPENCLAW_CONFIG)
+    done = run_cli("connect", "openclaw-ts")
+    assert done.code == 0, done.output
+    text = config.read_text()
+    assert "// my OpenClaw config" in text and "// kept" in text
+    entry = parse_config_text(text)["models"]["providers"]["openclaw-gateway"]
+    assert entry["baseUrl"] == "http://127.0.0.1:8645/v1"
+    assert entry["api"] == "openai-completions"
+    assert entry["apiKey"] == token(tmp_path)
+    kimi = next(m for m in entry["models"] if m["id"] == "venice/kimi-k2-6")
+    assert kimi["contextWindow"] > 0 and kimi["maxTokens"] > 0
+    assert not config.with_name("openclaw.json.lock").exists()  # TypeScript's lock, released
+    # our own host reads the same file and still works with it
+    assert run_cli("models", "list").code == 0
+    assert run_cli("connect", "openclaw-ts", "--undo").code == 0
+    assert config.read_text() == OPENCLAW_CONFIG
+
+
+def test_nanobot_file_made_by_connect_is_private_and_goes_on_undo(tmp_path: Path) -> None:
+    config = tmp_path / "home" / ".nanobot" / "config.json"
+    done = run_cli("connect", "nanobot", "--port", "9001")
+    assert done.code == 0, done.output
+    assert stat.S_IMODE(config.stat().st_mode) == 0o600
+    data = json.loads(config.read_text())
+    assert data == {
+        "providers": {
+            "openclaw-gateway": {"apiKey": token(tmp_path), "apiBase": "http://127.0.0.1:9001/v1"}
+        }
+    }
+    assert run_cli("connect", "nanobot", "--undo").code == 0
+    assert not config.exists()
+
+
+def test_undo_keeps_what_the_user_wrote_since_and_refuses_a_changed_entry(
+    tmp_path: Path,
+) -> None:
+    config = tmp_path / "home" / ".nanobot" / "config.json"
+    config.parent.mkdir(parents=True)
+    original = '{\n  "agents": {"defaults": {"model": "x"}}\n}\n'
+    config.write_text(original)
+    assert run_cli("connect", "nanobot").code == 0
+    again = run_cli("connect", "nanobot")
+    assert again.code == 1 and "already has an entry named openclaw-gateway" in again.stderr
+    # the user edits elsewhere: kept by undo
+    config.write_text(config.read_text().replace('"model": "x"', '"model": "y"'))
+    assert run_cli("connect", "nanobot", "--undo").code == 0
+    assert config.read_text() == original.replace('"model": "x"', '"model": "y"')
+    # the user edits our entry: undo says so and changes nothing
+    assert run_cli("connect", "nanobot").code == 0
+    edited = config.read_text().replace("127.0.0.1:8645", "127.0.0.1:9999")
+    config.write_text(edited)
+    refused = run_cli("connect", "nanobot", "--undo")
+    assert refused.code == 1
+    assert refused.stderr.count("\n") == 1 and "was changed since" in refused.stderr
+    assert config.read_text() == edited
+
+
+@pytest.mark.parametrize("runtime", ["hermes", "nanobot", "openclaw-ts"])
+def test_undo_without_connect_is_one_line(runtime: str) -> None:
+    result = run_cli("connect", runtime, "--undo")
+    assert result.code == 1
+    assert result.stderr.count("\n") == 1 and "nothing to undo" in result.stderr

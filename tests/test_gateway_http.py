@@ -1,0 +1,138 @@
+"""The gateway's HTTP server (``runtime/gateway/http.py``) against clients that misbehave:
+slow headers, a stalled body, an idle connection, too many connections, a client that never
+reads its answer. Real sockets on 127.0.0.1, the server's bounds made short for the test."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import AsyncIterator
+
+from openclaw_venice.runtime.gateway.http import Limits, Reply, Request, Server
+
+LIMITS = Limits(idle=0.5, head=0.3, body=0.3, write=0.5, max_connections=3)
+
+
+async def hello(request: Request) -> Reply:
+    return Reply(200, b'{"ok": true}')
+
+
+async def endless(request: Request) -> Reply:
+    async def chunks() -> AsyncIterator[bytes]:
+        while True:
+            yield b"x" * 65536
+            await asyncio.sleep(0)
+
+    return Reply(200, chunks(), content_type="text/event-stream")
+
+
+async def start(handler=hello) -> tuple[Server, int]:  # type: ignore[no-untyped-def]
+    server = Server(handler, LIMITS)
+    _, port = await server.start("127.0.0.1", 0)
+    return server, port
+
+
+async def closed_after(reader: asyncio.StreamReader) -> tuple[bytes, float]:
+    """What the server sent until it closed the connection, and how long that took."""
+    started = time.monotonic()
+    data = await asyncio.wait_for(reader.read(), 5)
+    return data, time.monotonic() - started
+
+
+def test_slow_headers_are_cut_off() -> None:
+    async def main() -> tuple[bytes, float]:
+        server, port = await start()
+        reader, writer = await asyncio.open_connection("127.0.0.1", port)
+        writer.write(b"GET /v1/models HTTP/1.1\r\nHost: 127.0.0.1\r\n")  # never ends
+        try:
+            return await closed_after(reader)
+        finally:
+            writer.close()
+            await server.stop()
+
+    data, seconds = asyncio.run(main())
+    assert data.startswith(b"HTTP/1.1 408 ")
+    assert seconds < 2
+
+
+def test_a_stalled_body_is_cut_off() -> None:
+    async def main() -> tuple[bytes, float]:
+        server, port = await start()
+        reader, writer = await asyncio.open_connection("127.0.0.1", port)
+        writer.write(b"POST /x HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 100\r\n\r\n{")
+        try:
+            return await closed_after(reader)
+        finally:
+            writer.close()
+            await server.stop()
+
+    data, seconds = asyncio.run(main())
+    assert data.startswith(b"HTTP/1.1 408 ")
+    assert seconds < 2
+
+
+def test_an_idle_kept_alive_connection_is_closed_and_others_wait_at_the_door() -> None:
+    async def main() -> tuple[bytes, float, bytes]:
+        server, port = await start()
+        conns = [await asyncio.open_connection("127.0.0.1", port) for _ in range(3)]
+        reader, writer = conns[0]
+        writer.write(b"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
+        first = await asyncio.wait_for(reader.readuntil(b'{"ok": true}'), 5)
+        await asyncio.sleep(0.05)
+        extra_reader, extra_writer = await asyncio.open_connection("127.0.0.1", port)
+        refused = await asyncio.wait_for(extra_reader.read(), 5)  # a fourth: 503
+        rest, seconds = await closed_after(reader)  # then idle: closed
+        for _, w in [*conns, (extra_reader, extra_writer)]:
+            w.close()
+        await server.stop()
+        return first + rest, seconds, refused
+
+    answer, seconds, refused = asyncio.run(main())
+    assert answer.startswith(b"HTTP/1.1 200 ")
+    assert seconds < 2
+    assert refused.startswith(b"HTTP/1.1 503 ")
+
+
+def test_a_client_that_reads_nothing_is_dropped() -> None:
+    async def main() -> float:
+        server, port = await start(endless)
+        _, writer = await asyncio.open_connection("127.0.0.1", port, limit=1024)
+        writer.transport.pause_reading()  # type: ignore[attr-defined]
+        writer.write(b"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
+        started = time.monotonic()
+        while server.connections and time.monotonic() - started < 10:
+            await asyncio.sleep(0.05)
+        seconds = time.monotonic() - started
+        writer.close()
+        await server.stop()
+        return seconds
+
+    assert asyncio.run(main()) < 5
+
+
+def test_stop_ends_a_streamed_answer_at_once() -> None:
+    async def main() -> float:
+        closed = asyncio.Event()
+
+        async def forever(request: Request) -> Reply:
+            async def chunks() -> AsyncIterator[bytes]:
+                try:
+                    while True:
+                        yield b"data: x\n\n"
+                        await asyncio.sleep(0.01)
+                finally:
+                    closed.set()
+
+            return Reply(200, chunks(), content_type="text/event-stream")
+
+        server, port = await start(forever)
+        reader, writer = await asyncio.open_connection("127.0.0.1", port)
+        writer.write(b"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
+        await reader.readuntil(b"data: x")
+        started = time.monotonic()
+        await server.stop()
+        await asyncio.wait_for(closed.wait(), 1)
+        writer.close()
+        return time.monotonic() - started
+
+    assert asyncio.run(main()) < 0.5
