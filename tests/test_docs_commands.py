@@ -58,6 +58,9 @@ ELSEWHERE = {
     "pip install . && openclaw hermes install":
         "tests/test_hermes_install.py (the folders) and tests/test_hermes_agent.py",
     'hermes -z "Say hi" --provider venice -m kimi-k2-6': "tests/test_hermes_agent.py",
+    "openclaw serve": "tests/test_gateway.py (a server that runs until stopped)",
+    "openclaw serve --status": "tests/test_gateway.py (with a gateway running)",
+    "openclaw connect hermes": "tests/test_gateway_connect.py",
 }  # fmt: skip
 
 
@@ -198,7 +201,7 @@ def inline_commands() -> list[tuple[str, str]]:
 
 #: placeholder words of the command tables, and what a person would put there
 SAMPLES = {"N": "2", "ID": "venice", "venice/ID": "venice/text-embedding-bge-m3",
-           "COMMAND": "chat", "KEY": "a-key"}  # fmt: skip
+           "COMMAND": "chat", "KEY": "a-key", "RUNTIME": "hermes"}  # fmt: skip
 
 
 def concrete(span: str) -> list[str]:
