@@ -68,7 +68,7 @@ def test_an_unknown_model_is_refused_when_only_the_bundled_list_is_known(
 ) -> None:  # fmt: skip
     monkeypatch.chdir(tmp_path)
     result = run_cli(*args, env=serve(server, lists=False))
-    assert result.code != 0, result.output
+    assert result.code == 2, result.output
     line = result.stderr.splitlines()[-1]
     assert line.startswith(f"Error: unknown model {args[-1]} in the bundled list, used because ")
     assert f"run `openclaw models list --type {kind} --refresh` to fetch the live list" in line
