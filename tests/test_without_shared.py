@@ -44,7 +44,9 @@ def test_tests_reading_shared_data_skip_and_say_why_without_it(tmp_path: Path) -
     clone = tmp_path / "clone"
     shutil.copytree(REPO / "tests", clone / "tests", ignore=shutil.ignore_patterns("__pycache__"))
     shutil.copytree(REPO / "fixtures", clone / "fixtures")
+    shutil.copytree(REPO / "docs", clone / "docs")  # tests/test_docs_commands.py reads them
     shutil.copy(REPO / "pyproject.toml", clone)
+    shutil.copy(REPO / "README.md", clone)
     modules = modules_reading_shared(clone / "tests")
     assert "tests/test_chat_request.py" in modules and "tests/test_conformance.py" in modules
     assert not (tmp_path / "shared").exists()
