@@ -43,8 +43,8 @@ BURST_CHUNKS = 100
 
 
 @contextmanager
-def gateway(upstream: str) -> Iterator[tuple[str, str]]:
-    """``openclaw serve --port 0`` in front of ``upstream``; yields its URL and token."""
+def gateway(upstream: str) -> Iterator[tuple[str, str, int]]:
+    """``openclaw serve --port 0`` in front of ``upstream``; yields its URL, token, pid."""
     with tempfile.TemporaryDirectory() as home:
         env = {
             **os.environ,
@@ -71,7 +71,7 @@ def gateway(upstream: str) -> Iterator[tuple[str, str]]:
             child.kill()
             raise SystemExit(f"openclaw serve did not start: {line!r}") from None
         try:
-            yield url, Path(token_file).read_text().strip()
+            yield url, Path(token_file).read_text().strip(), child.pid
         finally:
             child.terminate()
             child.wait(timeout=30)
@@ -172,6 +172,26 @@ async def bursts(
     return statistics.median(times["direct"]), statistics.median(times["gateway"])
 
 
+def cpu_seconds(pid: int) -> float:
+    """User and system CPU time of process ``pid`` so far (Linux ``/proc``)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+async def gateway_cpu(through: tuple[str, str, int], turns: int) -> float:
+    """The gateway's own CPU time per one-chunk turn (what it costs the machine, whatever
+    else runs on it)."""
+    once, close = await raw_client(through[0], through[1], GATEWAY_MODEL)
+    try:
+        await once(1)
+        before = cpu_seconds(through[2])
+        for _ in range(turns):
+            await once(1)
+        return (cpu_seconds(through[2]) - before) / turns
+    finally:
+        await close()
+
+
 def rows(runs: int, chunks: int = stream.CHUNKS, turns: int = TURNS) -> list[Row]:
     out: list[Row] = []
     with stream.stream_server([1, chunks, BURST_CHUNKS]) as upstream, gateway(upstream) as through:
@@ -181,6 +201,9 @@ def rows(runs: int, chunks: int = stream.CHUNKS, turns: int = TURNS) -> list[Row
             ("gateway: one-chunk turn through the gateway", f"{via * 1000:.2f} ms",
              f"+{(via - direct) * 1000:.2f} ms per request")
         )  # fmt: skip
+        if Path("/proc/self/stat").exists():
+            cpu = asyncio.run(gateway_cpu(through, runs * 100))
+            out.append(("gateway: its own CPU per one-chunk turn", f"{cpu * 1000:.2f} ms", ""))
         for name, make in (("openai SDK", sdk_client), ("raw httpx", raw_client)):
             direct, via = asyncio.run(paired(make, upstream, through, runs, chunks))
             out.append(

@@ -14,6 +14,8 @@ Measured side by side in the same run, each the median of N runs:
   (benchmarks/big_config.py);
 * 500 concurrent streamed turns from a cold pool through raw httpx, ``VeniceChat`` and the
   openai SDK, with the open files right after each client closed (benchmarks/burst.py);
+* the same turns direct and through ``openclaw serve`` (benchmarks/gateway.py): per-request
+  overhead, a 20,000-chunk stream, 500 streamed turns at once;
 * Hermes Agent's provider discovery without and with our plugin folders (benchmarks/hermes.py,
   where hermes-agent is installed);
 * streaming (if benchmarks/stream.py is present): 20,000 SSE chunks through raw httpx,
@@ -280,6 +282,16 @@ def burst_rows(runs: int) -> list[Row]:
     return result
 
 
+def gateway_rows(runs: int) -> list[Row]:
+    """The same turns direct and through ``openclaw serve`` (benchmarks/gateway.py):
+    per-request overhead, a 20,000-chunk stream, 500 streamed turns at once."""
+    sys.path.insert(0, str(HERE))
+    import gateway
+
+    result: list[Row] = gateway.rows(max(3, runs // 2))
+    return result
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--runs", type=int, default=7, help="runs per measurement (median)")
@@ -297,6 +309,7 @@ def main() -> None:
         rows += big_config_rows(args.runs)
         rows += stream_rows(args.runs)
         rows += burst_rows(args.runs)
+        rows += gateway_rows(args.runs)
         rows += hermes_rows(args.runs)
     width = max(len(r[0]) for r in rows)
     print(f"{'measurement'.ljust(width)}  {'median':>10}  notes")

@@ -14,14 +14,19 @@ from pathlib import Path
 
 import pytest
 
-from tests.support import hygiene
+from tests.support import fuzzing, hygiene, in_process
 from tests.support.server import LocalServer
 
 REPO = Path(__file__).resolve().parent.parent
-SHARED_API = REPO.parent / "shared" / "venice-api"
+#: Venice's real data, vendored from ../shared (see tests/data/PROVENANCE.md)
+VENICE_DATA = REPO / "tests" / "data" / "venice-api"
 OPENCLAW = Path(sys.executable).with_name("openclaw")
 REAL_DIRS = hygiene.outside_dirs()  # before any test changes HOME: where no test may write
 LEAKED_WARNINGS: list[str] = []
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    fuzzing.load_profile()
 
 
 def pytest_sessionstart(session: pytest.Session) -> None:
@@ -35,6 +40,7 @@ def pytest_sessionstart(session: pytest.Session) -> None:
     factory = getattr(session.config, "_tmp_path_factory", None)
     if factory is None:
         return
+    hygiene.declare_in(factory.getbasetemp())
     scratch = factory.getbasetemp() / "tmp"
     scratch.mkdir(exist_ok=True)
     os.environ["TMPDIR"] = tempfile.tempdir = str(scratch)
@@ -106,19 +112,29 @@ class Result:
 
 
 def run_cli(
-    *args: str, input: str | None = None, env: dict[str, str] | None = None, timeout: float = 60
+    *args: str,
+    input: str | None = None,
+    env: dict[str, str] | None = None,
+    timeout: float = 60,
+    process: bool = False,
 ) -> Result:
-    """Run the installed ``openclaw`` console script in a subprocess."""
-    proc = subprocess.run(
-        [str(OPENCLAW), *args],
-        input=input,
-        stdin=subprocess.DEVNULL if input is None else None,  # not the runner's own stdin
-        capture_output=True,
-        text=True,
-        env={**os.environ, **(env or {})},
-        timeout=timeout,
-    )
-    result = Result(proc.returncode, proc.stdout, proc.stderr)
+    """Run ``openclaw ARGS`` in this process (see ``tests/support/in_process.py``), or the
+    installed console script in a subprocess: with ``process=True``, where the process itself
+    is what the test is about, and when ``env`` sets what only a new interpreter reads
+    (``PYTHONPATH`` for another plugin's package, the locale)."""
+    if process or in_process.needs_a_process(env or {}):
+        proc = subprocess.run(
+            [str(OPENCLAW), *args],
+            input=input,
+            stdin=subprocess.DEVNULL if input is None else None,  # not the runner's own stdin
+            capture_output=True,
+            text=True,
+            env={**os.environ, **(env or {})},
+            timeout=timeout,
+        )
+        result = Result(proc.returncode, proc.stdout, proc.stderr)
+    else:
+        result = Result(*in_process.run(args, input, env or {}))
     assert "Traceback" not in result.output, result.output
     assert hygiene.CANARY not in result.output, "the API key leaked into CLI output"
     return result
@@ -141,18 +157,25 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
 
 @pytest.hookimpl(tryfirst=True)
 def pytest_warning_recorded(warning_message: warnings.WarningMessage, nodeid: str) -> None:
-    """A warning holding the canary fails the run; the summary shows it redacted."""
+    """A warning holding the canary fails the run; the summary shows it redacted. (A worker
+    of ``pytest -n`` redacts it before passing it on: the controller sees the mask.)"""
     text = str(warning_message.message)
-    if hygiene.CANARY in text:
+    if hygiene.CANARY in text or hygiene.MASK in text:
         LEAKED_WARNINGS.append(nodeid or "collection")
         warning_message.message = UserWarning(hygiene.redact(text))
 
 
+def is_worker(config: pytest.Config) -> bool:
+    """A worker process of ``pytest -n`` (pytest-xdist), not the session that reports."""
+    return hasattr(config, "workerinput")
+
+
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     """Fail the run if the canary is in a file a test wrote or in a warning (see
-    ``tests/support/hygiene.py`` for where it looks)."""
+    ``tests/support/hygiene.py`` for where it looks). With workers, the controller scans once,
+    after they finished: its base temp dir holds each worker's (``popen-gw0``, ...)."""
     factory = getattr(session.config, "_tmp_path_factory", None)
-    if factory is None:
+    if factory is None or is_worker(session.config):
         return
     leaked = hygiene.leaks_in_tree(factory.getbasetemp())
     for root in (REPO / ".hypothesis", REPO / ".pytest_cache"):

@@ -7,7 +7,7 @@ import json
 import pytest
 
 from openclaw_venice.catalog import load_bundle
-from tests.conftest import SHARED_API
+from tests.conftest import VENICE_DATA
 
 # (id, privacy, context in thousands, vision) from the seed documents of early 2026
 SEEDS = [
@@ -81,9 +81,7 @@ def test_no_id_is_both_available_and_an_alias() -> None:
 
 
 def test_bundle_covers_every_text_model_of_the_newest_snapshot() -> None:
-    path = SHARED_API / "static-models-2026-08.json"
-    if not path.exists():
-        pytest.skip(f"{path} is absent (../shared not beside the checkout)")
+    path = VENICE_DATA / "static-models-2026-08.json"
     rows = [r for r in json.loads(path.read_text()) if r.get("type") == "text"]
     ids = {m.id for m in BUNDLE.models}
     for r in rows:

@@ -730,7 +730,8 @@ def test_arbitrary_input_gives_events_or_a_typed_error(
     )
     try:
         events = run(raw)
-    except (StreamFormatError, InBandError):
+    except (StreamFormatError, InBandError) as exc:  # the typed errors, said in one line
+        assert str(exc) and "\n" not in str(exc), repr(exc)
         return
     assert events[-1].type == "done"
     for value in data:

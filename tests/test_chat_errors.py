@@ -2,11 +2,10 @@
 every Venice error has the request id as an attribute, a Pro-only 401 says so, a 400's
 per-field ``details`` are shown, and deprecation notices are told to every client once.
 
-Error shapes are those of ``../shared/venice-api/openapi.yaml``: ``StandardError``
-(``{"error": str}``), ``DetailedError`` (``error`` plus zod-formatted ``details``, whose
-example is ``{"_errors": [], "field": {"_errors": ["Field is required"]}}``), and the 401
-description "This model is only available to Pro users".
-"""
+Error shapes are those of Venice's spec (``tests/data/venice-api/openapi-subset.json``):
+``StandardError`` (``{"error": str}``), ``DetailedError`` (``error`` plus zod-formatted ``details``,
+whose example is ``{"_errors": [], "field": {"_errors": ["Field is required"]}}``), and the 401
+description "This model is only available to Pro users"."""
 
 from __future__ import annotations
 
@@ -22,14 +21,13 @@ from openclaw_venice.chat.client import VeniceChat
 from openclaw_venice.chat.error_text import details_text
 from openclaw_venice.chat.options import StreamOptions
 from openclaw_venice.runtime.ai import Context, StreamEvent, UserMessage
-from tests.conftest import SHARED_API, run_cli
-from tests.support import faults, venice_wire
+from tests.conftest import run_cli
+from tests.support import faults, openapi, venice_wire
 from tests.support.hygiene import CANARY
 from tests.support.server import LocalServer, Reply, Request, json_reply
 
 MODEL = "venice/llama-3.3-70b"
 RAY = "9a8b7c6d5e4f-FRA"
-SPEC = SHARED_API / "openapi.yaml"
 
 
 def ask() -> Context:
@@ -167,12 +165,9 @@ def test_a_400_shows_its_per_field_details(server: LocalServer, chat: VeniceChat
     assert caught.value.details == details and caught.value.request_id == RAY
 
 
-@pytest.mark.skipif(not SPEC.exists(), reason="needs ../shared/venice-api")
 def test_the_specs_detailed_error_example_reads_as_a_field_and_its_complaint() -> None:
-    from ruamel.yaml import YAML
-
-    spec = YAML(typ="safe", pure=True).load(SPEC.read_text())
-    example = spec["components"]["schemas"]["DetailedError"]["properties"]["details"]["example"]
+    error = openapi.spec()["components"]["schemas"]["DetailedError"]
+    example = error["properties"]["details"]["example"]
     assert details_text(example) == "field: Field is required"
 
 

@@ -41,13 +41,9 @@ from openclaw_venice.runtime.ai import (
 )
 from openclaw_venice.runtime.catalog import ModelInfo
 from tests.support import chat_strategies as cs
+from tests.support.fuzzing import examples
 from tests.support.openapi import schema
-from tests.support.requests_schema import (
-    assert_valid_request,
-    conversation_errors,
-    needs_spec,
-    spec_errors,
-)
+from tests.support.requests_schema import assert_valid_request, conversation_errors, spec_errors
 
 LEVELS: tuple[ReasoningLevel, ...] = ("off", "minimal", "low", "medium", "high", "xhigh")
 PNG = ImagePart("iVBORw0KGgo=")
@@ -181,7 +177,7 @@ def test_every_combination_builds_a_body_the_spec_accepts() -> None:
     assert built == len(MATRIX_MODELS) * 7 * 8
 
 
-@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(300), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
     record=st.sampled_from(cs.usable_models()),
     context=cs.contexts(),
@@ -693,16 +689,13 @@ def test_empty_text_parts_are_left_out_and_empty_results_say_so() -> None:
 @pytest.mark.parametrize(
     ("change", "complaint"),
     [
-        pytest.param(lambda b: b.update(stream_option={"include_usage": True}),
-                     "'stream_option' was unexp", marks=needs_spec),
-        pytest.param(lambda b: b["venice_parameters"].update(enable_websearch="on"),
-                     "enable_websearch", marks=needs_spec),
-        pytest.param(lambda b: b.update(reasoning_effort="extreme"), "reasoning_effort",
-                     marks=needs_spec),
+        (lambda b: b.update(stream_option={"include_usage": True}), "'stream_option' was unexp"),
+        (lambda b: b["venice_parameters"].update(enable_websearch="on"), "enable_websearch"),
+        (lambda b: b.update(reasoning_effort="extreme"), "reasoning_effort"),
         (lambda b: b["messages"].append({"role": "tool", "tool_call_id": "c9", "content": "x"}),
          "answers no pending tool call"),
-        pytest.param(lambda b: b["messages"][-1].update(content=[{"type": "text", "text": ""}]),
-                     r"messages\[0\]", marks=needs_spec),
+        (lambda b: b["messages"][-1].update(content=[{"type": "text", "text": ""}]),
+         r"messages\[0\]"),
         (lambda b: b["messages"].append({"role": "assistant", "content": None, "tool_calls": [
             {"id": "c1", "type": "function", "function": {"name": "f", "arguments": "{"}}]}),
          "arguments are not a JSON object"),
@@ -718,7 +711,6 @@ def test_the_validator_catches_what_venice_would_refuse(change: Any, complaint: 
         assert_valid_request(body)
 
 
-@needs_spec
 def test_the_tightened_schema_is_stricter_than_the_spec_only_where_objects_were_open() -> None:
     body = build(model("openai-gpt-54"))
     body["venice_parameters"]["enable_websearch"] = "on"

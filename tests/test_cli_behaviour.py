@@ -1,5 +1,5 @@
 """What people used to gh and llm expect of ``openclaw`` in pipes and scripts (issue 13):
-the real console script in a subprocess, a local Venice-shaped server where a turn is sent."""
+the CLI (``run_cli``), a local Venice-shaped server where a turn is sent."""
 
 from __future__ import annotations
 

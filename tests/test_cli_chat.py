@@ -1,4 +1,4 @@
-"""``openclaw chat`` through the real console script, against a local Venice-shaped server."""
+"""``openclaw chat`` through the CLI (``run_cli``), against a local Venice-shaped server."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""``openclaw models ...`` through the real console script, in a subprocess."""
+"""``openclaw models ...`` through the CLI (``run_cli``)."""
 
 from __future__ import annotations
 

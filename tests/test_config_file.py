@@ -12,13 +12,14 @@ from typing import Any
 
 import json5
 import pytest
-from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import HealthCheck, assume, example, given, settings
 from hypothesis import strategies as st
 
 from openclaw_venice.runtime.config_edit import apply_edits, save_edits
 from openclaw_venice.runtime.config_file import ConfigDocument, load_config, parse_config_text
 from openclaw_venice.runtime.errors import ConfigError, ConfigParseError
 from tests.conftest import REPO
+from tests.support.fuzzing import examples
 
 TS_FIXTURE = REPO / "fixtures" / "openclaw-ts.json5"
 COMMENTS = [
@@ -125,7 +126,7 @@ SLOW_OK = [HealthCheck.function_scoped_fixture, HealthCheck.too_slow]
 
 
 @given(documents, st.sampled_from(["json", "json5"]))
-@settings(max_examples=150, deadline=None, suppress_health_check=SLOW_OK)
+@settings(max_examples=examples(150), deadline=None, suppress_health_check=SLOW_OK)
 def test_load_then_save_is_identity(tmp_path: Path, data: dict[str, Any], style: str) -> None:
     text = json.dumps(data, indent=2) if style == "json" else json5_text(data)
     path = write(tmp_path, "// kept\n" + text)
@@ -136,20 +137,27 @@ def test_load_then_save_is_identity(tmp_path: Path, data: dict[str, Any], style:
 
 
 @given(documents, st.lists(keys, min_size=1, max_size=3), values)
-@settings(max_examples=150, deadline=None, suppress_health_check=SLOW_OK)
+# found once the comments were checked every time: a key that is a non-ASCII JSON5
+# identifier (written unquoted) made the editor give up and rewrite the file
+@example(data={"À": None}, path_keys=["0"], value=None)
+@settings(max_examples=examples(150), deadline=None, suppress_health_check=SLOW_OK)
 def test_any_edit_lands_and_keeps_the_comment(
     tmp_path: Path, data: dict[str, Any], path_keys: list[str], value: Any
 ) -> None:
     path = write(tmp_path, "/* head */\n" + json5_text(data) + "\n// tail\n")
+    before = path.read_text()
     edit = (tuple(path_keys), value)
     try:
         expected = apply_edits(data, [edit])
-    except ConfigError:
-        return  # a scalar in the way: refused, covered above
+    except ConfigError:  # a scalar in the way: the save is refused and the file left as it was
+        with pytest.raises(ConfigError):
+            save_edits(load_config(path), [edit])
+        assert path.read_text() == before
+        return
     result = save_edits(load_config(path), [edit])
     assert parse_config_text(path.read_text()) == expected
-    if result.comments_kept:
-        assert "/* head */" in path.read_text() and "// tail" in path.read_text()
+    assert result.comments_kept
+    assert "/* head */" in path.read_text() and "// tail" in path.read_text()
 
 
 # -- processes ----------------------------------------------------------------------------

@@ -21,6 +21,7 @@ from openclaw_venice.runtime.config_file import _join_surrogates, load_config
 from openclaw_venice.runtime.json5_fast import NotSimpleJSON5
 from openclaw_venice.runtime.json5_fast import loads as fast_loads
 from tests.conftest import run_cli
+from tests.support.fuzzing import examples
 
 COMMENTED = """// my settings
 {
@@ -80,8 +81,9 @@ def test_a_bom_keeps_the_comments_and_stays() -> None:
 
 
 def test_the_bak_with_the_users_comments_is_never_overwritten(tmp_path: Path) -> None:
-    # a file the surgical editor declines (a non-ASCII unquoted key): rewritten once
-    odd = "// mine, do not lose\n{ café: { port: 1 } }\n"
+    # a file the surgical editor declines (an unquoted key spelt with a \u escape, which
+    # JSON5 allows): rewritten once
+    odd = "// mine, do not lose\n{ caf\\u00e9: { port: 1 } }\n"
     path = write(odd)
     first = run_cli("models", "set", "venice/kimi-k2-6")
     assert first.code == 0, first.output
@@ -246,7 +248,7 @@ def json5_documents(draw: Any) -> str:
     return _json5_text(data, draw)
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=examples(150), deadline=None)
 @given(json5_documents())
 def test_the_fast_reader_agrees_with_json5(text: str) -> None:
     expected = _join_surrogates(json5.loads(text))  # as parse_config_text reads it
@@ -257,7 +259,7 @@ def test_the_fast_reader_agrees_with_json5(text: str) -> None:
     assert repr(fast_loads(text)) == repr(expected)
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=examples(150), deadline=None)
 @given(st.text(alphabet="{}[]:,'\"/*\n ab1.+-xNaInfity\\", max_size=30))
 def test_the_fast_reader_never_accepts_what_json5_rejects(text: str) -> None:
     try:

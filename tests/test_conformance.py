@@ -1,4 +1,4 @@
-"""Discovery against every real ``/models`` answer in ../shared/venice-api, served locally."""
+"""Discovery against every real ``/models`` answer in tests/data/venice-api, served locally."""
 
 from __future__ import annotations
 
@@ -10,17 +10,14 @@ import pytest
 
 from openclaw_venice.provider import VeniceProvider
 from openclaw_venice.runtime.plugins import ProviderContext
-from tests.conftest import SHARED_API
+from tests.conftest import VENICE_DATA
 from tests.support.server import LocalServer, Request, json_reply
 
 SNAPSHOTS = ["models-text-2026-02.json", "models-text-2026-03.json", "static-models-2026-08.json"]
 
 
 def load_rows(name: str) -> list[dict[str, Any]]:
-    path = SHARED_API / name
-    if not path.exists():
-        pytest.skip(f"{path} is absent: run with ../shared beside the checkout")
-    payload = json.loads(path.read_text())
+    payload = json.loads((VENICE_DATA / name).read_text())
     return payload["data"] if isinstance(payload, dict) else payload
 
 

@@ -1,5 +1,5 @@
-"""Balance in ``openclaw models status`` and spend in ``openclaw usage``, through the real
-console script against a loopback Venice (issue 17, item 1)."""
+"""Balance in ``openclaw models status`` and spend in ``openclaw usage``, through the CLI
+against a loopback Venice (issue 17, item 1)."""
 
 from __future__ import annotations
 

@@ -1,7 +1,7 @@
 """Our Venice extras held to outside truth: the hand-written answers the tests serve match the
 spec's response schemas, every image body we would build is one the spec accepts, and the
 bundled image/embedding list agrees with Venice's own model snapshot (all from
-../shared/venice-api, skipped where it is absent)."""
+tests/data/venice-api)."""
 
 from __future__ import annotations
 
@@ -17,8 +17,9 @@ from openclaw_venice.errors import OpenClawError
 from openclaw_venice.images.request import image_body
 from openclaw_venice.media_catalog import load_media_bundle, media_model
 from openclaw_venice.runtime.media import ImageRequest, MediaModel
-from tests.conftest import SHARED_API
+from tests.conftest import VENICE_DATA
 from tests.support import openapi
+from tests.support.fuzzing import examples
 from tests.support.requests_schema import close_objects
 from tests.support.venice_extras import (
     BALANCE,
@@ -29,14 +30,13 @@ from tests.support.venice_extras import (
     image_answer,
 )
 
-SNAPSHOT = SHARED_API / "static-models-2026-08.json"
+SNAPSHOT = VENICE_DATA / "static-models-2026-08.json"
 
 
 def response_schema(path: str, method: str = "get") -> dict[str, Any]:
-    openapi.schema("ModelResponse")  # skips without the spec
-    operation = openapi._spec()["paths"][path][method]
+    operation = openapi.spec()["paths"][path][method]
     raw = operation["responses"]["200"]["content"]["application/json"]["schema"]
-    converted: dict[str, Any] = openapi._convert(raw, openapi._spec()["components"]["schemas"], ())
+    converted: dict[str, Any] = openapi.operation_schema(raw)
     return converted
 
 
@@ -81,7 +81,7 @@ requests = st.builds(
 )
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=examples(300), deadline=None)
 @given(request=requests, model=st.sampled_from([*LIVE_MODELS, *load_media_bundle("image").models]))
 def test_every_image_body_we_send_is_one_the_spec_accepts(
     request: ImageRequest, model: MediaModel
@@ -97,8 +97,6 @@ def test_every_image_body_we_send_is_one_the_spec_accepts(
 
 
 def _snapshot() -> dict[str, dict[str, Any]]:
-    if not SNAPSHOT.exists():
-        pytest.skip(f"{SNAPSHOT} is absent: run with ../shared beside the checkout")
     rows = json.loads(SNAPSHOT.read_text())
     return {r["id"]: r for r in rows}
 

@@ -24,9 +24,10 @@ from hypothesis import strategies as st
 from openclaw_venice.runtime.config_file import load_config, parse_config_text
 from openclaw_venice.runtime.errors import ConfigError, ConfigParseError
 from tests.conftest import run_cli
+from tests.support.fuzzing import examples
 
 FUZZ = settings(
-    max_examples=400,
+    max_examples=examples(400),
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
 )
@@ -152,13 +153,13 @@ def test_a_line_comment_ends_at_every_json5_line_terminator(end: str) -> None:
     assert parse_config_text('{"a": 1, //' + end + '"b": 2}', PATH) == {"a": 1, "b": 2}
 
 
-@settings(FUZZ, max_examples=600)
+@settings(FUZZ, max_examples=examples(600))
 @given(near_valid())
 def test_valid_json5_damaged(text: str) -> None:
     check(text)
 
 
-@settings(FUZZ, max_examples=60)
+@settings(FUZZ, max_examples=examples(60))
 @given(
     scale=st.floats(0, 1.5),
     kind=st.sampled_from(["list", "object", "json5", "mixed"]),
@@ -186,7 +187,7 @@ def test_deep_nesting_is_a_parse_error_with_a_position(text: str) -> None:
 # -- real files -------------------------------------------------------------------------------
 
 
-@settings(FUZZ, max_examples=300)
+@settings(FUZZ, max_examples=examples(300))
 @given(
     text=near_valid(),
     noise=st.binary(min_size=1, max_size=3),

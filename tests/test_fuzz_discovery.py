@@ -2,7 +2,7 @@
 
 Most examples run the pure part (parse, then merge) for speed; the rest run the whole path:
 ``VeniceProvider.catalog`` fetching from a loopback server, writing the cache and reading it
-back, and ``openclaw models list --json --refresh`` in a subprocess.
+back, and ``openclaw models list --json --refresh``.
 """
 
 from __future__ import annotations
@@ -26,6 +26,7 @@ from openclaw_venice.provider import VeniceProvider
 from openclaw_venice.runtime.catalog import Catalog
 from openclaw_venice.runtime.plugins import ProviderContext
 from tests.conftest import run_cli
+from tests.support.fuzzing import examples
 from tests.support.openapi import schema
 from tests.support.server import LocalServer, Reply
 
@@ -61,36 +62,55 @@ broken_rows = st.one_of(
 )
 
 
-def discover(body: bytes) -> None:
-    """The discovery path after HTTP: parse, then merge. Only DiscoveryError may escape."""
+def discover(body: bytes) -> Catalog | DiscoveryError:
+    """The discovery path after HTTP: parse, then merge. A catalog of sane models, or the
+    one-line DiscoveryError that makes the caller fall back to the bundle; any other
+    exception escapes and fails the test."""
     try:
         rows = parse_models_body(body)
-    except DiscoveryError:
-        return
+    except DiscoveryError as exc:
+        assert str(exc) in ("answer is not JSON", "answer has no models"), str(exc)
+        return exc
     catalog = merge_catalog(rows, BUNDLE)
     for model in catalog.models:
         assert model.id and isinstance(model.name, str)
         assert model.max_tokens > 0 and model.context_window > 0
         json.dumps(model.to_json(), allow_nan=False)
+    return catalog
+
+
+def lists_models(body: bytes) -> bool:
+    """What a ``/models`` answer must be for its rows to be merged: a JSON object whose
+    ``data`` is a non-empty list (anything else falls back to the bundle)."""
+    try:
+        payload = json.loads(body)
+    except (ValueError, RecursionError):
+        return False
+    data = payload.get("data") if isinstance(payload, dict) else None
+    return isinstance(data, list) and len(data) > 0
 
 
 @given(st.lists(broken_rows, max_size=6))
 @example([{"id": "aion-labs-aion-3-0", "model_spec": {"maxCompletionTokens": 0.5}}])  # max 0
 @example([{"id": "new-model", "model_spec": {"maxCompletionTokens": 0.9}}])  # max 0
-@settings(max_examples=300, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(300), suppress_health_check=[HealthCheck.too_slow])
 def test_broken_shapes_never_crash(rows: list[Any]) -> None:
-    discover(json.dumps({"data": rows}).encode())
+    """Rows of any shape are merged (the unusable ones skipped), never an error."""
+    outcome = discover(json.dumps({"data": rows}).encode())
+    assert isinstance(outcome, Catalog) == bool(rows), outcome
 
 
 @given(json_values)
-@settings(max_examples=200)
+@settings(max_examples=examples(200))
 def test_any_json_document_never_crashes(document: Any) -> None:
-    discover(json.dumps(document).encode())
+    body = json.dumps(document).encode()
+    assert isinstance(discover(body), Catalog) == lists_models(body)
 
 
 @given(st.binary(max_size=200))
+@example(b'{"data": [1]}')  # the one kind of body that is a catalog: a non-empty data list
 def test_any_bytes_never_crash(body: bytes) -> None:
-    discover(body)
+    assert isinstance(discover(body), Catalog) == lists_models(body)
 
 
 @pytest.fixture(scope="module")
@@ -101,13 +121,13 @@ def model_rows() -> st.SearchStrategy[Any]:
 
 
 @given(data=st.data())
-@settings(max_examples=60, deadline=None, suppress_health_check=list(HealthCheck))
+@settings(max_examples=examples(60), deadline=None, suppress_health_check=list(HealthCheck))
 def test_rows_valid_per_the_openapi_schema_become_models(
     model_rows: st.SearchStrategy[Any], data: st.DataObject
 ) -> None:
     rows = data.draw(st.lists(model_rows, min_size=1, max_size=3))
     body = json.dumps({"object": "list", "data": rows}).encode()
-    discover(body)
+    assert isinstance(discover(body), Catalog)
 
 
 # -- the whole path: HTTP, merge, cache write and read -----------------------------------------
@@ -190,7 +210,7 @@ def stack_depth() -> int:
 
 
 @given(body=st.one_of(bodies, bodies, st.binary(max_size=100)))
-@settings(max_examples=80, deadline=None, suppress_health_check=list(HealthCheck))
+@settings(max_examples=examples(80), deadline=None, suppress_health_check=list(HealthCheck))
 def test_the_real_discovery_path_never_crashes(
     models_server: tuple[LocalServer, Answer], body: bytes
 ) -> None:
@@ -198,7 +218,7 @@ def test_the_real_discovery_path_never_crashes(
 
 
 @given(offset=st.integers(-80, 10), deeper=st.integers(0, 80))
-@settings(max_examples=30, deadline=None, suppress_health_check=list(HealthCheck))
+@settings(max_examples=examples(30), deadline=None, suppress_health_check=list(HealthCheck))
 def test_rows_nested_about_as_deep_as_the_parser_goes(
     models_server: tuple[LocalServer, Answer], offset: int, deeper: int
 ) -> None:
@@ -210,7 +230,7 @@ def test_rows_nested_about_as_deep_as_the_parser_goes(
 
 
 @given(data=st.data())
-@settings(max_examples=20, deadline=None, suppress_health_check=list(HealthCheck))
+@settings(max_examples=examples(20), deadline=None, suppress_health_check=list(HealthCheck))
 def test_schema_rows_through_the_real_discovery_path(
     models_server: tuple[LocalServer, Answer],
     model_rows: st.SearchStrategy[Any],

@@ -36,13 +36,16 @@ from openclaw_venice.runtime.ai import (
     ToolCallPart,
     UserMessage,
 )
+from tests.support.fuzzing import examples
 from tests.support.hygiene import CANARY
 from tests.support.requests_schema import assert_valid_request
 from tests.support.server import LocalServer, Reply, Request
 
 TYPED = (StreamFormatError, InBandError)
 MODEL = next(m for m in load_bundle().models if m.id == "qwen3-235b-a22b-thinking-2507")
-FUZZ = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+FUZZ = settings(
+    max_examples=examples(300), deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)
 DEEP = b"[" * 100_000  # past any JSON parser's recursion limit
 FINISH_REASONS = ["stop", "length", "tool_calls", "content_filter", "function_call", "?"]
 
@@ -277,13 +280,13 @@ def test_sse_token_soup(raw: bytes, cuts: list[int]) -> None:
     events_or_typed_error(split(raw, cuts))
 
 
-@settings(FUZZ, max_examples=500)
+@settings(FUZZ, max_examples=examples(500))
 @given(raw=near_valid_streams(), cuts=cuts)
 def test_near_valid_streams(raw: bytes, cuts: list[int]) -> None:
     events_or_typed_error(split(raw, cuts))
 
 
-@settings(FUZZ, max_examples=300)
+@settings(FUZZ, max_examples=examples(300))
 @given(chunks=st.lists(valid_chunks, min_size=1, max_size=8), cuts=cuts)
 def test_valid_streams_give_well_formed_events_however_cut(
     chunks: list[Any], cuts: list[int]
@@ -352,7 +355,7 @@ def through_client(
     return events
 
 
-@settings(FUZZ, max_examples=150, suppress_health_check=list(HealthCheck))
+@settings(FUZZ, max_examples=examples(150), suppress_health_check=list(HealthCheck))
 @given(
     raw=any_stream,
     cuts=cuts,

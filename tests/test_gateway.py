@@ -413,3 +413,28 @@ def test_binding_another_address_is_explicit_and_says_what_it_exposes(
         assert models.status_code == 200  # the bound address is a name the Host may carry
         _, _, err = running.stop()
     assert "listening on 127.0.0.2: anyone who can reach it and has the token" in err
+
+
+def test_a_tool_call_left_without_a_result_is_answered_before_the_next_turn(
+    server: LocalServer, gateway: Gateway
+) -> None:
+    """A runtime that drops a tool's result (the issue saw it) would get a 400 from Venice;
+    the provider's replay repair answers the call before the next turn."""
+    server.respond(venice([wire.text_stream("Carrying on.")]))
+    call = {"id": "call_9", "type": "function", "function": {"name": "x", "arguments": "{}"}}
+    history = [
+        {"role": "user", "content": "Use x"},
+        {"role": "assistant", "content": None, "tool_calls": [call]},
+        {"role": "user", "content": "Never mind, go on"},
+    ]
+    tool = {"type": "function", "function": {"name": "x", "parameters": {"type": "object"}}}
+    answer = client(gateway).chat.completions.create(
+        model=MODEL,
+        messages=history,  # type: ignore[arg-type]
+        tools=[tool],  # type: ignore[list-item]
+    )
+    assert answer.choices[0].message.content == "Carrying on."
+    messages = chats(server)[0].json()["messages"]
+    roles = [m["role"] for m in messages]
+    assert roles == ["user", "assistant", "tool", "user"]
+    assert messages[2]["tool_call_id"] == "call_9"

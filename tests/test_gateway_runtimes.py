@@ -163,18 +163,46 @@ def test_hermes_gets_e2ee_through_the_gateway(
 
 
 @pytest.mark.skipif(sys.version_info >= (3, 14), reason="hermes-agent 0.19.0: Python 3.11-3.13")
-def test_hermes_tool_turn_through_the_gateway(server: LocalServer, tmp_path: Path) -> None:
-    server.respond(venice([wire.text_stream("Plain answer.")]))
+def test_hermes_tool_loop_through_the_gateway(server: LocalServer, tmp_path: Path) -> None:
+    """Hermes calls its own read_file tool on the stand-in's request and sends the result
+    back: the call's id and arguments survive the gateway both ways (the same turn as
+    tests/test_hermes_agent.py::test_a_tool_using_turn, there on Hermes' in-process route)."""
+    work = tmp_path / "hermes-work"
+    work.mkdir()
+    (work / "notes.txt").write_text("the secret word is pineapple\n")
+    call = {"index": 0, "id": "call_1", "type": "function"}
+    tool_turn = [
+        wire.chunk({"role": "assistant", "content": None}),
+        wire.chunk({"tool_calls": [{**call, "function": {"name": "read_file", "arguments": ""}}]}),
+        wire.chunk(
+            {"tool_calls": [{"index": 0, "function": {"arguments": '{"path": "notes.txt"}'}}]}
+        ),
+        wire.chunk({}, "tool_calls"),
+        wire.usage_chunk(40, 20),
+    ]
+    server.respond(venice([tool_turn, wire.text_stream("The word is pineapple.")]))
     with Gateway(server) as running:
-        proc = hermes(running, tmp_path / "hermes-home", "venice/kimi-k2-6", "Say hi")
+        proc = hermes(
+            running, tmp_path / "hermes-home", "venice/kimi-k2-6",
+            "What is the secret word in notes.txt?",
+        )  # fmt: skip
     assert proc.returncode == 0, proc.stderr
-    assert proc.stdout == "Plain answer.\n"
-    [request] = chats(server)
-    assert_clean_upstream(request)
-    body = request.json()
-    assert body["venice_parameters"] == {"include_venice_system_prompt": False}
-    assert body["max_completion_tokens"] <= 20000
-    assert body["tools"], "Hermes offers its agent tools"
+    assert proc.stdout == "The word is pineapple.\n"
+    first, second = chats(server)
+    assert "read_file" in [t["function"]["name"] for t in first.json()["tools"]]
+    messages = second.json()["messages"]
+    assistant = next(m for m in messages if m.get("tool_calls"))
+    assert assistant["tool_calls"][0]["id"] == "call_1"
+    assert json.loads(assistant["tool_calls"][0]["function"]["arguments"]) == {"path": "notes.txt"}
+    [result] = [m for m in messages if m["role"] == "tool"]
+    assert result["tool_call_id"] == "call_1"
+    assert "pineapple" in result["content"]
+    for request in (first, second):
+        assert_clean_upstream(request)
+        body = request.json()
+        assert body["venice_parameters"] == {"include_venice_system_prompt": False}
+        assert body["max_completion_tokens"] <= 20000
+    assert first.json()["prompt_cache_key"] == second.json()["prompt_cache_key"]
 
 
 OPENCLAW_TS = os.environ.get("OPENCLAW_TS_BIN", "")

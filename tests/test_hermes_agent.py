@@ -39,7 +39,7 @@ LIVE_USD_IN, LIVE_USD_OUT = 2.0, 8.0  # per million tokens, unlike the bundle's 
 
 
 # Two rows of Venice's real ``GET /models`` answer (the 2026-08 capture in
-# ../shared/venice-api/static-models-2026-08.json, copied so these tests need no ../shared),
+# tests/data/venice-api/static-models-2026-08.json),
 # kimi-k2-6's limit and prices changed so a test can tell the live catalog from the bundle.
 KIMI_ROW = {
     "id": MODEL, "type": "text", "created": 1776643200,

@@ -12,6 +12,8 @@ import sys
 import textwrap
 from pathlib import Path
 
+import pytest
+
 from openclaw_venice.identity import AUTH_METHOD
 from openclaw_venice.runtime.secrets import resolve_api_key
 from tests.conftest import REPO, run_cli
@@ -49,9 +51,11 @@ LEAKY_TESTS = textwrap.dedent(
     import logging, os, subprocess, sys, tempfile, warnings
     import pytest
     from tests.conftest import run_cli
-    from tests.support.hygiene import CANARY
+    from tests.support.hygiene import CANARY, allow_secret_in
 
     def test_clean(): pass
+    def test_declared_store(tmp_path):
+        store = tmp_path / "store.json"; store.write_text(CANARY); allow_secret_in(store)
     def test_stdout(): print(CANARY)
     def test_stderr(): sys.stderr.write(CANARY)
     def test_log(): logging.getLogger("x").warning("key %s", CANARY)
@@ -85,10 +89,12 @@ LEAKS_IN_REPORTS = {
 }
 
 
-def test_every_check_fails_a_session_that_leaks(tmp_path: Path) -> None:
+@pytest.mark.parametrize("workers", [[], ["-n", "2"]], ids=["one process", "two workers"])
+def test_every_check_fails_a_session_that_leaks(tmp_path: Path, workers: list[str]) -> None:
     """An inner session, with this suite's conftest and another canary, leaks it every way
     the checks cover: each leaking test fails (or the session does, for files and warnings),
-    the clean test passes, and the report shows the canary only as <CANARY>."""
+    the clean test passes, and the report shows the canary only as <CANARY>. With workers
+    (``pytest -n``), the leaks happen in them and the controller still finds every one."""
     inner = tmp_path / "inner"
     inner.mkdir()
     (inner / "conftest.py").write_text("from tests.conftest import *  # noqa: F403\n")
@@ -96,22 +102,25 @@ def test_every_check_fails_a_session_that_leaks(tmp_path: Path) -> None:
     home = tmp_path / "inner-home"  # the inner session's "real" user dirs
     env = {**os.environ, "TEST_SECRET_CANARY": INNER_CANARY, "PYTHONPATH": str(REPO),
            "HOME": str(home), "XDG_CACHE_HOME": str(home / ".cache"), "COLUMNS": "300"}  # fmt: skip
-    args = ["-p", "no:cacheprovider", "-rA", "--basetemp", str(tmp_path / "base"), str(inner)]
+    args = ["-p", "no:cacheprovider", "-rA", "--basetemp", str(tmp_path / "base"), *workers]
     result = subprocess.run(
-        [sys.executable, "-m", "pytest", *args],
+        [sys.executable, "-m", "pytest", *args, str(inner)],
         capture_output=True, text=True, cwd=inner, env=env, timeout=120,
     )  # fmt: skip
     out = result.stdout + result.stderr
     assert result.returncode == 1, out
+    assert ("2 workers" in out) == bool(workers), out
     assert INNER_CANARY not in out and "<CANARY>" in out
     for test, where in LEAKS_IN_REPORTS.items():
         found = rf"(FAILED|ERROR) \S*::{test} - secret canary leaked into: {where}"
         assert re.search(found, out), test
     assert re.search(r"PASSED \S*::test_clean", out)
+    assert re.search(r"PASSED \S*::test_declared_store", out)
     files = re.search(r"secret canary found in files: (.*)", out)
     assert files, out
     for name in ("notes.txt", ".log", ".sub", "leak.json"):
         assert name in files.group(1), name
+    assert "store.json" not in files.group(1)  # declared a secret store, in whichever process
     assert re.search(r"secret canary in warnings of: \S*::test_warning", out)
 
 
@@ -154,7 +163,7 @@ def test_each_test_has_its_own_home_and_temp_dir(tmp_path: Path) -> None:
         assert not any(real == place or real in place.parents for real in REAL_DIRS), place
     assert Path(tempfile.gettempdir()).parent == tmp_path.parent  # the base temp dir
     onboard = (*ONBOARD, "--secret-input-mode", "ref", "--json")
-    status = run_cli(*onboard, env={"VENICE_API_KEY": "x"})
+    status = run_cli(*onboard, env={"VENICE_API_KEY": "x"}, process=True)
     assert tmp_path in Path(json.loads(status.stdout)["configPath"]).parents
 
 
@@ -174,7 +183,7 @@ def modes(root: Path) -> dict[str, str]:
 
 def test_config_cache_and_key_files_are_private(server: LocalServer) -> None:
     """Onboarding twice (config, then its .bak), listing models live (the cache) and offline
-    (the failure memory), all through the console script: every file is 0600, every
+    (the failure memory), all through the CLI: every file is 0600, every
     directory the CLI made is 0700; the keyring backend's file is 0600 too."""
     assert run_cli(*ONBOARD, "--venice-api-key", hygiene.CANARY).code == 0
     assert run_cli(*ONBOARD).code == 0  # keeps the key; changes nothing, so writes nothing

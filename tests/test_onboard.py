@@ -1,4 +1,4 @@
-"""``openclaw onboard`` end to end, through the console script, with a real keyring file."""
+"""``openclaw onboard`` end to end, through the CLI (``run_cli``), with a real keyring file."""
 
 from __future__ import annotations
 

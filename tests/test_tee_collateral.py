@@ -1,5 +1,5 @@
 """Intel's collateral fetched at run time from a loopback stand-in for Intel's PCS that serves
-the captured answers (../shared/venice-api/tee/), cached on disk while fresh, and refused when
+the captured answers (tests/data/venice-api/tee/), cached on disk while fresh, and refused when
 Intel's answers are missing or broken."""
 
 from __future__ import annotations

@@ -110,6 +110,8 @@ def test_venices_own_td_replayed_by_the_fake_passes(pki: TestPki) -> None:
     assert report.enclave["instanceId"] == real["instance_id"]
     assert report.enclave["osImageHash"] == real["os_image_hash"]
     assert report.deployed is not None and report.deployed["tag"] == "v0.0.118"
+    assert report.deployed["repository"] == "https://github.com/nearai/cvm-compose-files"
+    assert report.deployed["commit"] == "c6d19d36d7db41e87447058d665c7fd00fe50455"
 
 
 @pytest.mark.parametrize("case", FOREIGN)
@@ -229,6 +231,8 @@ def test_replace_makes_the_user_file_the_whole_list(pki: TestPki, tmp_path: Path
     ("content", "said"),
     [("{not json", "is not valid JSON"), ("[]", "is not a JSON object"),
      ({"format": 1, "mrseam": [{"value": "zz"}]}, "is not a TEE policy this version reads"),
+     ({"format": 1, "images": {"repositories": 5}}, "is not a TEE policy this version reads"),
+     ({"format": 1, "apps": [{"appId": "00"}]}, "is not a TEE policy this version reads"),
      ({"format": 2}, "has format 2")],
 )  # fmt: skip
 def test_a_bad_user_file_is_one_line_naming_it(

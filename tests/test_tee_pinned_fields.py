@@ -1,4 +1,4 @@
-"""Every field of Venice's real attestation capture (../shared/venice-api/tee/2026-04-24) that
+"""Every field of Venice's real attestation capture (tests/data/venice-api/tee/2026-04-24) that
 the identity checks pin, changed one at a time: each change is refused by the check that pins
 it, not only by Intel's signature (a field outside the signed quote, or a TD that really
 measures another value, has no signature to break). Judged with that day's collateral at the
@@ -73,6 +73,13 @@ def tcb_log_differs(doc: dict[str, Any]) -> None:
     doc["info"]["tcb_info"]["event_log"] = doc["info"]["tcb_info"]["event_log"][:-1]
 
 
+def deep_actions(doc: dict[str, Any]) -> None:
+    nested: Any = "x"
+    for _ in range(100_000):
+        nested = [nested]
+    doc["compose_manager_attestation"]["actions"][-1]["tag"] = nested
+
+
 def actions_tampered(doc: dict[str, Any]) -> None:
     doc["compose_manager_attestation"]["actions"][-1]["tag"] = "v9.9.9"
 
@@ -118,6 +125,7 @@ PINNED: dict[str, tuple[Edit, set[str]]] = {
         for key in ("compose_hash", "os_image_hash")
     },
     "workload actions": (actions_tampered, {"workload"}),
+    "workload actions nested too deep": (deep_actions, {"workload"}),
     "workload actions_hash": (
         set_path("compose_manager_attestation", "actions_hash", value="00" * 32),
         {"workload"},

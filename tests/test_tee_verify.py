@@ -1,4 +1,4 @@
-"""``verify_attestation`` on Venice's real attestation capture (../shared/venice-api/tee/),
+"""``verify_attestation`` on Venice's real attestation capture (tests/data/venice-api/tee/),
 judged with Intel's collateral of that day at the capture's time; then each check on its own
 mutated copy of the document, quote or collateral: that check fails, the report says so, and
 nothing raises."""

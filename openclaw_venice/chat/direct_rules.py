@@ -34,8 +34,9 @@ def request_fields(model: ModelInfo, settings: ChatSettings, *, with_tools: bool
     if is_e2ee(model):
         raise RequestRefused(
             f"{model.ref} is end-to-end encrypted, which this runtime's client cannot do; "
-            f"nothing was sent: use `openclaw chat -m {model.ref}`, or pick a model without "
-            "the e2ee tag"
+            f"nothing was sent: reach it through `openclaw serve` (which encrypts on this "
+            f"machine; `openclaw connect` points the runtime at it), use `openclaw chat -m "
+            f"{model.ref}`, or pick a model without the e2ee tag"
         )
     refuse_unsendable(model, StreamOptions(temperature=settings.temperature))
     fields: dict[str, Any] = {

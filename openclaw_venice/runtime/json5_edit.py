@@ -17,6 +17,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 _IDENT = re.compile(r"[A-Za-z_$][A-Za-z0-9_$]*")
+# JSON5 identifiers beyond ASCII (ECMAScript 5.1 IdentifierName, as the json5 reader takes
+# them): a letter starts one; letters, marks, digits, connectors and ZWNJ/ZWJ continue it
+_ID_START = frozenset({"Lu", "Ll", "Lt", "Lm", "Lo", "Nl"})
+_ID_PART = _ID_START | {"Mn", "Mc", "Nd", "Pc"}
 _SCALAR_END = re.compile(r"[\s,\]}/]")
 _SPACE = re.compile(r"(?:\s+|//[^\n]*|/\*.*?\*/)*", re.DOTALL)
 _STRING = re.compile(r""""[^"\\\n]*(?:\\.[^"\\\n]*)*"|'[^'\\\n]*(?:\\.[^'\\\n]*)*'""", re.DOTALL)
@@ -109,9 +113,27 @@ def _key(text: str, pos: int) -> tuple[str, int]:
             raise EditError("unclosed string")
         return _decode(match.group()), match.end()
     match = _IDENT.match(text, pos)
-    if not match:
+    end = match.end() if match else _identifier_end(text, pos, start=True)
+    if end < len(text) and not text[end].isascii():
+        end = _identifier_end(text, end, start=False)
+    if end == pos:
         raise EditError("bad key")
-    return match.group(), match.end()
+    return text[pos:end], end
+
+
+def _identifier_end(text: str, pos: int, *, start: bool) -> int:
+    """Where an identifier's non-ASCII run from ``pos`` ends (``pos`` when none starts)."""
+    from unicodedata import category
+
+    allowed = _ID_START if start else _ID_PART
+    while pos < len(text) and (
+        text[pos] in "$_"
+        or (allowed is _ID_PART and text[pos] in "\u200c\u200d")
+        or category(text[pos]) in allowed
+    ):
+        pos += 1
+        allowed = _ID_PART
+    return pos
 
 
 def _decode(literal: str) -> str:

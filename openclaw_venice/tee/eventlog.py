@@ -61,13 +61,21 @@ def _event(index: int, entry: Any) -> Event:
         raise EventLogError(f"event {index} names register {imr!r}, not 0-3")
     if type(kind) is not int or not 0 <= kind <= 0xFFFFFFFF:
         raise EventLogError(f"event {index} has event_type {kind!r}")
-    if not isinstance(name, str):
-        raise EventLogError(f"event {index} has a name that is no string")
+    if not isinstance(name, str) or not _utf8(name):
+        raise EventLogError(f"event {index} has a name that is no UTF-8 string")
     digest = _hex(entry.get("digest"), f"event {index} digest")
     if len(digest) != RTMR_SIZE:
         raise EventLogError(f"event {index} digest has {len(digest)} bytes, not 48")
     payload = _hex(entry.get("event_payload", ""), f"event {index} payload")
     return Event(imr, kind, digest, name, payload)
+
+
+def _utf8(text: str) -> bool:
+    try:
+        text.encode()
+    except UnicodeEncodeError:  # a lone surrogate, sent as a JSON escape
+        return False
+    return True
 
 
 def _hex(value: Any, what: str) -> bytes:

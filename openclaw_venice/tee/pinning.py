@@ -23,6 +23,10 @@ from .quote import TdxQuote
 from .report import Check
 from .workload import WorkloadError, allowed_envs, compose_file, compose_images
 
+#: docker compose's own variables: another compose file, env file, profile or daemon
+STEERING_ENVS = frozenset({"COMPOSE_FILE", "COMPOSE_ENV_FILES", "COMPOSE_PROFILES",
+                           "DOCKER_HOST", "DOCKER_CONTEXT", "DOCKER_CONFIG"})  # fmt: skip
+
 
 def local(name: str, passed: bool, detail: str) -> Check:
     return Check(name, passed, "local", detail)
@@ -186,9 +190,13 @@ def check_app(measured: Measured, policy: EnclavePolicy) -> list[Check]:
 def check_compose(doc: Mapping[str, Any], quote: TdxQuote, measured: Measured) -> Check:
     """MRCONFIGID = 01 || sha256(app_compose) || 15 zero bytes = the compose-hash event."""
     compose = tcb_info(doc).get("app_compose")
-    if not isinstance(compose, str):
-        return local("compose_hash", False, "no app_compose to match MRCONFIGID")
-    digest = hashlib.sha256(compose.encode()).digest()
+    try:
+        encoded = compose.encode() if isinstance(compose, str) else None
+    except UnicodeEncodeError:  # a lone surrogate, sent as a JSON escape
+        encoded = None
+    if encoded is None:
+        return local("compose_hash", False, "no UTF-8 app_compose to match MRCONFIGID")
+    digest = hashlib.sha256(encoded).digest()
     if quote.mrconfigid != b"\x01" + digest + bytes(15):
         return local("compose_hash", False, "MRCONFIGID is not 01 || sha256(app_compose) || zeros")
     if not measured.ok or measured.runtime["compose-hash"] != digest:
@@ -204,6 +212,11 @@ def check_images(doc: Mapping[str, Any], policy: EnclavePolicy) -> Check:
     except WorkloadError as exc:
         return local("compose_images", False, f"{exc}; pick another model")
     settable = allowed_envs(text)
+    steering = sorted(settable & STEERING_ENVS)
+    if steering:
+        return local("compose_images", False, f"the operator's encrypted env may set "
+                     f"${steering[0]}, which changes what docker compose runs; pick another "
+                     "model")  # fmt: skip
     for image in images:
         if image.variable in settable:
             return local("compose_images", False, f"image {image.reference} can be replaced "

@@ -89,7 +89,15 @@ def load_policy(
     data: dict[str, Any] = json.loads(packaged_text())
     version = str(data["version"])
     if user_file is not None and user_file.is_file():
-        data = merged(data, _read_user(user_file))
+        try:
+            data = merged(data, _read_user(user_file))
+        except (TypeError, ValueError, AttributeError) as exc:
+            if isinstance(exc, PolicyError):
+                raise
+            raise PolicyError(
+                f"{user_file} is not a TEE policy this version reads ({exc}); fix it "
+                "(docs/tee-policy.md) or remove it"
+            ) from None
         version += "+user"
     policy = _build(data, "the packaged policy", user_file, version)
     accept = (env or {}).get(ACCEPT_TCB_ENV_VAR, "")

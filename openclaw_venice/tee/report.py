@@ -120,6 +120,8 @@ class AttestationReport:
             d = self.deployed
             what = f"{d.get('file')} {d.get('tag', '')} commit {str(d.get('commit', ''))[:12]} "
             what += f"sha256 {d.get('file_sha256', '?')}"
+            if d.get("repository"):
+                what += f" from {d['repository']}"
             rows.append(("deployed", what))
             if d.get("loaderImage"):
                 rows.append(("loader image", str(d["loaderImage"])))

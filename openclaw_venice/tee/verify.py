@@ -132,6 +132,9 @@ def finish(
         root_ca_der,
     )
     found += [signature, tcb]
+    if rules.user_file is not None and rules.version.endswith("+user"):
+        # the user's file may have widened what passes: never in silence
+        warnings.append(f"identity policy: the packaged one with {rules.user_file} on top")
     deployed = None
     if quote is None:
         found.append(c.local("workload", False, "no readable quote"))

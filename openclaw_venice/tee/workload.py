@@ -27,7 +27,11 @@ from .report import Check
 
 _IMAGE_LINE = re.compile(r"""^[ \t]*-?[ \t]*["']?image["']?[ \t]*:[ \t]*(.*?)[ \t]*$""")
 _IMAGE_KEY = re.compile(r"""["']?\bimage["']?[ \t]*:""")
-_BUILD_KEY = re.compile(r"""^[ \t]*["']?build["']?[ \t]*:""", re.MULTILINE)
+#: keys that take a service from somewhere this check cannot see: a build in the enclave,
+#: another file's service, another compose file; anywhere on a line (flow mappings too)
+_ELSEWHERE_KEY = re.compile(r"""(?:^|[\s{,?])["']?(build|extends|include)["']?[ \t]*:""")
+_EXPLICIT_KEY = re.compile(r"^[ \t]*(?:-[ \t]+)?\?(?:[ \t]|$)")  # YAML's "? key" form
+_ESCAPED_KEY = re.compile(r'"[^"]*\\[^"]*"[ \t]*:')  # "imag\u0065": a key spelled by escapes
 _DEFAULTED = re.compile(r"^\$\{([A-Za-z_][A-Za-z0-9_]*):?-(.+)\}$")
 _DIGEST = re.compile(r"^(?P<repo>[^@\s]+?)(?::[\w][\w.-]{0,127})?@sha256:(?P<digest>[0-9a-f]{64})$")
 #: the loader's field order for an action (its JSON as the later capture sends it)
@@ -56,6 +60,9 @@ def compose_file(app_compose: str) -> str:
     text = value.get("docker_compose_file") if isinstance(value, Mapping) else None
     if not isinstance(text, str):
         raise WorkloadError("app_compose has no docker_compose_file")
+    runner = value.get("runner")
+    if runner != "docker-compose":  # dstack's "bash" runner ignores the compose file
+        raise WorkloadError(f"app_compose's runner is {runner!r}, not the compose")
     return text
 
 
@@ -73,12 +80,19 @@ def allowed_envs(app_compose: str) -> frozenset[str]:
 
 def compose_images(text: str) -> tuple[Image, ...]:
     """Every ``image:`` of a compose file. Fails closed: an ``image`` key this reader cannot
-    see as one plain line (flow style, a value on the next line) or a ``build:`` (an image
-    built in the enclave from whatever source) is an error, not a skipped service."""
-    if _BUILD_KEY.search(text):
-        raise WorkloadError("the compose builds an image in the enclave (build:)")
+    see as one plain line (flow style, a value on the next line, an explicit ``?`` key, a key
+    spelled with escapes), a ``build:`` (an image built in the enclave from whatever source),
+    ``extends:`` or ``include:`` (services from another file) is an error, not a skipped
+    service."""
     found: list[Image] = []
     lines = [_uncommented(line) for line in text.splitlines()]
+    for line in lines:
+        elsewhere = _ELSEWHERE_KEY.search(line)
+        if elsewhere:
+            raise WorkloadError(f"the compose takes a service from elsewhere "
+                                f"({elsewhere.group(1)}:)")  # fmt: skip
+        if _EXPLICIT_KEY.match(line) or _ESCAPED_KEY.search(line):
+            raise WorkloadError("the compose has a key in a form this check cannot read")
     keys = sum(len(_IMAGE_KEY.findall(line)) for line in lines)
     for line in lines:
         match = _IMAGE_LINE.match(line)
@@ -96,7 +110,13 @@ def compose_images(text: str) -> tuple[Image, ...]:
 
 
 def _uncommented(line: str) -> str:
-    return "" if line.lstrip().startswith("#") else line.split(" #", 1)[0]
+    if line.lstrip().startswith("#"):
+        return ""
+    kept = line.split(" #", 1)[0]
+    if kept != line and (kept.count('"') % 2 or kept.count("'") % 2):
+        # " #" inside a quoted string is no comment: what follows it is still YAML
+        raise WorkloadError("the compose has a line this check cannot read (# in quotes)")
+    return kept
 
 
 def _image(value: str) -> Image:
@@ -165,6 +185,23 @@ def actions_digest(actions: Sequence[Mapping[str, Any]]) -> tuple[bytes, bytes]:
     return hashlib.sha256(compact(actions)).digest(), hashlib.sha256(compact(ordered)).digest()
 
 
+_LOADER_REPO = re.compile(r"^[ \t]*-[ \t]*GITHUB_REPO=(https://\S+)[ \t]*$", re.MULTILINE)
+
+
+def loader_repository(doc: Mapping[str, Any]) -> str | None:
+    """Where the loader takes the files it deploys: its ``GITHUB_REPO``, set in the attested
+    compose (both captures: https://github.com/nearai/cvm-compose-files)."""
+    info = doc.get("info")
+    tcb = info.get("tcb_info") if isinstance(info, Mapping) else None
+    compose = tcb.get("app_compose") if isinstance(tcb, Mapping) else None
+    try:
+        text = compose_file(compose) if isinstance(compose, str) else ""
+    except WorkloadError:
+        return None
+    found = _LOADER_REPO.findall(text)
+    return found[0] if len(found) == 1 else None
+
+
 def deployed(actions: Sequence[Mapping[str, Any]]) -> dict[str, Any] | None:
     """The last ``compose_up``: the file (from the loader's compose repository), its tag,
     commit and sha256, and the services it started; the last loader image started."""
@@ -209,7 +246,11 @@ def check_workload(
             raise WorkloadError("the workload quote is stale: it binds another nonce")
         if theirs.reportdata[:32] != workload.actions_hash:
             raise WorkloadError("the workload quote does not bind actions_hash")
-        if workload.actions_hash not in actions_digest(workload.actions):
+        try:
+            digests = actions_digest(workload.actions)
+        except (RecursionError, TypeError, ValueError):
+            raise WorkloadError("the action log cannot be hashed (too deep, or not JSON)") from None
+        if workload.actions_hash not in digests:
             raise WorkloadError("the action log sent is not the one the workload quote binds")
         if theirs.trailing is None or any(theirs.trailing):
             raise WorkloadError("the workload quote has bytes after its signature data")
@@ -219,6 +260,9 @@ def check_workload(
     except WorkloadError as exc:
         return Check("workload", False, "local", f"{exc}; try again or pick another model"), None
     shown = deployed(workload.actions)
+    source = loader_repository(doc)
+    if shown is not None and source is not None:
+        shown["repository"] = source  # the loader's, named by the attested compose
     detail = f"{len(workload.actions)} actions bound to this TD and our nonce"
     if shown is not None:
         detail += f"; deployed {shown.get('file')} {shown.get('tag', '')}".rstrip()

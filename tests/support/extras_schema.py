@@ -2,9 +2,8 @@
 
 ``POST /image/generate`` bodies against ``GenerateImageRequest``, ``POST /embeddings`` bodies
 against ``CreateEmbeddingRequestSchema`` (both closed: a key the spec does not name fails),
-and the ``GET /billing/usage-analytics`` query against its parameters, all from
-../shared/venice-api/openapi.yaml. Where ../shared is absent, :func:`spec_problems` finds
-nothing and the tests that need the spec skip, saying why (``openapi.schema``).
+and the ``GET /billing/usage-analytics`` query against its parameters, all from Venice's
+spec (``tests/support/openapi.py``).
 """
 
 from __future__ import annotations
@@ -18,7 +17,6 @@ from tests.support import openapi
 from tests.support.requests_schema import close_objects
 from tests.support.server import Request
 
-SPEC_PRESENT = openapi.SPEC.exists()
 BODY_SCHEMAS = {
     "/image/generate": "GenerateImageRequest",
     "/embeddings": "CreateEmbeddingRequestSchema",
@@ -33,9 +31,9 @@ def _body_validator(name: str) -> Draft7Validator:
 
 @functools.cache
 def _query_validator(path: str, method: str) -> Draft7Validator:
-    operation = openapi._spec()["paths"][path][method]
+    operation = openapi.spec()["paths"][path][method]
     properties = {
-        p["name"]: openapi._convert(p["schema"], openapi._spec()["components"]["schemas"], ())
+        p["name"]: openapi.operation_schema(p["schema"])
         for p in operation.get("parameters", ())
         if p.get("in") == "query"
     }
@@ -55,7 +53,7 @@ def endpoint(request: Request) -> str | None:
 def spec_problems(request: Request) -> list[str]:
     """Where ``request`` breaks the spec; [] for paths not checked here or without the spec."""
     path = endpoint(request)
-    if path is None or not SPEC_PRESENT:
+    if path is None:
         return []
     if path in BODY_SCHEMAS:
         validator = _body_validator(BODY_SCHEMAS[path])

@@ -3,8 +3,8 @@ that signs TDX quotes and DCAP collateral the way Intel's do, so the suite can r
 enclave whose attestation verifies end to end against *this* root (passed as the trust
 anchor; Intel's root stays the default everywhere else).
 
-Built from the real capture's parts where they must be consistent (read from ../shared at run
-time, never copied): the PCK certificate's SGX extension (FMSPC, CPU SVN, PCE SVN), the TD
+Built from the real capture's parts where they must be consistent (read from the vendored
+capture at run time): the PCK certificate's SGX extension (FMSPC, CPU SVN, PCE SVN), the TD
 report's TEE TCB SVN and the QE report fields, the TCB info and QE identity JSON. Everything
 signed is signed here with fresh keys.
 """

@@ -7,7 +7,9 @@ the temp dirs (``tmp_path`` and ``TMPDIR``, which conftest points below pytest's
 dir), Hypothesis' database, pytest's cache, and the real user's openclaw and keyring dirs
 (:func:`outside_dirs`, which an isolated test never touches). Files a test declared as
 secret stores (the keyring file, or a config whose ``env`` block the user asked us to use)
-are allowed. Where it is found, it is shown as ``<CANARY>``.
+are allowed; a declaration is also written to the process's base temp dir, so that the
+controller of ``pytest -n``, which scans, sees those made in its workers. Where it is found,
+it is shown as ``<CANARY>``.
 
 ``TEST_SECRET_CANARY`` replaces the canary: the suite's own self-test runs an inner session
 with another one, so that the outer session does not see the leaks it plants.
@@ -21,7 +23,9 @@ from pathlib import Path
 
 CANARY = os.environ.get("TEST_SECRET_CANARY") or "vapi_CANARY-7c1e-do-not-print-9b4d"
 MASK = "<CANARY>"
+DECLARED = "secret-stores.txt"  # in a base temp dir: the secret stores declared there
 allowed_files: set[Path] = set()
+_declarations: Path | None = None
 
 
 def redact(text: str) -> str:
@@ -40,9 +44,31 @@ def outside_dirs() -> list[Path]:
     ]
 
 
+def declare_in(base_temp: Path) -> None:
+    """Write this process's declarations to ``base_temp`` too (conftest calls it)."""
+    global _declarations
+    _declarations = base_temp / DECLARED
+
+
 def allow_secret_in(path: Path) -> None:
     """Declare ``path`` a place where the key is meant to be stored."""
-    allowed_files.add(path.resolve())
+    resolved = path.resolve()
+    allowed_files.add(resolved)
+    if _declarations is not None:
+        with _declarations.open("a", encoding="utf-8") as listing:
+            listing.write(f"{resolved}\n")
+
+
+def declared_below(root: Path) -> set[Path]:
+    """The secret stores declared in ``root`` and in each base temp dir just below it (a
+    worker's, ``popen-gw0``...)."""
+    listings = [root / DECLARED, *root.glob(f"*/{DECLARED}")]
+    return {
+        Path(line)
+        for listing in listings
+        if listing.is_file()
+        for line in listing.read_text(encoding="utf-8").splitlines()
+    }
 
 
 def leaks_in_texts(texts: Iterable[tuple[str, str]]) -> list[str]:
@@ -54,8 +80,9 @@ def leaks_in_tree(root: Path, *, key_stores: bool = True) -> list[Path]:
     ``key_stores`` is False) the keyring backend's own file."""
     found = []
     needle = CANARY.encode()
+    allowed = allowed_files | declared_below(root)
     for path in root.rglob("*"):
-        if not path.is_file() or path.is_symlink() or path.resolve() in allowed_files:
+        if not path.is_file() or path.is_symlink() or path.resolve() in allowed:
             continue
         if key_stores and ("keyring" in path.name or "keyring" in path.parent.name):
             continue  # the keyring backend's own file is where the key belongs

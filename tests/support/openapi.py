@@ -1,40 +1,40 @@
 """Venice's OpenAPI spec as JSON Schema, for conformance and fuzz tests.
 
-OpenAPI 3.0 is not quite JSON Schema: ``nullable``, boolean ``exclusiveMinimum``, ``example``.
-``schema(name)`` returns a draft-7 schema with ``$ref``s resolved inline.
+The spec is the vendored subset ``tests/data/venice-api/openapi-subset.json`` (see
+``tests/data/PROVENANCE.md``). OpenAPI 3.0 is not quite JSON Schema: ``nullable``, boolean
+``exclusiveMinimum``, ``example``. ``schema(name)`` returns a draft-7 schema with ``$ref``s
+resolved inline.
 """
 
 from __future__ import annotations
 
 import functools
+import json
 from typing import Any
 
-import pytest
+from tests.conftest import VENICE_DATA
 
-from tests.conftest import SHARED_API
-
-SPEC = SHARED_API / "openapi.yaml"
-ABSENT = f"{SPEC} is absent: run with ../shared beside the checkout"
+SPEC = VENICE_DATA / "openapi-subset.json"
 _DROP = {"example", "examples", "description", "deprecated", "xml", "externalDocs", "discriminator"}
 
 
 @functools.cache
-def _spec() -> dict[str, Any]:
-    from ruamel.yaml import YAML  # YAML 1.2: "off"/"on" stay strings (see PROVENANCE.md)
-
-    loaded: dict[str, Any] = YAML(typ="safe", pure=True).load(SPEC.read_text())
+def spec() -> dict[str, Any]:
+    """The spec subset as the source's YAML 1.2 reads (see the provenance note)."""
+    loaded: dict[str, Any] = json.loads(SPEC.read_text())
     return loaded
 
 
 def schema(name: str) -> dict[str, Any]:
-    """``components.schemas[name]`` as JSON Schema; skips the test when the spec is absent."""
-    if not SPEC.exists():
-        pytest.skip(ABSENT)
-    components = _spec()["components"]["schemas"]
+    """``components.schemas[name]`` as JSON Schema."""
+    components = spec()["components"]["schemas"]
     converted: dict[str, Any] = _convert(components[name], components, ())
     return converted
 
 
+def operation_schema(node: Any) -> Any:
+    """A schema found under ``paths`` (a parameter's, a response's) as JSON Schema."""
+    return _convert(node, spec()["components"]["schemas"], ())
 def _convert(node: Any, components: dict[str, Any], seen: tuple[str, ...]) -> Any:
     if isinstance(node, list):
         return [_convert(item, components, seen) for item in node]

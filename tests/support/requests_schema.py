@@ -2,11 +2,10 @@
 
 ``assert_valid_request(body)`` checks two things and fails with every violation it finds:
 
-* the spec: ``ChatCompletionRequest`` from ../shared/venice-api/openapi.yaml, tightened where
-  the spec leaves objects open that Venice's code does not read freely: every object with
-  ``properties`` (``venice_parameters``, each message, each content part, each tool) takes
-  only the keys the spec names, so a misspelt switch fails here and not silently at Venice.
-  Skipped, not failed, where ../shared is absent (``SPEC_PRESENT``).
+* the spec: ``ChatCompletionRequest`` from Venice's spec (``tests/support/openapi.py``), tightened
+  where the spec leaves objects open that Venice's code does not read freely: every object with
+  ``properties`` (``venice_parameters``, each message, each content part, each tool) takes only the
+  keys the spec names, so a misspelt switch fails here and not silently at Venice.
 * the OpenAI conversation rules the spec leaves out: tool calls are ``function`` calls with an
   id and JSON-object arguments; every tool message answers a call of the assistant turn before
   it; every call is answered before the next turn; images are base64 data URLs.
@@ -20,14 +19,9 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
-import pytest
 from jsonschema import Draft7Validator
 
 from tests.support import openapi
-
-SPEC_PRESENT = openapi.SPEC.exists()
-#: for tests that only mean something with the spec: skipped, saying why, without ../shared
-needs_spec = pytest.mark.skipif(not SPEC_PRESENT, reason=openapi.ABSENT)
 
 
 @functools.cache
@@ -56,9 +50,7 @@ def _close(node: Any) -> None:
 
 
 def spec_errors(body: Mapping[str, Any], *, strict: bool = True) -> list[str]:
-    """Where ``body`` breaks the spec (tightened unless ``strict=False``); [] without it."""
-    if not SPEC_PRESENT:
-        return []
+    """Where ``body`` breaks the spec (tightened unless ``strict=False``)."""
     errors = _validator(strict).iter_errors(body)
     return [_describe(e.absolute_path, e.message) for e in errors]
 

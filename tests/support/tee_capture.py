@@ -1,4 +1,4 @@
-"""The real attestation capture in ``../shared/venice-api/tee/`` (read in place, never copied):
+"""The real attestation capture in ``tests/data/venice-api/tee/`` (see its PROVENANCE.md):
 Venice's ``/tee/attestation`` answer with its nonce, and Intel's collateral of that day."""
 
 from __future__ import annotations
@@ -10,12 +10,9 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-import pytest
-
 from openclaw_venice.tee.collateral import Answer, Collateral, assemble
 
-REPO = Path(__file__).resolve().parents[2]
-CAPTURE = REPO.parent / "shared" / "venice-api" / "tee" / "2026-04-24"
+CAPTURE = Path(__file__).resolve().parents[1] / "data" / "venice-api" / "tee" / "2026-04-24"
 PCS_FILES = {"tcb": "0002", "qe": "0003", "pckcrl": "0004", "rootcrl": "0005"}
 
 
@@ -28,15 +25,7 @@ class Capture:
     captured_at: datetime
 
 
-def _present() -> None:
-    """Skip (saying why) where ../shared is not beside the checkout."""
-    if not CAPTURE.is_dir():
-        pytest.skip(f"{CAPTURE} is absent: run with ../shared beside the checkout",
-                    allow_module_level=True)  # fmt: skip
-
-
 def _file(prefix: str, suffix: str) -> Path:
-    _present()
     return next(CAPTURE.glob(f"{prefix}_*{suffix}"))
 
 
@@ -55,7 +44,6 @@ def pcs_url_path(name: str) -> str:
 
 @cache
 def capture() -> Capture:
-    _present()
     manifest = json.loads((CAPTURE / "manifest.json").read_text())
     body = _file("0001", ".body").read_bytes()
     when = datetime.fromisoformat(manifest["captured_at"].replace("Z", "+00:00"))

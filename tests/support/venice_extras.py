@@ -1,5 +1,5 @@
 """Venice's billing, image and embedding answers, written by hand for tests in the shapes of
-../shared/venice-api/openapi.yaml (``test_extras_conformance`` holds them to its response
+Venice's spec (``test_extras_conformance`` holds them to its response
 schemas), and a responder serving them on the loopback server."""
 
 from __future__ import annotations
