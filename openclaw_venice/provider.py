@@ -134,12 +134,14 @@ class VeniceProvider:
         makes a new client."""
         if api_key is not None or self._client is None:
             from .chat.client import VeniceChat
+            from .chat.config_settings import settings_from_config
 
             ctx = host_context(self)
             key = api_key if api_key is not None else host_api_key(self)
             base_url = resolve_base_url(ctx.config, ctx.env)
+            settings = settings_from_config(ctx.config, ctx.env, ctx.warn)
             self._client = VeniceChat(
-                key, base_url=base_url, warn=ctx.warn, state_dir=ctx.state_dir
+                key, base_url=base_url, warn=ctx.warn, state_dir=ctx.state_dir, settings=settings
             )
         return self._client
 
@@ -204,14 +206,18 @@ class VeniceProvider:
         self, ctx: ProviderContext, api_key: SecretStr, catalog: Catalog | None = None
     ) -> ChatSession:
         """A chat session on the catalog the host lists (no I/O until the first turn); it
-        resolves model ids, ``:key=value`` suffix and all, and sends the suffix once."""
+        resolves model ids, ``:key=value`` suffix and all, and sends the suffix once. The
+        config's provider block (``ctx.config``) adds its ``headers``, ``maxTokens`` and
+        ``params.venice_parameters`` to every turn (``chat/config_settings.py``)."""
         from .chat.client import VeniceChat
+        from .chat.config_settings import settings_from_config
         from .chat.session import VeniceSession
 
         base_url = resolve_base_url(ctx.config, ctx.env)
+        settings = settings_from_config(ctx.config, ctx.env, ctx.warn)
         chat = VeniceChat(
             api_key, base_url=base_url, catalog=catalog, warn=ctx.warn, env=ctx.env,
-            state_dir=ctx.state_dir,
+            state_dir=ctx.state_dir, settings=settings,
         )  # fmt: skip
         return VeniceSession(chat)
 

@@ -19,6 +19,7 @@ from ..errors import OpenClawError, RequestRefused, SecretError, UnknownModelErr
 from ..identity import BASE_URL_ENV_VAR, DEFAULT_BASE_URL, ENV_VAR, PROVIDER_ID
 from ..runtime.ai import AssistantMessage, Context, StreamEvent
 from ..runtime.catalog import Catalog, ModelInfo, deprecation_warning
+from .config_settings import NONE, ProviderSettings
 from .options import StreamOptions
 from .quirks import is_e2ee
 from .request import build_request, split_model_suffix
@@ -64,6 +65,7 @@ class VeniceChat:
         max_connections: int = 64,
         tee: TeeSettings | None = None,
         state_dir: Path | None = None,
+        settings: ProviderSettings | None = None,
     ) -> None:
         env = os.environ if env is None else env
         self._env = env  # proxy and certificate variables are read from here too
@@ -90,6 +92,9 @@ class VeniceChat:
         self._state_dir = state_dir  # the user's TEE policy file is read from here
         self._tee_env = {k: v for k, v in env.items() if k.startswith("VENICE_TEE_")}
         self._e2ee: E2EEState | None = None  # this session's key pair and attested enclaves
+        # what the config's provider block asks of every turn (headers, maxTokens, params)
+        self.settings = settings or NONE
+        self.config_headers = self.settings.headers
 
     def __repr__(self) -> str:
         return f"VeniceChat(base_url={self.base_url!r})"
@@ -206,13 +211,14 @@ class VeniceChat:
     ) -> dict[str, Any]:
         vision = [m.ref for m in self.catalog.models if "image" in m.input]
         return build_request(
-            record,
+            self.settings.cap(record),
             context,
             options,
             stream=stream,
             requested_id=requested,
             vision_models=vision,
             warn=self.warn_once,
+            venice_defaults=self.settings.venice_parameters,
         )
 
     # -- sync wrappers -----------------------------------------------------------------------

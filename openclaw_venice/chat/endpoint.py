@@ -4,6 +4,7 @@ machinery in :mod:`.turn` never imports the client that drives it."""
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Protocol
 
 if TYPE_CHECKING:
@@ -14,6 +15,7 @@ class Endpoint(Protocol):
     """Where a turn goes and how: the base URL, the key, the HTTP pool, warnings."""
 
     base_url: str
+    config_headers: Mapping[str, str]  # the config's provider headers that may be sent
 
     def http_client(self) -> httpx.AsyncClient:
         """The pool for the running event loop."""

@@ -13,11 +13,12 @@ from ..runtime.ai import ReasoningLevel
 class VeniceOptions:
     """Venice-only switches, sent in ``venice_parameters``.
 
-    ``include_venice_system_prompt`` is off by default: an agent brings its own system
-    prompt, and Venice would otherwise prepend its own.
+    ``include_venice_system_prompt`` is off unless set here or in the config's
+    ``params.venice_parameters``: an agent brings its own system prompt, and Venice would
+    otherwise prepend its own. A switch left None is the config's (then Venice's) to set.
     """
 
-    include_venice_system_prompt: bool = False
+    include_venice_system_prompt: bool | None = None
     web_search: Literal["off", "on", "auto"] | None = None
     web_citations: bool | None = None
     web_scraping: bool | None = None

@@ -56,12 +56,14 @@ def build_request(
     requested_id: str | None = None,
     vision_models: Sequence[str] = (),
     warn: Warn = _ignore,
+    venice_defaults: Mapping[str, Any] | None = None,
 ) -> dict[str, Any]:
     """The request body for one turn. Raises :class:`RequestRefused` for what Venice would
     refuse (E2EE models get this body, then ``chat/e2ee.py`` gates and seals it).
     ``requested_id`` contributes only its ``:key=value`` suffix: the id sent is always the
     record's (a renamed id resolved), with one suffix: the requested one, else the one a
-    record's own id may carry."""
+    record's own id may carry. ``venice_defaults``: ``venice_parameters`` the turn's own
+    switches go over (the config's ``params.venice_parameters``)."""
     refuse_unsendable(model, options)
     messages = build_messages(model, context, vision_models, warn)
     if not messages:  # the spec's ``minItems: 1``
@@ -85,7 +87,9 @@ def build_request(
         body["prompt_cache_key"] = prompt_cache_key(options.session_id)
     if options.response_schema is not None:
         body["response_format"] = response_format(options.response_schema)
-    body["venice_parameters"] = venice_parameters(options.venice, model, options.reasoning)
+    body["venice_parameters"] = venice_parameters(
+        options.venice, model, options.reasoning, venice_defaults
+    )
     body["max_completion_tokens"] = completion_budget(model, body, options.max_tokens)
     return body
 
@@ -171,11 +175,16 @@ def response_format(schema: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def venice_parameters(
-    venice: VeniceOptions, model: ModelInfo, level: ReasoningLevel | None
+    venice: VeniceOptions,
+    model: ModelInfo,
+    level: ReasoningLevel | None,
+    defaults: Mapping[str, Any] | None = None,
 ) -> dict[str, Any]:
-    """Always says ``include_venice_system_prompt`` (Venice's default is true); level
-    ``off`` on a reasoning model sets ``disable_thinking`` unless the caller set it."""
-    params = venice.parameters()
+    """The turn's switches over ``defaults``; always says ``include_venice_system_prompt``
+    (Venice's default is true; ours, false); level ``off`` on a reasoning model sets
+    ``disable_thinking`` unless the caller set it."""
+    params = {**(defaults or {}), **venice.parameters()}
+    params.setdefault("include_venice_system_prompt", False)
     if level == "off" and model.reasoning:
         params.setdefault("disable_thinking", True)
     return params

@@ -126,7 +126,8 @@ async def open_turn(
     slots = chat.http_slots()
     content = json.dumps(body, ensure_ascii=False).encode()
     stream = bool(body.get("stream"))
-    headers = transport.request_headers(chat.api_key(), USER_AGENT, stream)
+    headers = {**chat.config_headers}  # the config's (none that ours would clash with)
+    headers.update(transport.request_headers(chat.api_key(), USER_AGENT, stream))
     headers.update(extra_headers or {})
     timeout = httpx.Timeout(
         options.timeout, connect=min(CONNECT_TIMEOUT, options.timeout), pool=None

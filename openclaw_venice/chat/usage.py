@@ -66,7 +66,10 @@ def venice_cost(value: Any) -> float | None:
 
 
 def price_for(model: ModelInfo, prompt_tokens: int) -> Cost:
-    """The catalog price that applies to a prompt of this size."""
+    """The catalog price that applies to a prompt of this size: by the model's
+    ``tieredPricing`` when the config gives one, else by Venice's extended tier."""
+    if model.cost.tiers:
+        return model.cost.for_prompt(prompt_tokens)
     tier = model.extra.get("extendedCost")
     if isinstance(tier, Mapping):
         threshold: Any = tier.get("contextThreshold")

@@ -43,15 +43,45 @@ class _Nothing(Mapping[str, Any]):
 NOTHING: Mapping[str, Any] = _Nothing()
 
 
+class PriceTier(NamedTuple):
+    """One of OpenClaw's ``cost.tieredPricing`` rows: USD per million tokens for a prompt of
+    ``start`` tokens up to (not including) ``end``."""
+
+    start: float
+    end: float
+    input: float
+    output: float
+    cache_read: float
+    cache_write: float
+
+    def cost(self) -> "Cost":
+        return Cost(self.input, self.output, self.cache_read, self.cache_write)
+
+
 class Cost(NamedTuple):
     """USD per million tokens. A cache price of None is not listed (unknown), unlike 0,
     which is a price (free); :attr:`cache_read_rate` and :attr:`cache_write_rate` price an
-    unlisted one as input, so an estimate errs high, never low."""
+    unlisted one as input, so an estimate errs high, never low. ``tiers``: OpenClaw's
+    ``tieredPricing``, prices by prompt size (:meth:`for_prompt`), sorted by start."""
 
     input: float = 0.0
     output: float = 0.0
     cache_read: float | None = None
     cache_write: float | None = None
+    tiers: tuple[PriceTier, ...] = ()
+
+    def for_prompt(self, prompt_tokens: int) -> "Cost":
+        """The prices for a prompt this size, as TypeScript OpenClaw picks them: the tier
+        whose range holds it, else the last one it passes the start of, else the first."""
+        if not self.tiers:
+            return self
+        if prompt_tokens <= 0:
+            return self.tiers[0].cost()
+        for tier in self.tiers:
+            if tier.start <= prompt_tokens < tier.end:
+                return tier.cost()
+        passed = [tier for tier in self.tiers if prompt_tokens >= tier.start]
+        return (passed[-1] if passed else self.tiers[0]).cost()
 
     @property
     def cache_read_rate(self) -> float:
@@ -61,13 +91,15 @@ class Cost(NamedTuple):
     def cache_write_rate(self) -> float:
         return self.input if self.cache_write is None else self.cache_write
 
-    def to_json(self) -> dict[str, float]:
+    def to_json(self) -> dict[str, Any]:
         """OpenClaw's ``cost`` object; a price not listed is left out (as OpenClaw allows)."""
-        data = {"input": self.input, "output": self.output}
+        data: dict[str, Any] = {"input": self.input, "output": self.output}
         if self.cache_read is not None:
             data["cacheRead"] = self.cache_read
         if self.cache_write is not None:
             data["cacheWrite"] = self.cache_write
+        if self.tiers:
+            data["tieredPricing"] = [_tier_json(tier) for tier in self.tiers]
         return data
 
     @classmethod
@@ -77,7 +109,45 @@ class Cost(NamedTuple):
             output=float(data.get("output", 0) or 0),
             cache_read=_listed(data.get("cacheRead")),
             cache_write=_listed(data.get("cacheWrite")),
+            tiers=_tiers(data.get("tieredPricing")),
         )
+
+
+def _tiers(rows: Any) -> tuple[PriceTier, ...]:
+    """``tieredPricing`` as TypeScript OpenClaw normalises it: rows without a numeric start
+    or with a rate that is not a finite number are skipped; an end that is missing or not
+    past the start is open; sorted by start."""
+    if not isinstance(rows, list):
+        return ()
+    tiers = []
+    for row in rows:
+        span = row.get("range") if isinstance(row, Mapping) else None
+        if not isinstance(span, list) or not span or _finite(span[0]) is None:
+            continue
+        rates = [_finite(row.get(k)) for k in ("input", "output", "cacheRead", "cacheWrite")]
+        start, end = _finite(span[0]) or 0.0, _finite(span[1]) if len(span) > 1 else None
+        given = [rate for rate in rates if rate is not None]
+        if len(given) < len(rates):
+            continue
+        end = end if end is not None and end > start else _OPEN
+        tiers.append(PriceTier(start, end, *given))
+    return tuple(sorted(tiers, key=lambda tier: tier.start))
+
+
+_OPEN = float("inf")
+
+
+def _finite(value: Any) -> float | None:
+    """A finite JSON number as a float; None for anything else."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return None
+    number = float(value)
+    return number if number - number == 0 else None  # NaN and infinities are not
+
+
+def _tier_json(tier: PriceTier) -> dict[str, Any]:
+    span = [tier.start] if tier.end == _OPEN else [tier.start, tier.end]
+    return {**tier.cost().to_json(), "range": span}
 
 
 def _listed(value: Any) -> float | None:
