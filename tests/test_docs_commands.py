@@ -196,7 +196,12 @@ def inline_commands() -> list[tuple[str, str]]:
         for page in PAGES
         for span in re.findall(r"`(openclaw [^`]+)`", page.read_text())
         if span != "openclaw ..."  # "the same as `openclaw ...`"
+        and span not in NOT_OURS
     ]
+
+
+#: spans naming TypeScript OpenClaw's own `openclaw` command, not this package's
+NOT_OURS = {"openclaw plugins install"}
 
 
 #: placeholder words of the command tables, and what a person would put there
