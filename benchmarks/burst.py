@@ -7,8 +7,10 @@ of ``--turns`` requests, all started at once, with a ``--chunks``-chunk Venice-s
 stream. Each client starts cold (a new pool every run, so connections are opened under the
 burst) and is closed after the turns; the median of N runs, the clients taking turns:
 
-* raw httpx: one ``httpx.AsyncClient`` (its default limits), ``aiter_lines`` and
-  ``json.loads`` per ``data:`` line, nothing else (the floor);
+* raw httpx: one ``httpx.AsyncClient`` with a pool of N connections (N: the turns) and 100
+  kept alive, as the openai SDK sets it (httpx's defaults, 100 and 20, queue the turns in
+  httpcore and make a slow floor), ``aiter_lines`` and ``json.loads`` per ``data:`` line,
+  nothing else (the floor);
 * ``VeniceChat.complete``: whole turns (typed events, the final message) through one
   ``VeniceChat`` with its default pool;
 * the openai SDK: ``AsyncOpenAI(...).chat.completions.create(stream=True)``.
@@ -47,7 +49,8 @@ async def raw_httpx(base_url: str, turns: int, chunks: int) -> None:
 
     headers = {"Authorization": f"Bearer {stream.KEY}", "Accept": "text/event-stream"}
     body = {"model": stream.MODEL, "messages": [{"role": "user", "content": str(chunks)}]}
-    async with httpx.AsyncClient(trust_env=False, timeout=120) as client:
+    limits = httpx.Limits(max_connections=turns, max_keepalive_connections=100)
+    async with httpx.AsyncClient(trust_env=False, timeout=120, limits=limits) as client:
 
         async def once() -> int:
             seen = 0
@@ -66,8 +69,9 @@ async def raw_httpx(base_url: str, turns: int, chunks: int) -> None:
 
 async def venice_chat(base_url: str, turns: int, chunks: int) -> None:
     from openclaw_venice import Context, UserMessage, VeniceChat
+    from openclaw_venice.catalog import load_bundle
 
-    async with VeniceChat(stream.KEY, base_url=base_url, env={}) as chat:
+    async with VeniceChat(stream.KEY, base_url=base_url, catalog=load_bundle(), env={}) as chat:
 
         async def once() -> int:
             context = Context(messages=[UserMessage(str(chunks))])

@@ -12,8 +12,12 @@ Measured side by side in the same run, each the median of N runs:
 * merging a 300-model ``/models`` payload with the bundled catalog;
 * ``openclaw models list`` and ``openclaw models set`` on a 5 MB hand-written JSON5 config
   (benchmarks/big_config.py);
-* 500 concurrent streamed turns from a cold pool through raw httpx, ``VeniceChat`` and the
-  openai SDK, with the open files right after each client closed (benchmarks/burst.py);
+* 500 concurrent streamed turns from a cold pool through raw httpx (pool N, keep-alive 100,
+  the openai SDK's setting), ``VeniceChat`` and the openai SDK, with the open files right
+  after each client closed (benchmarks/burst.py);
+* paced turns (20 chunks 50 ms apart) at 100, 500 and 2,000 at once, 500 cold turns answered
+  at once, one 10,000-message turn: ``VeniceChat`` against raw httpx with pool N and
+  keep-alive 100 (benchmarks/paced.py);
 * the same turns direct and through ``openclaw serve`` (benchmarks/gateway.py): per-request
   overhead, a 20,000-chunk stream, 500 streamed turns at once;
 * Hermes Agent's provider discovery without and with our plugin folders (benchmarks/hermes.py,
@@ -282,6 +286,15 @@ def burst_rows(runs: int) -> list[Row]:
     return result
 
 
+def paced_rows(runs: int) -> list[Row]:
+    """Concurrency at scale against the fair floor (benchmarks/paced.py)."""
+    sys.path.insert(0, str(HERE))
+    import paced
+
+    result: list[Row] = paced.rows(max(1, runs // 3), paced.PACED_TURNS)
+    return result
+
+
 def gateway_rows(runs: int) -> list[Row]:
     """The same turns direct and through ``openclaw serve`` (benchmarks/gateway.py):
     per-request overhead, a 20,000-chunk stream, 500 streamed turns at once."""
@@ -309,6 +322,7 @@ def main() -> None:
         rows += big_config_rows(args.runs)
         rows += stream_rows(args.runs)
         rows += burst_rows(args.runs)
+        rows += paced_rows(args.runs)
         rows += gateway_rows(args.runs)
         rows += hermes_rows(args.runs)
     width = max(len(r[0]) for r in rows)

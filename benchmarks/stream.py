@@ -152,8 +152,11 @@ async def raw_httpx(stack: AsyncExitStack, base_url: str) -> Once:
 
 async def adapter(stack: AsyncExitStack, base_url: str) -> Once:
     from openclaw_venice import Context, UserMessage, VeniceChat
+    from openclaw_venice.catalog import load_bundle
 
-    chat = await stack.enter_async_context(VeniceChat(KEY, base_url=base_url, env={}))
+    chat = await stack.enter_async_context(
+        VeniceChat(KEY, base_url=base_url, catalog=load_bundle(), env={})
+    )
 
     async def once(count: int) -> int:
         seen = 0

@@ -1,5 +1,5 @@
 """Venice's ``GET /billing/balance`` and ``GET /billing/usage-analytics``, as the host's
-balance and usage records. Parsing is pure; the requests go through ``api_call``.
+balance and usage records. Parsing is pure; the requests go through the wire.
 
 A number that is not a finite, non-negative number (a string, NaN, -1) counts as not given,
 as the TypeScript plugin's ``usage.ts`` does.
@@ -11,14 +11,14 @@ import math
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-from .api_call import Limits, call_json, malformed
 from .runtime.plugins import Allocation, Amount, Balance, UsageReport, UsageRow
+from .wire.client import CallLimits, malformed
 
 if TYPE_CHECKING:
     from .runtime.plugins import ProviderContext, SecretStr
 
-BALANCE_LIMITS = Limits(timeout=10.0, max_bytes=1024 * 1024, max_retries=1)
-USAGE_LIMITS = Limits(timeout=30.0, max_bytes=8 * 1024 * 1024, max_retries=2)
+BALANCE_LIMITS = CallLimits(timeout=10.0, max_bytes=1024 * 1024, max_retries=1)
+USAGE_LIMITS = CallLimits(timeout=30.0, max_bytes=8 * 1024 * 1024, max_retries=2)
 MAX_DAYS = 90  # Venice's limit for ``lookback``
 
 
@@ -95,18 +95,18 @@ class VeniceBilling:
     """The ``balance`` and ``usage`` capabilities of the Venice provider."""
 
     async def balance(self, ctx: ProviderContext, api_key: SecretStr) -> Balance:
-        from .capability_client import chat_for
+        from .wire.config import wire_for
 
-        async with chat_for(ctx, api_key) as chat:
-            answer = await call_json(chat, "GET", "/billing/balance", limits=BALANCE_LIMITS)
+        async with wire_for(ctx, api_key) as wire:
+            answer = await wire.json("GET", "/billing/balance", limits=BALANCE_LIMITS)
         return parse_balance(answer.payload, answer.request_id)
 
     async def usage(self, ctx: ProviderContext, api_key: SecretStr, days: int) -> UsageReport:
-        from .capability_client import chat_for
+        from .wire.config import wire_for
 
         params = {"lookback": lookback(days)}
-        async with chat_for(ctx, api_key) as chat:
-            answer = await call_json(
-                chat, "GET", "/billing/usage-analytics", limits=USAGE_LIMITS, params=params
+        async with wire_for(ctx, api_key) as wire:
+            answer = await wire.json(
+                "GET", "/billing/usage-analytics", limits=USAGE_LIMITS, params=params
             )
         return parse_usage(answer.payload, answer.request_id)

@@ -140,6 +140,16 @@ def merge_catalog(rows: Iterable[Any], bundle: Catalog, source: CatalogSource = 
     return Catalog(PROVIDER_ID, source, tuple(merged.values()), retired, unlisted=unlisted)
 
 
+def listed_ids(rows: Iterable[Any]) -> frozenset[str]:
+    """The ids :func:`merge_catalog` makes models of (each text row's), without merging."""
+    return frozenset(
+        row["id"]
+        for row in rows
+        if isinstance(row, Mapping) and isinstance(row.get("id"), str) and row["id"]
+        and row.get("type", "text") == "text"
+    )  # fmt: skip
+
+
 def merge_known(base: ModelInfo, spec: Mapping[str, Any]) -> ModelInfo:
     """A bundled model updated by its live row: limits may only go down, prices and
     deprecation are what Venice says now."""

@@ -14,18 +14,19 @@ import math
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
-from .api_call import Limits, call_json, malformed
 from .errors import UsageError
 from .runtime.plugins import EmbeddingResult, MediaCatalog
+from .wire.client import CallLimits, malformed
 
 if TYPE_CHECKING:
-    from .chat.client import VeniceChat
     from .runtime.plugins import ProviderContext, SecretStr
+    from .wire.client import Wire
+    from .wire.sync import LoopRunner
 
 SPEC_MAX_ITEMS = 2048
 BATCH_SIZE = 256
 BATCH_CHARS = 1_000_000  # about 250k tokens: a batch's request stays ~1 MB
-EMBED_LIMITS = Limits(timeout=120.0, max_bytes=64 * 1024 * 1024, max_retries=2)
+EMBED_LIMITS = CallLimits(timeout=120.0, max_bytes=64 * 1024 * 1024, max_retries=2)
 
 
 def batches(
@@ -94,7 +95,7 @@ def _tokens(payload: Any, key: str) -> int:
 
 
 async def embed_with(
-    chat: VeniceChat,
+    wire: Wire,
     texts: str | Sequence[str],
     catalog: MediaCatalog,
     model: str | None,
@@ -109,7 +110,7 @@ async def embed_with(
     request_ids: list[str] = []
     for batch in batches(items):
         body = embedding_body(batch, record.id, dimensions)
-        answer = await call_json(chat, "POST", "/embeddings", limits=EMBED_LIMITS, body=body)
+        answer = await wire.json("POST", "/embeddings", limits=EMBED_LIMITS, body=body)
         vectors += parse_vectors(answer.payload, len(batch), answer.request_id)
         prompt_tokens += _tokens(answer.payload, "prompt_tokens")
         total_tokens += _tokens(answer.payload, "total_tokens")
@@ -123,8 +124,8 @@ async def embed_with(
 class VeniceEmbeddings:
     """``await provider.embeddings.create(["a", "b"], model=..., dimensions=...)``."""
 
-    def __init__(self, chat: Callable[[], VeniceChat]) -> None:
-        self._chat = chat
+    def __init__(self, wire: Callable[[], Wire], runner: LoopRunner) -> None:
+        self._wire, self._runner = wire, runner
 
     def __repr__(self) -> str:
         return "VeniceEmbeddings()"
@@ -140,7 +141,7 @@ class VeniceEmbeddings:
         from .media_catalog import load_media_bundle
 
         return await embed_with(
-            self._chat(), texts, load_media_bundle("embedding"), model, dimensions
+            self._wire(), texts, load_media_bundle("embedding"), model, dimensions
         )
 
     def create_sync(
@@ -150,9 +151,12 @@ class VeniceEmbeddings:
         model: str | None = None,
         dimensions: int | None = None,
     ) -> EmbeddingResult:
-        """:meth:`create` for scripts without an event loop."""
-        loop = self._chat()._loop()
-        return loop.run_until_complete(self.create(texts, model=model, dimensions=dimensions))
+        """:meth:`create` for scripts without an event loop; inside a running loop it refuses
+        with ``UsageError`` (the one sync rule)."""
+        return self._runner.run(
+            lambda: self.create(texts, model=model, dimensions=dimensions),
+            "embeddings.create_sync", "await provider.embeddings.create(...)",
+        )  # fmt: skip
 
 
 # -- the host's ``embeddings`` capability ------------------------------------------------------
@@ -170,9 +174,9 @@ async def embed_for_host(
     model: str | None = None,
     dimensions: int | None = None,
 ) -> EmbeddingResult:
-    from .capability_client import chat_for
-    from .media_catalog import unshown
+    from .media_catalog import media_catalog_async, unshown
+    from .wire.config import wire_for
 
-    async with chat_for(ctx, api_key) as chat:  # refuses a key bound off https first
-        models = embedding_models(unshown(ctx))
-        return await embed_with(chat, texts, models, model, dimensions)
+    async with wire_for(ctx, api_key) as wire:  # refuses a key bound off https first
+        models = await media_catalog_async(unshown(ctx), "embedding", wire)
+        return await embed_with(wire, texts, models, model, dimensions)

@@ -12,14 +12,17 @@ from __future__ import annotations
 import difflib
 import functools
 import json
-from collections.abc import Mapping
+from collections.abc import Coroutine, Mapping
 from importlib import resources
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
-from .errors import DiscoveryError, UnknownModelError
-from .identity import PROVIDER_ID, USER_AGENT, base_url_problem
+from .errors import DiscoveryError, OpenClawError, UnknownModelError
+from .identity import PROVIDER_ID, base_url_problem
 from .model_cache import CACHE_TTL_SECONDS, ModelCache
 from .runtime.plugins import MediaCatalog, MediaModel, ProviderContext
+
+if TYPE_CHECKING:
+    from .wire.client import Wire
 
 MediaKind = Literal["image", "embedding"]
 _LIMIT_KEYS = (
@@ -87,8 +90,43 @@ def merge_media(rows: list[Any], kind: MediaKind, source: Literal["live", "cache
 
 
 def media_catalog(ctx: ProviderContext, kind: MediaKind, base_url: str) -> MediaCatalog:
-    """Fresh cache, else live, else the bundle (with a warning); never raises for the network."""
-    from .discovery import fetch_model_rows
+    """:func:`media_catalog_async` for sync code (inside a running loop: the cache or the
+    bundle, with a warning saying to await the async form)."""
+    import asyncio
+
+    from .wire.sync import refuse_in_loop
+
+    try:
+        refuse_in_loop("model discovery", "await media_catalog_async(...)")
+    except OpenClawError as exc:
+        return _run_now(_listed(ctx, kind, base_url, None, str(exc)))  # no I/O but files
+    return asyncio.run(_listed(ctx, kind, base_url, None))
+
+
+def _run_now(coroutine: Coroutine[Any, Any, MediaCatalog]) -> MediaCatalog:
+    """A coroutine that awaits nothing (the cache or the bundle), run without a loop."""
+    try:
+        coroutine.send(None)
+    except StopIteration as done:
+        return done.value  # type: ignore[no-any-return]
+    coroutine.close()
+    raise RuntimeError("the catalog awaited I/O")  # pragma: no cover
+
+
+async def media_catalog_async(ctx: ProviderContext, kind: MediaKind, wire: Wire) -> MediaCatalog:
+    """Fresh cache, else live, else the bundle (with a warning); never raises for the network.
+    Discovery is awaited on the caller's loop, through ``wire``'s pool."""
+    return await _listed(ctx, kind, wire.base_url, wire)
+
+
+async def _listed(
+    ctx: ProviderContext,
+    kind: MediaKind,
+    base_url: str,
+    wire: Wire | None,
+    refused: str | None = None,
+) -> MediaCatalog:
+    from .discovery import discovery_wire, fetch_rows
 
     problem = base_url_problem(base_url)
     if problem:  # no request can go there: say why each time (nothing to remember)
@@ -105,9 +143,16 @@ def media_catalog(ctx: ProviderContext, kind: MediaKind, base_url: str) -> Media
             ctx.warn(f"Venice was unreachable a moment ago; showing the bundled {kind} models")
             return load_media_bundle(kind)
     try:
-        rows = fetch_model_rows(base_url, user_agent=USER_AGENT, model_type=kind)
+        if refused is not None:
+            raise DiscoveryError(refused)
+        if wire is None:
+            async with discovery_wire(base_url, ctx.env) as own:
+                rows = await fetch_rows(own, kind)
+        else:
+            rows = await fetch_rows(wire, kind)
     except DiscoveryError as exc:
-        cache.remember_failure()
+        if refused is None:
+            cache.remember_failure()
         ctx.warn(f"Venice {kind} model discovery failed: {exc}; showing the bundled list")
         return load_media_bundle(kind)
     live = merge_media(rows, kind, "live")

@@ -8,7 +8,7 @@ import re
 from collections.abc import AsyncIterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
-from .catalog import load_bundle, merge_catalog
+from .catalog import load_bundle
 from .identity import (
     API,
     AUTH_METHOD,
@@ -16,11 +16,9 @@ from .identity import (
     ENV_VAR,
     LABEL,
     PROVIDER_ID,
-    USER_AGENT,
-    base_url_problem,
     resolve_base_url,
 )
-from .model_cache import CACHE_TTL_SECONDS, ModelCache
+from .live_catalog import settled_catalog, text_catalog
 from .runtime.catalog import Catalog, ModelInfo
 from .runtime.plugins import (
     AuthMethod,
@@ -38,8 +36,14 @@ if TYPE_CHECKING:
     from .images.client import VeniceImages
     from .runtime.ai import AssistantMessage, ChatSettings, Context, StreamEvent
     from .runtime.plugins import SecretStr
+    from .wire.client import ConnectionLimits
+    from .wire.sync import LoopRunner
 
-DEFAULT_MODEL_ID = "kimi-k2-6"  # private, vision, tools and reasoning
+DEFAULT_MODEL_ID = "kimi-k2-6"
+
+
+async def _nothing() -> None:
+    return None
 
 
 def model_config_entry(model: ModelInfo) -> dict[str, Any]:
@@ -117,11 +121,55 @@ class VeniceProvider:
         }
     )  # fmt: skip
 
-    def __init__(self) -> None:
+    def __init__(self, *, connections: ConnectionLimits | int | None = None) -> None:
         self._client: VeniceChat | None = None  # made on the first turn, never in register()
+        self._connections = connections  # None: the config's maxConnections, else defaults
+        self._closing: set[Any] = set()  # closes of replaced clients still under way
 
     def __repr__(self) -> str:
         return "VeniceProvider()"
+
+    # -- what it owns ------------------------------------------------------------------------
+    def close(self) -> None:
+        """Close the client's pools and the loops of the sync forms (outside event loops)."""
+        client, self._client = self._client, None
+        if client is not None:
+            client.close()
+        if "_runner" in self.__dict__:
+            self._runner.close(client.wire.aclose if client is not None else _nothing)
+
+    async def aclose(self) -> None:
+        """Close the running loop's pool (what async use opened)."""
+        if self._client is not None:
+            await self._client.aclose()
+        for task in list(self._closing):
+            await task
+
+    def __enter__(self) -> VeniceProvider:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    async def __aenter__(self) -> VeniceProvider:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.aclose()
+
+    def _replace(self, old: VeniceChat) -> None:
+        """Close a client that a new key replaced: its sync loops now, its pool on the
+        running loop (if any) in a task :meth:`aclose` waits for."""
+        import asyncio
+
+        old.close()
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:
+            return
+        task = loop.create_task(old.aclose())
+        self._closing.add(task)
+        task.add_done_callback(self._closing.discard)
 
     # -- turns, for a Python runtime that loaded the plugin ----------------------------------
     def client(self, api_key: str | SecretStr | None = None) -> VeniceChat:
@@ -135,14 +183,27 @@ class VeniceProvider:
         if api_key is not None or self._client is None:
             from .chat.client import VeniceChat
             from .chat.config_settings import settings_from_config
+            from .wire.client import ConnectionLimits
+            from .wire.config import connection_limits
 
             ctx = host_context(self)
             key = api_key if api_key is not None else host_api_key(self)
             base_url = resolve_base_url(ctx.config, ctx.env)
-            settings = settings_from_config(ctx.config, ctx.env, ctx.warn)
-            self._client = VeniceChat(
-                key, base_url=base_url, warn=ctx.warn, state_dir=ctx.state_dir, settings=settings
+            limits = (
+                connection_limits(ctx.config)
+                if self._connections is None
+                else ConnectionLimits.of(self._connections)
             )
+            settings = settings_from_config(ctx.config, ctx.env, ctx.warn)
+            old, self._client = (
+                self._client,
+                VeniceChat(
+                    key, base_url=base_url, warn=ctx.warn, env=ctx.env, connections=limits,
+                    state_dir=ctx.state_dir, settings=settings,
+                ),
+            )
+            if old is not None:
+                self._replace(old)
         return self._client
 
     def stream(
@@ -165,12 +226,19 @@ class VeniceProvider:
 
     # -- beyond chat: images, embeddings, balance and usage ---------------------------------
     @functools.cached_property
+    def _runner(self) -> LoopRunner:
+        """The loops of the images' and embeddings' sync forms."""
+        from .wire.sync import LoopRunner
+
+        return LoopRunner()
+
+    @functools.cached_property
     def images(self) -> VeniceImages:
         """``await provider.images.generate("a lighthouse at dusk", count=2)`` (or
         ``generate_sync``): image bytes with their metadata; the key as for :meth:`client`."""
         from .images.client import VeniceImages
 
-        return VeniceImages(self.client)
+        return VeniceImages(lambda: self.client().wire, self._runner, self._warn)
 
     @functools.cached_property
     def embeddings(self) -> VeniceEmbeddings:
@@ -178,7 +246,10 @@ class VeniceProvider:
         ``create_sync``): one vector per text, batched within Venice's limits."""
         from .embeddings import VeniceEmbeddings
 
-        return VeniceEmbeddings(self.client)
+        return VeniceEmbeddings(lambda: self.client().wire, self._runner)
+
+    def _warn(self, message: str) -> None:
+        self.client().warn_once(message)
 
     # -- rules for another runtime's own client (``DirectClientRules``) ----------------------
     def offered_for_agents(self, model: ModelInfo) -> bool:
@@ -212,12 +283,14 @@ class VeniceProvider:
         from .chat.client import VeniceChat
         from .chat.config_settings import settings_from_config
         from .chat.session import VeniceSession
+        from .wire.config import connection_limits
 
         base_url = resolve_base_url(ctx.config, ctx.env)
+        limits = connection_limits(ctx.config)  # the host's (or the gateway's) setting
         settings = settings_from_config(ctx.config, ctx.env, ctx.warn)
         chat = VeniceChat(
             api_key, base_url=base_url, catalog=catalog, warn=ctx.warn, env=ctx.env,
-            state_dir=ctx.state_dir, settings=settings,
+            connections=limits, state_dir=ctx.state_dir, settings=settings,
         )  # fmt: skip
         return VeniceSession(chat)
 
@@ -253,57 +326,26 @@ class VeniceProvider:
         return load_bundle()
 
     def catalog(self, ctx: ProviderContext) -> Catalog:
-        """Fresh cache, else live ``/models``, else the bundle (with a warning).
+        """Fresh cache, else live ``/models``, else the bundle (with a warning); see
+        :mod:`openclaw_venice.live_catalog`. Inside a running event loop (where this sync
+        hook would block it): the bundle, with a warning to await :meth:`acatalog`."""
+        import sys
 
-        A failure is remembered for a minute so that repeated commands offline stay fast;
-        ``ctx.refresh`` skips both the cache and that memory.
-        """
         base_url = resolve_base_url(ctx.config, ctx.env)
-        bundle = load_bundle()
-        problem = base_url_problem(base_url)
-        if problem:  # no request can go there: say why each time (nothing to remember)
-            ctx.warn(f"Venice model discovery failed: {problem}; showing the bundled catalog")
-            return bundle
-        cache = ModelCache(ctx.cache_dir, base_url)
-        cached = cache.read()
-        if not ctx.refresh:
-            if cached is not None and 0 <= cached.age() < CACHE_TTL_SECONDS:
-                return merge_catalog(cached.rows, bundle, "cache")
-            if cache.failed_recently():
-                ctx.warn(
-                    "Venice was unreachable a moment ago; showing the bundled catalog "
-                    "(--refresh tries again)"
-                )
-                return bundle
-        return self._discover(base_url, cache, bundle, cached.rows if cached else None, ctx)
+        settled = settled_catalog(ctx, base_url)  # no event loop for what needs no request
+        if settled is not None:
+            return settled
+        loaded = sys.modules.get("asyncio")  # not imported: no loop can be running
+        if loaded is not None and loaded._get_running_loop() is not None:
+            ctx.warn(
+                "Venice model discovery cannot run inside a running event loop (use `await "
+                "provider.acatalog(ctx)`); showing the bundled catalog"
+            )
+            return load_bundle()
+        import asyncio
 
-    def _discover(
-        self,
-        base_url: str,
-        cache: ModelCache,
-        bundle: Catalog,
-        previous_rows: list[Any] | None,
-        ctx: ProviderContext,
-    ) -> Catalog:
-        from .discovery import fetch_model_rows
-        from .errors import DiscoveryError
+        return asyncio.run(text_catalog(ctx, base_url, None))
 
-        try:
-            rows = fetch_model_rows(base_url, user_agent=USER_AGENT, env=ctx.env)
-        except DiscoveryError as exc:
-            cache.remember_failure()
-            ctx.warn(f"Venice model discovery failed: {exc}; showing the bundled catalog")
-            return bundle
-        live = merge_catalog(rows, bundle, "live")
-        if not live.models:
-            cache.remember_failure()
-            ctx.warn("Venice listed no usable text models; showing the bundled catalog")
-            return bundle
-        try:
-            cache.write(rows)
-        except OSError as exc:
-            ctx.warn(f"could not write the model cache ({exc.strerror}); continuing")
-        if previous_rows is None:
-            return live
-        previous = merge_catalog(previous_rows, bundle, "cache")
-        return live._replace(previous_ids=frozenset(m.id for m in previous.models))
+    async def acatalog(self, ctx: ProviderContext) -> Catalog:
+        """:meth:`catalog`, awaited on the caller's loop."""
+        return await text_catalog(ctx, resolve_base_url(ctx.config, ctx.env), None)

@@ -14,7 +14,6 @@ from hypothesis import strategies as st
 from openclaw_venice.catalog import load_bundle
 from openclaw_venice.chat.assemble import TurnAssembler
 from openclaw_venice.chat.completion import assemble_completion
-from openclaw_venice.chat.error_text import body_error_text, error_text
 from openclaw_venice.chat.sse import DONE, SSEDecoder, load_chunk
 from openclaw_venice.chat.usage import price_for, usage_from, venice_cost
 from openclaw_venice.errors import InBandError, StreamFormatError
@@ -27,6 +26,7 @@ from openclaw_venice.runtime.ai import (
     Usage,
 )
 from openclaw_venice.runtime.catalog import Cost, ModelInfo
+from openclaw_venice.wire.error_text import body_error_text, error_text
 
 RELAXED = settings(suppress_health_check=[HealthCheck.too_slow], deadline=None)
 MODEL = ModelInfo(

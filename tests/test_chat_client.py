@@ -43,7 +43,9 @@ WEATHER = Tool(
 @pytest.fixture
 def chat(server: LocalServer) -> Iterator[VeniceChat]:
     warnings: list[str] = []
-    client = VeniceChat(CANARY, base_url=server.url + "/api/v1", warn=warnings.append)
+    client = VeniceChat(
+        CANARY, base_url=server.url + "/api/v1", catalog=load_bundle(), warn=warnings.append
+    )
     client.warnings = warnings  # type: ignore[attr-defined]
     yield client
     client.close()
@@ -300,7 +302,7 @@ def test_slow_first_byte_times_out(server: LocalServer, chat: VeniceChat) -> Non
 
 
 def test_connection_refused_is_retried_then_reported() -> None:
-    chat = VeniceChat(CANARY, base_url="http://127.0.0.1:9/api/v1")
+    chat = VeniceChat(CANARY, base_url="http://127.0.0.1:9/api/v1", catalog=load_bundle())
     with pytest.raises(errors.VeniceConnectionError, match=r"could not reach Venice.*3 attempts"):
         chat.complete_sync(MODEL, ask())
     chat.close()
@@ -341,10 +343,10 @@ def test_cancellation_closes_the_http_stream(server: LocalServer, chat: VeniceCh
 
 def test_key_goes_only_to_https_or_loopback() -> None:
     with pytest.raises(errors.RequestRefused, match="https") as caught:
-        VeniceChat(CANARY, base_url="http://api.example.com/api/v1")
+        VeniceChat(CANARY, base_url="http://api.example.com/api/v1", catalog=load_bundle())
     assert CANARY not in str(caught.value)
-    VeniceChat(CANARY, base_url="https://api.example.com/api/v1")
-    VeniceChat(CANARY, base_url="http://[::1]:8080/api/v1")
+    VeniceChat(CANARY, base_url="https://api.example.com/api/v1", catalog=load_bundle())
+    VeniceChat(CANARY, base_url="http://[::1]:8080/api/v1", catalog=load_bundle())
 
 
 def test_missing_key_names_the_variable() -> None:

@@ -275,7 +275,9 @@ def stream_turn(
     pieces = ["The user greets me.", "</think>", "\n\nHello!"]
     chunks = [venice_wire.chunk({"content": p}) for p in pieces]
     server.respond(lambda r: venice_wire.stream_reply([*chunks, venice_wire.chunk({}, "stop")]))
-    chat = VeniceChat(CANARY, base_url=server.url + "/api/v1", warn=lambda m: None)
+    chat = VeniceChat(
+        CANARY, base_url=server.url + "/api/v1", catalog=load_bundle(), warn=lambda m: None
+    )
     context = Context(messages=[UserMessage("Hi")])
     message = chat.complete_sync(FORCED, context, StreamOptions(reasoning=reasoning))
     chat.close()

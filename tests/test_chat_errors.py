@@ -17,10 +17,11 @@ from typing import Any
 import pytest
 
 from openclaw_venice import errors
+from openclaw_venice.catalog import load_bundle
 from openclaw_venice.chat.client import VeniceChat
-from openclaw_venice.chat.error_text import details_text
 from openclaw_venice.chat.options import StreamOptions
 from openclaw_venice.runtime.ai import Context, StreamEvent, UserMessage
+from openclaw_venice.wire.error_text import details_text
 from tests.conftest import run_cli
 from tests.support import faults, openapi, venice_wire
 from tests.support.hygiene import CANARY
@@ -36,7 +37,9 @@ def ask() -> Context:
 
 @pytest.fixture
 def chat(server: LocalServer) -> Iterator[VeniceChat]:
-    client = VeniceChat(CANARY, base_url=server.url + "/api/v1", warn=lambda m: None)
+    client = VeniceChat(
+        CANARY, base_url=server.url + "/api/v1", catalog=load_bundle(), warn=lambda m: None
+    )
     yield client
     client.close()
 
@@ -76,7 +79,7 @@ def test_a_stall_mid_stream_is_a_timeout_with_the_request_id(
 
 def test_refused_connections_are_not_timeouts() -> None:
     with faults.refused_url() as url:
-        chat = VeniceChat(CANARY, base_url=url + "/api/v1")
+        chat = VeniceChat(CANARY, base_url=url + "/api/v1", catalog=load_bundle())
         with pytest.raises(errors.VeniceConnectionError) as caught:
             chat.complete_sync(MODEL, ask(), StreamOptions(max_retries=0))
         chat.close()
@@ -199,7 +202,9 @@ def test_deprecation_notices_are_per_client(server: LocalServer) -> None:
     server.respond(lambda r: venice_wire.stream_reply(venice_wire.text_stream(), headers=headers))
     told: list[list[str]] = [[], []]
     for warnings in told:
-        client = VeniceChat(CANARY, base_url=server.url + "/api/v1", warn=warnings.append)
+        client = VeniceChat(
+            CANARY, base_url=server.url + "/api/v1", catalog=load_bundle(), warn=warnings.append
+        )
         for _ in range(2):
             client.complete_sync(MODEL, ask())
         client.close()

@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
+from openclaw_venice.catalog import load_bundle
 from openclaw_venice.chat.client import VeniceChat
 from openclaw_venice.runtime.ai import Context, StreamEvent, ToolCallPart, UserMessage
 from tests.conftest import run_cli
@@ -39,7 +40,7 @@ def the_same_answer_streamed() -> list[dict[str, Any]]:
 
 def events_of(server: LocalServer) -> list[StreamEvent]:
     async def go() -> list[StreamEvent]:
-        chat = VeniceChat(CANARY, base_url=server.url + "/api/v1")
+        chat = VeniceChat(CANARY, base_url=server.url + "/api/v1", catalog=load_bundle())
         context = Context(messages=[UserMessage("Weather in Paris?")])
         events = [e async for e in chat.stream(MODEL, context)]
         await chat.aclose()

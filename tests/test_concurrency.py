@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+from openclaw_venice.catalog import load_bundle
 from openclaw_venice.chat.client import VeniceChat
 from openclaw_venice.chat.turn import DRAIN_SECONDS
 from openclaw_venice.runtime.ai import Context, UserMessage
@@ -72,7 +73,9 @@ def check_round(server: LocalServer, texts: list[str], bodies: list[Any]) -> Non
 
 def test_200_streamed_turns_through_one_client(server: LocalServer) -> None:
     server.respond(answer)
-    chat = VeniceChat(CANARY, base_url=server.url + "/api/v1", max_connections=POOL)
+    chat = VeniceChat(
+        CANARY, base_url=server.url + "/api/v1", catalog=load_bundle(), max_connections=POOL
+    )
     measured: dict[str, Any] = {}
     bodies: list[bytes] = []
 
@@ -116,7 +119,7 @@ def test_an_answer_held_open_after_done_does_not_hold_the_turn(server: LocalServ
     at most DRAIN_SECONDS for a server that never ends it."""
     body = venice_wire.sse(venice_wire.text_stream("still here"))
     server.respond(faults.body_stalls(body, 30, "text/event-stream"))
-    chat = VeniceChat(CANARY, base_url=server.url + "/api/v1")
+    chat = VeniceChat(CANARY, base_url=server.url + "/api/v1", catalog=load_bundle())
     start = time.perf_counter()
     message = chat.complete_sync(MODEL, Context(messages=[UserMessage("hi")]))
     chat.close()

@@ -4,16 +4,19 @@ from __future__ import annotations
 
 import json
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from openclaw_venice.discovery import backoff_delays, fetch_model_rows
+from openclaw_venice.discovery import fetch_model_rows
 from openclaw_venice.errors import DiscoveryError
+from openclaw_venice.identity import USER_AGENT
 from openclaw_venice.model_cache import ModelCache
-from openclaw_venice.provider import USER_AGENT, VeniceProvider
+from openclaw_venice.provider import VeniceProvider
 from openclaw_venice.runtime.plugins import ProviderContext
+from openclaw_venice.wire import retry
 from tests.support.server import LocalServer, Reply, Request, json_reply
 
 ROWS = [
@@ -38,7 +41,10 @@ def sequence(*replies: Reply) -> Any:
 def fetch(server: LocalServer, **kw: Any) -> list[Any]:
     sleeps: list[float] = kw.pop("sleeps", [])
     return fetch_model_rows(
-        server.url + "/api/v1", user_agent=USER_AGENT, sleep=sleeps.append, **kw
+        server.url + "/api/v1",
+        user_agent=USER_AGENT,
+        on_retry=lambda s, why: sleeps.append(s),
+        **kw,
     )
 
 
@@ -81,7 +87,9 @@ def test_a_refused_connection_is_not_retried() -> None:
     item 12); other connection failures are still retried (below)."""
     sleeps: list[float] = []
     with pytest.raises(DiscoveryError, match=r"^connection refused$"):
-        fetch_model_rows("http://127.0.0.1:9", user_agent="t", sleep=sleeps.append)
+        fetch_model_rows(
+            "http://127.0.0.1:9", user_agent="t", on_retry=lambda s, why: sleeps.append(s)
+        )
     assert sleeps == []
 
 
@@ -93,7 +101,8 @@ def test_a_connection_failing_otherwise_is_retried() -> None:
 
     sleeps: list[float] = []
     with pytest.raises(DiscoveryError, match=r"connection failed .* after 3 attempts"):
-        fetch_model_rows("http://venice.invalid", user_agent="t", sleep=sleeps.append,
+        fetch_model_rows("http://venice.invalid", user_agent="t",
+                         on_retry=lambda s, why: sleeps.append(s),
                          transport=httpx.MockTransport(unreachable))  # fmt: skip
     assert len(sleeps) == 2
 
@@ -112,8 +121,14 @@ def test_slow_server_hits_the_timeout_and_is_retried(server: LocalServer) -> Non
 
 
 def test_backoff_doubles_to_two_seconds_with_jitter() -> None:
-    assert backoff_delays(6, rand=lambda: 0.5) == pytest.approx([0.3, 0.6, 1.2, 2.0, 2.0])
-    low, high = backoff_delays(3, rand=lambda: 0.0), backoff_delays(3, rand=lambda: 1.0)
+    def delays(attempts: int, rand: Callable[[], float]) -> list[float]:
+        policy = retry.DISCOVERY
+        return [
+            retry.backoff(i, policy.backoff, policy.backoff_cap, rand) for i in range(attempts - 1)
+        ]
+
+    assert delays(6, rand=lambda: 0.5) == pytest.approx([0.3, 0.6, 1.2, 2.0, 2.0])
+    low, high = delays(3, rand=lambda: 0.0), delays(3, rand=lambda: 1.0)
     assert low == pytest.approx([0.24, 0.48]) and high == pytest.approx([0.36, 0.72])
 
 

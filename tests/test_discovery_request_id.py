@@ -8,7 +8,7 @@ import pytest
 
 from openclaw_venice.discovery import fetch_model_rows
 from openclaw_venice.errors import DiscoveryError
-from openclaw_venice.provider import USER_AGENT
+from openclaw_venice.identity import USER_AGENT
 from tests.conftest import run_cli
 from tests.support.server import LocalServer, Reply, Request
 
@@ -28,7 +28,7 @@ def test_the_error_carries_the_request_id(server: LocalServer, case: str) -> Non
     reply, attempts = ANSWERS[case]
     server.respond(lambda request: reply)
     with pytest.raises(DiscoveryError) as caught:
-        fetch_model_rows(server.url + "/api/v1", user_agent=USER_AGENT, sleep=lambda s: None)
+        fetch_model_rows(server.url + "/api/v1", user_agent=USER_AGENT, on_retry=None)
     assert caught.value.request_id == RAY
     assert str(caught.value).endswith(f"(request id {RAY})")
     assert len(server.requests) == attempts
@@ -43,7 +43,7 @@ def test_each_attempt_names_its_own_answer(server: LocalServer) -> None:
 
     server.respond(respond)
     with pytest.raises(DiscoveryError) as caught:
-        fetch_model_rows(server.url + "/api/v1", user_agent=USER_AGENT, sleep=lambda s: None)
+        fetch_model_rows(server.url + "/api/v1", user_agent=USER_AGENT, on_retry=None)
     assert caught.value.request_id == "ray-last"
 
 

@@ -15,6 +15,7 @@ from typing import Any
 import pytest
 
 from openclaw_venice import errors
+from openclaw_venice.catalog import load_bundle
 from openclaw_venice.chat import e2ee
 from openclaw_venice.chat.client import VeniceChat
 from openclaw_venice.chat.e2ee import TeeSettings
@@ -48,7 +49,13 @@ PIXEL = (  # a 1x1 PNG
 def chat(server: LocalServer, pki: TestPki) -> Iterator[VeniceChat]:
     warnings: list[str] = []
     tee = TeeSettings(root_ca_der=pki.root_der, pcs=PcsEndpoints(server.url, server.url))
-    client = VeniceChat(CANARY, base_url=server.url + "/api/v1", warn=warnings.append, tee=tee)
+    client = VeniceChat(
+        CANARY,
+        base_url=server.url + "/api/v1",
+        catalog=load_bundle(),
+        warn=warnings.append,
+        tee=tee,
+    )
     client.warnings = warnings  # type: ignore[attr-defined]
     yield client
     client.close()
@@ -205,7 +212,9 @@ def test_accepting_out_of_date_passes_with_one_warning(server: LocalServer, pki:
 
 def test_intels_root_is_the_default_trust_anchor(server: LocalServer, enclave: FakeEnclave) -> None:
     tee = TeeSettings(pcs=PcsEndpoints(server.url, server.url))  # no test root
-    with VeniceChat(CANARY, base_url=server.url + "/api/v1", warn=lambda m: None, tee=tee) as c:
+    with VeniceChat(
+        CANARY, base_url=server.url + "/api/v1", catalog=load_bundle(), warn=lambda m: None, tee=tee
+    ) as c:
         events = turn(c)
     assert "'quote_signature' failed" in str(events[0].error)
     assert chats(server) == []
@@ -223,7 +232,9 @@ def test_one_key_pair_per_session_and_attestation_reuse(
     first, second = (r.headers["x-venice-tee-client-pub-key"] for r in chats(server))
     assert first == second
     tee = TeeSettings(root_ca_der=pki.root_der, pcs=PcsEndpoints(server.url, server.url))
-    with VeniceChat(CANARY, base_url=server.url + "/api/v1", warn=lambda m: None, tee=tee) as c:
+    with VeniceChat(
+        CANARY, base_url=server.url + "/api/v1", catalog=load_bundle(), warn=lambda m: None, tee=tee
+    ) as c:
         text_of(turn(c))
     assert chats(server)[-1].headers["x-venice-tee-client-pub-key"] != first  # a new session
     assert len(attestations(server)) == 2

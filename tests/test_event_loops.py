@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from openclaw_venice import errors
+from openclaw_venice.catalog import load_bundle
 from openclaw_venice.chat.client import VeniceChat
 from openclaw_venice.provider import VeniceProvider
 from openclaw_venice.runtime.ai import Context, UserMessage
@@ -52,11 +53,11 @@ def loop_after_loop(complete: object) -> tuple[int, int]:
 
 def test_one_client_across_400_event_loops(server: LocalServer) -> None:
     ok(server)
-    chat = VeniceChat(CANARY, base_url=server.url + "/api/v1")
+    chat = VeniceChat(CANARY, base_url=server.url + "/api/v1", catalog=load_bundle())
     files, memory = loop_after_loop(chat.complete)
     print(f"{RUNS} loops: {files:+d} open files, {memory / MiB:+.1f} MiB")
     assert files <= 2 and memory < 16 * MiB  # (the leak was one socket per loop: +400)
-    assert len(chat._clients) == 0  # every loop's pool went with its loop
+    assert chat.wire.open_pools() == 0  # every loop's pool went with its loop
 
 
 def test_the_providers_shared_client_across_400_event_loops(
@@ -74,7 +75,7 @@ def test_the_providers_shared_client_across_400_event_loops(
 
 def test_complete_sync_from_several_threads(server: LocalServer) -> None:
     ok(server)
-    chat = VeniceChat(CANARY, base_url=server.url + "/api/v1")
+    chat = VeniceChat(CANARY, base_url=server.url + "/api/v1", catalog=load_bundle())
     results: list[str] = []
     failures: list[BaseException] = []
 
@@ -98,7 +99,7 @@ def test_complete_sync_from_several_threads(server: LocalServer) -> None:
 
 def test_sync_wrappers_inside_a_running_loop_fail_in_one_line(server: LocalServer) -> None:
     ok(server)
-    chat = VeniceChat(CANARY, base_url=server.url + "/api/v1")
+    chat = VeniceChat(CANARY, base_url=server.url + "/api/v1", catalog=load_bundle())
 
     async def inside() -> list[str]:
         messages = []

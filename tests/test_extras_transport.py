@@ -106,7 +106,7 @@ def test_a_stalled_answer_is_a_timeout(
 ) -> None:
     from openclaw_venice import billing
 
-    monkeypatch.setattr(billing, "BALANCE_LIMITS", billing.Limits(timeout=0.5, max_retries=1))
+    monkeypatch.setattr(billing, "BALANCE_LIMITS", billing.CallLimits(timeout=0.5, max_retries=1))
 
     def stall(request: Any) -> None:
         handler = request.handler

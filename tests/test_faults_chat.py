@@ -25,11 +25,12 @@ import pytest
 
 from openclaw_venice import errors
 from openclaw_venice.catalog import load_bundle
-from openclaw_venice.chat import transport, turn
+from openclaw_venice.chat import turn
 from openclaw_venice.chat.client import VeniceChat
 from openclaw_venice.chat.options import StreamOptions
 from openclaw_venice.runtime.ai import AssistantMessage, Context, StreamEvent, UserMessage
 from openclaw_venice.runtime.catalog import ModelInfo
+from openclaw_venice.wire import http, retry
 from tests.support import faults, venice_wire
 from tests.support.hygiene import CANARY
 from tests.support.server import LocalServer, Reply, Responder, json_reply
@@ -45,8 +46,8 @@ Mode = Literal["stream", "complete"]
 @pytest.fixture(autouse=True)
 def quick_backoff(monkeypatch: pytest.MonkeyPatch) -> None:
     """Backoff a tenth as long (same shape, same jitter) so the table runs in seconds."""
-    real = transport.backoff
-    monkeypatch.setattr(transport, "backoff", lambda attempt: real(attempt) / 10)
+    real = retry.backoff
+    monkeypatch.setattr(retry, "backoff", lambda attempt, *shape: real(attempt, *shape) / 10)
 
 
 # -- answers and faults --------------------------------------------------------------------------
@@ -315,7 +316,7 @@ def take_turn(base_url: str, mode: Mode, model: ModelInfo | str = MODEL) -> Turn
         options = StreamOptions(timeout=TIMEOUT)
         events: list[StreamEvent] = []
         message = error = None
-        async with VeniceChat(CANARY, base_url=base_url + "/api/v1") as chat:
+        async with VeniceChat(CANARY, base_url=base_url + "/api/v1", catalog=load_bundle()) as chat:
             started = time.monotonic()
             if mode == "stream":
                 events = [e async for e in chat.stream(model, ask(), options)]
@@ -416,7 +417,7 @@ def test_big_answers_stay_within_their_cap(server: LocalServer, case: str) -> No
 
 def test_caps_are_what_the_table_says() -> None:
     assert (32 * MiB, 8 * MiB) == (turn.MAX_JSON_BODY, turn.MAX_EVENT_BYTES)
-    assert transport.MAX_ERROR_BODY == 64 * 1024
+    assert http.MAX_ERROR_BODY == 64 * 1024
 
 
 @pytest.mark.parametrize(

@@ -334,7 +334,9 @@ def wire() -> Iterator[tuple[LocalServer, Feed, VeniceChat]]:
     feed = Feed()
     server = LocalServer().start()
     server.respond(feed)
-    chat = VeniceChat(CANARY, base_url=server.url + "/api/v1", warn=lambda message: None)
+    chat = VeniceChat(
+        CANARY, base_url=server.url + "/api/v1", catalog=load_bundle(), warn=lambda message: None
+    )
     try:
         yield server, feed, chat
     finally:

@@ -220,7 +220,7 @@ def test_the_signatures_do_not_go_to_another_model(server: LocalServer) -> None:
         messages=[UserMessage("echo"), reply, ToolResultMessage("call_1", "echo_value", "r")],
         tools=[ECHO],
     )
-    with VeniceChat(CANARY, base_url=server.url + "/api/v1") as chat:
+    with VeniceChat(CANARY, base_url=server.url + "/api/v1", catalog=load_bundle()) as chat:
         chat.complete_sync("venice/kimi-k2-6", context)
     sent = server.requests[-1].json()
     assert "thought_signature" not in json.dumps(sent)

@@ -12,9 +12,10 @@ import asyncio
 import pytest
 
 from openclaw_venice import errors
+from openclaw_venice.catalog import load_bundle
 from openclaw_venice.chat.client import VeniceChat
-from openclaw_venice.chat.transport import check_key_destination
 from openclaw_venice.runtime.ai import Context, UserMessage
+from openclaw_venice.wire.http import check_key_destination
 from tests.support import venice_wire
 from tests.support.hygiene import CANARY
 from tests.support.server import LocalServer
@@ -65,14 +66,14 @@ def test_a_refused_base_url_is_refused_when_the_client_is_made(
     server: LocalServer, case: str
 ) -> None:
     with pytest.raises(errors.RequestRefused) as caught:
-        VeniceChat(CANARY, base_url=bad_urls(server)[case])
+        VeniceChat(CANARY, base_url=bad_urls(server)[case], catalog=load_bundle())
     check_refusal(caught.value)
 
 
 @pytest.mark.parametrize("case", CASES)
 def test_a_base_url_assigned_later_is_checked_at_send_time(server: LocalServer, case: str) -> None:
     server.respond(lambda request: venice_wire.stream_reply(venice_wire.text_stream("ok")))
-    chat = VeniceChat(CANARY, base_url=server.url + "/api/v1")
+    chat = VeniceChat(CANARY, base_url=server.url + "/api/v1", catalog=load_bundle())
     assert chat.complete_sync(MODEL, PROMPT).text == "ok"  # the good URL works
     chat.base_url = bad_urls(server)[case]
 

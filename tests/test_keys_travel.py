@@ -12,6 +12,7 @@ import keyring
 import pytest
 
 from openclaw_venice import errors
+from openclaw_venice.catalog import load_bundle
 from openclaw_venice.chat.client import VeniceChat
 from openclaw_venice.identity import AUTH_METHOD
 from openclaw_venice.runtime.ai import Context, UserMessage
@@ -121,7 +122,7 @@ def test_a_keyring_answering_in_bytes_is_decoded(server: LocalServer, tmp_path: 
     key = resolve_api_key(AUTH_METHOD, {}, {}, provider_id="venice", warn=warnings.append)
     assert (key.source, key.value.get_secret_value(), warnings) == ("keyring", CANARY, [])
     server.respond(lambda request: venice_wire.stream_reply(venice_wire.text_stream("ok")))
-    chat = VeniceChat(key.value, base_url=server.url + "/api/v1")
+    chat = VeniceChat(key.value, base_url=server.url + "/api/v1", catalog=load_bundle())
     chat.complete_sync("venice/llama-3.3-70b", Context(messages=[UserMessage("hi")]))
     chat.close()
     assert server.requests[0].headers["authorization"] == f"Bearer {CANARY}"  # not b'...'

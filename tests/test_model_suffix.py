@@ -178,7 +178,7 @@ def test_python_api_sends_the_suffix_once(server: LocalServer) -> None:
     record = load_bundle().find("kimi-k2-6")
     assert record is not None
     context = Context(messages=[UserMessage("hi")])
-    with VeniceChat(CANARY, base_url=server.url + "/api/v1") as chat:
+    with VeniceChat(CANARY, base_url=server.url + "/api/v1", catalog=load_bundle()) as chat:
         chat.complete_sync(record, context)  # a record
         chat.complete_sync(f"venice/{SUFFIXED}", context)  # a ref with the suffix
         chat.complete_sync(SUFFIXED, context)  # an id with the suffix

@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 
 from openclaw_venice import errors
+from openclaw_venice.catalog import load_bundle
 from openclaw_venice.chat.client import VeniceChat
 from openclaw_venice.discovery import fetch_model_rows
 from openclaw_venice.runtime.ai import Context, UserMessage
@@ -67,7 +68,7 @@ def proxy_env(proxy: TunnelProxy, tmp_path: Path, **more: str) -> dict[str, str]
 
 
 def one_turn(base_url: str, env: dict[str, str]) -> str:
-    chat = VeniceChat(CANARY, base_url=base_url, env=env)
+    chat = VeniceChat(CANARY, base_url=base_url, catalog=load_bundle(), env=env)
     try:
         return chat.complete_sync(MODEL, PROMPT).text
     finally:
@@ -149,13 +150,13 @@ def test_a_malformed_proxy_is_one_clear_line(https: LocalServer, case: str) -> N
 
 
 async def _events(base_url: str, env: dict[str, str]) -> list[object]:
-    async with VeniceChat(CANARY, base_url=base_url, env=env) as chat:
+    async with VeniceChat(CANARY, base_url=base_url, catalog=load_bundle(), env=env) as chat:
         return [event async for event in chat.stream(MODEL, PROMPT)]
 
 
 def _discovery_error(base_url: str, env: dict[str, str]) -> str:
     with pytest.raises(errors.DiscoveryError) as caught:
-        fetch_model_rows(base_url, user_agent="t", env=env, sleep=lambda seconds: None)
+        fetch_model_rows(base_url, user_agent="t", env=env, on_retry=None)
     return str(caught.value)
 
 

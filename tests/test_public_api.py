@@ -125,7 +125,11 @@ def test_the_python_page_example_reports_a_failed_turn(
     example = page.split("```python\n", 1)[1].split("```", 1)[0]
     monkeypatch.setenv("VENICE_API_KEY", CANARY)
     monkeypatch.setenv("VENICE_BASE_URL", server.url + "/api/v1")
-    server.respond(lambda r: json_reply({"error": "Authentication failed"}, status=401))
+    server.respond(
+        lambda r: json_reply({"data": [{"id": "kimi-k2-6", "type": "text", "model_spec": {}}]})
+        if r.path.endswith("/models")  # the live list (public: no key needed)
+        else json_reply({"error": "Authentication failed"}, status=401)
+    )
     out = subprocess.run(
         [sys.executable, "-c", example], capture_output=True, text=True, timeout=60
     )

@@ -138,7 +138,9 @@ def test_the_python_caller_is_told_once_over_many_turns(server: LocalServer) -> 
     said: list[str] = []
     context = Context(messages=[UserMessage("hi")], tools=[READ])
     options = StreamOptions(reasoning="xhigh")
-    with VeniceChat(CANARY, base_url=server.url + "/api/v1", warn=said.append) as chat:
+    with VeniceChat(
+        CANARY, base_url=server.url + "/api/v1", catalog=load_bundle(), warn=said.append
+    ) as chat:
         for _ in range(3):
             chat.complete_sync("venice/openai-gpt-55-pro", context, options)
             chat.complete_sync("venice/kimi-k2-6", replace(context, tools=[]), options)

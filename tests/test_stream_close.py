@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 
+from openclaw_venice.catalog import load_bundle
 from openclaw_venice.chat.client import VeniceChat
 from openclaw_venice.runtime.ai import Context, UserMessage
 from tests.support.endless import EndlessStream
@@ -27,7 +28,7 @@ AT_ONCE = 2.0  # seconds: generous for a busy machine; the hang-up is seen in mi
 def endless_chat(server: LocalServer) -> tuple[VeniceChat, EndlessStream]:
     stream = EndlessStream()
     server.respond(stream)
-    return VeniceChat(CANARY, base_url=server.url + "/api/v1"), stream
+    return VeniceChat(CANARY, base_url=server.url + "/api/v1", catalog=load_bundle()), stream
 
 
 def test_aclose_on_the_iterator_hangs_up_at_once(server: LocalServer) -> None:

@@ -8,11 +8,11 @@ import asyncio
 import stat
 from pathlib import Path
 
-import httpx
 import pytest
 
 from openclaw_venice.tee import CollateralCache, CollateralError, PcsEndpoints, verify_attestation
 from openclaw_venice.tee.collateral import Collateral, fetch_collateral
+from openclaw_venice.wire.client import Wire
 from tests.support.server import LocalServer, Reply, Request
 from tests.support.tee_capture import PCS_FILES, capture, collateral, pcs_answer, pcs_url_path
 
@@ -47,8 +47,8 @@ def fetch(server: LocalServer, cache: CollateralCache | None) -> Collateral:
     endpoints = PcsEndpoints(api=server.url, certificates=server.url)
 
     async def run() -> Collateral:
-        async with httpx.AsyncClient() as client:
-            return await fetch_collateral(client, "90C06F000000", "platform", endpoints, cache)
+        async with Wire(server.url) as wire:
+            return await fetch_collateral(wire, "90C06F000000", "platform", endpoints, cache)
 
     return asyncio.run(run())
 
@@ -130,9 +130,9 @@ def test_collateral_goes_only_to_https_or_loopback() -> None:
     from openclaw_venice.errors import RequestRefused
 
     async def run() -> None:
-        async with httpx.AsyncClient() as client:
+        async with Wire("http://intel.example") as wire:
             await fetch_collateral(
-                client, "90C06F000000", "platform", PcsEndpoints(api="http://intel.example")
+                wire, "90C06F000000", "platform", PcsEndpoints(api="http://intel.example")
             )
 
     with pytest.raises(RequestRefused):

@@ -19,6 +19,7 @@ from typing import Any
 import pytest
 
 from openclaw_venice import errors
+from openclaw_venice.catalog import load_bundle
 from openclaw_venice.chat.client import VeniceChat
 from openclaw_venice.chat.e2ee import TeeSettings
 from openclaw_venice.runtime.ai import Context, UserMessage
@@ -153,7 +154,9 @@ def test_the_real_key_and_nonce_in_another_tds_reportdata_is_refused(pki: TestPk
 @pytest.fixture
 def chat(server: LocalServer, pki: TestPki) -> Iterator[VeniceChat]:
     tee = TeeSettings(root_ca_der=pki.root_der, pcs=PcsEndpoints(server.url, server.url))
-    client = VeniceChat(CANARY, base_url=server.url + "/api/v1", warn=lambda m: None, tee=tee)
+    client = VeniceChat(
+        CANARY, base_url=server.url + "/api/v1", catalog=load_bundle(), warn=lambda m: None, tee=tee
+    )
     yield client
     client.close()
 
@@ -254,7 +257,9 @@ def test_a_bad_user_file_stops_the_chat_before_any_request(
         TeeSettings.from_env(env, tmp_path / "state" / "providers" / "venice"),
         root_ca_der=pki.root_der,
     )
-    with VeniceChat(CANARY, base_url=server.url + "/api/v1", warn=lambda m: None, tee=tee) as c:
+    chat = VeniceChat(CANARY, base_url=server.url + "/api/v1", catalog=load_bundle(),
+                      warn=lambda m: None, tee=tee)  # fmt: skip
+    with chat as c:
         events = asyncio.run(_turn(c))
     assert [e.type for e in events] == ["error"]
     assert isinstance(events[0].error, errors.E2EEError)

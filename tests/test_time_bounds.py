@@ -11,10 +11,11 @@ from pathlib import Path
 import pytest
 
 from openclaw_venice import errors
+from openclaw_venice.catalog import load_bundle
 from openclaw_venice.chat import turn
 from openclaw_venice.chat.client import VeniceChat
 from openclaw_venice.chat.options import StreamOptions
-from openclaw_venice.discovery import fetch_model_rows
+from openclaw_venice.discovery import discovery_wire, fetch_model_rows, fetch_rows
 from openclaw_venice.runtime.ai import MAX_IMAGE_BYTES, Context, ImagePart, UserMessage
 from tests.conftest import run_cli
 from tests.support import venice_wire
@@ -51,21 +52,29 @@ def test_discovery_gives_up_on_dripped_headers_within_attempts_times_limit(
 
 
 def test_discovery_from_inside_a_running_loop(server: LocalServer) -> None:
-    """A runtime calling the sync catalog from async code: discovery runs in a thread."""
+    """Async code awaits discovery on its own loop; the sync form refuses there at once with
+    the one sync rule's message instead of blocking the loop on a thread (issue 22, item 3)."""
     rows = [{"id": "m", "type": "text"}]
     server.respond(lambda request: json_reply({"data": rows}))
 
-    async def inside() -> object:
+    async def awaited() -> object:
+        async with discovery_wire(server.url + "/api/v1") as wire:
+            return await fetch_rows(wire)
+
+    async def blocking() -> object:
         return fetch_model_rows(server.url + "/api/v1", user_agent="t")
 
-    assert asyncio.run(inside()) == rows
+    assert asyncio.run(awaited()) == rows
+    with pytest.raises(errors.DiscoveryError, match="cannot run inside a running event loop"):
+        asyncio.run(blocking())
+    assert len(server.requests) == 1
 
 
 @pytest.mark.parametrize("mode", ["stream", "complete"])
 def test_dripped_headers_end_at_the_turn_deadline(server: LocalServer, mode: str) -> None:
     server.respond(headers_drip())
     options = StreamOptions(timeout=30, total_timeout=DEADLINE)
-    chat = VeniceChat(CANARY, base_url=server.url + "/api/v1")
+    chat = VeniceChat(CANARY, base_url=server.url + "/api/v1", catalog=load_bundle())
     started = time.monotonic()
     if mode == "stream":
         events = list(chat.stream_sync(MODEL, PROMPT, options))
@@ -86,7 +95,7 @@ def test_keep_alive_comments_end_at_the_deadline_with_the_partial_answer(
     server: LocalServer,
 ) -> None:
     server.respond(keep_alive_forever(HELLO))
-    chat = VeniceChat(CANARY, base_url=server.url + "/api/v1")
+    chat = VeniceChat(CANARY, base_url=server.url + "/api/v1", catalog=load_bundle())
     started = time.monotonic()
     events = list(chat.stream_sync(MODEL, PROMPT, StreamOptions(total_timeout=DEADLINE)))
     chat.close()
@@ -101,7 +110,7 @@ def test_keep_alive_comments_end_at_the_deadline_with_the_partial_answer(
 def test_without_a_deadline_keep_alives_hold_the_turn(server: LocalServer) -> None:
     """The control: the no-byte timeout alone never fires on keep-alive comments."""
     server.respond(keep_alive_forever(HELLO, seconds=2.5))
-    chat = VeniceChat(CANARY, base_url=server.url + "/api/v1")
+    chat = VeniceChat(CANARY, base_url=server.url + "/api/v1", catalog=load_bundle())
     started = time.monotonic()
     events = list(chat.stream_sync(MODEL, PROMPT, StreamOptions(timeout=1.0)))
     chat.close()
@@ -135,7 +144,7 @@ def test_a_streamed_answer_is_capped_in_total(
         return Reply(200, iter([event] * 20_000), venice_wire.HEADERS)
 
     server.respond(endless)
-    chat = VeniceChat(CANARY, base_url=server.url + "/api/v1")
+    chat = VeniceChat(CANARY, base_url=server.url + "/api/v1", catalog=load_bundle())
     events = list(chat.stream_sync(MODEL, PROMPT))
     chat.close()
     last = events[-1]

@@ -27,6 +27,7 @@ from ..runtime.ai import (
     ToolCallPart,
 )
 from ..runtime.catalog import ModelInfo
+from ..wire.error_text import error_text
 from .chunk_fields import (
     arguments_text,
     as_mapping,
@@ -35,7 +36,6 @@ from .chunk_fields import (
     first_choice,
     kind_of,
 )
-from .error_text import error_text
 from .part_builder import Kind, Part, PartBuilder
 from .quirks import encodes_tool_arguments_as_html
 from .signatures import ReasoningState, call_signature

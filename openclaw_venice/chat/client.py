@@ -8,14 +8,13 @@ with an ``error`` event carrying the typed error; ``complete`` raises it.
 from __future__ import annotations
 
 import asyncio
+import logging
 import os
-import threading
-import weakref
-from collections.abc import AsyncGenerator, Callable, Iterator, Mapping
+from collections.abc import AsyncGenerator, Awaitable, Callable, Iterator, Mapping
 from contextlib import aclosing
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
-from ..errors import OpenClawError, RequestRefused, SecretError, UnknownModelError, UsageError
+from ..errors import OpenClawError, SecretError, UnknownModelError
 from ..identity import BASE_URL_ENV_VAR, DEFAULT_BASE_URL, ENV_VAR, PROVIDER_ID
 from ..runtime.ai import AssistantMessage, Context, StreamEvent
 from ..runtime.catalog import Catalog, ModelInfo, deprecation_warning
@@ -23,34 +22,34 @@ from .config_settings import NONE, ProviderSettings
 from .options import StreamOptions
 from .quirks import is_e2ee
 from .request import build_request, split_model_suffix
-from .transport import check_key_destination
 
 if TYPE_CHECKING:
     from pathlib import Path
 
-    import httpx
-
     from ..runtime.plugins import SecretStr
+    from ..wire.client import AsyncClient, ConnectionLimits, Wire
     from .e2ee import E2EEState, TeeSettings
 
 Warn = Callable[[str], None]
-# an idle connection is kept this long (httpx: 5 s), so that an agent's next turn after a
-# tool call or a person's next prompt reuses it instead of paying a new TLS handshake
-KEEPALIVE_SECONDS = 60.0
+T = TypeVar("T")
+_log = logging.getLogger("openclaw_venice")
 
 
-def _stderr_warn(message: str) -> None:
-    import sys
-
-    print(f"warning: {message}", file=sys.stderr)
+def _log_warning(message: str) -> None:
+    """The library's warnings go to ``logging`` (the CLI shows them as ``warning: ...``)."""
+    _log.warning("%s", message)
 
 
 class VeniceChat:
     """Venice chat completions for a Python agent runtime.
 
     ``model`` arguments take a catalog record or an id (``venice/`` prefix and Venice's
-    ``id:key=value`` suffix allowed; renamed and retired ids resolve to their successor).
-    Pass ``http_client`` to share a pool; it is then yours to close.
+    ``id:key=value`` suffix allowed; renamed and retired ids resolve to their successor). Ids
+    resolve in ``catalog`` when given, else in the catalog the ``openclaw`` command lists
+    (live, cached or bundled, the config file's models applied), loaded on the first turn.
+    Pass ``http_client`` to share a pool; it is then yours to close. ``connections`` (or
+    ``max_connections`` alone) sizes each event loop's pool: the defaults of
+    :class:`~openclaw_venice.wire.client.ConnectionLimits` serve thousands of turns at once.
     """
 
     def __init__(
@@ -59,34 +58,29 @@ class VeniceChat:
         *,
         base_url: str | None = None,
         catalog: Catalog | None = None,
-        http_client: httpx.AsyncClient | None = None,
+        http_client: AsyncClient | None = None,
         env: Mapping[str, str] | None = None,
         warn: Warn | None = None,
-        max_connections: int = 64,
+        max_connections: int | None = None,
+        connections: ConnectionLimits | None = None,
         tee: TeeSettings | None = None,
         state_dir: Path | None = None,
         settings: ProviderSettings | None = None,
     ) -> None:
+        from ..wire.client import ConnectionLimits, Wire
+        from ..wire.sync import LoopRunner
+
         env = os.environ if env is None else env
-        self._env = env  # proxy and certificate variables are read from here too
-        self._key = _secret(api_key if api_key is not None else env.get(ENV_VAR))
-        self.base_url = (base_url or env.get(BASE_URL_ENV_VAR) or DEFAULT_BASE_URL).rstrip("/")
-        check_key_destination(self.base_url)
+        key = _secret(api_key if api_key is not None else env.get(ENV_VAR))
+        base_url = (base_url or env.get(BASE_URL_ENV_VAR) or DEFAULT_BASE_URL).rstrip("/")
+        if connections is None and max_connections is not None:
+            connections = ConnectionLimits(max_connections=max_connections)
+        self.wire: Wire = Wire(
+            base_url, key, env=env, limits=connections, http_client=http_client
+        )  # checks where the key may go
         self._catalog = catalog
-        self._injected = http_client
-        # per event loop, and gone with it: its pool, and the generator that closes it
-        self._clients: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, httpx.AsyncClient]
-        self._clients = weakref.WeakKeyDictionary()
-        self._guards: weakref.WeakKeyDictionary[
-            asyncio.AbstractEventLoop, AsyncGenerator[None, None]
-        ] = weakref.WeakKeyDictionary()
-        self._slots: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Semaphore]
-        self._slots = weakref.WeakKeyDictionary()
-        self._local = threading.local()  # each thread's loop for the sync wrappers
-        self._sync_loops: list[asyncio.AbstractEventLoop] = []
-        self._lock = threading.Lock()
-        self._max_connections = max_connections
-        self.warn: Warn = warn or _stderr_warn
+        self._runner = LoopRunner()  # each thread's loop for the sync wrappers
+        self.warn: Warn = warn or _log_warning
         self._warned: set[str] = set()
         self._tee = tee
         self._state_dir = state_dir  # the user's TEE policy file is read from here
@@ -99,13 +93,34 @@ class VeniceChat:
     def __repr__(self) -> str:
         return f"VeniceChat(base_url={self.base_url!r})"
 
+    @property
+    def base_url(self) -> str:
+        """Where requests go (checked again at each send, wherever it was set)."""
+        return self.wire.base_url
+
+    @base_url.setter
+    def base_url(self, value: str) -> None:
+        self.wire.base_url = value.rstrip("/")
+
     # -- models ------------------------------------------------------------------------------
     @property
     def catalog(self) -> Catalog:
+        """The catalog model ids resolve in: the one given, else the host's once a turn
+        loaded it (:meth:`load_catalog`), else the bundled one."""
         if self._catalog is None:
             from ..catalog import load_bundle
 
-            self._catalog = load_bundle()
+            return load_bundle()
+        return self._catalog
+
+    async def load_catalog(self) -> Catalog:
+        """The catalog given, else the one the ``openclaw`` command lists for this base URL
+        (fresh cache, else live ``/models``, else the bundle; the config file's models
+        applied), loaded once, awaited on the caller's loop."""
+        if self._catalog is None:
+            from ..live_catalog import host_catalog
+
+            self._catalog = await host_catalog(self.wire, self.warn_once)
         return self._catalog
 
     def resolve_model(self, model: ModelInfo | str) -> tuple[ModelInfo, str]:
@@ -145,6 +160,8 @@ class VeniceChat:
         from .turn import run_turn
 
         options = options or StreamOptions()
+        if not isinstance(model, ModelInfo):
+            await self.load_catalog()
         try:
             record, requested = self.resolve_model(model)
             body = self._body(record, requested, context, options, stream=True)
@@ -186,6 +203,8 @@ class VeniceChat:
     ) -> AssistantMessage:
         """The final message of one turn; raises the typed error on failure. ``stream=False``
         asks Venice for one JSON answer instead of an event stream."""
+        if not isinstance(model, ModelInfo):
+            await self.load_catalog()
         if not stream and not is_e2ee(self.resolve_model(model)[0]):  # e2ee: streams only
             from .turn import complete_once
 
@@ -230,9 +249,11 @@ class VeniceChat:
         *,
         stream: bool = True,
     ) -> AssistantMessage:
-        """:meth:`complete` for scripts without an event loop (each thread gets its own)."""
-        loop = self._loop()
-        return loop.run_until_complete(self.complete(model, context, options, stream=stream))
+        """:meth:`complete` for scripts without an event loop (each thread gets its own);
+        inside a running loop it refuses with :class:`UsageError` (the one sync rule)."""
+        return self._runner.run(
+            lambda: self.complete(model, context, options, stream=stream), *_SYNC
+        )
 
     def stream_sync(
         self, model: ModelInfo | str, context: Context, options: StreamOptions | None = None
@@ -253,112 +274,32 @@ class VeniceChat:
     def _loop(self) -> asyncio.AbstractEventLoop:
         """This thread's loop for the sync wrappers; refused inside a running loop (where
         blocking would stall it), before any coroutine exists to warn about."""
-        try:
-            asyncio.get_running_loop()
-        except RuntimeError:
-            pass
-        else:
-            raise UsageError(
-                "complete_sync/stream_sync cannot run inside a running event loop; use "
-                "`await chat.complete(...)` or `async for event in chat.stream(...)`"
-            )
-        loop: asyncio.AbstractEventLoop | None = getattr(self._local, "loop", None)
-        if loop is None or loop.is_closed():
-            loop = self._local.loop = asyncio.new_event_loop()
-            with self._lock:
-                self._sync_loops.append(loop)
-        return loop
+        return self._runner.loop(*_SYNC)
 
-    # -- HTTP clients ------------------------------------------------------------------------
-    def http_client(self) -> httpx.AsyncClient:
-        """The client for the running event loop (one per loop: httpx pools are loop-bound).
-        It is closed when that loop shuts down its async generators (``asyncio.run`` and
-        ``asyncio.Runner`` do), so a loop that ends takes its sockets with it."""
-        if self._injected is not None:
-            return self._injected
-        loop = asyncio.get_running_loop()
-        client = self._clients.get(loop)
-        if client is None:
-            client = self._clients[loop] = self._new_client()
-            guard = self._guards[loop] = self._pool_guard(client)
-            _start(guard)
-        return client
+    def run_sync(self, call: Callable[[], Awaitable[T]]) -> T:
+        """``call()`` on this client's loop for sync wrappers (images, embeddings)."""
+        return self._runner.run(call, *_SYNC)
 
-    def http_slots(self) -> asyncio.Semaphore:
-        """The running loop's turns in flight, at most ``max_connections`` at once."""
-        loop = asyncio.get_running_loop()
-        slots = self._slots.get(loop)
-        if slots is None:
-            slots = self._slots[loop] = asyncio.Semaphore(self._max_connections)
-        return slots
-
-    def _new_client(self) -> httpx.AsyncClient:
-        """A pool on the network policy (proxy, CA certificates) shared with discovery."""
-        import httpx
-
-        from .. import network
-
-        limits = httpx.Limits(
-            max_connections=self._max_connections,
-            max_keepalive_connections=self._max_connections,  # fewer: busy pools churn
-            keepalive_expiry=KEEPALIVE_SECONDS,
-        )
-        try:
-            transport = network.async_transport(self.base_url, self._env, limits)
-        except network.NetworkSettingError as exc:
-            raise RequestRefused(str(exc)) from None
-        return httpx.AsyncClient(transport=transport, trust_env=False)
+    # -- HTTP --------------------------------------------------------------------------------
+    def http_client(self) -> AsyncClient:
+        """The pool for the running event loop (see :class:`~openclaw_venice.wire.Wire`)."""
+        return self.wire.http_client()
 
     def route(self) -> str:
         """How requests travel, for messages: "" (direct) or " through the proxy ..."."""
-        from .. import network
-
-        try:
-            return network.route_for(self.base_url, self._env).describe()
-        except network.NetworkSettingError:
-            return ""
-
-    async def _pool_guard(self, client: httpx.AsyncClient) -> AsyncGenerator[None, None]:
-        """Suspended for the life of the loop; closed by ``loop.shutdown_asyncgens()``.
-        (It holds no reference to the loop, so the weak maps can let a dead loop go.)"""
-        try:
-            yield
-        finally:
-            loop = asyncio.get_running_loop()
-            self._guards.pop(loop, None)
-            if self._clients.get(loop) is client:
-                del self._clients[loop]
-            await client.aclose()
+        return self.wire.route()
 
     def api_key(self) -> str:
-        return self._key.get_secret_value()
+        return self.wire.api_key()
 
     async def aclose(self) -> None:
         """Close the pool of the running loop (never an injected client)."""
-        loop = asyncio.get_running_loop()
-        client = self._clients.pop(loop, None)
-        guard = self._guards.pop(loop, None)
-        if guard is not None:
-            await guard.aclose()  # closes the client
-        elif client is not None:
-            await client.aclose()
+        await self.wire.aclose()
 
     def close(self) -> None:
         """Close what the sync wrappers opened, in every thread that used them (loops still
         running in another thread are left to it)."""
-        with self._lock:
-            loops, self._sync_loops = self._sync_loops, []
-        for loop in loops:
-            if loop.is_running():
-                with self._lock:
-                    self._sync_loops.append(loop)
-            elif not loop.is_closed():
-                loop.run_until_complete(self._close_for(loop))
-                loop.close()
-
-    async def _close_for(self, loop: asyncio.AbstractEventLoop) -> None:
-        await self.aclose()
-        await loop.shutdown_asyncgens()
+        self._runner.close(self.wire.aclose)
 
     async def __aenter__(self) -> VeniceChat:
         return self
@@ -373,15 +314,10 @@ class VeniceChat:
         self.close()
 
 
-def _start(generator: AsyncGenerator[None, None]) -> None:
-    """Run ``generator`` to its first ``yield`` now (it awaits nothing before it), which
-    also registers it with the running loop's async-generator hooks."""
-    step = generator.asend(None)
-    try:
-        step.send(None)
-    except StopIteration:
-        return
-    raise RuntimeError("the pool guard awaited before its first yield")  # pragma: no cover
+_SYNC = (
+    "complete_sync/stream_sync",
+    "await chat.complete(...)` or `async for event in chat.stream(...)",
+)
 
 
 def _secret(value: str | SecretStr | None) -> SecretStr:

@@ -157,7 +157,7 @@ async def attest(chat: Endpoint, model_id: str, state: E2EEState) -> Attestation
         try:
             platform = platform_of(raw_quote)
             collateral = await fetch_collateral(
-                chat.http_client(), platform.fmspc, platform.ca, state.settings.pcs,
+                chat.wire, platform.fmspc, platform.ca, state.settings.pcs,
                 default_cache(),
             )  # fmt: skip
         except (CollateralError, ValueError, OpenClawError) as exc:
@@ -167,33 +167,17 @@ async def attest(chat: Endpoint, model_id: str, state: E2EEState) -> Attestation
                   settings.policy, settings.root_ca_der, identity)  # fmt: skip
 
 
+MAX_ATTESTATION_BYTES = 4 * 1024 * 1024  # a document with GPU evidence is ~100 KB
+
+
 async def _fetch_attestation(chat: Endpoint, model_id: str, nonce: bytes) -> bytes:
-    import httpx
+    from ..wire.client import AttestationFailures
 
-    from ..errors import VeniceConnectionError
-    from ..identity import USER_AGENT
-    from . import transport
-
-    url = chat.base_url + "/tee/attestation"
-    transport.check_key_destination(url)
-    headers = {"Authorization": f"Bearer {chat.api_key()}", "User-Agent": USER_AGENT,
-               "Accept": "application/json"}  # fmt: skip
-    try:
-        response = await chat.http_client().get(
-            url, params={"model": model_id, "nonce": nonce.hex()}, headers=headers, timeout=30.0
-        )
-    except httpx.HTTPError as exc:
-        raise VeniceConnectionError(
-            f"could not fetch the enclave's attestation ({type(exc).__name__}); try again"
-        ) from None
-    if response.status_code != 200:
-        raise transport.error_for_status(
-            response.status_code,
-            response.content,
-            response.headers.get("cf-ray"),
-            endpoint=transport.endpoint_text(response.request.method, str(response.request.url)),
-        )
-    return response.content
+    params = {"model": model_id, "nonce": nonce.hex()}
+    failures = AttestationFailures(chat.wire.where(), "the enclave did not answer in time")
+    answer = await chat.wire.fetch("/tee/attestation", params=params, timeout=30.0,
+                                   max_bytes=MAX_ATTESTATION_BYTES, failures=failures)  # fmt: skip
+    return bytes(answer.payload)
 
 
 async def enclave_for(chat: Endpoint, model_id: str, state: E2EEState, fresh: bool) -> Enclave:

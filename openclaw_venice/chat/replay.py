@@ -63,15 +63,19 @@ def build_messages(
     if context.system_prompt:
         out.append({"role": "system", "content": context.system_prompt})
     held: list[ImagePart] = []  # tool-result images wait for the end of the run of results
+    append = out.append
     for message in repair(context.messages):
         if isinstance(message, ToolResultMessage):
-            out.append(tool_entry(message, vision))
+            append(tool_entry(message, vision))
             held.extend(_images(message.content))
             continue
-        out.extend(_held_images(held, model, vision, warn))
-        held = []
+        if held:
+            out.extend(_held_images(held, model, vision, warn))
+            held = []
         if isinstance(message, UserMessage):
-            out.append({"role": "user", "content": user_content(message.content)})
+            content = message.content  # most turns: plain text, sent as it is
+            append({"role": "user", "content": content if isinstance(content, str)
+                    else user_content(content)})  # fmt: skip
         else:
             signed = issued_by(message, model)
             out.append(assistant_entry(message, is_deepseek_v4(model), signed))
@@ -94,8 +98,9 @@ def repair(messages: Iterable[Message]) -> list[Message]:
             if pending.pop(message.tool_call_id, None) is not None:
                 out.append(message)
             continue
-        out.extend(_unanswered(pending))
-        pending = {}
+        if pending:
+            out.extend(_unanswered(pending))
+            pending = {}
         if isinstance(message, AssistantMessage):
             if message.stop_reason in ("error", "aborted"):
                 continue
@@ -220,6 +225,8 @@ def _refuse_user_images(
     model: ModelInfo, messages: Iterable[Message], vision_models: Sequence[str]
 ) -> None:
     for message in messages:
-        if isinstance(message, UserMessage) and _images(message.content):
+        if isinstance(message, UserMessage) and not isinstance(message.content, str) and (
+            _images(message.content)
+        ):
             names = ", ".join(vision_models[:6]) or "see `openclaw models list --vision`"
             raise RequestRefused(f"{model.ref} does not accept images; use a vision model: {names}")

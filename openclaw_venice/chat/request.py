@@ -213,7 +213,8 @@ def prompt_token_range(body: Mapping[str, Any]) -> tuple[int, int]:
     """Low and high estimates of the prompt's tokens: messages, tools and response schema as
     JSON (non-ASCII escaped, which weighs it about right), each image ~1500 tokens."""
     parts = [body.get("messages", []), body.get("tools", []), body.get("response_format")]
-    text, images = _DATA_URL.subn("", json.dumps(parts))
+    text = json.dumps(parts)
+    text, images = _DATA_URL.subn("", text) if "data:" in text else (text, 0)
     chars = len(text)
     extra = images * IMAGE_TOKENS
     low = math.ceil(chars / CHARS_PER_TOKEN_LOW) + extra

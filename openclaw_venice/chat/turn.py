@@ -16,16 +16,15 @@ from typing import TYPE_CHECKING, Any
 from ..errors import (
     OpenClawError,
     StreamFormatError,
-    VeniceAPIError,
-    VeniceConnectionError,
     VeniceError,
     VeniceTimeoutError,
 )
-from ..identity import USER_AGENT
 from ..runtime.ai import AssistantMessage, StreamEvent
 from ..runtime.catalog import ModelInfo
-from ..wire import body as http_body
-from . import transport
+from ..wire import http, retry
+from ..wire.client import VeniceFailures
+from ..wire.client import pieces as wire_pieces
+from ..wire.client import read_capped as wire_read_capped
 from .assemble import TurnAssembler
 from .completion import assemble_completion, completion_chunk
 from .options import StreamOptions
@@ -33,14 +32,12 @@ from .sse import SSEDecoder, load_chunk
 from .think_tags import thinking_forced_open
 
 if TYPE_CHECKING:
-    import httpx
-
+    from ..wire.client import Response
     from .endpoint import Endpoint
 
 MAX_JSON_BODY = 32 * 1024 * 1024
 MAX_EVENT_BYTES = 8 * 1024 * 1024  # one SSE event; real ones are a few KB
 MAX_STREAM_BYTES = 256 * 1024 * 1024  # one streamed answer (a 128k-token one is ~30 MB)
-CONNECT_TIMEOUT = 10.0
 DRAIN_SECONDS = 0.5  # after [DONE]: how long the rest of the answer (its trailer) may take
 
 
@@ -115,113 +112,26 @@ async def open_turn(
     options: StreamOptions,
     extra_headers: Mapping[str, str] | None = None,
     ends_at: float | None = None,
-) -> AsyncIterator[httpx.Response]:
+) -> AsyncIterator[Response]:
     """A 200 response, open for reading, after at most ``options.max_retries`` retries, all
     before ``ends_at`` (response headers included: a server dripping them is cut off)."""
-    import httpx
-
-    url = chat.base_url + "/chat/completions"
-    transport.check_key_destination(url)  # now, not only when the client was made
-    client = chat.http_client()
-    slots = chat.http_slots()
+    wire = chat.wire
     content = json.dumps(body, ensure_ascii=False).encode()
     stream = bool(body.get("stream"))
     headers = {**chat.config_headers}  # the config's (none that ours would clash with)
-    headers.update(transport.request_headers(chat.api_key(), USER_AGENT, stream))
+    headers.update(wire.headers("text/event-stream" if stream else "application/json", body=True))
     headers.update(extra_headers or {})
-    timeout = httpx.Timeout(
-        options.timeout, connect=min(CONNECT_TIMEOUT, options.timeout), pool=None
-    )
-    for attempt in range(options.max_retries + 1):
-        request = client.build_request(
-            "POST", url, content=content, headers=headers, timeout=timeout
-        )
-        try:
-            async with asyncio.timeout_at(ends_at):
-                response = await _send(client, request, slots)
-        except TimeoutError:
-            raise VeniceTimeoutError(_deadline_text(options)) from None
-        except httpx.TimeoutException:
-            raise VeniceTimeoutError(_timeout_text(options)) from None
-        except httpx.TransportError as exc:
-            if attempt == options.max_retries:
-                raise _connection_error(chat, exc, attempt) from None
-            wait = transport.backoff(attempt)
-            _announce(options, wait, "connection failed")
-            await _sleep(wait, ends_at, _connection_error(chat, exc, attempt))
-            continue
-        try:
-            if response.status_code == 200:
-                yield response
-                return
-            error = await _error(response, model, options)
-        finally:
-            await response.aclose()
-            slots.release()
-        delay = _retry_delay(error, attempt, options)
-        if delay is None:
-            raise error
-        _announce(options, delay, f"HTTP {error.status}")
-        await _sleep(delay, ends_at, error)
-
-
-async def _send(
-    client: httpx.AsyncClient, request: httpx.Request, slots: asyncio.Semaphore
-) -> httpx.Response:
-    """Send once a slot is free; the slot stays taken until the caller closes the response.
-
-    Turns beyond the pool's size wait here, on a semaphore, rather than in httpcore's queue,
-    whose bookkeeping costs (queued requests x connections) on every request and response:
-    500 turns at once spent most of their time there."""
-    await slots.acquire()
-    try:
-        return await client.send(request, stream=True)
-    except BaseException:
-        slots.release()
-        raise
-
-
-async def _sleep(seconds: float, ends_at: float | None, error: OpenClawError) -> None:
-    """Wait before a retry, unless the wait would end past the deadline: then ``error``."""
-    if ends_at is not None and asyncio.get_running_loop().time() + seconds >= ends_at:
-        raise error
-    await asyncio.sleep(seconds)
-
-
-def _announce(options: StreamOptions, delay: float, why: str) -> None:
-    if options.on_retry is not None:
-        options.on_retry(delay, why)
-
-
-def _retry_delay(error: VeniceAPIError, attempt: int, options: StreamOptions) -> float | None:
-    if error.status not in transport.RETRY_STATUSES or attempt == options.max_retries:
-        return None
-    wanted = error.retry_after
-    if wanted is None:
-        return transport.backoff(attempt)
-    if wanted > transport.MAX_RETRY_AFTER:
-        return None  # the caller decides whether to wait that long; the message says how long
-    return wanted
-
-
-async def _error(
-    response: httpx.Response, model: ModelInfo, options: StreamOptions
-) -> VeniceAPIError:
-    import httpx
-
-    try:
-        raw = await _read_capped(response, transport.MAX_ERROR_BODY, options)
-    except (httpx.HTTPError, OpenClawError):
-        raw = b""
-    return transport.error_for_status(
-        response.status_code,
-        raw,
-        response.headers.get("cf-ray"),
-        _replacement(model),
-        transport.retry_after(response.headers),
-        endpoint=transport.endpoint_text(response.request.method, str(response.request.url)),
+    failures = VeniceFailures(
+        wire.where(), _timeout_text(options), _deadline_text(options), _replacement(model),
         model=model.ref,
-    )
+    )  # fmt: skip
+    async with wire.open(
+        "POST", "/chat/completions",
+        content=content, headers=headers, timeout=options.timeout,
+        policy=retry.CHAT.tries(options.max_retries + 1), failures=failures,
+        deadline=ends_at, slot=True, on_retry=options.on_retry,
+    ) as response:  # fmt: skip
+        yield response
 
 
 def _replacement(model: ModelInfo) -> str | None:
@@ -234,7 +144,7 @@ def _replacement(model: ModelInfo) -> str | None:
 
 
 async def _events(
-    response: httpx.Response,
+    response: Response,
     assembler: TurnAssembler,
     model: ModelInfo,
     meta: Mapping[str, Any],
@@ -293,40 +203,31 @@ async def _drain(stream: AsyncGenerator[list[str], None]) -> None:
 
 
 async def _sse_payloads(
-    response: httpx.Response, decoder: SSEDecoder, options: StreamOptions, ends_at: float | None
+    response: Response, decoder: SSEDecoder, options: StreamOptions, ends_at: float | None
 ) -> AsyncGenerator[list[str], None]:
-    import httpx
-
     pending = 0  # bytes since the last complete event: one event may not grow unbounded
     total = 0  # bytes of the whole answer: a turn may not go on for ever either
-    try:
-        async with aclosing(http_body.apieces(response)) as pieces:
-            async for raw in pieces if ends_at is None else _until(pieces, ends_at, options):
-                payloads = decoder.feed(raw)
-                pending = 0 if payloads else pending + len(raw)
-                total += len(raw)
-                if pending > MAX_EVENT_BYTES:
-                    raise StreamFormatError(
-                        f"Venice sent a stream event larger than {MAX_EVENT_BYTES // 2**20} MB; "
-                        "refusing to read it"
-                    )
-                if total > MAX_STREAM_BYTES:
-                    raise StreamFormatError(
-                        f"Venice's answer grew past {MAX_STREAM_BYTES // 2**20} MB; stopped "
-                        "reading it (ask for fewer tokens with --max-tokens)"
-                    )
-                yield payloads
-        yield decoder.close()
-    except httpx.TimeoutException:
-        raise VeniceTimeoutError(
-            f"Venice stopped answering mid-stream (nothing for {options.timeout:g} s); try again"
-        ) from None
-    except httpx.DecodingError:
-        raise StreamFormatError(_UNDECODABLE) from None
-    except httpx.HTTPError as exc:
-        raise StreamFormatError(
-            f"the answer stream was cut ({type(exc).__name__}); try again"
-        ) from None
+    timed_out = (
+        f"Venice stopped answering mid-stream (nothing for {options.timeout:g} s); try again"
+    )
+    body = wire_pieces(response, timed_out=timed_out, undecodable=_UNDECODABLE)
+    async with aclosing(body) as pieces:
+        async for raw in pieces if ends_at is None else _until(pieces, ends_at, options):
+            payloads = decoder.feed(raw)
+            pending = 0 if payloads else pending + len(raw)
+            total += len(raw)
+            if pending > MAX_EVENT_BYTES:
+                raise StreamFormatError(
+                    f"Venice sent a stream event larger than {MAX_EVENT_BYTES // 2**20} MB; "
+                    "refusing to read it"
+                )
+            if total > MAX_STREAM_BYTES:
+                raise StreamFormatError(
+                    f"Venice's answer grew past {MAX_STREAM_BYTES // 2**20} MB; stopped "
+                    "reading it (ask for fewer tokens with --max-tokens)"
+                )
+            yield payloads
+    yield decoder.close()
 
 
 async def _until(
@@ -344,7 +245,7 @@ async def _until(
         yield piece
 
 
-async def _read_json(response: httpx.Response, options: StreamOptions) -> Any:
+async def _read_json(response: Response, options: StreamOptions) -> Any:
     raw = await _read_capped(response, MAX_JSON_BODY, options)
     try:
         return json.loads(raw)
@@ -352,14 +253,14 @@ async def _read_json(response: httpx.Response, options: StreamOptions) -> Any:
         raise StreamFormatError("Venice's answer is not JSON; try again") from None
 
 
-async def _read_capped(response: httpx.Response, limit: int, options: StreamOptions) -> bytes:
-    return await http_body.read_capped(
+async def _read_capped(response: Response, limit: int, options: StreamOptions) -> bytes:
+    return await wire_read_capped(
         response, limit, timed_out=_timeout_text(options), undecodable=_UNDECODABLE
     )
 
 
-def _meta(chat: Endpoint, model: ModelInfo, response: httpx.Response) -> dict[str, Any]:
-    meta = transport.response_meta(response.headers)
+def _meta(chat: Endpoint, model: ModelInfo, response: Response) -> dict[str, Any]:
+    meta = http.response_meta(response.headers)
     warning = meta.get("deprecationWarning")
     if warning:  # once per client: each client's user is told, none of them twice
         date = meta.get("deprecationDate")
@@ -371,6 +272,8 @@ _UNDECODABLE = "Venice's answer could not be decompressed (corrupt gzip or defla
 
 
 def _deadline_text(options: StreamOptions) -> str:
+    if options.total_timeout is None:
+        return "Venice's answer went past the turn's time limit; try again"
     return (
         f"Venice's answer went past the turn's {options.total_timeout:g} s limit; try again, "
         "or allow more time"
@@ -379,10 +282,3 @@ def _deadline_text(options: StreamOptions) -> str:
 
 def _timeout_text(options: StreamOptions) -> str:
     return f"Venice did not answer within {options.timeout:g} s; try again, or raise the timeout"
-
-
-def _connection_error(chat: Endpoint, exc: Exception, attempt: int) -> VeniceConnectionError:
-    return VeniceConnectionError(
-        f"could not reach Venice at {chat.base_url}{chat.route()} ({type(exc).__name__}, "
-        f"{attempt + 1} attempts); check your connection and try again"
-    )

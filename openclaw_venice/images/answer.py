@@ -13,9 +13,9 @@ import binascii
 from collections.abc import Mapping
 from typing import Any
 
-from ..api_call import malformed
-from ..chat.transport import response_meta
 from ..runtime.plugins import GeneratedImage, ImageResult, MediaModel
+from ..wire.client import malformed
+from ..wire.http import response_meta
 
 
 def sniff(data: bytes) -> str | None:

@@ -1,6 +1,6 @@
 """``VeniceImages``: ``provider.images`` for Python callers and the ``images`` capability the
 host's ``openclaw image`` uses. Both check the request against the model, send one
-``POST /image/generate`` through ``api_call`` and return the decoded images with what Venice
+``POST /image/generate`` through the wire and return the decoded images with what Venice
 said about them (privacy of the model, request id, blurred, content violation)."""
 
 from __future__ import annotations
@@ -8,38 +8,43 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from ..api_call import Limits, call_json
 from ..media_catalog import find_model, unshown
 from ..runtime.plugins import ImageRequest, ImageResult, MediaCatalog
+from ..wire.client import CallLimits
 from .answer import parse_images
 from .request import image_body
 
 if TYPE_CHECKING:
-    from ..chat.client import VeniceChat
     from ..runtime.plugins import ProviderContext, SecretStr
+    from ..wire.client import Wire
+    from ..wire.sync import LoopRunner
 
 # Four 4K images as base64 are ~100 MB; anything past this is not an image answer.
-IMAGE_LIMITS = Limits(timeout=180.0, max_bytes=128 * 1024 * 1024, max_retries=2)
+IMAGE_LIMITS = CallLimits(timeout=180.0, max_bytes=128 * 1024 * 1024, max_retries=2)
 
 
 async def generate_with(
-    chat: VeniceChat, request: ImageRequest, catalog: MediaCatalog
+    wire: Wire, request: ImageRequest, catalog: MediaCatalog, warn: Callable[[str], None]
 ) -> ImageResult:
     model = find_model(catalog, request.model)
     body = image_body(request, model)
-    answer = await call_json(chat, "POST", "/image/generate", limits=IMAGE_LIMITS, body=body)
+    answer = await wire.json("POST", "/image/generate", limits=IMAGE_LIMITS, body=body)
     result = parse_images(answer.payload, answer.headers, model, answer.request_id)
     warning = result.meta.get("deprecationWarning")
     if warning:
-        chat.warn_once(f"{model.ref}: {warning}")
+        warn(f"{model.ref}: {warning}")
     return result
 
 
 class VeniceImages:
-    """Image generation. ``await provider.images.generate("a lighthouse at dusk")``."""
+    """Image generation. ``await provider.images.generate("a lighthouse at dusk")``.
+    ``wire``: the wire of the provider's key (made on first use); ``runner``: the loops of
+    the sync form; ``warn``: where a deprecation notice goes."""
 
-    def __init__(self, chat: Callable[[], VeniceChat]) -> None:
-        self._chat = chat
+    def __init__(
+        self, wire: Callable[[], Wire], runner: LoopRunner, warn: Callable[[str], None]
+    ) -> None:
+        self._wire, self._runner, self._warn = wire, runner, warn
 
     def __repr__(self) -> str:
         return "VeniceImages()"
@@ -69,12 +74,15 @@ class VeniceImages:
             prompt, model, count, width, height, aspect_ratio, resolution, seed,
             negative_prompt, style, safe_mode, format, quality,
         )  # fmt: skip
-        return await generate_with(self._chat(), request, load_media_bundle("image"))
+        return await generate_with(self._wire(), request, load_media_bundle("image"), self._warn)
 
     def generate_sync(self, prompt: str, **options: Any) -> ImageResult:
-        """:meth:`generate` for scripts without an event loop (same keyword options)."""
-        loop = self._chat()._loop()  # the loop (and pool) of the client's sync wrappers
-        return loop.run_until_complete(self.generate(prompt, **options))
+        """:meth:`generate` for scripts without an event loop (same keyword options); inside
+        a running loop it refuses with ``UsageError`` (the one sync rule)."""
+        return self._runner.run(
+            lambda: self.generate(prompt, **options),
+            "images.generate_sync", "await provider.images.generate(...)",
+        )  # fmt: skip
 
 
 # -- the host's ``images`` capability ----------------------------------------------------------
@@ -85,10 +93,17 @@ def image_models(ctx: ProviderContext) -> MediaCatalog:
     return media_catalog(ctx, "image", resolve_base_url(ctx.config, ctx.env))
 
 
+async def image_models_async(ctx: ProviderContext, wire: Wire) -> MediaCatalog:
+    from ..media_catalog import media_catalog_async
+
+    return await media_catalog_async(ctx, "image", wire)
+
+
 async def generate_for_host(
     ctx: ProviderContext, api_key: SecretStr, request: ImageRequest
 ) -> ImageResult:
-    from ..capability_client import chat_for
+    from ..wire.config import wire_for
 
-    async with chat_for(ctx, api_key) as chat:  # refuses a key bound off https first
-        return await generate_with(chat, request, image_models(unshown(ctx)))
+    async with wire_for(ctx, api_key) as wire:  # refuses a key bound off https first
+        models = await image_models_async(unshown(ctx), wire)
+        return await generate_with(wire, request, models, ctx.warn)

@@ -14,8 +14,11 @@ from collections.abc import Mapping
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import quote, unquote
+
+if TYPE_CHECKING:
+    from ..wire.client import Wire
 
 INTEL_PCS_URL = "https://api.trustedservices.intel.com"
 INTEL_CERTIFICATES_URL = "https://certificates.trustedservices.intel.com"
@@ -137,41 +140,52 @@ def _unix(date: str) -> float:
 
 # -- fetching ----------------------------------------------------------------------------------
 async def fetch_collateral(
-    client: Any,  # httpx.AsyncClient
+    wire: Wire,
     fmspc: str,
     ca: str,
     endpoints: PcsEndpoints | None = None,
     cache: CollateralCache | None = None,
     timeout: float = 30.0,
 ) -> Collateral:
-    """The collateral for a platform (``fmspc``) and PCK CA, from the cache while fresh."""
+    """The collateral for a platform (``fmspc``) and PCK CA, from the cache while fresh,
+    else fetched through ``wire`` (no key is sent to Intel)."""
     if cache is not None:
         cached = cache.read(fmspc, ca, endpoints)
         if cached is not None:
             return cached
-    import httpx
-
-    from ..chat.transport import check_key_destination
+    from ..wire.http import check_key_destination
 
     answers: dict[str, Answer] = {}
     for name, url in (endpoints or PcsEndpoints()).urls(fmspc, ca).items():
         check_key_destination(url.partition("?")[0])  # https, or http on loopback only
-        try:
-            response = await client.get(url, timeout=timeout)
-        except httpx.HTTPError as exc:
-            raise CollateralError(
-                f"could not fetch Intel's collateral ({type(exc).__name__}); check the network"
-            ) from None
-        if response.status_code != 200 or len(response.content) > MAX_ANSWER_BYTES:
-            raise CollateralError(
-                f"Intel's collateral service answered HTTP {response.status_code}"
-            )
-        headers = {k.lower(): v for k, v in response.headers.items()}
-        answers[name] = Answer(headers, response.content)
+        fetched = await wire.fetch(url, auth=False, accept="*/*", timeout=timeout,
+                                   max_bytes=MAX_ANSWER_BYTES, failures=_Failures())  # fmt: skip
+        headers = {k.lower(): v for k, v in fetched.headers.items()}
+        answers[name] = Answer(headers, fetched.payload)
     collateral = assemble(answers)
     if cache is not None:
         cache.write(fmspc, ca, collateral, endpoints)
     return collateral
+
+
+class _Failures:
+    """Intel's collateral service failing, in this module's words."""
+
+    def status(
+        self, status: int, body: bytes, request_id: str | None, wait: float | None, attempts: int
+    ) -> Exception:
+        return CollateralError(f"Intel's collateral service answered HTTP {status}")
+
+    def timeout(self, attempts: int) -> Exception:
+        return CollateralError("could not fetch Intel's collateral (no answer in time); try again")
+
+    def deadline(self) -> Exception:
+        return self.timeout(attempts=1)
+
+    def unreachable(self, exc: Exception, attempts: int, refused: bool) -> Exception:
+        return CollateralError(
+            f"could not fetch Intel's collateral ({type(exc).__name__}); check the network"
+        )
 
 
 class CollateralCache:

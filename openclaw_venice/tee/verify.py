@@ -246,16 +246,21 @@ def _fetch_now(
 ) -> Collateral | CollateralError:
     import asyncio
 
-    import httpx
-
-    from .collateral import fetch_collateral
+    from ..wire.client import Wire
+    from ..wire.sync import refuse_in_loop
+    from .collateral import PcsEndpoints, fetch_collateral
     from .store import default_cache
+
+    refuse_in_loop(  # the one sync rule: a clear error, not a failed report
+        "verify_attestation without collateral",
+        "verify_attestation(..., collateral=await fetch_collateral(wire, fmspc, ca))",
+    )
 
     async def run() -> Collateral:
         platform = platform_of(raw_quote)
-        async with httpx.AsyncClient(trust_env=False) as client:
+        async with Wire((endpoints or PcsEndpoints()).api) as wire:
             return await fetch_collateral(
-                client, platform.fmspc, platform.ca, endpoints, cache or default_cache()
+                wire, platform.fmspc, platform.ca, endpoints, cache or default_cache()
             )
 
     try:

@@ -125,7 +125,8 @@ def _plain(status: int, text: bytes) -> bytes:
 
 class _Connection:
     __slots__ = (
-        "conn", "flush_soon", "limits", "loop", "pending", "queued", "reader", "server", "writer"
+        "body", "conn", "flush_soon", "limits", "loop", "pending", "queued", "reader", "server",
+        "writer",
     )  # fmt: skip
 
     def __init__(
@@ -135,7 +136,8 @@ class _Connection:
         self.limits = server.limits
         self.conn = h11.Connection(h11.SERVER, max_incomplete_event_size=self.limits.max_head)
         self.loop = asyncio.get_running_loop()
-        self.pending: list[bytes] = []
+        self.pending: list[bytes] = []  # bytes to send, in order
+        self.body: list[bytes] = []  # body pieces after them, framed together at the flush
         self.queued = 0
         self.flush_soon = False
 
@@ -216,10 +218,15 @@ class _Connection:
         target = event.target.decode("ascii", "replace")
         return Request(method, target, headers, bytes(body))
 
-    async def _write(self, data: bytes) -> None:
-        """Queue ``data``; it is sent when this task next waits (or the queue is large), so
-        the pieces of an answer made from one upstream read leave in one segment."""
-        self.pending.append(data)
+    async def _write(self, data: bytes, body: bool = False) -> None:
+        """Queue ``data`` (a piece of a streamed body when ``body``); it is sent when this
+        task next waits (or the queue is large), so the pieces of an answer made from one
+        upstream read leave in one chunk of one segment."""
+        if body:
+            self.body.append(data)
+        else:
+            self._frame_body()
+            self.pending.append(data)
         self.queued += len(data)
         if not self.flush_soon:
             self.flush_soon = True
@@ -229,11 +236,19 @@ class _Connection:
         if self.writer.transport.get_write_buffer_size() > 65536:
             await asyncio.wait_for(self.writer.drain(), self.limits.write)
 
+    def _frame_body(self) -> None:
+        if self.body:
+            self.pending.append(self.conn.send(h11.Data(data=b"".join(self.body))))
+            self.body.clear()
+
     def _flush(self) -> None:
         self.flush_soon = False
-        if self.pending and not self.writer.is_closing():
-            self.writer.write(b"".join(self.pending))
+        if not self.writer.is_closing():
+            self._frame_body()
+            if self.pending:
+                self.writer.write(b"".join(self.pending))
         self.pending.clear()
+        self.body.clear()
         self.queued = 0
 
     async def _send(self, reply: Reply) -> None:
@@ -265,7 +280,7 @@ class _Connection:
         try:
             async for piece in body:
                 if piece:
-                    await self._write(self.conn.send(h11.Data(data=piece)))
+                    await self._write(piece, body=True)
         finally:
             close = getattr(body, "aclose", None)
             if close is not None:

@@ -1,27 +1,19 @@
-"""HTTP facts of Venice's chat endpoint: where the key may go, the headers we send, what an
-error answer means, when to retry, and what the response headers tell. Pure functions.
-
-Retries follow reference.md section 5: never 400/401/402/403/404/410/413/415/422; 429 (with
-``Retry-After``), 500, 502, 503, 504 and connection failures, with backoff, and only before any
-event reached the caller.
-"""
+"""HTTP facts of Venice's API: where the key may go, the headers we send, what an error answer
+means and what the response headers tell. Pure functions (when to retry: :mod:`.retry`)."""
 
 from __future__ import annotations
 
-import random
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from email.utils import parsedate_to_datetime
 from typing import Any
 from urllib.parse import urlsplit
 
 from .. import errors
 from ..errors import RequestRefused
-from ..network import is_loopback
-from ..wire.body import ACCEPT_ENCODING
+from .body import ACCEPT_ENCODING
 from .error_text import body_details, body_error_text, details_text
+from .route import is_loopback
 
-RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
-MAX_RETRY_AFTER = 30.0  # seconds; a longer wait is reported to the caller, not slept through
 MAX_ERROR_BODY = 64 * 1024
 
 _STATUS_ERRORS: dict[int, type[errors.VeniceAPIError]] = {
@@ -81,16 +73,19 @@ def check_key_destination(url: str) -> None:
     )
 
 
-def request_headers(api_key: str, user_agent: str, stream: bool) -> dict[str, str]:
-    """Authorization, a plain User-Agent and content negotiation; no fingerprint headers
-    (no OS, architecture or runtime version, unlike the OpenAI SDK's ``x-stainless-*``)."""
-    return {
-        "Authorization": f"Bearer {api_key}",
+def request_headers(api_key: str | None, user_agent: str, accept: str) -> dict[str, str]:
+    """Authorization (unless ``api_key`` is None), a plain User-Agent and content negotiation;
+    no fingerprint headers (no OS, architecture or runtime version, unlike the OpenAI SDK's
+    ``x-stainless-*``)."""
+    headers = {
         "User-Agent": user_agent,
         "Content-Type": "application/json",
-        "Accept": "text/event-stream" if stream else "application/json",
+        "Accept": accept,
         "Accept-Encoding": ACCEPT_ENCODING,  # what wire.body inflates with a bounded memory
     }
+    if api_key is not None:
+        headers = {"Authorization": f"Bearer {api_key}", **headers}
+    return headers
 
 
 def response_meta(headers: Mapping[str, str]) -> dict[str, Any]:
@@ -198,8 +193,3 @@ def retry_after(headers: Mapping[str, str]) -> float | None:
     if when.tzinfo is None:
         when = when.replace(tzinfo=UTC)
     return max(0.0, (when - datetime.now(UTC)).total_seconds())
-
-
-def backoff(attempt: int, rand: Callable[[], float] = random.random) -> float:
-    """0.5 s doubling to 8 s, with ±20 % jitter."""
-    return float(min(0.5 * 2**attempt, 8.0) * (0.8 + 0.4 * rand()))
