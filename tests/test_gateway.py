@@ -4,6 +4,7 @@ Each test asserts what the client got and what arrived "upstream"."""
 
 from __future__ import annotations
 
+import base64
 import json
 import signal
 import stat
@@ -438,3 +439,58 @@ def test_a_tool_call_left_without_a_result_is_answered_before_the_next_turn(
     roles = [m["role"] for m in messages]
     assert roles == ["user", "assistant", "tool", "user"]
     assert messages[2]["tool_call_id"] == "call_9"
+
+
+def test_an_image_part_reaches_a_vision_model_and_a_url_is_a_400(
+    server: LocalServer, gateway: Gateway
+) -> None:
+    from tests.support.pngs import png
+
+    server.respond(venice([wire.text_stream("A red square.")]))
+    data = "data:image/png;base64," + base64.b64encode(png()).decode()
+    parts = [
+        {"type": "text", "text": "What is this?"},
+        {"type": "image_url", "image_url": {"url": data}},
+    ]
+    answer = client(gateway).chat.completions.create(
+        model=MODEL,
+        messages=[{"role": "user", "content": parts}],  # type: ignore[list-item,misc]
+    )
+    assert answer.choices[0].message.content == "A red square."
+    sent = chats(server)[0].json()["messages"][-1]["content"]
+    assert sent == parts
+    web = [{"type": "image_url", "image_url": {"url": "https://example.com/a.png"}}]
+    with pytest.raises(openai.BadRequestError) as caught:
+        client(gateway).chat.completions.create(
+            model=MODEL,
+            messages=[{"role": "user", "content": web}],  # type: ignore[list-item,misc]
+        )
+    assert caught.value.param == "messages[0].content[0]"
+    assert len(chats(server)) == 1
+
+
+def test_max_connections_bounds_the_upstream_requests_in_flight(server: LocalServer) -> None:
+    """``serve --max-connections 2``: five turns at once reach Venice two at a time (the
+    provider's wire honours its config's ``maxConnections``, which the gateway sets)."""
+    import time
+    from concurrent.futures import ThreadPoolExecutor
+
+    def slow(request: Request) -> Reply:
+        time.sleep(0.3)
+        return wire.stream_reply(wire.text_stream("ok"))
+
+    server.respond(venice(slow))
+    with Gateway(server, "--max-connections", "2") as running:
+        sdk = client(running, timeout=60)
+        server.connections.reset()
+
+        def turn(_: int) -> str | None:
+            answer = sdk.chat.completions.create(
+                model=MODEL, messages=[{"role": "user", "content": "Hi"}]
+            )
+            return answer.choices[0].message.content
+
+        with ThreadPoolExecutor(5) as pool:
+            answers = list(pool.map(turn, range(5)))
+    assert answers == ["ok"] * 5
+    assert server.connections.peak_in_flight == 2

@@ -136,3 +136,22 @@ def test_stop_ends_a_streamed_answer_at_once() -> None:
         return time.monotonic() - started
 
     assert asyncio.run(main()) < 0.5
+
+
+def test_a_handler_that_fails_is_a_500_and_one_line(capsys) -> None:  # type: ignore[no-untyped-def]
+    async def broken(request: Request) -> Reply:
+        raise KeyError("bug")
+
+    async def main() -> bytes:
+        server, port = await start(broken)
+        reader, writer = await asyncio.open_connection("127.0.0.1", port)
+        writer.write(b"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")
+        data = await asyncio.wait_for(reader.read(), 5)
+        writer.close()
+        await server.stop()
+        return data
+
+    data = asyncio.run(main())
+    assert data.startswith(b"HTTP/1.1 500 ")
+    assert b'"type": "server_error"' in data
+    assert capsys.readouterr().err == "gateway: internal error (KeyError; a bug)\n"

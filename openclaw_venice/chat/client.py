@@ -228,7 +228,7 @@ class VeniceChat:
         options: StreamOptions,
         stream: bool,
     ) -> dict[str, Any]:
-        vision = [m.ref for m in self.catalog.models if "image" in m.input]
+        vision = _vision_models(self.catalog)
         return build_request(
             self.settings.cap(record),
             context,
@@ -318,6 +318,23 @@ _SYNC = (
     "complete_sync/stream_sync",
     "await chat.complete(...)` or `async for event in chat.stream(...)",
 )
+
+
+_VISION: dict[int, tuple[Catalog, list[str]]] = {}
+
+
+def _vision_models(catalog: Catalog) -> list[str]:
+    """The vision models of ``catalog`` (named when images go to a text model), worked out
+    once per catalog rather than on every turn."""
+    known = _VISION.get(id(catalog))
+    if known is None or known[0] is not catalog:
+        if len(_VISION) > 16:
+            _VISION.clear()
+        known = _VISION[id(catalog)] = (
+            catalog,
+            [m.ref for m in catalog.models if "image" in m.input],
+        )
+    return known[1]
 
 
 def _secret(value: str | SecretStr | None) -> SecretStr:

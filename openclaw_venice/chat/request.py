@@ -70,7 +70,7 @@ def build_request(
         raise RequestRefused("nothing to send: the conversation has no messages")
     record_id, own_suffix = split_model_suffix(model.id)
     suffix = split_model_suffix(requested_id or "")[1] or own_suffix
-    body: dict[str, Any] = {"model": record_id + suffix, "messages": messages}
+    body: dict[str, Any] = RequestBody(model=record_id + suffix, messages=messages)
     if stream:
         body["stream"] = True  # no stream_options: Venice sends the usage chunk regardless
     if options.temperature is not None:
@@ -90,8 +90,32 @@ def build_request(
     body["venice_parameters"] = venice_parameters(
         options.venice, model, options.reasoning, venice_defaults
     )
-    body["max_completion_tokens"] = completion_budget(model, body, options.max_tokens)
+    encoded = json.dumps(messages)  # the bulk of the body, encoded once: estimated and sent
+    body.encoded_messages = (messages, encoded)  # type: ignore[attr-defined]
+    body["max_completion_tokens"] = completion_budget(model, body, options.max_tokens, encoded)
     return body
+
+
+class RequestBody(dict[str, Any]):
+    """A request body whose ``messages`` were encoded once already (for the prompt's size):
+    :func:`encode_body` sends that encoding instead of encoding them again. A copy (``dict``)
+    is a plain body, encoded whole."""
+
+    encoded_messages: tuple[object, str] | None = None
+
+
+_SLOT = "\x00messages\x00"
+_SLOT_JSON = json.dumps(_SLOT)
+
+
+def encode_body(body: Mapping[str, Any]) -> bytes:
+    """The JSON of ``body`` as sent; its messages' encoding reused when they are the ones
+    that were encoded (a 10,000-message turn is encoded once, not twice)."""
+    cached = getattr(body, "encoded_messages", None)
+    if cached is None or body.get("messages") is not cached[0]:
+        return json.dumps(body, ensure_ascii=False).encode()
+    head = json.dumps({**body, "messages": _SLOT}, ensure_ascii=False)
+    return head.replace(_SLOT_JSON, cached[1], 1).encode()
 
 
 def refuse_unsendable(model: ModelInfo, options: StreamOptions) -> None:
@@ -190,7 +214,9 @@ def venice_parameters(
     return params
 
 
-def completion_budget(model: ModelInfo, body: Mapping[str, Any], wanted: int | None) -> int:
+def completion_budget(
+    model: ModelInfo, body: Mapping[str, Any], wanted: int | None, messages_json: str | None = None
+) -> int:
     """``max_completion_tokens``: at most the model's limit (more is a 400, their issue
     #38168) and the context left after the prompt.
 
@@ -198,7 +224,7 @@ def completion_budget(model: ModelInfo, body: Mapping[str, Any], wanted: int | N
     prompt that fills the context even at the low end is refused; the budget leaves room for
     the high end, but never shrinks below :data:`MIN_ANSWER_TOKENS` while the low end leaves
     that much: a near-full conversation gets an answer, and Venice's own count decides."""
-    low, high = prompt_token_range(body)
+    low, high = prompt_token_range(body, messages_json)
     if low >= model.context_window:
         raise RequestRefused(
             f"the conversation (~{low} tokens) does not fit {model.ref}'s context of "
@@ -209,11 +235,16 @@ def completion_budget(model: ModelInfo, body: Mapping[str, Any], wanted: int | N
     return max(1, min(limit, left))
 
 
-def prompt_token_range(body: Mapping[str, Any]) -> tuple[int, int]:
+def prompt_token_range(
+    body: Mapping[str, Any], messages_json: str | None = None
+) -> tuple[int, int]:
     """Low and high estimates of the prompt's tokens: messages, tools and response schema as
-    JSON (non-ASCII escaped, which weighs it about right), each image ~1500 tokens."""
-    parts = [body.get("messages", []), body.get("tools", []), body.get("response_format")]
-    text = json.dumps(parts)
+    JSON (non-ASCII escaped, which weighs it about right), each image ~1500 tokens.
+    ``messages_json``: ``json.dumps`` of the body's messages, when already made."""
+    if messages_json is None:
+        messages_json = json.dumps(body.get("messages", []))
+    rest = json.dumps(body.get("tools", [])), json.dumps(body.get("response_format"))
+    text = f"[{messages_json}, {rest[0]}, {rest[1]}]"  # json.dumps of the three, as a list
     text, images = _DATA_URL.subn("", text) if "data:" in text else (text, 0)
     chars = len(text)
     extra = images * IMAGE_TOKENS

@@ -28,6 +28,7 @@ from ..wire.client import read_capped as wire_read_capped
 from .assemble import TurnAssembler
 from .completion import assemble_completion, completion_chunk
 from .options import StreamOptions
+from .request import encode_body
 from .sse import SSEDecoder, load_chunk
 from .think_tags import thinking_forced_open
 
@@ -116,7 +117,7 @@ async def open_turn(
     """A 200 response, open for reading, after at most ``options.max_retries`` retries, all
     before ``ends_at`` (response headers included: a server dripping them is cut off)."""
     wire = chat.wire
-    content = json.dumps(body, ensure_ascii=False).encode()
+    content = encode_body(body)
     stream = bool(body.get("stream"))
     headers = {**chat.config_headers}  # the config's (none that ours would clash with)
     headers.update(wire.headers("text/event-stream" if stream else "application/json", body=True))

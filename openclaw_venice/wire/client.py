@@ -220,6 +220,7 @@ class Wire:
         self._slots: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Semaphore]
         self._slots = weakref.WeakKeyDictionary()
         self._lock = threading.Lock()
+        self._where: tuple[str, str] | None = None
 
     def __repr__(self) -> str:
         return f"Wire(base_url={self.base_url!r})"
@@ -238,8 +239,11 @@ class Wire:
             return ""
 
     def where(self) -> str:
-        """``host[:port]`` and the route, for messages."""
-        return urlsplit(self.base_url).netloc + self.route()
+        """``host[:port]`` and the route, for messages (worked out once per base URL)."""
+        known = self._where
+        if known is None or known[0] != self.base_url:
+            known = self._where = (self.base_url, urlsplit(self.base_url).netloc + self.route())
+        return known[1]
 
     def failures(self, timeout: float, hint: str = "") -> VeniceFailures:
         return VeniceFailures(

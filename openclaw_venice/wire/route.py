@@ -123,6 +123,7 @@ def _in_network(host: str, entry: str) -> bool:
         return False
 
 
+@functools.lru_cache(maxsize=64)  # asked at every send; parsing an address is not free
 def is_loopback(host: str) -> bool:
     """``localhost`` or a loopback address (127.0.0.0/8, ::1)."""
     if host == "localhost":

@@ -35,8 +35,18 @@ def add_parser(sub: Any) -> None:
         "--bind", metavar="ADDRESS", default="127.0.0.1",
         help="listen on ADDRESS instead of 127.0.0.1 (exposes your providers to that network)",
     )  # fmt: skip
+    parser.add_argument(
+        "--max-connections", type=_count, metavar="N",
+        help="upstream requests in flight per provider (default: the provider's setting)",
+    )  # fmt: skip
     parser.add_argument("--status", action="store_true", help="say whether the gateway runs")
     parser.set_defaults(handler=run)
+
+
+def _count(text: str) -> int:
+    if not text.isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"expected a whole number of 1 or more, got {text!r}")
+    return int(text)
 
 
 def _port(text: str) -> int:
@@ -64,7 +74,7 @@ def run(args: argparse.Namespace, host: Host) -> int:
         raise UsageError("no provider has an API key to serve with; run `openclaw onboard` first")
     exposed = args.bind not in LOOPBACK
     allowed = (args.bind,) if exposed else ()
-    gateway = Gateway(host, token, routes, allowed, log=host.warn)
+    gateway = Gateway(host, token, routes, allowed, host.warn, args.max_connections)
     return asyncio.run(_serve(host, gateway, args.bind, args.port, path, exposed))
 
 

@@ -52,6 +52,9 @@ class Gateway:
     routes: dict[str, Route]
     allowed_hosts: Sequence[str] = ()
     log: Callable[[str], None] = field(default=lambda line: None)
+    #: upstream requests in flight per provider (its config's ``maxConnections``, which the
+    #: provider's wire honours); None leaves the provider's own setting
+    max_connections: int | None = None
 
     async def handle(self, request: Request) -> Reply:
         refused = local_request(request.headers, self.allowed_hosts)
@@ -65,7 +68,7 @@ class Gateway:
                 code="invalid_api_key",
             )
         path = request.target.partition("?")[0].rstrip("/")
-        if path == "/v1/models" and request.method in ("GET", "HEAD"):
+        if path == "/v1/models" and request.method == "GET":
             return Reply(200, answer.models_json(self.models()))
         if path.startswith("/v1/models/") and request.method == "GET":
             return self.model(path.removeprefix("/v1/models/"))
@@ -136,6 +139,8 @@ class Gateway:
     def session(self, route: Route) -> ChatSession:
         if route.session is None:
             ctx = self.host.provider_context(route.provider, warn=self.log)
+            if self.max_connections is not None:
+                ctx = ctx._replace(config={**ctx.config, "maxConnections": self.max_connections})
             route.session = route.provider.chat(ctx, route.key, route.catalog)
         return route.session
 

@@ -24,6 +24,10 @@ HEAD_SECONDS = 10.0  # from a request's first byte to the end of its headers
 BODY_SECONDS = 60.0  # for the whole body
 WRITE_SECONDS = 60.0  # a client that reads nothing of the answer for this long is dropped
 MAX_CONNECTIONS = 4096
+INTERNAL_ERROR = (
+    b'{"error": {"message": "internal error in the gateway (see its log)", '
+    b'"type": "server_error", "param": null, "code": null}}'
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -157,7 +161,13 @@ class _Connection:
                 return
             if request is None:
                 return
-            reply = await self.server.handler(request)
+            try:
+                reply = await self.server.handler(request)
+            except Exception as exc:  # a bug: one line in the log, a 500 to the client
+                import sys
+
+                print(f"gateway: internal error ({type(exc).__name__}; a bug)", file=sys.stderr)
+                reply = Reply(500, INTERNAL_ERROR)
             await self._send(reply)
             self._flush()
             if self.conn.our_state is not h11.DONE or self.conn.their_state is not h11.DONE:
