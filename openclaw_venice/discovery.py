@@ -16,7 +16,6 @@ its sync form (refused inside a running loop, as every sync form is).
 
 from __future__ import annotations
 
-import json
 import os
 from collections.abc import Callable, Mapping
 from contextlib import aclosing
@@ -162,16 +161,22 @@ async def _read_capped(response: Response) -> bytes:
                 if size > MAX_BODY_BYTES:
                     raise DiscoveryError(f"answer larger than {MAX_BODY_BYTES // 2**20} MB")
                 chunks.append(chunk)
+        return b"".join(chunks)
     except StreamFormatError as exc:
         raise DiscoveryError(str(exc)) from None
-    return b"".join(chunks)
+    finally:  # the pieces of a refused read are not kept alive by its error's traceback
+        chunks.clear()
 
 
 def parse_models_body(body: bytes) -> list[Any]:
     """The non-empty ``data`` list of a ``/models`` body, else :class:`DiscoveryError`."""
+    from .wire.limits import JsonRefused, loads
+
     try:
-        payload = json.loads(body)
-    except (ValueError, RecursionError):  # nested past the parser's depth: RecursionError
+        payload = loads(body)
+    except JsonRefused as exc:
+        raise DiscoveryError(f"answer {exc}") from None
+    except ValueError:
         raise DiscoveryError("answer is not JSON") from None
     data = payload.get("data") if isinstance(payload, dict) else None
     if not isinstance(data, list) or not data:

@@ -10,13 +10,15 @@ the batches' ``index`` fields had.
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
-from .errors import UsageError
+from .errors import StreamFormatError, UsageError
 from .runtime.plugins import EmbeddingResult, MediaCatalog
 from .wire.client import CallLimits, malformed
+from .wire.limits import ANSWER
 
 if TYPE_CHECKING:
     from .runtime.plugins import ProviderContext, SecretStr
@@ -27,6 +29,16 @@ SPEC_MAX_ITEMS = 2048
 BATCH_SIZE = 256
 BATCH_CHARS = 1_000_000  # about 250k tokens: a batch's request stays ~1 MB
 EMBED_LIMITS = CallLimits(timeout=120.0, max_bytes=64 * 1024 * 1024, max_retries=2)
+# twice the longest vector of Venice's models (Qwen3 Embedding 8B: 4096); the error text names it
+MAX_DIMENSIONS = 8192
+
+
+def batch_limits(count: int, dimensions: int | None) -> CallLimits:
+    """:data:`EMBED_LIMITS` for a batch of ``count`` texts: its JSON may hold ``count``
+    vectors of the length asked for (:data:`MAX_DIMENSIONS` when none was), and little else."""
+    numbers = count * (dimensions or MAX_DIMENSIONS)
+    budget = ANSWER._replace(containers=4 * count + 64, values=numbers + 16 * count + 256)
+    return dataclasses.replace(EMBED_LIMITS, json=budget)
 
 
 def batches(
@@ -67,8 +79,11 @@ def embedding_body(batch: list[str], model: str, dimensions: int | None) -> dict
     return body
 
 
-def parse_vectors(payload: Any, count: int, request_id: str | None) -> list[tuple[float, ...]]:
-    """The ``count`` vectors of an answer, ordered by ``index``."""
+def parse_vectors(
+    payload: Any, count: int, request_id: str | None, dimensions: int | None = None
+) -> list[tuple[float, ...]]:
+    """The ``count`` vectors of an answer, ordered by ``index``, each of the length asked
+    for (``dimensions``), or when none was, all of one length up to :data:`MAX_DIMENSIONS`."""
     data = payload.get("data") if isinstance(payload, Mapping) else None
     if not isinstance(data, list) or len(data) != count:
         raise malformed("embeddings", request_id)
@@ -81,6 +96,15 @@ def parse_vectors(payload: Any, count: int, request_id: str | None) -> list[tupl
         if not isinstance(vector, list) or not all(_finite(x) for x in vector) or not vector:
             raise malformed("embeddings", request_id)
         vectors[index] = tuple(float(x) for x in vector)
+    lengths = {len(v) for v in vectors.values()}
+    wanted = dimensions or min(lengths)
+    if lengths != {wanted} or (dimensions is None and wanted > MAX_DIMENSIONS):
+        shown = ", ".join(str(n) for n in sorted(lengths)[:3])
+        asked = f"the {dimensions} asked for" if dimensions else "one length of at most 8192"
+        raise StreamFormatError(
+            f"Venice's embeddings answer has vectors of {shown} numbers, not {asked}; try again",
+            request_id=request_id,
+        )
     return [vectors[i] for i in range(count)]
 
 
@@ -110,8 +134,9 @@ async def embed_with(
     request_ids: list[str] = []
     for batch in batches(items):
         body = embedding_body(batch, record.id, dimensions)
-        answer = await wire.json("POST", "/embeddings", limits=EMBED_LIMITS, body=body)
-        vectors += parse_vectors(answer.payload, len(batch), answer.request_id)
+        limits = batch_limits(len(batch), dimensions)
+        answer = await wire.json("POST", "/embeddings", limits=limits, body=body)
+        vectors += parse_vectors(answer.payload, len(batch), answer.request_id, dimensions)
         prompt_tokens += _tokens(answer.payload, "prompt_tokens")
         total_tokens += _tokens(answer.payload, "total_tokens")
         if answer.request_id:

@@ -107,9 +107,11 @@ def test_a_long_line_in_small_pieces() -> None:
 
 def test_load_chunk() -> None:
     assert load_chunk('{"a": [1]}') == {"a": [1]}
-    for bad in ("{", "[DONE]", "[" * 100_000):
+    for bad in ("{", "[DONE]", "[" * 1000):
         with pytest.raises(StreamFormatError, match="not JSON"):
             load_chunk(bad)
+    with pytest.raises(StreamFormatError, match="event that nests deeper than 32 levels"):
+        load_chunk("[" * 100_000)  # past 64 KB an event is checked before it is parsed
 
 
 def test_load_chunk_whitespace_and_trailing_data() -> None:

@@ -42,7 +42,13 @@ from .signatures import ReasoningState, call_signature
 from .think_tags import ThinkTags
 from .usage import usage_from
 
-__all__ = ["TurnAssembler"]
+__all__ = ["MAX_PARTS", "MAX_TOOL_CALLS", "TurnAssembler"]
+
+# One answer's parts are bounded in number, not only in bytes: 300,000 tool calls fit in 37 MB
+# of stream and took 602 MB of memory. Real answers have a few parts and a few parallel calls;
+# 128 is the most tools a request may offer OpenAI-style APIs.
+MAX_PARTS = 1024  # text, thinking and tool-call parts of one answer
+MAX_TOOL_CALLS = 128
 
 _EVENTS: dict[Kind, tuple[EventType, EventType, EventType]] = {
     "text": ("text_start", "text_delta", "text_end"),
@@ -262,6 +268,11 @@ class TurnAssembler:
                 self._tools[call_id] = part
             part.name = part.name or name
             return part
+        if len(self._open_tools) >= MAX_TOOL_CALLS:  # calls stay open until the turn ends
+            raise StreamFormatError(
+                f"Venice's answer holds more than {MAX_TOOL_CALLS} tool calls; refusing it "
+                "(try again)"
+            )
         self._close_current(out)
         part = self._new("toolCall")
         part.html_entities = self._html_arguments
@@ -286,6 +297,11 @@ class TurnAssembler:
         return part
 
     def _new(self, kind: Kind) -> PartBuilder:
+        if len(self._parts) >= MAX_PARTS:
+            raise StreamFormatError(
+                f"Venice's answer has more than {MAX_PARTS} parts (text, thinking, tool "
+                "calls); refusing it (try again)"
+            )
         part = PartBuilder(kind, len(self._parts))
         self._parts.append(part)
         return part

@@ -8,6 +8,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from ..errors import StreamFormatError
+from ..wire.limits import loads
 
 
 def first_choice(chunk: Mapping[str, Any]) -> Mapping[str, Any] | None:
@@ -43,12 +44,13 @@ def arguments_text(value: Any) -> str:
 
 
 def parse_arguments(raw: str) -> Mapping[str, Any] | None:
-    """Arguments as a JSON object; ``{}`` for none; None when not a JSON object."""
+    """Arguments as a JSON object; ``{}`` for none; None when not a JSON object (or one past
+    ``wire.limits``: nested too deep, too many items, a number too large)."""
     if not raw.strip():
         return {}
     try:
-        value = json.loads(raw)
-    except (ValueError, RecursionError):
+        value = loads(raw)
+    except ValueError:
         return None
     return value if isinstance(value, dict) else None
 

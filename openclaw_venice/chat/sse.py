@@ -17,10 +17,13 @@ from collections.abc import Callable
 from typing import Any
 
 from ..errors import StreamFormatError
+from ..wire.limits import JsonRefused, loads
+from ..wire.text import may_hold_surrogates, safe_json
 
 __all__ = ["DONE", "SSEDecoder", "load_chunk"]
 
 DONE = "[DONE]"  # Venice's last event; not JSON
+CHECKED_FROM = 64 * 1024  # an event this long is counted before it is parsed (wire.limits)
 _BOM = b"\xef\xbb\xbf"
 # the scanner json.loads runs, with the same settings (typeshed does not declare it)
 _Scan = Callable[[str, int], tuple[Any, int]]
@@ -127,20 +130,33 @@ def _data_value(line: bytes) -> bytes | None:
 
 
 def load_chunk(data: str) -> Any:
-    """The JSON value of one event's data. Not JSON (or nested past the parser's depth,
-    which raises RecursionError, not ValueError) is a :class:`StreamFormatError`.
+    """The JSON value of one event's data, its strings without lone surrogates. Not JSON (or
+    nested past the parser's depth, which raises RecursionError, not ValueError) is a
+    :class:`StreamFormatError`, and so is an event past :data:`~..wire.limits.ANSWER`'s
+    limits (checked from :data:`CHECKED_FROM` bytes: a smaller one cannot grow far).
 
     The usual event, one JSON value and nothing around it, goes straight to the scanner
     that ``json.loads`` ends up in (about half its time per chunk goes on the way there);
     anything else is left to ``json.loads`` itself."""
+    if len(data) >= CHECKED_FROM:
+        try:
+            return loads(data)
+        except JsonRefused as exc:
+            raise StreamFormatError(f"Venice sent a stream event that {exc}; try again") from None
+        except (ValueError, RecursionError):
+            raise _not_json() from None
     try:
         value, end = _scan_once(data, 0)
-        if end == len(data):
-            return value
-    except StopIteration:
-        pass  # no value at the very start (leading whitespace, or not JSON)
+        if end != len(data):
+            value = json.loads(data)
+    except StopIteration:  # no value at the very start (leading whitespace, or not JSON)
+        value = _loads(data)
     except (ValueError, RecursionError):
         raise _not_json() from None
+    return safe_json(value) if "\\u" in data and may_hold_surrogates(data) else value
+
+
+def _loads(data: str) -> Any:
     try:
         return json.loads(data)
     except (ValueError, RecursionError):

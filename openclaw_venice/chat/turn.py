@@ -8,7 +8,6 @@ retried: ``options.timeout`` is the caller's whole patience for the next byte.
 from __future__ import annotations
 
 import asyncio
-import json
 from collections.abc import AsyncGenerator, AsyncIterator, Callable, Mapping
 from contextlib import aclosing, asynccontextmanager, suppress
 from typing import TYPE_CHECKING, Any
@@ -25,6 +24,8 @@ from ..wire import http, retry
 from ..wire.client import VeniceFailures
 from ..wire.client import pieces as wire_pieces
 from ..wire.client import read_capped as wire_read_capped
+from ..wire.limits import JsonRefused, loads
+from ..wire.text import mask, mask_error
 from .assemble import TurnAssembler
 from .completion import assemble_completion, completion_chunk
 from .options import StreamOptions
@@ -65,7 +66,7 @@ async def run_turn(
                 async for event in events:
                     yield event
     except OpenClawError as exc:
-        exc = _with_request_id(exc, meta)
+        exc = mask_error(_with_request_id(exc, meta), _key(chat))
         partial = assembler.partial("error", {**meta, "error": str(exc)})
         yield StreamEvent("error", error=exc, message=partial)
 
@@ -87,7 +88,12 @@ async def complete_once(
         opened = thinking_forced_open(model, body)
         return assemble_completion(raw, model, meta=meta, thinking_opened=opened)
     except OpenClawError as exc:
-        raise _with_request_id(exc, meta) from None
+        raise mask_error(_with_request_id(exc, meta), _key(chat)) from None
+
+
+def _key(chat: Endpoint) -> str | None:
+    """The key, to mask it in what the server said (None: there is none to mask)."""
+    return chat.wire.secret()
 
 
 def _ends_at(options: StreamOptions) -> float | None:
@@ -249,8 +255,10 @@ async def _until(
 async def _read_json(response: Response, options: StreamOptions) -> Any:
     raw = await _read_capped(response, MAX_JSON_BODY, options)
     try:
-        return json.loads(raw)
-    except (ValueError, RecursionError):  # RecursionError: nested past the parser's depth
+        return loads(raw)
+    except JsonRefused as exc:
+        raise StreamFormatError(f"Venice's answer {exc}; try again") from None
+    except ValueError:
         raise StreamFormatError("Venice's answer is not JSON; try again") from None
 
 
@@ -265,7 +273,8 @@ def _meta(chat: Endpoint, model: ModelInfo, response: Response) -> dict[str, Any
     warning = meta.get("deprecationWarning")
     if warning:  # once per client: each client's user is told, none of them twice
         date = meta.get("deprecationDate")
-        chat.warn_once(f"{model.ref}: {warning}" + (f" (on {date})" if date else ""))
+        text = f"{model.ref}: {warning}" + (f" (on {date})" if date else "")
+        chat.warn_once(mask(text, _key(chat)))
     return meta
 
 

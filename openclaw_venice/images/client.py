@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 from ..media_catalog import find_model, unshown
 from ..runtime.plugins import ImageRequest, ImageResult, MediaCatalog
 from ..wire.client import CallLimits
+from ..wire.limits import ANSWER
 from .answer import parse_images
 from .request import image_body
 
@@ -19,8 +20,12 @@ if TYPE_CHECKING:
     from ..wire.client import Wire
     from ..wire.sync import LoopRunner
 
-# Four 4K images as base64 are ~100 MB; anything past this is not an image answer.
-IMAGE_LIMITS = CallLimits(timeout=180.0, max_bytes=128 * 1024 * 1024, max_retries=2)
+# Four 4K images as base64 are ~100 MB; anything past this is not an image answer. Its JSON
+# is a few fields around those strings (128 MB of `[{},...]` would be 3 GB of dicts).
+IMAGE_JSON = ANSWER._replace(containers=256, values=4096)
+IMAGE_LIMITS = CallLimits(
+    timeout=180.0, max_bytes=128 * 1024 * 1024, max_retries=2, json=IMAGE_JSON
+)
 
 
 async def generate_with(

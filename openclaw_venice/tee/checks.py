@@ -11,6 +11,7 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
+from ..wire.limits import loads  # a nested or huge JSON text fails the check, typed
 from .keys import address_of, load_public_key
 from .quote import TdxQuote
 from .report import Check
@@ -76,7 +77,7 @@ def check_reportdata_nonce(quote: TdxQuote, nonce: bytes) -> Check:
 def check_gpu_nonce(doc: Mapping[str, Any], nonce: bytes) -> Check:
     payload = doc.get("nvidia_payload")
     try:
-        evidence = json.loads(payload) if isinstance(payload, str) else payload
+        evidence = loads(payload) if isinstance(payload, str) else payload
         got = evidence.get("nonce") if isinstance(evidence, Mapping) else None
     except ValueError:
         got = None
@@ -90,7 +91,7 @@ def _tcb_info(doc: Mapping[str, Any]) -> Mapping[str, Any]:
     tcb = info.get("tcb_info") if isinstance(info, Mapping) else None
     if isinstance(tcb, str):
         try:
-            tcb = json.loads(tcb)
+            tcb = loads(tcb)
         except ValueError:
             tcb = None
     return tcb if isinstance(tcb, Mapping) else {}

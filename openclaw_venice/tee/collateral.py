@@ -114,8 +114,10 @@ def assemble(answers: Mapping[str, Answer]) -> Collateral:
 def _signed_part(body: bytes, key: str) -> tuple[str, bytes]:
     """The exact text of ``body[key]`` (what Intel signed) and the signature beside it."""
     try:
+        from ..wire.limits import loads
+
         text = body.decode("utf-8")
-        whole = json.loads(text)
+        whole = loads(text)
         signature = bytes.fromhex(whole["signature"])
         marker = text.index(f'"{key}"')
         start = text.index(":", marker) + 1

@@ -11,13 +11,13 @@ nonce; Intel's signature and the TCB status (``dcap``); the workload attestation
 from __future__ import annotations
 
 import functools
-import json
 import time
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from typing import Any
 
 from ..errors import OpenClawError
+from ..wire.limits import loads
 from . import checks as c
 from . import pinning
 from .collateral import Collateral, CollateralCache, CollateralError, PcsEndpoints
@@ -273,8 +273,8 @@ def _as_mapping(document: Document) -> Mapping[str, Any]:
     if isinstance(document, Mapping):
         return document
     try:
-        value = json.loads(document)
-    except ValueError:
+        value = loads(document)
+    except ValueError:  # not JSON, or past wire.limits (a nested one: not RecursionError)
         return {}
     return value if isinstance(value, Mapping) else {}
 

@@ -32,7 +32,10 @@ from ..errors import (
 )
 from ..identity import USER_AGENT
 from . import http, route
+from .body import Refused
+from .limits import ANSWER, JsonLimits, JsonRefused, loads
 from .retry import CHAT, RetryPolicy
+from .text import mask_error
 
 if TYPE_CHECKING:
     import httpx
@@ -94,11 +97,13 @@ class ConnectionLimits:
 @dataclass(frozen=True, slots=True)
 class CallLimits:
     """One JSON call: ``timeout`` seconds without a byte, ``max_bytes`` of answer at most,
-    ``max_retries`` retries under the chat policy."""
+    ``max_retries`` retries under the chat policy, ``json``: what its JSON may hold (bytes do
+    not bound memory: see :mod:`.limits`)."""
 
     timeout: float = 60.0
     max_bytes: int = 4 * 1024 * 1024
     max_retries: int = 2
+    json: JsonLimits = ANSWER
 
 
 @dataclass(frozen=True, slots=True)
@@ -229,6 +234,10 @@ class Wire:
         if self._key is None:
             raise RequestRefused("this call needs a Venice API key")
         return self._key.get_secret_value()
+
+    def secret(self) -> str | None:
+        """The key, to mask it in what a server says (None: there is none)."""
+        return None if self._key is None else self._key.get_secret_value()
 
     # -- where requests go -------------------------------------------------------------------
     def route(self) -> str:
@@ -408,7 +417,7 @@ class Wire:
                 undecodable="Venice's answer could not be decompressed; try again",
                 request_id=request_id,
             )
-            return Answer(_parse(raw, request_id), response.headers, request_id)
+            return Answer(_parse(raw, limits.json, request_id), response.headers, request_id)
 
         return await self.request(  # type: ignore[no-any-return]
             method, path, read,
@@ -491,8 +500,8 @@ class Wire:
                     attempt,
                 )  # fmt: skip
             except _GiveUp as failed:
-                if failed.delay is None:
-                    raise failed.error(attempt + 1) from None
+                if failed.delay is None:  # a server may quote the Authorization header
+                    raise mask_error(failed.error(attempt + 1), self.secret()) from None
                 why = failed.why or str(failed.error(attempt + 1))
                 log.info("%s %s failed (%s); retrying in %.1f s", method, _shown(url), why,
                          failed.delay)  # fmt: skip
@@ -500,7 +509,7 @@ class Wire:
                     on_retry(failed.delay, why)
                 loop_time = asyncio.get_running_loop().time()
                 if deadline is not None and loop_time + failed.delay >= deadline:
-                    raise failed.error(attempt + 1) from None
+                    raise mask_error(failed.error(attempt + 1), self.secret()) from None
                 await asyncio.sleep(failed.delay)
         raise VeniceConnectionError("no attempt made")  # only when attempts < 1
 
@@ -618,6 +627,8 @@ async def body_pieces(response: httpx.Response, undecodable: str) -> AsyncGenera
         async with aclosing(apieces(response)) as body:
             async for piece in body:
                 yield piece
+    except Refused as exc:
+        raise StreamFormatError(f"Venice's answer {exc}; try again") from None
     except httpx.DecodingError:
         raise StreamFormatError(undecodable) from None
 
@@ -636,6 +647,8 @@ async def pieces(
         async with aclosing(apieces(response)) as body:
             async for piece in body:
                 yield piece
+    except Refused as exc:
+        raise StreamFormatError(f"Venice's answer {exc}; try again") from None
     except httpx.TimeoutException:
         raise VeniceTimeoutError(timed_out) from None
     except httpx.DecodingError:
@@ -682,10 +695,13 @@ def _shown(url: str) -> str:
     return url.partition("?")[0]
 
 
-def _parse(raw: bytes, request_id: str | None) -> Any:
+def _parse(raw: bytes, limits: JsonLimits, request_id: str | None) -> Any:
     try:
-        return json.loads(raw)
-    except (ValueError, RecursionError):
+        return loads(raw, limits)
+    except JsonRefused as exc:
+        says = f"Venice's answer {exc}; try again"
+        raise StreamFormatError(says, request_id=request_id) from None
+    except ValueError:
         raise StreamFormatError(
             "Venice's answer is not JSON; try again", request_id=request_id
         ) from None

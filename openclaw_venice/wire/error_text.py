@@ -6,9 +6,10 @@ them, in an error body or an in-band stream chunk. An HTML page (a proxy's) says
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from typing import Any
+
+from ..wire.limits import JsonRefused, loads
 
 __all__ = ["body_details", "body_error_text", "details_text", "error_text"]
 
@@ -24,8 +25,10 @@ def error_text(value: Any) -> str:
 def body_error_text(body: bytes | str) -> str:
     """The message of an error response body (JSON, plain text, or an HTML page)."""
     try:
-        payload: Any = json.loads(body)
-    except (ValueError, RecursionError):
+        payload: Any = loads(body)
+    except JsonRefused:  # nested or huge: it says nothing we could show
+        return ""
+    except ValueError:
         text = body.decode("utf-8", "replace") if isinstance(body, bytes) else body
         return "" if "<html" in text[:500].lower() else error_text(text)
     if isinstance(payload, Mapping):
@@ -37,8 +40,8 @@ def body_details(body: bytes | str) -> Any:
     """The ``details`` of an error body (Venice's 400s say there what is wrong with which
     field), None when it has none."""
     try:
-        payload: Any = json.loads(body)
-    except (ValueError, RecursionError):
+        payload: Any = loads(body)
+    except ValueError:
         return None
     return payload.get("details") if isinstance(payload, Mapping) else None
 

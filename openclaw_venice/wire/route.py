@@ -157,18 +157,23 @@ def _context(cafile: str | None, capath: str | None) -> ssl.SSLContext:
 
 def async_transport(
     url: str, env: Mapping[str, str], limits: httpx.Limits | None = None
-) -> httpx.AsyncHTTPTransport:
-    """The httpx transport for requests to ``url``: its route, the TLS context, and
+) -> httpx.AsyncBaseTransport:
+    """The httpx transport for requests to ``url``: its route, the TLS context,
     ``TCP_NODELAY`` (httpx writes a request's head and body separately; without it the body
-    waits for the server's delayed ACK, 15-40 ms a request)."""
+    waits for the server's delayed ACK, 15-40 ms a request), and no connection reused that
+    carries an answer nobody asked for (``wire.unasked``)."""
     import socket
 
     import httpx
 
+    from .unasked import OneAnswerPerRequest
+
     route = route_for(url, env)
-    return httpx.AsyncHTTPTransport(
-        verify=tls_context(env),
-        limits=limits or httpx.Limits(),
-        proxy=route.proxy,
-        socket_options=[(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)],
+    return OneAnswerPerRequest(
+        httpx.AsyncHTTPTransport(
+            verify=tls_context(env),
+            limits=limits or httpx.Limits(),
+            proxy=route.proxy,
+            socket_options=[(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)],
+        )
     )

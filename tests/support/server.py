@@ -34,6 +34,7 @@ class Reply:
     status: int = 200
     body: bytes | Iterable[bytes] = b""
     headers: dict[str, str] = field(default_factory=dict)
+    after: bytes = b""  # written right after the answer, unasked (a stray second response)
 
 
 def json_reply(payload: Any, status: int = 200, headers: dict[str, str] | None = None) -> Reply:
@@ -141,7 +142,7 @@ class LocalServer:
                 if isinstance(reply.body, bytes):
                     self.send_header("Content-Length", str(len(reply.body)))
                     self.end_headers()
-                    self.wfile.write(reply.body)
+                    self.wfile.write(reply.body + reply.after)
                     return
                 self.send_header("Transfer-Encoding", "chunked")
                 self.end_headers()
@@ -149,7 +150,7 @@ class LocalServer:
                     if piece:
                         self.wfile.write(f"{len(piece):x}\r\n".encode() + piece + b"\r\n")
                         self.wfile.flush()
-                self.wfile.write(b"0\r\n\r\n")
+                self.wfile.write(b"0\r\n\r\n" + reply.after)
 
             do_GET = do_POST = do_PUT = do_DELETE = _handle
 
