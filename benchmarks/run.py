@@ -18,6 +18,8 @@ Measured side by side in the same run, each the median of N runs:
 * paced turns (20 chunks 50 ms apart) at 100, 500 and 2,000 at once, 500 cold turns answered
   at once, one 10,000-message turn: ``VeniceChat`` against raw httpx with pool N and
   keep-alive 100 (benchmarks/paced.py);
+* opening one sealed E2EE delta against libsecp256k1's own ECDH + HKDF + AES-GCM
+  (benchmarks/e2ee.py);
 * the same turns direct and through ``openclaw serve`` (benchmarks/gateway.py): per-request
   overhead, a 20,000-chunk stream, 500 streamed turns at once;
 * Hermes Agent's provider discovery without and with our plugin folders (benchmarks/hermes.py,
@@ -286,6 +288,15 @@ def burst_rows(runs: int) -> list[Row]:
     return result
 
 
+def e2ee_rows(runs: int) -> list[Row]:
+    """Opening one sealed E2EE delta beside libsecp256k1's own ECDH (benchmarks/e2ee.py)."""
+    sys.path.insert(0, str(HERE))
+    import e2ee
+
+    result: list[Row] = e2ee.rows(runs)
+    return result
+
+
 def paced_rows(runs: int) -> list[Row]:
     """Concurrency at scale against the fair floor (benchmarks/paced.py)."""
     sys.path.insert(0, str(HERE))
@@ -323,6 +334,7 @@ def main() -> None:
         rows += stream_rows(args.runs)
         rows += burst_rows(args.runs)
         rows += paced_rows(args.runs)
+        rows += e2ee_rows(args.runs)
         rows += gateway_rows(args.runs)
         rows += hermes_rows(args.runs)
     width = max(len(r[0]) for r in rows)

@@ -13,8 +13,11 @@ class VeniceAttestation:
     def __repr__(self) -> str:
         return "VeniceAttestation()"
 
-    async def attest(self, ctx: ProviderContext, api_key: SecretStr, model: str) -> Attestation:
-        """A fresh attestation of an ``e2ee-*`` model's enclave, verified here."""
+    async def attest(
+        self, ctx: ProviderContext, api_key: SecretStr, model: str, receipt: str | None = None
+    ) -> Attestation:
+        """A fresh attestation of an ``e2ee-*`` model's enclave, verified here; with
+        ``receipt``, the enclave's signed receipt of that answer (chat id) too."""
         from .chat.attest import attest_model
 
-        return await attest_model(ctx, api_key, model)
+        return await attest_model(ctx, api_key, model, receipt)

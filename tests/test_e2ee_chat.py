@@ -32,6 +32,7 @@ from openclaw_venice.runtime.ai import (
 from openclaw_venice.tee import PcsEndpoints
 from tests.support.attestation_edits import other_signing_key, quote_with, set_path
 from tests.support.fake_enclave import FakeEnclave
+from tests.support.fake_nvidia import shared_nvidia
 from tests.support.fake_tdx import TestPki
 from tests.support.hygiene import CANARY
 from tests.support.server import LocalServer
@@ -48,7 +49,11 @@ PIXEL = (  # a 1x1 PNG
 @pytest.fixture
 def chat(server: LocalServer, pki: TestPki) -> Iterator[VeniceChat]:
     warnings: list[str] = []
-    tee = TeeSettings(root_ca_der=pki.root_der, pcs=PcsEndpoints(server.url, server.url))
+    tee = TeeSettings(
+        root_ca_der=pki.root_der,
+        pcs=PcsEndpoints(server.url, server.url),
+        nvidia_root_sha256=shared_nvidia().root_sha256,
+    )
     client = VeniceChat(
         CANARY,
         base_url=server.url + "/api/v1",
@@ -122,24 +127,84 @@ def test_a_turn_is_attested_sealed_and_opened(
     assert "/tdx/certification/v4/tcb" in pcs_paths  # collateral fetched, from the stand-in
 
 
-def test_assistant_history_stays_clear_and_users_are_all_sealed(
+def is_packet(value: Any) -> bool:
+    return isinstance(value, str) and len(value) > 190 and int(value, 16) >= 0
+
+
+def test_every_role_is_sealed_and_the_first_turn_says_what_is_clear(
     chat: VeniceChat, enclave: FakeEnclave, server: LocalServer
 ) -> None:
+    """Every message's text, whatever its role (the enclave proxy opens them all and refuses
+    a clear one), the assistant's replayed reasoning too; one line says what is left clear."""
+    from openclaw_venice.runtime.ai import ThinkingPart
+
     context = Context(
         system_prompt="sys",
-        messages=[UserMessage("first"), AssistantMessage((TextPart("an answer"),), "stop"),
+        messages=[UserMessage("first"),
+                  AssistantMessage((ThinkingPart("mulling"), TextPart("an answer")), "stop",
+                                   model=MODEL_ID, provider="venice"),
                   UserMessage("second")],
     )  # fmt: skip
-    text_of(turn(chat, context))
-    roles = [(m["role"], m["content"]) for m in chats(server)[0].json()["messages"]]
-    assert [r for r, _ in roles] == ["system", "user", "assistant", "user"]
-    assert roles[2][1] == "an answer"  # docs/e2ee.md: assistant text is sent in the clear
-    assert "first" not in json.dumps(roles) and "second" not in json.dumps(roles)
+    events = turn(chat, context)
+    sent = chats(server)[0].json()["messages"]
+    assert [m["role"] for m in sent] == ["system", "user", "assistant", "user"]
+    assert all(is_packet(m["content"]) for m in sent)
+    raw = chats(server)[0].body.decode()
+    for text in ("sys", "first", "an answer", "mulling", "second"):
+        assert f'"{text}"' not in raw
     assert [m["content"] for m in enclave.seen_plaintext[0]] == [
-        "sys",
-        "first",
-        "an answer",
-        "second",
+        "sys", "first", "an answer", "second"
+    ]  # fmt: skip
+    line = (
+        f"{MODEL} (end-to-end encrypted): every message's text is sealed to the attested "
+        "enclave; in the clear (TLS only): message roles, the model id and the request "
+        "parameters"
+    )
+    assert [w for w in chat.warnings if "in the clear" in w] == [line]  # type: ignore[attr-defined]
+    done = events[-1]
+    assert done.message is not None and done.message.meta["notices"] == [line]
+    second = turn(chat, ask("again"))  # said once per session
+    assert second[-1].message is not None and "notices" not in second[-1].message.meta
+    assert [w for w in chat.warnings if "in the clear" in w] == [line]  # type: ignore[attr-defined]
+
+
+def test_replayed_reasoning_is_sealed_too(
+    chat: VeniceChat, enclave: FakeEnclave, server: LocalServer
+) -> None:
+    from openclaw_venice.runtime.ai import ThinkingPart
+
+    context = Context(messages=[
+        UserMessage("first"),
+        AssistantMessage((ThinkingPart("mulling it over"), TextPart("ok")), "stop",
+                         model="e2ee-qwen3-6-27b", provider="venice"),
+        UserMessage("second"),
+    ])  # fmt: skip
+    text_of(turn(chat, context))
+    assistant = chats(server)[0].json()["messages"][1]
+    assert is_packet(assistant["reasoning_content"])
+    assert "mulling it over" not in chats(server)[0].body.decode()
+    assert enclave.seen_plaintext[0][1]["reasoning_content"] == "mulling it over"
+
+
+def test_earlier_tool_calls_are_named_as_sent_in_the_clear(
+    chat: VeniceChat, enclave: FakeEnclave, server: LocalServer
+) -> None:
+    from openclaw_venice.runtime.ai import ToolCallPart, ToolResultMessage
+
+    context = Context(messages=[
+        UserMessage("weather?"),
+        AssistantMessage((ToolCallPart("call_1", "get_weather", {"city": "Oslo"}),), "toolUse"),
+        ToolResultMessage("call_1", "get_weather", (TextPart("rain"),)),
+        UserMessage("and now?"),
+    ])  # fmt: skip
+    text_of(turn(chat, context))
+    sent = chats(server)[0].json()["messages"]
+    tool = next(m for m in sent if m["role"] == "tool")
+    assert is_packet(tool["content"])  # the tool's result is sealed
+    assert [w for w in chat.warnings if "in the clear" in w] == [  # type: ignore[attr-defined]
+        f"{MODEL} (end-to-end encrypted): every message's text is sealed to the attested "
+        "enclave; in the clear (TLS only): 1 earlier tool call (names and arguments), message "
+        "roles, the model id and the request parameters"
     ]
 
 
@@ -204,40 +269,99 @@ def test_accepting_out_of_date_passes_with_one_warning(server: LocalServer, pki:
     FakeEnclave(pki, tcb_status="OutOfDate").install(server)
     warnings: list[str] = []
     env = {"VENICE_TEE_ACCEPT_TCB": "OutOfDate", "VENICE_TEE_PCS_URL": server.url}
-    tee = dataclasses.replace(TeeSettings.from_env(env), root_ca_der=pki.root_der)
-    with VeniceChat(CANARY, base_url=server.url + "/api/v1", warn=warnings.append, tee=tee) as c:
+    tee = dataclasses.replace(
+        TeeSettings.from_env(env),
+        root_ca_der=pki.root_der,
+        nvidia_root_sha256=shared_nvidia().root_sha256,
+    )
+    with VeniceChat(
+        CANARY,
+        base_url=server.url + "/api/v1",
+        catalog=load_bundle(),
+        warn=warnings.append,
+        tee=tee,
+    ) as c:
         assert text_of(turn(c)) == "Hello from the enclave"
     assert [w for w in warnings if "TCB" in w] == [f"{MODEL_ID} enclave: TCB status OutOfDate"]
 
 
-def test_intels_root_is_the_default_trust_anchor(server: LocalServer, enclave: FakeEnclave) -> None:
-    tee = TeeSettings(pcs=PcsEndpoints(server.url, server.url))  # no test root
+def test_intels_and_nvidias_roots_are_the_default_trust_anchors(
+    server: LocalServer, enclave: FakeEnclave
+) -> None:
+    tee = TeeSettings(pcs=PcsEndpoints(server.url, server.url))  # no test roots
     with VeniceChat(
         CANARY, base_url=server.url + "/api/v1", catalog=load_bundle(), warn=lambda m: None, tee=tee
     ) as c:
         events = turn(c)
-    assert "'quote_signature' failed" in str(events[0].error)
+    error = events[0].error
+    assert isinstance(error, errors.AttestationError)
+    failed = {check.name: check.detail for check in error.report.failures()}  # type: ignore[attr-defined]
+    assert set(failed) == {"quote_signature", "tcb_status", "workload", "gpus"}
+    assert failed["gpus"] == "GPU 0: the chain does not end in NVIDIA's Device Identity root"
     assert chats(server) == []
 
 
 # -- sessions and keys ----------------------------------------------------------------------
 
 
-def test_one_key_pair_per_session_and_attestation_reuse(
-    chat: VeniceChat, enclave: FakeEnclave, server: LocalServer, pki: TestPki
+@pytest.fixture
+def made_keys(monkeypatch: pytest.MonkeyPatch) -> list[Any]:
+    """Every client key pair the turns make, to look for their secrets afterwards."""
+    from openclaw_venice.tee import keys
+
+    made: list[Any] = []
+
+    class Recorded(keys.ClientKey):
+        __slots__ = ()
+
+        def __init__(self, scalar: bytes | None = None) -> None:
+            super().__init__(scalar)
+            made.append(self)
+
+    monkeypatch.setattr(keys, "ClientKey", Recorded)
+    return made
+
+
+def secret_of(key: Any) -> bytes:
+    secret: bytes = key._private.secret
+    return secret
+
+
+def test_a_fresh_key_pair_for_every_request_and_attestation_reuse(
+    chat: VeniceChat, enclave: FakeEnclave, server: LocalServer, made_keys: list[Any]
 ) -> None:
     text_of(turn(chat))
     text_of(turn(chat))
     assert len(attestations(server)) == 1  # reused for the same model, within the TTL
     first, second = (r.headers["x-venice-tee-client-pub-key"] for r in chats(server))
-    assert first == second
-    tee = TeeSettings(root_ca_der=pki.root_der, pcs=PcsEndpoints(server.url, server.url))
-    with VeniceChat(
-        CANARY, base_url=server.url + "/api/v1", catalog=load_bundle(), warn=lambda m: None, tee=tee
-    ) as c:
-        text_of(turn(c))
-    assert chats(server)[-1].headers["x-venice-tee-client-pub-key"] != first  # a new session
-    assert len(attestations(server)) == 2
+    assert first != second
+    assert [k.public_hex for k in made_keys] == [first, second]
+    assert len({secret_of(k) for k in made_keys}) == 2
+
+
+def test_a_server_replaying_one_turns_answer_as_the_next_ones_is_caught(
+    chat: VeniceChat, enclave: FakeEnclave, server: LocalServer
+) -> None:
+    """The attack a key pair per process allowed: the server keeps turn 1's sealed chunks
+    and streams them again as the answer to turn 2. They were sealed to turn 1's key."""
+    from tests.support.server import Reply
+
+    recorded: list[Reply] = []
+
+    def replaying(request: Any) -> Reply:
+        if not recorded:
+            reply = enclave.chat(request)
+            recorded.append(Reply(reply.status, b"".join(reply.body), reply.headers))
+        return recorded[0]
+
+    enclave.install(server, chat=replaying)
+    assert text_of(turn(chat, ask("What is 2+2?"))) == "Hello from the enclave"
+    events = turn(chat, ask("And 3+3?"))
+    assert events[-1].type == "error"
+    assert isinstance(events[-1].error, errors.E2EEError)
+    assert "did not open" in str(events[-1].error)
+    assert "".join(e.delta or "" for e in events if e.type == "text_delta") == ""
+    assert len(chats(server)) == 2
 
 
 def test_attestation_is_not_reused_for_another_model_or_after_the_ttl(
@@ -253,11 +377,14 @@ def test_attestation_is_not_reused_for_another_model_or_after_the_ttl(
     assert len(nonces) == 3  # a fresh nonce each time
 
 
-def test_the_session_key_is_in_no_repr(chat: VeniceChat, enclave: FakeEnclave) -> None:
+def test_the_request_keys_are_in_no_repr(
+    chat: VeniceChat, enclave: FakeEnclave, made_keys: list[Any]
+) -> None:
     text_of(turn(chat))
+    (key,) = made_keys
+    private = int.from_bytes(secret_of(key), "big")  # the secret itself
     state = chat.e2ee_state()
-    private = state.key._private.private_numbers().private_value  # the secret itself
-    for shown in (repr(chat), repr(state), repr(state.key), str(state.enclaves)):
+    for shown in (repr(chat), repr(state), repr(key), str(state.enclaves)):
         assert str(private) not in shown and f"{private:x}" not in shown
     assert CANARY not in repr(chat)
 
@@ -320,6 +447,95 @@ def test_an_answer_that_does_not_open_stops_the_turn(
     assert isinstance(events[-1].error, errors.E2EEError)
     assert "did not open" in str(events[-1].error)
     assert all(e.delta is None for e in events if e.type == "text_delta")
+
+
+# -- an E2EE answer holds only sealed text -------------------------------------------------
+
+
+def answering(enclave: FakeEnclave, server: LocalServer, *deltas: dict[str, Any]) -> None:
+    """The enclave answers with ``deltas``; a callable value is sealed to the request's key."""
+    from openclaw_venice.tee.keys import seal
+    from tests.support import venice_wire
+
+    def reply(request: Any) -> Any:
+        client = bytes.fromhex(request.headers["x-venice-tee-client-pub-key"])
+        chunks = [venice_wire.chunk({"role": "assistant", "content": ""})]
+        for delta in deltas:
+            shown = {k: seal(client, v().encode()) if callable(v) else v for k, v in delta.items()}
+            chunks.append(venice_wire.chunk(shown))
+        chunks += [venice_wire.chunk({}, "stop")]
+        return venice_wire.stream_reply(chunks)
+
+    enclave.install(server, chat=reply)
+
+
+SEALED_HI = {"content": lambda: "Hi"}
+PLAIN_MODEL = "venice/e2ee-gemma-4-31b"  # (Qwen 3.6 holds text back as possible thinking)
+REFUSED_ANSWERS: dict[str, tuple[dict[str, Any], str]] = {
+    "list content": (
+        {"content": [{"type": "text", "text": "injected"}]},
+        "the enclave's answer carried content that is a list, not sealed text",
+    ),
+    "tool calls": (
+        {"tool_calls": [{"index": 0, "function": {"name": "rm", "arguments": "{}"}}]},
+        "the enclave's answer carried tool calls",
+    ),
+    "clear content": ({"content": "injected in the clear"}, "an encrypted answer did not open"),
+}
+
+
+@pytest.mark.parametrize("case", list(REFUSED_ANSWERS))
+def test_an_answer_with_more_than_sealed_content_fails_the_turn(
+    case: str, chat: VeniceChat, enclave: FakeEnclave, server: LocalServer
+) -> None:
+    delta, says = REFUSED_ANSWERS[case]
+    answering(enclave, server, SEALED_HI, delta)
+    events = turn(chat, model=PLAIN_MODEL)
+    assert events[-1].type == "error"
+    assert isinstance(events[-1].error, errors.E2EEError)
+    assert str(events[-1].error).startswith(says)
+    assert "nothing more is shown" in str(events[-1].error)
+    shown = "".join(e.delta or "" for e in events if e.type in ("text_delta", "toolcall_delta"))
+    assert shown == "Hi"  # what came before, sealed, was shown; nothing after it
+    assert "injected" not in json.dumps([str(e) for e in events])
+
+
+def test_clear_reasoning_is_dropped_with_one_line_and_sealed_reasoning_opens(
+    chat: VeniceChat, enclave: FakeEnclave, server: LocalServer
+) -> None:
+    answering(
+        enclave, server,
+        {"reasoning_content": "clear thoughts"},
+        {"reasoning": "more clear thoughts", "reasoning_details": [{"type": "x", "text": "x"}]},
+        {"reasoning_content": lambda: "sealed thoughts"},
+        SEALED_HI,
+    )  # fmt: skip
+    events = turn(chat)
+    message = events[-1].message
+    assert message is not None and events[-1].type == "done"
+    assert message.thinking == "sealed thoughts" and message.text == "Hi"
+    assert message.reasoning_details == ()
+    assert [w for w in chat.warnings if "reasoning" in w] == [  # type: ignore[attr-defined]
+        f"{MODEL}: reasoning sent in the clear, not sealed to this request's key: not shown"
+    ]
+
+
+def test_citations_in_the_clear_are_dropped(
+    chat: VeniceChat, enclave: FakeEnclave, server: LocalServer
+) -> None:
+    from openclaw_venice.tee.keys import seal
+    from tests.support import venice_wire
+
+    def reply(request: Any) -> Any:
+        client = bytes.fromhex(request.headers["x-venice-tee-client-pub-key"])
+        first = venice_wire.chunk({"content": seal(client, b"Hi")})
+        first["venice_search_results"] = [{"title": "injected", "url": "https://x.invalid"}]
+        return venice_wire.stream_reply([first, venice_wire.chunk({}, "stop")])
+
+    enclave.install(server, chat=reply)
+    message = turn(chat)[-1].message
+    assert message is not None and message.text == "Hi"
+    assert "citations" not in message.meta
 
 
 # -- gating -----------------------------------------------------------------------------------
@@ -386,13 +602,13 @@ def test_tee_only_mode_still_fails_closed(
     assert chats(server) == []
 
 
-def test_the_session_key_is_never_written(
-    chat: VeniceChat, enclave: FakeEnclave, tmp_path: Path
+def test_the_request_key_is_never_written(
+    chat: VeniceChat, enclave: FakeEnclave, tmp_path: Path, made_keys: list[Any]
 ) -> None:
     text_of(turn(chat))
-    private = chat.e2ee_state().key._private.private_numbers().private_value
-    secret_hex = f"{private:064x}".encode()
-    secret_raw = private.to_bytes(32, "big")
+    (key,) = made_keys
+    secret_raw = secret_of(key)
+    secret_hex = secret_raw.hex().encode()
     files = [p for p in tmp_path.rglob("*") if p.is_file()]
     assert any(p.name.startswith("tdx-collateral-") for p in files)  # the turn did write
     for path in files:

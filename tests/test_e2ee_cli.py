@@ -1,7 +1,7 @@
 """``openclaw chat`` and ``openclaw models attest`` on e2ee- models through the real console
 script, against the fake enclave on 127.0.0.1 (tests/support/fake_enclave.py). The test PKI's
-root reaches the subprocess as ``VENICE_TEE_ROOT_CA``, the PCS stand-in as
-``VENICE_TEE_PCS_URL``."""
+root reaches the subprocess as ``VENICE_TEE_ROOT_CA``, the fake NVIDIA root as
+``VENICE_TEE_NVIDIA_ROOT``, the PCS stand-in as ``VENICE_TEE_PCS_URL``."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ from cryptography.hazmat.primitives.serialization import Encoding
 
 from tests.conftest import run_cli
 from tests.support.fake_enclave import FakeEnclave
+from tests.support.fake_nvidia import shared_nvidia
 from tests.support.fake_tdx import TestPki
 from tests.support.hygiene import CANARY
 from tests.support.server import LocalServer
@@ -27,7 +28,10 @@ MODEL = "venice/e2ee-qwen3-6-27b"
 def env(server: LocalServer, pki: TestPki, tmp_path: Path) -> dict[str, str]:
     root = tmp_path / "test-root.pem"
     root.write_bytes(pki.root_cert.public_bytes(Encoding.PEM))
+    gpu_root = tmp_path / "test-nvidia-root.der"
+    gpu_root.write_bytes(shared_nvidia().root_der)
     return {
+        "VENICE_TEE_NVIDIA_ROOT": str(gpu_root),
         "VENICE_API_KEY": CANARY,
         "VENICE_BASE_URL": server.url + "/api/v1",
         "VENICE_TEE_ROOT_CA": str(root),
@@ -48,6 +52,22 @@ def test_chat_with_an_e2ee_model_prints_the_decrypted_answer(
     (request,) = chats(server)
     assert "hi" not in [m["content"] for m in request.json()["messages"]]
     assert enclave.seen_plaintext[0][-1] == {"role": "user", "content": "hi"}
+
+
+def test_the_first_e2ee_turn_says_what_is_clear_on_stderr_and_in_json(
+    server: LocalServer, enclave: FakeEnclave, env: dict[str, str]
+) -> None:
+    line = (
+        f"{MODEL} (end-to-end encrypted): every message's text is sealed to the attested "
+        "enclave; in the clear (TLS only): message roles, the model id and the request "
+        "parameters"
+    )
+    plain = run_cli("chat", "-m", MODEL, "hi", env=env)
+    assert plain.code == 0, plain.output
+    assert plain.stderr.count(line) == 1
+    as_json = run_cli("chat", "-m", MODEL, "--json", "hi", env=env)
+    assert as_json.code == 0, as_json.output
+    assert json.loads(as_json.stdout)["notices"] == [line]
 
 
 def test_no_e2ee_is_tee_only_and_says_so(
@@ -160,7 +180,9 @@ def test_models_attest_lists_the_enclave_and_what_is_not_attested(
         assert any(line.startswith(label + " ") for line in out.splitlines()), label
     assert "app id         2c0a0c96cb6dbd659bf1446e2f3fce58172ff91b" in out
     assert "attested:      Intel signed the quote" in out
-    assert "not attested:  the GPUs (taken on Venice's word" in out
+    assert "attested:      the GPUs' evidence (signed measurements, NVIDIA's root" in out
+    assert "not attested:  the GPUs' firmware measurements against NVIDIA's reference" in out
+    assert "taken on Venice's word" not in out
     report = json.loads(run_cli("models", "attest", MODEL, "--json", env=env).stdout)
     assert report["enclave"]["appId"] == "2c0a0c96cb6dbd659bf1446e2f3fce58172ff91b"
     assert report["deployed"]["file"] == "Qwen3.5-122B.yaml"

@@ -90,10 +90,19 @@ def test_nanobot_turn_follows_venices_rules(server: LocalServer, tmp_path: Path)
 
 @pytest.fixture
 def tee_env(server: LocalServer, pki: TestPki, tmp_path: Path) -> dict[str, str]:
-    """The test PKI's root and the PCS stand-in, for the gateway's attestation checks."""
+    """The test PKI's and the fake NVIDIA's roots and the PCS stand-in, for the gateway's
+    attestation checks."""
+    from tests.support.fake_nvidia import shared_nvidia
+
     root = tmp_path / "test-root.pem"
     root.write_bytes(pki.root_cert.public_bytes(Encoding.PEM))
-    return {"VENICE_TEE_ROOT_CA": str(root), "VENICE_TEE_PCS_URL": server.url}
+    gpu_root = tmp_path / "test-nvidia-root.der"
+    gpu_root.write_bytes(shared_nvidia().root_der)
+    return {
+        "VENICE_TEE_ROOT_CA": str(root),
+        "VENICE_TEE_NVIDIA_ROOT": str(gpu_root),
+        "VENICE_TEE_PCS_URL": server.url,
+    }
 
 
 def test_nanobot_gets_e2ee_attested_and_sealed(

@@ -83,6 +83,7 @@ def test_a_compose_trick_hiding_an_image_is_refused(pki: TestPki, trick: str) ->
     report = verify_attestation(
         enclave.document(MODEL, nonce.hex()), nonce=nonce, model=MODEL,
         collateral=pki.collateral(), root_ca_der=pki.root_der,
+        nvidia_root_sha256=enclave.nvidia.root_sha256,
     )  # fmt: skip
     check = report.check("compose_images")
     assert not check.passed, check.detail
@@ -94,11 +95,12 @@ def test_a_compose_trick_hiding_an_image_is_refused(pki: TestPki, trick: str) ->
 
 def _verify(pki: TestPki, edit: Callable[[dict[str, Any]], None]) -> AttestationReport:
     nonce = os.urandom(32)
-    doc = json.loads(json.dumps(FakeEnclave(pki).document(MODEL, nonce.hex())))
+    enclave = FakeEnclave(pki)
+    doc = json.loads(json.dumps(enclave.document(MODEL, nonce.hex())))
     edit(doc)
     return verify_attestation(
         json.dumps(doc), nonce=nonce, model=MODEL, collateral=pki.collateral(),
-        root_ca_der=pki.root_der,
+        root_ca_der=pki.root_der, nvidia_root_sha256=enclave.nvidia.root_sha256,
     )  # fmt: skip
 
 
@@ -140,6 +142,7 @@ def test_a_user_policy_file_that_admits_a_td_says_so_in_the_report(
     report = verify_attestation(
         enclave.document(MODEL, nonce.hex()), nonce=nonce, model=MODEL,
         collateral=pki.collateral(), root_ca_der=pki.root_der, identity=load_policy(path),
+        nvidia_root_sha256=enclave.nvidia.root_sha256,
     )  # fmt: skip
     assert report.passed, report.summary()
     assert [w for w in report.warnings if str(path) in w] == [

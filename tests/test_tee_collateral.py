@@ -87,13 +87,61 @@ def test_a_stale_cache_past_next_update_is_not_used(server: LocalServer, tmp_pat
     assert len(server.requests) == 8
 
 
-def test_a_corrupt_cache_file_is_refetched(server: LocalServer, tmp_path: Path) -> None:
+def _cached(next_update: object = None, **change: object) -> str:
+    """A cache file as ``CollateralCache.write`` makes it, with one part broken."""
+    import json
+
+    inner = json.loads(collateral().to_json())
+    if next_update is not None:
+        tcb = json.loads(inner["tcb_info"])
+        tcb["nextUpdate"] = next_update
+        inner["tcb_info"] = json.dumps(tcb)
+    payload: dict[str, object] = {"fetchedAt": capture().captured_at.timestamp()}
+    payload["collateral"] = json.dumps(inner)
+    payload.update(change)
+    return json.dumps(payload)
+
+
+CORRUPT_CACHE = {
+    "not JSON": "{not json",
+    "deeply nested": "[" * 100_000 + "]" * 100_000,
+    "nested in the collateral": _cached(collateral="[" * 50_000 + "]" * 50_000),
+    "a list": "[]",
+    "no collateral": _cached(collateral=None),
+    "collateral an object": _cached(collateral={"tcb_info": 1}),
+    "nextUpdate a number": _cached(next_update=1_800_000_000),
+    "fetchedAt a word": _cached(fetchedAt="yesterday"),
+    "fetchedAt huge": _cached(fetchedAt=10**400),
+    "not UTF-8": "\udcff",
+}
+
+
+@pytest.mark.parametrize("case", list(CORRUPT_CACHE))
+def test_a_cache_file_that_does_not_parse_is_ignored_and_refetched(
+    case: str, server: LocalServer, tmp_path: Path
+) -> None:
     intel_stand_in(server)
     cache = CollateralCache(tmp_path / "tee", clock=lambda: capture().captured_at.timestamp())
     path = cache.path("90C06F000000", "platform", PcsEndpoints(server.url, server.url))
     path.parent.mkdir(parents=True)
-    path.write_text("{not json")
+    text = CORRUPT_CACHE[case]
+    path.write_bytes(b"\xff\xfe{" if case == "not UTF-8" else text.encode())
     assert fetch(server, cache) == collateral()
+    assert len(server.requests) == 4  # fetched from Intel again
+    assert fetch(server, cache) == collateral()  # and the good answer replaced the bad file
+    assert len(server.requests) == 4
+
+
+def test_the_well_formed_cache_file_is_used() -> None:
+    """The helper above, unbroken, makes a file the cache reads (so each case breaks one
+    thing only)."""
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as home:
+        cache = CollateralCache(Path(home), clock=lambda: capture().captured_at.timestamp())
+        path = cache.path("90C06F000000", "platform")
+        path.write_text(_cached())
+        assert cache.read("90C06F000000", "platform") == collateral()
 
 
 def test_verify_attestation_fetches_collateral_itself(server: LocalServer, tmp_path: Path) -> None:

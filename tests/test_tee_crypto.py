@@ -1,6 +1,7 @@
-"""The E2EE packet, proven against an independent implementation: libsecp256k1 (coincurve)
-for the key agreement and pycryptodome for HKDF and AES-GCM build and open the same packet
-from the same scalars, byte for byte; keccak-256 against known answers."""
+"""The E2EE packet, proven against an independent implementation: ours runs the key agreement
+in libsecp256k1 (coincurve); OpenSSL's ECDH (``cryptography``) and pycryptodome's HKDF and
+AES-GCM build and open the same packet from the same scalars, byte for byte; keccak-256
+against known answers."""
 
 from __future__ import annotations
 
@@ -8,53 +9,62 @@ import hashlib
 import os
 import pickle
 
-import coincurve
 import pytest
 from Crypto.Cipher import AES
 from Crypto.Hash import SHA256
 from Crypto.Protocol.KDF import HKDF
+from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 
 from openclaw_venice.tee import keys
 from tests.support.tee_capture import capture
 
 
+def scalar_key(scalar: bytes) -> ec.EllipticCurvePrivateKey:
+    return ec.derive_private_key(int.from_bytes(scalar, "big"), ec.SECP256K1())
+
+
+def openssl_point(scalar: bytes) -> bytes:
+    return (
+        scalar_key(scalar)
+        .public_key()
+        .public_bytes(serialization.Encoding.X962, serialization.PublicFormat.UncompressedPoint)
+    )
+
+
+def openssl_shared(scalar: bytes, peer: bytes) -> bytes:
+    """OpenSSL's ECDH: the x coordinate of scalar * peer."""
+    public = ec.EllipticCurvePublicKey.from_encoded_point(ec.SECP256K1(), peer)
+    return scalar_key(scalar).exchange(ec.ECDH(), public)
+
+
 def independent_seal(recipient: bytes, plaintext: bytes, scalar: bytes, nonce: bytes) -> str:
-    ephemeral = coincurve.PrivateKey(scalar)
-    shared = coincurve.PublicKey(recipient).multiply(scalar).format(compressed=False)[1:33]
-    key = HKDF(shared, 32, b"", SHA256, context=b"ecdsa_encryption")
+    key = HKDF(openssl_shared(scalar, recipient), 32, b"", SHA256, context=b"ecdsa_encryption")
     ciphertext, tag = AES.new(key, AES.MODE_GCM, nonce=nonce).encrypt_and_digest(plaintext)
-    return (ephemeral.public_key.format(compressed=False) + nonce + ciphertext + tag).hex()
+    return (openssl_point(scalar) + nonce + ciphertext + tag).hex()
 
 
 def independent_open(scalar: bytes, packet_hex: str) -> bytes:
     packet = bytes.fromhex(packet_hex)
     peer, nonce, body = packet[:65], packet[65:77], packet[77:]
-    shared = coincurve.PublicKey(peer).multiply(scalar).format(compressed=False)[1:33]
-    key = HKDF(shared, 32, b"", SHA256, context=b"ecdsa_encryption")
+    key = HKDF(openssl_shared(scalar, peer), 32, b"", SHA256, context=b"ecdsa_encryption")
     cipher = AES.new(key, AES.MODE_GCM, nonce=nonce)
     return cipher.decrypt_and_verify(body[:-16], body[-16:])
 
 
-def scalar_key(scalar: bytes) -> ec.EllipticCurvePrivateKey:
-    return ec.derive_private_key(int.from_bytes(scalar, "big"), ec.SECP256K1())
-
-
 def test_the_same_scalars_make_the_same_packet_in_both_implementations() -> None:
     recipient_scalar, ephemeral_scalar, nonce = os.urandom(32), os.urandom(32), os.urandom(12)
-    recipient = coincurve.PrivateKey(recipient_scalar).public_key.format(compressed=False)
+    recipient = openssl_point(recipient_scalar)
     text = "Bonjour, enclave! ✓".encode()
-    ours = keys.seal(recipient, text, _ephemeral=scalar_key(ephemeral_scalar), _nonce=nonce)
+    ours = keys.seal(recipient, text, _ephemeral=ephemeral_scalar, _nonce=nonce)
     assert ours == independent_seal(recipient, text, ephemeral_scalar, nonce)
     assert len(bytes.fromhex(ours)) == 65 + 12 + len(text) + 16
 
 
 def test_each_implementation_opens_the_others_packets() -> None:
     client_scalar = os.urandom(32)
-    client = keys.ClientKey(scalar_key(client_scalar))
-    assert client.public_point == coincurve.PrivateKey(client_scalar).public_key.format(
-        compressed=False
-    )
+    client = keys.ClientKey(client_scalar)
+    assert client.public_point == openssl_point(client_scalar)
     theirs = independent_seal(
         client.public_point, b"from the enclave", os.urandom(32), os.urandom(12)
     )
@@ -94,7 +104,7 @@ def test_keccak256_is_ethereums_not_sha3() -> None:
 
 def test_the_private_key_is_in_no_repr_and_cannot_be_pickled() -> None:
     scalar = os.urandom(32)
-    client = keys.ClientKey(scalar_key(scalar))
+    client = keys.ClientKey(scalar)
     shown = repr(client) + str(client)
     assert scalar.hex() not in shown and str(int.from_bytes(scalar, "big")) not in shown
     assert client.public_hex[:18] in shown
@@ -114,14 +124,16 @@ def test_a_point_off_the_curve_is_refused() -> None:
 
 def test_the_tee_libraries_load_only_for_e2ee() -> None:
     """Startup figures must not move: the package, the plugin, the chat client and the CLI's
-    entry module import none of cryptography, pycryptodome, dcap-qvl or our tee package."""
+    entry module import none of cryptography, coincurve, pycryptodome, dcap-qvl or our tee
+    package."""
     import subprocess
     import sys
 
     code = (
         "import sys, openclaw_venice, openclaw_venice.plugin, openclaw_venice.chat.client\n"
         "import openclaw_venice.runtime.cli\n"
-        "heavy = {'cryptography', 'Crypto', 'dcap_qvl', 'openclaw_venice.tee'} & set(sys.modules)\n"
+        "heavy = {'cryptography', 'coincurve', 'Crypto', 'dcap_qvl', 'openclaw_venice.tee'}\n"
+        "heavy &= set(sys.modules)\n"
         "print(sorted(heavy))"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)

@@ -26,6 +26,7 @@ from openclaw_venice.runtime.ai import Context, UserMessage
 from openclaw_venice.tee import AttestationReport, PcsEndpoints, verify_attestation
 from openclaw_venice.tee.policy import POLICY_FILE_NAME, PolicyError, load_policy
 from tests.support.fake_enclave import FakeEnclave
+from tests.support.fake_nvidia import shared_nvidia
 from tests.support.fake_td import FakeTd, another_td, compose_with_image, replay, runtime_digest
 from tests.support.fake_tdx import TestPki, reportdata_for
 from tests.support.hygiene import CANARY
@@ -48,12 +49,16 @@ def foreign_tds() -> dict[str, tuple[FakeTd, str, str]]:
     return {
         "another MRTD (firmware)": (another_td(mrtd=mrtd), "os_image", f"MRTD {mrtd.hex()}"),
         "another MRSEAM (TDX module)": (
-            another_td(mrseam=mrseam), "mrseam", f"MRSEAM {mrseam.hex()}"
+            another_td(mrseam=mrseam),
+            "mrseam",
+            f"MRSEAM {mrseam.hex()}",
         ),
         "another kernel (RTMR1)": (kernel, "os_image", f"RTMR1 {rtmr1.hex()}"),
         "another app in RTMR3": (another_td(app_id=app), "app_id", f"app id {app.hex()}"),
         "another key provider": (
-            another_td(key_provider=KMS), "key_provider", f"key provider kms {KMS['id']}"
+            another_td(key_provider=KMS),
+            "key_provider",
+            f"key provider kms {KMS['id']}",
         ),
         "a compose naming another image": (
             another_td(compose=compose_with_image("image: datadog/agent", f"image: {EVIL_IMAGE}")),
@@ -76,7 +81,8 @@ def foreign_tds() -> dict[str, tuple[FakeTd, str, str]]:
             "can be replaced through $LOADER_IMAGE",
         ),
         "TD attributes": (
-            another_td(td_attributes=bytes.fromhex("0000005000000000")), "td_attributes",
+            another_td(td_attributes=bytes.fromhex("0000005000000000")),
+            "td_attributes",
             "TD_ATTRIBUTES 0000005000000000",
         ),
         "XFAM": (another_td(xfam=b"\xff" * 8), "xfam", "XFAM ffffffffffffffff"),
@@ -99,7 +105,8 @@ def attest(pki: TestPki, enclave: FakeEnclave, **kw: Any) -> AttestationReport:
     nonce = os.urandom(32)
     return verify_attestation(
         enclave.document(MODEL, nonce.hex()), nonce=nonce, model=MODEL,
-        collateral=pki.collateral(), root_ca_der=pki.root_der, **kw,
+        collateral=pki.collateral(), root_ca_der=pki.root_der,
+        nvidia_root_sha256=enclave.nvidia.root_sha256, **kw,
     )  # fmt: skip
 
 
@@ -116,9 +123,7 @@ def test_venices_own_td_replayed_by_the_fake_passes(pki: TestPki) -> None:
 
 
 @pytest.mark.parametrize("case", FOREIGN)
-def test_a_foreign_td_is_refused_naming_field_value_and_what_to_do(
-    pki: TestPki, case: str
-) -> None:
+def test_a_foreign_td_is_refused_naming_field_value_and_what_to_do(pki: TestPki, case: str) -> None:
     td, check, named = foreign_tds()[case]
     report = attest(pki, FakeEnclave(pki, td=td))
     assert not report.passed
@@ -153,7 +158,11 @@ def test_the_real_key_and_nonce_in_another_tds_reportdata_is_refused(pki: TestPk
 # -- in a chat: refused before any chat request ---------------------------------------------
 @pytest.fixture
 def chat(server: LocalServer, pki: TestPki) -> Iterator[VeniceChat]:
-    tee = TeeSettings(root_ca_der=pki.root_der, pcs=PcsEndpoints(server.url, server.url))
+    tee = TeeSettings(
+        root_ca_der=pki.root_der,
+        pcs=PcsEndpoints(server.url, server.url),
+        nvidia_root_sha256=shared_nvidia().root_sha256,
+    )
     client = VeniceChat(
         CANARY, base_url=server.url + "/api/v1", catalog=load_bundle(), warn=lambda m: None, tee=tee
     )
@@ -256,6 +265,7 @@ def test_a_bad_user_file_stops_the_chat_before_any_request(
     tee = dataclasses.replace(
         TeeSettings.from_env(env, tmp_path / "state" / "providers" / "venice"),
         root_ca_der=pki.root_der,
+        nvidia_root_sha256=shared_nvidia().root_sha256,
     )
     chat = VeniceChat(CANARY, base_url=server.url + "/api/v1", catalog=load_bundle(),
                       warn=lambda m: None, tee=tee)  # fmt: skip
@@ -291,7 +301,11 @@ def test_an_app_id_measured_again_after_system_ready_is_refused(pki: TestPki) ->
                          "digest": runtime_digest(0x08000001, "app-id", payload)})  # fmt: skip
     report = attest(pki, FakeEnclave(pki, td=td))
     assert {c.name for c in report.failures()} == {
-        "event_log", "os_image", "app_id", "key_provider", "compose_hash"
+        "event_log",
+        "os_image",
+        "app_id",
+        "key_provider",
+        "compose_hash",
     }
     assert report.check("event_log").detail == "RTMR3 measures 'app-id' twice"
 
@@ -331,11 +345,13 @@ def test_without_a_workload_attestation_the_report_says_what_is_unknown(pki: Tes
 def test_what_is_not_attested_follows_the_checks_made_here(pki: TestPki) -> None:
     from openclaw_venice.tee import Check
 
-    report = attest(pki, FakeEnclave(pki))
-    assert any(x.startswith("the GPUs (taken on Venice's word") for x in report.not_attested())
-    assert not any("GPUs" in line for line in report.attested())
-    here = dataclasses.replace(report, checks=(*report.checks, Check("gpus", True, "local", "ok")))
+    here = attest(pki, FakeEnclave(pki))  # the GPUs verified here (the `gpus` check)
+    assert here.check("gpus").passed
     assert any(line.startswith("the GPUs' evidence") for line in here.attested())
-    assert not any("GPUs" in line for line in here.not_attested())
-    failed = dataclasses.replace(report, checks=(*report.checks, Check("gpus", False, "local", "")))
+    assert not any("Venice's word" in line for line in here.not_attested())
+    assert any(line.startswith("the GPUs' firmware") for line in here.not_attested())
+    without = dataclasses.replace(here, checks=tuple(c for c in here.checks if c.name != "gpus"))
+    assert any(x.startswith("the GPUs (taken on Venice's word") for x in without.not_attested())
+    assert not any("GPUs" in line for line in without.attested())
+    failed = dataclasses.replace(here, checks=(*here.checks, Check("gpus", False, "local", "")))
     assert failed.attested() == []  # nothing is claimed for a failed attestation

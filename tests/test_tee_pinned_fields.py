@@ -73,13 +73,6 @@ def tcb_log_differs(doc: dict[str, Any]) -> None:
     doc["info"]["tcb_info"]["event_log"] = doc["info"]["tcb_info"]["event_log"][:-1]
 
 
-def deep_actions(doc: dict[str, Any]) -> None:
-    nested: Any = "x"
-    for _ in range(100_000):
-        nested = [nested]
-    doc["compose_manager_attestation"]["actions"][-1]["tag"] = nested
-
-
 def actions_tampered(doc: dict[str, Any]) -> None:
     doc["compose_manager_attestation"]["actions"][-1]["tag"] = "v9.9.9"
 
@@ -125,7 +118,6 @@ PINNED: dict[str, tuple[Edit, set[str]]] = {
         for key in ("compose_hash", "os_image_hash")
     },
     "workload actions": (actions_tampered, {"workload"}),
-    "workload actions nested too deep": (deep_actions, {"workload"}),
     "workload actions_hash": (
         set_path("compose_manager_attestation", "actions_hash", value="00" * 32),
         {"workload"},

@@ -24,7 +24,8 @@ EXPECTED_CHECKS = [
     "model", "nonce", "quote_format", "signing_key", "debug_off", "reportdata_key",
     "reportdata_nonce", "mrtd", "quote_tail", "td_attributes", "xfam", "td_owner", "mrseam",
     "event_log", "os_image", "app_id", "key_provider", "compose_hash", "compose_images",
-    "gpu_nonce", "quote_signature", "tcb_status", "workload", "venice_verdict", "gpu_evidence",
+    "gpu_nonce", "gpus", "quote_signature", "tcb_status", "workload", "venice_verdict",
+    "gpu_evidence",
 ]  # fmt: skip
 NEEDS_QUOTE = {*EXPECTED_CHECKS[4:19], "quote_signature", "tcb_status", "workload"}
 SIGNED = {"quote_signature", "tcb_status"}  # what a changed signed byte fails
@@ -50,7 +51,8 @@ def test_the_real_capture_verifies_with_its_recorded_nonce() -> None:
     assert report.passed, report.summary()
     assert report.tcb_status == "UpToDate" and report.warnings == ()
     assert report.check("quote_signature").source == "local"
-    assert report.check("gpu_evidence").source == "venice"  # taken on Venice's word, and said
+    assert report.check("gpu_evidence").source == "venice"  # Venice's own verdict, and said
+    assert report.check("gpus").source == "local"  # and the GPUs verified here
     assert report.signing_key == capture().document["signing_key"]
     assert report.verified_at.startswith("2026-04-24T01:58:41")
     as_json = json.loads(json.dumps(report.to_dict()))
@@ -123,7 +125,7 @@ CASES: dict[str, tuple[Callable[[dict], None], set[str]]] = {
         {"signing_key", "reportdata_key"},
     ),
     "wrong address": (set_path("signing_address", value="0x" + "00" * 20), {"signing_key"}),
-    "GPU nonce": (nvidia_nonce, {"gpu_nonce"}),
+    "GPU nonce": (nvidia_nonce, {"gpu_nonce", "gpus"}),
     "tcb_info mrtd": (set_path("info", "tcb_info", "mrtd", value="00" * 48), {"mrtd"}),
     "app_compose": (
         set_path("info", "tcb_info", "app_compose", value="{}"),
@@ -148,7 +150,7 @@ def test_each_mutation_fails_its_check(case: str) -> None:
 
 def test_our_nonce_must_be_the_one_attested() -> None:
     report = verify(nonce=bytes(32))
-    assert failed(report) == {"nonce", "reportdata_nonce", "gpu_nonce", "workload"}
+    assert failed(report) == {"nonce", "reportdata_nonce", "gpu_nonce", "gpus", "workload"}
     assert "stale" in report.check("workload").detail
 
 

@@ -185,7 +185,7 @@ class VeniceChat:
                 yield event
 
     def e2ee_state(self) -> E2EEState:
-        """This client's E2EE session: one key pair for its life, attestations by model."""
+        """This client's E2EE session: the enclaves attested for it, by model."""
         if self._e2ee is None:
             from .e2ee import E2EEState, TeeSettings
 

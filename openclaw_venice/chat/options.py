@@ -69,5 +69,8 @@ class StreamOptions:
     on_retry: Callable[[float, str], None] | None = field(default=None, compare=False)
     # e2ee-* models: False is TEE-only mode (attested enclave, content in the clear over TLS)
     e2ee: bool = True
+    # e2ee-* models: fetch the enclave's signed receipt of each answer and verify it against
+    # the attested key and the bytes sent and received (a failed receipt fails the turn)
+    receipt: bool = False
     #: OpenAI request fields carried as they are (``chat/openai_fields.py`` checks them)
     openai_fields: Mapping[str, Any] = field(default_factory=dict)

@@ -32,6 +32,11 @@ CHAT_FLAGS = (
         "no_e2ee",
         "e2ee- models: TEE-only mode (enclave attested, content in the clear over TLS)",
     ),
+    ChatFlag(
+        "--receipt",
+        "receipt",
+        "e2ee- models: verify the enclave's signed receipt of each answer (attested key)",
+    ),
 )
 _VENICE_KEYS = frozenset(VeniceOptions.__dataclass_fields__)
 
@@ -51,6 +56,7 @@ def stream_options(settings: ChatSettings) -> StreamOptions:
         total_timeout=settings.timeout,
         on_retry=_retry_reporter(settings),
         e2ee=not settings.provider_options.get("no_e2ee"),
+        receipt=bool(settings.provider_options.get("receipt")),
         openai_fields=settings.openai_fields,
     )
 

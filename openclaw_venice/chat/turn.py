@@ -51,9 +51,11 @@ async def run_turn(
     *,
     headers: Mapping[str, str] | None = None,
     chunk_hook: Callable[[Any], Any] | None = None,
+    body_hook: Callable[[bytes], None] | None = None,
 ) -> AsyncGenerator[StreamEvent, None]:
     """Events of a streamed turn; failures end it with an ``error`` event. ``headers`` are
-    added to the request; ``chunk_hook`` sees each decoded chunk first (E2EE opens it)."""
+    added to the request; ``chunk_hook`` sees each decoded chunk first (E2EE opens it);
+    ``body_hook`` each piece of the streamed body, every byte (E2EE receipts hash them)."""
     assembler = TurnAssembler(model, thinking_opened=thinking_forced_open(model, body))
     meta: dict[str, Any] = {}
     ends_at = _ends_at(options)
@@ -61,7 +63,9 @@ async def run_turn(
         async with open_turn(chat, model, body, options, headers, ends_at=ends_at) as response:
             meta = _meta(chat, model, response)
             assembler.request_id = meta.get("requestId")
-            events = _events(response, assembler, model, meta, options, ends_at, chunk_hook)
+            events = _events(
+                response, assembler, model, meta, options, ends_at, chunk_hook, body_hook
+            )
             async with aclosing(events):
                 async for event in events:
                     yield event
@@ -158,6 +162,7 @@ async def _events(
     options: StreamOptions,
     ends_at: float | None,
     chunk_hook: Callable[[Any], Any] | None = None,
+    body_hook: Callable[[bytes], None] | None = None,
 ) -> AsyncGenerator[StreamEvent, None]:
     if "json" in response.headers.get("content-type", "") and chunk_hook is not None:
         raise StreamFormatError(
@@ -179,7 +184,7 @@ async def _events(
     yield assembler.start()
     decoder = SSEDecoder()
     done = False
-    async with aclosing(_sse_payloads(response, decoder, options, ends_at)) as stream:
+    async with aclosing(_sse_payloads(response, decoder, options, ends_at, body_hook)) as stream:
         async for payloads in stream:
             for data in payloads:
                 if data == "[DONE]":
@@ -210,7 +215,11 @@ async def _drain(stream: AsyncGenerator[list[str], None]) -> None:
 
 
 async def _sse_payloads(
-    response: Response, decoder: SSEDecoder, options: StreamOptions, ends_at: float | None
+    response: Response,
+    decoder: SSEDecoder,
+    options: StreamOptions,
+    ends_at: float | None,
+    body_hook: Callable[[bytes], None] | None = None,
 ) -> AsyncGenerator[list[str], None]:
     pending = 0  # bytes since the last complete event: one event may not grow unbounded
     total = 0  # bytes of the whole answer: a turn may not go on for ever either
@@ -220,6 +229,8 @@ async def _sse_payloads(
     body = wire_pieces(response, timed_out=timed_out, undecodable=_UNDECODABLE)
     async with aclosing(body) as pieces:
         async for raw in pieces if ends_at is None else _until(pieces, ends_at, options):
+            if body_hook is not None:
+                body_hook(raw)
             payloads = decoder.feed(raw)
             pending = 0 if payloads else pending + len(raw)
             total += len(raw)

@@ -75,7 +75,9 @@ class EmbeddingCapability(Protocol):
 class AttestationCapability(Protocol):
     async def attest(self, ctx: ProviderContext, api_key: SecretStr, model: str) -> Attestation:
         """Fetch a fresh attestation of ``model``'s enclave (an id of the provider's catalog)
-        and verify it; a failed check is in the result, not raised."""
+        and verify it; a failed check is in the result, not raised. A provider whose enclave
+        signs receipts may take ``receipt=ID`` too (the host passes it only when asked):
+        verify the enclave's signed receipt of the answer ``ID`` against the attested key."""
         ...
 
 

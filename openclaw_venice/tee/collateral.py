@@ -43,11 +43,17 @@ class Collateral:
     root_ca_crl: bytes  # DER
 
     def next_update(self) -> float:
-        """The earliest ``nextUpdate`` of the TCB info and QE identity (a Unix time)."""
-        dates = [
-            json.loads(self.tcb_info)["nextUpdate"],
-            json.loads(self.qe_identity)["nextUpdate"],
-        ]
+        """The earliest ``nextUpdate`` of the TCB info and QE identity (a Unix time);
+        ValueError when one is missing or not a date."""
+        from .jsontext import parse_json
+
+        dates: list[str] = []
+        for text in (self.tcb_info, self.qe_identity):
+            value = parse_json(text)
+            date = value.get("nextUpdate") if isinstance(value, dict) else None
+            if not isinstance(date, str):
+                raise ValueError("nextUpdate is not a date")
+            dates.append(date)
         return min(_unix(date) for date in dates)
 
     def to_json(self) -> str:
@@ -56,7 +62,9 @@ class Collateral:
 
     @classmethod
     def from_json(cls, text: str) -> Collateral:
-        raw = json.loads(text)
+        from .jsontext import parse_json
+
+        raw = parse_json(text)
         return cls(
             tcb_info=str(raw["tcb_info"]),
             tcb_info_signature=bytes.fromhex(raw["tcb_info_signature"]),
@@ -206,12 +214,17 @@ class CollateralCache:
         return self.directory / f"tdx-collateral-{fmspc.lower()}-{ca.lower()}-{tag}.json"
 
     def read(self, fmspc: str, ca: str, endpoints: PcsEndpoints | None = None) -> Collateral | None:
+        """The cached collateral while fresh; None (fetch again) when absent, stale, or not
+        readable in any way (not JSON, nested too deep, fields of the wrong type)."""
+        from .jsontext import parse_json
+
         try:
-            payload = json.loads(self.path(fmspc, ca, endpoints).read_text(encoding="utf-8"))
+            text = self.path(fmspc, ca, endpoints).read_text(encoding="utf-8")
+            payload = parse_json(text)
             collateral = Collateral.from_json(payload["collateral"])
             fetched_at = float(payload["fetchedAt"])
             next_update = collateral.next_update()
-        except (OSError, ValueError, KeyError, TypeError):
+        except (OSError, ValueError, KeyError, TypeError, AttributeError, OverflowError):
             return None
         now = self._clock()
         if not (0 <= now - fetched_at < MAX_CACHE_AGE and now < next_update):

@@ -154,6 +154,11 @@ class AttestationReport:
         out = []
         if not local & _GPU_CHECKS:
             out.append("the GPUs (taken on Venice's word: server_verification.nvidia)")
+        else:
+            out.append(
+                "the GPUs' firmware measurements against NVIDIA's reference values (RIM) and"
+                " revocation: they need NVIDIA's online service"
+            )
         if self.deployed is None:
             out.append("the inference container: no workload attestation was sent")
         else:
@@ -168,7 +173,7 @@ class AttestationReport:
             )
         out += [
             "RTMR0 (the VM's hardware configuration): shown, not pinned",
-            "the model weights, and that answers come from the enclave (answers are not"
-            " signed)",
+            "the model weights, and that answers come from the enclave (checked per answer"
+            " only with `chat --receipt`)",
         ]
         return out

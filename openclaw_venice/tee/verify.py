@@ -22,6 +22,7 @@ from . import checks as c
 from . import pinning
 from .collateral import Collateral, CollateralCache, CollateralError, PcsEndpoints
 from .dcap import platform_of, verify_quote
+from .jsontext import JsonTooDeepError, check_document, parse_json
 from .policy import EnclavePolicy, load_policy
 from .quote import QuoteFormatError, TdxQuote, decode_quote_text, parse_quote
 from .report import AttestationReport, Check, TcbPolicy
@@ -47,6 +48,7 @@ def verify_attestation(
     endpoints: PcsEndpoints | None = None,
     cache: CollateralCache | None = None,
     identity: EnclavePolicy | None = None,
+    nvidia_root_sha256: str | None = None,
 ) -> AttestationReport:
     """Check ``document`` (Venice's ``/tee/attestation`` answer) for ``model`` and ``nonce``.
 
@@ -56,7 +58,8 @@ def verify_attestation(
     default (tests pass their own). ``endpoints``/``cache``: where collateral is fetched
     from (Intel's PCS) and kept (the host's cache dir). ``identity``: what a Venice enclave
     is (:func:`~.policy.load_policy`), the packaged policy by default; ``policy``: the TCB
-    statuses that pass, the identity policy's by default."""
+    statuses that pass, the identity policy's by default. ``nvidia_root_sha256``: the GPUs'
+    pinned root, NVIDIA's Device Identity CA by default (tests pass their own)."""
     doc, raw_quote, quote, head = _read(document, _nonce_bytes(nonce), model)
     if collateral is None and raw_quote is not None:
         fetched: Collateral | CollateralError | None = _fetch_now(raw_quote, endpoints, cache)
@@ -64,7 +67,7 @@ def verify_attestation(
         fetched = collateral
     return finish(
         doc, raw_quote, quote, head, model, _nonce_bytes(nonce), fetched, at, policy, root_ca_der,
-        identity,
+        identity, nvidia_root_sha256=nvidia_root_sha256,
     )  # fmt: skip
 
 
@@ -77,8 +80,13 @@ def read_document(
 def _read(
     document: Document, nonce: bytes, model: str
 ) -> tuple[Mapping[str, Any], bytes | None, TdxQuote | None, list[Check]]:
-    doc = _as_mapping(document)
-    found: list[Check] = [c.check_model(doc, model), c.check_nonce(doc, nonce)]
+    refused: list[Check] = []
+    try:
+        doc = _as_mapping(document)
+        check_document(doc)  # after this, no part of it nests too deep for json.loads
+    except JsonTooDeepError as exc:
+        doc, refused = {}, [c.local("document", False, f"refused: {exc}")]
+    found: list[Check] = [*refused, c.check_model(doc, model), c.check_nonce(doc, nonce)]
     raw_quote: bytes | None = None
     quote: TdxQuote | None = None
     try:
@@ -105,7 +113,11 @@ def finish(
     policy: TcbPolicy | None,
     root_ca_der: bytes | None,
     identity: EnclavePolicy | None = None,
+    *,
+    nvidia_root_sha256: str | None = None,
 ) -> AttestationReport:
+    from .gpu import check_gpus
+
     when = _unix(at)
     rules = identity if identity is not None else packaged_policy()
     found = list(head)
@@ -124,6 +136,7 @@ def finish(
         pinned, enclave = _identity_checks(doc, quote, rules)
         found += pinned
     found.append(c.check_gpu_nonce(doc, nonce))
+    found.append(check_gpus(doc, nonce, when, nvidia_root_sha256))
     signature, tcb, status, advisories, warnings = _quote_checks(
         raw_quote if quote is not None else None,
         collateral,
@@ -273,7 +286,10 @@ def _as_mapping(document: Document) -> Mapping[str, Any]:
     if isinstance(document, Mapping):
         return document
     try:
+        parse_json(document)  # too deep: a failed 'document' check (JsonTooDeepError)
         value = loads(document)
+    except JsonTooDeepError:
+        raise
     except ValueError:  # not JSON, or past wire.limits (a nested one: not RecursionError)
         return {}
     return value if isinstance(value, Mapping) else {}

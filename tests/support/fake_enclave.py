@@ -12,8 +12,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from openclaw_venice.tee.keys import ClientKey, PacketError, address_of, seal
+from openclaw_venice.tee.keys import ClientKey, PacketError, address_of, keccak256, seal
 from tests.support import venice_wire
+from tests.support.fake_nvidia import FakeNvidia, shared_nvidia
 from tests.support.fake_td import FakeTd, venice_td
 from tests.support.fake_tdx import TestPki, reportdata_for
 from tests.support.server import LocalServer, Reply, Request, json_reply
@@ -24,6 +25,7 @@ from tests.support.tee_capture import capture
 class FakeEnclave:
     pki: TestPki
     key: ClientKey = field(default_factory=ClientKey)  # the enclave's signing key
+    nvidia: FakeNvidia = field(default_factory=shared_nvidia)  # its GPUs (fake NVIDIA root)
     td: FakeTd = field(default_factory=venice_td)  # whose TD answers: Venice's by default
     workload: bool = True  # send compose_manager_attestation
     mutate: Callable[[dict[str, Any]], None] | None = None  # breaks the next documents
@@ -32,6 +34,7 @@ class FakeEnclave:
     fail_decrypt_times: int = 0  # answer "Failed to decrypt" this many times first
     seen_plaintext: list[list[dict[str, Any]]] = field(default_factory=list)
     attestations: int = 0
+    receipts: dict[str, str] = field(default_factory=dict)  # chat id -> signed text
 
     def document(self, model: str, nonce_hex: str) -> dict[str, Any]:
         nonce = bytes.fromhex(nonce_hex)
@@ -50,9 +53,7 @@ class FakeEnclave:
             "signing_address": "0x" + address_of(point).hex(),
             "signing_algo": "ecdsa",
             "intel_quote": quote.hex(),
-            "nvidia_payload": json.dumps(
-                {"arch": "HOPPER", "evidence_list": [], "nonce": nonce_hex}
-            ),
+            "nvidia_payload": self.nvidia.payload(nonce),
             "event_log": td.event_log,
             "info": {**td.info, "tcb_info": td.tcb_info(quote)},
             "tee_provider": "near-ai",
@@ -103,10 +104,43 @@ class FakeEnclave:
                 model, nonce = request.query["model"][0], request.query["nonce"][0]
                 return json_reply(self.document(model, nonce))
             if request.path.endswith("/chat/completions"):
-                return (chat or self.chat)(request)
+                return self.signed((chat or self.chat)(request), request)
+            if request.path.endswith("/tee/signature"):
+                text = self.receipts.get(request.query.get("request_id", [""])[0])
+                if text is None:
+                    return json_reply({"error": "Chat id not found or expired"}, 404)
+                return json_reply(self.receipt(text))
             return Reply(404, b"not found")
 
         server.respond(respond)
+
+    def signed(self, reply: Reply | None, request: Request) -> Reply | None:
+        """Record the receipt of a streamed answer, as the enclave proxy does: the text
+        ``sha256(request body) ":" sha256(every byte of the answer)`` under its chat id."""
+        if reply is None or reply.status != 200 or isinstance(reply.body, bytes):
+            return reply
+        pieces = list(reply.body)
+        answer = b"".join(pieces)
+        first = next((line for line in answer.split(b"\n") if line.startswith(b"data: {")), b"")
+        chat_id = json.loads(first[6:]).get("id") if first else None
+        if isinstance(chat_id, str):
+            request_hash = hashlib.sha256(request.body).hexdigest()
+            self.receipts[chat_id] = f"{request_hash}:{hashlib.sha256(answer).hexdigest()}"
+        return Reply(reply.status, pieces, reply.headers)
+
+    def receipt(self, text: str) -> dict[str, Any]:
+        """``GET /tee/signature``'s answer: an EIP-191 signature of ``text`` by the enclave's
+        attested key (r ‖ s ‖ v, v = 27 + recovery id)."""
+        data = text.encode()
+        digest = keccak256(b"\x19Ethereum Signed Message:\n" + str(len(data)).encode() + data)
+        raw = self.key._private.sign_recoverable(digest, hasher=None)
+        signature = raw[:64] + bytes([27 + raw[64]])
+        return {
+            "text": text,
+            "signature": "0x" + signature.hex(),
+            "signing_address": "0x" + address_of(self.key.public_point).hex(),
+            "signing_algo": "ecdsa",
+        }
 
     def chat(self, request: Request) -> Reply:
         headers = request.headers
@@ -120,14 +154,17 @@ class FakeEnclave:
             self.fail_decrypt_times -= 1
             return json_reply({"error": "Failed to decrypt field"}, 400)
         opened = []
-        for message in body["messages"]:
-            content = message.get("content")
-            if message["role"] in ("user", "system"):
+        for message in body["messages"]:  # every role, as the enclave proxy does
+            message = dict(message)
+            for name in ("content", "reasoning_content", "reasoning"):
+                value = message.get(name)
+                if not isinstance(value, str) or not value:
+                    continue
                 try:
-                    content = self.key.decrypt(content).decode()
-                except (PacketError, AttributeError):
+                    message[name] = self.key.decrypt(value).decode()
+                except PacketError:
                     return json_reply({"error": "Encrypted field is not valid hex"}, 400)
-            opened.append({**message, "content": content})
+            opened.append(message)
         self.seen_plaintext.append(opened)
         client = bytes.fromhex(client_hex)
         chunks = [venice_wire.chunk({"role": "assistant", "content": ""})]

@@ -19,6 +19,10 @@ def add_parser(msub: Any, resolve_ref: Callable[[Host, str], Resolution]) -> Any
     at = msub.add_parser("attest", help="fetch and verify a fresh attestation of a model's enclave")
     at.add_argument("ref", metavar="PROVIDER/MODEL", help="the model whose enclave to attest")
     at.add_argument("--json", action="store_true", help="print the report as JSON")
+    at.add_argument(
+        "--receipt", metavar="ID",
+        help="also verify the enclave's signed receipt of the answer ID against the attested key",
+    )  # fmt: skip
     at.set_defaults(handler=partial(run_attest, resolve_ref=resolve_ref))
     return at
 
@@ -32,7 +36,9 @@ def run_attest(
     attestation = host.registry.attestation(model.provider)  # a clear error when not offered
     provider = host.registry.provider(model.provider)
     key = host.resolve_key(provider)
-    result = asyncio.run(attestation.attest(host.provider_context(provider), key.value, model.id))
+    extra = {"receipt": args.receipt} if args.receipt else {}
+    call = attestation.attest(host.provider_context(provider), key.value, model.id, **extra)
+    result = asyncio.run(call)
     if args.json:
         host.out(json.dumps(dict(result.data), indent=2))
     else:

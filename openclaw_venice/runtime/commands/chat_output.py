@@ -91,7 +91,8 @@ class TurnPrinter:
 
 
 def turn_json(message: AssistantMessage) -> dict[str, Any]:
-    """The final message, usage, cost, request id, balance, rate limits and citations."""
+    """The final message, usage, cost, request id, balance, rate limits, citations and the
+    provider's notices (e.g. what an end-to-end encrypted turn sent in the clear)."""
     meta = message.meta
     return {
         "model": message.model,
@@ -109,4 +110,5 @@ def turn_json(message: AssistantMessage) -> dict[str, Any]:
         "balance": {k[7:].lower(): v for k, v in meta.items() if k.startswith("balance")},
         "rateLimits": {k: meta[k] for k in _RATE_KEYS if k in meta},
         "citations": list(meta.get("citations") or []),
+        "notices": list(meta.get("notices") or []),  # what the provider told about the turn
     }
