@@ -16,10 +16,11 @@ The whole tree, host and plugin::
             │   └── VeniceTimeoutError     no answer, or no next byte, in time
             └── VeniceAPIError         an error answer (status, request id = CF-RAY)
                 ├── BadRequestError        400, 422
-                ├── AuthenticationError    401
+                ├── AuthenticationError    401 (also the host's KeyRefusedError)
                 ├── InsufficientBalanceError 402
                 ├── PermissionDeniedError  403
-                ├── ModelNotFoundError     404 (names the replacement when known)
+                ├── NotFoundError          404 (names the URL: check the base URL)
+                │   └── ModelNotFoundError 404 of a chat turn (the model, or the base URL)
                 ├── PayloadTooLargeError   413
                 ├── RateLimitError         429
                 ├── ServerError            5xx
@@ -42,6 +43,7 @@ from .runtime.plugins import (
     ConfigError,
     ConfigParseError,
     ConfigValueError,
+    KeyRefusedError,
     MissingVariableError,
     OpenClawError,
     PluginError,
@@ -67,8 +69,10 @@ __all__ = [
     "E2EEStreamingRequiredError",
     "InBandError",
     "InsufficientBalanceError",
+    "KeyRefusedError",
     "MissingVariableError",
     "ModelNotFoundError",
+    "NotFoundError",
     "OpenClawError",
     "PayloadTooLargeError",
     "PermissionDeniedError",
@@ -165,9 +169,16 @@ class BadRequestError(VeniceAPIError):
     )
 
 
-class AuthenticationError(VeniceAPIError):
+class AuthenticationError(VeniceAPIError, KeyRefusedError):
+    """401. The ``openclaw`` command replaces ``advice`` by where the key came from."""
+
     status = 401
     advice = "the API key was refused; run `openclaw onboard --auth-choice venice-api-key`"
+
+    @property
+    def headline(self) -> str:
+        text = f"Venice {self.status}: {_clause(self.detail)}"
+        return f"{text} (request id {self.request_id})" if self.request_id else text
 
 
 class InsufficientBalanceError(VeniceAPIError):
@@ -180,9 +191,21 @@ class PermissionDeniedError(VeniceAPIError):
     advice = "this key may not use that model or feature; check https://venice.ai/settings/api"
 
 
-class ModelNotFoundError(VeniceAPIError):
+class NotFoundError(VeniceAPIError):
+    """404: nothing at the URL asked; most often a base URL that is not Venice's API root
+    (the message names the URL)."""
+
     status = 404
-    advice = "the model is gone; pick another with `openclaw models list`"
+    advice = "nothing is there; check the base URL (VENICE_BASE_URL, or baseUrl in the config)"
+
+
+class ModelNotFoundError(NotFoundError):
+    """404 of a chat turn: the model is not offered (or the base URL is wrong)."""
+
+    advice = (
+        "the model may be retired (`openclaw models list` shows what is offered), or the base "
+        "URL is wrong (VENICE_BASE_URL, or baseUrl in the config)"
+    )
 
 
 class PayloadTooLargeError(VeniceAPIError):

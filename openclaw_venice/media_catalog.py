@@ -177,15 +177,19 @@ def unshown(ctx: ProviderContext) -> ProviderContext:
 def find_model(
     catalog: MediaCatalog, ref: str | None, kind: Literal["image", "embedding"] = "image"
 ) -> MediaModel:
-    """``ref`` (``venice/ID`` or ``ID``; None: the default) in ``catalog``. An id a live list
-    lacks is refused with the closest ids; the bundled list may lag Venice, so there an
-    unknown id is sent with only the spec's bounds checked."""
+    """``ref`` (``venice/ID`` or ``ID``; None: the default) in ``catalog``. An id the list
+    lacks is refused before anything is sent (and paid for), with the closest ids; when the
+    list is the bundled one (Venice's could not be fetched) the message says so and how to
+    fetch the live one, as chat does for text models."""
     model_id = (ref or catalog.default or "").removeprefix(f"{PROVIDER_ID}/")
     found = catalog.find(model_id)
     if found is not None:
         return found
-    if catalog.source == "bundled" and model_id:
-        return MediaModel(model_id, model_id, PROVIDER_ID, kind)
     ids = [m.id for m in catalog.models]
-    close = difflib.get_close_matches(model_id, ids, n=3, cutoff=0.5)
-    raise UnknownModelError(f"{PROVIDER_ID}/{model_id}", [f"{PROVIDER_ID}/{i}" for i in close])
+    close = [f"{PROVIDER_ID}/{i}" for i in difflib.get_close_matches(model_id, ids, 3, 0.5)]
+    if catalog.source == "bundled":
+        raise UnknownModelError(
+            f"{PROVIDER_ID}/{model_id}", close, f"Venice's {kind} model list could not be fetched",
+            refresh=f"openclaw models list --type {kind} --refresh",
+        )  # fmt: skip
+    raise UnknownModelError(f"{PROVIDER_ID}/{model_id}", close)

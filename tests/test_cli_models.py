@@ -130,7 +130,7 @@ def test_set_resolves_renamed_and_retired_seed_ids(seed: str, successor: str) ->
 
 def test_unknown_model_is_refused_with_close_matches() -> None:
     result = run_cli("models", "set", "venice/llama-3.3-7b")
-    assert result.code == 1
+    assert result.code == 2
     (error,) = result.stderr.strip().splitlines()  # no warning: set shows no catalog
     assert error.startswith("Error: unknown model venice/llama-3.3-7b in the bundled list")
     assert "did you mean venice/llama-3.3-70b" in error
@@ -139,7 +139,7 @@ def test_unknown_model_is_refused_with_close_matches() -> None:
 
 def test_unknown_provider_is_a_clear_error() -> None:
     result = run_cli("models", "list", "--provider", "nope")
-    assert result.code == 1 and "no provider 'nope'" in result.stderr
+    assert result.code == 2 and "no provider 'nope'" in result.stderr
 
 
 def test_malformed_config_names_line_and_column() -> None:
@@ -198,3 +198,19 @@ def test_a_second_plugin_shows_up_the_same_way(tmp_path: Path) -> None:
     only = list_json("--provider", "demo", env=env)
     assert [m["ref"] for m in only["models"]] == ["demo/demo-small", "demo/demo-vision"]
     assert run_cli("models", "set", "demo/demo-vision", env=env).code == 0
+
+
+def test_private_and_anonymized_together_list_both_kinds() -> None:
+    """A model has one privacy: asking for both widens the list (it used to list nothing)."""
+
+    def refs(*flags: str) -> set[str]:
+        result = run_cli("models", "list", "--json", *flags)
+        assert result.code == 0, result.output
+        return {m["ref"] for m in json.loads(result.stdout)["models"]}
+
+    private, anonymized = refs("--private"), refs("--anonymized")
+    assert private and anonymized and not private & anonymized
+    assert refs("--private", "--anonymized") == private | anonymized
+    assert refs("--private", "--anonymized", "--vision") == {
+        ref for ref in private | anonymized if ref in refs("--vision")
+    }

@@ -142,7 +142,7 @@ def test_cli_embed_unknown_model_is_refused_with_suggestions(server: LocalServer
     server.respond(venice_extras())
     env = {"VENICE_BASE_URL": server.url + "/api/v1", "VENICE_API_KEY": CANARY}
     result = run_cli("embed", "x", "-m", "venice/text-embedding-bge-m4", env=env)
-    assert result.code == 1
+    assert result.code == 2
     assert result.stderr.splitlines()[-1] == (
         "Error: unknown model venice/text-embedding-bge-m4; did you mean "
         "venice/text-embedding-bge-m3?"

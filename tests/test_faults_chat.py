@@ -199,7 +199,11 @@ ROWS: dict[str, Row] = {
     ),
     "404": Row(
         lambda: api_error(404),
-        *refused(errors.ModelNotFoundError, r"the model is gone; .*openclaw models list"),
+        *refused(
+            errors.ModelNotFoundError,
+            r"offers no venice/\S+ at POST http://\S+/chat/completions: the model may be "
+            r"retired \(`openclaw models list`.*or the base URL",
+        ),
     ),
     "413": Row(
         lambda: api_error(413),

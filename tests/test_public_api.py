@@ -99,9 +99,7 @@ def test_the_provider_without_a_key_says_how_to_get_one(tmp_path: Path) -> None:
         registered_provider().client()
 
 
-def test_the_python_page_example_runs(
-    server: LocalServer, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_the_python_page_example_runs(server: LocalServer, monkeypatch: pytest.MonkeyPatch) -> None:
     page = (Path(__file__).parent.parent / "docs" / "python.md").read_text()
     example = page.split("```python\n", 1)[1].split("```", 1)[0]
     monkeypatch.setenv("VENICE_API_KEY", CANARY)

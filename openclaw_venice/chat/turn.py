@@ -133,8 +133,9 @@ async def open_turn(
     headers.update(wire.headers("text/event-stream" if stream else "application/json", body=True))
     headers.update(extra_headers or {})
     failures = VeniceFailures(
-        wire.where(), _timeout_text(options), _deadline_text(options), _replacement(model)
-    )
+        wire.where(), _timeout_text(options), _deadline_text(options), _replacement(model),
+        model=model.ref,
+    )  # fmt: skip
     async with wire.open(
         "POST", "/chat/completions",
         content=content, headers=headers, timeout=options.timeout,

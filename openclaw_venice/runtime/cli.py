@@ -34,7 +34,9 @@ COMMANDS = {
     "serve": "a local OpenAI-compatible endpoint for other agent runtimes",
     "connect": "point an agent runtime's config at `openclaw serve`",
 }
-NEEDS_REGISTRY = {"onboard", "configure", "chat"}
+NEEDS_REGISTRY = {"onboard", "configure", "chat", "image", "embed", "usage"}
+#: the key options are parsed for these, as ``openclaw ACTION``s of a command with actions
+KEY_ACTIONS = {("models", "status"), ("models", "attest")}
 HAS_ACTIONS = {"models"}  # add_parser(sub, action): may build the action run alone
 GLOBAL_FLAGS = {"--debug", "--verbose", "-v"}  # their flags come from the installed plugins
 EPILOG = "Run `openclaw COMMAND --help` for a command's options."
@@ -70,7 +72,7 @@ def build_parser(
         if name in NEEDS_REGISTRY:
             module.add_parser(sub, registry)
         elif name in HAS_ACTIONS:
-            module.add_parser(sub, action)
+            module.add_parser(sub, action, registry)
         else:
             module.add_parser(sub)
     return parser
@@ -97,7 +99,7 @@ def main(argv: Sequence[str] | None = None, host: Host | None = None) -> int:
     except OpenClawError as exc:
         if debug:
             raise
-        _error_line(str(exc), host.stderr if host else sys.stderr)
+        _error_line(host.explain(exc) if host else str(exc), host.stderr if host else sys.stderr)
         return exc.exit_code
     except KeyboardInterrupt:
         print("\nInterrupted.", file=host.stderr if host else sys.stderr)
@@ -120,14 +122,31 @@ def _error_line(message: str, stream: TextIO) -> None:
 
 def _run(argv: list[str], host: Host) -> int:
     command, action = _command_words(argv)
-    wants_registry = command in NEEDS_REGISTRY
+    wants_registry = command in NEEDS_REGISTRY or (command, action) in KEY_ACTIONS
     parser = build_parser(host.registry if wants_registry else None, command, action)
     args = parser.parse_args(argv)
     if not getattr(args, "handler", None):
         parser.print_help(sys.stderr)
         return 2
     host.verbose = args.verbose
-    return int(args.handler(args, host))
+    if wants_registry and command not in ("onboard", "configure"):  # those store the key
+        from .commands.key_options import take_key_options
+
+        take_key_options(args, host)
+    from . import prompts
+
+    prompts.allowed = _is_terminal(host.stdin) and not getattr(args, "non_interactive", False)
+    try:
+        return int(args.handler(args, host))
+    finally:
+        prompts.allowed = True  # a process that goes on (tests, embedders) decides again
+
+
+def _is_terminal(stream: TextIO) -> bool:
+    try:
+        return stream.isatty()
+    except (AttributeError, ValueError):  # closed or unusual: no terminal
+        return False
 
 
 def _command_words(argv: list[str]) -> tuple[str | None, str | None]:

@@ -3,18 +3,21 @@
 ::
 
     OpenClawError                 every failure a user can be shown (one line + what to do)
-    ├── UsageError                bad command-line input
+    ├── UsageError                the command line asks for what cannot be (exit 2)
+    │   ├── UnknownModelError     a model ref no provider offers (closest matches)
+    │   └── UnknownProviderError  a provider id no plugin registered (also a PluginError)
     ├── ConfigError               the config file cannot be used
     │   ├── ConfigParseError      malformed JSON5 (file, line, column)
     │   └── ConfigValueError      a value of the wrong shape (config path)
     ├── MissingVariableError      ``${VAR}`` names an unset variable (variable, config path)
     ├── SecretError               no usable API key (which flag/env/command fixes it)
     ├── PluginError               a plugin failed to load or register
-    ├── UnknownModelError         a model ref no provider offers (closest matches)
     ├── ProviderUnreachableError  a provider could not be asked (``models refresh``)
     ├── OutputError               stdout cannot be written (closed, a full disk)
     └── ProviderError             raised by provider plugins; they subclass it
-                                  (see ``openclaw_venice.errors`` for Venice's subtree)
+        │                         (see ``openclaw_venice.errors`` for Venice's subtree)
+        └── KeyRefusedError       the provider refused the API key (the host says where
+                                  the key came from and how to replace it)
 
 The CLI alone turns these into ``Error: <message>`` and an exit code; ``--debug`` adds the
 traceback. Messages never contain secrets.
@@ -81,18 +84,29 @@ class PluginError(OpenClawError):
     pass
 
 
-class UnknownModelError(OpenClawError):
+class UnknownProviderError(PluginError, UsageError):
+    """A provider id no installed plugin registered, named by the user."""
+
+
+class UnknownModelError(UsageError):
     """``fallback``: why only the provider's bundled models were looked in (see
     ``Catalog.fallback``); the live list may well have the model."""
 
-    def __init__(self, ref: str, suggestions: list[str], fallback: str | None = None) -> None:
+    def __init__(
+        self,
+        ref: str,
+        suggestions: list[str],
+        fallback: str | None = None,
+        refresh: str = "openclaw models refresh",
+    ) -> None:
+        """``refresh``: the command that fetches the live list."""
         self.ref, self.suggestions, self.fallback = ref, suggestions, fallback
         guess = f"did you mean {', '.join(suggestions)}?" if suggestions else ""
         if fallback is None:
             hint = guess or "run `openclaw models list` to see the models"
             super().__init__(f"unknown model {ref}; {hint}")
             return
-        refresh = "run `openclaw models refresh` to fetch the live list"
+        refresh = f"run `{refresh}` to fetch the live list"
         hint = f"{guess} Or {refresh}" if guess else refresh
         where = f"in the bundled list, used because {fallback}"
         super().__init__(f"unknown model {ref} {where}; {hint}")
@@ -110,3 +124,16 @@ class ProviderError(OpenClawError):
 
     status: int = 0
     retry_after: float | None = None
+
+
+class KeyRefusedError(ProviderError):
+    """The provider refused the API key (HTTP 401). ``headline`` is the provider's part of
+    the line (what was refused, the request id) without advice: the ``openclaw`` command adds
+    where the key came from and how to replace it, which only the host knows. ``blames_key``
+    is False when the key is fine but not enough (a plan that does not include the model)."""
+
+    blames_key: bool = True
+
+    @property
+    def headline(self) -> str:
+        return str(self)

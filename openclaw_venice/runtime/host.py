@@ -19,6 +19,7 @@ from .plugins import Provider, ProviderContext, Registry, load_plugins
 from .settings import APP_NAME
 
 if TYPE_CHECKING:
+    from .key_advice import UsedKey
     from .secrets import ResolvedKey
 
 __all__ = ["APP_NAME", "Host"]
@@ -39,6 +40,8 @@ class Host:
         self.stdin = stdin or sys.stdin
         self._registry = registry
         self.verbose = False
+        self.used_key: UsedKey | None = None  # the last key resolved, for error advice
+        self.key_flags: dict[str, str] = {}  # provider id -> its key option's value
 
     # -- output -------------------------------------------------------------------------
     def out(self, text: str = "") -> None:
@@ -95,6 +98,8 @@ class Host:
     def resolve_key(self, provider: Provider, flag_value: str | None = None) -> ResolvedKey:
         """The provider's API key from the first source that has one (see ``secrets``)."""
         method = provider.auth_methods[0]
+        if flag_value is None:
+            flag_value = self.key_flags.get(provider.id)
         key = settings.api_key(
             method, provider.id, self.env, self.config.data, flag_value, warn=self.warn
         )
@@ -103,7 +108,25 @@ class Host:
                 f"{provider.auth_methods[0].env_var}: using the key from {key.source}",
                 file=self.stderr,
             )
+        from .key_advice import UsedKey
+        from .secrets import referenced_variable
+
+        block = get_path(self.config.data, "models", "providers", provider.id)
+        written = block.get("apiKey") if isinstance(block, Mapping) else None
+        variable = referenced_variable(written, method.env_var)
+        self.used_key = UsedKey(key, method, variable, self.config_path)
         return key
+
+    def explain(self, error: BaseException) -> str:
+        """The one line an error of the tree is shown as: a refused key says where it came
+        from (only the host knows) instead of the provider's generic advice."""
+        from .errors import KeyRefusedError
+
+        if isinstance(error, KeyRefusedError) and error.blames_key and self.used_key:
+            from .key_advice import refused
+
+            return f"{error.headline}; {refused(self.used_key)}"
+        return str(error)
 
     def provider_context(
         self,

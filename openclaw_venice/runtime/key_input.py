@@ -80,13 +80,16 @@ def read_hidden(prompt: str, stdin: TextIO | None = None, stderr: TextIO | None 
 def ask(
     prompt: str, default: str = "", stdin: TextIO | None = None, stderr: TextIO | None = None
 ) -> str:
-    """A visible question; an empty answer (or end of input) is ``default``."""
+    """A visible question; an empty answer is ``default``. :class:`EOFError` at the end of
+    input (Ctrl-D): that is not a yes to the default."""
     stdin, stderr = stdin or sys.stdin, stderr or sys.stderr
     suffix = f" [{default}]" if default else ""
     print(f"{prompt}{suffix}: ", end="", file=stderr, flush=True)
     answer = stdin.readline()
     if not answer.endswith("\n"):
         print(file=stderr)
+    if not answer:
+        raise EOFError
     return answer.strip() or default
 
 
@@ -97,7 +100,10 @@ def confirm(
     again. The end of input is ``default``."""
     stdin, stderr = stdin or sys.stdin, stderr or sys.stderr
     while True:
-        answer = ask(prompt, "", stdin, stderr).lower()
+        try:
+            answer = ask(prompt, "", stdin, stderr).lower()
+        except EOFError:
+            return default
         if not answer:
             return default
         if answer in ("y", "yes", "n", "no"):

@@ -39,12 +39,14 @@ from .errors import (
     ConfigError,
     ConfigParseError,
     ConfigValueError,
+    KeyRefusedError,
     MissingVariableError,
     OpenClawError,
     PluginError,
     ProviderError,
     SecretError,
     UnknownModelError,
+    UnknownProviderError,
     UsageError,
 )
 from .secret import SecretStr  # the key's type, offered to plugins with the contract
@@ -84,6 +86,7 @@ __all__ = [
     "ImageCapability",
     "ImageRequest",
     "ImageResult",
+    "KeyRefusedError",
     "Kind",
     "MediaCatalog",
     "MediaModel",
@@ -99,6 +102,7 @@ __all__ = [
     "SecretError",
     "SecretStr",
     "UnknownModelError",
+    "UnknownProviderError",
     "UsageCapability",
     "UsageError",
     "UsageReport",
@@ -311,7 +315,7 @@ class Registry:
             return self.providers[provider_id]
         except KeyError:
             known = ", ".join(sorted(self.providers)) or "none"
-            raise PluginError(
+            raise UnknownProviderError(
                 f"no provider {provider_id!r} is installed (installed: {known}); "
                 "install its plugin package"
             ) from None

@@ -175,18 +175,24 @@ def _usable_backend() -> str | None:
 
 
 def keyring_get(name: str, warn: Warn) -> str | None:
+    from .prompts import PromptRefused, no_prompt_unless_allowed
+
     def read() -> tuple[str | None, object]:
         backend = keyring_backend_name()
         if backend is None:
             return None, None
         import keyring
 
-        return backend, keyring.get_password(KEYRING_SERVICE, name)
+        with no_prompt_unless_allowed():
+            return backend, keyring.get_password(KEYRING_SERVICE, name)
 
     try:
         backend, value = _bounded(read)
     except KeyringSilent:
         warn(_silent_line("skipping it"))
+        return None
+    except PromptRefused as exc:
+        warn(str(exc))
         return None
     except Exception as exc:  # locked, denied, broken D-Bus...: fall through
         warn(f"the system keyring could not be read ({type(exc).__name__}); skipping it")
@@ -216,13 +222,16 @@ def keyring_set(name: str, value: SecretStr, warn: Warn | None = None) -> str | 
     """Store the key; the backend's name on success, None when no usable keyring exists
     (``warn`` hears why when the keyring did not answer)."""
 
+    from .prompts import no_prompt_unless_allowed
+
     def store() -> str | None:
         backend = keyring_backend_name()
         if backend is None:
             return None
         import keyring
 
-        keyring.set_password(KEYRING_SERVICE, name, value.get_secret_value())
+        with no_prompt_unless_allowed():
+            keyring.set_password(KEYRING_SERVICE, name, value.get_secret_value())
         return backend
 
     try:
@@ -231,6 +240,6 @@ def keyring_set(name: str, value: SecretStr, warn: Warn | None = None) -> str | 
         if warn is not None:
             warn(_silent_line("not storing the key there"))
         return None
-    except Exception:
+    except Exception:  # a refused prompt included: "no usable keyring" says what to do
         return None
     return stored

@@ -18,7 +18,7 @@ import threading
 import weakref
 from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable, Mapping
 from contextlib import aclosing, asynccontextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 from urllib.parse import urlsplit
 
@@ -135,11 +135,20 @@ class VeniceFailures:
     timeout_text: str
     deadline_text: str = "Venice's answer went past the call's time limit; try again"
     replacement: str | None = None  # the model that succeeds a 404'd one
+    model: str | None = None  # the model ref of a chat turn: its 404 may blame the model
+    endpoint: str | None = None  # the request that failed, ``POST https://...`` (see ``at``)
+
+    def at(self, request: httpx.Request) -> VeniceFailures:
+        """These failures naming ``request`` (a 404 says which URL had nothing)."""
+        return replace(self, endpoint=http.endpoint_text(request.method, str(request.url)))
 
     def status(
         self, status: int, body: bytes, request_id: str | None, wait: float | None, attempts: int
     ) -> OpenClawError:
-        return http.error_for_status(status, body, request_id, self.replacement, wait)
+        return http.error_for_status(
+            status, body, request_id, self.replacement, wait,
+            endpoint=self.endpoint, model=self.model,
+        )  # fmt: skip
 
     def timeout(self, attempts: int) -> OpenClawError:
         return VeniceTimeoutError(self.timeout_text)
@@ -563,6 +572,8 @@ class Wire:
         status = response.status_code
         wait = http.retry_after(response.headers)
         delay = policy.after_status(status, wait, attempt)
+        if isinstance(failures, VeniceFailures):
+            failures = failures.at(request)
         raise _GiveUp(lambda n: _named(failures.status(status, body, request_id, wait, n),
                                        request_id), delay, f"HTTP {status}")  # fmt: skip
 

@@ -21,7 +21,7 @@ _STATUS_ERRORS: dict[int, type[errors.VeniceAPIError]] = {
     401: errors.AuthenticationError,
     402: errors.InsufficientBalanceError,
     403: errors.PermissionDeniedError,
-    404: errors.ModelNotFoundError,
+    404: errors.NotFoundError,
     413: errors.PayloadTooLargeError,
     422: errors.BadRequestError,
     429: errors.RateLimitError,
@@ -112,25 +112,55 @@ def error_for_status(
     request_id: str | None,
     replacement: str | None = None,
     wait: float | None = None,
+    *,
+    endpoint: str | None = None,
+    model: str | None = None,
 ) -> errors.VeniceAPIError:
     """The error class of an HTTP error answer, with Venice's own words when it gave some.
-    ``replacement``: the model that succeeds a 404'd one; ``wait``: seconds of Retry-After."""
+    ``replacement``: the model that succeeds a 404'd one; ``wait``: seconds of Retry-After;
+    ``endpoint``: what was asked (``POST https://host/api/v1/image/generate``, see
+    :func:`endpoint_text`); ``model``: the model ref of a chat turn, the only request whose
+    404 may mean the model is gone (any other 404 is a URL with nothing there)."""
     cls = _STATUS_ERRORS.get(status) or (
         errors.ServerError if status >= 500 else errors.VeniceAPIError
     )
+    if status == 404 and model:
+        cls = errors.ModelNotFoundError
     text = body_error_text(body) or f"HTTP {status}"
     details = body_details(body)
     fields = details_text(details)
     advice = None
     if status == 404 and replacement:
         advice = f"the model is gone; use its replacement {replacement}"
+    elif status == 404:
+        advice = not_found_advice(endpoint, model)
     elif status == 429 and wait is not None:
         advice = f"rate limited; Venice asks to wait {wait_text(wait)} before trying again"
     elif status == 401 and "pro user" in text.lower():  # the key is fine, the plan is not
         advice = "upgrade to Venice Pro, or pick another model with `openclaw models list`"
     error = cls(f"{text} ({fields})" if fields else text, status, request_id, advice)
     error.retry_after, error.details = wait, details
+    if isinstance(error, errors.KeyRefusedError) and advice is not None:
+        error.blames_key = False  # the plan, not the key
     return error
+
+
+def not_found_advice(endpoint: str | None, model: str | None) -> str:
+    """What a 404 tells: for a chat turn, the model may be gone or the base URL wrong; for
+    anything else, the URL has nothing there, so the base URL is the suspect."""
+    base_url = "the base URL (VENICE_BASE_URL, or baseUrl in the config)"
+    at = f" at {endpoint}" if endpoint else ""
+    if model:
+        return (
+            f"Venice offers no {model}{at}: the model may be retired (`openclaw models list` "
+            f"shows what is offered), or {base_url} is wrong"
+        )
+    return f"nothing found{at}; check {base_url}"
+
+
+def endpoint_text(method: str, url: str) -> str:
+    """``POST https://host/path``, without the query (a nonce, a model id) or fragment."""
+    return f"{method} {url.split('?', 1)[0].split('#', 1)[0]}"
 
 
 def wait_text(seconds: float) -> str:

@@ -13,7 +13,7 @@ from ..catalog import Resolution
 from ..host import Host
 
 
-def add_parser(msub: Any, resolve_ref: Callable[[Host, str], Resolution]) -> None:
+def add_parser(msub: Any, resolve_ref: Callable[[Host, str], Resolution]) -> Any:
     """``resolve_ref``: how ``models`` turns a ref into a catalog model (passed in, so this
     module does not import ``models``, which imports it)."""
     at = msub.add_parser("attest", help="fetch and verify a fresh attestation of a model's enclave")
@@ -24,6 +24,7 @@ def add_parser(msub: Any, resolve_ref: Callable[[Host, str], Resolution]) -> Non
         help="also verify the enclave's signed receipt of the answer ID against the attested key",
     )  # fmt: skip
     at.set_defaults(handler=partial(run_attest, resolve_ref=resolve_ref))
+    return at
 
 
 def run_attest(

@@ -3,7 +3,8 @@
 A failed turn (an API error, a cut stream) prints one line and drops the unanswered message
 from the history; Ctrl-C during an answer stops that answer; Ctrl-C or Ctrl-D at the prompt,
 or ``/exit``, ends the session. Lines starting with ``/`` are commands, answered here and
-never sent to the model.
+never sent to the model. How a message is typed (line editing, history, pastes of several
+lines) is :mod:`.chat_prompt`'s business.
 """
 
 from __future__ import annotations
@@ -14,36 +15,44 @@ from typing import TYPE_CHECKING
 from ..ai import ImagePart
 from ..errors import OpenClawError
 from ..terminal import for_stream
-from .chat_input import user_message, utf8_text
+from .chat_input import user_message
+from .chat_prompt import BLOCK, Prompt
 
 if TYPE_CHECKING:
     from ..host import Host
     from .chat_turn import Turn
 
-HELP = """Commands (never sent to the model):
+HELP = f"""Commands (never sent to the model):
   /help         this list
   /exit, /quit  end the session (or Ctrl-D, or Ctrl-C at the prompt)
+Enter sends the message; a paste of several lines is one message. To type several lines,
+start with a line of {BLOCK} and end with another. Up and Down recall earlier messages.
 Ctrl-C while an answer streams stops that answer; the session goes on."""
 EXIT = ("/exit", "/quit")
 
 
 def interactive(host: Host, runner: asyncio.Runner, turn: Turn, images: list[ImagePart]) -> None:
     host.err(f"Chatting with {turn.ref}; /help for commands, /exit or Ctrl-D to leave.")
+    prompt = Prompt(host)
     try:
-        _loop(host, runner, turn, images)
+        _loop(host, runner, turn, images, prompt)
     except KeyboardInterrupt:  # Ctrl-C anywhere but in an answer: the session ends
         host.err()
+    finally:
+        prompt.close()
 
 
-def _loop(host: Host, runner: asyncio.Runner, turn: Turn, images: list[ImagePart]) -> None:
+def _loop(
+    host: Host, runner: asyncio.Runner, turn: Turn, images: list[ImagePart], prompt: Prompt
+) -> None:
     while True:
-        line = _read_line(host)
-        if line is None or line.strip() in EXIT:
+        message = prompt.read()
+        if message is None or message.strip() in EXIT:
             return
-        text = line.strip()
+        text = message.strip()
         if not text:
             continue
-        if text.startswith("/"):
+        if text.startswith("/") and "\n" not in text:
             command = text.split()[0]
             unknown = f"Unknown command {command}; /help lists them."
             host.err(HELP if command == "/help" else unknown)
@@ -56,26 +65,6 @@ def _loop(host: Host, runner: asyncio.Runner, turn: Turn, images: list[ImagePart
             del turn.context.messages[history:]
 
 
-def _read_line(host: Host) -> str | None:
-    """The next line typed, or None when the session should end (Ctrl-D, Ctrl-C)."""
-    host.stderr.write("> ")
-    host.stderr.flush()
-    while True:
-        try:
-            line = utf8_text(host.stdin.readline())
-        except KeyboardInterrupt:
-            line = ""
-        except UnicodeError:
-            host.err("That line was not valid UTF-8; type it again.")
-            host.stderr.write("> ")
-            host.stderr.flush()
-            continue
-        if not line:
-            host.err()  # end the prompt's line, as a shell does
-            return None
-        return line
-
-
 def _answer(host: Host, runner: asyncio.Runner, turn: Turn) -> bool:
     """Stream one answer; False (after saying why on one line) when it did not complete."""
     try:
@@ -86,6 +75,6 @@ def _answer(host: Host, runner: asyncio.Runner, turn: Turn) -> bool:
         return False
     except OpenClawError as exc:
         turn.printer.end_line()
-        host.err(f"Error: {for_stream(str(exc), host.stderr)}")
+        host.err(f"Error: {for_stream(host.explain(exc), host.stderr)}")
         return False
     return True

@@ -9,14 +9,17 @@ from typing import Any
 
 from ..errors import UsageError
 from ..host import Host
+from ..plugins import Registry
 from .capability_use import call_context, pick_provider, run_async
+from .key_options import add_key_options
 
 
-def add_parser(sub: Any) -> None:
+def add_parser(sub: Any, registry: Registry | None = None) -> None:
     p = sub.add_parser("embed", help="embedding vectors of texts, as JSON")
     p.add_argument("texts", nargs="*", metavar="TEXT", help="texts (none: read stdin)")
     p.add_argument("--model", "-m", metavar="PROVIDER/MODEL", help="default: the provider's")
     p.add_argument("--dimensions", type=int, metavar="N", help="vector length, if the model can")
+    add_key_options(p, registry)
     p.set_defaults(handler=run)
 
 

@@ -18,7 +18,9 @@ from typing import Any
 from ..errors import ProviderError, UsageError
 from ..host import Host
 from ..media import ImageRequest, ImageResult
+from ..plugins import Registry
 from .capability_use import call_context, pick_provider, run_async
+from .key_options import add_key_options
 
 _EXTENSIONS = {".png": "png", ".jpg": "jpeg", ".jpeg": "jpeg", ".webp": "webp"}
 PRIVACY = {
@@ -27,7 +29,7 @@ PRIVACY = {
 }
 
 
-def add_parser(sub: Any) -> None:
+def add_parser(sub: Any, registry: Registry | None = None) -> None:
     p = sub.add_parser("image", help="generate images from a prompt")
     p.add_argument("prompt", nargs="+", help="what to draw")
     p.add_argument("--model", "-m", metavar="PROVIDER/MODEL", help="default: the provider's")
@@ -49,6 +51,7 @@ def add_parser(sub: Any) -> None:
     p.add_argument("--format", choices=("png", "jpeg", "webp"), help="default: from -o")
     p.add_argument("--force", action="store_true", help="overwrite existing files")
     p.add_argument("--json", action="store_true", help="print what was written as JSON")
+    add_key_options(p, registry)
     p.set_defaults(handler=run)
 
 
@@ -59,6 +62,8 @@ def run(args: argparse.Namespace, host: Host) -> int:
         taken = [str(p) for p in paths if p.exists()]
         if taken:
             raise UsageError(f"{', '.join(taken)} already exists; pick another -o or add --force")
+    for directory in dict.fromkeys(p.parent for p in paths):
+        check_writable(directory)  # before anything is generated (and paid for)
     provider_id, model_id = pick_provider(host, "images", args.model)
     request = ImageRequest(**{**_fields(request), "model": model_id})
     ctx, key = call_context(host, provider_id)
@@ -133,6 +138,21 @@ def _report(host: Host, provider_id: str, result: ImageResult) -> None:
         host.warn("the provider blurred the image: safe mode judged it adult content")
     if result.content_violation:
         host.warn("the provider flagged the image as a content violation of its terms")
+
+
+def check_writable(directory: Path) -> None:
+    """A file can be made in ``directory`` (made and removed, as writing will): else a
+    one-line :class:`UsageError` before the provider is asked for anything."""
+    where = directory if str(directory) else Path(".")
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=".openclaw-image-check.", dir=where)
+    except OSError as exc:
+        raise UsageError(
+            f"cannot write into {where}: {exc.strerror or exc}; create it or pick another -o "
+            "(nothing was generated)"
+        ) from None
+    os.close(fd)
+    Path(tmp).unlink(missing_ok=True)
 
 
 def _write(path: Path, data: bytes) -> Path:

@@ -63,5 +63,6 @@ def run_media_list(args: argparse.Namespace, host: Host) -> int:
         f"{c.provider}: {counted(shown[c.provider], f'{kind} model')}, {_WHERE[c.source]}"
         for c in catalogs
     ]
-    print_table(host, ["Model", "Name", "Privacy", "Tags"], rows, footers, shrink=(3, 1, 0))
+    headers = ["Model", "Name", "Privacy", "Tags"]
+    print_table(host, headers, rows, footers, shrink=(3, 1, 2), whole=0)
     return 0

@@ -16,6 +16,8 @@ from ..errors import (
     UsageError,
 )
 from ..host import Host
+from ..plugins import Registry
+from .key_options import add_key_options
 from .render import counted, human_tokens, print_table, print_usage
 
 _HEADERS = ("Model", "Input", "Context", "Privacy", "Tags")
@@ -28,17 +30,20 @@ _FILTERS: dict[str, Callable[[ModelInfo], bool]] = {
     "tools": lambda m: m.supports_tools,
     "reasoning": lambda m: m.reasoning,
 }
+#: a model has one privacy, so these two widen each other: --private --anonymized is both
+_EITHER = ("private", "anonymized")
 _FILTER_HELP = {
-    "private": "only private models",
-    "anonymized": "only anonymized models",
+    "private": "only private models (with --anonymized: both kinds)",
+    "anonymized": "only anonymized models (with --private: both kinds)",
     "vision": "only models that take images",
     "tools": "only models that can call tools",
     "reasoning": "only reasoning models",
 }
 
 
-def add_parser(sub: Any, action: str | None = None) -> None:
-    """``openclaw models``; with ``action`` (e.g. ``list``), that action's parser alone."""
+def add_parser(sub: Any, action: str | None = None, registry: Registry | None = None) -> None:
+    """``openclaw models``; with ``action`` (e.g. ``list``), that action's parser alone.
+    ``registry``: for the providers' key options of ``status`` and ``attest``."""
     models = sub.add_parser("models", help="list, pick and refresh models")
     msub = models.add_subparsers(dest="models_command", metavar="ACTION")
     builders = {
@@ -50,11 +55,13 @@ def add_parser(sub: Any, action: str | None = None) -> None:
     }
     for name, build in builders.items():
         if action not in builders or name == action:
-            build(msub)
+            built = build(msub)
+            if name in ("status", "attest"):
+                add_key_options(built, registry)
     models.set_defaults(handler=lambda args, host: print_usage(models, host))
 
 
-def _add_list(msub: Any) -> None:
+def _add_list(msub: Any) -> Any:
     ls = msub.add_parser("list", help="list the models of every installed provider")
     ls.add_argument("--provider", metavar="ID", help="only this provider's models")
     ls.add_argument("--json", action="store_true", help="print JSON")
@@ -71,32 +78,36 @@ def _add_list(msub: Any) -> None:
     for name in _FILTERS:
         ls.add_argument(f"--{name}", action="store_true", help=_FILTER_HELP[name])
     ls.set_defaults(handler=run_list)
+    return ls
 
 
-def _add_set(msub: Any) -> None:
+def _add_set(msub: Any) -> Any:
     st = msub.add_parser("set", help="set the default model (agents.defaults.model.primary)")
     st.add_argument(
         "ref", metavar="PROVIDER/MODEL", help="the model, e.g. from `openclaw models list`"
     )
     st.set_defaults(handler=run_set)
+    return st
 
 
-def _add_status(msub: Any) -> None:
+def _add_status(msub: Any) -> Any:
     ss = msub.add_parser("status", help="default model, key source, base URL, catalog source")
     ss.add_argument("--json", action="store_true", help="print JSON")
     ss.set_defaults(handler=run_status)
+    return ss
 
 
-def _add_refresh(msub: Any) -> None:
+def _add_refresh(msub: Any) -> Any:
     rf = msub.add_parser("refresh", help="refetch model lists; show what was added and removed")
     rf.add_argument("--provider", metavar="ID", help="only this provider's models")
     rf.set_defaults(handler=run_refresh)
+    return rf
 
 
-def _add_attest(msub: Any) -> None:
+def _add_attest(msub: Any) -> Any:
     from . import attest
 
-    attest.add_parser(msub, resolve_ref)
+    return attest.add_parser(msub, resolve_ref)
 
 
 def _provider_ids(host: Host, provider: str | None) -> list[str]:
@@ -116,8 +127,7 @@ def run_list(args: argparse.Namespace, host: Host) -> int:
     ]
     for note in (note for c in catalogs for note in c.notes):  # this command shows the lists
         host.warn(note)
-    wanted = [f for name, f in _FILTERS.items() if getattr(args, name)]
-    rows = [m for c in catalogs for m in _shown(c, args.all) if all(f(m) for f in wanted)]
+    rows = [m for c in catalogs for m in _shown(c, args.all) if _wanted(m, args)]
     source = max((c.source for c in catalogs), key=_SOURCE_RANK.__getitem__, default="bundled")
     if args.json:
         payload = {
@@ -128,8 +138,15 @@ def run_list(args: argparse.Namespace, host: Host) -> int:
         host.out(json.dumps(payload, indent=2))
         return 0
     footers = [_source_line(c, sum(1 for m in rows if m.provider == c.provider)) for c in catalogs]
-    print_table(host, _HEADERS, [_row(m) for m in rows], footers, shrink=(4, 0, 1, 3))
+    print_table(host, _HEADERS, [_row(m) for m in rows], footers, shrink=(4, 3, 1, 2), whole=0)
     return 0
+
+
+def _wanted(model: ModelInfo, args: argparse.Namespace) -> bool:
+    """Every filter asked holds, the privacy ones read as one: any privacy asked for."""
+    privacy = [_FILTERS[name] for name in _EITHER if getattr(args, name)]
+    others = [f for name, f in _FILTERS.items() if name not in _EITHER and getattr(args, name)]
+    return (not privacy or any(f(model) for f in privacy)) and all(f(model) for f in others)
 
 
 def _shown(catalog: Catalog, everything: bool) -> tuple[ModelInfo, ...]:

@@ -10,6 +10,7 @@ import argparse
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from ..auth_store import database_key
@@ -22,6 +23,7 @@ from ..key_input import ask, confirm, mask, normalize_key, read_hidden
 from ..onboarding import Choices, current_default, pick_default, plan
 from ..plugins import AuthMethod, Provider, Registry
 from ..secrets import referenced_variable
+from ..terminal import for_stream
 from .pickers import find_method, pick, pick_choice
 
 if TYPE_CHECKING:
@@ -93,14 +95,14 @@ def onboard(args: argparse.Namespace, host: Host, provider: Provider, method: Au
     written = get_path(host.config.data, "models", "providers", provider.id)
     written = written if isinstance(written, Mapping) else {}  # as written: ${VAR}s kept
     variable = referenced_variable(written.get("apiKey"), method.env_var)
-    storage, env_block_key = store_key(args, host, method, decision, interactive, variable)
     catalog = host.catalog(provider.id)
     wanted = getattr(args, "model", None)
-    default = (
+    default = (  # asked before the key is stored: input ending here changes nothing
         _named_model(provider, catalog, wanted)
         if wanted
         else choose_default(host, provider, catalog, interactive)
     )
+    storage, env_block_key = store_key(args, host, method, decision, interactive, variable)
     mode = str(host.setting("models", "mode") or "merge")
     block = provider.onboarding_config(written, catalog, "${" + variable + "}", mode)
     block = {key: value for key, value in block.items() if written.get(key) != value}
@@ -129,6 +131,8 @@ def onboard(args: argparse.Namespace, host: Host, provider: Provider, method: Au
     if decision.source == "keyring" or storage.startswith("system keyring"):
         moved.update(_in_keyring(decision, variable))
     saved = save_edits(host.config, steps.edits, moved, say=host.err)
+    nowhere = args.secret_input_mode == "ref" or storage.startswith("not stored")
+    warning = key_in_use(host, provider, decision, variable, nowhere)
     summary = {
         "configPath": str(host.config_path),
         "provider": provider.id,
@@ -141,8 +145,65 @@ def onboard(args: argparse.Namespace, host: Host, provider: Provider, method: Au
         "catalogSource": catalog.source,
         "commentsKept": saved.comments_kept,
     }
+    if warning:
+        summary["keyWarning"] = warning
+        host.warn(warning)
     print_summary(host, summary, args.json)
     return 0
+
+
+def key_in_use(
+    host: Host, provider: Provider, decision: KeyDecision, variable: str, nowhere: bool
+) -> str | None:
+    """After the config is written, whether commands will use the key just given; the
+    warning when they will not. A key stored nowhere replaces the one the keyring holds
+    under its name (that one is removed); another stored key that would still be used is
+    named."""
+    from ..key_advice import shadowed, source_of
+
+    if decision.key is None:
+        return None
+    new = decision.key.get_secret_value()
+    host.reload_config()
+    if not nowhere:
+        try:
+            now = host.resolve_key(provider)
+        except SecretError:
+            return None
+        if now.value.get_secret_value() == new or host.used_key is None:
+            return None
+        return shadowed(host.used_key)
+    if host.env.get(variable, "").strip():
+        return None  # set already: it comes first
+    stand_in = Host({k: v for k, v in host.env.items() if k != variable}, host.stdout,
+                    host.stderr, host.registry, host.stdin)  # fmt: skip
+    try:
+        old = stand_in.resolve_key(provider)
+    except SecretError:
+        return None
+    if old.value.get_secret_value() == new or stand_in.used_key is None:
+        return None
+    if old.source == "keyring" and _forget_keyring_key(variable):
+        host.err(f"Removed the previous key from the system keyring ({variable}).")
+        return None
+    return (
+        f"until {variable} is set, commands use the key from {source_of(stand_in.used_key)}; "
+        f"set {variable}, or remove that key there"
+    )
+
+
+def _forget_keyring_key(variable: str) -> bool:
+    from ..secrets import KEYRING_SERVICE, keyring_backend_name
+
+    if keyring_backend_name() is None:
+        return False
+    try:
+        import keyring
+
+        keyring.delete_password(KEYRING_SERVICE, variable)
+    except Exception:  # absent, locked, denied: the warning names it instead
+        return False
+    return True
 
 
 def moved_key(
@@ -285,15 +346,19 @@ def choose_default(
     chosen = preferred or fallback
     if not interactive:
         return fallback
+    shown = partial(for_stream, stream=host.stderr)  # model ids and notes are server text
     if catalog.fallback:  # this picker shows the list: say why it is the bundled one
-        host.err(f"Models, from the bundled list as {catalog.fallback}:")
+        host.err(f"Models, from the bundled list as {shown(catalog.fallback)}:")
     else:
         host.err(f"Models ({catalog.source}):")
     for number, model in enumerate(catalog.models, 1):
         mark = " (default)" if model is chosen else ""
-        host.err(f"  {number:3}) {model.ref}  {model.privacy or ''}{mark}")
+        host.err(f"  {number:3}) {shown(model.ref)}  {shown(model.privacy or '')}{mark}")
     while True:
-        answer = ask("Default model (number or id)", chosen.id, host.stdin, host.stderr)
+        try:
+            answer = ask("Default model (number or id)", chosen.id, host.stdin, host.stderr)
+        except EOFError:  # Ctrl-D: not a yes to the proposed model
+            raise UsageError("no default model chosen (input ended); nothing was changed") from None
         count = len(catalog.models)
         if answer.isdigit():
             if 1 <= int(answer) <= count:
@@ -303,7 +368,7 @@ def choose_default(
         resolution = catalog.resolve(answer.removeprefix(f"{provider.id}/"))
         if resolution is not None:
             return resolution.model
-        hint = ", ".join(catalog.suggestions(answer)[:3])
+        hint = ", ".join(shown(s) for s in catalog.suggestions(answer)[:3])
         host.err(f"No model {answer!r}" + (f"; did you mean {hint}?" if hint else "; try again."))
 
 

@@ -26,17 +26,20 @@ def print_table(
     rows: Sequence[Sequence[str]],
     footers: Sequence[str] = (),
     shrink: Sequence[int] = (),
+    whole: int | None = None,
 ) -> None:
     """A table as ``models list`` shows it. On a terminal it fits the width and server text
     in it is made safe; down a pipe stdout gets the rows alone and the header, rule and
     footers go to stderr (as gh does), so ``| grep`` and ``| head`` see rows and nothing else.
+    ``whole``: the column never cut (a model ref, which must stay usable): narrowed last,
+    and a longer cell in it pushes the rest of its row out instead of being cut.
     """
     from ..terminal import columns, is_terminal, safe_text
 
     tty = is_terminal(host.stdout)
     cells = [[safe_text(c) for c in row] for row in rows] if tty else rows
     width = columns(host.env, host.stdout) if tty else None
-    lines = format_table(headers, cells, width, shrink)
+    lines = format_table(headers, cells, width, shrink, whole)
     aside = host.out if tty else host.err
     for line in lines[:2]:
         aside(line)
@@ -51,18 +54,23 @@ def format_table(
     rows: Sequence[Sequence[str]],
     width: int | None = None,
     shrink: Sequence[int] = (),
+    whole: int | None = None,
 ) -> list[str]:
     """The header line, a rule and the rows, columns padded to line up. With ``width``, the
     columns in ``shrink`` (first listed, first cut) are narrowed, cells ending in ``…``,
-    until every line fits or they are down to their header's width."""
+    until every line fits or they are down to their header's width; then the ``whole``
+    column, whose cells are never cut (a longer one pushes its row out)."""
     widths = [len(h) for h in headers]
     for row in rows:
         widths = [max(w, len(cell)) for w, cell in zip(widths, row, strict=True)]
     if width is not None:
-        widths = _fit(widths, headers, width, shrink)
+        widths = _fit(widths, headers, width, [*shrink, *([] if whole is None else [whole])])
     lines = [headers, ["-" * w for w in widths], *rows]
     return [
-        GAP.join(_cut(cell, w).ljust(w) for cell, w in zip(line, widths, strict=True)).rstrip()
+        GAP.join(
+            (cell if column == whole else _cut(cell, w)).ljust(w)
+            for column, (cell, w) in enumerate(zip(line, widths, strict=True))
+        ).rstrip()
         for line in lines
     ]
 

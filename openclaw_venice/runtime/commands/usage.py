@@ -7,15 +7,18 @@ import json
 from typing import Any
 
 from ..host import Host
+from ..plugins import Registry
 from .capability_use import call_context, pick_provider, run_async
+from .key_options import add_key_options
 from .render import counted, format_table
 
 
-def add_parser(sub: Any) -> None:
+def add_parser(sub: Any, registry: Registry | None = None) -> None:
     parser = sub.add_parser("usage", help="spend by model over recent days")
     parser.add_argument("--provider", metavar="ID", help="only this provider")
     parser.add_argument("--days", type=int, default=7, metavar="N", help="window (default 7)")
     parser.add_argument("--json", action="store_true", help="print JSON")
+    add_key_options(parser, registry)
     parser.set_defaults(handler=run)
 
 
