@@ -168,9 +168,14 @@ def test_the_command_line_runs(
 def enclave_env(server: LocalServer, pki: object, work: Path) -> dict[str, str]:
     from cryptography.hazmat.primitives.serialization import Encoding
 
+    from tests.support.fake_nvidia import shared_nvidia
+
     root = work / "test-root.pem"
     root.write_bytes(pki.root_cert.public_bytes(Encoding.PEM))  # type: ignore[attr-defined]
-    return {"VENICE_TEE_ROOT_CA": str(root), "VENICE_TEE_PCS_URL": server.url}
+    gpu_root = work / "test-nvidia-root.der"  # the fake enclave's GPUs are this root's
+    gpu_root.write_bytes(shared_nvidia().root_der)
+    return {"VENICE_TEE_ROOT_CA": str(root), "VENICE_TEE_PCS_URL": server.url,
+            "VENICE_TEE_NVIDIA_ROOT": str(gpu_root)}  # fmt: skip
 
 
 @pytest.mark.parametrize("line", sorted(ON_A_TERMINAL))
