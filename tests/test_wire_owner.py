@@ -149,5 +149,9 @@ def test_the_pool_size_is_set_by_the_provider_and_by_the_config(
     session = VeniceProvider().chat(ctx, SecretStr(CANARY), load_bundle())
     chat = session.chat  # type: ignore[attr-defined]
     assert (chat.wire.limits.max_connections, chat.wire.limits.max_keepalive) == (2, 1)
-    assert peak_connections(server, chat, 6) == 2
+    peak_connections(server, chat, 6)
+    # maxKeepalive 1 < maxConnections 2: the pool closes one of two idle connections and opens
+    # a new one for the next turn, and the server may count the closing one a moment longer
+    # (3 seen in CI); what the setting bounds is the requests in flight at once
+    assert server.connections.peak_in_flight == 2
     assert json.loads(server.requests[-1].body)["stream"] is True
