@@ -35,6 +35,28 @@ PATHS = (
     "/embeddings",
     "/billing/balance",
     "/billing/usage-analytics",
+    # the media, character and rate-limit tools (issue 25)
+    "/image/edit",
+    "/image/multi-edit",
+    "/image/upscale",
+    "/image/background-remove",
+    "/image/styles",
+    "/audio/speech",
+    "/audio/voices",
+    "/audio/transcriptions",
+    "/audio/quote",
+    "/audio/queue",
+    "/audio/retrieve",
+    "/audio/complete",
+    "/video/quote",
+    "/video/queue",
+    "/video/retrieve",
+    "/video/complete",
+    "/characters",
+    "/characters/{slug}",
+    "/characters/{slug}/reviews",
+    "/api_keys/rate_limits",
+    "/api_keys/rate_limits/log",
 )
 #: components read by name in a test though no kept path reaches them
 SCHEMAS = ("DetailedError", "StandardError", "ModelResponse")
