@@ -25,10 +25,11 @@ if TYPE_CHECKING:
         ImageRequest,
         ImageResult,
         MediaCatalog,
+        ModelKind,
     )
     from .secret import SecretStr
 
-Kind = Literal["balance", "usage", "images", "embeddings", "attestation"]
+Kind = Literal["balance", "usage", "images", "embeddings", "attestation", "media_models"]
 
 
 # -- what a plugin registers ---------------------------------------------------------------------
@@ -72,6 +73,15 @@ class EmbeddingCapability(Protocol):
 
 
 @runtime_checkable
+class MediaModelsCapability(Protocol):
+    def media_models(self, ctx: ProviderContext, kind: ModelKind) -> MediaCatalog:
+        """The provider's models of ``kind`` (one of :data:`.media.MODEL_KINDS`), with their limits
+        and prices: live when reachable, else cached or bundled; never raises for network
+        trouble; an empty catalog for a kind it has none of."""
+        ...
+
+
+@runtime_checkable
 class AttestationCapability(Protocol):
     async def attest(self, ctx: ProviderContext, api_key: SecretStr, model: str) -> Attestation:
         """Fetch a fresh attestation of ``model``'s enclave (an id of the provider's catalog)
@@ -87,6 +97,7 @@ KINDS: dict[Kind, type] = {
     "images": ImageCapability,
     "embeddings": EmbeddingCapability,
     "attestation": AttestationCapability,
+    "media_models": MediaModelsCapability,
 }
 DESCRIPTIONS: dict[Kind, str] = {
     "balance": "an account balance",
@@ -94,4 +105,5 @@ DESCRIPTIONS: dict[Kind, str] = {
     "images": "image generation",
     "embeddings": "embeddings",
     "attestation": "enclave attestation",
+    "media_models": "lists of media models",
 }

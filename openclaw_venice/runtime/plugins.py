@@ -31,6 +31,7 @@ from .capabilities import (
     EmbeddingCapability,
     ImageCapability,
     Kind,
+    MediaModelsCapability,
     UsageCapability,
 )
 from .catalog import Catalog, ModelInfo
@@ -57,16 +58,19 @@ if TYPE_CHECKING:
     from .attestation import Attestation
     from .chat_flag import ChatFlag
     from .media import (
+        MODEL_KINDS,
         EmbeddingResult,
         GeneratedImage,
         ImageRequest,
         ImageResult,
         MediaCatalog,
         MediaModel,
+        ModelKind,
     )
 
 __all__ = [
     "ENTRY_POINT_GROUP",
+    "MODEL_KINDS",
     "Allocation",
     "Amount",
     "Attestation",
@@ -90,7 +94,9 @@ __all__ = [
     "Kind",
     "MediaCatalog",
     "MediaModel",
+    "MediaModelsCapability",
     "MissingVariableError",
+    "ModelKind",
     "OpenClawError",
     "Plugin",
     "PluginApi",
@@ -131,6 +137,8 @@ _RECORDS = {
             "ImageResult",
             "MediaCatalog",
             "MediaModel",
+            "MODEL_KINDS",
+            "ModelKind",
         ),
         "media",
     ),
@@ -350,6 +358,9 @@ class Registry:
 
     def attestation(self, provider_id: str) -> AttestationCapability:
         return cast("AttestationCapability", self.capability("attestation", provider_id))
+
+    def media_models(self, provider_id: str) -> MediaModelsCapability:
+        return cast("MediaModelsCapability", self.capability("media_models", provider_id))
 
 
 def load_plugins(group: str = ENTRY_POINT_GROUP) -> Registry:
