@@ -78,8 +78,7 @@ def test_the_profile_decides_the_request_not_the_id() -> None:
     tool = Tool("t", "T", {"type": "object", "properties": {"s": {"type": "string",
                                                                   "minLength": 1}}})  # fmt: skip
     context = Context(messages=[UserMessage("hi")], tools=[tool])
-    plain = ModelInfo("grok-lookalike", "G", "venice", profile=ModelProfile(tool_schema="json-schema",
-                                                                             e2ee=False))  # fmt: skip
+    plain = ModelInfo("grok-lookalike", "G", "venice", profile=ModelProfile(e2ee=False))
     xai = plain._replace(profile=ModelProfile(tool_schema="xai"))
     sent = [build_request(m, context, StreamOptions())["tools"][0] for m in (plain, xai)]
     assert "minLength" in str(sent[0]) and "minLength" not in str(sent[1])
