@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import AsyncIterator, Mapping, Sequence
+from collections.abc import AsyncGenerator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from .catalog import load_bundle
@@ -209,7 +209,7 @@ class VeniceProvider:
 
     def stream(
         self, model: ModelInfo | str, context: Context, options: StreamOptions | None = None
-    ) -> AsyncIterator[StreamEvent]:
+    ) -> AsyncGenerator[StreamEvent, None]:
         """One turn's events (``start`` … ``done`` or ``error``); see :class:`VeniceChat`."""
         return self.client().stream(model, context, options)
 

@@ -18,7 +18,7 @@ and protocols of the capabilities beyond chat (from :mod:`.capabilities`).
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable, Mapping, Sequence
+from collections.abc import AsyncGenerator, Callable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol, cast, runtime_checkable
 
@@ -201,11 +201,15 @@ class ChatSession(Protocol):
 
     def stream(
         self, model: ModelInfo | str, context: Context, settings: ChatSettings
-    ) -> AsyncIterator[StreamEvent]:
+    ) -> AsyncGenerator[StreamEvent, None]:
         """Events of one turn, ending with ``done`` or ``error`` (never raises for provider
         trouble: the ``error`` event carries it, an unknown model included). ``model`` is a
         catalog record, or a model id as the user wrote it (after ``provider/``), which the
-        host hands over untouched: what an id may carry is the provider's syntax."""
+        host hands over untouched: what an id may carry is the provider's syntax.
+
+        An async generator (an ``async def`` with ``yield``): the host stops reading when the
+        user interrupts or a client goes away, and then calls its ``aclose()``, which must
+        release what the turn holds (its HTTP stream)."""
         ...
 
     async def aclose(self) -> None: ...
