@@ -14,7 +14,7 @@ host resolved; it raises errors of the one tree (``ProviderError`` subclasses) o
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Literal, Protocol, runtime_checkable
+from typing import TYPE_CHECKING, BinaryIO, Literal, Protocol, runtime_checkable
 
 if TYPE_CHECKING:
     from .account import Balance, UsageReport
@@ -27,9 +27,12 @@ if TYPE_CHECKING:
         MediaCatalog,
         ModelKind,
     )
+    from .media_jobs import Job, JobProgress, MusicRequest, Quote, VideoRequest
     from .secret import SecretStr
 
-Kind = Literal["balance", "usage", "images", "embeddings", "attestation", "media_models"]
+Kind = Literal[
+    "balance", "usage", "images", "embeddings", "attestation", "media_models", "video", "music"
+]
 
 
 # -- what a plugin registers ---------------------------------------------------------------------
@@ -91,6 +94,38 @@ class AttestationCapability(Protocol):
         ...
 
 
+@runtime_checkable
+class QueuedJobCapability(Protocol):
+    """A job the provider queues and the host asks about until it is done: ``video``
+    (:class:`VideoRequest`) and ``music`` (music and sound effects, :class:`MusicRequest`).
+    The host quotes, shows the price, queues, polls :meth:`retrieve` (showing progress on a
+    terminal), then calls :meth:`complete`; a :class:`Job` outlives the process that queued
+    it (``--resume ID`` makes one from the id and model)."""
+
+    async def quote(
+        self, ctx: ProviderContext, api_key: SecretStr, request: VideoRequest | MusicRequest
+    ) -> Quote:
+        """The price, before anything is queued; refuses values the model does not take."""
+        ...
+
+    async def queue(
+        self, ctx: ProviderContext, api_key: SecretStr, request: VideoRequest | MusicRequest
+    ) -> Job:
+        """Queue the job (this is what is paid for)."""
+        ...
+
+    async def retrieve(
+        self, ctx: ProviderContext, api_key: SecretStr, job: Job, sink: BinaryIO, max_bytes: int
+    ) -> JobProgress:
+        """One look at ``job``; when it is done, its file streamed into ``sink`` (at most
+        ``max_bytes``, else a one-line error) before returning ``done=True``."""
+        ...
+
+    async def complete(self, ctx: ProviderContext, api_key: SecretStr, job: Job) -> bool:
+        """Tell the provider the file was saved (it may delete its copy); False: it did not."""
+        ...
+
+
 KINDS: dict[Kind, type] = {
     "balance": BalanceCapability,
     "usage": UsageCapability,
@@ -98,6 +133,8 @@ KINDS: dict[Kind, type] = {
     "embeddings": EmbeddingCapability,
     "attestation": AttestationCapability,
     "media_models": MediaModelsCapability,
+    "video": QueuedJobCapability,
+    "music": QueuedJobCapability,
 }
 DESCRIPTIONS: dict[Kind, str] = {
     "balance": "an account balance",
@@ -106,4 +143,6 @@ DESCRIPTIONS: dict[Kind, str] = {
     "embeddings": "embeddings",
     "attestation": "enclave attestation",
     "media_models": "lists of media models",
+    "video": "video generation",
+    "music": "music and sound effects",
 }

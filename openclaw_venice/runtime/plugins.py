@@ -32,6 +32,7 @@ from .capabilities import (
     ImageCapability,
     Kind,
     MediaModelsCapability,
+    QueuedJobCapability,
     UsageCapability,
 )
 from .catalog import Catalog, ModelInfo
@@ -67,6 +68,7 @@ if TYPE_CHECKING:
         MediaModel,
         ModelKind,
     )
+    from .media_jobs import Job, JobProgress, MediaInput, MusicRequest, Quote, VideoRequest
 
 __all__ = [
     "ENTRY_POINT_GROUP",
@@ -90,13 +92,17 @@ __all__ = [
     "ImageCapability",
     "ImageRequest",
     "ImageResult",
+    "Job",
+    "JobProgress",
     "KeyRefusedError",
     "Kind",
     "MediaCatalog",
+    "MediaInput",
     "MediaModel",
     "MediaModelsCapability",
     "MissingVariableError",
     "ModelKind",
+    "MusicRequest",
     "OpenClawError",
     "Plugin",
     "PluginApi",
@@ -104,6 +110,8 @@ __all__ = [
     "Provider",
     "ProviderContext",
     "ProviderError",
+    "QueuedJobCapability",
+    "Quote",
     "Registry",
     "SecretError",
     "SecretStr",
@@ -113,6 +121,7 @@ __all__ = [
     "UsageError",
     "UsageReport",
     "UsageRow",
+    "VideoRequest",
     "host_api_key",
     "host_context",
     "load_plugins",
@@ -141,6 +150,9 @@ _RECORDS = {
             "ModelKind",
         ),
         "media",
+    ),
+    **dict.fromkeys(
+        ("Job", "JobProgress", "MediaInput", "MusicRequest", "Quote", "VideoRequest"), "media_jobs"
     ),
     "Attestation": "attestation",
     "ChatFlag": "chat_flag",  # only chat reads a provider's flags
