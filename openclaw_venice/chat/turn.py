@@ -148,9 +148,8 @@ async def open_turn(
 def _replacement(model: ModelInfo) -> str | None:
     if model.replacement:  # a retired record passed as is
         return f"venice/{model.replacement}"
-    deprecation = model.extra.get("deprecation")
-    if isinstance(deprecation, Mapping) and isinstance(deprecation.get("replacement"), str):
-        return f"venice/{deprecation['replacement']}"
+    if model.deprecation is not None and model.deprecation.replacement:
+        return f"venice/{model.deprecation.replacement}"
     return None
 
 

@@ -4,15 +4,15 @@ Records of the ``images`` and ``embeddings`` capabilities (:mod:`.capabilities`)
 by the commands and clients that use them.
 """
 
-from __future__ import annotations
-
+# no `from __future__ import annotations`: a named tuple's string annotations are each
+# compiled when the class is made (typing.ForwardRef); a class's own name is quoted instead
 from collections.abc import Mapping
-from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any, Literal, NamedTuple
+
+from .catalog import NOTHING
 
 
-@dataclass(frozen=True, slots=True)
-class MediaModel:
+class MediaModel(NamedTuple):
     """An image or embedding model. ``limits``: what the provider says the model takes
     (e.g. ``aspectRatios``, ``promptCharacterLimit``), as it says it."""
 
@@ -21,7 +21,7 @@ class MediaModel:
     provider: str
     kind: Literal["image", "embedding"]
     privacy: str | None = None
-    limits: Mapping[str, Any] = field(default_factory=dict)
+    limits: Mapping[str, Any] = NOTHING
     tags: tuple[str, ...] = ()
 
     @property
@@ -41,8 +41,7 @@ class MediaModel:
         }
 
 
-@dataclass(frozen=True, slots=True)
-class MediaCatalog:
+class MediaCatalog(NamedTuple):
     provider: str
     source: Literal["live", "cache", "bundled"]
     models: tuple[MediaModel, ...]
@@ -53,13 +52,12 @@ class MediaCatalog:
 
 
 # -- images -------------------------------------------------------------------------------------
-@dataclass(frozen=True, slots=True)
-class ImageRequest:
+class ImageRequest(NamedTuple):
     """What the ``image`` command asks for; None leaves the choice to the provider/model."""
 
     prompt: str
     model: str | None = None
-    count: int = 1
+    count: int = 1  # type: ignore[assignment]  # the field hides tuple.count
     width: int | None = None
     height: int | None = None
     aspect_ratio: str | None = None
@@ -72,8 +70,7 @@ class ImageRequest:
     quality: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
-class GeneratedImage:
+class GeneratedImage(NamedTuple):
     data: bytes
     mime_type: str
 
@@ -87,8 +84,7 @@ class GeneratedImage:
         return f"GeneratedImage({self.mime_type}, {len(self.data)} bytes)"
 
 
-@dataclass(frozen=True, slots=True)
-class ImageResult:
+class ImageResult(NamedTuple):
     """The images and what the provider said about them. ``blurred``/``content_violation``:
     the provider's content-safety verdict (None when it said nothing)."""
 
@@ -98,7 +94,7 @@ class ImageResult:
     request_id: str | None = None
     blurred: bool | None = None
     content_violation: bool | None = None
-    meta: Mapping[str, Any] = field(default_factory=dict)
+    meta: Mapping[str, Any] = NOTHING
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -113,8 +109,7 @@ class ImageResult:
 
 
 # -- embeddings ---------------------------------------------------------------------------------
-@dataclass(frozen=True, slots=True)
-class EmbeddingResult:
+class EmbeddingResult(NamedTuple):
     vectors: tuple[tuple[float, ...], ...]  # one per input text, in input order
     model: str
     prompt_tokens: int = 0

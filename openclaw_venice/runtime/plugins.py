@@ -18,7 +18,7 @@ and protocols of the capabilities beyond chat (from :mod:`.capabilities`).
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable, Mapping, Sequence
+from collections.abc import AsyncGenerator, Callable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol, cast, runtime_checkable
 
@@ -31,6 +31,7 @@ from .capabilities import (
     EmbeddingCapability,
     ImageCapability,
     Kind,
+    QueuedJobCapability,
     UsageCapability,
 )
 from .catalog import Catalog, ModelInfo
@@ -64,6 +65,7 @@ if TYPE_CHECKING:
         MediaCatalog,
         MediaModel,
     )
+    from .media_jobs import Job, JobProgress, MediaInput, MusicRequest, Quote, VideoRequest
 
 __all__ = [
     "ENTRY_POINT_GROUP",
@@ -86,11 +88,15 @@ __all__ = [
     "ImageCapability",
     "ImageRequest",
     "ImageResult",
+    "Job",
+    "JobProgress",
     "KeyRefusedError",
     "Kind",
     "MediaCatalog",
+    "MediaInput",
     "MediaModel",
     "MissingVariableError",
+    "MusicRequest",
     "OpenClawError",
     "Plugin",
     "PluginApi",
@@ -98,6 +104,8 @@ __all__ = [
     "Provider",
     "ProviderContext",
     "ProviderError",
+    "QueuedJobCapability",
+    "Quote",
     "Registry",
     "SecretError",
     "SecretStr",
@@ -107,6 +115,7 @@ __all__ = [
     "UsageError",
     "UsageReport",
     "UsageRow",
+    "VideoRequest",
     "host_api_key",
     "host_context",
     "load_plugins",
@@ -133,6 +142,9 @@ _RECORDS = {
             "MediaModel",
         ),
         "media",
+    ),
+    **dict.fromkeys(
+        ("Job", "JobProgress", "MediaInput", "MusicRequest", "Quote", "VideoRequest"), "media_jobs"
     ),
     "Attestation": "attestation",
     "ChatFlag": "chat_flag",  # only chat reads a provider's flags
@@ -189,11 +201,15 @@ class ChatSession(Protocol):
 
     def stream(
         self, model: ModelInfo | str, context: Context, settings: ChatSettings
-    ) -> AsyncIterator[StreamEvent]:
+    ) -> AsyncGenerator[StreamEvent, None]:
         """Events of one turn, ending with ``done`` or ``error`` (never raises for provider
         trouble: the ``error`` event carries it, an unknown model included). ``model`` is a
         catalog record, or a model id as the user wrote it (after ``provider/``), which the
-        host hands over untouched: what an id may carry is the provider's syntax."""
+        host hands over untouched: what an id may carry is the provider's syntax.
+
+        An async generator (an ``async def`` with ``yield``): the host stops reading when the
+        user interrupts or a client goes away, and then calls its ``aclose()``, which must
+        release what the turn holds (its HTTP stream)."""
         ...
 
     async def aclose(self) -> None: ...

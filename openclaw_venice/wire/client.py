@@ -50,6 +50,7 @@ __all__ = [
     "AttestationFailures",
     "CallLimits",
     "ConnectionLimits",
+    "Download",
     "Failures",
     "VeniceFailures",
     "Wire",
@@ -111,6 +112,17 @@ class Answer:
     payload: Any  # the parsed JSON body
     headers: Mapping[str, str]
     request_id: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class Download:
+    """A body written to a sink by :meth:`Wire.download`: its ``size`` in bytes (decoded),
+    the answer's headers and ``content_type`` (without parameters)."""
+
+    size: int
+    headers: Mapping[str, str]
+    request_id: str | None
+    content_type: str
 
 
 class Failures(Protocol):
@@ -401,11 +413,17 @@ class Wire:
         limits: CallLimits,
         body: Mapping[str, Any] | None = None,
         params: Mapping[str, str] | None = None,
+        upload: tuple[bytes, str] | None = None,
     ) -> Answer:
-        """The JSON answer of ``method path`` (a 200), or the typed error of the one tree."""
+        """The JSON answer of ``method path`` (a 200), or the typed error of the one tree.
+        ``upload``: a body that is not JSON, as (bytes, its Content-Type), e.g. a multipart
+        form (sent again as it is on a retry)."""
         from .body import read_capped
 
         content = None if body is None else json.dumps(body, ensure_ascii=False).encode()
+        headers = self.headers(body=content is not None)
+        if upload is not None:
+            content, headers["Content-Type"] = upload
         failures = self.failures(limits.timeout)
 
         async def read(response: httpx.Response) -> Answer:
@@ -421,9 +439,42 @@ class Wire:
 
         return await self.request(  # type: ignore[no-any-return]
             method, path, read,
-            content=content, params=params, headers=self.headers(body=content is not None),
+            content=content, params=params, headers=headers,
             timeout=limits.timeout, policy=CHAT.tries(limits.max_retries + 1),
             failures=failures,
+        )  # fmt: skip
+
+    async def download(
+        self,
+        method: str,
+        path: str,
+        sink: Callable[[bytes], object],
+        *,
+        limits: CallLimits,
+        body: Mapping[str, Any] | None = None,
+        accept: str = "*/*",
+        total: float | None = None,
+    ) -> Download:
+        """The 2xx body of ``method path`` handed to ``sink`` piece by bounded piece (never
+        whole in memory), at most ``limits.max_bytes`` decoded bytes. ``limits.timeout``:
+        seconds without a byte; ``total``: seconds for a whole attempt.
+
+        Refusals, timeouts and server errors are retried as ``limits.max_retries`` allows,
+        but only until the first byte reached ``sink``: after that a failure is final (what
+        was written is the caller's to discard), a timeout as :class:`VeniceTimeoutError`, a
+        cut or a body past the cap as :class:`StreamFormatError`, each with the request id.
+        An error of ``sink`` itself (a full disk) is raised as it is."""
+        content = None if body is None else json.dumps(body, ensure_ascii=False).encode()
+        headers = self.headers(accept, body=content is not None)
+        failures = self.failures(limits.timeout)
+
+        async def read(response: httpx.Response) -> Download:
+            return await _drain(response, sink, limits.max_bytes, failures.timeout_text)
+
+        return await self.request(  # type: ignore[no-any-return]
+            method, path, read,
+            content=content, headers=headers, timeout=limits.timeout,
+            policy=CHAT.tries(limits.max_retries + 1), failures=failures, attempt_limit=total,
         )  # fmt: skip
 
     async def fetch(
@@ -592,6 +643,45 @@ async def _send(
     except BaseException:
         slots.release()
         raise
+
+
+async def _drain(
+    response: httpx.Response, sink: Callable[[bytes], object], limit: int, timed_out: str
+) -> Download:
+    """``response``'s decoded body into ``sink`` (see :meth:`Wire.download`)."""
+    import httpx
+
+    from .body import TooLarge, apieces
+
+    request_id = response.headers.get("cf-ray") or None
+    size = 0
+    try:
+        async with aclosing(apieces(response, limit)) as body:
+            async for piece in body:
+                size += len(piece)
+                if size > limit:
+                    raise TooLarge(limit)
+                sink(piece)
+    except Refused as exc:
+        advice = "" if isinstance(exc, TooLarge) else "; try again"
+        raise StreamFormatError(f"Venice's answer {exc}{advice}", request_id=request_id) from None
+    except httpx.DecodingError:
+        raise StreamFormatError(
+            "Venice's answer could not be decompressed; try again", request_id=request_id
+        ) from None
+    except httpx.TimeoutException:
+        if not size:
+            raise  # nothing written yet: the request loop retries as its policy says
+        raise VeniceTimeoutError(timed_out, request_id=request_id) from None
+    except httpx.TransportError as exc:
+        if not size:
+            raise
+        raise StreamFormatError(
+            f"the answer was cut after {size} bytes ({type(exc).__name__}); try again",
+            request_id=request_id,
+        ) from None
+    kind = response.headers.get("content-type", "").partition(";")[0].strip().lower()
+    return Download(size, response.headers, request_id, kind)
 
 
 async def _error_body(response: httpx.Response) -> bytes:

@@ -122,7 +122,7 @@ def _size(text: str) -> tuple[int, int]:
 
 
 def _fields(request: ImageRequest) -> dict[str, Any]:
-    return {name: getattr(request, name) for name in ImageRequest.__dataclass_fields__}
+    return {name: getattr(request, name) for name in ImageRequest._fields}
 
 
 def output_paths(path: Path, count: int) -> list[Path]:
