@@ -91,8 +91,10 @@ def test_register_capability_checks_the_protocol() -> None:
     api.register_provider(StudioProvider())
     with pytest.raises(PluginError, match="object does not offer image generation"):
         api.register_capability("studio", "images", object())
-    with pytest.raises(PluginError, match="unknown capability 'video'"):
-        api.register_capability("studio", "video", StudioExtras())  # type: ignore[arg-type]
+    with pytest.raises(PluginError, match="unknown capability 'holograms'"):
+        api.register_capability("studio", "holograms", StudioExtras())  # type: ignore[arg-type]
+    with pytest.raises(PluginError, match="StudioExtras does not offer video generation"):
+        api.register_capability("studio", "video", StudioExtras())
     api.register_capability("studio", "images", StudioExtras())
     with pytest.raises(PluginError, match="images of studio registered twice"):
         api.register_capability("studio", "images", StudioExtras())

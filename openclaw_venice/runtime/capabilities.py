@@ -14,7 +14,7 @@ host resolved; it raises errors of the one tree (``ProviderError`` subclasses) o
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Literal, Protocol, runtime_checkable
+from typing import TYPE_CHECKING, BinaryIO, Literal, Protocol, runtime_checkable
 
 if TYPE_CHECKING:
     from .account import Balance, UsageReport
@@ -26,9 +26,10 @@ if TYPE_CHECKING:
         ImageResult,
         MediaCatalog,
     )
+    from .media_jobs import Job, JobProgress, MusicRequest, Quote, VideoRequest
     from .secret import SecretStr
 
-Kind = Literal["balance", "usage", "images", "embeddings", "attestation"]
+Kind = Literal["balance", "usage", "images", "embeddings", "attestation", "video", "music"]
 
 
 # -- what a plugin registers ---------------------------------------------------------------------
@@ -81,12 +82,46 @@ class AttestationCapability(Protocol):
         ...
 
 
+@runtime_checkable
+class QueuedJobCapability(Protocol):
+    """A job the provider queues and the host asks about until it is done: ``video``
+    (:class:`VideoRequest`) and ``music`` (music and sound effects, :class:`MusicRequest`).
+    The host quotes, shows the price, queues, polls :meth:`retrieve` (showing progress on a
+    terminal), then calls :meth:`complete`; a :class:`Job` outlives the process that queued
+    it (``--resume ID`` makes one from the id and model)."""
+
+    async def quote(
+        self, ctx: ProviderContext, api_key: SecretStr, request: VideoRequest | MusicRequest
+    ) -> Quote:
+        """The price, before anything is queued; refuses values the model does not take."""
+        ...
+
+    async def queue(
+        self, ctx: ProviderContext, api_key: SecretStr, request: VideoRequest | MusicRequest
+    ) -> Job:
+        """Queue the job (this is what is paid for)."""
+        ...
+
+    async def retrieve(
+        self, ctx: ProviderContext, api_key: SecretStr, job: Job, sink: BinaryIO, max_bytes: int
+    ) -> JobProgress:
+        """One look at ``job``; when it is done, its file streamed into ``sink`` (at most
+        ``max_bytes``, else a one-line error) before returning ``done=True``."""
+        ...
+
+    async def complete(self, ctx: ProviderContext, api_key: SecretStr, job: Job) -> bool:
+        """Tell the provider the file was saved (it may delete its copy); False: it did not."""
+        ...
+
+
 KINDS: dict[Kind, type] = {
     "balance": BalanceCapability,
     "usage": UsageCapability,
     "images": ImageCapability,
     "embeddings": EmbeddingCapability,
     "attestation": AttestationCapability,
+    "video": QueuedJobCapability,
+    "music": QueuedJobCapability,
 }
 DESCRIPTIONS: dict[Kind, str] = {
     "balance": "an account balance",
@@ -94,4 +129,6 @@ DESCRIPTIONS: dict[Kind, str] = {
     "images": "image generation",
     "embeddings": "embeddings",
     "attestation": "enclave attestation",
+    "video": "video generation",
+    "music": "music and sound effects",
 }

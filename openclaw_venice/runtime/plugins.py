@@ -31,6 +31,7 @@ from .capabilities import (
     EmbeddingCapability,
     ImageCapability,
     Kind,
+    QueuedJobCapability,
     UsageCapability,
 )
 from .catalog import Catalog, ModelInfo
@@ -64,6 +65,7 @@ if TYPE_CHECKING:
         MediaCatalog,
         MediaModel,
     )
+    from .media_jobs import Job, JobProgress, MediaInput, MusicRequest, Quote, VideoRequest
 
 __all__ = [
     "ENTRY_POINT_GROUP",
@@ -86,11 +88,15 @@ __all__ = [
     "ImageCapability",
     "ImageRequest",
     "ImageResult",
+    "Job",
+    "JobProgress",
     "KeyRefusedError",
     "Kind",
     "MediaCatalog",
+    "MediaInput",
     "MediaModel",
     "MissingVariableError",
+    "MusicRequest",
     "OpenClawError",
     "Plugin",
     "PluginApi",
@@ -98,6 +104,8 @@ __all__ = [
     "Provider",
     "ProviderContext",
     "ProviderError",
+    "QueuedJobCapability",
+    "Quote",
     "Registry",
     "SecretError",
     "SecretStr",
@@ -107,6 +115,7 @@ __all__ = [
     "UsageError",
     "UsageReport",
     "UsageRow",
+    "VideoRequest",
     "host_api_key",
     "host_context",
     "load_plugins",
@@ -133,6 +142,9 @@ _RECORDS = {
             "MediaModel",
         ),
         "media",
+    ),
+    **dict.fromkeys(
+        ("Job", "JobProgress", "MediaInput", "MusicRequest", "Quote", "VideoRequest"), "media_jobs"
     ),
     "Attestation": "attestation",
     "ChatFlag": "chat_flag",  # only chat reads a provider's flags

@@ -230,7 +230,7 @@ def run_set(args: argparse.Namespace, host: Host) -> int:
     warning = deprecation_warning(resolution.model)
     if warning:
         host.warn(warning)
-    if "e2ee" in resolution.model.tags:
+    if resolution.model.profile.e2ee:
         host.warn(
             f"{ref} is an end-to-end-encrypted (e2ee) model: prompts must be encrypted on this "
             f"machine for it; check that `openclaw chat -m {ref} hi` works before relying on it"
