@@ -96,7 +96,7 @@ def test_media_a_model_does_not_take_is_refused_naming_those_that_do(
 
 def test_more_than_three_videos_are_refused() -> None:
     videos = [VideoPart(f"https://example.com/{i}.mp4") for i in range(4)]
-    with pytest.raises(RequestRefused, match="4 videos in one conversation; .* at most 3"):
+    with pytest.raises(RequestRefused, match=r"4 videos in one conversation; .* at most 3"):
         _body(AUDIO, _turn(*videos))
 
 
