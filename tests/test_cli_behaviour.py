@@ -211,13 +211,14 @@ def test_onboard_with_an_unknown_model_is_refused(server: LocalServer) -> None:
 
 
 def test_a_missing_preferred_default_falls_back_to_a_private_tool_reasoning_model() -> None:
-    from openclaw_venice.runtime.catalog import ModelInfo
+    from openclaw_venice.runtime.catalog import ModelInfo, ModelProfile
     from openclaw_venice.runtime.onboarding import pick_default
 
     models = [
         ModelInfo("anon", "A", "p", reasoning=True, privacy="anonymized"),
         ModelInfo("plain", "B", "p", supports_tools=False, privacy="private"),
-        ModelInfo("e2ee-x", "E", "p", reasoning=True, privacy="private", tags=("e2ee",)),
+        ModelInfo("e2ee-x", "E", "p", reasoning=True, privacy="private",
+                  profile=ModelProfile(e2ee=True)),
         ModelInfo("tools", "C", "p", privacy="private"),
         ModelInfo("best", "D", "p", reasoning=True, privacy="private"),
     ]

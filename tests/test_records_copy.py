@@ -52,5 +52,7 @@ def test_every_record_of_the_contract_is_a_named_tuple() -> None:
     }
     assert {"ModelInfo", "AssistantMessage", "StreamEvent", "Balance", "ImageRequest",
             "Attestation", "ChatSettings", "MediaModel"} <= set(records)
-    not_tuples = sorted(n for n, r in records.items() if not (issubclass(r, tuple) and hasattr(r, "_fields")))
+    not_tuples = sorted(
+        n for n, r in records.items() if not (issubclass(r, tuple) and hasattr(r, "_fields"))
+    )
     assert not_tuples == []

@@ -35,7 +35,6 @@ from ..runtime.ai import (
 )
 from ..runtime.catalog import ModelInfo
 from .gemini_replay import downgrade_unsigned_tool_history
-from .quirks import is_deepseek_v4, needs_signed_tool_calls
 
 Warn = Callable[[str], None]
 NO_RESULT = "No result provided"
@@ -64,6 +63,7 @@ def build_messages(
         out.append({"role": "system", "content": context.system_prompt})
     held: list[ImagePart] = []  # tool-result images wait for the end of the run of results
     append = out.append
+    reasoning_replayed = model.profile.replay == "reasoning-content"
     for message in repair(context.messages):
         if isinstance(message, ToolResultMessage):
             append(tool_entry(message, vision))
@@ -78,9 +78,10 @@ def build_messages(
                     else user_content(content)})  # fmt: skip
         else:
             signed = issued_by(message, model)
-            out.append(assistant_entry(message, is_deepseek_v4(model), signed))
+            out.append(assistant_entry(message, reasoning_replayed, signed))
     out.extend(_held_images(held, model, vision, warn))
-    return downgrade_unsigned_tool_history(out) if needs_signed_tool_calls(model) else out
+    signatures = model.profile.replay == "thought-signatures"
+    return downgrade_unsigned_tool_history(out) if signatures else out
 
 
 def issued_by(message: AssistantMessage, model: ModelInfo) -> bool:

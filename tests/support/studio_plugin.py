@@ -31,6 +31,15 @@ from tests.support.pngs import png
 
 IMAGE_MODELS = (MediaModel("sketch", "Sketch", "studio", "image", "private"),)
 EMBED_MODELS = (MediaModel("words", "Words", "studio", "embedding", "anonymized"),)
+#: what it lists beside those: a speech model with its voices and price
+LISTED = {
+    "tts": (
+        MediaModel(
+            "narrator", "Narrator", "studio", "tts", "private", {"voices": ["Ada", "Lin"]}, (),
+            {"perCharacter": {"credits": 0.001}},
+        ),
+    ),
+}  # fmt: skip
 
 
 class StudioProvider:
@@ -83,6 +92,10 @@ class StudioExtras:
 
     def embedding_models(self, ctx: ProviderContext) -> MediaCatalog:
         return MediaCatalog("studio", "bundled", EMBED_MODELS, "words")
+
+    def media_models(self, ctx: ProviderContext, kind: str) -> MediaCatalog:
+        models = {"image": IMAGE_MODELS, "embedding": EMBED_MODELS, **LISTED}.get(kind, ())
+        return MediaCatalog("studio", "bundled", models, models[0].id if models else None)
 
     async def embed(
         self,
@@ -137,7 +150,7 @@ class StudioPlugin:
     def register(self, api: PluginApi) -> None:
         api.register_provider(StudioProvider())
         extras = StudioExtras()
-        for kind in ("balance", "usage", "images", "embeddings"):
+        for kind in ("balance", "usage", "images", "embeddings", "media_models"):
             api.register_capability("studio", kind, extras)  # type: ignore[arg-type]
         api.register_capability("studio", "video", StudioJobs("video"))
         api.register_capability("studio", "music", StudioJobs("music"))
