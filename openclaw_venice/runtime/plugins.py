@@ -28,6 +28,7 @@ from .capabilities import (
     KINDS,
     AttestationCapability,
     BalanceCapability,
+    CharacterCapability,
     EmbeddingCapability,
     ImageCapability,
     Kind,
@@ -48,6 +49,7 @@ from .errors import (
     PluginError,
     ProviderError,
     SecretError,
+    UnknownCharacterError,
     UnknownModelError,
     UnknownProviderError,
     UsageError,
@@ -68,6 +70,7 @@ if TYPE_CHECKING:
     )
     from .ai import ChatSettings, Context, StreamEvent
     from .attestation import Attestation
+    from .characters import Character, CharacterQuery, CharacterReview, CharacterReviews
     from .chat_flag import ChatFlag
     from .media import (
         MODEL_KINDS,
@@ -91,6 +94,11 @@ __all__ = [
     "AuthMethod",
     "Balance",
     "BalanceCapability",
+    "Character",
+    "CharacterCapability",
+    "CharacterQuery",
+    "CharacterReview",
+    "CharacterReviews",
     "ChatFlag",
     "ChatProvider",
     "ChatSession",
@@ -131,6 +139,7 @@ __all__ = [
     "Registry",
     "SecretError",
     "SecretStr",
+    "UnknownCharacterError",
     "UnknownModelError",
     "UnknownProviderError",
     "UsageCapability",
@@ -184,6 +193,9 @@ _RECORDS = {
         ("Job", "JobProgress", "MediaInput", "MusicRequest", "Quote", "VideoRequest"), "media_jobs"
     ),
     "Attestation": "attestation",
+    **dict.fromkeys(
+        ("Character", "CharacterQuery", "CharacterReview", "CharacterReviews"), "characters"
+    ),
     "ChatFlag": "chat_flag",  # only chat reads a provider's flags
 }
 
@@ -403,6 +415,9 @@ class Registry:
 
     def attestation(self, provider_id: str) -> AttestationCapability:
         return cast("AttestationCapability", self.capability("attestation", provider_id))
+
+    def characters(self, provider_id: str) -> CharacterCapability:
+        return cast("CharacterCapability", self.capability("characters", provider_id))
 
     def rate_limits(self, provider_id: str) -> RateLimitCapability:
         return cast("RateLimitCapability", self.capability("rate_limits", provider_id))

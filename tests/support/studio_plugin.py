@@ -5,14 +5,26 @@ without knowing it. Its answers are made locally (real PNG bytes, vectors from t
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import AsyncGenerator, Sequence
 from typing import Any, ClassVar
 
+from openclaw_venice.runtime.ai import (
+    AssistantMessage,
+    ChatSettings,
+    Context,
+    StreamEvent,
+    TextPart,
+    UserMessage,
+)
 from openclaw_venice.runtime.catalog import Catalog
 from openclaw_venice.runtime.plugins import (  # the contract, as any plugin imports it
     Amount,
     AuthMethod,
     Balance,
+    Character,
+    CharacterQuery,
+    CharacterReview,
+    CharacterReviews,
     EmbeddingResult,
     GeneratedImage,
     ImageRequest,
@@ -28,11 +40,15 @@ from openclaw_venice.runtime.plugins import (  # the contract, as any plugin imp
     RateLimitEvent,
     RateLimitLog,
     RateLimits,
+    UnknownCharacterError,
     UsageReport,
     UsageRow,
 )
 from tests.support.pngs import png
 
+CHARACTERS = (
+    Character("ada", "Ada", "studio", "A patient teacher.", "tutor", ("maths",), rating=4.5),
+)
 IMAGE_MODELS = (MediaModel("sketch", "Sketch", "studio", "image", "private"),)
 EMBED_MODELS = (MediaModel("words", "Words", "studio", "embedding", "anonymized"),)
 #: what it lists beside those: a speech model with its voices and price
@@ -74,6 +90,29 @@ class StudioProvider:
     def catalog(self, ctx: ProviderContext) -> Catalog:
         return self.bundled_catalog()
 
+    chat_flags = ()
+
+    def chat(self, ctx: ProviderContext, api_key: Any, catalog: Catalog | None = None) -> Any:
+        return StudioSession()
+
+
+class StudioSession:
+    """Answers locally: the last user text, said by the character the turn names."""
+
+    async def stream(
+        self, model: Any, context: Context, settings: ChatSettings
+    ) -> AsyncGenerator[StreamEvent, None]:
+        last = next(m for m in reversed(context.messages) if isinstance(m, UserMessage))
+        said = last.content if isinstance(last.content, str) else "…"
+        text = f"{settings.character or 'nobody'} on {model}: {said}"
+        yield StreamEvent("start")
+        yield StreamEvent("text_delta", delta=text)
+        message = AssistantMessage([TextPart(text)], model=str(model), provider="studio")
+        yield StreamEvent("done", message=message)
+
+    async def aclose(self) -> None:
+        pass
+
 
 class StudioExtras:
     async def balance(self, ctx: ProviderContext, api_key: Any) -> Balance:
@@ -83,6 +122,23 @@ class StudioExtras:
         return UsageReport(
             f"{days} days", (UsageRow("Sketch", "IMAGE", 2, "images", {"credits": 1.5}),)
         )
+
+    async def characters(
+        self, ctx: ProviderContext, api_key: Any, query: CharacterQuery
+    ) -> tuple[Character, ...]:
+        return tuple(c for c in CHARACTERS if not query.search or query.search in c.name)
+
+    async def character(self, ctx: ProviderContext, api_key: Any, slug: str) -> Character:
+        found = next((c for c in CHARACTERS if c.slug == slug), None)
+        if found is None:
+            raise UnknownCharacterError("studio", slug, tuple(c.slug for c in CHARACTERS))
+        return found
+
+    async def character_reviews(
+        self, ctx: ProviderContext, api_key: Any, slug: str, page: int = 1
+    ) -> CharacterReviews:
+        character = await self.character(ctx, api_key, slug)
+        return CharacterReviews(character.slug, (CharacterReview(5, "Clear.", "sam"),), page, 1, 1)
 
     async def rate_limits(self, ctx: ProviderContext, api_key: Any) -> RateLimits:
         return RateLimits((RateLimit("sketch", "images per hour", 12),), tier="hobby")
@@ -160,7 +216,15 @@ class StudioPlugin:
     def register(self, api: PluginApi) -> None:
         api.register_provider(StudioProvider())
         extras = StudioExtras()
-        for kind in ("balance", "usage", "rate_limits", "images", "embeddings", "media_models"):
+        for kind in (
+            "balance",
+            "usage",
+            "rate_limits",
+            "characters",
+            "images",
+            "embeddings",
+            "media_models",
+        ):
             api.register_capability("studio", kind, extras)  # type: ignore[arg-type]
         api.register_capability("studio", "video", StudioJobs("video"))
         api.register_capability("studio", "music", StudioJobs("music"))
