@@ -1,6 +1,6 @@
 """What the Venice plugin registers with the host beyond chat: one light object offering
-balance, usage, images and embeddings, whose modules load on first use (registering costs a
-plugin's start-up nothing)."""
+balance, usage, images, embeddings and the lists of media models of every kind, whose modules
+load on first use (registering costs a plugin's start-up nothing)."""
 
 from __future__ import annotations
 
@@ -17,6 +17,7 @@ if TYPE_CHECKING:
         Job,
         JobProgress,
         MediaCatalog,
+        ModelKind,
         MusicRequest,
         ProviderContext,
         Quote,
@@ -51,6 +52,12 @@ class VeniceCapabilities:
         from .images.client import generate_for_host
 
         return await generate_for_host(ctx, api_key, request)
+
+    def media_models(self, ctx: ProviderContext, kind: ModelKind) -> MediaCatalog:
+        from .identity import resolve_base_url
+        from .media_catalog import media_catalog
+
+        return media_catalog(ctx, kind, resolve_base_url(ctx.config, ctx.env))
 
     def embedding_models(self, ctx: ProviderContext) -> MediaCatalog:
         from .embeddings import embedding_models

@@ -25,11 +25,14 @@ if TYPE_CHECKING:
         ImageRequest,
         ImageResult,
         MediaCatalog,
+        ModelKind,
     )
     from .media_jobs import Job, JobProgress, MusicRequest, Quote, VideoRequest
     from .secret import SecretStr
 
-Kind = Literal["balance", "usage", "images", "embeddings", "attestation", "video", "music"]
+Kind = Literal[
+    "balance", "usage", "images", "embeddings", "attestation", "media_models", "video", "music"
+]
 
 
 # -- what a plugin registers ---------------------------------------------------------------------
@@ -70,6 +73,15 @@ class EmbeddingCapability(Protocol):
         model: str | None = None,
         dimensions: int | None = None,
     ) -> EmbeddingResult: ...
+
+
+@runtime_checkable
+class MediaModelsCapability(Protocol):
+    def media_models(self, ctx: ProviderContext, kind: ModelKind) -> MediaCatalog:
+        """The provider's models of ``kind`` (one of :data:`.media.MODEL_KINDS`), with their limits
+        and prices: live when reachable, else cached or bundled; never raises for network
+        trouble; an empty catalog for a kind it has none of."""
+        ...
 
 
 @runtime_checkable
@@ -120,6 +132,7 @@ KINDS: dict[Kind, type] = {
     "images": ImageCapability,
     "embeddings": EmbeddingCapability,
     "attestation": AttestationCapability,
+    "media_models": MediaModelsCapability,
     "video": QueuedJobCapability,
     "music": QueuedJobCapability,
 }
@@ -129,6 +142,7 @@ DESCRIPTIONS: dict[Kind, str] = {
     "images": "image generation",
     "embeddings": "embeddings",
     "attestation": "enclave attestation",
+    "media_models": "lists of media models",
     "video": "video generation",
     "music": "music and sound effects",
 }

@@ -31,6 +31,7 @@ from .capabilities import (
     EmbeddingCapability,
     ImageCapability,
     Kind,
+    MediaModelsCapability,
     QueuedJobCapability,
     UsageCapability,
 )
@@ -58,17 +59,20 @@ if TYPE_CHECKING:
     from .attestation import Attestation
     from .chat_flag import ChatFlag
     from .media import (
+        MODEL_KINDS,
         EmbeddingResult,
         GeneratedImage,
         ImageRequest,
         ImageResult,
         MediaCatalog,
         MediaModel,
+        ModelKind,
     )
     from .media_jobs import Job, JobProgress, MediaInput, MusicRequest, Quote, VideoRequest
 
 __all__ = [
     "ENTRY_POINT_GROUP",
+    "MODEL_KINDS",
     "Allocation",
     "Amount",
     "Attestation",
@@ -95,7 +99,9 @@ __all__ = [
     "MediaCatalog",
     "MediaInput",
     "MediaModel",
+    "MediaModelsCapability",
     "MissingVariableError",
+    "ModelKind",
     "MusicRequest",
     "OpenClawError",
     "Plugin",
@@ -140,6 +146,8 @@ _RECORDS = {
             "ImageResult",
             "MediaCatalog",
             "MediaModel",
+            "MODEL_KINDS",
+            "ModelKind",
         ),
         "media",
     ),
@@ -367,13 +375,18 @@ class Registry:
     def attestation(self, provider_id: str) -> AttestationCapability:
         return cast("AttestationCapability", self.capability("attestation", provider_id))
 
+    def media_models(self, provider_id: str) -> MediaModelsCapability:
+        return cast("MediaModelsCapability", self.capability("media_models", provider_id))
+
 
 def load_plugins(group: str = ENTRY_POINT_GROUP) -> Registry:
     """Load and register every plugin of ``group``. A broken plugin (it fails to import, is
     not a :class:`Plugin`, takes an id another plugin has, or its ``register`` raises) is
     left out and reported in one line in ``failures``; the others load as if it were not
     there."""
-    from .entry_points import entry_points  # not importlib.metadata's: see that module
+    # imported here, not at the top: a command that loads no plugin (--version) does not pay
+    # for it (email, zipfile, tempfile and more)
+    from importlib.metadata import entry_points
 
     registry = Registry()
     for ep in sorted(entry_points(group=group), key=lambda e: e.name):

@@ -32,7 +32,7 @@ from ..errors import (
 )
 from ..identity import USER_AGENT
 from . import http, route
-from .body import Refused
+from .body import UNBOUNDED, Refused, TooLarge
 from .limits import ANSWER, JsonLimits, JsonRefused, loads
 from .retry import CHAT, RetryPolicy
 from .text import mask_error
@@ -705,40 +705,44 @@ def is_proxy_failure(exc: Exception) -> bool:
     return isinstance(exc, httpx.ProxyError)
 
 
-async def body_pieces(response: httpx.Response, undecodable: str) -> AsyncGenerator[bytes, None]:
+async def body_pieces(
+    response: httpx.Response, undecodable: str, limit: int = UNBOUNDED
+) -> AsyncGenerator[bytes, None]:
     """The decoded body piece by bounded piece, inside a request's ``read``: a body that
-    cannot be decompressed is :class:`StreamFormatError` saying ``undecodable``; a timeout or
-    a cut stays the transport's, for the request loop to retry as its policy says."""
+    cannot be decompressed, or whose raw bytes or any content-coding layer pass ``limit``,
+    is :class:`StreamFormatError` (``undecodable`` says the first); a timeout or a cut stays
+    the transport's, for the request loop to retry as its policy says."""
     import httpx
 
     from .body import apieces
 
     try:
-        async with aclosing(apieces(response)) as body:
+        async with aclosing(apieces(response, limit)) as body:
             async for piece in body:
                 yield piece
     except Refused as exc:
-        raise StreamFormatError(f"Venice's answer {exc}; try again") from None
+        raise StreamFormatError(_refused_text(exc)) from None
     except httpx.DecodingError:
         raise StreamFormatError(undecodable) from None
 
 
 async def pieces(
-    response: httpx.Response, *, timed_out: str, undecodable: str
+    response: httpx.Response, *, timed_out: str, undecodable: str, limit: int = UNBOUNDED
 ) -> AsyncGenerator[bytes, None]:
     """The decoded body of an open answer (:meth:`Wire.open`) piece by bounded piece, every
     failure one of the tree's: too slow (:class:`VeniceTimeoutError` saying ``timed_out``),
-    not decompressible or cut (:class:`StreamFormatError`)."""
+    not decompressible, cut, or a compressed body whose raw bytes or any content-coding
+    layer pass ``limit`` (:class:`StreamFormatError`)."""
     import httpx
 
     from .body import apieces
 
     try:
-        async with aclosing(apieces(response)) as body:
+        async with aclosing(apieces(response, limit)) as body:
             async for piece in body:
                 yield piece
     except Refused as exc:
-        raise StreamFormatError(f"Venice's answer {exc}; try again") from None
+        raise StreamFormatError(_refused_text(exc)) from None
     except httpx.TimeoutException:
         raise VeniceTimeoutError(timed_out) from None
     except httpx.DecodingError:
@@ -760,6 +764,11 @@ async def read_capped(
     return await read(
         response, limit, timed_out=timed_out, undecodable=undecodable, request_id=request_id
     )
+
+
+def _refused_text(exc: Refused) -> str:
+    """What a refused body says (too large: trying again would not help)."""
+    return f"Venice's answer {exc}" + ("" if isinstance(exc, TooLarge) else "; try again")
 
 
 def _named(error: E, request_id: str | None) -> E:
