@@ -1,22 +1,29 @@
 """What the Venice plugin registers with the host beyond chat: one light object offering
-balance, usage, images and embeddings, whose modules load on first use (registering costs a
-plugin's start-up nothing)."""
+balance, usage, images, embeddings and the lists of media models of every kind, whose modules
+load on first use (registering costs a plugin's start-up nothing)."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, BinaryIO
 
 if TYPE_CHECKING:
+    from .jobs.client import HostJobs
     from .runtime.plugins import (
         Balance,
         EmbeddingResult,
         ImageRequest,
         ImageResult,
+        Job,
+        JobProgress,
         MediaCatalog,
+        ModelKind,
+        MusicRequest,
         ProviderContext,
+        Quote,
         SecretStr,
         UsageReport,
+        VideoRequest,
     )
 
 
@@ -46,6 +53,12 @@ class VeniceCapabilities:
 
         return await generate_for_host(ctx, api_key, request)
 
+    def media_models(self, ctx: ProviderContext, kind: ModelKind) -> MediaCatalog:
+        from .identity import resolve_base_url
+        from .media_catalog import media_catalog
+
+        return media_catalog(ctx, kind, resolve_base_url(ctx.config, ctx.env))
+
     def embedding_models(self, ctx: ProviderContext) -> MediaCatalog:
         from .embeddings import embedding_models
 
@@ -62,3 +75,37 @@ class VeniceCapabilities:
         from .embeddings import embed_for_host
 
         return await embed_for_host(ctx, api_key, texts, model, dimensions)
+
+
+class VeniceQueuedJobs:
+    """The ``video`` or ``music`` capability (Venice's ``/video/*`` or ``/audio/*`` queue);
+    :mod:`.jobs.client` loads on the first call."""
+
+    def __init__(self, kind: str) -> None:
+        self.kind = kind
+
+    def __repr__(self) -> str:
+        return f"VeniceQueuedJobs({self.kind!r})"
+
+    def _jobs(self) -> HostJobs:
+        from .jobs.client import MUSIC, VIDEO, HostJobs
+
+        return HostJobs(VIDEO if self.kind == "video" else MUSIC)
+
+    async def quote(
+        self, ctx: ProviderContext, api_key: SecretStr, request: VideoRequest | MusicRequest
+    ) -> Quote:
+        return await self._jobs().quote(ctx, api_key, request)
+
+    async def queue(
+        self, ctx: ProviderContext, api_key: SecretStr, request: VideoRequest | MusicRequest
+    ) -> Job:
+        return await self._jobs().queue(ctx, api_key, request)
+
+    async def retrieve(
+        self, ctx: ProviderContext, api_key: SecretStr, job: Job, sink: BinaryIO, max_bytes: int
+    ) -> JobProgress:
+        return await self._jobs().retrieve(ctx, api_key, job, sink, max_bytes)
+
+    async def complete(self, ctx: ProviderContext, api_key: SecretStr, job: Job) -> bool:
+        return await self._jobs().complete(ctx, api_key, job)

@@ -3,7 +3,9 @@
 Merge rules (ids match exactly), after the TypeScript plugin:
 
 * live rows decide which models exist and their order;
-* a known id keeps the bundled name, reasoning and input; the live row may only lower the
+* a known id keeps the bundled name, reasoning and input (text, image), but audio and video
+  input are what the live row's ``supportsAudioInput`` / ``supportsVideoInput`` say when it
+  says (chat refuses them before sending elsewhere); the live row may only lower the
   limits: a smaller ``availableContextTokens`` is the context window, and maxTokens is
   ``min(maxCompletionTokens, context window, bundled max)`` over positive finite numbers;
   ``supportsFunctionCalling: false`` turns tools off and ``true`` never turns them back on;
@@ -28,6 +30,7 @@ from pathlib import Path
 from typing import Any, TypeGuard
 
 from .identity import PROVIDER_ID
+from .profiles import venice_profile
 from .runtime.catalog import Catalog, CatalogSource, Cost, Deprecation, ModelInfo
 
 DEFAULT_CONTEXT_WINDOW = 128_000
@@ -56,18 +59,18 @@ def bundled_record(entry: Mapping[str, Any]) -> ModelInfo:
     retired = entry.get("retired") or {}
     extra = {
         k: entry[k]
-        for k in (
-            "reasoningEffort",
-            "supportsWebSearch",
-            "supportsResponseSchema",
-            "e2ee",
-            "extendedCost",
-            "deprecation",
-        )
+        for k in ("supportsWebSearch", "supportsResponseSchema", "extendedCost", "deprecation")
         if k in entry
     }
     replacement = retired.get("replacement")
-    deprecation, tags = _flags(extra, replacement is not None)
+    efforts = _mapping(entry.get("reasoningEffort")).get("options")
+    profile = venice_profile(
+        entry["id"],
+        reasoning=bool(entry["reasoning"]),
+        efforts=_strings(efforts),
+        e2ee=entry.get("e2ee") is True,
+    )
+    deprecation, tags = _flags(extra, replacement is not None, profile.e2ee)
     return ModelInfo(
         id=entry["id"],
         name=entry["name"],
@@ -84,16 +87,23 @@ def bundled_record(entry: Mapping[str, Any]) -> ModelInfo:
         extra=extra,
         deprecation=deprecation,
         tags=tags,
+        profile=profile,
     )
+
+
+def _strings(values: Any) -> tuple[str, ...]:
+    return tuple(v for v in values if isinstance(v, str)) if isinstance(values, list) else ()
 
 
 def _flagged(model: ModelInfo) -> ModelInfo:
     """``model`` with its deprecation read from ``extra`` and its flag tags set afresh."""
-    deprecation, tags = _flags(model.extra, model.retired)
+    deprecation, tags = _flags(model.extra, model.retired, model.profile.e2ee)
     return model._replace(deprecation=deprecation, tags=tags)
 
 
-def _flags(extra: Mapping[str, Any], retired: bool) -> tuple[Deprecation | None, tuple[str, ...]]:
+def _flags(
+    extra: Mapping[str, Any], retired: bool, e2ee: bool
+) -> tuple[Deprecation | None, tuple[str, ...]]:
     """The deprecation notice in ``extra`` and the flag tags (e2ee, offline, deprecated,
     retired) of a model with that ``extra``."""
     notice = extra.get("deprecation")
@@ -105,7 +115,7 @@ def _flags(extra: Mapping[str, Any], retired: bool) -> tuple[Deprecation | None,
             successor if isinstance(successor, str) and successor else None,
         )
     tags = []
-    if extra.get("e2ee"):
+    if e2ee:
         tags.append("e2ee")
     if extra.get("offline"):
         tags.append("offline")
@@ -163,6 +173,13 @@ def merge_known(base: ModelInfo, spec: Mapping[str, Any]) -> ModelInfo:
     if cost is not None and "extended" not in pricing:  # Venice dropped the long-context tier
         extra.pop("extendedCost", None)
     extra.update(_live_extra(spec))
+    efforts = _efforts(caps)
+    profile = venice_profile(
+        base.id,
+        reasoning=base.reasoning,
+        efforts=base.profile.reasoning_efforts if efforts is None else efforts,
+        e2ee=base.profile.e2ee or caps.get("supportsE2EE") is True,
+    )
     return base._replace(
         context_window=context,
         max_tokens=min(live_max, context, base.max_tokens),
@@ -171,7 +188,25 @@ def merge_known(base: ModelInfo, spec: Mapping[str, Any]) -> ModelInfo:
         privacy=_privacy(spec) or base.privacy,
         replacement=None,
         extra=extra,
+        input=live_input(base.input, caps),
+        profile=profile,
     )
+
+
+_MEDIA_INPUTS = (("audio", "supportsAudioInput"), ("video", "supportsVideoInput"))
+
+
+def live_input(base: tuple[str, ...], caps: Mapping[str, Any]) -> tuple[str, ...]:
+    """``base`` with ``audio`` and ``video`` as the live capabilities say (kept as they were
+    where a capability is not stated)."""
+    kept = list(base)
+    for word, key in _MEDIA_INPUTS:
+        stated = caps.get(key)
+        if stated is True and word not in kept:
+            kept.append(word)
+        elif stated is False and word in kept:
+            kept.remove(word)
+    return tuple(kept)
 
 
 def unknown_model(model_id: str, spec: Mapping[str, Any]) -> ModelInfo:
@@ -193,31 +228,29 @@ def unknown_model(model_id: str, spec: Mapping[str, Any]) -> ModelInfo:
         provider=PROVIDER_ID,
         privacy=_privacy(spec),
         reasoning=reasoning,
-        input=("text", "image") if caps.get("supportsVision") is True else ("text",),
+        input=live_input(
+            ("text", "image") if caps.get("supportsVision") is True else ("text",), caps
+        ),
         context_window=context or DEFAULT_CONTEXT_WINDOW,
         max_tokens=max_tokens,
         supports_tools=caps.get("supportsFunctionCalling") is not False,
         cost=_schedule(_mapping(spec.get("pricing"))) or Cost(),
         extra=_live_extra(spec),
+        profile=venice_profile(
+            model_id,
+            reasoning=reasoning,
+            efforts=_efforts(caps) or (),
+            e2ee=caps.get("supportsE2EE") is True,
+        ),
     )
 
 
 def _live_extra(spec: Mapping[str, Any]) -> dict[str, Any]:
     caps = _mapping(spec.get("capabilities"))
     extra: dict[str, Any] = {}
-    if caps.get("supportsReasoningEffort") is True:
-        options = caps.get("reasoningEffortOptions")
-        extra["reasoningEffort"] = {
-            "options": [o for o in options if isinstance(o, str)]
-            if isinstance(options, list)
-            else ["low", "medium", "high"],
-            "default": caps.get("defaultReasoningEffort"),
-        }
     for key in ("supportsWebSearch", "supportsResponseSchema"):
         if caps.get(key) is True:
             extra[key] = True
-    if caps.get("supportsE2EE") is True:
-        extra["e2ee"] = True
     if spec.get("offline") is True:
         extra["offline"] = True
     deprecation = spec.get("deprecation")
@@ -233,6 +266,15 @@ def _live_extra(spec: Mapping[str, Any]) -> dict[str, Any]:
     if extended is not None:
         extra["extendedCost"] = extended
     return extra
+
+
+def _efforts(caps: Mapping[str, Any]) -> tuple[str, ...] | None:
+    """The reasoning efforts a live row offers (``reasoningEffortOptions``; low, medium and
+    high when it lists none), or None when it says the model takes none."""
+    if caps.get("supportsReasoningEffort") is not True:
+        return None
+    options = caps.get("reasoningEffortOptions")
+    return _strings(options) if isinstance(options, list) else ("low", "medium", "high")
 
 
 _RATES: tuple[tuple[str, str], ...] = (

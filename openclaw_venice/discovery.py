@@ -155,7 +155,9 @@ async def _read_capped(response: Response) -> bytes:
     chunks: list[bytes] = []
     size = 0
     try:
-        async with aclosing(body_pieces(response, "answer could not be decompressed")) as body:
+        async with aclosing(
+            body_pieces(response, "answer could not be decompressed", MAX_BODY_BYTES)
+        ) as body:
             async for chunk in body:
                 size += len(chunk)
                 if size > MAX_BODY_BYTES:

@@ -8,7 +8,10 @@ from __future__ import annotations
 from typing import Any
 
 from .attestation import VeniceAttestation  # light, too: the tee/ code loads on first use
-from .capabilities import VeniceCapabilities  # light: what it offers loads on first use
+from .capabilities import (  # light: what it offers loads on first use
+    VeniceCapabilities,
+    VeniceQueuedJobs,
+)
 from .identity import DEFAULT_BASE_URL, LABEL, PROVIDER_ID
 from .runtime.plugins import PluginApi
 
@@ -50,9 +53,11 @@ class VenicePlugin:
 
         api.register_provider(VeniceProvider())
         extras = VeniceCapabilities()  # its modules load on first use
-        for kind in ("balance", "usage", "images", "embeddings"):
+        for kind in ("balance", "usage", "images", "embeddings", "media_models"):
             api.register_capability(PROVIDER_ID, kind, extras)
         api.register_capability(PROVIDER_ID, "attestation", VeniceAttestation())
+        api.register_capability(PROVIDER_ID, "video", VeniceQueuedJobs("video"))
+        api.register_capability(PROVIDER_ID, "music", VeniceQueuedJobs("music"))
 
 
 plugin = VenicePlugin()

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import AsyncIterator, Mapping, Sequence
+from collections.abc import AsyncGenerator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from .catalog import load_bundle
@@ -34,6 +34,7 @@ if TYPE_CHECKING:
     from .chat.options import StreamOptions
     from .embeddings import VeniceEmbeddings
     from .images.client import VeniceImages
+    from .jobs.client import VeniceMusic, VeniceVideo
     from .runtime.ai import AssistantMessage, ChatSettings, Context, StreamEvent
     from .runtime.plugins import SecretStr
     from .wire.client import ConnectionLimits
@@ -208,7 +209,7 @@ class VeniceProvider:
 
     def stream(
         self, model: ModelInfo | str, context: Context, options: StreamOptions | None = None
-    ) -> AsyncIterator[StreamEvent]:
+    ) -> AsyncGenerator[StreamEvent, None]:
         """One turn's events (``start`` … ``done`` or ``error``); see :class:`VeniceChat`."""
         return self.client().stream(model, context, options)
 
@@ -247,6 +248,23 @@ class VeniceProvider:
         from .embeddings import VeniceEmbeddings
 
         return VeniceEmbeddings(lambda: self.client().wire, self._runner)
+
+    @functools.cached_property
+    def video(self) -> VeniceVideo:
+        """``await provider.video.generate("a boat at dawn", "boat.mp4")`` (or
+        ``generate_sync``); ``quote``, ``queue``, ``save`` step by step, ``job(id, model)``
+        to resume one queued earlier."""
+        from .jobs.client import VeniceVideo
+
+        return VeniceVideo(lambda: self.client().wire, self._runner)
+
+    @functools.cached_property
+    def music(self) -> VeniceMusic:
+        """Music and sound effects: ``await provider.music.generate("rain", "rain.mp3",
+        sound=True)``; the same steps as :attr:`video`."""
+        from .jobs.client import VeniceMusic
+
+        return VeniceMusic(lambda: self.client().wire, self._runner)
 
     def _warn(self, message: str) -> None:
         self.client().warn_once(message)

@@ -25,6 +25,7 @@ from openclaw_venice.runtime.ai import (
     ToolResultMessage,
     UserMessage,
 )
+from openclaw_venice.runtime.catalog import Deprecation
 from tests.support import faults, venice_wire
 from tests.support.hygiene import CANARY
 from tests.support.server import LocalServer, Reply, Request, json_reply
@@ -264,8 +265,7 @@ def test_long_retry_after_is_reported_not_slept(server: LocalServer, chat: Venic
 def test_404_names_the_replacement(server: LocalServer, chat: VeniceChat) -> None:
     base = load_bundle().find("llama-3.3-70b")
     assert base is not None
-    deprecation = {"date": "2026-12-01T00:00:00.000Z", "replacement": "deepseek-v3.2"}
-    deprecated = base._replace(extra={**base.extra, "deprecation": deprecation})
+    deprecated = base._replace(deprecation=Deprecation("2026-12-01T00:00:00.000Z", "deepseek-v3.2"))
     server.respond(lambda r: json_reply({"error": "model not found"}, 404))
     with pytest.raises(errors.ModelNotFoundError, match=r"replacement venice/deepseek-v3\.2"):
         chat.complete_sync(deprecated, ask())

@@ -14,7 +14,6 @@ from hypothesis import strategies as st
 
 from openclaw_venice.catalog import load_bundle
 from openclaw_venice.chat.options import VENICE_PARAMETERS, StreamOptions, VeniceOptions
-from openclaw_venice.chat.quirks import is_e2ee, rejects_effort_with_tools
 from openclaw_venice.chat.replay import NO_RESULT, TOOL_IMAGES_INTRO, repair
 from openclaw_venice.chat.request import (
     EFFORT_SCALE,
@@ -39,7 +38,7 @@ from openclaw_venice.runtime.ai import (
     ToolResultMessage,
     UserMessage,
 )
-from openclaw_venice.runtime.catalog import ModelInfo
+from openclaw_venice.runtime.catalog import ModelInfo, ModelProfile
 from tests.support import chat_strategies as cs
 from tests.support.fuzzing import examples
 from tests.support.openapi import schema
@@ -211,10 +210,10 @@ def test_any_turn_builds_a_valid_body_or_is_refused_for_images(
     assert body["max_completion_tokens"] < record.context_window
     assert ("tools" in body) == bool(context.tools and record.supports_tools)
     effort = body.get("reasoning_effort")
-    if "tools" in body and rejects_effort_with_tools(record):
+    if "tools" in body and not record.profile.effort_with_tools:
         assert effort == "none"  # the GPT-5 rule, whatever the model's levels say
     else:
-        assert effort is None or effort in record.extra["reasoningEffort"]["options"]
+        assert effort is None or effort in record.profile.reasoning_efforts
     params = body["venice_parameters"]
     assert params["include_venice_system_prompt"] is options.venice.include_venice_system_prompt
     assert "stream_options" not in body
@@ -421,7 +420,7 @@ def test_levels_map_onto_each_models_own_efforts(model_id: str, expected: list[s
 
 def test_no_bundled_model_is_ever_sent_an_effort_it_does_not_list() -> None:
     for record in load_bundle().models:
-        offered = (record.extra.get("reasoningEffort") or {}).get("options", [])
+        offered = record.profile.reasoning_efforts
         for level in LEVELS:
             effort = reasoning_effort(record, level)
             assert effort is None or (effort in offered and effort in EFFORT_SCALE)
@@ -429,7 +428,7 @@ def test_no_bundled_model_is_ever_sent_an_effort_it_does_not_list() -> None:
 
 
 def test_an_effort_outside_the_spec_in_a_catalog_row_is_never_sent() -> None:
-    odd = ModelInfo("m", "M", "venice", extra={"reasoningEffort": {"options": ["ultra", "turbo"]}})
+    odd = ModelInfo("m", "M", "venice", profile=ModelProfile(reasoning_efforts=("ultra", "turbo")))
     assert all(reasoning_effort(odd, level) is None for level in LEVELS)
 
 
@@ -572,12 +571,12 @@ def test_an_empty_conversation_is_refused() -> None:
 
 def test_e2ee_models_get_the_plain_body_that_chat_e2ee_then_gates_and_seals() -> None:
     # (tests/test_e2ee_chat.py: what is dropped, what is sealed, what is sent)
-    e2ee = [m for m in load_bundle().models if is_e2ee(m)]
+    e2ee = [m for m in load_bundle().models if m.profile.e2ee]
     assert len(e2ee) >= 5
     for record in e2ee:
         assert build(record)["model"] == record.id
-    flagged = ModelInfo("tee-model", "T", "venice", extra={"e2ee": True})
-    assert is_e2ee(flagged) and build(flagged)["model"] == "tee-model"
+    flagged = ModelInfo("tee-model", "T", "venice", profile=ModelProfile(e2ee=True))
+    assert build(flagged)["model"] == "tee-model"
 
 
 # -- replay -------------------------------------------------------------------------------------

@@ -1,5 +1,5 @@
 """Reasoning levels (issue 11 item 6): every GPT-5-family tool turn follows the effort rule
-of ``chat/quirks.py`` (``rejects_effort_with_tools``: say ``none``), members whose levels
+of its profile (``effort_with_tools`` False: say ``none``), members whose levels
 lack ``none`` included; a requested level that is dropped or changed is said once, in one
 line, to the Python caller and on the CLI's stderr."""
 
@@ -8,15 +8,15 @@ from __future__ import annotations
 import io
 import json
 import re
-from dataclasses import replace
+from pathlib import Path
 from typing import Any
 
 import pytest
 
+import openclaw_venice
 from openclaw_venice.catalog import load_bundle, merge_catalog
 from openclaw_venice.chat.client import VeniceChat
 from openclaw_venice.chat.options import StreamOptions
-from openclaw_venice.chat.quirks import is_deepseek_v4, is_e2ee, rejects_effort_with_tools
 from openclaw_venice.chat.request import build_request
 from openclaw_venice.runtime import cli
 from openclaw_venice.runtime.ai import Context, ReasoningLevel, Tool, UserMessage
@@ -31,12 +31,15 @@ LEVELS: tuple[ReasoningLevel | None, ...] = (None, "off", "minimal", "low", "med
                                              "xhigh")  # fmt: skip
 READ = Tool("read", "Read a file", {"type": "object", "properties": {"path": {"type": "string"}}})
 BUNDLE = load_bundle()
+#: the bundle as written (the levels it lists for DeepSeek V4, which its profile drops)
+BUNDLE_FILE = Path(openclaw_venice.__file__).parent / "data" / "catalog.json"
+BUNDLED_ROWS = {e["id"]: e for e in json.loads(BUNDLE_FILE.read_text())["models"]}
 
 
 def gpt5_family() -> list[ModelInfo]:
     """The bundle's GPT-5 models, and live rows unlike them: levels without ``none``, and
     ``supportsReasoningEffort`` with no levels at all (Venice's /models of 2026-03)."""
-    members = [m for m in BUNDLE.models if rejects_effort_with_tools(m)]
+    members = [m for m in BUNDLE.models if not m.profile.effort_with_tools]
     rows = [
         {"id": "openai-gpt-52", "type": "text",
          "model_spec": {"capabilities": {"supportsFunctionCalling": True,
@@ -107,14 +110,14 @@ def test_a_dropped_or_clamped_level_is_said_in_one_line(
 def test_a_level_taken_as_is_or_off_says_nothing() -> None:
     checked = 0
     for model in BUNDLE.models:
-        if is_e2ee(model):
+        if model.profile.e2ee:
             continue  # refused before any level matters
-        offered = (model.extra.get("reasoningEffort") or {}).get("options") or []
+        offered = (BUNDLED_ROWS[model.id].get("reasoningEffort") or {}).get("options") or []
         levels = ["off", *[o for o in offered if o in LEVELS and o not in ("off", "none")]]
         for level in levels:
             said: list[str] = []
             body(model, level, False, said)
-            if level != "off" and is_deepseek_v4(model):  # takes no effort through Venice
+            if level != "off" and "deepseek-v4" in model.id:  # takes no effort through Venice
                 assert said == [f"{model.ref} has no reasoning effort to set; "
                                 f"reasoning level {level} ignored"]  # fmt: skip
             else:
@@ -143,7 +146,7 @@ def test_the_python_caller_is_told_once_over_many_turns(server: LocalServer) -> 
     ) as chat:
         for _ in range(3):
             chat.complete_sync("venice/openai-gpt-55-pro", context, options)
-            chat.complete_sync("venice/kimi-k2-6", replace(context, tools=[]), options)
+            chat.complete_sync("venice/kimi-k2-6", Context(messages=context.messages), options)
     efforts = [r.json()["reasoning_effort"] for r in server.requests]
     assert efforts == ["none", "high"] * 3
     assert said == [

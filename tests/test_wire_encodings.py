@@ -126,8 +126,8 @@ CALLS: dict[str, tuple[Callable[[LocalServer, Path], Any], bytes, str, int, Outc
     "discovery": (
         discover, b'{"data": ["', "application/json", discovery.MAX_BODY_BYTES,
         lambda result: result[0] == "bundled"
-        and result[1] == ["Venice model discovery failed: answer larger than 16 MB "
-                          "(request id bomb-1); showing the bundled catalog"],
+        and result[1] == ["Venice model discovery failed: Venice's answer is larger than 16 MB; "
+                          "refusing to read it (request id bomb-1); showing the bundled catalog"],
     ),
     "embed": (
         capability(lambda ctx, k: VeniceCapabilities().embed(ctx, k, ["a"])),
@@ -233,3 +233,32 @@ def test_a_layer_that_inflates_to_nothing_stops_at_the_cap() -> None:
     with pytest.raises(body.TooLarge):
         for _ in range(1000):
             list(decoding.decode(empty_block * 10))
+
+
+def nothing_twice_over(intermediate_mb: int, prefix: bytes) -> bytes:
+    """``prefix`` then ``intermediate_mb`` MB of empty stored deflate blocks (bytes that
+    inflate to nothing), as a deflate layer, gzipped over it: ``deflate, gzip``."""
+    inner = zlib.compressobj(9, zlib.DEFLATED, zlib.MAX_WBITS)
+    layer = inner.compress(prefix) + inner.flush(zlib.Z_SYNC_FLUSH)
+    empty_block = b"\x00\x00\x00\xff\xff"  # BFINAL=0, stored, LEN=0, NLEN=0xffff
+    outer = zlib.compressobj(9, zlib.DEFLATED, zlib.MAX_WBITS | 16)
+    block = empty_block * (MiB // len(empty_block))
+    wire = [outer.compress(layer), *(outer.compress(block) for _ in range(intermediate_mb))]
+    return b"".join(wire) + outer.flush()
+
+
+def test_a_stacked_layer_inside_a_stream_counts_against_the_cap(
+    server: LocalServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A streamed answer whose inner layer is megabytes that inflate to nothing: the answer
+    never grows, so only counting the layer ends it (before: the turn read all of it and
+    ended "without finishing"; a longer one is read for as long as the server sends)."""
+    monkeypatch.setattr(turn, "MAX_STREAM_BYTES", 4 * MiB)
+    event = venice_wire.sse([venice_wire.chunk({"content": "hi"})], done=False)
+    payload = nothing_twice_over(64, event)
+    assert len(payload) < 256 * 1024  # what crosses the wire
+    server.respond(lambda request: encoded(payload, "deflate, gzip", "text/event-stream"))
+    result = chat_turn(server, stream=True)
+    assert isinstance(result, errors.StreamFormatError), repr(result)
+    says = "Venice's answer is larger than 4 MB; refusing to read it (request id bomb-1)"
+    assert str(result) == says

@@ -81,3 +81,56 @@ def test_a_clean_connection_is_still_reused(server: LocalServer) -> None:
     asyncio.run(go())
     assert len(server.connections.ports) == 1  # keep-alive works: the check drops no good one
 
+
+def test_h11s_state_is_where_the_check_looks(server: LocalServer) -> None:
+    """The check reads httpcore's private chain to h11: an httpcore that moves it fails here
+    (and users fall back to the safe mode below)."""
+    import h11
+    import httpx
+
+    from openclaw_venice.wire import route, unasked
+
+    server.respond(lambda request: json_reply(venice_wire.completion("same")))
+
+    async def go() -> Any:
+        async with route.async_transport(server.url, {}) as transport:
+            response = await transport.handle_async_request(httpx.Request("GET", server.url))
+            assert isinstance(response.stream, unasked._Checked)
+            async for _ in response.stream:  # read to its end, not closed yet
+                pass
+            state = unasked.h11_state(response.stream._stream)
+            seen = None if state is None else state.their_state
+            await response.aclose()
+            return state, seen
+
+    state, seen = asyncio.run(go())
+    assert isinstance(state, h11.Connection)
+    assert seen is h11.DONE
+
+
+def test_without_h11s_state_every_connection_is_dropped(
+    server: LocalServer, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Fail safe: an httpcore whose internals moved gets no stray answer through (each turn
+    its own connection) and one warning saying why."""
+    from openclaw_venice.wire import unasked
+
+    monkeypatch.setattr(unasked, "h11_state", lambda stream: None)
+    monkeypatch.setattr(unasked, "_warned", [])
+    server.respond(numbered(stream=False))
+
+    async def go() -> list[str]:
+        url = server.url + "/api/v1"
+        async with VeniceChat(CANARY, base_url=url, catalog=load_bundle()) as chat:
+            ask = Context(messages=[UserMessage("hi")])
+            return [
+                (await chat.complete(MODEL, ask, StreamOptions(), stream=False)).text
+                for _ in range(3)
+            ]
+
+    with caplog.at_level("WARNING", logger="openclaw_venice.wire"):
+        assert asyncio.run(go()) == ["answer 1", "answer 2", "answer 3"]
+    assert len(server.connections.ports) == 3
+    warnings = [r.getMessage() for r in caplog.records if r.name == "openclaw_venice.wire"]
+    assert len(warnings) == 1
+    assert "connections are closed after each answer instead of reused" in warnings[0]

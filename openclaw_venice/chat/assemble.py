@@ -37,7 +37,6 @@ from .chunk_fields import (
     kind_of,
 )
 from .part_builder import Kind, Part, PartBuilder
-from .quirks import encodes_tool_arguments_as_html
 from .signatures import ReasoningState, call_signature
 from .think_tags import ThinkTags
 from .usage import usage_from
@@ -96,7 +95,7 @@ class TurnAssembler:
         self._cost: Any = None
         self._meta: dict[str, Any] = {}
         self._reasoning = ReasoningState()  # Gemini's reasoning_details, thought_signature
-        self._html_arguments = encodes_tool_arguments_as_html(model)
+        self._html_arguments = model.profile.tool_arguments == "html-entities"
 
     def start(self) -> StreamEvent:
         empty = AssistantMessage([], model=self.model.id, provider=self.provider)

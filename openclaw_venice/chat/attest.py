@@ -6,8 +6,8 @@ from typing import TYPE_CHECKING
 
 from ..errors import RequestRefused, UnknownModelError
 from ..identity import PROVIDER_ID, resolve_base_url
+from ..profiles import venice_profile
 from ..runtime.plugins import Attestation, ProviderContext
-from .quirks import is_e2ee
 
 if TYPE_CHECKING:
     from ..runtime.plugins import SecretStr
@@ -31,9 +31,9 @@ async def attest_model(
     try:
         try:
             record, _ = chat.resolve_model(model_id)
-            enclave = is_e2ee(record)
+            enclave = record.profile.e2ee
         except UnknownModelError:
-            enclave = model_id.lower().startswith("e2ee-")
+            enclave = venice_profile(model_id, reasoning=False).e2ee
         if not enclave:
             raise RequestRefused(
                 f"{PROVIDER_ID}/{model_id} does not run in an attested enclave; pick an e2ee- "

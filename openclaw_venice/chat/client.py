@@ -16,11 +16,11 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from ..errors import OpenClawError, SecretError, UnknownModelError
 from ..identity import BASE_URL_ENV_VAR, DEFAULT_BASE_URL, ENV_VAR, PROVIDER_ID
+from ..profiles import profiled
 from ..runtime.ai import AssistantMessage, Context, StreamEvent
 from ..runtime.catalog import Catalog, ModelInfo, deprecation_warning
 from .config_settings import NONE, ProviderSettings
 from .options import StreamOptions
-from .quirks import is_e2ee
 from .request import build_request, split_model_suffix
 
 if TYPE_CHECKING:
@@ -124,10 +124,12 @@ class VeniceChat:
         return self._catalog
 
     def resolve_model(self, model: ModelInfo | str) -> tuple[ModelInfo, str]:
-        """The catalog record and the id to send (with any ``:key=value`` suffix)."""
+        """The catalog record and the id to send (with any ``:key=value`` suffix). A record
+        made outside Venice's catalog (the config file's, one built by hand) gets the profile
+        its id implies."""
         if isinstance(model, ModelInfo):
             self._warn_deprecated(model)
-            return model, model.id
+            return profiled(model), model.id
         base, suffix = split_model_suffix(model.removeprefix(f"{PROVIDER_ID}/"))
         resolution = self.catalog.resolve(base)
         if resolution is None:
@@ -135,7 +137,7 @@ class VeniceChat:
         if resolution.notice:
             self.warn_once(resolution.notice)
         self._warn_deprecated(resolution.model)
-        return resolution.model, resolution.model.id + suffix
+        return profiled(resolution.model), resolution.model.id + suffix
 
     def _warn_deprecated(self, model: ModelInfo) -> None:
         """One line, once, before the first turn on a model Venice has deprecated."""
@@ -169,7 +171,7 @@ class VeniceChat:
             yield StreamEvent("error", error=exc, message=_failed(exc, model))
             return
         turn: AsyncGenerator[StreamEvent, None]
-        if is_e2ee(record):
+        if record.profile.e2ee:
             from .e2ee import run_e2ee_turn
 
             try:
@@ -205,7 +207,7 @@ class VeniceChat:
         asks Venice for one JSON answer instead of an event stream."""
         if not isinstance(model, ModelInfo):
             await self.load_catalog()
-        if not stream and not is_e2ee(self.resolve_model(model)[0]):  # e2ee: streams only
+        if not stream and not self.resolve_model(model)[0].profile.e2ee:  # e2ee: streams only
             from .turn import complete_once
 
             options = options or StreamOptions()
@@ -236,6 +238,7 @@ class VeniceChat:
             stream=stream,
             requested_id=requested,
             vision_models=vision,
+            media_models=_media_models(self.catalog),
             warn=self.warn_once,
             venice_defaults=self.settings.venice_parameters,
         )
@@ -321,6 +324,21 @@ _SYNC = (
 
 
 _VISION: dict[int, tuple[Catalog, list[str]]] = {}
+
+
+_MEDIA: dict[int, tuple[Catalog, dict[str, list[str]]]] = {}
+
+
+def _media_models(catalog: Catalog) -> dict[str, list[str]]:
+    """The models of ``catalog`` that take audio and video input (named when a turn holds
+    one the model does not take), worked out once per catalog."""
+    known = _MEDIA.get(id(catalog))
+    if known is None or known[0] is not catalog:
+        if len(_MEDIA) > 16:
+            _MEDIA.clear()
+        takers = {w: [m.ref for m in catalog.models if w in m.input] for w in ("audio", "video")}
+        known = _MEDIA[id(catalog)] = (catalog, takers)
+    return known[1]
 
 
 def _vision_models(catalog: Catalog) -> list[str]:

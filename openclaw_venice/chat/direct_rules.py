@@ -12,10 +12,10 @@ from __future__ import annotations
 from typing import Any
 
 from ..errors import RequestRefused
+from ..profiles import profiled
 from ..runtime.ai import ChatSettings
 from ..runtime.catalog import ModelInfo
 from .options import StreamOptions, VeniceOptions
-from .quirks import is_e2ee
 from .request import prompt_cache_key, refuse_unsendable, turn_effort, venice_parameters
 
 
@@ -23,7 +23,7 @@ def offered_for_agents(model: ModelInfo) -> bool:
     """An agent sends tools on every turn, so only models with function calling; never an
     e2ee model, whose prompts must be encrypted on this machine (another client would send
     them in the clear); never a retired id."""
-    return model.supports_tools and not is_e2ee(model) and not model.retired
+    return model.supports_tools and not profiled(model).profile.e2ee and not model.retired
 
 
 def request_fields(model: ModelInfo, settings: ChatSettings, *, with_tools: bool) -> dict[str, Any]:
@@ -31,7 +31,8 @@ def request_fields(model: ModelInfo, settings: ChatSettings, *, with_tools: bool
     failing closed: another client would send its prompt in the clear, without the key
     exchange and attestation our own client does; and what our own client refuses before
     sending (a temperature outside 0..2)."""
-    if is_e2ee(model):
+    model = profiled(model)
+    if model.profile.e2ee:
         raise RequestRefused(
             f"{model.ref} is end-to-end encrypted, which this runtime's client cannot do; "
             f"nothing was sent: reach it through `openclaw serve` (which encrypts on this "

@@ -456,8 +456,7 @@ async def run_e2ee_turn(
                             return
                     if told:
                         meta = {**event.message.meta, "notices": told}
-                        event = dataclasses.replace(event, message=dataclasses.replace(
-                            event.message, meta=meta))  # fmt: skip
+                        event = event._replace(message=event.message._replace(meta=meta))
                 yield event
         if not retry:
             return

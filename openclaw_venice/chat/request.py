@@ -2,7 +2,8 @@
 
 Venice rejects unknown top-level fields (400), so only fields in its
 ``ChatCompletionRequest`` appear; Venice switches go in ``venice_parameters``. Messages are
-built in :mod:`.replay`, tools in :mod:`.tool_schema`; per-model quirks live in :mod:`.quirks`.
+built in :mod:`.replay`, tools in :mod:`.tool_schema`; per-model behaviour is the record's
+profile (:mod:`..profiles`).
 
 ``warn`` is called on every build that drops or changes something the caller asked for, with
 a message that depends only on the model and the cause: a caller that wants each said once
@@ -23,7 +24,6 @@ from ..runtime.ai import Context, ReasoningLevel, Tool
 from ..runtime.catalog import ModelInfo
 from .openai_fields import checked_fields
 from .options import StreamOptions, VeniceOptions
-from .quirks import is_deepseek_v4, is_grok, rejects_effort_with_tools
 from .replay import build_messages
 from .tool_schema import tool_entry
 
@@ -57,15 +57,18 @@ def build_request(
     vision_models: Sequence[str] = (),
     warn: Warn = _ignore,
     venice_defaults: Mapping[str, Any] | None = None,
+    media_models: Mapping[str, Sequence[str]] | None = None,
 ) -> dict[str, Any]:
     """The request body for one turn. Raises :class:`RequestRefused` for what Venice would
     refuse (E2EE models get this body, then ``chat/e2ee.py`` gates and seals it).
     ``requested_id`` contributes only its ``:key=value`` suffix: the id sent is always the
     record's (a renamed id resolved), with one suffix: the requested one, else the one a
     record's own id may carry. ``venice_defaults``: ``venice_parameters`` the turn's own
-    switches go over (the config's ``params.venice_parameters``)."""
+    switches go over (the config's ``params.venice_parameters``). ``media_models``: the
+    models that take ``audio`` / ``video`` input, named when a turn holds one the model
+    does not take."""
     refuse_unsendable(model, options)
-    messages = build_messages(model, context, vision_models, warn)
+    messages = build_messages(model, context, vision_models, warn, media_models)
     if not messages:  # the spec's ``minItems: 1``
         raise RequestRefused("nothing to send: the conversation has no messages")
     record_id, own_suffix = split_model_suffix(model.id)
@@ -130,17 +133,14 @@ def tool_entries(model: ModelInfo, tools: Sequence[Tool], warn: Warn) -> list[di
     if tools and not model.supports_tools:
         warn(f"{model.ref} does not support tools; sending the turn without them")
         return []
-    return [tool_entry(tool, strip_xai_keywords=is_grok(model)) for tool in tools]
+    xai = model.profile.tool_schema == "xai"
+    return [tool_entry(tool, strip_xai_keywords=xai) for tool in tools]
 
 
 def effort_options(model: ModelInfo) -> list[str]:
-    """The efforts the model takes, as Venice spells them (the catalog's
-    ``reasoningEffort.options``); none for models without ``supportsReasoningEffort``."""
-    spec = model.extra.get("reasoningEffort")
-    if not isinstance(spec, Mapping) or is_deepseek_v4(model):
-        return []
-    options = spec.get("options")
-    return [o for o in options if o in EFFORT_SCALE] if isinstance(options, list) else []
+    """The efforts the model takes, as Venice spells them (its profile's, from the catalog's
+    ``reasoningEffortOptions``); none for models without ``supportsReasoningEffort``."""
+    return [o for o in model.profile.reasoning_efforts if o in EFFORT_SCALE]
 
 
 def reasoning_effort(model: ModelInfo, level: ReasoningLevel | None) -> str | None:
@@ -166,7 +166,7 @@ def turn_effort(
     tools: there every tool turn says ``none``, whether or not the model's levels list it
     (leaving it out would let the model's default effort fail the turn). A level that is
     dropped or changed on the way is said through ``warn``, in one line."""
-    if with_tools and rejects_effort_with_tools(model):
+    if with_tools and not model.profile.effort_with_tools:
         if level not in (None, "off"):
             warn(
                 f"{model.ref} takes no reasoning effort beside tools; tool turns run with "

@@ -3,7 +3,7 @@ turns the host's provider-neutral settings into :class:`StreamOptions`."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncGenerator, Callable
 from typing import Any
 
 from ..runtime.ai import ChatSettings, Context, StreamEvent
@@ -79,7 +79,7 @@ class VeniceSession:
 
     def stream(
         self, model: ModelInfo | str, context: Context, settings: ChatSettings
-    ) -> AsyncIterator[StreamEvent]:
+    ) -> AsyncGenerator[StreamEvent, None]:
         return self.chat.stream(model, context, stream_options(settings))
 
     async def aclose(self) -> None:

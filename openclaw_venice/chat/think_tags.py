@@ -29,10 +29,6 @@ __all__ = ["ThinkTags", "thinking_forced_open"]
 
 OPEN, CLOSE = "<think>", "</think>"
 _START, _OPENED, _INSIDE, _PLAIN = 0, 1, 2, 3
-# Families whose template ends the generation prompt with "<think>" (their model cards:
-# Qwen3 *-Thinking-2507 "the default chat template automatically includes <think>", QwQ,
-# DeepSeek-R1, and Qwen3.5/3.6 while thinking is on)
-_FORCED_OPEN = ("thinking-2507", "qwq", "deepseek-r1", "qwen3-5", "qwen3-6", "qwen3.5", "qwen3.6")
 
 Piece = tuple[bool, str]  # (is thinking, text)
 
@@ -40,7 +36,7 @@ Piece = tuple[bool, str]  # (is thinking, text)
 def thinking_forced_open(model: ModelInfo, body: Mapping[str, Any]) -> bool:
     """Whether this turn's content may begin inside reasoning the template opened: a
     reasoning model of such a family, asked without ``disable_thinking``."""
-    if not model.reasoning or not any(f in model.id.lower() for f in _FORCED_OPEN):
+    if model.profile.think_tags != "opened":
         return False
     params = body.get("venice_parameters")
     return not (isinstance(params, Mapping) and params.get("disable_thinking") is True)

@@ -148,9 +148,8 @@ async def open_turn(
 def _replacement(model: ModelInfo) -> str | None:
     if model.replacement:  # a retired record passed as is
         return f"venice/{model.replacement}"
-    deprecation = model.extra.get("deprecation")
-    if isinstance(deprecation, Mapping) and isinstance(deprecation.get("replacement"), str):
-        return f"venice/{deprecation['replacement']}"
+    if model.deprecation is not None and model.deprecation.replacement:
+        return f"venice/{model.deprecation.replacement}"
     return None
 
 
@@ -226,7 +225,10 @@ async def _sse_payloads(
     timed_out = (
         f"Venice stopped answering mid-stream (nothing for {options.timeout:g} s); try again"
     )
-    body = wire_pieces(response, timed_out=timed_out, undecodable=_UNDECODABLE)
+    # a compressed answer's raw bytes and every layer count too (a layer may inflate to nothing)
+    body = wire_pieces(
+        response, timed_out=timed_out, undecodable=_UNDECODABLE, limit=MAX_STREAM_BYTES
+    )
     async with aclosing(body) as pieces:
         async for raw in pieces if ends_at is None else _until(pieces, ends_at, options):
             if body_hook is not None:

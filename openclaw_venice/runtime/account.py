@@ -4,23 +4,20 @@ Records of the ``balance`` and ``usage`` capabilities (:mod:`.capabilities`); lo
 the commands that show them.
 """
 
-from __future__ import annotations
-
+# no `from __future__ import annotations`: a named tuple's string annotations are each
+# compiled when the class is made (typing.ForwardRef); a class's own name is quoted instead
 from collections.abc import Mapping
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 
-@dataclass(frozen=True, slots=True)
-class Amount:
+class Amount(NamedTuple):
     """One balance, e.g. ``Amount("USD", 25.0)``."""
 
     unit: str
     value: float
 
 
-@dataclass(frozen=True, slots=True)
-class Allocation:
+class Allocation(NamedTuple):
     """A budget that renews each ``period`` (e.g. Venice's DIEM epoch): ``remaining`` of
     ``total``."""
 
@@ -36,8 +33,7 @@ class Allocation:
         return min(100.0, max(0.0, (self.total - self.remaining) / self.total * 100))
 
 
-@dataclass(frozen=True, slots=True)
-class Balance:
+class Balance(NamedTuple):
     amounts: tuple[Amount, ...]
     allocation: Allocation | None = None
     can_consume: bool | None = None
@@ -77,8 +73,7 @@ class Balance:
         }
 
 
-@dataclass(frozen=True, slots=True)
-class UsageRow:
+class UsageRow(NamedTuple):
     """What one model cost over the window: ``spend`` by currency, ``units`` of ``unit``."""
 
     model: str
@@ -88,8 +83,7 @@ class UsageRow:
     spend: Mapping[str, float]
 
 
-@dataclass(frozen=True, slots=True)
-class UsageReport:
+class UsageReport(NamedTuple):
     window: str  # e.g. "7d"
     rows: tuple[UsageRow, ...]
 

@@ -5,13 +5,14 @@ streams :class:`StreamEvent`s back and ends with ``done`` (the final
 :class:`AssistantMessage`) or ``error``.
 """
 
-from __future__ import annotations
-
+# no `from __future__ import annotations`: a named tuple's string annotations are each
+# compiled when the class is made (typing.ForwardRef); a class's own name is quoted instead
 import base64
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, NamedTuple
+
+from .catalog import NOTHING
 
 ReasoningLevel = Literal["off", "minimal", "low", "medium", "high", "xhigh"]
 StopReason = Literal["stop", "length", "toolUse", "error", "aborted"]
@@ -27,14 +28,12 @@ EventType = Literal[
 MAX_IMAGE_BYTES = 20 * 1024 * 1024  # one image file, before base64 (which adds a third)
 
 
-@dataclass(frozen=True, slots=True)
-class TextPart:
+class TextPart(NamedTuple):
     text: str
     type: Literal["text"] = "text"
 
 
-@dataclass(frozen=True, slots=True)
-class ImagePart:
+class ImagePart(NamedTuple):
     """An image as base64 ``data`` with its MIME type."""
 
     data: str
@@ -42,7 +41,7 @@ class ImagePart:
     type: Literal["image"] = "image"
 
     @classmethod
-    def from_file(cls, path: str | Path) -> ImagePart:
+    def from_file(cls, path: str | Path) -> "ImagePart":
         import mimetypes
 
         mime = mimetypes.guess_type(str(path))[0] or "application/octet-stream"
@@ -58,8 +57,92 @@ class ImagePart:
         return cls(base64.b64encode(data).decode("ascii"), mime)
 
 
-@dataclass(frozen=True, slots=True)
-class ThinkingPart:
+class AudioPart(NamedTuple):
+    """Audio as base64 ``data`` in ``format`` (wav, mp3, aac, ogg, flac, m4a: the names
+    OpenAI-shaped ``input_audio`` parts use), for models that take audio input."""
+
+    data: str
+    format: str = "wav"
+    type: Literal["audio"] = "audio"
+
+    @classmethod
+    def from_file(cls, path: "str | Path") -> "AudioPart":
+        """The audio at ``path`` (WAV, MP3, AAC, Ogg, FLAC or M4A, told by its content);
+        :class:`UsageError` for another file or one over :data:`MAX_MEDIA_BYTES`."""
+        from .audio import audio_type
+        from .errors import UsageError
+
+        data = _read_media(path, "audio")
+        audio_format = _AUDIO_FORMATS.get(audio_type(data[:16]) or "")
+        if audio_format is None:
+            raise UsageError(
+                f"{path} is not WAV, MP3, AAC, Ogg, FLAC or M4A audio; convert it to one of those"
+            )
+        return cls(base64.b64encode(data).decode("ascii"), audio_format)
+
+
+class VideoPart(NamedTuple):
+    """A video for models that take video input: ``url`` is an https URL the provider
+    fetches, or a ``data:video/...;base64,`` URL holding the file."""
+
+    url: str
+    type: Literal["video"] = "video"
+
+    @classmethod
+    def from_file(cls, path: "str | Path") -> "VideoPart":
+        """The MP4, MOV or WebM video at ``path`` (told by its content) as a data URL;
+        :class:`UsageError` for another file or one over :data:`MAX_MEDIA_BYTES`."""
+        from .audio import video_type
+        from .errors import UsageError
+
+        data = _read_media(path, "video")
+        mime = video_type(data[:16])
+        if mime not in _VIDEO_TYPES:
+            raise UsageError(f"{path} is not an MP4, MOV or WebM video; convert it, or pass a URL")
+        return cls(f"data:{mime};base64,{base64.b64encode(data).decode('ascii')}")
+
+
+#: the ``input_audio`` format names of the containers told apart by their first bytes (the
+#: spec's enum: wav, mp3, aiff, aac, ogg, flac, m4a, pcm16, pcm24; WebM is not among them)
+_AUDIO_FORMATS = {
+    "audio/wav": "wav", "audio/mpeg": "mp3", "audio/aac": "aac", "audio/ogg": "ogg",
+    "audio/flac": "flac", "audio/mp4": "m4a",
+}  # fmt: skip
+#: the video containers a ``video_url`` data URL may hold (the spec: mp4, mpeg, mov, webm)
+_VIDEO_TYPES = {"video/mp4", "video/quicktime", "video/webm"}
+#: one audio or video file, before base64 (which adds a third): a request stays under the
+#: 25 MB Venice takes
+MAX_MEDIA_BYTES = 15 * 1024 * 1024
+
+
+def _read_media(path: "str | Path", what: str) -> bytes:
+    """The bytes of ``path``, refused (one line, naming it) past :data:`MAX_MEDIA_BYTES`
+    before more than that is read."""
+    from .errors import UsageError
+
+    limit = MAX_MEDIA_BYTES
+    try:
+        file = Path(path)
+        size = file.stat().st_size
+        if size > limit:
+            raise UsageError(
+                f"{what} {path} is {size / 2**20:.1f} MB, over the {limit // 2**20} MB "
+                "limit; shorten or compress it and try again"
+            )
+        with file.open("rb") as handle:
+            data = handle.read(limit + 1)
+    except OSError as exc:
+        raise UsageError(f"cannot read {what} {path}: {exc.strerror or exc}") from None
+    if len(data) > limit:
+        raise UsageError(f"{what} {path} grew past {limit // 2**20} MB while it was read")
+    return data
+
+
+#: what a user's turn may hold beside text
+UserPart = TextPart | ImagePart | AudioPart | VideoPart
+
+
+class ThinkingPart(NamedTuple):
     """Model reasoning. ``encrypted``: opaque text that must go back verbatim."""
 
     thinking: str
@@ -67,8 +150,7 @@ class ThinkingPart:
     type: Literal["thinking"] = "thinking"
 
 
-@dataclass(frozen=True, slots=True)
-class ToolCallPart:
+class ToolCallPart(NamedTuple):
     """A tool call. ``arguments`` is None when ``raw_arguments`` was not valid JSON.
     ``thought_signature``: opaque, as the model sent it with the call (Gemini's); it goes
     back unchanged on later turns to the same model."""
@@ -81,16 +163,14 @@ class ToolCallPart:
     thought_signature: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
-class UserMessage:
-    """What the user says: text, or text and image parts."""
+class UserMessage(NamedTuple):
+    """What the user says: text, or text and image, audio and video parts."""
 
-    content: str | Sequence[TextPart | ImagePart]
+    content: str | Sequence[UserPart]
     role: Literal["user"] = "user"
 
 
-@dataclass(frozen=True, slots=True)
-class Usage:
+class Usage(NamedTuple):
     """Tokens of one turn (``input`` excludes cache reads) and its cost in USD."""
 
     input: int = 0
@@ -111,8 +191,7 @@ class Usage:
         }
 
 
-@dataclass(frozen=True, slots=True)
-class AssistantMessage:
+class AssistantMessage(NamedTuple):
     """The model's turn: text, thinking and tool-call parts, why it stopped, usage, and
     ``meta`` (request id, balance, rate limits, citations, deprecation, error text).
 
@@ -122,10 +201,10 @@ class AssistantMessage:
 
     content: Sequence[TextPart | ThinkingPart | ToolCallPart]
     stop_reason: StopReason = "stop"
-    usage: Usage = field(default_factory=Usage)
+    usage: Usage = Usage()
     model: str = ""
     provider: str = ""
-    meta: Mapping[str, Any] = field(default_factory=dict)  # request id, balance, limits...
+    meta: Mapping[str, Any] = NOTHING  # request id, balance, limits...
     role: Literal["assistant"] = "assistant"
     reasoning_details: Sequence[Mapping[str, Any]] = ()
     thought_signature: str | None = None
@@ -143,8 +222,7 @@ class AssistantMessage:
         return [p for p in self.content if isinstance(p, ToolCallPart)]
 
 
-@dataclass(frozen=True, slots=True)
-class ToolResultMessage:
+class ToolResultMessage(NamedTuple):
     """The result of the tool call ``tool_call_id``; ``is_error`` when the tool failed."""
 
     tool_call_id: str
@@ -157,8 +235,7 @@ class ToolResultMessage:
 Message = UserMessage | AssistantMessage | ToolResultMessage
 
 
-@dataclass(frozen=True, slots=True)
-class Tool:
+class Tool(NamedTuple):
     """A tool the model may call; ``parameters`` is a JSON Schema object."""
 
     name: str
@@ -166,29 +243,51 @@ class Tool:
     parameters: Mapping[str, Any]  # JSON Schema
 
 
-@dataclass(slots=True)
 class Context:
-    """A conversation: system prompt, messages so far, tools on offer."""
+    """A conversation: system prompt, messages so far, tools on offer. Not a record: the
+    one mutable type of the contract (the host appends each turn's messages)."""
 
-    system_prompt: str | None = None
-    messages: list[Message] = field(default_factory=list)
-    tools: list[Tool] = field(default_factory=list)
+    __slots__ = ("messages", "system_prompt", "tools")
+
+    def __init__(
+        self,
+        system_prompt: str | None = None,
+        messages: list[Message] | None = None,
+        tools: list[Tool] | None = None,
+    ) -> None:
+        self.system_prompt = system_prompt
+        self.messages: list[Message] = [] if messages is None else messages
+        self.tools: list[Tool] = [] if tools is None else tools
+
+    def __repr__(self) -> str:
+        return (
+            f"Context(system_prompt={self.system_prompt!r}, messages={self.messages!r}, "
+            f"tools={self.tools!r})"
+        )
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Context):
+            return NotImplemented
+        return (self.system_prompt, self.messages, self.tools) == (
+            other.system_prompt, other.messages, other.tools
+        )
+
+    __hash__ = None  # type: ignore[assignment]  # mutable
 
 
-@dataclass(frozen=True, slots=True)
-class StreamEvent:
+class StreamEvent(NamedTuple):
     """One streamed event; which fields are set depends on ``type``."""
 
     type: EventType
-    index: int = 0  # position of the content part the event belongs to
+    #: position of the content part the event belongs to (the field hides tuple.index)
+    index: int = 0  # type: ignore[assignment]
     delta: str = ""
     part: TextPart | ThinkingPart | ToolCallPart | None = None
     message: AssistantMessage | None = None
     error: Exception | None = None
 
 
-@dataclass(frozen=True, slots=True)
-class ChatSettings:
+class ChatSettings(NamedTuple):
     """What the host knows of a turn's options, provider-neutral. ``provider_options`` holds
     the values of the flags a provider declared (``Provider.chat_flags``), by ``dest``."""
 
@@ -197,12 +296,12 @@ class ChatSettings:
     reasoning: ReasoningLevel | None = None
     session_id: str | None = None
     response_schema: Mapping[str, Any] | None = None
-    provider_options: Mapping[str, Any] = field(default_factory=dict)
+    provider_options: Mapping[str, Any] = NOTHING
     timeout: float | None = None  # seconds for the whole turn (None: no overall limit)
     #: OpenAI chat-completions request fields (``stop``, ``seed``, ``top_p``, ``tool_choice``
     #: ...), named and valued as OpenAI defines them, for a provider that lists the name in
     #: its ``openai_fields`` (see ``ChatProvider``) to carry to the model; the host never
     #: hands over a name the provider did not list
-    openai_fields: Mapping[str, Any] = field(default_factory=dict)
+    openai_fields: Mapping[str, Any] = NOTHING
     #: the provider says what it is waiting for (e.g. "retrying in 2 s after HTTP 429")
     status: Callable[[str], None] | None = None

@@ -1,15 +1,13 @@
 """What a provider found verifying the enclave a model runs in (the ``attestation``
 capability of :mod:`.capabilities`)."""
 
-from __future__ import annotations
-
+# no `from __future__ import annotations`: a named tuple's string annotations are each
+# compiled when the class is made (typing.ForwardRef); a class's own name is quoted instead
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 
-@dataclass(frozen=True, slots=True)
-class Attestation:
+class Attestation(NamedTuple):
     """What a provider found verifying the enclave a model runs in: ``lines`` for people,
     ``data`` for ``--json``, ``summary`` one line (the first failure, or that it verified)."""
 

@@ -14,7 +14,7 @@ host resolved; it raises errors of the one tree (``ProviderError`` subclasses) o
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Literal, Protocol, runtime_checkable
+from typing import TYPE_CHECKING, BinaryIO, Literal, Protocol, runtime_checkable
 
 if TYPE_CHECKING:
     from .account import Balance, UsageReport
@@ -25,10 +25,14 @@ if TYPE_CHECKING:
         ImageRequest,
         ImageResult,
         MediaCatalog,
+        ModelKind,
     )
+    from .media_jobs import Job, JobProgress, MusicRequest, Quote, VideoRequest
     from .secret import SecretStr
 
-Kind = Literal["balance", "usage", "images", "embeddings", "attestation"]
+Kind = Literal[
+    "balance", "usage", "images", "embeddings", "attestation", "media_models", "video", "music"
+]
 
 
 # -- what a plugin registers ---------------------------------------------------------------------
@@ -72,6 +76,15 @@ class EmbeddingCapability(Protocol):
 
 
 @runtime_checkable
+class MediaModelsCapability(Protocol):
+    def media_models(self, ctx: ProviderContext, kind: ModelKind) -> MediaCatalog:
+        """The provider's models of ``kind`` (one of :data:`.media.MODEL_KINDS`), with their limits
+        and prices: live when reachable, else cached or bundled; never raises for network
+        trouble; an empty catalog for a kind it has none of."""
+        ...
+
+
+@runtime_checkable
 class AttestationCapability(Protocol):
     async def attest(self, ctx: ProviderContext, api_key: SecretStr, model: str) -> Attestation:
         """Fetch a fresh attestation of ``model``'s enclave (an id of the provider's catalog)
@@ -81,12 +94,47 @@ class AttestationCapability(Protocol):
         ...
 
 
+@runtime_checkable
+class QueuedJobCapability(Protocol):
+    """A job the provider queues and the host asks about until it is done: ``video``
+    (:class:`VideoRequest`) and ``music`` (music and sound effects, :class:`MusicRequest`).
+    The host quotes, shows the price, queues, polls :meth:`retrieve` (showing progress on a
+    terminal), then calls :meth:`complete`; a :class:`Job` outlives the process that queued
+    it (``--resume ID`` makes one from the id and model)."""
+
+    async def quote(
+        self, ctx: ProviderContext, api_key: SecretStr, request: VideoRequest | MusicRequest
+    ) -> Quote:
+        """The price, before anything is queued; refuses values the model does not take."""
+        ...
+
+    async def queue(
+        self, ctx: ProviderContext, api_key: SecretStr, request: VideoRequest | MusicRequest
+    ) -> Job:
+        """Queue the job (this is what is paid for)."""
+        ...
+
+    async def retrieve(
+        self, ctx: ProviderContext, api_key: SecretStr, job: Job, sink: BinaryIO, max_bytes: int
+    ) -> JobProgress:
+        """One look at ``job``; when it is done, its file streamed into ``sink`` (at most
+        ``max_bytes``, else a one-line error) before returning ``done=True``."""
+        ...
+
+    async def complete(self, ctx: ProviderContext, api_key: SecretStr, job: Job) -> bool:
+        """Tell the provider the file was saved (it may delete its copy); False: it did not."""
+        ...
+
+
 KINDS: dict[Kind, type] = {
     "balance": BalanceCapability,
     "usage": UsageCapability,
     "images": ImageCapability,
     "embeddings": EmbeddingCapability,
     "attestation": AttestationCapability,
+    "media_models": MediaModelsCapability,
+    "video": QueuedJobCapability,
+    "music": QueuedJobCapability,
 }
 DESCRIPTIONS: dict[Kind, str] = {
     "balance": "an account balance",
@@ -94,4 +142,7 @@ DESCRIPTIONS: dict[Kind, str] = {
     "images": "image generation",
     "embeddings": "embeddings",
     "attestation": "enclave attestation",
+    "media_models": "lists of media models",
+    "video": "video generation",
+    "music": "music and sound effects",
 }

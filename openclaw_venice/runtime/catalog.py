@@ -162,8 +162,43 @@ class Deprecation(NamedTuple):
     replacement: str | None = None
 
 
+ToolSchema = Literal["json-schema", "xai"]
+ToolArguments = Literal["json", "html-entities"]
+Replay = Literal["openai", "reasoning-content", "thought-signatures"]
+ThinkTags = Literal["leading", "opened"]
+
+
+class ModelProfile(NamedTuple):
+    """How a model behaves beyond what OpenClaw's model format says (limits, prices, inputs,
+    tools on or off). The provider fills it in when it builds the record, from what its
+    catalog says and what it knows of the model's family; its sessions then read these
+    fields and test no model ids. The default is a plain OpenAI-compatible chat model.
+
+    ``reasoning_efforts``: the efforts the model takes, in the provider's spelling and order
+    (empty: none). ``effort_with_tools``: False when the model refuses a reasoning effort
+    beside function tools (its tool turns then ask for none). ``tool_schema``: the JSON
+    Schema its function calling accepts in tool parameters (``xai``: without the keywords
+    xAI rejects). ``tool_arguments``: how it encodes tool-call arguments (``html-entities``:
+    ``&quot;`` for ``"``). ``replay``: what earlier assistant turns must carry when sent back
+    (``reasoning-content``: their reasoning on every turn; ``thought-signatures``: each tool
+    call with the signature it came with, else it is replayed as text). ``e2ee``: prompts
+    must be encrypted on this machine for the model's enclave. ``think_tags``: where
+    reasoning written inside the content starts (``leading``: a ``<think>`` at the very
+    start; ``opened``: the template opens it, the content starts inside it)."""
+
+    reasoning_efforts: tuple[str, ...] = ()
+    effort_with_tools: bool = True
+    tool_schema: ToolSchema = "json-schema"
+    tool_arguments: ToolArguments = "json"
+    replay: Replay = "openai"
+    e2ee: bool = False
+    think_tags: ThinkTags = "leading"
+
+
 class ModelInfo(NamedTuple):
-    """One model a provider offers (or once offered: ``replacement`` set)."""
+    """One model a provider offers (or once offered: ``replacement`` set). ``profile``: how
+    it behaves (:class:`ModelProfile`); ``extra``: the provider's own data, which the host
+    never reads."""
 
     id: str
     name: str
@@ -180,6 +215,7 @@ class ModelInfo(NamedTuple):
     replacement: str | None = None
     extra: Mapping[str, Any] = NOTHING
     deprecation: Deprecation | None = None
+    profile: ModelProfile = ModelProfile()
 
     @property
     def ref(self) -> str:

@@ -31,10 +31,14 @@ COMMANDS = {
     "usage": "spend by model over recent days",
     "image": "generate images from a prompt",
     "embed": "embedding vectors of texts, as JSON",
+    "video": "generate a video (quoted, queued, downloaded)",
+    "music": "generate music (quoted, queued, downloaded)",
+    "sound": "generate a sound effect (quoted, queued, downloaded)",
     "serve": "a local OpenAI-compatible endpoint for other agent runtimes",
     "connect": "point an agent runtime's config at `openclaw serve`",
 }
-NEEDS_REGISTRY = {"onboard", "configure", "chat", "image", "embed", "usage"}
+NEEDS_REGISTRY = {"onboard", "configure", "chat", "image", "embed", "usage", "video", "music",
+                  "sound"}  # fmt: skip
 #: the key options are parsed for these, as ``openclaw ACTION``s of a command with actions
 KEY_ACTIONS = {("models", "status"), ("models", "attest")}
 HAS_ACTIONS = {"models"}  # add_parser(sub, action): may build the action run alone

@@ -169,8 +169,9 @@ def _short(message: str) -> str:
 
 
 def load_config(path: Path | None = None, known: ConfigDocument | None = None) -> ConfigDocument:
-    """The config at ``path``; ``known``'s data is reused when the file still holds its text
-    (a 5 MB file is not parsed twice by one command)."""
+    """The config at ``path``, its owned parts checked (:mod:`.config_model`:
+    :class:`ConfigValueError` names a value of the wrong type); ``known``'s data is reused
+    when the file still holds its text (a 5 MB file is not parsed twice by one command)."""
     path = path or config_path()
     try:
         raw = read_regular(path)
@@ -185,7 +186,11 @@ def load_config(path: Path | None = None, known: ConfigDocument | None = None) -
     text = _decode(raw[len(_BOM) :] if bom else raw, str(path))
     if known is not None and known.text == text and known.text:
         return ConfigDocument(path, known.data, text, bom)
-    return ConfigDocument(path, parse_config_text(text, str(path)), text, bom)
+    from .config_model import validate_owned
+
+    data = parse_config_text(text, str(path))
+    validate_owned(data, str(path))  # the parts this host reads, each of its type
+    return ConfigDocument(path, data, text, bom)
 
 
 _BOM = b"\xef\xbb\xbf"

@@ -159,12 +159,14 @@ class Host:
         catalog = provider.catalog(self.provider_context(provider, refresh, heard.append))
         block = self.provider_config(provider_id)
         configured = block.get("models")
-        mode = self.setting("models", "mode") or "merge"
+        from .config_model import MODE, check_choice
+
+        mode = check_choice(MODE, self.setting("models", "mode"), "models.mode") or "merge"
         models = catalog.models
         if isinstance(configured, list):
             entries = [e for e in configured if isinstance(e, Mapping)]
             gone = [m.id for m in catalog.retired]
-            models = overlay_config_models(models, entries, provider_id, str(mode), gone)
+            models = overlay_config_models(models, entries, provider_id, mode, gone)
         tag = self._tagger()
         return catalog._replace(
             models=tuple(tag(m) for m in models),

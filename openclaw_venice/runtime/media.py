@@ -1,28 +1,38 @@
-"""Image and embedding models, image requests and results, embedding results.
+"""Media models (image, embedding, speech, ...), image requests and results, embedding results.
 
 Records of the ``images`` and ``embeddings`` capabilities (:mod:`.capabilities`); loaded only
 by the commands and clients that use them.
 """
 
-from __future__ import annotations
-
+# no `from __future__ import annotations`: a named tuple's string annotations are each
+# compiled when the class is made (typing.ForwardRef); a class's own name is quoted instead
 from collections.abc import Mapping
-from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any, Literal, NamedTuple
+
+from .catalog import NOTHING
+
+#: the kinds of models beside chat models a provider may list (``openclaw models list --type``)
+ModelKind = Literal["image", "embedding", "tts", "asr", "video", "music", "upscale", "inpaint"]
+MODEL_KINDS: tuple[ModelKind, ...] = (
+    "image", "embedding", "tts", "asr", "video", "music", "upscale", "inpaint",
+)  # fmt: skip
 
 
-@dataclass(frozen=True, slots=True)
-class MediaModel:
-    """An image or embedding model. ``limits``: what the provider says the model takes
-    (e.g. ``aspectRatios``, ``promptCharacterLimit``), as it says it."""
+class MediaModel(NamedTuple):
+    """A model that is not a chat model (image, embedding, speech, ...: see
+    :data:`MODEL_KINDS`). ``limits``: what the provider says the model takes
+    (e.g. ``aspectRatios``, ``promptCharacterLimit``, a speech model's ``voices``), as it
+    says it; ``pricing``: what the provider says it costs, as it says it (e.g.
+    ``{"generation": {"usd": 0.01}}``); both empty when it said nothing."""
 
     id: str
     name: str
     provider: str
-    kind: Literal["image", "embedding"]
+    kind: ModelKind
     privacy: str | None = None
-    limits: Mapping[str, Any] = field(default_factory=dict)
+    limits: Mapping[str, Any] = NOTHING
     tags: tuple[str, ...] = ()
+    pricing: Mapping[str, Any] = NOTHING
 
     @property
     def ref(self) -> str:
@@ -37,12 +47,12 @@ class MediaModel:
             "type": self.kind,
             "privacy": self.privacy,
             "limits": dict(self.limits),
+            "pricing": dict(self.pricing),
             "tags": list(self.tags),
         }
 
 
-@dataclass(frozen=True, slots=True)
-class MediaCatalog:
+class MediaCatalog(NamedTuple):
     provider: str
     source: Literal["live", "cache", "bundled"]
     models: tuple[MediaModel, ...]
@@ -53,13 +63,12 @@ class MediaCatalog:
 
 
 # -- images -------------------------------------------------------------------------------------
-@dataclass(frozen=True, slots=True)
-class ImageRequest:
+class ImageRequest(NamedTuple):
     """What the ``image`` command asks for; None leaves the choice to the provider/model."""
 
     prompt: str
     model: str | None = None
-    count: int = 1
+    count: int = 1  # type: ignore[assignment]  # the field hides tuple.count
     width: int | None = None
     height: int | None = None
     aspect_ratio: str | None = None
@@ -72,8 +81,7 @@ class ImageRequest:
     quality: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
-class GeneratedImage:
+class GeneratedImage(NamedTuple):
     data: bytes
     mime_type: str
 
@@ -87,8 +95,7 @@ class GeneratedImage:
         return f"GeneratedImage({self.mime_type}, {len(self.data)} bytes)"
 
 
-@dataclass(frozen=True, slots=True)
-class ImageResult:
+class ImageResult(NamedTuple):
     """The images and what the provider said about them. ``blurred``/``content_violation``:
     the provider's content-safety verdict (None when it said nothing)."""
 
@@ -98,7 +105,7 @@ class ImageResult:
     request_id: str | None = None
     blurred: bool | None = None
     content_violation: bool | None = None
-    meta: Mapping[str, Any] = field(default_factory=dict)
+    meta: Mapping[str, Any] = NOTHING
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -113,8 +120,7 @@ class ImageResult:
 
 
 # -- embeddings ---------------------------------------------------------------------------------
-@dataclass(frozen=True, slots=True)
-class EmbeddingResult:
+class EmbeddingResult(NamedTuple):
     vectors: tuple[tuple[float, ...], ...]  # one per input text, in input order
     model: str
     prompt_tokens: int = 0

@@ -45,7 +45,10 @@ def pick_default(models: Sequence[ModelInfo], preferred: str | None) -> ModelInf
     listed = next((m for m in models if preferred and preferred in (m.id, *m.aliases)), None)
     if listed is not None:
         return listed
-    usable = [m for m in models if not {"e2ee", "deprecated", "retired"} & set(m.tags)]
+    usable = [
+        m for m in models
+        if not m.profile.e2ee and not {"deprecated", "retired"} & set(m.tags)
+    ]  # fmt: skip
     if not usable:
         return models[0] if models else None
     return max(usable, key=lambda m: (m.privacy == "private", m.supports_tools, m.reasoning))

@@ -18,7 +18,7 @@ and protocols of the capabilities beyond chat (from :mod:`.capabilities`).
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable, Mapping, Sequence
+from collections.abc import AsyncGenerator, Callable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol, cast, runtime_checkable
 
@@ -31,6 +31,8 @@ from .capabilities import (
     EmbeddingCapability,
     ImageCapability,
     Kind,
+    MediaModelsCapability,
+    QueuedJobCapability,
     UsageCapability,
 )
 from .catalog import Catalog, ModelInfo
@@ -57,16 +59,20 @@ if TYPE_CHECKING:
     from .attestation import Attestation
     from .chat_flag import ChatFlag
     from .media import (
+        MODEL_KINDS,
         EmbeddingResult,
         GeneratedImage,
         ImageRequest,
         ImageResult,
         MediaCatalog,
         MediaModel,
+        ModelKind,
     )
+    from .media_jobs import Job, JobProgress, MediaInput, MusicRequest, Quote, VideoRequest
 
 __all__ = [
     "ENTRY_POINT_GROUP",
+    "MODEL_KINDS",
     "Allocation",
     "Amount",
     "Attestation",
@@ -86,11 +92,17 @@ __all__ = [
     "ImageCapability",
     "ImageRequest",
     "ImageResult",
+    "Job",
+    "JobProgress",
     "KeyRefusedError",
     "Kind",
     "MediaCatalog",
+    "MediaInput",
     "MediaModel",
+    "MediaModelsCapability",
     "MissingVariableError",
+    "ModelKind",
+    "MusicRequest",
     "OpenClawError",
     "Plugin",
     "PluginApi",
@@ -98,6 +110,8 @@ __all__ = [
     "Provider",
     "ProviderContext",
     "ProviderError",
+    "QueuedJobCapability",
+    "Quote",
     "Registry",
     "SecretError",
     "SecretStr",
@@ -107,6 +121,7 @@ __all__ = [
     "UsageError",
     "UsageReport",
     "UsageRow",
+    "VideoRequest",
     "host_api_key",
     "host_context",
     "load_plugins",
@@ -131,8 +146,13 @@ _RECORDS = {
             "ImageResult",
             "MediaCatalog",
             "MediaModel",
+            "MODEL_KINDS",
+            "ModelKind",
         ),
         "media",
+    ),
+    **dict.fromkeys(
+        ("Job", "JobProgress", "MediaInput", "MusicRequest", "Quote", "VideoRequest"), "media_jobs"
     ),
     "Attestation": "attestation",
     "ChatFlag": "chat_flag",  # only chat reads a provider's flags
@@ -189,11 +209,15 @@ class ChatSession(Protocol):
 
     def stream(
         self, model: ModelInfo | str, context: Context, settings: ChatSettings
-    ) -> AsyncIterator[StreamEvent]:
+    ) -> AsyncGenerator[StreamEvent, None]:
         """Events of one turn, ending with ``done`` or ``error`` (never raises for provider
         trouble: the ``error`` event carries it, an unknown model included). ``model`` is a
         catalog record, or a model id as the user wrote it (after ``provider/``), which the
-        host hands over untouched: what an id may carry is the provider's syntax."""
+        host hands over untouched: what an id may carry is the provider's syntax.
+
+        An async generator (an ``async def`` with ``yield``): the host stops reading when the
+        user interrupts or a client goes away, and then calls its ``aclose()``, which must
+        release what the turn holds (its HTTP stream)."""
         ...
 
     async def aclose(self) -> None: ...
@@ -351,13 +375,18 @@ class Registry:
     def attestation(self, provider_id: str) -> AttestationCapability:
         return cast("AttestationCapability", self.capability("attestation", provider_id))
 
+    def media_models(self, provider_id: str) -> MediaModelsCapability:
+        return cast("MediaModelsCapability", self.capability("media_models", provider_id))
+
 
 def load_plugins(group: str = ENTRY_POINT_GROUP) -> Registry:
     """Load and register every plugin of ``group``. A broken plugin (it fails to import, is
     not a :class:`Plugin`, takes an id another plugin has, or its ``register`` raises) is
     left out and reported in one line in ``failures``; the others load as if it were not
     there."""
-    from .entry_points import entry_points  # not importlib.metadata's: see that module
+    # imported here, not at the top: a command that loads no plugin (--version) does not pay
+    # for it (email, zipfile, tempfile and more)
+    from importlib.metadata import entry_points
 
     registry = Registry()
     for ep in sorted(entry_points(group=group), key=lambda e: e.name):

@@ -32,7 +32,7 @@ from ..errors import (
 )
 from ..identity import USER_AGENT
 from . import http, route
-from .body import Refused
+from .body import UNBOUNDED, Refused, TooLarge
 from .limits import ANSWER, JsonLimits, JsonRefused, loads
 from .retry import CHAT, RetryPolicy
 from .text import mask_error
@@ -50,6 +50,7 @@ __all__ = [
     "AttestationFailures",
     "CallLimits",
     "ConnectionLimits",
+    "Download",
     "Failures",
     "VeniceFailures",
     "Wire",
@@ -111,6 +112,17 @@ class Answer:
     payload: Any  # the parsed JSON body
     headers: Mapping[str, str]
     request_id: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class Download:
+    """A body written to a sink by :meth:`Wire.download`: its ``size`` in bytes (decoded),
+    the answer's headers and ``content_type`` (without parameters)."""
+
+    size: int
+    headers: Mapping[str, str]
+    request_id: str | None
+    content_type: str
 
 
 class Failures(Protocol):
@@ -401,11 +413,17 @@ class Wire:
         limits: CallLimits,
         body: Mapping[str, Any] | None = None,
         params: Mapping[str, str] | None = None,
+        upload: tuple[bytes, str] | None = None,
     ) -> Answer:
-        """The JSON answer of ``method path`` (a 200), or the typed error of the one tree."""
+        """The JSON answer of ``method path`` (a 200), or the typed error of the one tree.
+        ``upload``: a body that is not JSON, as (bytes, its Content-Type), e.g. a multipart
+        form (sent again as it is on a retry)."""
         from .body import read_capped
 
         content = None if body is None else json.dumps(body, ensure_ascii=False).encode()
+        headers = self.headers(body=content is not None)
+        if upload is not None:
+            content, headers["Content-Type"] = upload
         failures = self.failures(limits.timeout)
 
         async def read(response: httpx.Response) -> Answer:
@@ -421,9 +439,42 @@ class Wire:
 
         return await self.request(  # type: ignore[no-any-return]
             method, path, read,
-            content=content, params=params, headers=self.headers(body=content is not None),
+            content=content, params=params, headers=headers,
             timeout=limits.timeout, policy=CHAT.tries(limits.max_retries + 1),
             failures=failures,
+        )  # fmt: skip
+
+    async def download(
+        self,
+        method: str,
+        path: str,
+        sink: Callable[[bytes], object],
+        *,
+        limits: CallLimits,
+        body: Mapping[str, Any] | None = None,
+        accept: str = "*/*",
+        total: float | None = None,
+    ) -> Download:
+        """The 2xx body of ``method path`` handed to ``sink`` piece by bounded piece (never
+        whole in memory), at most ``limits.max_bytes`` decoded bytes. ``limits.timeout``:
+        seconds without a byte; ``total``: seconds for a whole attempt.
+
+        Refusals, timeouts and server errors are retried as ``limits.max_retries`` allows,
+        but only until the first byte reached ``sink``: after that a failure is final (what
+        was written is the caller's to discard), a timeout as :class:`VeniceTimeoutError`, a
+        cut or a body past the cap as :class:`StreamFormatError`, each with the request id.
+        An error of ``sink`` itself (a full disk) is raised as it is."""
+        content = None if body is None else json.dumps(body, ensure_ascii=False).encode()
+        headers = self.headers(accept, body=content is not None)
+        failures = self.failures(limits.timeout)
+
+        async def read(response: httpx.Response) -> Download:
+            return await _drain(response, sink, limits.max_bytes, failures.timeout_text)
+
+        return await self.request(  # type: ignore[no-any-return]
+            method, path, read,
+            content=content, headers=headers, timeout=limits.timeout,
+            policy=CHAT.tries(limits.max_retries + 1), failures=failures, attempt_limit=total,
         )  # fmt: skip
 
     async def fetch(
@@ -594,6 +645,45 @@ async def _send(
         raise
 
 
+async def _drain(
+    response: httpx.Response, sink: Callable[[bytes], object], limit: int, timed_out: str
+) -> Download:
+    """``response``'s decoded body into ``sink`` (see :meth:`Wire.download`)."""
+    import httpx
+
+    from .body import TooLarge, apieces
+
+    request_id = response.headers.get("cf-ray") or None
+    size = 0
+    try:
+        async with aclosing(apieces(response, limit)) as body:
+            async for piece in body:
+                size += len(piece)
+                if size > limit:
+                    raise TooLarge(limit)
+                sink(piece)
+    except Refused as exc:
+        advice = "" if isinstance(exc, TooLarge) else "; try again"
+        raise StreamFormatError(f"Venice's answer {exc}{advice}", request_id=request_id) from None
+    except httpx.DecodingError:
+        raise StreamFormatError(
+            "Venice's answer could not be decompressed; try again", request_id=request_id
+        ) from None
+    except httpx.TimeoutException:
+        if not size:
+            raise  # nothing written yet: the request loop retries as its policy says
+        raise VeniceTimeoutError(timed_out, request_id=request_id) from None
+    except httpx.TransportError as exc:
+        if not size:
+            raise
+        raise StreamFormatError(
+            f"the answer was cut after {size} bytes ({type(exc).__name__}); try again",
+            request_id=request_id,
+        ) from None
+    kind = response.headers.get("content-type", "").partition(";")[0].strip().lower()
+    return Download(size, response.headers, request_id, kind)
+
+
 async def _error_body(response: httpx.Response) -> bytes:
     """The start of an error answer (what Venice said), or nothing when it cannot be read."""
     import httpx
@@ -615,40 +705,44 @@ def is_proxy_failure(exc: Exception) -> bool:
     return isinstance(exc, httpx.ProxyError)
 
 
-async def body_pieces(response: httpx.Response, undecodable: str) -> AsyncGenerator[bytes, None]:
+async def body_pieces(
+    response: httpx.Response, undecodable: str, limit: int = UNBOUNDED
+) -> AsyncGenerator[bytes, None]:
     """The decoded body piece by bounded piece, inside a request's ``read``: a body that
-    cannot be decompressed is :class:`StreamFormatError` saying ``undecodable``; a timeout or
-    a cut stays the transport's, for the request loop to retry as its policy says."""
+    cannot be decompressed, or whose raw bytes or any content-coding layer pass ``limit``,
+    is :class:`StreamFormatError` (``undecodable`` says the first); a timeout or a cut stays
+    the transport's, for the request loop to retry as its policy says."""
     import httpx
 
     from .body import apieces
 
     try:
-        async with aclosing(apieces(response)) as body:
+        async with aclosing(apieces(response, limit)) as body:
             async for piece in body:
                 yield piece
     except Refused as exc:
-        raise StreamFormatError(f"Venice's answer {exc}; try again") from None
+        raise StreamFormatError(_refused_text(exc)) from None
     except httpx.DecodingError:
         raise StreamFormatError(undecodable) from None
 
 
 async def pieces(
-    response: httpx.Response, *, timed_out: str, undecodable: str
+    response: httpx.Response, *, timed_out: str, undecodable: str, limit: int = UNBOUNDED
 ) -> AsyncGenerator[bytes, None]:
     """The decoded body of an open answer (:meth:`Wire.open`) piece by bounded piece, every
     failure one of the tree's: too slow (:class:`VeniceTimeoutError` saying ``timed_out``),
-    not decompressible or cut (:class:`StreamFormatError`)."""
+    not decompressible, cut, or a compressed body whose raw bytes or any content-coding
+    layer pass ``limit`` (:class:`StreamFormatError`)."""
     import httpx
 
     from .body import apieces
 
     try:
-        async with aclosing(apieces(response)) as body:
+        async with aclosing(apieces(response, limit)) as body:
             async for piece in body:
                 yield piece
     except Refused as exc:
-        raise StreamFormatError(f"Venice's answer {exc}; try again") from None
+        raise StreamFormatError(_refused_text(exc)) from None
     except httpx.TimeoutException:
         raise VeniceTimeoutError(timed_out) from None
     except httpx.DecodingError:
@@ -670,6 +764,11 @@ async def read_capped(
     return await read(
         response, limit, timed_out=timed_out, undecodable=undecodable, request_id=request_id
     )
+
+
+def _refused_text(exc: Refused) -> str:
+    """What a refused body says (too large: trying again would not help)."""
+    return f"Venice's answer {exc}" + ("" if isinstance(exc, TooLarge) else "; try again")
 
 
 def _named(error: E, request_id: str | None) -> E:

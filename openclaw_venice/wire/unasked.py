@@ -13,17 +13,26 @@ end, any byte already received past it (in h11's buffer, or waiting on the socke
 the connection carries something nobody asked for, and the connection is closed before it
 goes back to the pool (checked as the answer is closed: no layer per piece). httpcore then
 opens a new one for the next request.
+
+h11's buffer is reached through httpcore's private objects (httpx's response stream ->
+httpcore's pool stream -> its HTTP/1.1 connection -> ``_h11_state``; from there h11's public
+``their_state`` and ``trailing_data``): no public seam exposes it. When that chain is not
+where it was (an httpcore upgrade), the check fails safe: every connection is closed after
+its answer (no stray answer can be read, turns only pay a new connection each) and one
+warning on ``openclaw_venice.wire`` says why. ``tests/test_wire_unasked.py`` pins both: a
+clean connection is reused (so the chain is found), and a missing chain closes it.
 """
 
 from __future__ import annotations
 
+import logging
 from collections.abc import AsyncIterator
 from typing import Any
 
 import h11
 import httpx
 
-__all__ = ["OneAnswerPerRequest", "unasked_bytes"]
+__all__ = ["OneAnswerPerRequest", "h11_state", "unasked_bytes"]
 
 
 class OneAnswerPerRequest(httpx.AsyncBaseTransport):
@@ -65,13 +74,39 @@ class _Checked(httpx.AsyncByteStream):
 def unasked_bytes(stream: Any, network: Any) -> bool:
     """Whether bytes came after the end of the answer that ``stream`` (httpx's stream of an
     httpcore HTTP/1.1 response) has been read to: in h11's buffer, or on the socket. An
-    answer not read to its end is no concern here: httpcore closes its connection."""
+    answer not read to its end is no concern here: httpcore closes its connection. When
+    h11's state cannot be found, True (see the module's note: drop the connection)."""
+    state = h11_state(stream)
+    if state is None:
+        _cannot_check()
+        return True
+    if state.their_state is not h11.DONE:
+        return False
+    if state.trailing_data[0]:  # h11's public property: received, not yet read
+        return True
+    return bool(network.get_extra_info("is_readable"))
+
+
+def h11_state(stream: Any) -> h11.Connection | None:
+    """The h11 connection under httpx's stream of an httpcore HTTP/1.1 answer (None: not
+    where httpcore 1.0 keeps it)."""
     connection = getattr(getattr(getattr(stream, "_httpcore_stream", None), "_stream", None),
                          "_connection", None)  # fmt: skip
-    state = getattr(connection, "_h11_state", None)  # httpcore's HTTP/1.1 connection
-    if state is not None:
-        if state.their_state is not h11.DONE:
-            return False
-        if state.trailing_data[0]:  # h11's public property: received, not yet read
-            return True
-    return bool(network.get_extra_info("is_readable"))
+    state = getattr(connection, "_h11_state", None)
+    return state if isinstance(state, h11.Connection) else None
+
+
+_warned: list[bool] = []
+
+
+def _cannot_check() -> None:
+    if not _warned:
+        _warned.append(True)
+        import httpcore
+
+        logging.getLogger("openclaw_venice.wire").warning(
+            "httpcore %s keeps its HTTP/1.1 state where openclaw_venice does not look; "
+            "connections are closed after each answer instead of reused (slower, still "
+            "safe): report it with your httpcore version",
+            getattr(httpcore, "__version__", "?"),
+        )

@@ -15,7 +15,6 @@ from hypothesis import strategies as st
 
 from openclaw_venice.catalog import load_bundle
 from openclaw_venice.chat.options import StreamOptions, VeniceOptions
-from openclaw_venice.chat.quirks import is_e2ee
 from openclaw_venice.runtime.ai import (
     AssistantMessage,
     Context,
@@ -60,7 +59,7 @@ content = st.one_of(text, st.lists(st.one_of(st.builds(TextPart, text), images),
 
 def usable_models() -> list[ModelInfo]:
     """Every bundled model a request can be built for (e2ee ones are refused)."""
-    return [m for m in load_bundle().models if not is_e2ee(m)]
+    return [m for m in load_bundle().models if not m.profile.e2ee]
 
 
 @st.composite

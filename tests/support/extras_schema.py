@@ -1,7 +1,8 @@
 """Would Venice accept this request beyond chat? For every such request the suite sends.
 
 ``POST /image/generate`` bodies against ``GenerateImageRequest``, ``POST /embeddings`` bodies
-against ``CreateEmbeddingRequestSchema`` (both closed: a key the spec does not name fails),
+against ``CreateEmbeddingRequestSchema``, the video and audio job calls against theirs (all
+closed: a key the spec does not name fails),
 and the ``GET /billing/usage-analytics`` query against its parameters, all from Venice's
 spec (``tests/support/openapi.py``).
 """
@@ -20,6 +21,15 @@ from tests.support.server import Request
 BODY_SCHEMAS = {
     "/image/generate": "GenerateImageRequest",
     "/embeddings": "CreateEmbeddingRequestSchema",
+    # queued jobs (issue 25)
+    "/video/quote": "QuoteVideoRequest",
+    "/video/queue": "QueueVideoRequest",
+    "/video/retrieve": "RetrieveVideoRequest",
+    "/video/complete": "CompleteVideoRequest",
+    "/audio/quote": "QuoteAudioRequest",
+    "/audio/queue": "QueueAudioRequest",
+    "/audio/retrieve": "RetrieveAudioRequest",
+    "/audio/complete": "CompleteAudioRequest",
 }
 QUERY_ENDPOINTS = {"/billing/usage-analytics": ("/billing/usage-analytics", "get")}
 

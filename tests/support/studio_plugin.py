@@ -1,5 +1,6 @@
 """A non-Venice plugin that registers every capability beyond chat, installed for the tests
-through a real entry point: the host's ``image``, ``embed``, ``usage`` and balance work for it
+through a real entry point: the host's ``image``, ``embed``, ``usage``, ``video``, ``music``,
+``sound`` and balance work for it
 without knowing it. Its answers are made locally (real PNG bytes, vectors from the text)."""
 
 from __future__ import annotations
@@ -16,10 +17,13 @@ from openclaw_venice.runtime.plugins import (  # the contract, as any plugin imp
     GeneratedImage,
     ImageRequest,
     ImageResult,
+    Job,
+    JobProgress,
     MediaCatalog,
     MediaModel,
     PluginApi,
     ProviderContext,
+    Quote,
     UsageReport,
     UsageRow,
 )
@@ -27,6 +31,15 @@ from tests.support.pngs import png
 
 IMAGE_MODELS = (MediaModel("sketch", "Sketch", "studio", "image", "private"),)
 EMBED_MODELS = (MediaModel("words", "Words", "studio", "embedding", "anonymized"),)
+#: what it lists beside those: a speech model with its voices and price
+LISTED = {
+    "tts": (
+        MediaModel(
+            "narrator", "Narrator", "studio", "tts", "private", {"voices": ["Ada", "Lin"]}, (),
+            {"perCharacter": {"credits": 0.001}},
+        ),
+    ),
+}  # fmt: skip
 
 
 class StudioProvider:
@@ -80,6 +93,10 @@ class StudioExtras:
     def embedding_models(self, ctx: ProviderContext) -> MediaCatalog:
         return MediaCatalog("studio", "bundled", EMBED_MODELS, "words")
 
+    def media_models(self, ctx: ProviderContext, kind: str) -> MediaCatalog:
+        models = {"image": IMAGE_MODELS, "embedding": EMBED_MODELS, **LISTED}.get(kind, ())
+        return MediaCatalog("studio", "bundled", models, models[0].id if models else None)
+
     async def embed(
         self,
         ctx: ProviderContext,
@@ -91,6 +108,39 @@ class StudioExtras:
         return EmbeddingResult(tuple((float(len(t)),) for t in texts), model or "words")
 
 
+class StudioJobs:
+    """Video and music as queued jobs, made locally: each job is done at its second look
+    (in this process), its file a few bytes of a real container."""
+
+    FILES: ClassVar[dict[str, tuple[bytes, str]]] = {
+        "video": (b"\x00\x00\x00\x18ftypisom" + b"studio-reel" * 8, "video/mp4"),
+        "music": (b"ID3\x04\x00" + b"studio-tune" * 8, "audio/mpeg"),
+    }
+
+    def __init__(self, kind: str) -> None:
+        self.kind = kind
+        self.looks: dict[str, int] = {}
+
+    async def quote(self, ctx: ProviderContext, api_key: Any, request: Any) -> Quote:
+        return Quote(request.model or f"{self.kind}-1", 0.1, "credits")
+
+    async def queue(self, ctx: ProviderContext, api_key: Any, request: Any) -> Job:
+        return Job("studio", self.kind, request.model or f"{self.kind}-1", f"{self.kind}-job-7")
+
+    async def retrieve(
+        self, ctx: ProviderContext, api_key: Any, job: Job, sink: Any, max_bytes: int
+    ) -> JobProgress:
+        seen = self.looks[job.id] = self.looks.get(job.id, 0) + 1
+        if seen == 1:
+            return JobProgress(False, 0.5, 1.0)
+        data, mime = self.FILES[self.kind]
+        sink.write(data)
+        return JobProgress(True, size=len(data), mime_type=mime)
+
+    async def complete(self, ctx: ProviderContext, api_key: Any, job: Job) -> bool:
+        return True
+
+
 class StudioPlugin:
     id = "studio"
     name = "Studio"
@@ -100,8 +150,10 @@ class StudioPlugin:
     def register(self, api: PluginApi) -> None:
         api.register_provider(StudioProvider())
         extras = StudioExtras()
-        for kind in ("balance", "usage", "images", "embeddings"):
+        for kind in ("balance", "usage", "images", "embeddings", "media_models"):
             api.register_capability("studio", kind, extras)  # type: ignore[arg-type]
+        api.register_capability("studio", "video", StudioJobs("video"))
+        api.register_capability("studio", "music", StudioJobs("music"))
 
 
 plugin = StudioPlugin()

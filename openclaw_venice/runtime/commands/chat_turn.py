@@ -3,7 +3,7 @@ the answer in the conversation."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 from ..ai import ChatSettings, Context
 from ..errors import UnknownModelError
@@ -31,7 +31,7 @@ class Turn:
         """Stream one answer; the wait status runs until something is shown."""
         printer = self.printer
         printer.begin(self.provider_id)
-        settings = replace(self.settings, status=printer.status.note)
+        settings = self.settings._replace(status=printer.status.note)
         events = self.session.stream(self.model, self.context, settings)
         try:
             async for event in events:
@@ -45,4 +45,4 @@ class Turn:
             raise UnknownModelError(exc.ref, exc.suggestions, self.fallback) from None
         finally:
             printer.status.stop()
-            await events.aclose()  # type: ignore[attr-defined]
+            await events.aclose()

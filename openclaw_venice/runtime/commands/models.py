@@ -16,6 +16,7 @@ from ..errors import (
     UsageError,
 )
 from ..host import Host
+from ..media import MODEL_KINDS
 from ..plugins import Registry
 from .key_options import add_key_options
 from .render import counted, human_tokens, print_table, print_usage
@@ -72,8 +73,9 @@ def _add_list(msub: Any) -> Any:
         help="also retired models and known ones the provider did not list this time",
     )
     ls.add_argument(
-        "--type", choices=("text", "image", "embedding"), default="text",
-        help="which models: text (chat, the default), image or embedding",
+        "--type", choices=("text", *MODEL_KINDS), default="text", metavar="KIND",
+        help="which models: text (chat, the default), image, embedding, tts (speech), asr "
+        "(transcription), video, music (and sound effects), upscale or inpaint (image editing)",
     )  # fmt: skip
     for name in _FILTERS:
         ls.add_argument(f"--{name}", action="store_true", help=_FILTER_HELP[name])
@@ -230,7 +232,7 @@ def run_set(args: argparse.Namespace, host: Host) -> int:
     warning = deprecation_warning(resolution.model)
     if warning:
         host.warn(warning)
-    if "e2ee" in resolution.model.tags:
+    if resolution.model.profile.e2ee:
         host.warn(
             f"{ref} is an end-to-end-encrypted (e2ee) model: prompts must be encrypted on this "
             f"machine for it; check that `openclaw chat -m {ref} hi` works before relying on it"

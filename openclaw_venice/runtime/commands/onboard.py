@@ -84,10 +84,8 @@ def run(args: argparse.Namespace, host: Host) -> int:
 
 
 def onboard(args: argparse.Namespace, host: Host, provider: Provider, method: AuthMethod) -> int:
-    from ..config_model import validate_owned
-
     interactive = not args.non_interactive
-    validate_owned(host.config.data)  # a bad config stops us before anything is asked
+    _ = host.config  # read and checked first: a bad one stops us before anything is asked
     if interactive and method.note:
         host.err(method.note)
     flag_value = getattr(args, "key_" + method.choice.replace("-", "_"), None)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import AsyncIterator, Callable, Mapping, Sequence
+from collections.abc import AsyncGenerator, AsyncIterator, Callable, Mapping, Sequence
 from contextlib import aclosing
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
@@ -129,7 +129,7 @@ class Gateway:
         ident = answer.completion_id()
         first = await _first_event(events)
         if first.type == "error":
-            await events.aclose()  # type: ignore[attr-defined]
+            await events.aclose()
             return error_reply(first.error)
         if not turn.stream:
             return await _whole(first, events, model_ref, ident)
@@ -151,7 +151,7 @@ class Gateway:
                 route.session = None
 
 
-async def _first_event(events: AsyncIterator[StreamEvent]) -> StreamEvent:
+async def _first_event(events: AsyncGenerator[StreamEvent, None]) -> StreamEvent:
     from ..ai import StreamEvent
 
     async for event in events:
@@ -160,11 +160,11 @@ async def _first_event(events: AsyncIterator[StreamEvent]) -> StreamEvent:
 
 
 async def _whole(
-    first: StreamEvent, events: AsyncIterator[StreamEvent], model: str, ident: str
+    first: StreamEvent, events: AsyncGenerator[StreamEvent, None], model: str, ident: str
 ) -> Reply:
     """A JSON answer: the turn's final message."""
     event = first
-    async with aclosing(events) as rest:  # type: ignore[type-var]
+    async with aclosing(events) as rest:
         if event.type not in ("done", "error"):
             async for event in rest:
                 if event.type in ("done", "error"):
@@ -175,9 +175,9 @@ async def _whole(
 
 
 async def _chunks(
-    first: StreamEvent, events: AsyncIterator[StreamEvent], writer: answer.ChunkWriter
+    first: StreamEvent, events: AsyncGenerator[StreamEvent, None], writer: answer.ChunkWriter
 ) -> AsyncIterator[bytes]:
-    async with aclosing(events) as rest:  # type: ignore[type-var]
+    async with aclosing(events) as rest:
         yield writer.event(first)
         async for event in rest:
             if event.type == "error":

@@ -1,0 +1,1 @@
+"""Venice's queued media jobs: video (``/video/*``), music and sound effects (``/audio/*``)."""

@@ -1,0 +1,224 @@
+"""The config is typed once (issue 26 item 3): the parts of ``openclaw.json`` the host owns
+or reads are checked when the file is read, so a value of the wrong type anywhere is one
+line naming its config path, the type expected and what to do, for every command and for
+the Python API; unknown keys and comments still survive a write; an unlisted cache price is
+unknown, never free. Every case is a hand-written JSON5 file with comments and ``${VAR}``s.
+
+Reproduced before the fix: ``cost: {input: "abc"}`` made ``openclaw models list`` end with
+``ValueError: could not convert string to float: 'abc' (a bug; ...)``.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from typing import Any
+
+import json5
+import pytest
+
+from openclaw_venice.provider import VeniceProvider
+from openclaw_venice.runtime.errors import ConfigValueError
+from openclaw_venice.runtime.plugins import host_context
+from tests.conftest import run_cli
+
+PROVIDER = """// written by hand
+{
+  env: { vars: { TEAM: "blue" } }, // inline variables
+  models: {
+    mode: 'merge',
+    providers: {
+      venice: {
+        baseUrl: "${BASE}",
+        apiKey: "${VENICE_API_KEY}",
+        headers: { "X-Team": "${TEAM}" },
+        futureKey: { anything: [1, 2] }, // a key this host does not know
+        models: [
+          { id: "a-model", name: "A", contextWindow: 8000 },
+          { id: "b-model", name: "B", myNote: "mine", },
+          { id: "llama-3.3-70b", cost: { input: 0.7, output: 2.8 } }, // prices
+        ],
+      },
+    },
+  },
+  agents: { defaults: { model: { primary: "venice/llama-3.3-70b" },
+                        models: { "venice/llama-3.3-70b": { alias: "llama" } } } },
+  auth: { profiles: { "venice:default": { provider: "venice", mode: "api_key" } } },
+  gateway: { port: "not ours to check" },
+}
+"""
+
+#: (what replaces ``cost: { input: 0.7, output: 2.8 }`` or another piece, the config path
+#: named, the type the line says is expected)
+WRONG = [
+    ('cost: { input: 0.7, output: 2.8 }', 'cost: { input: "abc" }',
+     "models.providers.venice.models[2].cost.input", "a number"),
+    ("cost: { input: 0.7, output: 2.8 }", "cost: { input: 1, output: 2, cacheRead: true }",
+     "models.providers.venice.models[2].cost.cacheRead", "a number"),
+    ("cost: { input: 0.7, output: 2.8 }", "cost: { input: -1 }",
+     "models.providers.venice.models[2].cost.input", "0 or more"),
+    ("cost: { input: 0.7, output: 2.8 }", "cost: 5",
+     "models.providers.venice.models[2].cost", "an object"),
+    ("contextWindow: 8000", "contextWindow: 0",
+     "models.providers.venice.models[0].contextWindow", "a whole number above 0"),
+    ("contextWindow: 8000", "contextWindow: 8000.5",
+     "models.providers.venice.models[0].contextWindow", "a whole number above 0"),
+    ("contextWindow: 8000", "maxTokens: '4096'",
+     "models.providers.venice.models[0].maxTokens", "a whole number above 0"),
+    ("contextWindow: 8000", "reasoning: 'yes'",
+     "models.providers.venice.models[0].reasoning", "true or false"),
+    ("contextWindow: 8000", "input: 'text'",
+     "models.providers.venice.models[0].input", "a list"),
+    ("contextWindow: 8000", "input: ['text', 5]",
+     "models.providers.venice.models[0].input[1]", '"text" or "image"'),
+    ("contextWindow: 8000", "compat: { supportsTools: 'no' }",
+     "models.providers.venice.models[0].compat.supportsTools", "true or false"),
+    ('{ id: "a-model", name: "A", contextWindow: 8000 }', '{ name: "A" }',
+     "models.providers.venice.models[0].id", "missing"),
+    ('name: "A"', "name: 7", "models.providers.venice.models[0].name", "text"),
+    ('baseUrl: "${BASE}"', "baseUrl: 443", "models.providers.venice.baseUrl", "a URL"),
+    ('headers: { "X-Team": "${TEAM}" }', 'headers: { "X-Team": 5 }',
+     "models.providers.venice.headers.X-Team", "text"),
+    ('headers: { "X-Team": "${TEAM}" }', "headers: ['X-Team']",
+     "models.providers.venice.headers", "an object"),
+    ('apiKey: "${VENICE_API_KEY}"', "apiKey: { source: 'env' }",
+     "models.providers.venice.apiKey.id", "missing"),
+    ("futureKey:", "maxTokens: 'lots', futureKey:",
+     "models.providers.venice.maxTokens", "a whole number above 0"),
+    ("futureKey:", "params: 'fast', futureKey:", "models.providers.venice.params", "an object"),
+    ("models: [", "models: {}, old: [", "models.providers.venice.models", "a list"),
+    ("mode: 'merge'", "mode: 'mix'", "models.mode", '"merge" or "replace"'),
+    ('alias: "llama"', "alias: 5",
+     'agents.defaults.models["venice/llama-3.3-70b"].alias', "text"),
+    ('primary: "venice/llama-3.3-70b"', "primary: ['venice/llama-3.3-70b']",
+     "agents.defaults.model.primary", "text"),
+    ('mode: "api_key" }', "}", 'auth.profiles["venice:default"].mode', "missing"),
+    ('TEAM: "blue"', "TEAM: 5", "env.vars.TEAM", "text"),
+]  # fmt: skip
+
+
+COMMANDS = [
+    ("models", "list"),
+    ("models", "set", "venice/kimi-k2-6"),
+    ("chat", "hi"),
+    ("onboard", "--non-interactive", "--auth-choice", "venice-api-key", "--venice-api-key", "k"),
+]
+
+
+def write(text: str) -> Path:
+    path = Path(os.environ["OPENCLAW_STATE_DIR"]) / "openclaw.json"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text)
+    return path
+
+
+def variables() -> dict[str, str]:
+    return {"BASE": "http://127.0.0.1:9/api/v1", "VENICE_API_KEY": "k"}
+
+
+def test_the_hand_written_config_is_read_as_written() -> None:
+    """The file every case starts from is good: unknown keys anywhere, comments, variables."""
+    write(PROVIDER)
+    result = run_cli("models", "list", "--json", env=variables())
+    assert result.code == 0, result.output
+    rows = {row["id"]: row for row in json.loads(result.stdout)["models"]}
+    assert rows["a-model"]["contextWindow"] == 8000 and rows["b-model"]["name"] == "B"
+
+
+@pytest.mark.parametrize(("old", "new", "where", "expected"), WRONG)
+def test_a_wrong_type_anywhere_is_one_line_naming_its_path(
+    old: str, new: str, where: str, expected: str
+) -> None:
+    assert old in PROVIDER
+    text = PROVIDER.replace(old, new, 1)
+    path = write(text)
+    for command in COMMANDS:
+        result = run_cli(*command, env=variables())
+        assert result.code == 1, result.output
+        assert result.stdout == ""
+        (line,) = result.stderr.splitlines()
+        assert line.startswith(f"Error: config value {where}: "), line
+        assert expected in line and f"in {path}" in line, line
+        assert "a bug" not in line, line
+    assert path.read_text() == text  # nothing was written
+    assert not path.with_name("openclaw.json.bak").exists()
+
+
+def test_the_issue_reproduction_says_what_to_do() -> None:
+    path = write(PROVIDER.replace("cost: { input: 0.7, output: 2.8 }", 'cost: { input: "abc" }'))
+    result = run_cli("models", "list", env=variables())
+    assert result.stderr == (
+        "Error: config value models.providers.venice.models[2].cost.input: expected a number "
+        f"of USD per million tokens, 0 or more, found text; change it in {path}\n"
+    )
+
+
+def test_a_value_in_a_key_place_is_never_shown() -> None:
+    """``apiKey`` of the wrong type may still be the key: the line says its kind alone."""
+    write(PROVIDER.replace('apiKey: "${VENICE_API_KEY}"', "apiKey: 98765432123456789"))
+    result = run_cli("models", "list", env=variables())
+    assert result.code == 1
+    assert "models.providers.venice.apiKey: expected text or {source:" in result.stderr
+    assert "found a number" in result.stderr and "98765" not in result.stderr
+
+
+def test_a_mode_from_a_variable_is_checked_once_substituted() -> None:
+    write(PROVIDER.replace("mode: 'merge'", "mode: '${MODE}'"))
+    wrong = run_cli("models", "list", env={**variables(), "MODE": "mix"})
+    assert wrong.code == 1
+    assert wrong.stderr.startswith('Error: config value models.mode: expected "merge" or')
+    replaced = run_cli("models", "list", "--json", env={**variables(), "MODE": "replace"})
+    assert replaced.code == 0, replaced.output
+    assert [row["id"] for row in json.loads(replaced.stdout)["models"]] == [
+        "a-model",
+        "b-model",
+        "llama-3.3-70b",
+    ]
+
+
+def test_the_python_api_reads_the_same_checked_config() -> None:
+    write(PROVIDER.replace("contextWindow: 8000", "contextWindow: 'big'"))
+    with pytest.raises(ConfigValueError) as raised:
+        host_context(VeniceProvider(), env={**os.environ, **variables()})
+    assert raised.value.config_path == "models.providers.venice.models[0].contextWindow"
+
+
+def test_unknown_keys_and_comments_survive_a_write() -> None:
+    path = write(PROVIDER)
+    result = run_cli("models", "set", "venice/kimi-k2-6", env=variables())
+    assert result.code == 0, result.output
+    text = path.read_text()
+    for kept in ("// written by hand", "// a key this host does not know", "// prices",
+                 'myNote: "mine"', "${BASE}", "${TEAM}"):  # fmt: skip
+        assert kept in text, kept
+    data: dict[str, Any] = json5.loads(text)
+    venice = data["models"]["providers"]["venice"]
+    assert venice["futureKey"] == {"anything": [1, 2]}
+    assert data["gateway"] == {"port": "not ours to check"}
+    assert data["agents"]["defaults"]["model"]["primary"] == "venice/kimi-k2-6"
+
+
+@pytest.mark.parametrize(
+    ("cost", "cache_read", "cache_write"),
+    [
+        ("{ input: 0.7, output: 2.8 }", None, None),  # unlisted: unknown
+        ("{ input: 0.7, output: 2.8, cacheRead: null }", None, None),  # null: unlisted too
+        ("{ input: 0.7, output: 2.8, cacheRead: 0, cacheWrite: 0 }", 0, 0),  # free
+        ("{ input: 0.7, output: 2.8, cacheRead: 0.1 }", 0.1, None),
+    ],
+)
+def test_an_unlisted_cache_price_is_unknown_never_free(
+    cost: str, cache_read: float | None, cache_write: float | None
+) -> None:
+    write(PROVIDER.replace("{ input: 0.7, output: 2.8 }", cost))
+    result = run_cli("models", "list", "--json", env=variables())
+    assert result.code == 0, result.output
+    (row,) = [row for row in json.loads(result.stdout)["models"] if row["id"] == "llama-3.3-70b"]
+    assert row["cost"].get("cacheRead") == cache_read and ("cacheRead" in row["cost"]) == (
+        cache_read is not None
+    )
+    assert row["cost"].get("cacheWrite") == cache_write and ("cacheWrite" in row["cost"]) == (
+        cache_write is not None
+    )
+    assert row["cost"]["input"] == 0.7 and row["cost"]["output"] == 2.8
