@@ -17,7 +17,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, BinaryIO, Literal, Protocol, runtime_checkable
 
 if TYPE_CHECKING:
-    from .account import Balance, UsageReport
+    from .account import Balance, RateLimitLog, RateLimits, UsageReport
     from .attestation import Attestation
     from .context import ProviderContext
     from .media import (
@@ -31,8 +31,9 @@ if TYPE_CHECKING:
     from .secret import SecretStr
 
 Kind = Literal[
-    "balance", "usage", "images", "embeddings", "attestation", "media_models", "video", "music"
-]
+    "balance", "usage", "images", "embeddings", "attestation", "media_models", "video", "music",
+    "rate_limits",
+]  # fmt: skip
 
 
 # -- what a plugin registers ---------------------------------------------------------------------
@@ -45,6 +46,17 @@ class BalanceCapability(Protocol):
 class UsageCapability(Protocol):
     async def usage(self, ctx: ProviderContext, api_key: SecretStr, days: int) -> UsageReport:
         """Spend by model over the last ``days`` days."""
+        ...
+
+
+@runtime_checkable
+class RateLimitCapability(Protocol):
+    async def rate_limits(self, ctx: ProviderContext, api_key: SecretStr) -> RateLimits:
+        """The key's limits by model, its tier, expiry and access."""
+        ...
+
+    async def rate_limit_log(self, ctx: ProviderContext, api_key: SecretStr) -> RateLimitLog:
+        """The most recent times the account went over a limit."""
         ...
 
 
@@ -133,6 +145,7 @@ KINDS: dict[Kind, type] = {
     "embeddings": EmbeddingCapability,
     "attestation": AttestationCapability,
     "media_models": MediaModelsCapability,
+    "rate_limits": RateLimitCapability,
     "video": QueuedJobCapability,
     "music": QueuedJobCapability,
 }
@@ -143,6 +156,7 @@ DESCRIPTIONS: dict[Kind, str] = {
     "embeddings": "embeddings",
     "attestation": "enclave attestation",
     "media_models": "lists of media models",
+    "rate_limits": "rate limits",
     "video": "video generation",
     "music": "music and sound effects",
 }

@@ -29,6 +29,7 @@ COMMANDS = {
     "chat": "chat with a model (streamed)",
     "hermes": "use the installed providers from Hermes Agent",
     "usage": "spend by model over recent days",
+    "limits": "rate limits of your API key, and when you hit them",
     "image": "generate images from a prompt",
     "embed": "embedding vectors of texts, as JSON",
     "video": "generate a video (quoted, queued, downloaded)",
@@ -37,8 +38,9 @@ COMMANDS = {
     "serve": "a local OpenAI-compatible endpoint for other agent runtimes",
     "connect": "point an agent runtime's config at `openclaw serve`",
 }
-NEEDS_REGISTRY = {"onboard", "configure", "chat", "image", "embed", "usage", "video", "music",
-                  "sound"}  # fmt: skip
+NEEDS_REGISTRY = {
+    "onboard", "configure", "chat", "image", "embed", "usage", "limits", "video", "music", "sound",
+}  # fmt: skip
 #: the key options are parsed for these, as ``openclaw ACTION``s of a command with actions
 KEY_ACTIONS = {("models", "status"), ("models", "attest")}
 HAS_ACTIONS = {"models"}  # add_parser(sub, action): may build the action run alone
