@@ -54,7 +54,8 @@ class VenicePlugin:
         api.register_provider(VeniceProvider())
         extras = VeniceCapabilities()  # its modules load on first use
         for kind in (
-            "balance", "usage", "images", "embeddings", "media_models", "speech", "transcription"
+            "balance", "usage", "rate_limits", "images", "embeddings", "media_models", "speech",
+            "transcription",
         ):
             api.register_capability(PROVIDER_ID, kind, extras)
         api.register_capability(PROVIDER_ID, "attestation", VeniceAttestation())

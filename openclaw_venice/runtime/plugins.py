@@ -33,6 +33,7 @@ from .capabilities import (
     Kind,
     MediaModelsCapability,
     QueuedJobCapability,
+    RateLimitCapability,
     SpeechCapability,
     TranscriptionCapability,
     UsageCapability,
@@ -56,7 +57,17 @@ from .errors import (
 from .secret import SecretStr  # the key's type, offered to plugins with the contract
 
 if TYPE_CHECKING:
-    from .account import Allocation, Amount, Balance, UsageReport, UsageRow
+    from .account import (
+        Allocation,
+        Amount,
+        Balance,
+        RateLimit,
+        RateLimitEvent,
+        RateLimitLog,
+        RateLimits,
+        UsageReport,
+        UsageRow,
+    )
     from .ai import ChatSettings, Context, StreamEvent
     from .attestation import Attestation
     from .audio import (
@@ -128,6 +139,11 @@ __all__ = [
     "ProviderError",
     "QueuedJobCapability",
     "Quote",
+    "RateLimit",
+    "RateLimitCapability",
+    "RateLimitEvent",
+    "RateLimitLog",
+    "RateLimits",
     "Registry",
     "SecretError",
     "SecretStr",
@@ -163,7 +179,20 @@ ENTRY_POINT_GROUP = "openclaw.plugins"
 #: module that defines them; each is imported on first use, so a command that shows none of
 #: them does not pay for their classes
 _RECORDS = {
-    **dict.fromkeys(("Allocation", "Amount", "Balance", "UsageReport", "UsageRow"), "account"),
+    **dict.fromkeys(
+        (
+            "Allocation",
+            "Amount",
+            "Balance",
+            "RateLimit",
+            "RateLimitEvent",
+            "RateLimitLog",
+            "RateLimits",
+            "UsageReport",
+            "UsageRow",
+        ),
+        "account",
+    ),
     **dict.fromkeys(
         (
             "EmbeddingResult",
@@ -417,6 +446,9 @@ class Registry:
     def attestation(self, provider_id: str) -> AttestationCapability:
         return cast("AttestationCapability", self.capability("attestation", provider_id))
 
+    def rate_limits(self, provider_id: str) -> RateLimitCapability:
+        return cast("RateLimitCapability", self.capability("rate_limits", provider_id))
+
     def media_models(self, provider_id: str) -> MediaModelsCapability:
         return cast("MediaModelsCapability", self.capability("media_models", provider_id))
 
@@ -432,7 +464,9 @@ def load_plugins(group: str = ENTRY_POINT_GROUP) -> Registry:
     not a :class:`Plugin`, takes an id another plugin has, or its ``register`` raises) is
     left out and reported in one line in ``failures``; the others load as if it were not
     there."""
-    from .entry_points import entry_points  # not importlib.metadata's: see that module
+    # imported here, not at the top: a command that loads no plugin (--version) does not pay
+    # for it (email, zipfile, tempfile and more)
+    from importlib.metadata import entry_points
 
     registry = Registry()
     for ep in sorted(entry_points(group=group), key=lambda e: e.name):

@@ -26,6 +26,10 @@ from openclaw_venice.runtime.plugins import (  # the contract, as any plugin imp
     PluginApi,
     ProviderContext,
     Quote,
+    RateLimit,
+    RateLimitEvent,
+    RateLimitLog,
+    RateLimits,
     SpeechQuote,
     SpeechRequest,
     SpeechResult,
@@ -91,6 +95,12 @@ class StudioExtras:
         return UsageReport(
             f"{days} days", (UsageRow("Sketch", "IMAGE", 2, "images", {"credits": 1.5}),)
         )
+
+    async def rate_limits(self, ctx: ProviderContext, api_key: Any) -> RateLimits:
+        return RateLimits((RateLimit("sketch", "images per hour", 12),), tier="hobby")
+
+    async def rate_limit_log(self, ctx: ProviderContext, api_key: Any) -> RateLimitLog:
+        return RateLimitLog((RateLimitEvent("yesterday", "sketch", "images per hour"),))
 
     def image_models(self, ctx: ProviderContext) -> MediaCatalog:
         return MediaCatalog("studio", "bundled", IMAGE_MODELS, "sketch")
@@ -193,7 +203,8 @@ class StudioPlugin:
         api.register_provider(StudioProvider())
         extras = StudioExtras()
         for kind in (
-            "balance", "usage", "images", "embeddings", "media_models", "speech", "transcription"
+            "balance", "usage", "rate_limits", "images", "embeddings", "media_models", "speech",
+            "transcription",
         ):
             api.register_capability("studio", kind, extras)  # type: ignore[arg-type]
         api.register_capability("studio", "video", StudioJobs("video"))
