@@ -55,6 +55,7 @@ class VenicePlugin:
         extras = VeniceCapabilities()  # its modules load on first use
         kinds: tuple[Kind, ...] = (
             "balance", "usage", "rate_limits", "characters", "images", "embeddings", "media_models",
+            "speech", "transcription",
         )  # fmt: skip
         for kind in kinds:
             api.register_capability(PROVIDER_ID, kind, extras)
