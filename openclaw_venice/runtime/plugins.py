@@ -105,6 +105,9 @@ from .capabilities import (
     Kind,
     MediaModelsCapability,
     QueuedJobCapability,
+    RateLimitCapability,
+    SpeechCapability,
+    TranscriptionCapability,
     UsageCapability,
 )
 from .catalog import (
@@ -136,7 +139,17 @@ from .errors import (
 from .secret import SecretStr  # the key's type, offered to plugins with the contract
 
 if TYPE_CHECKING:
-    from .account import Allocation, Amount, Balance, UsageReport, UsageRow
+    from .account import (
+        Allocation,
+        Amount,
+        Balance,
+        RateLimit,
+        RateLimitEvent,
+        RateLimitLog,
+        RateLimits,
+        UsageReport,
+        UsageRow,
+    )
     from .ai import (
         AssistantMessage,
         ChatSettings,
@@ -156,6 +169,18 @@ if TYPE_CHECKING:
         UserMessage,
     )
     from .attestation import Attestation
+    from .audio import (
+        MAX_AUDIO_BYTES,
+        AudioSink,
+        SpeechQuote,
+        SpeechRequest,
+        SpeechResult,
+        TimedText,
+        Transcript,
+        TranscriptionRequest,
+        audio_type,
+        video_type,
+    )
     from .chat_flag import ChatFlag
     from .media import (
         MODEL_KINDS,
@@ -171,6 +196,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "ENTRY_POINT_GROUP",
+    "MAX_AUDIO_BYTES",
     "MODEL_KINDS",
     "NOTHING",
     "Allocation",
@@ -178,6 +204,7 @@ __all__ = [
     "AssistantMessage",
     "Attestation",
     "AttestationCapability",
+    "AudioSink",
     "AuthMethod",
     "Balance",
     "BalanceCapability",
@@ -226,18 +253,31 @@ __all__ = [
     "ProviderError",
     "QueuedJobCapability",
     "Quote",
+    "RateLimit",
+    "RateLimitCapability",
+    "RateLimitEvent",
+    "RateLimitLog",
+    "RateLimits",
     "ReasoningLevel",
     "Registry",
     "Resolution",
     "SecretError",
     "SecretStr",
+    "SpeechCapability",
+    "SpeechQuote",
+    "SpeechRequest",
+    "SpeechResult",
     "StopReason",
     "StreamEvent",
     "TextPart",
     "ThinkingPart",
+    "TimedText",
     "Tool",
     "ToolCallPart",
     "ToolResultMessage",
+    "Transcript",
+    "TranscriptionCapability",
+    "TranscriptionRequest",
     "UnknownModelError",
     "UnknownProviderError",
     "Usage",
@@ -247,6 +287,7 @@ __all__ = [
     "UsageRow",
     "UserMessage",
     "VideoRequest",
+    "audio_type",
     "close_provider",
     "host_api_key",
     "host_context",
@@ -255,6 +296,7 @@ __all__ = [
     "openai_fields",
     "provider_cache_dir",
     "read_regular_file",
+    "video_type",
 ]
 
 ENTRY_POINT_GROUP = "openclaw.plugins"
@@ -269,7 +311,20 @@ AI_NAMES = (
 #: module that defines them; each is imported on first use, so a command that shows none of
 #: them does not pay for their classes
 _RECORDS = {
-    **dict.fromkeys(("Allocation", "Amount", "Balance", "UsageReport", "UsageRow"), "account"),
+    **dict.fromkeys(
+        (
+            "Allocation",
+            "Amount",
+            "Balance",
+            "RateLimit",
+            "RateLimitEvent",
+            "RateLimitLog",
+            "RateLimits",
+            "UsageReport",
+            "UsageRow",
+        ),
+        "account",
+    ),
     **dict.fromkeys(
         (
             "EmbeddingResult",
@@ -285,6 +340,21 @@ _RECORDS = {
     ),
     **dict.fromkeys(
         ("Job", "JobProgress", "MediaInput", "MusicRequest", "Quote", "VideoRequest"), "media_jobs"
+    ),
+    **dict.fromkeys(
+        (
+            "AudioSink",
+            "SpeechQuote",
+            "SpeechRequest",
+            "SpeechResult",
+            "TimedText",
+            "Transcript",
+            "TranscriptionRequest",
+            "MAX_AUDIO_BYTES",
+            "audio_type",
+            "video_type",
+        ),
+        "audio",
     ),
     "Attestation": "attestation",
     "ChatFlag": "chat_flag",  # only chat reads a provider's flags
@@ -450,8 +520,9 @@ class PluginApi:
         self.providers[provider.id] = provider
 
     def register_capability(self, provider_id: str, kind: Kind, implementation: object) -> None:
-        """Offer ``kind`` (balance, usage, images, embeddings) for ``provider_id``, which
-        this plugin registers too. ``implementation`` must follow that kind's protocol."""
+        """Offer ``kind`` (balance, usage, images, embeddings, speech, ...) for
+        ``provider_id``, which this plugin registers too. ``implementation`` must follow that
+        kind's protocol."""
         protocol = KINDS.get(kind)
         if protocol is None:
             raise PluginError(f"plugin {self.plugin_id}: unknown capability {kind!r}")
@@ -535,9 +606,18 @@ class Registry:
         """:meth:`capability` for ``attestation``, typed."""
         return cast("AttestationCapability", self.capability("attestation", provider_id))
 
+    def rate_limits(self, provider_id: str) -> RateLimitCapability:
+        return cast("RateLimitCapability", self.capability("rate_limits", provider_id))
+
     def media_models(self, provider_id: str) -> MediaModelsCapability:
         """:meth:`capability` for ``media_models``, typed."""
         return cast("MediaModelsCapability", self.capability("media_models", provider_id))
+
+    def speech(self, provider_id: str) -> SpeechCapability:
+        return cast("SpeechCapability", self.capability("speech", provider_id))
+
+    def transcription(self, provider_id: str) -> TranscriptionCapability:
+        return cast("TranscriptionCapability", self.capability("transcription", provider_id))
 
 
 def load_plugins(group: str = ENTRY_POINT_GROUP) -> Registry:
