@@ -1,10 +1,13 @@
-"""Venice's image and embedding models: live ``GET /models?type=image|embedding``, cached like
-the text catalog (an hour; a failure remembered a minute), else the bundled list
-(``data/media_models.json``) with a warning.
+"""Venice's models beside chat models, of every kind it lists (image, embedding, tts, asr,
+video, music, upscale, inpaint): live ``GET /models?type=KIND``, cached like the text catalog
+(an hour; a failure remembered a minute), else the bundled list (``data/media_models.json``)
+with a warning.
 
 Live rows decide which models exist; a row's ``model_spec.constraints`` are the model's limits
-(aspect ratios, resolutions, qualities, prompt length, width/height divisor), kept as Venice
-names them. Bundled models have no limits: only the spec's own bounds apply to them.
+(for images: aspect ratios, resolutions, qualities, prompt length, width/height divisor), kept
+as Venice names them, and a speech or music model's ``voices`` join them; ``model_spec.pricing``
+is its price, as Venice states it. Bundled models carry the prices and voices of Venice's
+snapshot but no other limits: only the spec's own bounds apply to them.
 """
 
 from __future__ import annotations
@@ -19,12 +22,12 @@ from typing import TYPE_CHECKING, Any, Literal
 from .errors import DiscoveryError, OpenClawError, UnknownModelError
 from .identity import PROVIDER_ID, base_url_problem
 from .model_cache import CACHE_TTL_SECONDS, ModelCache
-from .runtime.plugins import MediaCatalog, MediaModel, ProviderContext
+from .runtime.plugins import MediaCatalog, MediaModel, ModelKind, ProviderContext
 
 if TYPE_CHECKING:
     from .wire.client import Wire
 
-MediaKind = Literal["image", "embedding"]
+MediaKind = ModelKind
 _LIMIT_KEYS = (
     "aspectRatios",
     "defaultAspectRatio",
@@ -42,11 +45,17 @@ _LIMIT_KEYS = (
 def load_media_bundle(kind: MediaKind) -> MediaCatalog:
     text = resources.files(__package__).joinpath("data/media_models.json").read_text("utf-8")
     section = json.loads(text)[kind]
-    models = tuple(
-        MediaModel(e["id"], e["name"], PROVIDER_ID, kind, e.get("privacy"))
-        for e in section["models"]
-    )
-    return MediaCatalog(PROVIDER_ID, "bundled", models, section["default"])
+    models = tuple(_bundled(e, kind) for e in section["models"])
+    return MediaCatalog(PROVIDER_ID, "bundled", models, section.get("default"))
+
+
+def _bundled(entry: Mapping[str, Any], kind: MediaKind) -> MediaModel:
+    return MediaModel(
+        entry["id"], entry["name"], PROVIDER_ID, kind, entry.get("privacy"),
+        {"voices": entry["voices"]} if "voices" in entry else {},
+        ("deprecated",) if entry.get("deprecated") else (),
+        entry.get("pricing", {}),
+    )  # fmt: skip
 
 
 def media_model(row: Any, kind: MediaKind, bundle: MediaCatalog) -> MediaModel | None:
@@ -60,25 +69,43 @@ def media_model(row: Any, kind: MediaKind, bundle: MediaCatalog) -> MediaModel |
     known = bundle.find(row["id"])
     name = spec.get("name") if isinstance(spec.get("name"), str) else None
     privacy = spec.get("privacy") if spec.get("privacy") in ("private", "anonymized") else None
-    constraints = spec.get("constraints")
-    limits = (
-        {k: constraints[k] for k in _LIMIT_KEYS if k in constraints}
-        if isinstance(constraints, Mapping)
-        else {}
-    )
     traits = spec.get("traits")
     tags = tuple(t for t in traits if isinstance(t, str)) if isinstance(traits, list) else ()
     if spec.get("offline") is True:
         tags += ("offline",)
+    if spec.get("deprecation"):
+        tags += ("deprecated",)
+    pricing = spec.get("pricing")
     return MediaModel(
         row["id"],
         name or (known.name if known else row["id"]),
         PROVIDER_ID,
         kind,
         privacy or (known.privacy if known else None),
-        limits,
+        _limits(spec, kind),
         tags,
+        dict(pricing) if isinstance(pricing, Mapping) else {},
     )
+
+
+def _limits(spec: Mapping[str, Any], kind: MediaKind) -> dict[str, Any]:
+    """An image model's known constraints; every constraint of another kind (Venice names
+    them per kind); the ``voices`` of a speech or music model, and a speech model's
+    ``supported_formats``, ``default_format`` and ``supports_custom_voice_id``."""
+    constraints = spec.get("constraints")
+    constraints = constraints if isinstance(constraints, Mapping) else {}
+    keys = _LIMIT_KEYS if kind == "image" else tuple(constraints)
+    limits = {k: constraints[k] for k in keys if k in constraints}
+    voices = spec.get("voices")
+    if isinstance(voices, list) and all(isinstance(v, str) for v in voices):
+        limits["voices"] = list(voices)
+    formats = spec.get("supported_formats")  # a speech model's outputs, checked before sending
+    if isinstance(formats, list) and all(isinstance(f, str) for f in formats):
+        limits["supported_formats"] = list(formats)
+    for key, kind_of in (("default_format", str), ("supports_custom_voice_id", bool)):
+        if isinstance(spec.get(key), kind_of):
+            limits[key] = spec[key]
+    return limits
 
 
 def merge_media(rows: list[Any], kind: MediaKind, source: Literal["live", "cache"]) -> MediaCatalog:
@@ -174,9 +201,7 @@ def unshown(ctx: ProviderContext) -> ProviderContext:
     return ctx._replace(warn=lambda message: None)
 
 
-def find_model(
-    catalog: MediaCatalog, ref: str | None, kind: Literal["image", "embedding"] = "image"
-) -> MediaModel:
+def find_model(catalog: MediaCatalog, ref: str | None, kind: MediaKind = "image") -> MediaModel:
     """``ref`` (``venice/ID`` or ``ID``; None: the default) in ``catalog``. An id the list
     lacks is refused before anything is sent (and paid for), with the closest ids; when the
     list is the bundled one (Venice's could not be fetched) the message says so and how to

@@ -176,7 +176,7 @@ def test_json_tags_are_the_tables_tags(kind: str) -> None:
         'models: {"venice/llama-3.3-70b": {alias: "llama"}}}}}'
     )
     args = ["models", "list", "--type", kind, *(["--all"] if kind == "text" else [])]
-    table = table_tags(run_cli(*args).stdout, 5 if kind == "text" else 4)
+    table = table_tags(run_cli(*args).stdout, 5)  # media: Model, Name, Privacy, Price, Tags
     payload = json.loads(run_cli(*args, "--json").stdout)
 
     def shown(model: dict[str, Any]) -> list[str]:  # the table names a retired id's successor
@@ -282,7 +282,10 @@ def test_models_list_filters_say_what_they_keep() -> None:
     shown = " ".join(run_cli("models", "list", "--help").stdout.split())
     assert "--tools only models that can call tools" in shown
     assert "--vision only models that take images" in shown
-    assert "which models: text (chat, the default), image or embedding" in shown
+    assert (
+        "which models: text (chat, the default), image, embedding, tts (speech), asr "
+        "(transcription), video, music (and sound effects), upscale or inpaint (image editing)"
+    ) in shown
 
 
 @pytest.mark.parametrize("group", ["models", "hermes"])

@@ -1,4 +1,4 @@
-"""Image and embedding models, image requests and results, embedding results.
+"""Media models (image, embedding, speech, ...), image requests and results, embedding results.
 
 Records of the ``images`` and ``embeddings`` capabilities (:mod:`.capabilities`); loaded only
 by the commands and clients that use them.
@@ -11,18 +11,28 @@ from typing import Any, Literal, NamedTuple
 
 from .catalog import NOTHING
 
+#: the kinds of models beside chat models a provider may list (``openclaw models list --type``)
+ModelKind = Literal["image", "embedding", "tts", "asr", "video", "music", "upscale", "inpaint"]
+MODEL_KINDS: tuple[ModelKind, ...] = (
+    "image", "embedding", "tts", "asr", "video", "music", "upscale", "inpaint",
+)  # fmt: skip
+
 
 class MediaModel(NamedTuple):
-    """An image or embedding model. ``limits``: what the provider says the model takes
-    (e.g. ``aspectRatios``, ``promptCharacterLimit``), as it says it."""
+    """A model that is not a chat model (image, embedding, speech, ...: see
+    :data:`MODEL_KINDS`). ``limits``: what the provider says the model takes
+    (e.g. ``aspectRatios``, ``promptCharacterLimit``, a speech model's ``voices``), as it
+    says it; ``pricing``: what the provider says it costs, as it says it (e.g.
+    ``{"generation": {"usd": 0.01}}``); both empty when it said nothing."""
 
     id: str
     name: str
     provider: str
-    kind: Literal["image", "embedding"]
+    kind: ModelKind
     privacy: str | None = None
     limits: Mapping[str, Any] = NOTHING
     tags: tuple[str, ...] = ()
+    pricing: Mapping[str, Any] = NOTHING
 
     @property
     def ref(self) -> str:
@@ -37,6 +47,7 @@ class MediaModel(NamedTuple):
             "type": self.kind,
             "privacy": self.privacy,
             "limits": dict(self.limits),
+            "pricing": dict(self.pricing),
             "tags": list(self.tags),
         }
 

@@ -31,7 +31,11 @@ from .capabilities import (
     EmbeddingCapability,
     ImageCapability,
     Kind,
+    MediaModelsCapability,
     QueuedJobCapability,
+    RateLimitCapability,
+    SpeechCapability,
+    TranscriptionCapability,
     UsageCapability,
 )
 from .catalog import Catalog, ModelInfo
@@ -53,26 +57,53 @@ from .errors import (
 from .secret import SecretStr  # the key's type, offered to plugins with the contract
 
 if TYPE_CHECKING:
-    from .account import Allocation, Amount, Balance, UsageReport, UsageRow
+    from .account import (
+        Allocation,
+        Amount,
+        Balance,
+        RateLimit,
+        RateLimitEvent,
+        RateLimitLog,
+        RateLimits,
+        UsageReport,
+        UsageRow,
+    )
     from .ai import ChatSettings, Context, StreamEvent
     from .attestation import Attestation
+    from .audio import (
+        MAX_AUDIO_BYTES,
+        AudioSink,
+        SpeechQuote,
+        SpeechRequest,
+        SpeechResult,
+        TimedText,
+        Transcript,
+        TranscriptionRequest,
+        audio_type,
+        video_type,
+    )
     from .chat_flag import ChatFlag
     from .media import (
+        MODEL_KINDS,
         EmbeddingResult,
         GeneratedImage,
         ImageRequest,
         ImageResult,
         MediaCatalog,
         MediaModel,
+        ModelKind,
     )
     from .media_jobs import Job, JobProgress, MediaInput, MusicRequest, Quote, VideoRequest
 
 __all__ = [
     "ENTRY_POINT_GROUP",
+    "MAX_AUDIO_BYTES",
+    "MODEL_KINDS",
     "Allocation",
     "Amount",
     "Attestation",
     "AttestationCapability",
+    "AudioSink",
     "AuthMethod",
     "Balance",
     "BalanceCapability",
@@ -95,7 +126,9 @@ __all__ = [
     "MediaCatalog",
     "MediaInput",
     "MediaModel",
+    "MediaModelsCapability",
     "MissingVariableError",
+    "ModelKind",
     "MusicRequest",
     "OpenClawError",
     "Plugin",
@@ -106,9 +139,22 @@ __all__ = [
     "ProviderError",
     "QueuedJobCapability",
     "Quote",
+    "RateLimit",
+    "RateLimitCapability",
+    "RateLimitEvent",
+    "RateLimitLog",
+    "RateLimits",
     "Registry",
     "SecretError",
     "SecretStr",
+    "SpeechCapability",
+    "SpeechQuote",
+    "SpeechRequest",
+    "SpeechResult",
+    "TimedText",
+    "Transcript",
+    "TranscriptionCapability",
+    "TranscriptionRequest",
     "UnknownModelError",
     "UnknownProviderError",
     "UsageCapability",
@@ -116,6 +162,7 @@ __all__ = [
     "UsageReport",
     "UsageRow",
     "VideoRequest",
+    "audio_type",
     "host_api_key",
     "host_context",
     "load_plugins",
@@ -123,6 +170,7 @@ __all__ = [
     "openai_fields",
     "provider_cache_dir",
     "read_regular_file",
+    "video_type",
 ]
 
 ENTRY_POINT_GROUP = "openclaw.plugins"
@@ -131,7 +179,20 @@ ENTRY_POINT_GROUP = "openclaw.plugins"
 #: module that defines them; each is imported on first use, so a command that shows none of
 #: them does not pay for their classes
 _RECORDS = {
-    **dict.fromkeys(("Allocation", "Amount", "Balance", "UsageReport", "UsageRow"), "account"),
+    **dict.fromkeys(
+        (
+            "Allocation",
+            "Amount",
+            "Balance",
+            "RateLimit",
+            "RateLimitEvent",
+            "RateLimitLog",
+            "RateLimits",
+            "UsageReport",
+            "UsageRow",
+        ),
+        "account",
+    ),
     **dict.fromkeys(
         (
             "EmbeddingResult",
@@ -140,11 +201,28 @@ _RECORDS = {
             "ImageResult",
             "MediaCatalog",
             "MediaModel",
+            "MODEL_KINDS",
+            "ModelKind",
         ),
         "media",
     ),
     **dict.fromkeys(
         ("Job", "JobProgress", "MediaInput", "MusicRequest", "Quote", "VideoRequest"), "media_jobs"
+    ),
+    **dict.fromkeys(
+        (
+            "AudioSink",
+            "SpeechQuote",
+            "SpeechRequest",
+            "SpeechResult",
+            "TimedText",
+            "Transcript",
+            "TranscriptionRequest",
+            "MAX_AUDIO_BYTES",
+            "audio_type",
+            "video_type",
+        ),
+        "audio",
     ),
     "Attestation": "attestation",
     "ChatFlag": "chat_flag",  # only chat reads a provider's flags
@@ -289,8 +367,9 @@ class PluginApi:
         self.providers[provider.id] = provider
 
     def register_capability(self, provider_id: str, kind: Kind, implementation: object) -> None:
-        """Offer ``kind`` (balance, usage, images, embeddings) for ``provider_id``, which
-        this plugin registers too. ``implementation`` must follow that kind's protocol."""
+        """Offer ``kind`` (balance, usage, images, embeddings, speech, ...) for
+        ``provider_id``, which this plugin registers too. ``implementation`` must follow that
+        kind's protocol."""
         protocol = KINDS.get(kind)
         if protocol is None:
             raise PluginError(f"plugin {self.plugin_id}: unknown capability {kind!r}")
@@ -367,13 +446,27 @@ class Registry:
     def attestation(self, provider_id: str) -> AttestationCapability:
         return cast("AttestationCapability", self.capability("attestation", provider_id))
 
+    def rate_limits(self, provider_id: str) -> RateLimitCapability:
+        return cast("RateLimitCapability", self.capability("rate_limits", provider_id))
+
+    def media_models(self, provider_id: str) -> MediaModelsCapability:
+        return cast("MediaModelsCapability", self.capability("media_models", provider_id))
+
+    def speech(self, provider_id: str) -> SpeechCapability:
+        return cast("SpeechCapability", self.capability("speech", provider_id))
+
+    def transcription(self, provider_id: str) -> TranscriptionCapability:
+        return cast("TranscriptionCapability", self.capability("transcription", provider_id))
+
 
 def load_plugins(group: str = ENTRY_POINT_GROUP) -> Registry:
     """Load and register every plugin of ``group``. A broken plugin (it fails to import, is
     not a :class:`Plugin`, takes an id another plugin has, or its ``register`` raises) is
     left out and reported in one line in ``failures``; the others load as if it were not
     there."""
-    from .entry_points import entry_points  # not importlib.metadata's: see that module
+    # imported here, not at the top: a command that loads no plugin (--version) does not pay
+    # for it (email, zipfile, tempfile and more)
+    from importlib.metadata import entry_points
 
     registry = Registry()
     for ep in sorted(entry_points(group=group), key=lambda e: e.name):

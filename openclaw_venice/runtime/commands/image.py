@@ -19,6 +19,7 @@ from ..errors import ProviderError, UsageError
 from ..host import Host
 from ..media import ImageRequest, ImageResult
 from ..plugins import Registry
+from .balance_guard import warn_if_low_balance
 from .capability_use import call_context, pick_provider, run_async
 from .key_options import add_key_options
 
@@ -67,6 +68,7 @@ def run(args: argparse.Namespace, host: Host) -> int:
     provider_id, model_id = pick_provider(host, "images", args.model)
     request = ImageRequest(**{**_fields(request), "model": model_id})
     ctx, key = call_context(host, provider_id)
+    warn_if_low_balance(host, provider_id, key)
     result = run_async(host.registry.images(provider_id).generate_images(ctx, key, request))
     _report(host, provider_id, result)
     if not result.images:
