@@ -114,3 +114,25 @@ def test_a_capability_for_a_provider_the_plugin_does_not_own_is_dropped(
     assert registry.failures == ["plugin stray: images for provider venice, which it does not own"]
     images = registry.images("venice")
     assert type(images).__name__ == "VeniceCapabilities"  # Venice's own, not the stray's
+
+
+def test_video_music_and_sound_work_for_another_provider(
+    studio: dict[str, str], tmp_path: Path
+) -> None:
+    """The job machinery (quote, question, queue, poll, save, complete) knows no provider."""
+    video, tune, bang = tmp_path / "s.mp4", tmp_path / "s.mp3", tmp_path / "b.mp3"
+    result = run_cli("video", "a cat", "-m", "studio/reel", "-o", str(video), "--yes", env=studio)
+    assert result.code == 0, result.output
+    assert result.stderr.splitlines()[0] == "this video with studio/reel: credits 0.10"
+    assert video.read_bytes().startswith(b"\x00\x00\x00\x18ftypisom")
+    music = run_cli("music", "a tune", "-m", "studio/tune", "-o", str(tune), "-y", env=studio)
+    assert music.code == 0, music.output
+    assert tune.read_bytes().startswith(b"ID3")
+    sound = run_cli("sound", "a bang", "-m", "studio/bang", "-o", str(bang), "-y", "--json",
+                    env=studio)  # fmt: skip
+    assert json.loads(sound.stdout)["model"] == "bang" and bang.read_bytes().startswith(b"ID3")
+    two = run_cli("video", "a cat", "-o", str(tmp_path / "t.mp4"), "--yes", env=studio)
+    assert two.stderr.splitlines()[-1] == (
+        "Error: several providers offer video generation (studio, venice); say which: "
+        "--model PROVIDER/MODEL or --provider ID"
+    )

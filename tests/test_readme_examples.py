@@ -18,6 +18,7 @@ from tests.support import venice_wire
 from tests.support.hygiene import CANARY
 from tests.support.server import LocalServer, Reply, Request
 from tests.support.venice_extras import venice_extras
+from tests.support.venice_jobs import JobServer
 
 PAGES = ["README.md", "docs/python.md", "docs/media.md"]
 EXAMPLES = [
@@ -29,12 +30,15 @@ EXAMPLES = [
 
 def venice(server: LocalServer) -> None:
     extras = venice_extras()
+    jobs = JobServer(polls=0)  # docs/media.md's video and music: done at the first look
 
     def respond(request: Request) -> Reply | None:
         if request.path.endswith("/chat/completions"):
             return venice_wire.stream_reply(venice_wire.text_stream("Hello!"))
         if request.path.endswith("/models") and request.query.get("type") == ["text"]:
             return Reply(503)  # the bundled catalog then: it lists the README's models
+        if request.path.rsplit("/", 1)[-1] in ("quote", "queue", "retrieve", "complete"):
+            return jobs(request)
         return extras(request)
 
     server.respond(respond)
@@ -59,4 +63,7 @@ def test_a_readme_example_leaves_no_resource_warning(
     )  # fmt: skip
     assert done.returncode == 0, done.stderr
     assert "ResourceWarning" not in done.stderr and "Traceback" not in done.stderr, done.stderr
-    assert any(r.path.endswith(("/chat/completions", "/image/generate")) for r in server.requests)
+    assert any(
+        r.path.endswith(("/chat/completions", "/image/generate", "/video/queue"))
+        for r in server.requests
+    )

@@ -1,25 +1,41 @@
 """A non-Venice plugin that registers every capability beyond chat, installed for the tests
-through a real entry point: the host's ``image``, ``embed``, ``usage`` and balance work for it
-without knowing it. Its answers are made locally (real PNG bytes, vectors from the text)."""
+through a real entry point: the host's ``image``, ``embed``, ``usage``, ``video``, ``music``,
+``sound``, ``speak``, ``transcribe`` and balance work for it without knowing it. Its answers
+are made locally (real PNG bytes, vectors from the text, a WAV of the text's bytes, a
+transcript of the audio's size)."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from typing import Any, ClassVar
 
-from openclaw_venice.runtime.catalog import Catalog
 from openclaw_venice.runtime.plugins import (  # the contract, as any plugin imports it
     Amount,
+    AudioSink,
     AuthMethod,
     Balance,
+    Catalog,
     EmbeddingResult,
     GeneratedImage,
     ImageRequest,
     ImageResult,
+    Job,
+    JobProgress,
     MediaCatalog,
     MediaModel,
     PluginApi,
     ProviderContext,
+    Quote,
+    RateLimit,
+    RateLimitEvent,
+    RateLimitLog,
+    RateLimits,
+    SpeechQuote,
+    SpeechRequest,
+    SpeechResult,
+    TimedText,
+    Transcript,
+    TranscriptionRequest,
     UsageReport,
     UsageRow,
 )
@@ -36,6 +52,10 @@ LISTED = {
         ),
     ),
 }  # fmt: skip
+SPEECH_MODELS = (
+    MediaModel("narrator", "Narrator", "studio", "tts", "private", {"voices": ["calm", "bright"]}),
+)
+HEARING_MODELS = (MediaModel("ear", "Ear", "studio", "asr", "anonymized"),)
 
 
 class StudioProvider:
@@ -76,6 +96,12 @@ class StudioExtras:
             f"{days} days", (UsageRow("Sketch", "IMAGE", 2, "images", {"credits": 1.5}),)
         )
 
+    async def rate_limits(self, ctx: ProviderContext, api_key: Any) -> RateLimits:
+        return RateLimits((RateLimit("sketch", "images per hour", 12),), tier="hobby")
+
+    async def rate_limit_log(self, ctx: ProviderContext, api_key: Any) -> RateLimitLog:
+        return RateLimitLog((RateLimitEvent("yesterday", "sketch", "images per hour"),))
+
     def image_models(self, ctx: ProviderContext) -> MediaCatalog:
         return MediaCatalog("studio", "bundled", IMAGE_MODELS, "sketch")
 
@@ -103,6 +129,69 @@ class StudioExtras:
     ) -> EmbeddingResult:
         return EmbeddingResult(tuple((float(len(t)),) for t in texts), model or "words")
 
+    def speech_models(self, ctx: ProviderContext) -> MediaCatalog:
+        return MediaCatalog("studio", "bundled", SPEECH_MODELS, "narrator")
+
+    async def quote_speech(
+        self, ctx: ProviderContext, api_key: Any, request: SpeechRequest
+    ) -> SpeechQuote:
+        credits = len(request.text) / 100
+        return SpeechQuote("narrator", len(request.text), 1, credits, "credits", "1 per 100")
+
+    async def speak(
+        self, ctx: ProviderContext, api_key: Any, request: SpeechRequest, sink: AudioSink
+    ) -> SpeechResult:
+        from tests.support.venice_audio import wav
+
+        audio = wav(request.text.encode())
+        for at in range(0, len(audio), 16):  # in pieces, as a provider streams it
+            sink.write(audio[at : at + 16])
+        voice = request.voice or "calm"
+        return SpeechResult("narrator", voice, "wav", len(audio), 1, "private")
+
+    def transcription_models(self, ctx: ProviderContext) -> MediaCatalog:
+        return MediaCatalog("studio", "bundled", HEARING_MODELS, "ear")
+
+    async def transcribe(
+        self, ctx: ProviderContext, api_key: Any, request: TranscriptionRequest
+    ) -> Transcript:
+        text = f"{len(request.data)} bytes of {request.mime_type}"
+        segments = (TimedText(text, 0.0, 1.5),) if request.timestamps else ()
+        return Transcript(text, "ear", 1.5, (), segments, "anonymized")
+
+
+class StudioJobs:
+    """Video and music as queued jobs, made locally: each job is done at its second look
+    (in this process), its file a few bytes of a real container."""
+
+    FILES: ClassVar[dict[str, tuple[bytes, str]]] = {
+        "video": (b"\x00\x00\x00\x18ftypisom" + b"studio-reel" * 8, "video/mp4"),
+        "music": (b"ID3\x04\x00" + b"studio-tune" * 8, "audio/mpeg"),
+    }
+
+    def __init__(self, kind: str) -> None:
+        self.kind = kind
+        self.looks: dict[str, int] = {}
+
+    async def quote(self, ctx: ProviderContext, api_key: Any, request: Any) -> Quote:
+        return Quote(request.model or f"{self.kind}-1", 0.1, "credits")
+
+    async def queue(self, ctx: ProviderContext, api_key: Any, request: Any) -> Job:
+        return Job("studio", self.kind, request.model or f"{self.kind}-1", f"{self.kind}-job-7")
+
+    async def retrieve(
+        self, ctx: ProviderContext, api_key: Any, job: Job, sink: Any, max_bytes: int
+    ) -> JobProgress:
+        seen = self.looks[job.id] = self.looks.get(job.id, 0) + 1
+        if seen == 1:
+            return JobProgress(False, 0.5, 1.0)
+        data, mime = self.FILES[self.kind]
+        sink.write(data)
+        return JobProgress(True, size=len(data), mime_type=mime)
+
+    async def complete(self, ctx: ProviderContext, api_key: Any, job: Job) -> bool:
+        return True
+
 
 class StudioPlugin:
     id = "studio"
@@ -113,8 +202,13 @@ class StudioPlugin:
     def register(self, api: PluginApi) -> None:
         api.register_provider(StudioProvider())
         extras = StudioExtras()
-        for kind in ("balance", "usage", "images", "embeddings", "media_models"):
+        for kind in (
+            "balance", "usage", "rate_limits", "images", "embeddings", "media_models", "speech",
+            "transcription",
+        ):
             api.register_capability("studio", kind, extras)  # type: ignore[arg-type]
+        api.register_capability("studio", "video", StudioJobs("video"))
+        api.register_capability("studio", "music", StudioJobs("music"))
 
 
 plugin = StudioPlugin()

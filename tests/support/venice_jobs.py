@@ -25,6 +25,7 @@ class JobServer:
 
     polls: int = 1
     price: float = 0.45
+    expected_ms: int = 3000  # what Venice expects the job to take (its P80)
     video: bytes = MP4
     audio: bytes = MP3
     download_url: str | None = None  # queue answers carry it (VPS-backed video models)
@@ -59,8 +60,8 @@ class JobServer:
             if seen <= self.polls:
                 status = {
                     "status": "PROCESSING",
-                    "average_execution_time": 145000,
-                    "execution_duration": 53200 + seen * 1000,
+                    "average_execution_time": self.expected_ms,
+                    "execution_duration": 500 * seen,
                 }
                 return json_reply(status, headers=headers)
             if kind == "video" and self.download_url:

@@ -1,0 +1,215 @@
+"""``openclaw video``, ``openclaw music`` and ``openclaw sound`` against a loopback Venice
+(issue 25, items 1 and 4): the price shown and agreed to before anything is queued, the file
+streamed to disk, the job completed; progress on a terminal and nothing on a pipe; Ctrl-C
+leaves the job resumable, and ``--resume`` downloads that same job without queueing another."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import run_cli
+from tests.support.hygiene import CANARY
+from tests.support.server import LocalServer
+from tests.support.terminal import Terminal
+from tests.support.venice_jobs import MP3, MP4, JobServer
+
+MODEL = "venice/wan-2.6-text-to-video"
+
+
+@pytest.fixture
+def jobs(server: LocalServer) -> JobServer:
+    fake = JobServer()
+    server.respond(fake)
+    return fake
+
+
+@pytest.fixture
+def env(server: LocalServer) -> dict[str, str]:
+    return {"VENICE_BASE_URL": server.url + "/api/v1", "VENICE_API_KEY": CANARY}
+
+
+@pytest.fixture
+def folder(tmp_path: Path) -> Path:
+    made = tmp_path / "out"
+    made.mkdir()
+    return made
+
+
+def test_a_video_is_quoted_queued_saved_and_completed_with_no_progress_on_a_pipe(
+    jobs: JobServer, env: dict[str, str], folder: Path
+) -> None:
+    out = folder / "boat.mp4"
+    result = run_cli("video", "a boat at dawn", "-d", "5", "--aspect", "16:9", "-o", str(out),
+                     "--yes", env=env)  # fmt: skip
+    assert result.code == 0, result.output
+    assert result.stdout == f"{out}\n"
+    assert out.read_bytes() == MP4
+    lines = result.stderr.splitlines()
+    assert lines[0] == f"this video with {MODEL}: USD 0.45"
+    assert lines[1].startswith(f"queued {MODEL} job job-1; Ctrl-C leaves it running (resume: "
+                               f"openclaw video --resume job-1 -m {MODEL} -o {out})")  # fmt: skip
+    assert len(lines) == 2  # no status line on a pipe: no "\r", no "processing"
+    assert "\r" not in result.stderr and "\x1b" not in result.stderr
+    assert jobs.queued == [{"model": "wan-2.6-text-to-video", "duration": "5s",
+                            "aspect_ratio": "16:9", "prompt": "a boat at dawn"}]  # fmt: skip
+    assert jobs.completed == ["job-1"]
+    assert sorted(folder.iterdir()) == [out]
+
+
+def test_without_a_terminal_a_paid_job_needs_yes(
+    jobs: JobServer, server: LocalServer, env: dict[str, str], folder: Path
+) -> None:
+    result = run_cli("video", "a boat", "-o", str(folder / "v.mp4"), env=env)
+    assert result.code == 2
+    assert result.stderr.splitlines()[-1] == (
+        "Error: this video costs USD 0.45; add --yes to queue it without asking "
+        "(there is no terminal to ask on)"
+    )
+    assert jobs.queued == [] and list(folder.iterdir()) == []
+    assert [r.path for r in server.requests] == ["/api/v1/video/quote"]
+
+
+def test_quote_shows_the_price_and_queues_nothing(
+    jobs: JobServer, env: dict[str, str], folder: Path
+) -> None:
+    jobs.price = 0.0023
+    result = run_cli("sound", "a door creaks", "--quote", "--json", env=env)
+    assert result.code == 0, result.output
+    assert json.loads(result.stdout) == {
+        "model": "elevenlabs-sound-effects-v2", "price": 0.0023, "currency": "USD",
+    }  # fmt: skip
+    assert run_cli("video", "x", "--quote", env=env).stdout == "USD 0.0023\n"
+    assert jobs.queued == []
+
+
+def test_an_existing_file_is_kept_and_nothing_is_asked(
+    jobs: JobServer, server: LocalServer, env: dict[str, str], folder: Path
+) -> None:
+    out = folder / "v.mp4"
+    out.write_bytes(b"mine")
+    result = run_cli("video", "x", "-o", str(out), "--yes", env=env)
+    assert result.code == 2
+    assert result.stderr.splitlines()[-1] == (
+        f"Error: {out} already exists; pick another -o or add --force"
+    )
+    assert out.read_bytes() == b"mine" and server.requests == []
+    assert run_cli("video", "x", "-o", str(out), "--yes", "--force", env=env).code == 0
+    assert out.read_bytes() == MP4
+
+
+def test_music_and_sound_go_through_the_same_machinery(
+    jobs: JobServer, env: dict[str, str], folder: Path
+) -> None:
+    song, rain = folder / "song.mp3", folder / "rain.mp3"
+    first = run_cli("music", "a sea shanty", "--lyrics", "heave ho", "-d", "60", "-o",
+                    str(song), "--yes", "--json", env=env)  # fmt: skip
+    assert first.code == 0, first.output
+    payload = json.loads(first.stdout)
+    assert payload == {
+        "file": str(song), "provider": "venice", "model": "elevenlabs-music",
+        "jobId": "job-1", "bytes": len(MP3), "mimeType": "audio/mpeg", "price": 0.45,
+        "currency": "USD", "completed": True,
+    }  # fmt: skip
+    second = run_cli("sound", "rain on a tin roof", "-o", str(rain), "-y", env=env)
+    assert second.code == 0, second.output
+    assert "this sound with venice/elevenlabs-sound-effects-v2: USD 0.45" in second.stderr
+    assert song.read_bytes() == MP3 == rain.read_bytes()
+    assert [q["model"] for q in jobs.queued] == ["elevenlabs-music", "elevenlabs-sound-effects-v2"]
+    assert jobs.queued[0]["lyrics_prompt"] == "heave ho"
+    assert jobs.completed == ["job-1", "job-2"]
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--resume", "job-1"], "--resume needs the job's model too: -m PROVIDER/MODEL"),
+        (["-d", "31"], "the video duration must be 1 to 30 seconds"),
+        (["--image", "missing.png"], "--image missing.png: No such file or directory"),
+        (["--resolution", "8k"], "video resolution '8k': use one of"),
+    ],
+)
+def test_mistakes_are_one_line_before_anything_is_paid(
+    jobs: JobServer, env: dict[str, str], folder: Path, args: list[str], message: str
+) -> None:
+    prompt = [] if args[0] == "--resume" else ["a boat"]
+    result = run_cli("video", *prompt, *args, "-o", str(folder / "v.mp4"), "--yes", env=env)
+    assert result.code == 2, result.output
+    assert result.stderr.splitlines()[-1].startswith(f"Error: {message}")
+    assert jobs.queued == [] and list(folder.iterdir()) == []
+
+
+def test_a_first_frame_that_is_not_an_image_is_refused_by_its_content(
+    jobs: JobServer, server: LocalServer, env: dict[str, str], folder: Path
+) -> None:
+    fake = folder / "frame.png"
+    fake.write_text("not really a picture")
+    result = run_cli("video", "x", "--image", str(fake), "-o", str(folder / "v.mp4"), "--yes",
+                     env=env)  # fmt: skip
+    assert result.code == 2
+    assert result.stderr.splitlines()[-1] == (
+        f"Error: --image {fake}: not a PNG, JPEG or WebP image (by its content)"
+    )
+    assert server.requests == []
+
+
+# -- in a terminal ------------------------------------------------------------------------------
+def test_progress_on_a_terminal_then_ctrl_c_leaves_the_job_resumable(
+    jobs: JobServer, server: LocalServer, env: dict[str, str], folder: Path
+) -> None:
+    jobs.polls = 1000  # still processing when Ctrl-C comes
+    out = folder / "boat.mp4"
+    with Terminal("video", "a boat at dawn", "-o", str(out), env=env) as term:
+        term.read_until(b"this video with venice/wan-2.6-text-to-video: USD 0.45")
+        term.read_until(b"Queue it? [y/N]")
+        term.type("y\n")
+        term.read_until(b"queued venice/wan-2.6-text-to-video job job-1")
+        shown = term.read_until(b"processing\xe2\x80\xa6")  # the status line, drawn in place
+        assert b"\r\x1b[K" in shown
+        term.read_until(b"of about 3 s [")
+        term.interrupt()
+        term.read_until(b"Interrupted. The job goes on at venice; get it later with:")
+        tail = term.read_until(f"openclaw video --resume job-1 -m {MODEL} -o {out}".encode())
+        assert term.wait() == 130
+    assert b"Traceback" not in tail
+    assert list(folder.iterdir()) == []  # no file, no temporary file left
+    assert len(jobs.queued) == 1 and jobs.completed == []
+
+    jobs.polls = 0  # the job is done now: the next look gets the file
+    resumed = run_cli("video", "--resume", "job-1", "-m", MODEL, "-o", str(out), env=env)
+    assert resumed.code == 0, resumed.output
+    assert out.read_bytes() == MP4
+    assert len(jobs.queued) == 1  # the same job, not a second one (nor a second payment)
+    assert jobs.completed == ["job-1"]
+    assert "quote" not in " ".join(r.path for r in server.requests[-3:])
+
+
+def test_no_at_the_question_queues_nothing(
+    jobs: JobServer, server: LocalServer, env: dict[str, str], folder: Path
+) -> None:
+    with Terminal("music", "a sea shanty", "-o", str(folder / "s.mp3"), env=env) as term:
+        term.read_until(b"Queue it? [y/N]")
+        term.type("\n")  # the default is no
+        term.read_until(b"Nothing was queued; nothing was paid.")
+        assert term.wait() == 1
+    assert jobs.queued == [] and list(folder.iterdir()) == []
+
+
+def test_a_download_shows_its_size_then_the_line_is_erased(
+    jobs: JobServer, env: dict[str, str], folder: Path
+) -> None:
+    import time
+
+    jobs.polls = 0
+    jobs.video = MP4 * 64  # 1 MB in 4 KB pieces
+    jobs.pause = lambda number: time.sleep(0.1) if number % 16 == 1 else None  # ~1.6 s
+    out = folder / "v.mp4"
+    with Terminal("video", "x", "-o", str(out), "--yes", env=env, stdout_pipe=True) as term:
+        term.read_until(b"downloading\xe2\x80\xa6")
+        assert term.wait() == 0
+        assert term.seen.rstrip().endswith(b"\r\x1b[K")  # nothing left drawn after it
+        assert term.proc.stdout is not None
+        assert term.proc.stdout.read() == f"{out}\n".encode()
+    assert out.read_bytes() == MP4 * 64
