@@ -9,24 +9,19 @@ from __future__ import annotations
 from collections.abc import AsyncGenerator, Sequence
 from typing import Any, ClassVar
 
-from openclaw_venice.runtime.ai import (
-    AssistantMessage,
-    ChatSettings,
-    Context,
-    StreamEvent,
-    TextPart,
-    UserMessage,
-)
-from openclaw_venice.runtime.catalog import Catalog
 from openclaw_venice.runtime.plugins import (  # the contract, as any plugin imports it
     Amount,
+    AssistantMessage,
     AudioSink,
     AuthMethod,
     Balance,
+    Catalog,
     Character,
     CharacterQuery,
     CharacterReview,
     CharacterReviews,
+    ChatSettings,
+    Context,
     EmbeddingResult,
     GeneratedImage,
     ImageRequest,
@@ -45,12 +40,15 @@ from openclaw_venice.runtime.plugins import (  # the contract, as any plugin imp
     SpeechQuote,
     SpeechRequest,
     SpeechResult,
+    StreamEvent,
+    TextPart,
     TimedText,
     Transcript,
     TranscriptionRequest,
     UnknownCharacterError,
     UsageReport,
     UsageRow,
+    UserMessage,
 )
 from tests.support.pngs import png
 
