@@ -27,9 +27,13 @@ from .capabilities import (
     DESCRIPTIONS,
     KINDS,
     AttestationCapability,
+    BackgroundRemovalCapability,
     BalanceCapability,
     EmbeddingCapability,
     ImageCapability,
+    ImageEditCapability,
+    ImageStylesCapability,
+    ImageUpscaleCapability,
     Kind,
     MediaModelsCapability,
     QueuedJobCapability,
@@ -58,6 +62,7 @@ if TYPE_CHECKING:
     from .ai import ChatSettings, Context, StreamEvent
     from .attestation import Attestation
     from .chat_flag import ChatFlag
+    from .image_tools import ImageEditRequest, UpscaleRequest
     from .media import (
         MODEL_KINDS,
         EmbeddingResult,
@@ -78,6 +83,7 @@ __all__ = [
     "Attestation",
     "AttestationCapability",
     "AuthMethod",
+    "BackgroundRemovalCapability",
     "Balance",
     "BalanceCapability",
     "ChatFlag",
@@ -90,8 +96,12 @@ __all__ = [
     "EmbeddingResult",
     "GeneratedImage",
     "ImageCapability",
+    "ImageEditCapability",
+    "ImageEditRequest",
     "ImageRequest",
     "ImageResult",
+    "ImageStylesCapability",
+    "ImageUpscaleCapability",
     "Job",
     "JobProgress",
     "KeyRefusedError",
@@ -117,6 +127,7 @@ __all__ = [
     "SecretStr",
     "UnknownModelError",
     "UnknownProviderError",
+    "UpscaleRequest",
     "UsageCapability",
     "UsageError",
     "UsageReport",
@@ -154,6 +165,7 @@ _RECORDS = {
     **dict.fromkeys(
         ("Job", "JobProgress", "MediaInput", "MusicRequest", "Quote", "VideoRequest"), "media_jobs"
     ),
+    **dict.fromkeys(("ImageEditRequest", "UpscaleRequest"), "image_tools"),
     "Attestation": "attestation",
     "ChatFlag": "chat_flag",  # only chat reads a provider's flags
 }

@@ -93,6 +93,22 @@ class StudioExtras:
     def embedding_models(self, ctx: ProviderContext) -> MediaCatalog:
         return MediaCatalog("studio", "bundled", EMBED_MODELS, "words")
 
+    # image tools: the answer is a PNG the size of the input's (bigger by ``scale``)
+    async def edit_image(self, ctx: ProviderContext, api_key: Any, request: Any) -> ImageResult:
+        return ImageResult((GeneratedImage(png(3, 3), "image/png"),), request.model or "brush")
+
+    async def upscale_image(self, ctx: ProviderContext, api_key: Any, request: Any) -> ImageResult:
+        side = 2 * request.scale
+        return ImageResult((GeneratedImage(png(side, side), "image/png"),), "enlarger", "private")
+
+    async def remove_background(
+        self, ctx: ProviderContext, api_key: Any, image: Any
+    ) -> ImageResult:
+        return ImageResult((GeneratedImage(png(1, 1), "image/png"),), "scissors", "private")
+
+    async def image_styles(self, ctx: ProviderContext, api_key: Any) -> tuple[str, ...]:
+        return ("Charcoal", "Ink")
+
     def media_models(self, ctx: ProviderContext, kind: str) -> MediaCatalog:
         models = {"image": IMAGE_MODELS, "embedding": EMBED_MODELS, **LISTED}.get(kind, ())
         return MediaCatalog("studio", "bundled", models, models[0].id if models else None)
@@ -150,7 +166,8 @@ class StudioPlugin:
     def register(self, api: PluginApi) -> None:
         api.register_provider(StudioProvider())
         extras = StudioExtras()
-        for kind in ("balance", "usage", "images", "embeddings", "media_models"):
+        for kind in ("balance", "usage", "images", "embeddings", "media_models", "image_edit",
+                     "image_upscale", "background_removal", "image_styles"):  # fmt: skip
             api.register_capability("studio", kind, extras)  # type: ignore[arg-type]
         api.register_capability("studio", "video", StudioJobs("video"))
         api.register_capability("studio", "music", StudioJobs("music"))

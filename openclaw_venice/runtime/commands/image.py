@@ -31,8 +31,8 @@ PRIVACY = {
 
 
 def add_parser(sub: Any, registry: Registry | None = None) -> None:
-    p = sub.add_parser("image", help="generate images from a prompt")
-    p.add_argument("prompt", nargs="+", help="what to draw")
+    p = sub.add_parser("image", help="generate, edit, upscale images; remove backgrounds")
+    p.add_argument("prompt", nargs="*", help="what to draw (with --edit: what to change)")
     p.add_argument("--model", "-m", metavar="PROVIDER/MODEL", help="default: the provider's")
     p.add_argument("--output", "-o", metavar="PATH", default="image.png", help="file to write")
     p.add_argument("--count", "-n", type=int, default=1, metavar="N", help="images (1-4)")
@@ -52,11 +52,29 @@ def add_parser(sub: Any, registry: Registry | None = None) -> None:
     p.add_argument("--format", choices=("png", "jpeg", "webp"), help="default: from -o")
     p.add_argument("--force", action="store_true", help="overwrite existing files")
     p.add_argument("--json", action="store_true", help="print what was written as JSON")
+    tools = p.add_argument_group("image tools (instead of generating)")
+    tools.add_argument("--edit", metavar="FILE", action="append",
+                       help="edit FILE as the prompt says (repeat: a multi-edit)")  # fmt: skip
+    tools.add_argument("--upscale", metavar="FILE", help="FILE made larger (--scale 2 or 4)")
+    tools.add_argument("--scale", type=int, default=2, metavar="N", help="2 or 4 (--upscale)")
+    tools.add_argument("--creativity", type=float, metavar="X",
+                       help="detail the upscaler may add, 0 to 0.02 (--upscale)")  # fmt: skip
+    tools.add_argument("--remove-background", metavar="FILE",
+                       help="FILE with a transparent background (a PNG)")  # fmt: skip
+    tools.add_argument("--list-styles", action="store_true",
+                       help="the style presets --style takes")  # fmt: skip
     add_key_options(p, registry)
     p.set_defaults(handler=run)
 
 
 def run(args: argparse.Namespace, host: Host) -> int:
+    tool = _tool(args)
+    if tool is not None:
+        from .image_tools import run_tool
+
+        return run_tool(args, host, tool)
+    if not args.prompt:
+        raise UsageError("say what to draw: openclaw image \"a lighthouse at dusk\" -o out.png")
     request = image_request(args)
     paths = output_paths(Path(args.output), request.count)
     if not args.force:
@@ -68,6 +86,10 @@ def run(args: argparse.Namespace, host: Host) -> int:
     provider_id, model_id = pick_provider(host, "images", args.model)
     request = ImageRequest(**{**_fields(request), "model": model_id})
     ctx, key = call_context(host, provider_id)
+    if request.style is not None:
+        from .image_tools import check_style
+
+        check_style(host, provider_id, ctx, key, request.style)
     warn_if_low_balance(host, provider_id, key)
     result = run_async(host.registry.images(provider_id).generate_images(ctx, key, request))
     _report(host, provider_id, result)
@@ -88,6 +110,18 @@ def run(args: argparse.Namespace, host: Host) -> int:
         for path in written:
             host.out(str(path))
     return 0
+
+
+def _tool(args: argparse.Namespace) -> str | None:
+    """Which image tool the options ask for (one at most), or None: generate."""
+    asked = [name for name, on in (
+        ("edit", bool(args.edit)), ("upscale", args.upscale is not None),
+        ("remove-background", args.remove_background is not None),
+        ("list-styles", args.list_styles),
+    ) if on]  # fmt: skip
+    if len(asked) > 1:
+        raise UsageError(f"--{asked[0]} and --{asked[1]} are different tools; pick one")
+    return asked[0] if asked else None
 
 
 def image_request(args: argparse.Namespace) -> ImageRequest:

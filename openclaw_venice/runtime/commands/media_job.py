@@ -104,7 +104,7 @@ def run_job(
         if args.quote:
             return run.show_quote(run.quote)
         try:  # outside the event loop: Ctrl-C at the question is a plain interrupt
-            before_paid_job(host, provider_id, run.quote, what, args.yes)
+            before_paid_job(host, provider_id, run.quote, what, args.yes, key)
         except Declined:
             host.err("Nothing was queued; nothing was paid.")
             return 1
