@@ -23,6 +23,7 @@ from ._version import __version__
 _EXPORTS = {
     # the runtime's turn types
     "AssistantMessage": "runtime.ai",
+    "AudioPart": "runtime.ai",
     "Context": "runtime.ai",
     "ImagePart": "runtime.ai",
     "StreamEvent": "runtime.ai",
@@ -33,6 +34,7 @@ _EXPORTS = {
     "ToolResultMessage": "runtime.ai",
     "Usage": "runtime.ai",
     "UserMessage": "runtime.ai",
+    "VideoPart": "runtime.ai",
     # Venice
     "StreamOptions": "chat.options",
     "VeniceOptions": "chat.options",
@@ -57,6 +59,7 @@ _EXPORTS = {
 __all__ = [
     "AssistantMessage",
     "AttestationError",
+    "AudioPart",
     "AuthenticationError",
     "Context",
     "E2EEError",
@@ -83,6 +86,7 @@ __all__ = [
     "VeniceError",
     "VeniceOptions",
     "VeniceProvider",
+    "VideoPart",
     "__version__",
 ]
 
@@ -121,6 +125,7 @@ if TYPE_CHECKING:
     from .provider import VeniceProvider
     from .runtime.ai import (
         AssistantMessage,
+        AudioPart,
         Context,
         ImagePart,
         StreamEvent,
@@ -131,4 +136,5 @@ if TYPE_CHECKING:
         ToolResultMessage,
         Usage,
         UserMessage,
+        VideoPart,
     )

@@ -3,7 +3,9 @@
 Merge rules (ids match exactly), after the TypeScript plugin:
 
 * live rows decide which models exist and their order;
-* a known id keeps the bundled name, reasoning and input; the live row may only lower the
+* a known id keeps the bundled name, reasoning and input (text, image), but audio and video
+  input are what the live row's ``supportsAudioInput`` / ``supportsVideoInput`` say when it
+  says (chat refuses them before sending elsewhere); the live row may only lower the
   limits: a smaller ``availableContextTokens`` is the context window, and maxTokens is
   ``min(maxCompletionTokens, context window, bundled max)`` over positive finite numbers;
   ``supportsFunctionCalling: false`` turns tools off and ``true`` never turns them back on;
@@ -186,8 +188,25 @@ def merge_known(base: ModelInfo, spec: Mapping[str, Any]) -> ModelInfo:
         privacy=_privacy(spec) or base.privacy,
         replacement=None,
         extra=extra,
+        input=live_input(base.input, caps),
         profile=profile,
     )
+
+
+_MEDIA_INPUTS = (("audio", "supportsAudioInput"), ("video", "supportsVideoInput"))
+
+
+def live_input(base: tuple[str, ...], caps: Mapping[str, Any]) -> tuple[str, ...]:
+    """``base`` with ``audio`` and ``video`` as the live capabilities say (kept as they were
+    where a capability is not stated)."""
+    kept = list(base)
+    for word, key in _MEDIA_INPUTS:
+        stated = caps.get(key)
+        if stated is True and word not in kept:
+            kept.append(word)
+        elif stated is False and word in kept:
+            kept.remove(word)
+    return tuple(kept)
 
 
 def unknown_model(model_id: str, spec: Mapping[str, Any]) -> ModelInfo:
@@ -209,7 +228,9 @@ def unknown_model(model_id: str, spec: Mapping[str, Any]) -> ModelInfo:
         provider=PROVIDER_ID,
         privacy=_privacy(spec),
         reasoning=reasoning,
-        input=("text", "image") if caps.get("supportsVision") is True else ("text",),
+        input=live_input(
+            ("text", "image") if caps.get("supportsVision") is True else ("text",), caps
+        ),
         context_window=context or DEFAULT_CONTEXT_WINDOW,
         max_tokens=max_tokens,
         supports_tools=caps.get("supportsFunctionCalling") is not False,

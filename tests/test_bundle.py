@@ -60,7 +60,7 @@ def test_every_seed_id_resolves(seed: str, privacy: str, context_k: int, vision:
 def test_every_record_is_complete_and_sane() -> None:
     for model in (*BUNDLE.models, *BUNDLE.retired):
         assert model.name and model.privacy in ("private", "anonymized"), model.id
-        assert set(model.input) <= {"text", "image"} and "text" in model.input
+        assert set(model.input) <= {"text", "image", "audio", "video"} and "text" in model.input
         assert 0 < model.max_tokens <= model.context_window, model.id
         costs = (model.cost.input, model.cost.output, model.cost.cache_read, model.cost.cache_write)
         assert all(c is None or c >= 0 for c in costs)
@@ -92,6 +92,9 @@ def test_bundle_covers_every_text_model_of_the_newest_snapshot() -> None:
         assert model.privacy == spec["privacy"]
         assert model.context_window == spec["availableContextTokens"]
         assert ("image" in model.input) == spec["capabilities"]["supportsVision"]
+        caps = spec["capabilities"]
+        assert ("audio" in model.input) == bool(caps.get("supportsAudioInput")), r["id"]
+        assert ("video" in model.input) == bool(caps.get("supportsVideoInput")), r["id"]
         pricing = spec["pricing"]  # a cache price Venice does not list is unknown, not free
         for ours, theirs in (
             (model.cost.cache_read, "cache_input"),

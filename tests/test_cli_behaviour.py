@@ -343,6 +343,7 @@ def imported(*args: str, env: dict[str, str] | None = None) -> set[str]:
 def test_version_imports_no_command_and_no_dependency() -> None:
     modules = imported("--version")
     heavy = {"httpx", "pydantic", "json5", "keyring", "platformdirs", "argparse"}
+    heavy |= {"importlib.metadata", "email", "zipfile", "tempfile"}  # no plugin is loaded
     assert not heavy & modules
     assert not [m for m in modules if m.startswith("openclaw_venice.runtime.commands")]
 
@@ -357,12 +358,14 @@ def test_chat_does_not_import_pydantic(server: LocalServer) -> None:
 def test_models_list_offline_imports_neither_metadata_machinery_nor_writers() -> None:
     run_cli("models", "list")  # the first run fails discovery and remembers it
     modules = imported("models", "list")
-    assert not {"importlib.metadata", "email", "zipfile", "pydantic", "httpx"} & modules
+    assert not {"pydantic", "httpx"} & modules
+    # (importlib.metadata, and the email, zipfile and tempfile it imports, are what loading
+    # the plugins costs since the hand-written entry-point reader went: issue 26 item 2)
     assert "openclaw_venice.runtime.commands.chat" not in modules
     # what made it 8x python -c pass: dataclasses (compiled methods, and inspect), OpenSSL
     # for a file name, platformdirs (and the tempfile it loads) for the usual cache dir, the
     # records of capabilities it does not show, other actions' parsers
-    assert not {"dataclasses", "inspect", "hashlib", "asyncio", "platformdirs", "tempfile"} & (
+    assert not {"dataclasses", "inspect", "hashlib", "asyncio", "platformdirs"} & (
         modules
     )
     records = {f"openclaw_venice.runtime.{m}" for m in ("media", "account", "attestation")}
@@ -370,28 +373,34 @@ def test_models_list_offline_imports_neither_metadata_machinery_nor_writers() ->
     assert "openclaw_venice.runtime.commands.attest" not in modules
 
 
-def test_entry_points_read_as_importlib_metadata_reads_them(tmp_path: Path) -> None:
-    import sys
-    from importlib.metadata import distributions
-    from importlib.metadata import entry_points as metadata_entry_points
+def test_an_egg_info_beside_its_dist_info_loads_the_plugin_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Entry points come from importlib.metadata (issue 26 item 2): one distribution per
+    normalised name, the first on the path winning. The hand-written reader it replaces took
+    an old ``demo_provider.egg-info`` beside ``demo_provider-0.2.dist-info`` for a second
+    distribution and loaded the plugin twice ("has the id 'demo' of another plugin")."""
+    from importlib.metadata import entry_points
 
-    from openclaw_venice.runtime.entry_points import entry_points
+    from openclaw_venice.runtime.plugins import ENTRY_POINT_GROUP, load_plugins
 
     site, later = tmp_path / "site", tmp_path / "later"
     for where, name, line in [
-        (site, "demo_provider-0.1", "demo = tests.support.demo_plugin:plugin [extra]"),
-        (later, "Demo_Provider-0.2", "shadowed = nowhere:plugin"),  # later on the path
+        (site, "demo_provider-0.2.dist-info", "demo = tests.support.demo_plugin:plugin [extra]"),
+        (site, "demo_provider.egg-info", "demo = tests.support.demo_plugin:plugin"),
+        (site, "Demo_Provider-0.1.egg-info", "demo = tests.support.demo_plugin:plugin"),
+        (later, "demo_provider-0.3.dist-info", "shadowed = nowhere:plugin"),  # later on the path
     ]:
-        dist = where / f"{name}.dist-info"
+        dist = where / name
         dist.mkdir(parents=True)
-        (dist / "METADATA").write_text(f"Metadata-Version: 2.1\nName: {name.split('-')[0]}\n")
-        (dist / "entry_points.txt").write_text(f"# comment\n[openclaw.plugins]\n{line}\n")
-    path = [str(site), str(later), *sys.path]
-    assert [d for d in distributions(path=[str(site)])]  # metadata sees the same directory
-    for group in ("openclaw.plugins", "console_scripts"):
-        ours = sorted((e.name, e.value) for e in entry_points(group))
-        theirs = sorted((e.name, e.value) for e in metadata_entry_points(group=group))
-        assert ours == theirs and ours
-    ours = {e.name: e for e in entry_points("openclaw.plugins", path)}
-    assert set(ours) == {"demo", "venice"}  # the second demo_provider is shadowed
-    assert ours["demo"].load().id == "demo"
+        info = "METADATA" if name.endswith(".dist-info") else "PKG-INFO"
+        (dist / info).write_text("Metadata-Version: 2.1\nName: demo-provider\nVersion: 0.2\n")
+        (dist / "entry_points.txt").write_text(f"# comment\n[{ENTRY_POINT_GROUP}]\n{line}\n")
+    monkeypatch.syspath_prepend(str(later))
+    monkeypatch.syspath_prepend(str(site))
+    listed = sorted(e.name for e in entry_points(group=ENTRY_POINT_GROUP))
+    assert listed == ["demo", "venice"]
+    registry = load_plugins()
+    assert registry.failures == []
+    assert sorted(registry.plugins) == ["demo", "venice"]
+    assert sorted(registry.providers) == ["demo", "venice"]

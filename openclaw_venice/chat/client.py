@@ -238,6 +238,7 @@ class VeniceChat:
             stream=stream,
             requested_id=requested,
             vision_models=vision,
+            media_models=_media_models(self.catalog),
             warn=self.warn_once,
             venice_defaults=self.settings.venice_parameters,
         )
@@ -323,6 +324,21 @@ _SYNC = (
 
 
 _VISION: dict[int, tuple[Catalog, list[str]]] = {}
+
+
+_MEDIA: dict[int, tuple[Catalog, dict[str, list[str]]]] = {}
+
+
+def _media_models(catalog: Catalog) -> dict[str, list[str]]:
+    """The models of ``catalog`` that take audio and video input (named when a turn holds
+    one the model does not take), worked out once per catalog."""
+    known = _MEDIA.get(id(catalog))
+    if known is None or known[0] is not catalog:
+        if len(_MEDIA) > 16:
+            _MEDIA.clear()
+        takers = {w: [m.ref for m in catalog.models if w in m.input] for w in ("audio", "video")}
+        known = _MEDIA[id(catalog)] = (catalog, takers)
+    return known[1]
 
 
 def _vision_models(catalog: Catalog) -> list[str]:

@@ -10,6 +10,9 @@ Replay rules, each avoiding a 400 from an OpenAI-shaped API:
   a run of tool results follow it as one user message (vision models) or become a note.
 * Thinking goes back as ``reasoning_content``; encrypted reasoning verbatim and alone.
 * Text parts must not be empty (the spec's ``minLength: 1``).
+* A user's audio goes as an ``input_audio`` part, a video as a ``video_url`` part (at most 3
+  videos a request, as the spec says), each only to a model whose input lists ``audio`` /
+  ``video``: elsewhere the turn is refused before sending, naming models that take them.
 * Gemini's ``reasoning_details`` and ``thought_signature`` (message and tool calls) go back
   exactly as received, to the model that issued them only (same provider and model id);
   Gemini 3 gets tool history that cannot carry its signature as text (:mod:`.gemini_replay`).
@@ -18,12 +21,13 @@ Replay rules, each avoiding a 400 from an OpenAI-shaped API:
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
 from ..errors import RequestRefused
 from ..runtime.ai import (
     AssistantMessage,
+    AudioPart,
     Context,
     ImagePart,
     Message,
@@ -32,6 +36,8 @@ from ..runtime.ai import (
     ToolCallPart,
     ToolResultMessage,
     UserMessage,
+    UserPart,
+    VideoPart,
 )
 from ..runtime.catalog import ModelInfo
 from .gemini_replay import downgrade_unsigned_tool_history
@@ -40,6 +46,7 @@ Warn = Callable[[str], None]
 NO_RESULT = "No result provided"
 NO_OUTPUT = "(no output)"
 TOOL_IMAGES_INTRO = "Images returned by the tool calls above:"
+MAX_VIDEOS = 3  # the spec's video_url: "At most 3 videos may be provided in one request"
 
 
 def _ignore(message: str) -> None:
@@ -51,13 +58,17 @@ def build_messages(
     context: Context,
     vision_models: Sequence[str] = (),
     warn: Warn = _ignore,
+    media_models: Mapping[str, Sequence[str]] | None = None,
 ) -> list[dict[str, Any]]:
     """The ``messages`` of one request. Raises :class:`RequestRefused` for user images sent
-    to a model without vision; a tool result's images there become a note (and a warning),
-    so that a screenshot tool cannot wedge a conversation on a text-only model."""
+    to a model without vision (and user audio or video to a model that takes none: named in
+    ``media_models["audio"]`` / ``["video"]``); a tool result's images there become a note
+    (and a warning), so that a screenshot tool cannot wedge a conversation on a text-only
+    model."""
     vision = "image" in model.input
     if not vision:
         _refuse_user_images(model, context.messages, vision_models)
+    refuse_user_media(model, context.messages, media_models or {})
     out: list[dict[str, Any]] = []
     if context.system_prompt:
         out.append({"role": "system", "content": context.system_prompt})
@@ -115,16 +126,20 @@ def _unanswered(pending: dict[str, ToolCallPart]) -> list[ToolResultMessage]:
     return [ToolResultMessage(c.id, c.name, NO_RESULT, is_error=True) for c in pending.values()]
 
 
-def user_content(content: str | Sequence[TextPart | ImagePart]) -> str | list[dict[str, Any]]:
+def user_content(content: str | Sequence[UserPart]) -> str | list[dict[str, Any]]:
     if isinstance(content, str):
         return content
     parts = [_part(p) for p in content if not isinstance(p, TextPart) or p.text]
     return parts or ""
 
 
-def _part(part: TextPart | ImagePart) -> dict[str, Any]:
+def _part(part: UserPart) -> dict[str, Any]:
     if isinstance(part, TextPart):
         return {"type": "text", "text": part.text}
+    if isinstance(part, AudioPart):
+        return {"type": "input_audio", "input_audio": {"data": part.data, "format": part.format}}
+    if isinstance(part, VideoPart):
+        return {"type": "video_url", "video_url": {"url": part.url}}
     url = f"data:{part.mime_type};base64,{part.data}"
     return {"type": "image_url", "image_url": {"url": url}}
 
@@ -218,7 +233,7 @@ def call_arguments(call: ToolCallPart) -> str:
     return call.raw_arguments if raw_is_object else json.dumps(dict(call.arguments or {}))
 
 
-def _images(content: str | Sequence[TextPart | ImagePart]) -> list[ImagePart]:
+def _images(content: str | Sequence[UserPart]) -> list[ImagePart]:
     return [] if isinstance(content, str) else [p for p in content if isinstance(p, ImagePart)]
 
 
@@ -231,3 +246,28 @@ def _refuse_user_images(
         ):
             names = ", ".join(vision_models[:6]) or "see `openclaw models list --vision`"
             raise RequestRefused(f"{model.ref} does not accept images; use a vision model: {names}")
+
+
+_MEDIA_WORDS = {"audio": (AudioPart, "audio"), "video": (VideoPart, "video")}
+
+
+def refuse_user_media(
+    model: ModelInfo, messages: Iterable[Message], takers: Mapping[str, Sequence[str]]
+) -> None:
+    """:class:`RequestRefused` when a user turn holds audio or video ``model`` does not take
+    (naming up to six models that do), or more videos than one request may carry."""
+    videos = 0
+    for message in messages:
+        if not isinstance(message, UserMessage) or isinstance(message.content, str):
+            continue
+        for word, (kind, shown) in _MEDIA_WORDS.items():
+            if word not in model.input and any(isinstance(p, kind) for p in message.content):
+                names = ", ".join(takers.get(word, ())[:6]) or "none in this catalog"
+                raise RequestRefused(
+                    f"{model.ref} does not accept {shown} input; use a model that does: {names}"
+                )
+        videos += sum(1 for p in message.content if isinstance(p, VideoPart))
+    if videos > MAX_VIDEOS:
+        raise RequestRefused(
+            f"{videos} videos in one conversation; {model.ref} takes at most {MAX_VIDEOS}"
+        )

@@ -57,15 +57,18 @@ def build_request(
     vision_models: Sequence[str] = (),
     warn: Warn = _ignore,
     venice_defaults: Mapping[str, Any] | None = None,
+    media_models: Mapping[str, Sequence[str]] | None = None,
 ) -> dict[str, Any]:
     """The request body for one turn. Raises :class:`RequestRefused` for what Venice would
     refuse (E2EE models get this body, then ``chat/e2ee.py`` gates and seals it).
     ``requested_id`` contributes only its ``:key=value`` suffix: the id sent is always the
     record's (a renamed id resolved), with one suffix: the requested one, else the one a
     record's own id may carry. ``venice_defaults``: ``venice_parameters`` the turn's own
-    switches go over (the config's ``params.venice_parameters``)."""
+    switches go over (the config's ``params.venice_parameters``). ``media_models``: the
+    models that take ``audio`` / ``video`` input, named when a turn holds one the model
+    does not take."""
     refuse_unsendable(model, options)
-    messages = build_messages(model, context, vision_models, warn)
+    messages = build_messages(model, context, vision_models, warn, media_models)
     if not messages:  # the spec's ``minItems: 1``
         raise RequestRefused("nothing to send: the conversation has no messages")
     record_id, own_suffix = split_model_suffix(model.id)

@@ -57,6 +57,91 @@ class ImagePart(NamedTuple):
         return cls(base64.b64encode(data).decode("ascii"), mime)
 
 
+class AudioPart(NamedTuple):
+    """Audio as base64 ``data`` in ``format`` (wav, mp3, aac, ogg, flac, m4a: the names
+    OpenAI-shaped ``input_audio`` parts use), for models that take audio input."""
+
+    data: str
+    format: str = "wav"
+    type: Literal["audio"] = "audio"
+
+    @classmethod
+    def from_file(cls, path: "str | Path") -> "AudioPart":
+        """The audio at ``path`` (WAV, MP3, AAC, Ogg, FLAC or M4A, told by its content);
+        :class:`UsageError` for another file or one over :data:`MAX_MEDIA_BYTES`."""
+        from .audio import audio_type
+        from .errors import UsageError
+
+        data = _read_media(path, "audio")
+        audio_format = _AUDIO_FORMATS.get(audio_type(data[:16]) or "")
+        if audio_format is None:
+            raise UsageError(
+                f"{path} is not WAV, MP3, AAC, Ogg, FLAC or M4A audio; convert it to one of those"
+            )
+        return cls(base64.b64encode(data).decode("ascii"), audio_format)
+
+
+class VideoPart(NamedTuple):
+    """A video for models that take video input: ``url`` is an https URL the provider
+    fetches, or a ``data:video/...;base64,`` URL holding the file."""
+
+    url: str
+    type: Literal["video"] = "video"
+
+    @classmethod
+    def from_file(cls, path: "str | Path") -> "VideoPart":
+        """The MP4, MOV or WebM video at ``path`` (told by its content) as a data URL;
+        :class:`UsageError` for another file or one over :data:`MAX_MEDIA_BYTES`."""
+        from .audio import video_type
+        from .errors import UsageError
+
+        data = _read_media(path, "video")
+        mime = video_type(data[:16])
+        if mime not in _VIDEO_TYPES:
+            raise UsageError(f"{path} is not an MP4, MOV or WebM video; convert it, or pass a URL")
+        return cls(f"data:{mime};base64,{base64.b64encode(data).decode('ascii')}")
+
+
+#: the ``input_audio`` format names of the containers told apart by their first bytes (the
+#: spec's enum: wav, mp3, aiff, aac, ogg, flac, m4a, pcm16, pcm24; WebM is not among them)
+_AUDIO_FORMATS = {
+    "audio/wav": "wav", "audio/mpeg": "mp3", "audio/aac": "aac", "audio/ogg": "ogg",
+    "audio/flac": "flac", "audio/mp4": "m4a",
+}  # fmt: skip
+#: the video containers a ``video_url`` data URL may hold (the spec: mp4, mpeg, mov, webm)
+_VIDEO_TYPES = {"video/mp4", "video/quicktime", "video/webm"}
+#: one audio or video file, before base64 (which adds a third): a request stays under the
+#: 25 MB Venice takes
+MAX_MEDIA_BYTES = 15 * 1024 * 1024
+
+
+def _read_media(path: "str | Path", what: str) -> bytes:
+    """The bytes of ``path``, refused (one line, naming it) past :data:`MAX_MEDIA_BYTES`
+    before more than that is read."""
+    from .errors import UsageError
+
+    limit = MAX_MEDIA_BYTES
+    try:
+        file = Path(path)
+        size = file.stat().st_size
+        if size > limit:
+            raise UsageError(
+                f"{what} {path} is {size / 2**20:.1f} MB, over the {limit // 2**20} MB "
+                "limit; shorten or compress it and try again"
+            )
+        with file.open("rb") as handle:
+            data = handle.read(limit + 1)
+    except OSError as exc:
+        raise UsageError(f"cannot read {what} {path}: {exc.strerror or exc}") from None
+    if len(data) > limit:
+        raise UsageError(f"{what} {path} grew past {limit // 2**20} MB while it was read")
+    return data
+
+
+#: what a user's turn may hold beside text
+UserPart = TextPart | ImagePart | AudioPart | VideoPart
+
+
 class ThinkingPart(NamedTuple):
     """Model reasoning. ``encrypted``: opaque text that must go back verbatim."""
 
@@ -79,9 +164,9 @@ class ToolCallPart(NamedTuple):
 
 
 class UserMessage(NamedTuple):
-    """What the user says: text, or text and image parts."""
+    """What the user says: text, or text and image, audio and video parts."""
 
-    content: str | Sequence[TextPart | ImagePart]
+    content: str | Sequence[UserPart]
     role: Literal["user"] = "user"
 
 

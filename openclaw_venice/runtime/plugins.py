@@ -396,7 +396,9 @@ def load_plugins(group: str = ENTRY_POINT_GROUP) -> Registry:
     not a :class:`Plugin`, takes an id another plugin has, or its ``register`` raises) is
     left out and reported in one line in ``failures``; the others load as if it were not
     there."""
-    from .entry_points import entry_points  # not importlib.metadata's: see that module
+    # imported here, not at the top: a command that loads no plugin (--version) does not pay
+    # for it (email, zipfile, tempfile and more)
+    from importlib.metadata import entry_points
 
     registry = Registry()
     for ep in sorted(entry_points(group=group), key=lambda e: e.name):

@@ -14,12 +14,20 @@ import uuid
 from pathlib import Path
 from typing import Any
 
-from ..ai import ChatSettings, Context
+from ..ai import ChatSettings, Context, UserPart
 from ..catalog import split_ref
 from ..errors import PluginError, UsageError
 from ..host import Host
 from ..plugins import AuthMethod, ChatProvider, Registry
-from .chat_input import combine, load_image, positive_int, read_stdin, user_message
+from .chat_input import (
+    combine,
+    load_audio,
+    load_image,
+    load_video,
+    positive_int,
+    read_stdin,
+    user_message,
+)
 from .chat_output import TurnPrinter
 from .chat_turn import Turn
 
@@ -39,6 +47,14 @@ def add_parser(sub: Any, registry: Registry | None = None) -> None:
     parser.add_argument(
         "--image", action="append", default=[], metavar="PATH",
         help="attach a PNG, JPEG, GIF or WebP image (repeatable; vision models)",
+    )  # fmt: skip
+    parser.add_argument(
+        "--audio", action="append", default=[], metavar="PATH",
+        help="attach a WAV, MP3, AAC, Ogg, FLAC or M4A file (repeatable; audio models)",
+    )  # fmt: skip
+    parser.add_argument(
+        "--video", action="append", default=[], metavar="PATH|URL",
+        help="attach an MP4, MOV or WebM file, or an https URL (up to 3; video models)",
     )  # fmt: skip
     parser.add_argument(
         "--max-tokens", type=positive_int, metavar="N",
@@ -87,7 +103,9 @@ def _chat_providers(registry: Registry | None) -> list[ChatProvider]:
 
 def run(args: argparse.Namespace, host: Host) -> int:
     settings = chat_settings(args)  # bad options stop us before anything else happens
-    images = [load_image(path) for path in args.image]
+    images: list[UserPart] = [load_image(path) for path in args.image]
+    images += [load_audio(path) for path in args.audio]
+    images += [load_video(where) for where in args.video]
     piped = None if host.stdin.isatty() else read_stdin(host.stdin)
     provider, model = resolve_model(host, args.model)
     catalog = host.catalog(provider.id)

@@ -1,5 +1,6 @@
 """What ``openclaw chat`` is given, checked before anything is sent: the prompt (argument,
-piped stdin, or both), attached images, numeric options."""
+piped stdin, or both), attached images, audio and videos (each told by its content, not its
+name, and within the size an upload may have), numeric options."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ import base64
 from pathlib import Path
 from typing import TextIO
 
-from ..ai import ImagePart, TextPart, UserMessage
+from ..ai import AudioPart, ImagePart, TextPart, UserMessage, UserPart, VideoPart
 from ..errors import UsageError
 
 #: image types by their first bytes (the content decides, not the file name)
@@ -47,6 +48,21 @@ def load_image(path: str) -> ImagePart:
     if mime is None:
         raise UsageError(f"{path} is not a PNG, JPEG, GIF or WebP image; attach one of those")
     return ImagePart(base64.b64encode(data).decode("ascii"), mime)
+
+
+def load_audio(path: str) -> AudioPart:
+    """The audio at ``path`` as an ``input_audio`` part, or a one-line :class:`UsageError`."""
+    return AudioPart.from_file(path)
+
+
+def load_video(where: str) -> VideoPart:
+    """An https URL as it is (the provider fetches it), or the MP4, MOV or WebM file at
+    ``where`` as a base64 data URL; else a one-line :class:`UsageError`."""
+    if where.startswith("https://"):
+        return VideoPart(where)
+    if where.startswith("http://"):
+        raise UsageError(f"{where}: a video URL must be https (the provider fetches it)")
+    return VideoPart.from_file(where)
 
 
 def positive_int(text: str) -> int:
@@ -98,8 +114,9 @@ def combine(argument: str, piped: str | None) -> str:
     return argument or text
 
 
-def user_message(text: str, images: list[ImagePart]) -> UserMessage:
-    """The user's turn: the text, and the images after it when there are any."""
+def user_message(text: str, images: list[UserPart]) -> UserMessage:
+    """The user's turn: the text, and the images, audio and videos after it when there are
+    any."""
     if not images:
         return UserMessage(text)
     return UserMessage([TextPart(text), *images])

@@ -12,7 +12,7 @@ from __future__ import annotations
 import asyncio
 from typing import TYPE_CHECKING
 
-from ..ai import ImagePart
+from ..ai import UserPart
 from ..errors import OpenClawError
 from ..terminal import for_stream
 from .chat_input import user_message
@@ -31,7 +31,7 @@ Ctrl-C while an answer streams stops that answer; the session goes on."""
 EXIT = ("/exit", "/quit")
 
 
-def interactive(host: Host, runner: asyncio.Runner, turn: Turn, images: list[ImagePart]) -> None:
+def interactive(host: Host, runner: asyncio.Runner, turn: Turn, images: list[UserPart]) -> None:
     host.err(f"Chatting with {turn.ref}; /help for commands, /exit or Ctrl-D to leave.")
     prompt = Prompt(host)
     try:
@@ -43,7 +43,7 @@ def interactive(host: Host, runner: asyncio.Runner, turn: Turn, images: list[Ima
 
 
 def _loop(
-    host: Host, runner: asyncio.Runner, turn: Turn, images: list[ImagePart], prompt: Prompt
+    host: Host, runner: asyncio.Runner, turn: Turn, images: list[UserPart], prompt: Prompt
 ) -> None:
     while True:
         message = prompt.read()

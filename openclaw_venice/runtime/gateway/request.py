@@ -26,6 +26,7 @@ from ..ai import (
     ToolCallPart,
     ToolResultMessage,
     UserMessage,
+    UserPart,
 )
 
 #: OpenAI's reasoning efforts (and the words runtimes send) on the host's scale
@@ -341,10 +342,10 @@ def session_id(body: Mapping[str, Any], context: Context) -> str:
     return hashlib.sha256(seed.encode("utf-8")).hexdigest()
 
 
-def _plain(content: str | Sequence[TextPart | ImagePart]) -> str:
+def _plain(content: str | Sequence[UserPart]) -> str:
     if isinstance(content, str):
         return content
-    return "".join(p.text if isinstance(p, TextPart) else p.data[:64] for p in content)
+    return "".join(p.text if isinstance(p, TextPart) else p[0][:64] for p in content)
 
 
 def _max_tokens(body: Mapping[str, Any]) -> int | None:
