@@ -10,24 +10,18 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
-import tempfile
 from pathlib import Path
 from typing import Any
 
 from ..errors import ProviderError, UsageError
 from ..host import Host
-from ..media import ImageRequest, ImageResult
+from ..media import ImageRequest
 from ..plugins import Registry
 from .balance_guard import warn_if_low_balance
 from .capability_use import call_context, pick_provider, run_async
+from .image_output import EXTENSIONS as _EXTENSIONS
+from .image_output import check_writable, report, write_whole
 from .key_options import add_key_options
-
-_EXTENSIONS = {".png": "png", ".jpg": "jpeg", ".jpeg": "jpeg", ".webp": "webp"}
-PRIVACY = {
-    "private": "private: nothing stored or logged",
-    "anonymized": "anonymized: proxied without identifying you; the model's host may keep it",
-}
 
 
 def add_parser(sub: Any, registry: Registry | None = None) -> None:
@@ -92,7 +86,7 @@ def run(args: argparse.Namespace, host: Host) -> int:
         check_style(host, provider_id, ctx, key, request.style)
     warn_if_low_balance(host, provider_id, key)
     result = run_async(host.registry.images(provider_id).generate_images(ctx, key, request))
-    _report(host, provider_id, result)
+    report(host, provider_id, result)
     if not result.images:
         raise ProviderError(
             f"{provider_id} sent no image"
@@ -101,7 +95,8 @@ def run(args: argparse.Namespace, host: Host) -> int:
         )
     if len(result.images) < request.count:
         host.warn(f"asked for {request.count} images, {provider_id} sent {len(result.images)}")
-    written = [_write(path, image.data) for path, image in zip(paths, result.images, strict=False)]
+    pairs = zip(paths, result.images, strict=False)
+    written = [write_whole(path, image.data) for path, image in pairs]
     if args.json:
         payload = result.to_json()
         payload["files"] = [str(p) for p in written]
@@ -165,51 +160,3 @@ def output_paths(path: Path, count: int) -> list[Path]:
     if count <= 1:
         return [path]
     return [path.with_name(f"{path.stem}-{i}{path.suffix}") for i in range(1, count + 1)]
-
-
-def _report(host: Host, provider_id: str, result: ImageResult) -> None:
-    privacy = PRIVACY.get(result.privacy or "", "privacy not stated by the provider")
-    host.err(f"{provider_id}/{result.model} ({privacy})")
-    if result.blurred:
-        host.warn("the provider blurred the image: safe mode judged it adult content")
-    if result.content_violation:
-        host.warn("the provider flagged the image as a content violation of its terms")
-
-
-def check_writable(directory: Path) -> None:
-    """A file can be made in ``directory`` (made and removed, as writing will): else a
-    one-line :class:`UsageError` before the provider is asked for anything."""
-    where = directory if str(directory) else Path(".")
-    try:
-        fd, tmp = tempfile.mkstemp(prefix=".openclaw-image-check.", dir=where)
-    except OSError as exc:
-        raise UsageError(
-            f"cannot write into {where}: {exc.strerror or exc}; create it or pick another -o "
-            "(nothing was generated)"
-        ) from None
-    os.close(fd)
-    Path(tmp).unlink(missing_ok=True)
-
-
-def _write(path: Path, data: bytes) -> Path:
-    """``data`` at ``path``, whole or not at all."""
-    directory = path.parent if str(path.parent) else Path(".")
-    try:
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=directory)
-    except OSError as exc:
-        raise UsageError(f"cannot write {path}: {exc.strerror or exc}") from None
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-        os.chmod(tmp, 0o644 & ~_umask())
-        os.replace(tmp, path)
-    except OSError as exc:
-        Path(tmp).unlink(missing_ok=True)
-        raise UsageError(f"cannot write {path}: {exc.strerror or exc}") from None
-    return path
-
-
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask

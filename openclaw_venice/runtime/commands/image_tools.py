@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 from ..errors import OpenClawError, UsageError
 from .balance_guard import warn_if_low_balance
 from .capability_use import call_context, pick_provider, run_async
-from .image import _EXTENSIONS, _report, _write, check_writable
+from .image_output import EXTENSIONS, check_writable, report, write_whole
 from .media_input import read_image
 
 if TYPE_CHECKING:
@@ -81,10 +81,10 @@ def _edit(args: argparse.Namespace, host: Host, output: Path) -> int:
 
     if not args.prompt:
         raise UsageError('say what to change: openclaw image --edit FILE "make the sky red"')
-    fmt = args.format or _EXTENSIONS.get(output.suffix.lower())
+    fmt = args.format or EXTENSIONS.get(output.suffix.lower())
     if fmt is None:
         raise UsageError(f"{output}: end it in .png, .jpg or .webp, or pass --format")
-    suffix_format = _EXTENSIONS.get(output.suffix.lower())
+    suffix_format = EXTENSIONS.get(output.suffix.lower())
     if suffix_format and suffix_format != fmt:
         raise UsageError(f"{output} says {suffix_format} but --format is {fmt}")
     check_writable(output.parent)
@@ -115,10 +115,10 @@ def _write_result(
 ) -> int:
     from ..errors import ProviderError
 
-    _report(host, provider_id, result)
+    report(host, provider_id, result)
     if not result.images:
         raise ProviderError(f"{provider_id} sent no image; try again")
-    written = _write(output, result.images[0].data)
+    written = write_whole(output, result.images[0].data)
     if args.json:
         payload = result.to_json()
         payload["files"] = [str(written)]

@@ -28,7 +28,7 @@ from typing import IO, TYPE_CHECKING, Any, cast
 from ..errors import OpenClawError, ProviderError, UsageError
 from ..terminal import is_terminal, safe_text
 from .capability_use import call_context, pick_provider
-from .image import check_writable
+from .image_output import check_writable
 from .key_options import add_key_options
 from .paid_job import Declined, before_paid_job
 
