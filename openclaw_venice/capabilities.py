@@ -1,6 +1,6 @@
 """What the Venice plugin registers with the host beyond chat: one light object offering
-balance, usage, images, embeddings and the lists of media models of every kind, whose modules
-load on first use (registering costs a plugin's start-up nothing)."""
+balance, usage, rate limits, images, embeddings and the lists of media models of every kind,
+whose modules load on first use (registering costs a plugin's start-up nothing)."""
 
 from __future__ import annotations
 
@@ -23,6 +23,8 @@ if TYPE_CHECKING:
         MusicRequest,
         ProviderContext,
         Quote,
+        RateLimitLog,
+        RateLimits,
         SecretStr,
         UpscaleRequest,
         UsageReport,
@@ -43,6 +45,16 @@ class VeniceCapabilities:
         from .billing import VeniceBilling
 
         return await VeniceBilling().usage(ctx, api_key, days)
+
+    async def rate_limits(self, ctx: ProviderContext, api_key: SecretStr) -> RateLimits:
+        from .rate_limits import VeniceRateLimits
+
+        return await VeniceRateLimits().rate_limits(ctx, api_key)
+
+    async def rate_limit_log(self, ctx: ProviderContext, api_key: SecretStr) -> RateLimitLog:
+        from .rate_limits import VeniceRateLimits
+
+        return await VeniceRateLimits().rate_limit_log(ctx, api_key)
 
     def image_models(self, ctx: ProviderContext) -> MediaCatalog:
         from .images.client import image_models

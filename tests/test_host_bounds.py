@@ -201,3 +201,55 @@ def test_a_closed_stdin_or_stderr_is_no_crash() -> None:
     assert one_error_line(no_stdin.stderr).startswith("Error: no Venice AI API key found")
     no_stderr = probe("models", "list", stdin=subprocess.DEVNULL, close=2)
     assert no_stderr.returncode == 0 and "venice/llama-3.3-70b" in no_stderr.stdout
+
+
+# -- the other files the host and the provider read ----------------------------------------
+
+
+def not_a_file(path: Path, kind: str) -> None:
+    """``path`` made a FIFO nobody writes to, or a link to ``/dev/zero``."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if kind == "a FIFO":
+        os.mkfifo(path)
+    else:
+        path.symlink_to("/dev/zero")
+
+
+@pytest.mark.parametrize("kind", ["/dev/zero", "a FIFO"])
+def test_an_auth_profile_file_that_is_not_a_file_is_no_key_source(kind: str) -> None:
+    """TypeScript OpenClaw's older auth-profile file, the last key source: passed over."""
+    from openclaw_venice.runtime.auth_store import profile_file
+
+    not_a_file(profile_file(Path(os.environ["OPENCLAW_STATE_DIR"])), kind)
+    result = probe("models", "status")
+    assert result.returncode == 0, result.stderr
+    assert "Traceback" not in result.stderr
+    assert "venice: no API key (set VENICE_API_KEY" in result.stdout, result.stdout
+
+
+@pytest.mark.parametrize("kind", ["/dev/zero", "a FIFO"])
+def test_a_hermes_install_record_that_is_not_a_file_is_one_line(kind: str, tmp_path: Path) -> None:
+    from openclaw_venice.runtime.hermes.install import PLUGINS, RECORD_NAME
+
+    home = tmp_path / "hermes"
+    not_a_file(home / PLUGINS / RECORD_NAME, kind)
+    result = probe("hermes", "install", "--uninstall", env={"HERMES_HOME": str(home)})
+    assert result.returncode == 1
+    shown = {"/dev/zero": "a character device"}.get(kind, kind)
+    assert one_error_line(result.stderr) == (
+        f"Error: {home / PLUGINS / RECORD_NAME} is not a regular file ({shown}); "
+        "remove it by hand to start over"
+    )
+
+
+def test_an_installed_hermes_file_replaced_by_a_fifo_is_kept_unread(tmp_path: Path) -> None:
+    home = tmp_path / "hermes"
+    env = {"HERMES_HOME": str(home)}
+    assert run_cli("hermes", "install", env=env).code == 0
+    manifest = next((home / "plugins" / "model-providers").glob("*/plugin.yaml"))
+    manifest.unlink()
+    os.mkfifo(manifest)  # nobody writes: reading it to compare would wait forever
+    result = probe("hermes", "install", "--uninstall", env=env)
+    assert result.returncode == 0, result.stderr
+    assert f"kept {manifest}: it changed since `openclaw hermes install` wrote it" in result.stderr
+    assert manifest.exists()

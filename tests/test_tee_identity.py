@@ -257,6 +257,29 @@ def test_a_bad_user_file_is_one_line_naming_it(
     assert str(path) in message and said in message and "\n" not in message
 
 
+@pytest.mark.parametrize("kind", ["a FIFO", "/dev/zero", "a directory", "17 MiB"])
+def test_a_user_file_that_is_not_a_policy_file_is_refused_unread(tmp_path: Path, kind: str) -> None:
+    """A FIFO nobody writes to would block the read, /dev/zero would never end: refused unread
+    (the packaged policy alone is never used in its place)."""
+    path = tmp_path / "state" / "providers" / "venice" / POLICY_FILE_NAME
+    path.parent.mkdir(parents=True)
+    if kind == "a FIFO":
+        os.mkfifo(path)
+    elif kind == "/dev/zero":
+        path.symlink_to("/dev/zero")
+    elif kind == "a directory":
+        path.mkdir()
+    else:
+        with path.open("wb") as handle:  # sparse: NULs that take no disk
+            handle.truncate(17 << 20)
+    with pytest.raises(PolicyError) as caught:
+        load_policy(path)
+    said = {"/dev/zero": "is not a regular file (a character device)",
+            "17 MiB": "holds more than 16 MiB"}.get(kind)  # fmt: skip
+    said = said or f"is not a regular file ({kind})"
+    assert str(caught.value) == f"{path} {said}; fix or remove it"
+
+
 def test_a_bad_user_file_stops_the_chat_before_any_request(
     server: LocalServer, enclave: FakeEnclave, pki: TestPki, tmp_path: Path
 ) -> None:

@@ -54,8 +54,12 @@ def database_store(database: Path) -> Mapping[str, Any] | None:
 
 
 def file_store(path: Path) -> Mapping[str, Any] | None:
+    """The older auth-profile file, parsed; None when it is missing, unreadable, not a
+    regular file (a FIFO would block, ``/dev/zero`` never ends) or larger than a config."""
+    from .config_file import read_regular
+
     try:
-        return _object(path.read_text(encoding="utf-8"))
+        return _object(read_regular(path).decode("utf-8", errors="replace"))
     except OSError:
         return None
 

@@ -17,7 +17,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, BinaryIO, Literal, Protocol, runtime_checkable
 
 if TYPE_CHECKING:
-    from .account import Balance, UsageReport
+    from .account import Balance, RateLimitLog, RateLimits, UsageReport
     from .attestation import Attestation
     from .context import ProviderContext
     from .image_tools import ImageEditRequest, UpscaleRequest
@@ -33,7 +33,7 @@ if TYPE_CHECKING:
 
 Kind = Literal[
     "balance", "usage", "images", "embeddings", "attestation", "media_models", "video", "music",
-    "image_edit", "image_upscale", "background_removal", "image_styles",
+    "rate_limits", "image_edit", "image_upscale", "background_removal", "image_styles",
 ]  # fmt: skip
 
 
@@ -47,6 +47,17 @@ class BalanceCapability(Protocol):
 class UsageCapability(Protocol):
     async def usage(self, ctx: ProviderContext, api_key: SecretStr, days: int) -> UsageReport:
         """Spend by model over the last ``days`` days."""
+        ...
+
+
+@runtime_checkable
+class RateLimitCapability(Protocol):
+    async def rate_limits(self, ctx: ProviderContext, api_key: SecretStr) -> RateLimits:
+        """The key's limits by model, its tier, expiry and access."""
+        ...
+
+    async def rate_limit_log(self, ctx: ProviderContext, api_key: SecretStr) -> RateLimitLog:
+        """The most recent times the account went over a limit."""
         ...
 
 
@@ -168,6 +179,7 @@ KINDS: dict[Kind, type] = {
     "embeddings": EmbeddingCapability,
     "attestation": AttestationCapability,
     "media_models": MediaModelsCapability,
+    "rate_limits": RateLimitCapability,
     "video": QueuedJobCapability,
     "music": QueuedJobCapability,
     "image_edit": ImageEditCapability,
@@ -182,6 +194,7 @@ DESCRIPTIONS: dict[Kind, str] = {
     "embeddings": "embeddings",
     "attestation": "enclave attestation",
     "media_models": "lists of media models",
+    "rate_limits": "rate limits",
     "video": "video generation",
     "music": "music and sound effects",
     "image_edit": "image editing",

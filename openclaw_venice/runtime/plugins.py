@@ -37,6 +37,7 @@ from .capabilities import (
     Kind,
     MediaModelsCapability,
     QueuedJobCapability,
+    RateLimitCapability,
     UsageCapability,
 )
 from .catalog import Catalog, ModelInfo
@@ -58,7 +59,17 @@ from .errors import (
 from .secret import SecretStr  # the key's type, offered to plugins with the contract
 
 if TYPE_CHECKING:
-    from .account import Allocation, Amount, Balance, UsageReport, UsageRow
+    from .account import (
+        Allocation,
+        Amount,
+        Balance,
+        RateLimit,
+        RateLimitEvent,
+        RateLimitLog,
+        RateLimits,
+        UsageReport,
+        UsageRow,
+    )
     from .ai import ChatSettings, Context, StreamEvent
     from .attestation import Attestation
     from .chat_flag import ChatFlag
@@ -122,6 +133,11 @@ __all__ = [
     "ProviderError",
     "QueuedJobCapability",
     "Quote",
+    "RateLimit",
+    "RateLimitCapability",
+    "RateLimitEvent",
+    "RateLimitLog",
+    "RateLimits",
     "Registry",
     "SecretError",
     "SecretStr",
@@ -148,7 +164,20 @@ ENTRY_POINT_GROUP = "openclaw.plugins"
 #: module that defines them; each is imported on first use, so a command that shows none of
 #: them does not pay for their classes
 _RECORDS = {
-    **dict.fromkeys(("Allocation", "Amount", "Balance", "UsageReport", "UsageRow"), "account"),
+    **dict.fromkeys(
+        (
+            "Allocation",
+            "Amount",
+            "Balance",
+            "RateLimit",
+            "RateLimitEvent",
+            "RateLimitLog",
+            "RateLimits",
+            "UsageReport",
+            "UsageRow",
+        ),
+        "account",
+    ),
     **dict.fromkeys(
         (
             "EmbeddingResult",
@@ -386,6 +415,9 @@ class Registry:
 
     def attestation(self, provider_id: str) -> AttestationCapability:
         return cast("AttestationCapability", self.capability("attestation", provider_id))
+
+    def rate_limits(self, provider_id: str) -> RateLimitCapability:
+        return cast("RateLimitCapability", self.capability("rate_limits", provider_id))
 
     def media_models(self, provider_id: str) -> MediaModelsCapability:
         return cast("MediaModelsCapability", self.capability("media_models", provider_id))

@@ -88,7 +88,7 @@ def load_policy(
     ``VENICE_TEE_ACCEPT_TCB`` last. Raises :class:`PolicyError` for a bad user file."""
     data: dict[str, Any] = json.loads(packaged_text())
     version = str(data["version"])
-    if user_file is not None and user_file.is_file():
+    if user_file is not None and user_file.exists():
         try:
             data = merged(data, _read_user(user_file))
         except (TypeError, ValueError, AttributeError) as exc:
@@ -106,10 +106,17 @@ def load_policy(
     return policy
 
 
+MAX_USER_BYTES = 16 * 2**20  # far above any policy; /dev/zero would never end
+
+
 def _read_user(path: Path) -> dict[str, Any]:
+    from ..runtime.plugins import read_regular_file
+
     try:
-        value = json.loads(path.read_text(encoding="utf-8"))
+        value = json.loads(read_regular_file(path, MAX_USER_BYTES))
     except OSError as exc:
+        if exc.strerror is None:  # refused unread: a FIFO, a device, a directory, too large
+            raise PolicyError(f"{exc}; fix or remove it") from None
         raise PolicyError(f"cannot read {path} ({exc.strerror}); fix or remove it") from None
     except (ValueError, RecursionError) as exc:
         raise PolicyError(f"{path} is not valid JSON ({exc}); fix or remove it") from None

@@ -35,7 +35,11 @@ BODY_SCHEMAS = {
     "/audio/retrieve": "RetrieveAudioRequest",
     "/audio/complete": "CompleteAudioRequest",
 }
-QUERY_ENDPOINTS = {"/billing/usage-analytics": ("/billing/usage-analytics", "get")}
+QUERY_ENDPOINTS = {
+    "/billing/usage-analytics": ("/billing/usage-analytics", "get"),
+    "/api_keys/rate_limits": ("/api_keys/rate_limits", "get"),  # no parameters: none may come
+    "/api_keys/rate_limits/log": ("/api_keys/rate_limits/log", "get"),
+}
 
 
 @functools.cache

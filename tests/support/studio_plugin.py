@@ -24,6 +24,10 @@ from openclaw_venice.runtime.plugins import (  # the contract, as any plugin imp
     PluginApi,
     ProviderContext,
     Quote,
+    RateLimit,
+    RateLimitEvent,
+    RateLimitLog,
+    RateLimits,
     UsageReport,
     UsageRow,
 )
@@ -79,6 +83,12 @@ class StudioExtras:
         return UsageReport(
             f"{days} days", (UsageRow("Sketch", "IMAGE", 2, "images", {"credits": 1.5}),)
         )
+
+    async def rate_limits(self, ctx: ProviderContext, api_key: Any) -> RateLimits:
+        return RateLimits((RateLimit("sketch", "images per hour", 12),), tier="hobby")
+
+    async def rate_limit_log(self, ctx: ProviderContext, api_key: Any) -> RateLimitLog:
+        return RateLimitLog((RateLimitEvent("yesterday", "sketch", "images per hour"),))
 
     def image_models(self, ctx: ProviderContext) -> MediaCatalog:
         return MediaCatalog("studio", "bundled", IMAGE_MODELS, "sketch")
@@ -166,8 +176,8 @@ class StudioPlugin:
     def register(self, api: PluginApi) -> None:
         api.register_provider(StudioProvider())
         extras = StudioExtras()
-        for kind in ("balance", "usage", "images", "embeddings", "media_models", "image_edit",
-                     "image_upscale", "background_removal", "image_styles"):  # fmt: skip
+        for kind in ("balance", "usage", "rate_limits", "images", "embeddings", "media_models",
+                     "image_edit", "image_upscale", "background_removal", "image_styles"):  # fmt: skip
             api.register_capability("studio", kind, extras)  # type: ignore[arg-type]
         api.register_capability("studio", "video", StudioJobs("video"))
         api.register_capability("studio", "music", StudioJobs("music"))

@@ -58,6 +58,45 @@ USAGE = {
     "byKeyDaily": [{"date": 1764460800000, "Laptop": 8.5}],
     "topKeyNames": ["Laptop"],
 }
+RATE_LIMITS = {
+    "data": {
+        "accessPermitted": True,
+        "apiTier": {"id": "paid", "isCharged": True},
+        "balances": {"USD": 50.23, "DIEM": 100.023},
+        "keyExpiration": None,
+        "nextEpochBegins": "2026-12-08 00:00:00+00:00",
+        "rateLimits": [
+            {
+                "apiModelId": "zai-org-glm-5-1",
+                "rateLimits": [
+                    {"amount": 100, "type": "RPM"},
+                    {"amount": 5000, "type": "RPD"},
+                    {"amount": 2000000, "type": "TPM"},
+                ],
+            },
+            {"apiModelId": "venice-sd35", "rateLimits": [{"amount": 20, "type": "RPM"}]},
+        ],
+    }
+}
+RATE_LIMIT_LOG = {
+    "object": "list",
+    "data": [
+        {
+            "apiKeyId": "key_abc123",
+            "modelId": "zai-org-glm-5-1",
+            "rateLimitTier": "paid",
+            "rateLimitType": "RPM",
+            "timestamp": "2026-12-07 12:00:00+00:00",
+        },
+        {
+            "apiKeyId": "key_abc123",
+            "modelId": "venice-sd35",
+            "rateLimitTier": "paid",
+            "rateLimitType": "FAILED_REQUESTS",
+            "timestamp": "2026-12-06 08:30:00+00:00",
+        },
+    ],
+}
 IMAGE_ROWS = [
     {
         "id": "venice-sd35",
@@ -164,8 +203,9 @@ def venice_extras(
     image: Callable[[Request], Reply | None] | None = None,
     embeddings: Callable[[Request], Reply | None] | None = None,
     balance: Callable[[Request], Reply | None] | None = None,
+    limits: Callable[[Request], Reply | None] | None = None,
 ) -> Callable[[Request], Reply | None]:
-    """Serve ``/models`` (by ``type``), billing, image and embedding endpoints."""
+    """Serve ``/models`` (by ``type``), billing, rate limits, image and embedding endpoints."""
 
     def respond(request: Request) -> Reply | None:
         path = request.path
@@ -179,6 +219,11 @@ def venice_extras(
             return (
                 balance(request) if balance else json_reply(BALANCE, headers={"CF-RAY": REQUEST_ID})
             )
+        if path.endswith(("/api_keys/rate_limits", "/api_keys/rate_limits/log")):
+            if limits is not None:
+                return limits(request)
+            payload = RATE_LIMIT_LOG if path.endswith("/log") else RATE_LIMITS
+            return json_reply(payload, headers={"CF-RAY": REQUEST_ID})
         if path.endswith("/billing/usage-analytics"):
             return json_reply(USAGE, headers={"CF-RAY": REQUEST_ID})
         if path.endswith("/image/generate"):

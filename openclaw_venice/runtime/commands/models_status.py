@@ -1,5 +1,6 @@
 """``openclaw models status``: the default model, and per provider where its key came from,
-its base URL, where its catalog came from (and why, when it is the bundled one), its balance."""
+its base URL, where its catalog came from (and why, when it is the bundled one), its balance
+and its rate limits (with the recent times they were hit: ``rateLimitLog`` in ``--json``)."""
 
 from __future__ import annotations
 
@@ -18,7 +19,7 @@ if TYPE_CHECKING:
 def run_status(args: argparse.Namespace, host: Host) -> int:
     from ..errors import SecretError
     from ..secrets import referenced_variable
-    from .balance_status import balance_line, balance_status
+    from .balance_status import account_status, balance_line, limits_line
 
     status: dict[str, Any] = {
         "configPath": str(host.config_path),
@@ -42,7 +43,7 @@ def run_status(args: argparse.Namespace, host: Host) -> int:
             "baseUrl": shown_url(provider.base_url(host.provider_context(provider))),
             "catalogSource": catalog.source,
             "catalogNotes": list(catalog.notes),
-            "balance": balance_status(host, provider, resolved),
+            **account_status(host, provider, resolved),
         }
     status["chatModel"] = status["defaultModel"] or _fallback_model(host, catalogs)
     if args.json:
@@ -56,9 +57,12 @@ def run_status(args: argparse.Namespace, host: Host) -> int:
             f"{pid}: {_key_text(info, method.choice)}; base URL {info['baseUrl']}; "
             f"{_catalog_text(catalogs[pid])}"
         )
-        line = balance_line(info["balance"])
-        if line:
-            host.out(line)
+        for line in (
+            balance_line(info["balance"]),
+            limits_line(info["rateLimits"], info["rateLimitLog"]),
+        ):
+            if line:
+                host.out(line)
     return 0
 
 

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..._version import __version__
-from ..config_file import write_atomic
+from ..config_file import RefusedFile, read_regular, write_atomic
 from ..errors import OpenClawError
 
 PLUGINS = Path("plugins") / "model-providers"
@@ -68,9 +68,11 @@ class Record:
     @classmethod
     def load(cls, path: Path) -> Record | None:
         try:
-            data = json.loads(path.read_text(encoding="utf-8"))
+            data = json.loads(read_regular(path).decode("utf-8"))
         except FileNotFoundError:
             return None
+        except RefusedFile as exc:  # a FIFO, /dev/zero: never read
+            raise HermesInstallError(f"{exc}; remove it by hand to start over") from None
         except (OSError, ValueError) as exc:
             raise HermesInstallError(
                 f"{path} cannot be read ({exc}); remove it by hand to start over"
@@ -147,9 +149,11 @@ def uninstall(home: Path) -> Removal | None:
     for relative, digest in record.files.items():
         path = home / relative
         try:
-            same = _digest(path.read_bytes()) == digest
+            same = _digest(read_regular(path)) == digest
         except FileNotFoundError:
             continue
+        except OSError:  # replaced by something that is not a file install wrote: kept
+            same = False
         if same:
             path.unlink()
             result.removed.append(path)
