@@ -176,8 +176,9 @@ class StudioPlugin:
     def register(self, api: PluginApi) -> None:
         api.register_provider(StudioProvider())
         extras = StudioExtras()
-        for kind in ("balance", "usage", "rate_limits", "images", "embeddings", "media_models",
-                     "image_edit", "image_upscale", "background_removal", "image_styles"):  # fmt: skip
+        kinds = ("balance", "usage", "rate_limits", "images", "embeddings", "media_models",
+                 "image_edit", "image_upscale", "background_removal", "image_styles")  # fmt: skip
+        for kind in kinds:
             api.register_capability("studio", kind, extras)  # type: ignore[arg-type]
         api.register_capability("studio", "video", StudioJobs("video"))
         api.register_capability("studio", "music", StudioJobs("music"))
