@@ -1,6 +1,7 @@
 """What the Venice plugin registers with the host beyond chat: one light object offering
-balance, usage, rate limits, images, embeddings and the lists of media models of every kind,
-whose modules load on first use (registering costs a plugin's start-up nothing)."""
+balance, usage, rate limits, images, embeddings, speech, transcription and the lists of media
+models of every kind, whose modules load on first use (registering costs a plugin's start-up
+nothing)."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from typing import TYPE_CHECKING, BinaryIO
 if TYPE_CHECKING:
     from .jobs.client import HostJobs
     from .runtime.plugins import (
+        AudioSink,
         Balance,
         EmbeddingResult,
         ImageEditRequest,
@@ -26,6 +28,11 @@ if TYPE_CHECKING:
         RateLimitLog,
         RateLimits,
         SecretStr,
+        SpeechQuote,
+        SpeechRequest,
+        SpeechResult,
+        Transcript,
+        TranscriptionRequest,
         UpscaleRequest,
         UsageReport,
         VideoRequest,
@@ -116,6 +123,37 @@ class VeniceCapabilities:
         from .embeddings import embed_for_host
 
         return await embed_for_host(ctx, api_key, texts, model, dimensions)
+
+    def speech_models(self, ctx: ProviderContext) -> MediaCatalog:
+        from .audio.client import speech_models
+
+        return speech_models(ctx)
+
+    async def quote_speech(
+        self, ctx: ProviderContext, api_key: SecretStr, request: SpeechRequest
+    ) -> SpeechQuote:
+        from .audio.client import quote_for_host
+
+        return await quote_for_host(ctx, api_key, request)
+
+    async def speak(
+        self, ctx: ProviderContext, api_key: SecretStr, request: SpeechRequest, sink: AudioSink
+    ) -> SpeechResult:
+        from .audio.client import speak_for_host
+
+        return await speak_for_host(ctx, api_key, request, sink)
+
+    def transcription_models(self, ctx: ProviderContext) -> MediaCatalog:
+        from .audio.client import transcription_models
+
+        return transcription_models(ctx)
+
+    async def transcribe(
+        self, ctx: ProviderContext, api_key: SecretStr, request: TranscriptionRequest
+    ) -> Transcript:
+        from .audio.client import transcribe_for_host
+
+        return await transcribe_for_host(ctx, api_key, request)
 
 
 class VeniceQueuedJobs:

@@ -39,11 +39,14 @@ COMMANDS = {
     "video": "generate a video (quoted, queued, downloaded)",
     "music": "generate music (quoted, queued, downloaded)",
     "sound": "generate a sound effect (quoted, queued, downloaded)",
+    "speak": "text to speech, into an audio file",
+    "transcribe": "speech to text, from an audio file",
     "serve": "a local OpenAI-compatible endpoint for other agent runtimes",
     "connect": "point an agent runtime's config at `openclaw serve`",
 }
 NEEDS_REGISTRY = {
     "onboard", "configure", "chat", "image", "embed", "usage", "limits", "video", "music", "sound",
+    "speak", "transcribe",
 }  # fmt: skip
 #: the key options are parsed for these, as ``openclaw ACTION``s of a command with actions
 KEY_ACTIONS = {("models", "status"), ("models", "attest")}

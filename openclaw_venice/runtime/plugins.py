@@ -38,6 +38,8 @@ from .capabilities import (
     MediaModelsCapability,
     QueuedJobCapability,
     RateLimitCapability,
+    SpeechCapability,
+    TranscriptionCapability,
     UsageCapability,
 )
 from .catalog import Catalog, ModelInfo
@@ -72,6 +74,18 @@ if TYPE_CHECKING:
     )
     from .ai import ChatSettings, Context, StreamEvent
     from .attestation import Attestation
+    from .audio import (
+        MAX_AUDIO_BYTES,
+        AudioSink,
+        SpeechQuote,
+        SpeechRequest,
+        SpeechResult,
+        TimedText,
+        Transcript,
+        TranscriptionRequest,
+        audio_type,
+        video_type,
+    )
     from .chat_flag import ChatFlag
     from .image_tools import ImageEditRequest, UpscaleRequest
     from .media import (
@@ -88,11 +102,13 @@ if TYPE_CHECKING:
 
 __all__ = [
     "ENTRY_POINT_GROUP",
+    "MAX_AUDIO_BYTES",
     "MODEL_KINDS",
     "Allocation",
     "Amount",
     "Attestation",
     "AttestationCapability",
+    "AudioSink",
     "AuthMethod",
     "BackgroundRemovalCapability",
     "Balance",
@@ -141,6 +157,14 @@ __all__ = [
     "Registry",
     "SecretError",
     "SecretStr",
+    "SpeechCapability",
+    "SpeechQuote",
+    "SpeechRequest",
+    "SpeechResult",
+    "TimedText",
+    "Transcript",
+    "TranscriptionCapability",
+    "TranscriptionRequest",
     "UnknownModelError",
     "UnknownProviderError",
     "UpscaleRequest",
@@ -149,6 +173,7 @@ __all__ = [
     "UsageReport",
     "UsageRow",
     "VideoRequest",
+    "audio_type",
     "host_api_key",
     "host_context",
     "load_plugins",
@@ -156,6 +181,7 @@ __all__ = [
     "openai_fields",
     "provider_cache_dir",
     "read_regular_file",
+    "video_type",
 ]
 
 ENTRY_POINT_GROUP = "openclaw.plugins"
@@ -193,6 +219,21 @@ _RECORDS = {
     ),
     **dict.fromkeys(
         ("Job", "JobProgress", "MediaInput", "MusicRequest", "Quote", "VideoRequest"), "media_jobs"
+    ),
+    **dict.fromkeys(
+        (
+            "AudioSink",
+            "SpeechQuote",
+            "SpeechRequest",
+            "SpeechResult",
+            "TimedText",
+            "Transcript",
+            "TranscriptionRequest",
+            "MAX_AUDIO_BYTES",
+            "audio_type",
+            "video_type",
+        ),
+        "audio",
     ),
     **dict.fromkeys(("ImageEditRequest", "UpscaleRequest"), "image_tools"),
     "Attestation": "attestation",
@@ -338,8 +379,9 @@ class PluginApi:
         self.providers[provider.id] = provider
 
     def register_capability(self, provider_id: str, kind: Kind, implementation: object) -> None:
-        """Offer ``kind`` (balance, usage, images, embeddings) for ``provider_id``, which
-        this plugin registers too. ``implementation`` must follow that kind's protocol."""
+        """Offer ``kind`` (balance, usage, images, embeddings, speech, ...) for
+        ``provider_id``, which this plugin registers too. ``implementation`` must follow that
+        kind's protocol."""
         protocol = KINDS.get(kind)
         if protocol is None:
             raise PluginError(f"plugin {self.plugin_id}: unknown capability {kind!r}")
@@ -421,6 +463,12 @@ class Registry:
 
     def media_models(self, provider_id: str) -> MediaModelsCapability:
         return cast("MediaModelsCapability", self.capability("media_models", provider_id))
+
+    def speech(self, provider_id: str) -> SpeechCapability:
+        return cast("SpeechCapability", self.capability("speech", provider_id))
+
+    def transcription(self, provider_id: str) -> TranscriptionCapability:
+        return cast("TranscriptionCapability", self.capability("transcription", provider_id))
 
 
 def load_plugins(group: str = ENTRY_POINT_GROUP) -> Registry:

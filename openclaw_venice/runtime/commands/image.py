@@ -20,7 +20,9 @@ from ..plugins import Registry
 from .balance_guard import warn_if_low_balance
 from .capability_use import call_context, pick_provider, run_async
 from .image_output import EXTENSIONS as _EXTENSIONS
-from .image_output import check_writable, report, write_whole
+from .image_output import PRIVACY as PRIVACY  # re-exported: other media commands use them
+from .image_output import check_writable as check_writable
+from .image_output import report, write_whole
 from .key_options import add_key_options
 
 
