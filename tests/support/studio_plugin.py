@@ -9,12 +9,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any, ClassVar
 
-from openclaw_venice.runtime.catalog import Catalog
 from openclaw_venice.runtime.plugins import (  # the contract, as any plugin imports it
     Amount,
     AudioSink,
     AuthMethod,
     Balance,
+    Catalog,
     EmbeddingResult,
     GeneratedImage,
     ImageRequest,
