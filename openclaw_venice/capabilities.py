@@ -1,6 +1,7 @@
 """What the Venice plugin registers with the host beyond chat: one light object offering
-balance, usage, rate limits, images, embeddings and the lists of media models of every kind,
-whose modules load on first use (registering costs a plugin's start-up nothing)."""
+balance, usage, rate limits, images, embeddings, speech, transcription and the lists of media
+models of every kind, whose modules load on first use (registering costs a plugin's start-up
+nothing)."""
 
 from __future__ import annotations
 
@@ -10,13 +11,16 @@ from typing import TYPE_CHECKING, BinaryIO
 if TYPE_CHECKING:
     from .jobs.client import HostJobs
     from .runtime.plugins import (
+        AudioSink,
         Balance,
         EmbeddingResult,
+        ImageEditRequest,
         ImageRequest,
         ImageResult,
         Job,
         JobProgress,
         MediaCatalog,
+        MediaInput,
         ModelKind,
         MusicRequest,
         ProviderContext,
@@ -24,6 +28,12 @@ if TYPE_CHECKING:
         RateLimitLog,
         RateLimits,
         SecretStr,
+        SpeechQuote,
+        SpeechRequest,
+        SpeechResult,
+        Transcript,
+        TranscriptionRequest,
+        UpscaleRequest,
         UsageReport,
         VideoRequest,
     )
@@ -71,6 +81,32 @@ class VeniceCapabilities:
 
         return media_catalog(ctx, kind, resolve_base_url(ctx.config, ctx.env))
 
+    async def edit_image(
+        self, ctx: ProviderContext, api_key: SecretStr, request: ImageEditRequest
+    ) -> ImageResult:
+        from .images.tools import HostImageTools
+
+        return await HostImageTools().edit_image(ctx, api_key, request)
+
+    async def upscale_image(
+        self, ctx: ProviderContext, api_key: SecretStr, request: UpscaleRequest
+    ) -> ImageResult:
+        from .images.tools import HostImageTools
+
+        return await HostImageTools().upscale_image(ctx, api_key, request)
+
+    async def remove_background(
+        self, ctx: ProviderContext, api_key: SecretStr, image: MediaInput
+    ) -> ImageResult:
+        from .images.tools import HostImageTools
+
+        return await HostImageTools().remove_background(ctx, api_key, image)
+
+    async def image_styles(self, ctx: ProviderContext, api_key: SecretStr) -> tuple[str, ...]:
+        from .images.tools import HostImageTools
+
+        return await HostImageTools().image_styles(ctx, api_key)
+
     def embedding_models(self, ctx: ProviderContext) -> MediaCatalog:
         from .embeddings import embedding_models
 
@@ -87,6 +123,37 @@ class VeniceCapabilities:
         from .embeddings import embed_for_host
 
         return await embed_for_host(ctx, api_key, texts, model, dimensions)
+
+    def speech_models(self, ctx: ProviderContext) -> MediaCatalog:
+        from .audio.client import speech_models
+
+        return speech_models(ctx)
+
+    async def quote_speech(
+        self, ctx: ProviderContext, api_key: SecretStr, request: SpeechRequest
+    ) -> SpeechQuote:
+        from .audio.client import quote_for_host
+
+        return await quote_for_host(ctx, api_key, request)
+
+    async def speak(
+        self, ctx: ProviderContext, api_key: SecretStr, request: SpeechRequest, sink: AudioSink
+    ) -> SpeechResult:
+        from .audio.client import speak_for_host
+
+        return await speak_for_host(ctx, api_key, request, sink)
+
+    def transcription_models(self, ctx: ProviderContext) -> MediaCatalog:
+        from .audio.client import transcription_models
+
+        return transcription_models(ctx)
+
+    async def transcribe(
+        self, ctx: ProviderContext, api_key: SecretStr, request: TranscriptionRequest
+    ) -> Transcript:
+        from .audio.client import transcribe_for_host
+
+        return await transcribe_for_host(ctx, api_key, request)
 
 
 class VeniceQueuedJobs:

@@ -90,7 +90,8 @@ def media_model(row: Any, kind: MediaKind, bundle: MediaCatalog) -> MediaModel |
 
 def _limits(spec: Mapping[str, Any], kind: MediaKind) -> dict[str, Any]:
     """An image model's known constraints; every constraint of another kind (Venice names
-    them per kind); the ``voices`` of a speech or music model."""
+    them per kind); the ``voices`` of a speech or music model, and a speech model's
+    ``supported_formats``, ``default_format`` and ``supports_custom_voice_id``."""
     constraints = spec.get("constraints")
     constraints = constraints if isinstance(constraints, Mapping) else {}
     keys = _LIMIT_KEYS if kind == "image" else tuple(constraints)
@@ -98,6 +99,12 @@ def _limits(spec: Mapping[str, Any], kind: MediaKind) -> dict[str, Any]:
     voices = spec.get("voices")
     if isinstance(voices, list) and all(isinstance(v, str) for v in voices):
         limits["voices"] = list(voices)
+    formats = spec.get("supported_formats")  # a speech model's outputs, checked before sending
+    if isinstance(formats, list) and all(isinstance(f, str) for f in formats):
+        limits["supported_formats"] = list(formats)
+    for key, kind_of in (("default_format", str), ("supports_custom_voice_id", bool)):
+        if isinstance(spec.get(key), kind_of):
+            limits[key] = spec[key]
     return limits
 
 

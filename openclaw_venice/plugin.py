@@ -53,8 +53,13 @@ class VenicePlugin:
 
         api.register_provider(VeniceProvider())
         extras = VeniceCapabilities()  # its modules load on first use
-        for kind in ("balance", "usage", "rate_limits", "images", "embeddings", "media_models"):
+        for kind in (
+            "balance", "usage", "rate_limits", "images", "embeddings", "media_models", "speech",
+            "transcription",
+        ):
             api.register_capability(PROVIDER_ID, kind, extras)
+        for tool in ("image_edit", "image_upscale", "background_removal", "image_styles"):
+            api.register_capability(PROVIDER_ID, tool, extras)
         api.register_capability(PROVIDER_ID, "attestation", VeniceAttestation())
         api.register_capability(PROVIDER_ID, "video", VeniceQueuedJobs("video"))
         api.register_capability(PROVIDER_ID, "music", VeniceQueuedJobs("music"))

@@ -30,6 +30,7 @@ from .runtime.plugins import (
 )
 
 if TYPE_CHECKING:
+    from .audio.client import VeniceAudio
     from .chat.client import VeniceChat
     from .chat.options import StreamOptions
     from .embeddings import VeniceEmbeddings
@@ -265,6 +266,15 @@ class VeniceProvider:
         from .jobs.client import VeniceMusic
 
         return VeniceMusic(lambda: self.client().wire, self._runner)
+
+    @functools.cached_property
+    def audio(self) -> VeniceAudio:
+        """``await provider.audio.speak("Hello", "hello.mp3")`` and
+        ``await provider.audio.transcribe("memo.m4a")`` (or ``speak_sync`` /
+        ``transcribe_sync``); the key as for :meth:`client`."""
+        from .audio.client import VeniceAudio
+
+        return VeniceAudio(lambda: self.client().wire, self._runner)
 
     def _warn(self, message: str) -> None:
         self.client().warn_once(message)

@@ -1,10 +1,12 @@
-"""``openclaw`` builds only the parser of the command (and action) being run; what a user sees
-must be what the full parser shows: every help text and every error lists all the choices.
+"""``openclaw`` lists every command (and action) from a table and builds only the parser of
+the one argparse picks (runtime/commands/table.py; argparse alone reads the words, nothing
+pre-parses them); what a user sees must be what the full parser shows: every help text and
+every error lists all the choices.
 
 Each line below runs twice in-process: as the CLI does, and with the full parser (every
-command and action built, as ``openclaw --help`` does). Output and exit code must match; the
-one allowed difference is the pointer at the end of an error line, which names the command's
-own help once the command is known (``see `openclaw models --help```).
+command and action built). Output and exit code must match; the one allowed difference is
+the pointer at the end of an error line, which names the command's own help once the
+command is known (``see `openclaw models --help```).
 """
 
 from __future__ import annotations
@@ -47,7 +49,7 @@ def test_the_parser_of_one_command_says_what_the_full_parser_says(
     host = Host()
     alone = shown(argv, capsys, host)
     full_parser = cli.build_parser
-    monkeypatch.setattr(cli, "build_parser", lambda *_: full_parser(host.registry))
+    monkeypatch.setattr(cli, "build_parser", lambda *_, **__: full_parser(host.registry))
     assert alone == shown(argv, capsys, host)
 
 
@@ -65,3 +67,16 @@ def test_help_asked_by_a_prefix_lists_every_action() -> None:
     assert result.code == 0
     for action in ("list", "set", "status", "refresh", "attest"):
         assert re.search(rf"^    {action} ", result.stdout, re.MULTILINE)
+
+
+@pytest.mark.parametrize("argv", [["--version"], ["--vers"], ["-v", "--version"]])
+def test_the_version_answered_before_any_import_is_argparse_answer(
+    argv: list[str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``openclaw --version`` alone is answered before the host and argparse load (the one
+    start-up shortcut left in cli.py: benchmarks/shortcuts.py); it says what argparse says."""
+    early = shown(argv, capsys, Host())
+    with pytest.raises(SystemExit) as exited:
+        cli.build_parser().parse_args(argv)
+    out, err = capsys.readouterr()
+    assert early == (exited.value.code, out, err) == (0, f"openclaw {cli.__version__}\n", "")

@@ -149,7 +149,8 @@ def test_a_sink_that_fails_stops_the_download(server: LocalServer) -> None:
 
     async def go() -> None:
         async with Wire(server.url + "/api/v1", SecretStr(CANARY)) as wire:
-            await wire.download("POST", "/audio/speech", full, limits=CallLimits())
+            await wire.download("POST", "/audio/speech", full, limits=CallLimits(),
+                                body={"input": "hello"})  # fmt: skip
 
     with pytest.raises(OSError, match="No space left"):
         asyncio.run(go())
@@ -162,7 +163,7 @@ def test_the_key_goes_nowhere_but_https_or_loopback() -> None:
     async def go() -> None:
         wire = Wire("http://example.invalid/api/v1")
         wire._key = SecretStr(CANARY)  # bound after the constructor's own check
-        await wire.download("POST", "/audio/speech", list().append, limits=CallLimits())
+        await wire.download("POST", "/audio/speech", [].append, limits=CallLimits())
 
     with pytest.raises(RequestRefused, match="use an https base URL"):
         asyncio.run(go())

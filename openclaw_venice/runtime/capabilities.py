@@ -1,11 +1,12 @@
 """Capabilities beyond chat that a provider plugin may register with the host.
 
 A plugin's ``register(api)`` may call ``api.register_capability(provider_id, kind, impl)``
-for any of :data:`KINDS`; the ``usage``, ``image`` and ``embed`` commands and the balance in
-``models status`` then work for that provider. Nothing here knows any provider: the protocols
-below are what the host calls; the records every provider reports in live in :mod:`.account`
-(balance, usage), :mod:`.media` (image and embedding models, images, vectors) and
-:mod:`.attestation`, each loaded only by what uses it.
+for any of :data:`KINDS`; the ``usage``, ``image``, ``embed``, ``speak`` and ``transcribe``
+commands and the balance in ``models status`` then work for that provider. Nothing here knows
+any provider: the protocols below are what the host calls; the records every provider reports
+in live in :mod:`.account` (balance, usage), :mod:`.media` (image and embedding models,
+images, vectors), :mod:`.audio` (speech, transcripts) and :mod:`.attestation`, each loaded
+only by what uses it.
 
 Every method is ``async`` and gets the provider's :class:`ProviderContext` and the API key the
 host resolved; it raises errors of the one tree (``ProviderError`` subclasses) on failure.
@@ -19,7 +20,16 @@ from typing import TYPE_CHECKING, BinaryIO, Literal, Protocol, runtime_checkable
 if TYPE_CHECKING:
     from .account import Balance, RateLimitLog, RateLimits, UsageReport
     from .attestation import Attestation
+    from .audio import (
+        AudioSink,
+        SpeechQuote,
+        SpeechRequest,
+        SpeechResult,
+        Transcript,
+        TranscriptionRequest,
+    )
     from .context import ProviderContext
+    from .image_tools import ImageEditRequest, UpscaleRequest
     from .media import (
         EmbeddingResult,
         ImageRequest,
@@ -27,12 +37,13 @@ if TYPE_CHECKING:
         MediaCatalog,
         ModelKind,
     )
-    from .media_jobs import Job, JobProgress, MusicRequest, Quote, VideoRequest
+    from .media_jobs import Job, JobProgress, MediaInput, MusicRequest, Quote, VideoRequest
     from .secret import SecretStr
 
 Kind = Literal[
     "balance", "usage", "images", "embeddings", "attestation", "media_models", "video", "music",
-    "rate_limits",
+    "rate_limits", "speech", "transcription", "image_edit", "image_upscale", "background_removal",
+    "image_styles",
 ]  # fmt: skip
 
 
@@ -138,6 +149,73 @@ class QueuedJobCapability(Protocol):
         ...
 
 
+@runtime_checkable
+class SpeechCapability(Protocol):
+    def speech_models(self, ctx: ProviderContext) -> MediaCatalog:
+        """Text-to-speech models; each model's ``limits`` may list its ``voices`` (the
+        ``speak --voices`` list). Never raises for network trouble."""
+        ...
+
+    async def quote_speech(
+        self, ctx: ProviderContext, api_key: SecretStr, request: SpeechRequest
+    ) -> SpeechQuote:
+        """Check ``request`` against the model (voice, format, speed) and price it, sending
+        nothing that costs; refuses what the model does not take."""
+        ...
+
+    async def speak(
+        self, ctx: ProviderContext, api_key: SecretStr, request: SpeechRequest, sink: AudioSink
+    ) -> SpeechResult:
+        """Write the audio to ``sink`` piece by piece (never whole in memory), text longer
+        than the model takes split and the parts joined into one stream of the format."""
+        ...
+
+
+@runtime_checkable
+class TranscriptionCapability(Protocol):
+    def transcription_models(self, ctx: ProviderContext) -> MediaCatalog: ...
+
+    async def transcribe(
+        self, ctx: ProviderContext, api_key: SecretStr, request: TranscriptionRequest
+    ) -> Transcript:
+        """The text of the audio; words and segments with their times when asked
+        (``request.timestamps``) and the model offers them."""
+        ...
+
+
+@runtime_checkable
+class ImageEditCapability(Protocol):
+    async def edit_image(
+        self, ctx: ProviderContext, api_key: SecretStr, request: ImageEditRequest
+    ) -> ImageResult:
+        """``request.images[0]`` edited as the prompt says (further images: layers); input
+        limits checked before sending."""
+        ...
+
+
+@runtime_checkable
+class ImageUpscaleCapability(Protocol):
+    async def upscale_image(
+        self, ctx: ProviderContext, api_key: SecretStr, request: UpscaleRequest
+    ) -> ImageResult: ...
+
+
+@runtime_checkable
+class BackgroundRemovalCapability(Protocol):
+    async def remove_background(
+        self, ctx: ProviderContext, api_key: SecretStr, image: MediaInput
+    ) -> ImageResult:
+        """``image`` with its background made transparent."""
+        ...
+
+
+@runtime_checkable
+class ImageStylesCapability(Protocol):
+    async def image_styles(self, ctx: ProviderContext, api_key: SecretStr) -> tuple[str, ...]:
+        """The style presets image generation takes (``ImageRequest.style``)."""
+        ...
+
+
 KINDS: dict[Kind, type] = {
     "balance": BalanceCapability,
     "usage": UsageCapability,
@@ -148,6 +226,12 @@ KINDS: dict[Kind, type] = {
     "rate_limits": RateLimitCapability,
     "video": QueuedJobCapability,
     "music": QueuedJobCapability,
+    "speech": SpeechCapability,
+    "transcription": TranscriptionCapability,
+    "image_edit": ImageEditCapability,
+    "image_upscale": ImageUpscaleCapability,
+    "background_removal": BackgroundRemovalCapability,
+    "image_styles": ImageStylesCapability,
 }
 DESCRIPTIONS: dict[Kind, str] = {
     "balance": "an account balance",
@@ -159,4 +243,10 @@ DESCRIPTIONS: dict[Kind, str] = {
     "rate_limits": "rate limits",
     "video": "video generation",
     "music": "music and sound effects",
+    "speech": "text to speech",
+    "transcription": "speech to text",
+    "image_edit": "image editing",
+    "image_upscale": "image upscaling",
+    "background_removal": "background removal",
+    "image_styles": "image style presets",
 }

@@ -1,15 +1,17 @@
 """The ``openclaw`` command: a small, provider-neutral OpenClaw-style runtime.
 
-Each subcommand lives in ``commands/<name>.py`` with ``add_parser(subparsers)``; the parser
-stores the handler as ``args.handler(args, host) -> int``. Errors of the one error tree
-become ``Error: <message>``; ``--debug`` shows the traceback instead. Only the command being
-run is imported, so ``openclaw --version`` costs little more than Python itself.
+Each subcommand lives in ``commands/<name>.py`` with ``add_parser(subparsers)`` and is listed
+in :data:`COMMANDS`; the parser stores the handler as ``args.handler(args, host) -> int``.
+argparse alone reads the command line: the parser lists every command from the table and
+builds (imports) only the one argparse picks. Errors of the one error tree become ``Error:
+<message>``; ``--debug`` shows the traceback instead. ``openclaw --version`` is answered
+before anything is imported, so it costs little more than Python itself.
 """
 
 from __future__ import annotations
 
 import sys
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Sequence
 from importlib import import_module
 from typing import TYPE_CHECKING, NoReturn, TextIO
 
@@ -21,6 +23,8 @@ if TYPE_CHECKING:
 
     from .host import Host
     from .plugins import Registry
+
+    Plugins = Registry | Callable[[], Registry | None] | None
 
 COMMANDS = {
     "models": "list, pick and refresh models",
@@ -35,26 +39,30 @@ COMMANDS = {
     "video": "generate a video (quoted, queued, downloaded)",
     "music": "generate music (quoted, queued, downloaded)",
     "sound": "generate a sound effect (quoted, queued, downloaded)",
+    "speak": "text to speech, into an audio file",
+    "transcribe": "speech to text, from an audio file",
     "serve": "a local OpenAI-compatible endpoint for other agent runtimes",
     "connect": "point an agent runtime's config at `openclaw serve`",
 }
 NEEDS_REGISTRY = {
     "onboard", "configure", "chat", "image", "embed", "usage", "limits", "video", "music", "sound",
+    "speak", "transcribe",
 }  # fmt: skip
 #: the key options are parsed for these, as ``openclaw ACTION``s of a command with actions
 KEY_ACTIONS = {("models", "status"), ("models", "attest")}
-HAS_ACTIONS = {"models"}  # add_parser(sub, action): may build the action run alone
+HAS_ACTIONS = {"models"}  # add_parser(sub, registry, lazy): its actions are a table too
 GLOBAL_FLAGS = {"--debug", "--verbose", "-v"}  # their flags come from the installed plugins
 EPILOG = "Run `openclaw COMMAND --help` for a command's options."
 
-
-def build_parser(
-    registry: Registry | None = None, command: str | None = None, action: str | None = None
-) -> argparse.ArgumentParser:
-    """The parser; with ``command``, that subcommand's alone, and with ``action`` as well
-    (``models list``), that action's alone: only what this run can parse is built and only
-    that command's module imported. Without them, everything (``openclaw --help``)."""
+def build_parser(registry: Plugins = None, lazy: bool = False) -> argparse.ArgumentParser:
+    """The parser of every command, made from :data:`COMMANDS`. ``registry``: the plugins
+    whose options it offers (a callable is asked only when a command that needs them is
+    built). ``lazy``: a command's parser is built, and its module imported, only when
+    argparse picks its word (:mod:`.commands.table`), so a run imports only the command it
+    runs; help and errors list every choice either way."""
     import argparse
+
+    from .commands.table import Subcommands
 
     class Parser(argparse.ArgumentParser):
         hint: str | None = None  # whose --help to point at, when not this parser's
@@ -70,17 +78,30 @@ def build_parser(
     parser.add_argument("--version", action="version", version=f"openclaw {__version__}")
     parser.add_argument("--debug", action="store_true", help="show tracebacks on errors")
     parser.add_argument("--verbose", "-v", action="store_true", help="say more about what happens")
-    if command is not None:
-        parser.hint = f"openclaw {command}"  # e.g. an unknown option after the command
-    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for name in COMMANDS if command is None else (command,):
-        module = import_module(f"{__package__}.commands.{name}")
-        if name in NEEDS_REGISTRY:
-            module.add_parser(sub, registry)
-        elif name in HAS_ACTIONS:
-            module.add_parser(sub, action, registry)
-        else:
-            module.add_parser(sub)
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", action=Subcommands)
+    assert isinstance(sub, Subcommands)
+
+    def plugins() -> Registry | None:
+        return registry() if callable(registry) else registry
+
+    def builder(name: str) -> Callable[[Subcommands], None]:
+        def build(sub: Subcommands) -> None:
+            parser.hint = f"openclaw {name}"  # e.g. an unknown option after the command
+            module = import_module(f"{__package__}.commands.{name}")
+            if name in NEEDS_REGISTRY:
+                module.add_parser(sub, plugins())
+            elif name in HAS_ACTIONS:
+                module.add_parser(sub, plugins, lazy)
+            else:
+                module.add_parser(sub)
+
+        return build
+
+    for name, help in COMMANDS.items():
+        sub.listed(name, help, builder(name))
+    if not lazy:
+        sub.build_all()
+        parser.hint = None
     return parser
 
 
@@ -127,14 +148,14 @@ def _error_line(message: str, stream: TextIO) -> None:
 
 
 def _run(argv: list[str], host: Host) -> int:
-    command, action = _command_words(argv)
-    wants_registry = command in NEEDS_REGISTRY or (command, action) in KEY_ACTIONS
-    parser = build_parser(host.registry if wants_registry else None, command, action)
+    parser = build_parser(lambda: host.registry, lazy=True)
     args = parser.parse_args(argv)
     if not getattr(args, "handler", None):
         parser.print_help(sys.stderr)
         return 2
     host.verbose = args.verbose
+    command, action = args.command, getattr(args, "models_command", None)
+    wants_registry = command in NEEDS_REGISTRY or (command, action) in KEY_ACTIONS
     if wants_registry and command not in ("onboard", "configure"):  # those store the key
         from .commands.key_options import take_key_options
 
@@ -153,47 +174,6 @@ def _is_terminal(stream: TextIO) -> bool:
         return stream.isatty()
     except (AttributeError, ValueError):  # closed or unusual: no terminal
         return False
-
-
-def _command_words(argv: list[str]) -> tuple[str | None, str | None]:
-    """The command and, for a command with actions, the action (``models``, ``list``): the
-    parsers this run needs. The command is the first word that is not an option (``openclaw``'s
-    own options take no value), the action the next; a word that is not a command (``openclaw
-    help models``), help asked before it (``-h``, ``--hel``, ``-vh``) or a ``--`` before it
-    builds everything, so errors and help list every choice as the full parser does."""
-    words = iter(argv)
-    command = _first_word(words)
-    if command not in COMMANDS:
-        return None, None
-    return command, _first_word(words) if command in HAS_ACTIONS else None
-
-
-def _first_word(words: Iterator[str]) -> str | None:
-    """The next word that is not an option; None at a help option or ``--`` before it."""
-    for word in words:
-        if word == "--" or _asks_help(word):
-            return None
-        if not _is_option(word):
-            return word
-    return None
-
-
-def _is_option(word: str) -> bool:
-    """As argparse reads a word: ``-`` and negative numbers (``-1``, ``-.5``) are not options."""
-    return word.startswith("-") and word != "-" and not _number(word[1:])
-
-
-def _number(text: str) -> bool:
-    whole, dot, part = text.partition(".")
-    return (whole.isdigit() and not dot) or ((not whole or whole.isdigit()) and part.isdigit())
-
-
-def _asks_help(word: str) -> bool:
-    """What argparse reads as help: ``-h``, ``--help`` and its prefixes, ``-h`` in a bundle."""
-    if word.startswith("--"):
-        name = word.partition("=")[0]
-        return len(name) > 2 and "--help".startswith(name)
-    return word.startswith("-") and "h" in word[1:]
 
 
 def describe(exc: BaseException) -> str:

@@ -1,10 +1,12 @@
 """Would Venice accept this request beyond chat? For every such request the suite sends.
 
 ``POST /image/generate`` bodies against ``GenerateImageRequest``, ``POST /embeddings`` bodies
-against ``CreateEmbeddingRequestSchema``, the video and audio job calls against theirs (all
-closed: a key the spec does not name fails),
-and the ``GET /billing/usage-analytics`` query against its parameters, all from Venice's
-spec (``tests/support/openapi.py``).
+against ``CreateEmbeddingRequestSchema``, the video and audio job calls against theirs,
+``POST /audio/speech`` bodies against ``CreateSpeechRequestSchema`` (all closed: a key the
+spec does not name fails), the ``POST /audio/transcriptions`` multipart form against
+``CreateTranscriptionRequestSchema`` (its ``file`` a file part, every other field a text value
+of the schema's type), and the ``GET /billing/usage-analytics`` query against its parameters,
+all from Venice's spec (``tests/support/openapi.py``).
 """
 
 from __future__ import annotations
@@ -21,7 +23,11 @@ from tests.support.server import Request
 BODY_SCHEMAS = {
     "/image/generate": "GenerateImageRequest",
     "/embeddings": "CreateEmbeddingRequestSchema",
-    # queued jobs (issue 25)
+    # image tools and queued jobs (issue 25)
+    "/image/edit": "EditImageRequest",
+    "/image/multi-edit": "MultiEditImageRequest",
+    "/image/upscale": "UpscaleImageRequest",
+    "/image/background-remove": "BackgroundRemoveImageRequest",
     "/video/quote": "QuoteVideoRequest",
     "/video/queue": "QueueVideoRequest",
     "/video/retrieve": "RetrieveVideoRequest",
@@ -30,7 +36,9 @@ BODY_SCHEMAS = {
     "/audio/queue": "QueueAudioRequest",
     "/audio/retrieve": "RetrieveAudioRequest",
     "/audio/complete": "CompleteAudioRequest",
+    "/audio/speech": "CreateSpeechRequestSchema",
 }
+FORM_SCHEMAS = {"/audio/transcriptions": "CreateTranscriptionRequestSchema"}
 QUERY_ENDPOINTS = {
     "/billing/usage-analytics": ("/billing/usage-analytics", "get"),
     "/api_keys/rate_limits": ("/api_keys/rate_limits", "get"),  # no parameters: none may come
@@ -58,7 +66,7 @@ def _query_validator(path: str, method: str) -> Draft7Validator:
 
 def endpoint(request: Request) -> str | None:
     """The spec path of a request to ``.../api/v1<path>``, for the paths checked here."""
-    for path in (*BODY_SCHEMAS, *QUERY_ENDPOINTS):
+    for path in (*BODY_SCHEMAS, *FORM_SCHEMAS, *QUERY_ENDPOINTS):
         if request.path.endswith(path):
             return path
     return None
@@ -72,10 +80,40 @@ def spec_problems(request: Request) -> list[str]:
     if path in BODY_SCHEMAS:
         validator = _body_validator(BODY_SCHEMAS[path])
         subject: Any = request.json()
+    elif path in FORM_SCHEMAS:
+        validator = _body_validator(FORM_SCHEMAS[path])
+        subject = _form_values(request, validator.schema)
     else:
         validator = _query_validator(*QUERY_ENDPOINTS[path])
         subject = {name: values[-1] for name, values in request.query.items()}
     return [f"{path}: {e.message[:300]}" for e in validator.iter_errors(subject)]
+
+
+def _form_values(request: Request, schema: dict[str, Any]) -> dict[str, Any]:
+    """A multipart form as the JSON the schema describes: a file part as a string (the
+    spec's ``format: binary``; a text value in its place fails), text values as the type the
+    schema gives their field ("true" as true), so that a bad value fails as in JSON."""
+    from tests.support.venice_audio import form_fields
+
+    values: dict[str, Any] = {}
+    properties = schema.get("properties", {})
+    for name, value in form_fields(request).items():
+        kind = properties.get(name, {}).get("type")
+        is_file = isinstance(value, tuple)
+        if properties.get(name, {}).get("format") == "binary":
+            values[name] = "<file>" if is_file else 0  # a text field where a file belongs fails
+        elif is_file:
+            values[name] = {"file": value[0]}  # a file where text belongs fails
+        elif kind == "boolean":
+            values[name] = {"true": True, "false": False}.get(value, value)
+        elif kind == "number":
+            try:
+                values[name] = float(value)
+            except ValueError:
+                values[name] = value
+        else:
+            values[name] = value
+    return values
 
 
 def assert_valid_extras_request(request: Request) -> None:

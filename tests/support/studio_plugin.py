@@ -1,18 +1,20 @@
 """A non-Venice plugin that registers every capability beyond chat, installed for the tests
 through a real entry point: the host's ``image``, ``embed``, ``usage``, ``video``, ``music``,
-``sound`` and balance work for it
-without knowing it. Its answers are made locally (real PNG bytes, vectors from the text)."""
+``sound``, ``speak``, ``transcribe`` and balance work for it without knowing it. Its answers
+are made locally (real PNG bytes, vectors from the text, a WAV of the text's bytes, a
+transcript of the audio's size)."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from typing import Any, ClassVar
 
-from openclaw_venice.runtime.catalog import Catalog
 from openclaw_venice.runtime.plugins import (  # the contract, as any plugin imports it
     Amount,
+    AudioSink,
     AuthMethod,
     Balance,
+    Catalog,
     EmbeddingResult,
     GeneratedImage,
     ImageRequest,
@@ -28,6 +30,12 @@ from openclaw_venice.runtime.plugins import (  # the contract, as any plugin imp
     RateLimitEvent,
     RateLimitLog,
     RateLimits,
+    SpeechQuote,
+    SpeechRequest,
+    SpeechResult,
+    TimedText,
+    Transcript,
+    TranscriptionRequest,
     UsageReport,
     UsageRow,
 )
@@ -44,6 +52,10 @@ LISTED = {
         ),
     ),
 }  # fmt: skip
+SPEECH_MODELS = (
+    MediaModel("narrator", "Narrator", "studio", "tts", "private", {"voices": ["calm", "bright"]}),
+)
+HEARING_MODELS = (MediaModel("ear", "Ear", "studio", "asr", "anonymized"),)
 
 
 class StudioProvider:
@@ -117,6 +129,52 @@ class StudioExtras:
     ) -> EmbeddingResult:
         return EmbeddingResult(tuple((float(len(t)),) for t in texts), model or "words")
 
+    def speech_models(self, ctx: ProviderContext) -> MediaCatalog:
+        return MediaCatalog("studio", "bundled", SPEECH_MODELS, "narrator")
+
+    async def quote_speech(
+        self, ctx: ProviderContext, api_key: Any, request: SpeechRequest
+    ) -> SpeechQuote:
+        credits = len(request.text) / 100
+        return SpeechQuote("narrator", len(request.text), 1, credits, "credits", "1 per 100")
+
+    async def speak(
+        self, ctx: ProviderContext, api_key: Any, request: SpeechRequest, sink: AudioSink
+    ) -> SpeechResult:
+        from tests.support.venice_audio import wav
+
+        audio = wav(request.text.encode())
+        for at in range(0, len(audio), 16):  # in pieces, as a provider streams it
+            sink.write(audio[at : at + 16])
+        voice = request.voice or "calm"
+        return SpeechResult("narrator", voice, "wav", len(audio), 1, "private")
+
+    def transcription_models(self, ctx: ProviderContext) -> MediaCatalog:
+        return MediaCatalog("studio", "bundled", HEARING_MODELS, "ear")
+
+    async def transcribe(
+        self, ctx: ProviderContext, api_key: Any, request: TranscriptionRequest
+    ) -> Transcript:
+        text = f"{len(request.data)} bytes of {request.mime_type}"
+        segments = (TimedText(text, 0.0, 1.5),) if request.timestamps else ()
+        return Transcript(text, "ear", 1.5, (), segments, "anonymized")
+
+    # image tools: the answer is a PNG the size of the input's (bigger by ``scale``)
+    async def edit_image(self, ctx: ProviderContext, api_key: Any, request: Any) -> ImageResult:
+        return ImageResult((GeneratedImage(png(3, 3), "image/png"),), request.model or "brush")
+
+    async def upscale_image(self, ctx: ProviderContext, api_key: Any, request: Any) -> ImageResult:
+        side = 2 * request.scale
+        return ImageResult((GeneratedImage(png(side, side), "image/png"),), "enlarger", "private")
+
+    async def remove_background(
+        self, ctx: ProviderContext, api_key: Any, image: Any
+    ) -> ImageResult:
+        return ImageResult((GeneratedImage(png(1, 1), "image/png"),), "scissors", "private")
+
+    async def image_styles(self, ctx: ProviderContext, api_key: Any) -> tuple[str, ...]:
+        return ("Charcoal", "Ink")
+
 
 class StudioJobs:
     """Video and music as queued jobs, made locally: each job is done at its second look
@@ -160,7 +218,10 @@ class StudioPlugin:
     def register(self, api: PluginApi) -> None:
         api.register_provider(StudioProvider())
         extras = StudioExtras()
-        for kind in ("balance", "usage", "rate_limits", "images", "embeddings", "media_models"):
+        for kind in (
+            "balance", "usage", "rate_limits", "images", "embeddings", "media_models", "speech",
+            "transcription", "image_edit", "image_upscale", "background_removal", "image_styles",
+        ):
             api.register_capability("studio", kind, extras)  # type: ignore[arg-type]
         api.register_capability("studio", "video", StudioJobs("video"))
         api.register_capability("studio", "music", StudioJobs("music"))

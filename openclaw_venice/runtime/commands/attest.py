@@ -16,7 +16,7 @@ from ..host import Host
 def add_parser(msub: Any, resolve_ref: Callable[[Host, str], Resolution]) -> Any:
     """``resolve_ref``: how ``models`` turns a ref into a catalog model (passed in, so this
     module does not import ``models``, which imports it)."""
-    at = msub.add_parser("attest", help="fetch and verify a fresh attestation of a model's enclave")
+    at = msub.add_parser("attest")  # its help is in models.ACTIONS
     at.add_argument("ref", metavar="PROVIDER/MODEL", help="the model whose enclave to attest")
     at.add_argument("--json", action="store_true", help="print the report as JSON")
     at.add_argument(

@@ -22,12 +22,15 @@ def pick_provider(
     host: Host, kind: Kind, ref: str | None, provider: str | None = None
 ) -> tuple[str, str | None]:
     """(provider id, model id or None) for ``ref`` (``PROVIDER/MODEL``, ``MODEL`` or None),
-    or for ``provider`` when given."""
+    or for ``provider`` when given. A ref whose first part names no installed provider is a
+    model id that holds a slash (``openai/whisper-large-v3``), of the one provider offering
+    ``kind``."""
     offering = host.registry.offers(kind)
     if provider:
         host.registry.capability(kind, provider)
         return provider, (ref or "").removeprefix(f"{provider}/") or None
-    if ref and "/" in ref:
+    named = ref.split("/", 1)[0] if ref and "/" in ref else None
+    if ref and named is not None and (named in host.registry.providers or len(offering) != 1):
         provider_id, model_id = ref.split("/", 1)
         host.registry.capability(kind, provider_id)  # a clear error when it offers none
         return provider_id, model_id or None

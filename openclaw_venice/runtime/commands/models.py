@@ -42,28 +42,36 @@ _FILTER_HELP = {
 }
 
 
-def add_parser(sub: Any, action: str | None = None, registry: Registry | None = None) -> None:
-    """``openclaw models``; with ``action`` (e.g. ``list``), that action's parser alone.
-    ``registry``: for the providers' key options of ``status`` and ``attest``."""
+def add_parser(
+    sub: Any,
+    registry: Registry | Callable[[], Registry | None] | None = None,
+    lazy: bool = False,
+) -> None:
+    """``openclaw models`` and its actions, from :data:`ACTIONS`; ``lazy``: an action's
+    parser is built when argparse picks it. ``registry`` (or a callable giving it, asked
+    when ``status`` or ``attest`` is built): for the providers' key options."""
+    from .table import Subcommands
+
     models = sub.add_parser("models", help="list, pick and refresh models")
-    msub = models.add_subparsers(dest="models_command", metavar="ACTION")
-    builders = {
-        "list": _add_list,
-        "set": _add_set,
-        "status": _add_status,
-        "refresh": _add_refresh,
-        "attest": _add_attest,
-    }
-    for name, build in builders.items():
-        if action not in builders or name == action:
+    msub = models.add_subparsers(dest="models_command", metavar="ACTION", action=Subcommands)
+
+    def builder(name: str, build: Callable[[Any], Any]) -> Callable[[Any], None]:
+        def add(msub: Any) -> None:
             built = build(msub)
             if name in ("status", "attest"):
-                add_key_options(built, registry)
+                add_key_options(built, registry() if callable(registry) else registry)
+
+        return add
+
+    for name, (help, build) in ACTIONS.items():
+        msub.listed(name, help, builder(name, build))
+    if not lazy:
+        msub.build_all()
     models.set_defaults(handler=lambda args, host: print_usage(models, host))
 
 
 def _add_list(msub: Any) -> Any:
-    ls = msub.add_parser("list", help="list the models of every installed provider")
+    ls = msub.add_parser("list")
     ls.add_argument("--provider", metavar="ID", help="only this provider's models")
     ls.add_argument("--json", action="store_true", help="print JSON")
     ls.add_argument("--refresh", action="store_true", help="ask the provider, ignore caches")
@@ -84,7 +92,7 @@ def _add_list(msub: Any) -> Any:
 
 
 def _add_set(msub: Any) -> Any:
-    st = msub.add_parser("set", help="set the default model (agents.defaults.model.primary)")
+    st = msub.add_parser("set")
     st.add_argument(
         "ref", metavar="PROVIDER/MODEL", help="the model, e.g. from `openclaw models list`"
     )
@@ -93,14 +101,14 @@ def _add_set(msub: Any) -> Any:
 
 
 def _add_status(msub: Any) -> Any:
-    ss = msub.add_parser("status", help="default model, key source, base URL, catalog source")
+    ss = msub.add_parser("status")
     ss.add_argument("--json", action="store_true", help="print JSON")
     ss.set_defaults(handler=run_status)
     return ss
 
 
 def _add_refresh(msub: Any) -> Any:
-    rf = msub.add_parser("refresh", help="refetch model lists; show what was added and removed")
+    rf = msub.add_parser("refresh")
     rf.add_argument("--provider", metavar="ID", help="only this provider's models")
     rf.set_defaults(handler=run_refresh)
     return rf
@@ -110,6 +118,16 @@ def _add_attest(msub: Any) -> Any:
     from . import attest
 
     return attest.add_parser(msub, resolve_ref)
+
+
+#: each action: its help (listed at once) and how its parser is built (when it is picked)
+ACTIONS: dict[str, tuple[str, Callable[[Any], Any]]] = {
+    "list": ("list the models of every installed provider", _add_list),
+    "set": ("set the default model (agents.defaults.model.primary)", _add_set),
+    "status": ("default model, key source, base URL, catalog source", _add_status),
+    "refresh": ("refetch model lists; show what was added and removed", _add_refresh),
+    "attest": ("fetch and verify a fresh attestation of a model's enclave", _add_attest),
+}
 
 
 def _provider_ids(host: Host, provider: str | None) -> list[str]:

@@ -1,0 +1,1 @@
+"""Venice speech (``POST /audio/speech``) and transcription (``POST /audio/transcriptions``)."""
