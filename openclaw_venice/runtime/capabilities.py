@@ -30,6 +30,7 @@ if TYPE_CHECKING:
     )
     from .characters import Character, CharacterQuery, CharacterReviews
     from .context import ProviderContext
+    from .image_tools import ImageEditRequest, UpscaleRequest
     from .media import (
         EmbeddingResult,
         ImageRequest,
@@ -37,12 +38,13 @@ if TYPE_CHECKING:
         MediaCatalog,
         ModelKind,
     )
-    from .media_jobs import Job, JobProgress, MusicRequest, Quote, VideoRequest
+    from .media_jobs import Job, JobProgress, MediaInput, MusicRequest, Quote, VideoRequest
     from .secret import SecretStr
 
 Kind = Literal[
     "balance", "usage", "images", "embeddings", "attestation", "media_models", "video", "music",
-    "rate_limits", "characters", "speech", "transcription",
+    "rate_limits", "characters", "speech", "transcription", "image_edit", "image_upscale",
+    "background_removal", "image_styles",
 ]  # fmt: skip
 
 
@@ -202,6 +204,39 @@ class TranscriptionCapability(Protocol):
         ...
 
 
+@runtime_checkable
+class ImageEditCapability(Protocol):
+    async def edit_image(
+        self, ctx: ProviderContext, api_key: SecretStr, request: ImageEditRequest
+    ) -> ImageResult:
+        """``request.images[0]`` edited as the prompt says (further images: layers); input
+        limits checked before sending."""
+        ...
+
+
+@runtime_checkable
+class ImageUpscaleCapability(Protocol):
+    async def upscale_image(
+        self, ctx: ProviderContext, api_key: SecretStr, request: UpscaleRequest
+    ) -> ImageResult: ...
+
+
+@runtime_checkable
+class BackgroundRemovalCapability(Protocol):
+    async def remove_background(
+        self, ctx: ProviderContext, api_key: SecretStr, image: MediaInput
+    ) -> ImageResult:
+        """``image`` with its background made transparent."""
+        ...
+
+
+@runtime_checkable
+class ImageStylesCapability(Protocol):
+    async def image_styles(self, ctx: ProviderContext, api_key: SecretStr) -> tuple[str, ...]:
+        """The style presets image generation takes (``ImageRequest.style``)."""
+        ...
+
+
 KINDS: dict[Kind, type] = {
     "balance": BalanceCapability,
     "usage": UsageCapability,
@@ -215,6 +250,10 @@ KINDS: dict[Kind, type] = {
     "music": QueuedJobCapability,
     "speech": SpeechCapability,
     "transcription": TranscriptionCapability,
+    "image_edit": ImageEditCapability,
+    "image_upscale": ImageUpscaleCapability,
+    "background_removal": BackgroundRemovalCapability,
+    "image_styles": ImageStylesCapability,
 }
 DESCRIPTIONS: dict[Kind, str] = {
     "balance": "an account balance",
@@ -229,4 +268,8 @@ DESCRIPTIONS: dict[Kind, str] = {
     "music": "music and sound effects",
     "speech": "text to speech",
     "transcription": "speech to text",
+    "image_edit": "image editing",
+    "image_upscale": "image upscaling",
+    "background_removal": "background removal",
+    "image_styles": "image style presets",
 }

@@ -99,10 +99,14 @@ from .capabilities import (
     DESCRIPTIONS,
     KINDS,
     AttestationCapability,
+    BackgroundRemovalCapability,
     BalanceCapability,
     CharacterCapability,
     EmbeddingCapability,
     ImageCapability,
+    ImageEditCapability,
+    ImageStylesCapability,
+    ImageUpscaleCapability,
     Kind,
     MediaModelsCapability,
     QueuedJobCapability,
@@ -185,6 +189,7 @@ if TYPE_CHECKING:
     )
     from .characters import Character, CharacterQuery, CharacterReview, CharacterReviews
     from .chat_flag import ChatFlag
+    from .image_tools import ImageEditRequest, UpscaleRequest
     from .media import (
         MODEL_KINDS,
         EmbeddingResult,
@@ -209,6 +214,7 @@ __all__ = [
     "AttestationCapability",
     "AudioSink",
     "AuthMethod",
+    "BackgroundRemovalCapability",
     "Balance",
     "BalanceCapability",
     "Catalog",
@@ -234,9 +240,13 @@ __all__ = [
     "EventType",
     "GeneratedImage",
     "ImageCapability",
+    "ImageEditCapability",
+    "ImageEditRequest",
     "ImagePart",
     "ImageRequest",
     "ImageResult",
+    "ImageStylesCapability",
+    "ImageUpscaleCapability",
     "Job",
     "JobProgress",
     "KeyRefusedError",
@@ -289,6 +299,7 @@ __all__ = [
     "UnknownCharacterError",
     "UnknownModelError",
     "UnknownProviderError",
+    "UpscaleRequest",
     "Usage",
     "UsageCapability",
     "UsageError",
@@ -365,6 +376,7 @@ _RECORDS = {
         ),
         "audio",
     ),
+    **dict.fromkeys(("ImageEditRequest", "UpscaleRequest"), "image_tools"),
     "Attestation": "attestation",
     **dict.fromkeys(
         ("Character", "CharacterQuery", "CharacterReview", "CharacterReviews"), "characters"
