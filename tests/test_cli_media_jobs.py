@@ -213,3 +213,27 @@ def test_a_download_shows_its_size_then_the_line_is_erased(
         assert term.proc.stdout is not None
         assert term.proc.stdout.read() == f"{out}\n".encode()
     assert out.read_bytes() == MP4 * 64
+
+
+def test_a_low_balance_is_warned_after_the_price_and_before_the_job_is_queued(
+    server: LocalServer, env: dict[str, str], folder: Path
+) -> None:
+    import os
+
+    from tests.support.venice_extras import venice_extras
+
+    jobs, extras = JobServer(), venice_extras()
+    server.respond(lambda r: jobs(r) if "/video/" in r.path else extras(r))
+    config = Path(os.environ["OPENCLAW_STATE_DIR"]) / "openclaw.json"
+    config.parent.mkdir(parents=True, exist_ok=True)
+    config.write_text("// by hand\n{ models: { providers: { venice: {\n"
+                      "  lowBalanceWarning: 100, // DIEM 90.50 is below it\n} } } }\n")  # fmt: skip
+    result = run_cli("video", "x", "-o", str(folder / "v.mp4"), "--yes", env=env)
+    assert result.code == 0, result.output
+    lines = result.stderr.splitlines()
+    assert lines[0] == f"this video with {MODEL}: USD 0.45"
+    assert lines[1].startswith("warning: the venice balance is low before this paid job: "
+                               "DIEM 90.50 left")  # fmt: skip
+    assert lines[2].startswith("queued ")
+    asked = [r.path.removeprefix("/api/v1") for r in server.requests]
+    assert asked[:3] == ["/video/quote", "/billing/balance", "/video/queue"]
