@@ -290,6 +290,8 @@ def test_every_option_has_help() -> None:
             if isinstance(action, argparse._SubParsersAction):
                 for name, sub in action.choices.items():
                     missing += walk(sub, f"{where} {name}")
+            elif where != "openclaw" and action.dest in ("debug", "verbose"):
+                assert action.help == argparse.SUPPRESS  # taken anywhere, shown at the top
             elif not action.help or action.help == argparse.SUPPRESS:
                 missing.append(f"{where} {action.dest}")
         return missing
