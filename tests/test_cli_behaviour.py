@@ -359,6 +359,7 @@ def test_chat_does_not_import_pydantic(server: LocalServer) -> None:
 
 def test_models_list_offline_imports_neither_metadata_machinery_nor_writers() -> None:
     run_cli("models", "list")  # the first run fails discovery and remembers it
+    imported("models", "list")  # a first process remembers the entry points of its sys.path
     modules = imported("models", "list")
     assert not {"pydantic", "httpx"} & modules
     # importlib.metadata's answer is remembered (runtime/entry_point_cache.py): the run after
