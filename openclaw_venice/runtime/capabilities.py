@@ -197,7 +197,10 @@ class ImageEditCapability(Protocol):
 class ImageUpscaleCapability(Protocol):
     async def upscale_image(
         self, ctx: ProviderContext, api_key: SecretStr, request: UpscaleRequest
-    ) -> ImageResult: ...
+    ) -> ImageResult:
+        """``request.image`` made ``request.scale`` times larger; input limits checked before
+        sending."""
+        ...
 
 
 @runtime_checkable
