@@ -34,6 +34,7 @@ COMMANDS = {
     "hermes": "use the installed providers from Hermes Agent",
     "usage": "spend by model over recent days",
     "limits": "rate limits of your API key, and when you hit them",
+    "characters": "list and look up characters to chat with",
     "image": "generate images from a prompt",
     "embed": "embedding vectors of texts, as JSON",
     "video": "generate a video (quoted, queued, downloaded)",
@@ -45,8 +46,8 @@ COMMANDS = {
     "connect": "point an agent runtime's config at `openclaw serve`",
 }
 NEEDS_REGISTRY = {
-    "onboard", "configure", "chat", "image", "embed", "usage", "limits", "video", "music", "sound",
-    "speak", "transcribe",
+    "onboard", "configure", "chat", "image", "embed", "usage", "limits", "characters", "video",
+    "music", "sound", "speak", "transcribe",
 }  # fmt: skip
 #: the key options are parsed for these, as ``openclaw ACTION``s of a command with actions
 KEY_ACTIONS = {("models", "status"), ("models", "attest")}
