@@ -64,9 +64,18 @@ def response_schema(path: str, method: str = "get") -> dict[str, Any]:
         ("/characters/{slug}/reviews", "get", REVIEWS),
     ],
     ids=[
-        "balance", "usage", "image", "embeddings", "image-models", "embedding-models",
-        "rate-limits", "rate-limit-log", "characters", "character", "reviews",
-    ],  # fmt: skip
+        "balance",
+        "usage",
+        "image",
+        "embeddings",
+        "image-models",
+        "embedding-models",
+        "rate-limits",
+        "rate-limit-log",
+        "characters",
+        "character",
+        "reviews",
+    ],
 )
 def test_served_answers_match_the_spec(path: str, method: str, payload: Any) -> None:
     errors = list(Draft7Validator(response_schema(path, method)).iter_errors(payload))
