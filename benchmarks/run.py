@@ -306,6 +306,15 @@ def paced_rows(runs: int) -> list[Row]:
     return result
 
 
+def wire_cost_rows(runs: int) -> list[Row]:
+    """The wire's CPU per request over raw httpx, warm pool (benchmarks/wire_cost.py)."""
+    sys.path.insert(0, str(HERE))
+    import wire_cost
+
+    result: list[Row] = wire_cost.rows(max(5, runs))
+    return result
+
+
 def gateway_rows(runs: int) -> list[Row]:
     """The same turns direct and through ``openclaw serve`` (benchmarks/gateway.py):
     per-request overhead, a 20,000-chunk stream, 500 streamed turns at once."""
@@ -334,6 +343,7 @@ def main() -> None:
         rows += stream_rows(args.runs)
         rows += burst_rows(args.runs)
         rows += paced_rows(args.runs)
+        rows += wire_cost_rows(args.runs)
         rows += e2ee_rows(args.runs)
         rows += gateway_rows(args.runs)
         rows += hermes_rows(args.runs)

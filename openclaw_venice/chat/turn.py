@@ -163,19 +163,20 @@ async def _events(
     chunk_hook: Callable[[Any], Any] | None = None,
     body_hook: Callable[[bytes], None] | None = None,
 ) -> AsyncGenerator[StreamEvent, None]:
-    if "json" in response.headers.get("content-type", "") and chunk_hook is not None:
+    content_type = response.headers.get("content-type", "")
+    if "json" in content_type and chunk_hook is not None:
         raise StreamFormatError(
             "the enclave answered an end-to-end encrypted turn with JSON, not a stream; "
             "nothing is shown from it. Try again"
         )
-    if "json" in response.headers.get("content-type", ""):
+    if "json" in content_type:
         # asked for a stream, got one JSON answer (a proxy in between): the same events
         chunk = completion_chunk(await _read_json(response, options))
         yield assembler.start()
         for event in [*assembler.feed(chunk), *assembler.finish(True, meta)]:
             yield event
         return
-    if response.headers.get("content-type", "").startswith("text/html"):
+    if content_type.startswith("text/html"):
         raise StreamFormatError(
             "Venice answered with an HTML page, not an event stream (a proxy or captive "
             "portal in between?); try again later"

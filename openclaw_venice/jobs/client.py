@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, NamedTuple, TypeVar
 
 from ..errors import StreamFormatError, UsageError
+from ..images.tools import read_image
 from ..runtime.plugins import Job, JobProgress, MediaInput, MusicRequest, Quote, VideoRequest
 from ..wire.client import Answer, body_pieces, malformed
 from ..wire.limits import ANSWER, JsonRefused, loads
@@ -399,27 +400,6 @@ class VeniceMusic(_Jobs):
 
     def request(self, prompt: str, **options: Any) -> MusicRequest:
         return MusicRequest(prompt, **options)
-
-
-def read_image(path: str | os.PathLike[str]) -> MediaInput:
-    """An image file as an input, checked by its bytes (PNG, JPEG or WebP) and size."""
-    from ..images.answer import sniff
-
-    where = Path(path)
-    try:
-        size = where.stat().st_size
-        if size > request.MAX_IMAGE_BYTES:
-            raise UsageError(
-                f"{where} is {size / 2**20:.1f} MB; Venice takes images up to "
-                f"{request.MAX_IMAGE_BYTES // 2**20} MB"
-            )
-        data = where.read_bytes()
-    except OSError as exc:
-        raise UsageError(f"cannot read {where}: {exc.strerror or exc}") from None
-    mime = sniff(data)
-    if mime is None:
-        raise UsageError(f"{where} is not a PNG, JPEG or WebP image (by its content)")
-    return MediaInput(data, mime, str(where))
 
 
 # -- the host's ``video`` and ``music`` capabilities -------------------------------------------

@@ -12,6 +12,7 @@ byte cap. Nothing above this package imports httpx; the library logs through
 from __future__ import annotations
 
 import asyncio
+import functools
 import json
 import logging
 import threading
@@ -236,6 +237,11 @@ class Wire:
         ] = weakref.WeakKeyDictionary()
         self._slots: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Semaphore]
         self._slots = weakref.WeakKeyDictionary()
+        # the transport under each pool: requests go to it directly (see ``_send``)
+        self._transports: weakref.WeakKeyDictionary[
+            asyncio.AbstractEventLoop, httpx.AsyncBaseTransport
+        ] = weakref.WeakKeyDictionary()
+        self._header_sets: dict[tuple[object, ...], dict[str, str]] = {}
         self._lock = threading.Lock()
         self._where: tuple[str, str] | None = None
 
@@ -281,10 +287,19 @@ class Wire:
         loop = asyncio.get_running_loop()
         client = self._clients.get(loop)
         if client is None:
-            client = self._clients[loop] = self._new_client()
+            transport = self._new_transport()
+            client = self._clients[loop] = self._client_over(transport)
+            self._transports[loop] = transport
             guard = self._guards[loop] = self._pool_guard(client)
             _start(guard)
         return client
+
+    def _pool(self) -> tuple[httpx.AsyncClient, httpx.AsyncBaseTransport | None]:
+        """The running loop's pool, and its transport (None: an injected client)."""
+        client = self.http_client()
+        if self._injected is not None:
+            return client, None
+        return client, self._transports.get(asyncio.get_running_loop())
 
     def slots(self) -> asyncio.Semaphore:
         """The running loop's requests in flight, at most ``limits.max_connections``."""
@@ -294,7 +309,7 @@ class Wire:
             slots = self._slots[loop] = asyncio.Semaphore(self.limits.max_connections)
         return slots
 
-    def _new_client(self) -> httpx.AsyncClient:
+    def _new_transport(self) -> httpx.AsyncBaseTransport:
         import httpx
 
         limits = httpx.Limits(
@@ -308,6 +323,12 @@ class Wire:
                 transport = route.async_transport(self.base_url, self.env, limits)
             except route.NetworkSettingError as exc:
                 raise RequestRefused(str(exc)) from None
+        return transport
+
+    @staticmethod
+    def _client_over(transport: httpx.AsyncBaseTransport) -> httpx.AsyncClient:
+        import httpx
+
         return httpx.AsyncClient(transport=transport, trust_env=False)
 
     async def _pool_guard(self, client: httpx.AsyncClient) -> AsyncGenerator[None, None]:
@@ -320,6 +341,7 @@ class Wire:
             self._guards.pop(loop, None)
             if self._clients.get(loop) is client:
                 del self._clients[loop]
+                self._transports.pop(loop, None)
             await client.aclose()
 
     def open_pools(self) -> int:
@@ -330,6 +352,7 @@ class Wire:
         """Close the running loop's pool (never an injected client)."""
         loop = asyncio.get_running_loop()
         client = self._clients.pop(loop, None)
+        self._transports.pop(loop, None)
         guard = self._guards.pop(loop, None)
         if guard is not None:
             await guard.aclose()  # closes the client
@@ -346,11 +369,17 @@ class Wire:
     def headers(
         self, accept: str = "application/json", *, auth: bool = True, body: bool = False
     ) -> dict[str, str]:
-        """Authorization (when ``auth``), a plain User-Agent and content negotiation."""
-        headers = http.request_headers(self.api_key() if auth else None, self.user_agent, accept)
-        if not body:
-            del headers["Content-Type"]
-        return headers
+        """Authorization (when ``auth``), a plain User-Agent and content negotiation (a new
+        dict: the caller may add to it)."""
+        kind = (accept, auth, body, self.user_agent, self._key)
+        known = self._header_sets.get(kind)
+        if known is None:
+            known = http.request_headers(self.api_key() if auth else None, self.user_agent, accept)
+            if not body:
+                del known["Content-Type"]
+            if len(self._header_sets) < 32:  # a few kinds of request per wire
+                self._header_sets[kind] = known
+        return dict(known)
 
     @asynccontextmanager
     async def open(
@@ -534,21 +563,28 @@ class Wire:
         import httpx
 
         url = self.url(path)
-        sent_headers = dict(headers) if headers is not None else self.headers()
+        sent_headers = headers if headers is not None else self.headers()
         if "Authorization" in sent_headers:
             http.check_key_destination(url)  # now, not only when the wire was made
-        client = self.http_client()
+        client, transport = self._pool()
         slots = self.slots() if slot else None
         failures = failures or self.failures(timeout)
-        limit = httpx.Timeout(timeout, connect=min(CONNECT_TIMEOUT, timeout), pool=None)
+        limit = _timeouts(timeout)
         for attempt in range(max(policy.attempts, 1)):
-            request = client.build_request(
-                method, url, content=content, params=params, headers=sent_headers, timeout=limit
-            )
+            if transport is None:  # an injected client: its own ways (hooks, cookies, auth)
+                request = client.build_request(
+                    method, url, content=content, params=params, headers=sent_headers,
+                    timeout=limit,
+                )  # fmt: skip
+            else:
+                request = httpx.Request(
+                    method, url, params=params, headers=sent_headers, content=content,
+                    extensions={"timeout": limit.as_dict()},
+                )  # fmt: skip
             try:
                 return await self._attempt(
-                    client, request, slots, read, policy, failures, deadline, attempt_limit,
-                    attempt,
+                    client, transport, request, slots, read, policy, failures, deadline,
+                    attempt_limit, attempt,
                 )  # fmt: skip
             except _GiveUp as failed:
                 if failed.delay is None:  # a server may quote the Authorization header
@@ -567,6 +603,7 @@ class Wire:
     async def _attempt(
         self,
         client: httpx.AsyncClient,
+        transport: httpx.AsyncBaseTransport | None,
         request: httpx.Request,
         slots: asyncio.Semaphore | None,
         read: Reader | None,
@@ -583,7 +620,7 @@ class Wire:
         request_id: str | None = None
         try:
             async with overall, each:
-                response = await _send(client, request, slots)
+                response = await _send(client, transport, request, slots)
                 request_id = response.headers.get("cf-ray") or None
                 kept = False
                 try:
@@ -630,18 +667,29 @@ class Wire:
 
 
 async def _send(
-    client: httpx.AsyncClient, request: httpx.Request, slots: asyncio.Semaphore | None
+    client: httpx.AsyncClient,
+    transport: httpx.AsyncBaseTransport | None,
+    request: httpx.Request,
+    slots: asyncio.Semaphore | None,
 ) -> httpx.Response:
     """Send once a slot is free; the slot stays taken until the caller closes the response.
     Requests beyond the pool's size wait here, on a semaphore, rather than in httpcore's
-    queue, whose bookkeeping costs (queued requests x connections) on every request."""
-    if slots is None:
-        return await client.send(request, stream=True)
-    await slots.acquire()
+    queue, whose bookkeeping costs (queued requests x connections) on every request.
+
+    Our own pool's requests go straight to its transport: httpx's client layer (auth flow,
+    redirects, cookie jar, event hooks: none of which a Venice request uses) costs about
+    80 µs a request, as much as the rest of the wire (benchmarks/wire_cost.py)."""
+    if slots is not None:
+        await slots.acquire()
     try:
-        return await client.send(request, stream=True)
+        if transport is None:
+            return await client.send(request, stream=True)
+        response = await transport.handle_async_request(request)
+        response.request = request
+        return response
     except BaseException:
-        slots.release()
+        if slots is not None:
+            slots.release()
         raise
 
 
@@ -769,6 +817,14 @@ async def read_capped(
 def _refused_text(exc: Refused) -> str:
     """What a refused body says (too large: trying again would not help)."""
     return f"Venice's answer {exc}" + ("" if isinstance(exc, TooLarge) else "; try again")
+
+
+@functools.lru_cache(maxsize=16)
+def _timeouts(timeout: float) -> httpx.Timeout:
+    """The httpx timeouts of a request with ``timeout`` seconds without a byte."""
+    import httpx
+
+    return httpx.Timeout(timeout, connect=min(CONNECT_TIMEOUT, timeout), pool=None)
 
 
 def _named(error: E, request_id: str | None) -> E:

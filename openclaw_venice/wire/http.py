@@ -91,9 +91,9 @@ def request_headers(api_key: str | None, user_agent: str, accept: str) -> dict[s
 def response_meta(headers: Mapping[str, str]) -> dict[str, Any]:
     """Request id (CF-RAY), balance, rate-limit and deprecation headers, by friendly name."""
     meta: dict[str, Any] = {}
-    for header, name in _META_HEADERS.items():
-        value = headers.get(header)
-        if value:
+    for header, value in headers.items():  # one pass (a lookup in httpx's headers is a scan)
+        name = _META_HEADERS.get(header.lower())
+        if name and value:
             meta[name] = _number(value) if name.startswith(("balance", "rateLimitRem")) else value
     return meta
 

@@ -66,14 +66,14 @@ class _Checked(httpx.AsyncByteStream):
         return self._stream.__aiter__()
 
     async def aclose(self) -> None:
-        if unasked_bytes(self._stream, self._network):
+        if unasked_bytes(self._stream):
             await self._network.aclose()  # httpcore sees a closed socket: it drops the connection
         await self._stream.aclose()
 
 
-def unasked_bytes(stream: Any, network: Any) -> bool:
+def unasked_bytes(stream: Any) -> bool:
     """Whether bytes came after the end of the answer that ``stream`` (httpx's stream of an
-    httpcore HTTP/1.1 response) has been read to: in h11's buffer, or on the socket. An
+    httpcore HTTP/1.1 response) has been read to, into h11's buffer. An
     answer not read to its end is no concern here: httpcore closes its connection. When
     h11's state cannot be found, True (see the module's note: drop the connection)."""
     state = h11_state(stream)
@@ -82,9 +82,10 @@ def unasked_bytes(stream: Any, network: Any) -> bool:
         return True
     if state.their_state is not h11.DONE:
         return False
-    if state.trailing_data[0]:  # h11's public property: received, not yet read
-        return True
-    return bool(network.get_extra_info("is_readable"))
+    # h11's public property: received, not yet read. Bytes still on the socket need no
+    # check here: httpcore drops an idle connection whose socket is readable when it hands
+    # it out again, which is later than now (and saves a poll per answer).
+    return bool(state.trailing_data[0])
 
 
 def h11_state(stream: Any) -> h11.Connection | None:

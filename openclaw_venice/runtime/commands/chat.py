@@ -18,7 +18,7 @@ from ..ai import ChatSettings, Context, UserPart
 from ..catalog import split_ref
 from ..errors import PluginError, UsageError
 from ..host import Host
-from ..plugins import AuthMethod, ChatProvider, Registry
+from ..plugins import AuthMethod, ChatProvider, Registry, close_provider
 from .chat_input import (
     combine,
     load_audio,
@@ -129,6 +129,9 @@ def run(args: argparse.Namespace, host: Host) -> int:
                 interactive(host, runner, turn, images)
         finally:
             runner.run(session.aclose())
+            failure = runner.run(close_provider(provider))  # in the loop its calls ran in
+            if failure:
+                host.warn(failure)
     return 0
 
 

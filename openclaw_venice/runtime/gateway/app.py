@@ -151,10 +151,17 @@ class Gateway:
         return route.session
 
     async def aclose(self) -> None:
+        """Close every session, then every provider (the contract's lifecycle)."""
+        from ..plugins import close_provider
+
         for route in self.routes.values():
             if route.session is not None:
                 await route.session.aclose()
                 route.session = None
+        for route in self.routes.values():
+            failure = await close_provider(route.provider)
+            if failure:
+                self.log(failure)
 
 
 async def _first_event(events: AsyncGenerator[StreamEvent, None]) -> StreamEvent:
