@@ -14,7 +14,8 @@ import openai
 import pytest
 
 from tests.support import faults
-from tests.support.gateway import Gateway, live_rows
+from tests.support.gateway import Gateway
+from tests.support.venice_standin import live_rows
 from tests.support.hygiene import CANARY
 from tests.support.server import LocalServer, Reply, Request, json_reply
 from tests.support.venice_audio import (
