@@ -25,10 +25,8 @@ from .answer import sniff
 from .tools_request import MAX_BYTES, background_body, edit_body, upscale_body
 
 if TYPE_CHECKING:
-    import httpx
-
     from ..runtime.plugins import ProviderContext, SecretStr
-    from ..wire.client import Wire
+    from ..wire.client import Response, Wire
 
 TOOL_TIMEOUT = 180.0  # an edit may think for ~30 s first; an upscale of a large image longer
 MAX_IMAGE_BYTES = 128 * 1024 * 1024  # a 16-megapixel PNG is ~50 MB
@@ -43,7 +41,7 @@ async def _image_call(wire: Wire, path: str, body: Mapping[str, Any], model: str
 
     failures = wire.failures(TOOL_TIMEOUT)
 
-    async def read(response: httpx.Response) -> ImageResult:
+    async def read(response: Response) -> ImageResult:
         request_id = response.headers.get("cf-ray") or None
         data = await read_capped(
             response, MAX_IMAGE_BYTES, timed_out=failures.timeout_text,

@@ -27,10 +27,8 @@ from ..wire.retry import CHAT
 from . import answer, request
 
 if TYPE_CHECKING:
-    import httpx
-
     from ..runtime.plugins import ProviderContext, SecretStr
-    from ..wire.client import Wire
+    from ..wire.client import Response, Wire
     from ..wire.sync import LoopRunner
 
 T = TypeVar("T")
@@ -63,7 +61,7 @@ async def post_json(wire: Wire, path: str, body: Mapping[str, Any], policy: Any 
 
     failures = wire.failures(CALL_TIMEOUT)
 
-    async def read(response: httpx.Response) -> Answer:
+    async def read(response: Response) -> Answer:
         request_id = response.headers.get("cf-ray") or None
         raw = await read_capped(
             response, STATUS_BYTES, timed_out=failures.timeout_text,
@@ -120,7 +118,7 @@ async def retrieve_job(
     failures = wire.failures(CALL_TIMEOUT)
     body = {"model": job.model, "queue_id": job.id, "delete_media_on_completion": False}
 
-    async def read(response: httpx.Response) -> tuple[str, JobProgress]:
+    async def read(response: Response) -> tuple[str, JobProgress]:
         request_id = response.headers.get("cf-ray") or None
         kind = _content_type(response.headers)
         if kind == "application/json" or kind.startswith("text/"):
@@ -156,7 +154,7 @@ async def _download(
     """The file at Venice's pre-signed ``url``: fetched without the key (it is not Venice's
     API; the link itself is the permission)."""
 
-    async def read(response: httpx.Response) -> JobProgress:
+    async def read(response: Response) -> JobProgress:
         request_id = response.headers.get("cf-ray") or None
         size = await _to_sink(response, sink, max_bytes, ends, request_id)
         return JobProgress(True, size=size, mime_type=_content_type(response.headers))
@@ -172,7 +170,7 @@ def _content_type(headers: Mapping[str, str]) -> str:
 
 
 async def _to_sink(
-    response: httpx.Response, sink: IO[bytes], limit: int, ends: Endpoints,
+    response: Response, sink: IO[bytes], limit: int, ends: Endpoints,
     request_id: str | None,
 ) -> int:  # fmt: skip
     """The body into ``sink`` from its start (a retried attempt begins again), at most
