@@ -15,7 +15,6 @@ import pytest
 
 from tests.support import faults
 from tests.support.gateway import Gateway
-from tests.support.venice_standin import live_rows
 from tests.support.hygiene import CANARY
 from tests.support.server import LocalServer, Reply, Request, json_reply
 from tests.support.venice_audio import (
@@ -29,6 +28,7 @@ from tests.support.venice_audio import (
     wav,
     wav_parts,
 )
+from tests.support.venice_standin import live_rows
 
 
 def _venice(speech: object = None, transcription: object = None) -> object:
