@@ -14,11 +14,13 @@ if TYPE_CHECKING:
         AudioSink,
         Balance,
         EmbeddingResult,
+        ImageEditRequest,
         ImageRequest,
         ImageResult,
         Job,
         JobProgress,
         MediaCatalog,
+        MediaInput,
         ModelKind,
         MusicRequest,
         ProviderContext,
@@ -31,6 +33,7 @@ if TYPE_CHECKING:
         SpeechResult,
         Transcript,
         TranscriptionRequest,
+        UpscaleRequest,
         UsageReport,
         VideoRequest,
     )
@@ -77,6 +80,32 @@ class VeniceCapabilities:
         from .media_catalog import media_catalog
 
         return media_catalog(ctx, kind, resolve_base_url(ctx.config, ctx.env))
+
+    async def edit_image(
+        self, ctx: ProviderContext, api_key: SecretStr, request: ImageEditRequest
+    ) -> ImageResult:
+        from .images.tools import HostImageTools
+
+        return await HostImageTools().edit_image(ctx, api_key, request)
+
+    async def upscale_image(
+        self, ctx: ProviderContext, api_key: SecretStr, request: UpscaleRequest
+    ) -> ImageResult:
+        from .images.tools import HostImageTools
+
+        return await HostImageTools().upscale_image(ctx, api_key, request)
+
+    async def remove_background(
+        self, ctx: ProviderContext, api_key: SecretStr, image: MediaInput
+    ) -> ImageResult:
+        from .images.tools import HostImageTools
+
+        return await HostImageTools().remove_background(ctx, api_key, image)
+
+    async def image_styles(self, ctx: ProviderContext, api_key: SecretStr) -> tuple[str, ...]:
+        from .images.tools import HostImageTools
+
+        return await HostImageTools().image_styles(ctx, api_key)
 
     def embedding_models(self, ctx: ProviderContext) -> MediaCatalog:
         from .embeddings import embedding_models

@@ -58,6 +58,8 @@ class VenicePlugin:
             "transcription",
         ):
             api.register_capability(PROVIDER_ID, kind, extras)
+        for tool in ("image_edit", "image_upscale", "background_removal", "image_styles"):
+            api.register_capability(PROVIDER_ID, tool, extras)
         api.register_capability(PROVIDER_ID, "attestation", VeniceAttestation())
         api.register_capability(PROVIDER_ID, "video", VeniceQueuedJobs("video"))
         api.register_capability(PROVIDER_ID, "music", VeniceQueuedJobs("music"))

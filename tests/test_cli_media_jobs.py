@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -213,3 +214,90 @@ def test_a_download_shows_its_size_then_the_line_is_erased(
         assert term.proc.stdout is not None
         assert term.proc.stdout.read() == f"{out}\n".encode()
     assert out.read_bytes() == MP4 * 64
+
+
+def test_a_low_balance_is_warned_after_the_price_and_before_the_job_is_queued(
+    server: LocalServer, env: dict[str, str], folder: Path
+) -> None:
+    import os
+
+    from tests.support.venice_extras import venice_extras
+
+    jobs, extras = JobServer(), venice_extras()
+    server.respond(lambda r: jobs(r) if "/video/" in r.path else extras(r))
+    config = Path(os.environ["OPENCLAW_STATE_DIR"]) / "openclaw.json"
+    config.parent.mkdir(parents=True, exist_ok=True)
+    config.write_text("// by hand\n{ models: { providers: { venice: {\n"
+                      "  lowBalanceWarning: 100, // DIEM 90.50 is below it\n} } } }\n")  # fmt: skip
+    result = run_cli("video", "x", "-o", str(folder / "v.mp4"), "--yes", env=env)
+    assert result.code == 0, result.output
+    lines = result.stderr.splitlines()
+    assert lines[0] == f"this video with {MODEL}: USD 0.45"
+    assert lines[1].startswith("warning: the venice balance is low before this paid job: "
+                               "DIEM 90.50 left")  # fmt: skip
+    assert lines[2].startswith("queued ")
+    asked = [r.path.removeprefix("/api/v1") for r in server.requests]
+    assert asked[:3] == ["/video/quote", "/billing/balance", "/video/queue"]
+
+
+# -- the standards every request is held to (item 4) -------------------------------------------
+def test_every_job_request_carries_the_key_and_no_fingerprint_headers(
+    jobs: JobServer, server: LocalServer, env: dict[str, str], folder: Path
+) -> None:
+    from tests.support.venice_standin import assert_no_fingerprint
+
+    assert run_cli("video", "x", "-o", str(folder / "v.mp4"), "--yes", env=env).code == 0
+    asked = {r.path.removeprefix("/api/v1") for r in server.requests}
+    assert asked == {"/video/quote", "/video/queue", "/video/retrieve", "/video/complete"}
+    for request in server.requests:
+        assert_no_fingerprint(request)
+
+
+@pytest.mark.parametrize("tool", [["video", "x", "--yes"], ["image", "--list-styles"]])
+def test_the_key_is_never_sent_off_https(
+    server: LocalServer, folder: Path, tool: list[str]
+) -> None:
+    """A base URL of plain http to another host is refused before anything is sent: the
+    quote (free) too, not only the paid queue."""
+    env = {"VENICE_BASE_URL": "http://api.example.invalid/api/v1", "VENICE_API_KEY": CANARY}
+    result = run_cli(*tool, "-o", str(folder / "v.mp4"), env=env)
+    assert result.code != 0
+    assert "use an https base URL" in result.stderr.splitlines()[-1]
+    assert CANARY not in result.output and list(folder.iterdir()) == []
+
+
+def test_a_job_not_done_by_wait_leaves_it_resumable(
+    jobs: JobServer, env: dict[str, str], folder: Path
+) -> None:
+    jobs.polls = 1000
+    out = folder / "v.mp4"
+    result = run_cli("video", "x", "-o", str(out), "--yes", "--wait", "0.02", env=env)
+    assert result.code == 1
+    assert result.stderr.splitlines()[-1] == (
+        f"Error: {MODEL} job job-1 is not done after 0.02 min; it goes on at venice: get it "
+        f"later with `openclaw video --resume job-1 -m {MODEL} -o {out}`"
+    )
+    assert list(folder.iterdir()) == [] and jobs.completed == []
+
+
+def test_a_refusal_is_one_line_with_venices_words_and_the_request_id(
+    server: LocalServer, env: dict[str, str], folder: Path
+) -> None:
+    from tests.support.server import json_reply
+    from tests.support.venice_jobs import REQUEST_ID
+
+    jobs = JobServer()
+
+    def respond(request: Any) -> Any:
+        if request.path.endswith("/video/quote"):
+            return json_reply({"error": "Duration 7s is not supported by this model",
+                               "details": {}}, 400, {"CF-RAY": REQUEST_ID})  # fmt: skip
+        return jobs(request)
+
+    server.respond(respond)
+    result = run_cli("video", "x", "-d", "7", "-o", str(folder / "v.mp4"), "--yes", env=env)
+    assert result.code == 1, result.output
+    (line,) = result.stderr.splitlines()
+    assert line.startswith("Error: ") and "Duration 7s is not supported" in line
+    assert REQUEST_ID in line
+    assert jobs.queued == []

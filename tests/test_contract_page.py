@@ -107,3 +107,21 @@ def test_close_provider_contains_a_failure_and_skips_a_provider_without_aclose()
         "provider failing failed to close (pool already gone)"
     )
     assert asyncio.run(plugins.close_provider(Plain())) is None  # type: ignore[arg-type]
+
+
+@pytest.mark.usefixtures("echo_installed")
+def test_the_gateway_closes_each_session_then_each_provider_at_shutdown() -> None:
+    import asyncio
+    import os
+
+    from openclaw_venice.runtime.gateway.app import Gateway, build_routes
+    from openclaw_venice.runtime.host import Host
+
+    host = Host(env={**os.environ, "ECHO_API_KEY": "echo-key-1"})
+    warned: list[str] = []
+    routes = build_routes(host, warned.append)
+    gateway = Gateway(host, "token", routes)
+    gateway.session(routes["echo"])  # a turn's session, as the first request makes it
+    asyncio.run(gateway.aclose())
+    assert echo_plugin.CLOSED == ["session", "provider"]
+    assert routes["echo"].session is None

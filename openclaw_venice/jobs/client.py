@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, NamedTuple, TypeVar
 
 from ..errors import StreamFormatError, UsageError
+from ..images.tools import read_image
 from ..runtime.plugins import Job, JobProgress, MediaInput, MusicRequest, Quote, VideoRequest
 from ..wire.client import Answer, body_pieces, malformed
 from ..wire.limits import ANSWER, JsonRefused, loads
@@ -26,10 +27,8 @@ from ..wire.retry import CHAT
 from . import answer, request
 
 if TYPE_CHECKING:
-    import httpx
-
     from ..runtime.plugins import ProviderContext, SecretStr
-    from ..wire.client import Wire
+    from ..wire.client import Response, Wire
     from ..wire.sync import LoopRunner
 
 T = TypeVar("T")
@@ -62,7 +61,7 @@ async def post_json(wire: Wire, path: str, body: Mapping[str, Any], policy: Any 
 
     failures = wire.failures(CALL_TIMEOUT)
 
-    async def read(response: httpx.Response) -> Answer:
+    async def read(response: Response) -> Answer:
         request_id = response.headers.get("cf-ray") or None
         raw = await read_capped(
             response, STATUS_BYTES, timed_out=failures.timeout_text,
@@ -119,7 +118,7 @@ async def retrieve_job(
     failures = wire.failures(CALL_TIMEOUT)
     body = {"model": job.model, "queue_id": job.id, "delete_media_on_completion": False}
 
-    async def read(response: httpx.Response) -> tuple[str, JobProgress]:
+    async def read(response: Response) -> tuple[str, JobProgress]:
         request_id = response.headers.get("cf-ray") or None
         kind = _content_type(response.headers)
         if kind == "application/json" or kind.startswith("text/"):
@@ -155,7 +154,7 @@ async def _download(
     """The file at Venice's pre-signed ``url``: fetched without the key (it is not Venice's
     API; the link itself is the permission)."""
 
-    async def read(response: httpx.Response) -> JobProgress:
+    async def read(response: Response) -> JobProgress:
         request_id = response.headers.get("cf-ray") or None
         size = await _to_sink(response, sink, max_bytes, ends, request_id)
         return JobProgress(True, size=size, mime_type=_content_type(response.headers))
@@ -171,7 +170,7 @@ def _content_type(headers: Mapping[str, str]) -> str:
 
 
 async def _to_sink(
-    response: httpx.Response, sink: IO[bytes], limit: int, ends: Endpoints,
+    response: Response, sink: IO[bytes], limit: int, ends: Endpoints,
     request_id: str | None,
 ) -> int:  # fmt: skip
     """The body into ``sink`` from its start (a retried attempt begins again), at most
@@ -399,27 +398,6 @@ class VeniceMusic(_Jobs):
 
     def request(self, prompt: str, **options: Any) -> MusicRequest:
         return MusicRequest(prompt, **options)
-
-
-def read_image(path: str | os.PathLike[str]) -> MediaInput:
-    """An image file as an input, checked by its bytes (PNG, JPEG or WebP) and size."""
-    from ..images.answer import sniff
-
-    where = Path(path)
-    try:
-        size = where.stat().st_size
-        if size > request.MAX_IMAGE_BYTES:
-            raise UsageError(
-                f"{where} is {size / 2**20:.1f} MB; Venice takes images up to "
-                f"{request.MAX_IMAGE_BYTES // 2**20} MB"
-            )
-        data = where.read_bytes()
-    except OSError as exc:
-        raise UsageError(f"cannot read {where}: {exc.strerror or exc}") from None
-    mime = sniff(data)
-    if mime is None:
-        raise UsageError(f"{where} is not a PNG, JPEG or WebP image (by its content)")
-    return MediaInput(data, mime, str(where))
 
 
 # -- the host's ``video`` and ``music`` capabilities -------------------------------------------

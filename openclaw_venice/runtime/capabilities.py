@@ -29,6 +29,7 @@ if TYPE_CHECKING:
         TranscriptionRequest,
     )
     from .context import ProviderContext
+    from .image_tools import ImageEditRequest, UpscaleRequest
     from .media import (
         EmbeddingResult,
         ImageRequest,
@@ -36,12 +37,13 @@ if TYPE_CHECKING:
         MediaCatalog,
         ModelKind,
     )
-    from .media_jobs import Job, JobProgress, MusicRequest, Quote, VideoRequest
+    from .media_jobs import Job, JobProgress, MediaInput, MusicRequest, Quote, VideoRequest
     from .secret import SecretStr
 
 Kind = Literal[
     "balance", "usage", "images", "embeddings", "attestation", "media_models", "video", "music",
-    "rate_limits", "speech", "transcription",
+    "rate_limits", "speech", "transcription", "image_edit", "image_upscale", "background_removal",
+    "image_styles",
 ]  # fmt: skip
 
 
@@ -181,6 +183,42 @@ class TranscriptionCapability(Protocol):
         ...
 
 
+@runtime_checkable
+class ImageEditCapability(Protocol):
+    async def edit_image(
+        self, ctx: ProviderContext, api_key: SecretStr, request: ImageEditRequest
+    ) -> ImageResult:
+        """``request.images[0]`` edited as the prompt says (further images: layers); input
+        limits checked before sending."""
+        ...
+
+
+@runtime_checkable
+class ImageUpscaleCapability(Protocol):
+    async def upscale_image(
+        self, ctx: ProviderContext, api_key: SecretStr, request: UpscaleRequest
+    ) -> ImageResult:
+        """``request.image`` made ``request.scale`` times larger; input limits checked before
+        sending."""
+        ...
+
+
+@runtime_checkable
+class BackgroundRemovalCapability(Protocol):
+    async def remove_background(
+        self, ctx: ProviderContext, api_key: SecretStr, image: MediaInput
+    ) -> ImageResult:
+        """``image`` with its background made transparent."""
+        ...
+
+
+@runtime_checkable
+class ImageStylesCapability(Protocol):
+    async def image_styles(self, ctx: ProviderContext, api_key: SecretStr) -> tuple[str, ...]:
+        """The style presets image generation takes (``ImageRequest.style``)."""
+        ...
+
+
 KINDS: dict[Kind, type] = {
     "balance": BalanceCapability,
     "usage": UsageCapability,
@@ -193,6 +231,10 @@ KINDS: dict[Kind, type] = {
     "music": QueuedJobCapability,
     "speech": SpeechCapability,
     "transcription": TranscriptionCapability,
+    "image_edit": ImageEditCapability,
+    "image_upscale": ImageUpscaleCapability,
+    "background_removal": BackgroundRemovalCapability,
+    "image_styles": ImageStylesCapability,
 }
 DESCRIPTIONS: dict[Kind, str] = {
     "balance": "an account balance",
@@ -206,4 +248,8 @@ DESCRIPTIONS: dict[Kind, str] = {
     "music": "music and sound effects",
     "speech": "text to speech",
     "transcription": "speech to text",
+    "image_edit": "image editing",
+    "image_upscale": "image upscaling",
+    "background_removal": "background removal",
+    "image_styles": "image style presets",
 }

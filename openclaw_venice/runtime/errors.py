@@ -33,18 +33,22 @@ class OpenClawError(Exception):
 
 
 class UsageError(OpenClawError):
+    """The command line asks for what cannot be (exit status 2)."""
+
     exit_code = 2
 
 
 class ConfigError(OpenClawError):
-    pass
+    """The config file cannot be used as it is."""
 
 
 class OutputError(OpenClawError):
-    pass
+    """Stdout cannot be written (closed, a full disk)."""
 
 
 class ConfigParseError(ConfigError):
+    """The file is not JSON5: ``path``, ``line``, ``column`` and ``detail`` say where."""
+
     def __init__(self, path: str, line: int, column: int, detail: str) -> None:
         self.path, self.line, self.column, self.detail = path, line, column, detail
         super().__init__(
@@ -54,15 +58,18 @@ class ConfigParseError(ConfigError):
 
 
 class ConfigValueError(ConfigError):
+    """A value of the wrong shape, named by its ``config_path`` (``models.mode``)."""
+
     def __init__(self, config_path: str, detail: str) -> None:
         self.config_path = config_path
         super().__init__(f"config value {config_path}: {detail}")
 
 
 class MissingVariableError(ConfigError):
-    """Only a key (``apiKey``) is something ``openclaw onboard`` stores; any other value
-    (a ``baseUrl``, a header) the user fixes in the file, which onboarding would fail to
-    read just the same."""
+    """A ``${VAR}`` in the config names an unset or empty variable. Only a key
+    (``apiKey``) is something ``openclaw onboard`` stores; any other value (a ``baseUrl``,
+    a header) the user fixes in the file, which onboarding would fail to read just the
+    same."""
 
     def __init__(self, variable: str, config_path: str) -> None:
         self.variable, self.config_path = variable, config_path
@@ -77,11 +84,11 @@ class MissingVariableError(ConfigError):
 
 
 class SecretError(OpenClawError):
-    pass
+    """No usable API key; the message says which option, variable or command gives one."""
 
 
 class PluginError(OpenClawError):
-    pass
+    """A plugin failed to load or register, or lacks what a command asks of it."""
 
 
 class UnknownProviderError(PluginError, UsageError):
@@ -89,8 +96,9 @@ class UnknownProviderError(PluginError, UsageError):
 
 
 class UnknownModelError(UsageError):
-    """``fallback``: why only the provider's bundled models were looked in (see
-    ``Catalog.fallback``); the live list may well have the model."""
+    """A model ref no provider offers (with the closest ones). ``fallback``: why only the
+    provider's bundled models were looked in (see ``Catalog.fallback``); the live list may
+    well have the model."""
 
     def __init__(
         self,

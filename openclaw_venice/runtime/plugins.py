@@ -99,9 +99,13 @@ from .capabilities import (
     DESCRIPTIONS,
     KINDS,
     AttestationCapability,
+    BackgroundRemovalCapability,
     BalanceCapability,
     EmbeddingCapability,
     ImageCapability,
+    ImageEditCapability,
+    ImageStylesCapability,
+    ImageUpscaleCapability,
     Kind,
     MediaModelsCapability,
     QueuedJobCapability,
@@ -182,6 +186,7 @@ if TYPE_CHECKING:
         video_type,
     )
     from .chat_flag import ChatFlag
+    from .image_tools import ImageEditRequest, UpscaleRequest
     from .media import (
         MODEL_KINDS,
         EmbeddingResult,
@@ -206,6 +211,7 @@ __all__ = [
     "AttestationCapability",
     "AudioSink",
     "AuthMethod",
+    "BackgroundRemovalCapability",
     "Balance",
     "BalanceCapability",
     "Catalog",
@@ -226,9 +232,13 @@ __all__ = [
     "EventType",
     "GeneratedImage",
     "ImageCapability",
+    "ImageEditCapability",
+    "ImageEditRequest",
     "ImagePart",
     "ImageRequest",
     "ImageResult",
+    "ImageStylesCapability",
+    "ImageUpscaleCapability",
     "Job",
     "JobProgress",
     "KeyRefusedError",
@@ -280,6 +290,7 @@ __all__ = [
     "TranscriptionRequest",
     "UnknownModelError",
     "UnknownProviderError",
+    "UpscaleRequest",
     "Usage",
     "UsageCapability",
     "UsageError",
@@ -356,6 +367,7 @@ _RECORDS = {
         ),
         "audio",
     ),
+    **dict.fromkeys(("ImageEditRequest", "UpscaleRequest"), "image_tools"),
     "Attestation": "attestation",
     "ChatFlag": "chat_flag",  # only chat reads a provider's flags
     **dict.fromkeys(AI_NAMES, "ai"),  # a turn's types: only chat and the gateway use them

@@ -206,7 +206,13 @@ def _call(name: str, words: list[str]) -> list[str]:
     line = f"{name}({', '.join(words)})"
     if len(line) <= 92:
         return [line]
-    return [f"{name}(", *(f"    {w}," for w in words), ")"]
+    lines, current = [f"{name}("], "   "
+    for word in words:
+        if len(current) + len(word) + 2 > 92 and current.strip():
+            lines.append(current)
+            current = "   "
+        current += f" {word},"
+    return [*lines, current, ")"]
 
 
 def _field(cls: Any, name: str) -> str:

@@ -23,7 +23,11 @@ from tests.support.server import Request
 BODY_SCHEMAS = {
     "/image/generate": "GenerateImageRequest",
     "/embeddings": "CreateEmbeddingRequestSchema",
-    # queued jobs (issue 25)
+    # image tools and queued jobs (issue 25)
+    "/image/edit": "EditImageRequest",
+    "/image/multi-edit": "MultiEditImageRequest",
+    "/image/upscale": "UpscaleImageRequest",
+    "/image/background-remove": "BackgroundRemoveImageRequest",
     "/video/quote": "QuoteVideoRequest",
     "/video/queue": "QueueVideoRequest",
     "/video/retrieve": "RetrieveVideoRequest",

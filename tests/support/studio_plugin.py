@@ -159,6 +159,22 @@ class StudioExtras:
         segments = (TimedText(text, 0.0, 1.5),) if request.timestamps else ()
         return Transcript(text, "ear", 1.5, (), segments, "anonymized")
 
+    # image tools: the answer is a PNG the size of the input's (bigger by ``scale``)
+    async def edit_image(self, ctx: ProviderContext, api_key: Any, request: Any) -> ImageResult:
+        return ImageResult((GeneratedImage(png(3, 3), "image/png"),), request.model or "brush")
+
+    async def upscale_image(self, ctx: ProviderContext, api_key: Any, request: Any) -> ImageResult:
+        side = 2 * request.scale
+        return ImageResult((GeneratedImage(png(side, side), "image/png"),), "enlarger", "private")
+
+    async def remove_background(
+        self, ctx: ProviderContext, api_key: Any, image: Any
+    ) -> ImageResult:
+        return ImageResult((GeneratedImage(png(1, 1), "image/png"),), "scissors", "private")
+
+    async def image_styles(self, ctx: ProviderContext, api_key: Any) -> tuple[str, ...]:
+        return ("Charcoal", "Ink")
+
 
 class StudioJobs:
     """Video and music as queued jobs, made locally: each job is done at its second look
@@ -204,7 +220,7 @@ class StudioPlugin:
         extras = StudioExtras()
         for kind in (
             "balance", "usage", "rate_limits", "images", "embeddings", "media_models", "speech",
-            "transcription",
+            "transcription", "image_edit", "image_upscale", "background_removal", "image_styles",
         ):
             api.register_capability("studio", kind, extras)  # type: ignore[arg-type]
         api.register_capability("studio", "video", StudioJobs("video"))

@@ -9,7 +9,7 @@ import json
 from collections.abc import Callable
 from typing import Any
 
-from tests.support.pngs import png
+from tests.support.pngs import png, png_size
 from tests.support.server import Reply, Request, json_reply
 
 REQUEST_ID = "9a8b7c6d5e4f-FRA"
@@ -183,6 +183,22 @@ def embeddings_answer(body: dict[str, Any], reverse: bool = False) -> Reply:
     return json_reply(payload, headers={"CF-RAY": REQUEST_ID})
 
 
+STYLES = ["3D Model", "Analog Film", "Anime", "Cinematic", "Comic Book"]  # the spec's example
+
+
+def image_tool_answer(request: Request) -> Reply:
+    """The image Venice answers an edit, upscale or background removal with: a real PNG,
+    twice the input's size for an upscale (``scale``), the input's size otherwise."""
+    body = request.json()
+    given = body.get("image") or (body.get("images") or [""])[0]
+    width, height = png_size(base64.b64decode(given))
+    factor = body.get("scale", 1) if request.path.endswith("/image/upscale") else 1
+    headers = {"Content-Type": "image/png", "CF-RAY": REQUEST_ID}
+    if "model" in body or "modelId" in body:
+        headers["x-venice-model-id"] = body.get("model") or body["modelId"]
+    return Reply(200, png(width * factor, height * factor, (1, 2, 3)), headers)
+
+
 def venice_extras(
     image: Callable[[Request], Reply | None] | None = None,
     embeddings: Callable[[Request], Reply | None] | None = None,
@@ -214,6 +230,11 @@ def venice_extras(
             return image(request) if image else image_answer(request.json().get("variants", 1))
         if path.endswith("/embeddings"):
             return embeddings(request) if embeddings else embeddings_answer(request.json())
+        if path.endswith("/image/styles"):
+            return json_reply({"data": STYLES, "object": "list"}, headers={"CF-RAY": REQUEST_ID})
+        if path.endswith(("/image/edit", "/image/multi-edit", "/image/upscale",
+                          "/image/background-remove")):  # fmt: skip
+            return image_tool_answer(request)
         return Reply(404, json.dumps({"error": "not found"}).encode())
 
     return respond
