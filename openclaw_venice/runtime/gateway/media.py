@@ -1,5 +1,6 @@
 """OpenAI's media endpoints over the providers' capabilities: ``POST /v1/images/generations``
-(the ``images`` capability) and ``POST /v1/embeddings`` (``embeddings``).
+(the ``images`` capability) and ``POST /v1/embeddings`` (``embeddings``); speech and
+transcription are in :mod:`.audio`.
 
 The model is routed as the commands route it (``provider/model``, a bare id of the one
 provider offering the kind, or none: that provider's default); the call goes through the
@@ -254,9 +255,8 @@ def _json(request: Request) -> Any:
         raise BadField("", "the request body is not valid JSON") from None
 
 
-#: path -> handler, for every media endpoint the gateway serves (POST only). Speech and
-#: transcription (``/v1/audio/speech``, ``/v1/audio/transcriptions``) join as two rows here,
-#: with their handlers in this module, once their capabilities exist.
+#: path -> handler, for the media endpoints of this module (POST only). Speech and
+#: transcription are :mod:`.audio`'s (``audio.PATHS``, dispatched beside this table).
 ENDPOINTS: Mapping[str, Handler] = {
     "/v1/images/generations": images,
     "/v1/embeddings": embeddings,
