@@ -1,7 +1,7 @@
 """What the Venice plugin registers with the host beyond chat: one light object offering
-balance, usage, rate limits, images, embeddings, speech, transcription and the lists of media
-models of every kind, whose modules load on first use (registering costs a plugin's start-up
-nothing)."""
+balance, usage, rate limits, characters, images, embeddings, speech, transcription and the
+lists of media models of every kind, whose modules load on first use (registering costs a
+plugin's start-up nothing)."""
 
 from __future__ import annotations
 
@@ -13,6 +13,9 @@ if TYPE_CHECKING:
     from .runtime.plugins import (
         AudioSink,
         Balance,
+        Character,
+        CharacterQuery,
+        CharacterReviews,
         EmbeddingResult,
         ImageEditRequest,
         ImageRequest,
@@ -52,6 +55,25 @@ class VeniceCapabilities:
         from .billing import VeniceBilling
 
         return await VeniceBilling().usage(ctx, api_key, days)
+
+    async def characters(
+        self, ctx: ProviderContext, api_key: SecretStr, query: CharacterQuery
+    ) -> tuple[Character, ...]:
+        from .characters import VeniceCharacterCapability
+
+        return await VeniceCharacterCapability().characters(ctx, api_key, query)
+
+    async def character(self, ctx: ProviderContext, api_key: SecretStr, slug: str) -> Character:
+        from .characters import VeniceCharacterCapability
+
+        return await VeniceCharacterCapability().character(ctx, api_key, slug)
+
+    async def character_reviews(
+        self, ctx: ProviderContext, api_key: SecretStr, slug: str, page: int = 1
+    ) -> CharacterReviews:
+        from .characters import VeniceCharacterCapability
+
+        return await VeniceCharacterCapability().character_reviews(ctx, api_key, slug, page)
 
     async def rate_limits(self, ctx: ProviderContext, api_key: SecretStr) -> RateLimits:
         from .rate_limits import VeniceRateLimits

@@ -31,6 +31,7 @@ from .runtime.plugins import (
 
 if TYPE_CHECKING:
     from .audio.client import VeniceAudio
+    from .characters import VeniceCharacters
     from .chat.client import VeniceChat
     from .chat.options import StreamOptions
     from .embeddings import VeniceEmbeddings
@@ -275,6 +276,14 @@ class VeniceProvider:
         from .audio.client import VeniceAudio
 
         return VeniceAudio(lambda: self.client().wire, self._runner)
+
+    @functools.cached_property
+    def characters(self) -> VeniceCharacters:
+        """``await provider.characters.get("alan-watts")`` (``search``, ``reviews``; each
+        with a ``*_sync`` form): Venice's characters; the key as for :meth:`client`."""
+        from .characters import VeniceCharacters
+
+        return VeniceCharacters(lambda: self.client().wire, self._runner)
 
     def _warn(self, message: str) -> None:
         self.client().warn_once(message)

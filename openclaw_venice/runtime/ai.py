@@ -312,3 +312,6 @@ class ChatSettings(NamedTuple):
     openai_fields: Mapping[str, Any] = NOTHING
     #: the provider says what it is waiting for (e.g. "retrying in 2 s after HTTP 429")
     status: Callable[[str], None] | None = None
+    #: a character the provider hosts, by slug (the ``characters`` capability), whose persona
+    #: answers the turn; the host checks it exists before the first turn
+    character: str | None = None

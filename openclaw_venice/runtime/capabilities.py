@@ -28,6 +28,7 @@ if TYPE_CHECKING:
         Transcript,
         TranscriptionRequest,
     )
+    from .characters import Character, CharacterQuery, CharacterReviews
     from .context import ProviderContext
     from .image_tools import ImageEditRequest, UpscaleRequest
     from .media import (
@@ -42,8 +43,8 @@ if TYPE_CHECKING:
 
 Kind = Literal[
     "balance", "usage", "images", "embeddings", "attestation", "media_models", "video", "music",
-    "rate_limits", "speech", "transcription", "image_edit", "image_upscale", "background_removal",
-    "image_styles",
+    "rate_limits", "characters", "speech", "transcription", "image_edit", "image_upscale",
+    "background_removal", "image_styles",
 ]  # fmt: skip
 
 
@@ -68,6 +69,26 @@ class RateLimitCapability(Protocol):
 
     async def rate_limit_log(self, ctx: ProviderContext, api_key: SecretStr) -> RateLimitLog:
         """The most recent times the account went over a limit."""
+        ...
+
+
+@runtime_checkable
+class CharacterCapability(Protocol):
+    async def characters(
+        self, ctx: ProviderContext, api_key: SecretStr, query: CharacterQuery
+    ) -> tuple[Character, ...]:
+        """The characters ``query`` finds, in the provider's order."""
+        ...
+
+    async def character(self, ctx: ProviderContext, api_key: SecretStr, slug: str) -> Character:
+        """The character ``slug``; :class:`~.errors.UnknownCharacterError` when there is none
+        (the host checks ``chat --character`` with it before any chat request)."""
+        ...
+
+    async def character_reviews(
+        self, ctx: ProviderContext, api_key: SecretStr, slug: str, page: int = 1
+    ) -> CharacterReviews:
+        """One page of ``slug``'s reviews, newest first."""
         ...
 
 
@@ -227,6 +248,7 @@ KINDS: dict[Kind, type] = {
     "attestation": AttestationCapability,
     "media_models": MediaModelsCapability,
     "rate_limits": RateLimitCapability,
+    "characters": CharacterCapability,
     "video": QueuedJobCapability,
     "music": QueuedJobCapability,
     "speech": SpeechCapability,
@@ -244,6 +266,7 @@ DESCRIPTIONS: dict[Kind, str] = {
     "attestation": "enclave attestation",
     "media_models": "lists of media models",
     "rate_limits": "rate limits",
+    "characters": "characters",
     "video": "video generation",
     "music": "music and sound effects",
     "speech": "text to speech",

@@ -5,7 +5,8 @@
     OpenClawError                 every failure a user can be shown (one line + what to do)
     ├── UsageError                the command line asks for what cannot be (exit 2)
     │   ├── UnknownModelError     a model ref no provider offers (closest matches)
-    │   └── UnknownProviderError  a provider id no plugin registered (also a PluginError)
+    │   ├── UnknownProviderError  a provider id no plugin registered (also a PluginError)
+    │   └── UnknownCharacterError a character slug the provider does not host (closest ones)
     ├── ConfigError               the config file cannot be used
     │   ├── ConfigParseError      malformed JSON5 (file, line, column)
     │   └── ConfigValueError      a value of the wrong shape (config path)
@@ -118,6 +119,28 @@ class UnknownModelError(UsageError):
         hint = f"{guess} Or {refresh}" if guess else refresh
         where = f"in the bundled list, used because {fallback}"
         super().__init__(f"unknown model {ref} {where}; {hint}")
+
+
+class UnknownCharacterError(UsageError):
+    """A character slug ``provider`` does not host (raised by its ``characters``
+    capability); ``suggestions``: slugs it does host that look like it."""
+
+    def __init__(
+        self,
+        provider: str,
+        slug: str,
+        suggestions: tuple[str, ...] = (),
+        request_id: str | None = None,
+    ) -> None:
+        self.provider, self.slug, self.suggestions = provider, slug, suggestions
+        self.request_id = request_id
+        listing = f"`openclaw characters --provider {provider} --search WORD` lists them"
+        where = f"; request id {request_id}" if request_id else ""
+        if suggestions:
+            hint = f"did you mean {', '.join(suggestions)}? ({listing}{where})"
+        else:
+            hint = f"{listing}{f' ({where[2:]})' if where else ''}"
+        super().__init__(f"{provider} has no character {slug!r}; {hint}")
 
 
 class ProviderUnreachableError(OpenClawError):

@@ -101,6 +101,7 @@ from .capabilities import (
     AttestationCapability,
     BackgroundRemovalCapability,
     BalanceCapability,
+    CharacterCapability,
     EmbeddingCapability,
     ImageCapability,
     ImageEditCapability,
@@ -136,6 +137,7 @@ from .errors import (
     PluginError,
     ProviderError,
     SecretError,
+    UnknownCharacterError,
     UnknownModelError,
     UnknownProviderError,
     UsageError,
@@ -185,6 +187,7 @@ if TYPE_CHECKING:
         audio_type,
         video_type,
     )
+    from .characters import Character, CharacterQuery, CharacterReview, CharacterReviews
     from .chat_flag import ChatFlag
     from .image_tools import ImageEditRequest, UpscaleRequest
     from .media import (
@@ -216,6 +219,11 @@ __all__ = [
     "BalanceCapability",
     "Catalog",
     "CatalogSource",
+    "Character",
+    "CharacterCapability",
+    "CharacterQuery",
+    "CharacterReview",
+    "CharacterReviews",
     "ChatFlag",
     "ChatProvider",
     "ChatSession",
@@ -288,6 +296,7 @@ __all__ = [
     "Transcript",
     "TranscriptionCapability",
     "TranscriptionRequest",
+    "UnknownCharacterError",
     "UnknownModelError",
     "UnknownProviderError",
     "UpscaleRequest",
@@ -369,6 +378,9 @@ _RECORDS = {
     ),
     **dict.fromkeys(("ImageEditRequest", "UpscaleRequest"), "image_tools"),
     "Attestation": "attestation",
+    **dict.fromkeys(
+        ("Character", "CharacterQuery", "CharacterReview", "CharacterReviews"), "characters"
+    ),
     "ChatFlag": "chat_flag",  # only chat reads a provider's flags
     **dict.fromkeys(AI_NAMES, "ai"),  # a turn's types: only chat and the gateway use them
 }
@@ -617,6 +629,9 @@ class Registry:
     def attestation(self, provider_id: str) -> AttestationCapability:
         """:meth:`capability` for ``attestation``, typed."""
         return cast("AttestationCapability", self.capability("attestation", provider_id))
+
+    def characters(self, provider_id: str) -> CharacterCapability:
+        return cast("CharacterCapability", self.capability("characters", provider_id))
 
     def rate_limits(self, provider_id: str) -> RateLimitCapability:
         return cast("RateLimitCapability", self.capability("rate_limits", provider_id))

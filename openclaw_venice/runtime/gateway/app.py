@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 from ..catalog import Catalog, ModelInfo, split_ref
 from ..errors import OpenClawError, ProviderError, UnknownModelError
 from ..plugins import ChatProvider, ChatSession, SecretStr, openai_fields
-from . import answer
+from . import answer, audio
 from .guard import authorized, local_request
 from .http import Reply, Request
 from .request import BadField, read_request
@@ -55,6 +55,8 @@ class Gateway:
     #: upstream requests in flight per provider (its config's ``maxConnections``, which the
     #: provider's wire honours); None leaves the provider's own setting
     max_connections: int | None = None
+    #: the speech and transcription endpoints, made on their first request
+    speech_endpoints: audio.AudioEndpoints | None = None
 
     async def handle(self, request: Request) -> Reply:
         refused = local_request(request.headers, self.allowed_hosts)
@@ -72,6 +74,10 @@ class Gateway:
             return Reply(200, answer.models_json(self.models()))
         if path.startswith("/v1/models/") and request.method == "GET":
             return self.model(path.removeprefix("/v1/models/"))
+        if path in audio.PATHS:
+            if self.speech_endpoints is None:
+                self.speech_endpoints = audio.AudioEndpoints(self.host, self.log, error_reply)
+            return await self.speech_endpoints.handle(path, request)
         if path == "/v1/chat/completions":
             if request.method != "POST":
                 return _error(405, "use POST for /v1/chat/completions", "invalid_request_error")
