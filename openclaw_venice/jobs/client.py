@@ -16,9 +16,9 @@ import tempfile
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import replace
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, Any, NamedTuple, TypeVar
+from typing import IO, TYPE_CHECKING, Any, Literal, NamedTuple, TypeVar
 
-from ..errors import StreamFormatError, UsageError
+from ..errors import NotFoundError, StreamFormatError, UsageError
 from ..images.tools import read_image
 from ..runtime.plugins import Job, JobProgress, MediaInput, MusicRequest, Quote, VideoRequest
 from ..wire.client import Answer, body_pieces, malformed
@@ -44,7 +44,7 @@ JOB_DEADLINE = 30 * 60.0  # Python callers' default wait for a job, seconds
 
 
 class Endpoints(NamedTuple):
-    kind: str  # "video" or "music"
+    kind: Literal["video", "music"]  # the capability, and the kind of Venice's model list
     base: str  # "/video" or "/audio"
     media: str  # what the file is, for messages
     max_bytes: int
@@ -131,11 +131,19 @@ async def retrieve_job(
         size = await _to_sink(response, sink, max_bytes, ends, request_id)
         return "FILE", JobProgress(True, size=size, mime_type=kind, request_id=request_id)
 
-    status, progress = await wire.request(
-        "POST", f"{ends.base}/retrieve", read,
-        content=json.dumps(body).encode(), headers=wire.headers("*/*", body=True),
-        timeout=CALL_TIMEOUT, policy=POLL_POLICY, failures=failures,
-    )  # fmt: skip
+    try:
+        status, progress = await wire.request(
+            "POST", f"{ends.base}/retrieve", read,
+            content=json.dumps(body).encode(), headers=wire.headers("*/*", body=True),
+            timeout=CALL_TIMEOUT, policy=POLL_POLICY, failures=failures,
+        )  # fmt: skip
+    except NotFoundError as exc:  # the job, not the base URL: say so
+        raise NotFoundError(
+            exc.detail,
+            request_id=exc.request_id,
+            advice=f"Venice has no {ends.media} job {job.id} of model {job.model} (expired, "
+            "deleted, or queued with another model); check the id and the model",
+        ) from None
     if status != "COMPLETED":
         return progress  # type: ignore[no-any-return]
     url = job.meta.get("downloadUrl")
@@ -419,10 +427,15 @@ class HostJobs:
         raise UsageError(f"not a {self.ends.kind} request: {type(job_request).__name__}")
 
     async def quote(self, ctx: ProviderContext, api_key: SecretStr, job_request: Any) -> Quote:
+        """The price; first the model is looked up in Venice's list of the kind (an id it
+        lacks is refused with the nearest ones, as for images)."""
+        from ..media_catalog import find_model, media_catalog_async, unshown
         from ..wire.config import wire_for
 
         body = self._bodies(job_request)[0]
         async with wire_for(ctx, api_key) as wire:
+            models = await media_catalog_async(unshown(ctx), self.ends.kind, wire)
+            find_model(models, str(body["model"]), self.ends.kind)
             return await quote_job(wire, self.ends, body)
 
     async def queue(self, ctx: ProviderContext, api_key: SecretStr, job_request: Any) -> Job:
