@@ -1,7 +1,7 @@
 """What the Venice plugin registers with the host beyond chat: one light object offering
-balance, usage, rate limits, images, embeddings, speech, transcription and the lists of media
-models of every kind, whose modules load on first use (registering costs a plugin's start-up
-nothing)."""
+balance, usage, rate limits, characters, images, embeddings, speech, transcription and the
+lists of media models of every kind, whose modules load on first use (registering costs a
+plugin's start-up nothing)."""
 
 from __future__ import annotations
 
@@ -13,12 +13,17 @@ if TYPE_CHECKING:
     from .runtime.plugins import (
         AudioSink,
         Balance,
+        Character,
+        CharacterQuery,
+        CharacterReviews,
         EmbeddingResult,
+        ImageEditRequest,
         ImageRequest,
         ImageResult,
         Job,
         JobProgress,
         MediaCatalog,
+        MediaInput,
         ModelKind,
         MusicRequest,
         ProviderContext,
@@ -31,6 +36,7 @@ if TYPE_CHECKING:
         SpeechResult,
         Transcript,
         TranscriptionRequest,
+        UpscaleRequest,
         UsageReport,
         VideoRequest,
     )
@@ -49,6 +55,25 @@ class VeniceCapabilities:
         from .billing import VeniceBilling
 
         return await VeniceBilling().usage(ctx, api_key, days)
+
+    async def characters(
+        self, ctx: ProviderContext, api_key: SecretStr, query: CharacterQuery
+    ) -> tuple[Character, ...]:
+        from .characters import VeniceCharacterCapability
+
+        return await VeniceCharacterCapability().characters(ctx, api_key, query)
+
+    async def character(self, ctx: ProviderContext, api_key: SecretStr, slug: str) -> Character:
+        from .characters import VeniceCharacterCapability
+
+        return await VeniceCharacterCapability().character(ctx, api_key, slug)
+
+    async def character_reviews(
+        self, ctx: ProviderContext, api_key: SecretStr, slug: str, page: int = 1
+    ) -> CharacterReviews:
+        from .characters import VeniceCharacterCapability
+
+        return await VeniceCharacterCapability().character_reviews(ctx, api_key, slug, page)
 
     async def rate_limits(self, ctx: ProviderContext, api_key: SecretStr) -> RateLimits:
         from .rate_limits import VeniceRateLimits
@@ -77,6 +102,32 @@ class VeniceCapabilities:
         from .media_catalog import media_catalog
 
         return media_catalog(ctx, kind, resolve_base_url(ctx.config, ctx.env))
+
+    async def edit_image(
+        self, ctx: ProviderContext, api_key: SecretStr, request: ImageEditRequest
+    ) -> ImageResult:
+        from .images.tools import HostImageTools
+
+        return await HostImageTools().edit_image(ctx, api_key, request)
+
+    async def upscale_image(
+        self, ctx: ProviderContext, api_key: SecretStr, request: UpscaleRequest
+    ) -> ImageResult:
+        from .images.tools import HostImageTools
+
+        return await HostImageTools().upscale_image(ctx, api_key, request)
+
+    async def remove_background(
+        self, ctx: ProviderContext, api_key: SecretStr, image: MediaInput
+    ) -> ImageResult:
+        from .images.tools import HostImageTools
+
+        return await HostImageTools().remove_background(ctx, api_key, image)
+
+    async def image_styles(self, ctx: ProviderContext, api_key: SecretStr) -> tuple[str, ...]:
+        from .images.tools import HostImageTools
+
+        return await HostImageTools().image_styles(ctx, api_key)
 
     def embedding_models(self, ctx: ProviderContext) -> MediaCatalog:
         from .embeddings import embedding_models

@@ -13,7 +13,7 @@ from .capabilities import (  # light: what it offers loads on first use
     VeniceQueuedJobs,
 )
 from .identity import DEFAULT_BASE_URL, LABEL, PROVIDER_ID
-from .runtime.plugins import PluginApi
+from .runtime.plugins import Kind, PluginApi
 
 CONFIG_SCHEMA: dict[str, Any] = {
     "type": "object",
@@ -53,11 +53,14 @@ class VenicePlugin:
 
         api.register_provider(VeniceProvider())
         extras = VeniceCapabilities()  # its modules load on first use
-        for kind in (
-            "balance", "usage", "rate_limits", "images", "embeddings", "media_models", "speech",
-            "transcription",
-        ):
+        kinds: tuple[Kind, ...] = (
+            "balance", "usage", "rate_limits", "characters", "images", "embeddings", "media_models",
+            "speech", "transcription",
+        )  # fmt: skip
+        for kind in kinds:
             api.register_capability(PROVIDER_ID, kind, extras)
+        for tool in ("image_edit", "image_upscale", "background_removal", "image_styles"):
+            api.register_capability(PROVIDER_ID, tool, extras)
         api.register_capability(PROVIDER_ID, "attestation", VeniceAttestation())
         api.register_capability(PROVIDER_ID, "video", VeniceQueuedJobs("video"))
         api.register_capability(PROVIDER_ID, "music", VeniceQueuedJobs("music"))

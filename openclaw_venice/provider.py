@@ -31,11 +31,13 @@ from .runtime.plugins import (
 
 if TYPE_CHECKING:
     from .audio.client import VeniceAudio
+    from .characters import VeniceCharacters
     from .chat.client import VeniceChat
     from .chat.options import StreamOptions
     from .embeddings import VeniceEmbeddings
     from .images.client import VeniceImages
     from .jobs.client import VeniceMusic, VeniceVideo
+    from .rate_limits import VeniceLimits
     from .runtime.ai import AssistantMessage, ChatSettings, Context, StreamEvent
     from .runtime.plugins import SecretStr
     from .wire.client import ConnectionLimits
@@ -275,6 +277,22 @@ class VeniceProvider:
         from .audio.client import VeniceAudio
 
         return VeniceAudio(lambda: self.client().wire, self._runner)
+
+    @functools.cached_property
+    def limits(self) -> VeniceLimits:
+        """``await provider.limits.get()`` (or ``get_sync``): the key's rate limits by model,
+        tier and expiry; ``log()`` the recent times one was hit. The key as for :meth:`client`."""
+        from .rate_limits import VeniceLimits
+
+        return VeniceLimits(lambda: self.client().wire, self._runner)
+
+    @functools.cached_property
+    def characters(self) -> VeniceCharacters:
+        """``await provider.characters.get("alan-watts")`` (``search``, ``reviews``; each
+        with a ``*_sync`` form): Venice's characters; the key as for :meth:`client`."""
+        from .characters import VeniceCharacters
+
+        return VeniceCharacters(lambda: self.client().wire, self._runner)
 
     def _warn(self, message: str) -> None:
         self.client().warn_once(message)

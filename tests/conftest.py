@@ -24,6 +24,13 @@ OPENCLAW = Path(sys.executable).with_name("openclaw")
 REAL_DIRS = hygiene.outside_dirs()  # before any test changes HOME: where no test may write
 LEAKED_WARNINGS: list[str] = []
 
+# Bytecode is cached even where the environment says not to (PYTHONDONTWRITEBYTECODE=1): the
+# suite starts hundreds of interpreters (workers, the CLI, Hermes, nanobot), each of which
+# would compile the package again, and each worker would rewrite every test module's asserts
+# again (about 6 s of CPU a worker). The caches go to the ignored __pycache__ directories.
+os.environ.pop("PYTHONDONTWRITEBYTECODE", None)  # workers and subprocesses start after this
+sys.dont_write_bytecode = False
+
 
 def pytest_configure(config: pytest.Config) -> None:
     fuzzing.load_profile()

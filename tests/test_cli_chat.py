@@ -72,8 +72,8 @@ def test_options_reach_the_request(server: LocalServer, tmp_path: Path) -> None:
     schema.write_text('{"type": "object", "properties": {"n": {"type": "integer"}}}')
     env = venice(server, venice_wire.stream_reply(venice_wire.text_stream('{"n": 3}')))
     args = ["chat", "-m", "venice/llama-3.3-70b", "--system", "Be brief.", "--max-tokens", "50",
-            "--temperature", "0.2", "--web-search", "auto", "--web-citations", "--character",
-            "alan-watts", "--venice-system-prompt", "--json-schema", str(schema),
+            "--temperature", "0.2", "--web-search", "auto", "--web-citations",
+            "--venice-system-prompt", "--json-schema", str(schema),
             "count"]  # fmt: skip
     assert run_cli(*args, env=env).code == 0
     body = bodies(server)[0]
@@ -84,8 +84,7 @@ def test_options_reach_the_request(server: LocalServer, tmp_path: Path) -> None:
         "include_venice_system_prompt": True,
         "enable_web_search": "auto",
         "enable_web_citations": True,
-        "character_slug": "alan-watts",
-    }
+    }  # --character: tests/test_characters.py (checked with Venice first)
 
 
 def test_image_to_a_text_model_is_a_one_line_error(server: LocalServer, tmp_path: Path) -> None:

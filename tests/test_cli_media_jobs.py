@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -16,7 +17,7 @@ from tests.support.server import LocalServer
 from tests.support.terminal import Terminal
 from tests.support.venice_jobs import MP3, MP4, JobServer
 
-MODEL = "venice/wan-2.6-text-to-video"
+MODEL = "venice/seedance-2-0-text-to-video-basic"
 
 
 @pytest.fixture
@@ -53,7 +54,7 @@ def test_a_video_is_quoted_queued_saved_and_completed_with_no_progress_on_a_pipe
                                f"openclaw video --resume job-1 -m {MODEL} -o {out})")  # fmt: skip
     assert len(lines) == 2  # no status line on a pipe: no "\r", no "processing"
     assert "\r" not in result.stderr and "\x1b" not in result.stderr
-    assert jobs.queued == [{"model": "wan-2.6-text-to-video", "duration": "5s",
+    assert jobs.queued == [{"model": "seedance-2-0-text-to-video-basic", "duration": "5s",
                             "aspect_ratio": "16:9", "prompt": "a boat at dawn"}]  # fmt: skip
     assert jobs.completed == ["job-1"]
     assert sorted(folder.iterdir()) == [out]
@@ -69,7 +70,7 @@ def test_without_a_terminal_a_paid_job_needs_yes(
         "(there is no terminal to ask on)"
     )
     assert jobs.queued == [] and list(folder.iterdir()) == []
-    assert [r.path for r in server.requests] == ["/api/v1/video/quote"]
+    assert [r.path for r in server.requests] == ["/api/v1/models", "/api/v1/video/quote"]
 
 
 def test_quote_shows_the_price_and_queues_nothing(
@@ -162,10 +163,10 @@ def test_progress_on_a_terminal_then_ctrl_c_leaves_the_job_resumable(
     jobs.polls = 1000  # still processing when Ctrl-C comes
     out = folder / "boat.mp4"
     with Terminal("video", "a boat at dawn", "-o", str(out), env=env) as term:
-        term.read_until(b"this video with venice/wan-2.6-text-to-video: USD 0.45")
+        term.read_until(b"this video with venice/seedance-2-0-text-to-video-basic: USD 0.45")
         term.read_until(b"Queue it? [y/N]")
         term.type("y\n")
-        term.read_until(b"queued venice/wan-2.6-text-to-video job job-1")
+        term.read_until(b"queued venice/seedance-2-0-text-to-video-basic job job-1")
         shown = term.read_until(b"processing\xe2\x80\xa6")  # the status line, drawn in place
         assert b"\r\x1b[K" in shown
         term.read_until(b"of about 3 s [")
@@ -213,3 +214,126 @@ def test_a_download_shows_its_size_then_the_line_is_erased(
         assert term.proc.stdout is not None
         assert term.proc.stdout.read() == f"{out}\n".encode()
     assert out.read_bytes() == MP4 * 64
+
+
+def test_a_low_balance_is_warned_after_the_price_and_before_the_job_is_queued(
+    server: LocalServer, env: dict[str, str], folder: Path
+) -> None:
+    import os
+
+    from tests.support.venice_extras import venice_extras
+
+    jobs, extras = JobServer(), venice_extras()
+    server.respond(lambda r: jobs(r) if "/video/" in r.path else extras(r))
+    config = Path(os.environ["OPENCLAW_STATE_DIR"]) / "openclaw.json"
+    config.parent.mkdir(parents=True, exist_ok=True)
+    config.write_text("// by hand\n{ models: { providers: { venice: {\n"
+                      "  lowBalanceWarning: 100, // DIEM 90.50 is below it\n} } } }\n")  # fmt: skip
+    result = run_cli("video", "x", "-o", str(folder / "v.mp4"), "--yes", env=env)
+    assert result.code == 0, result.output
+    lines = result.stderr.splitlines()
+    assert lines[0] == f"this video with {MODEL}: USD 0.45"
+    assert lines[1].startswith("warning: the venice balance is low before this paid job: "
+                               "DIEM 90.50 left")  # fmt: skip
+    assert lines[2].startswith("queued ")
+    asked = [r.path.removeprefix("/api/v1") for r in server.requests if "/models" not in r.path]
+    assert asked[:3] == ["/video/quote", "/billing/balance", "/video/queue"]
+
+
+# -- the standards every request is held to (item 4) -------------------------------------------
+def test_every_job_request_carries_the_key_and_no_fingerprint_headers(
+    jobs: JobServer, server: LocalServer, env: dict[str, str], folder: Path
+) -> None:
+    from tests.support.venice_standin import assert_no_fingerprint
+
+    assert run_cli("video", "x", "-o", str(folder / "v.mp4"), "--yes", env=env).code == 0
+    asked = {r.path.removeprefix("/api/v1") for r in server.requests}
+    assert asked == {"/models", "/video/quote", "/video/queue", "/video/retrieve",
+                     "/video/complete"}  # fmt: skip
+    for request in server.requests:
+        if request.path.endswith("/models"):  # the model list: asked without the key
+            assert "authorization" not in request.headers
+        else:
+            assert_no_fingerprint(request)
+
+
+@pytest.mark.parametrize("tool", [["video", "x", "--yes"], ["image", "--list-styles"]])
+def test_the_key_is_never_sent_off_https(
+    server: LocalServer, folder: Path, tool: list[str]
+) -> None:
+    """A base URL of plain http to another host is refused before anything is sent: the
+    quote (free) too, not only the paid queue."""
+    env = {"VENICE_BASE_URL": "http://api.example.invalid/api/v1", "VENICE_API_KEY": CANARY}
+    result = run_cli(*tool, "-o", str(folder / "v.mp4"), env=env)
+    assert result.code != 0
+    assert "use an https base URL" in result.stderr.splitlines()[-1]
+    assert CANARY not in result.output and list(folder.iterdir()) == []
+
+
+def test_a_job_not_done_by_wait_leaves_it_resumable(
+    jobs: JobServer, env: dict[str, str], folder: Path
+) -> None:
+    jobs.polls = 1000
+    out = folder / "v.mp4"
+    result = run_cli("video", "x", "-o", str(out), "--yes", "--wait", "0.02", env=env)
+    assert result.code == 1
+    assert result.stderr.splitlines()[-1] == (
+        f"Error: {MODEL} job job-1 is not done after 0.02 min; it goes on at venice: get it "
+        f"later with `openclaw video --resume job-1 -m {MODEL} -o {out}`"
+    )
+    assert list(folder.iterdir()) == [] and jobs.completed == []
+
+
+def test_a_refusal_is_one_line_with_venices_words_and_the_request_id(
+    server: LocalServer, env: dict[str, str], folder: Path
+) -> None:
+    from tests.support.server import json_reply
+    from tests.support.venice_jobs import REQUEST_ID
+
+    jobs = JobServer()
+
+    def respond(request: Any) -> Any:
+        if request.path.endswith("/video/quote"):
+            return json_reply({"error": "Duration 7s is not supported by this model",
+                               "details": {}}, 400, {"CF-RAY": REQUEST_ID})  # fmt: skip
+        return jobs(request)
+
+    server.respond(respond)
+    result = run_cli("video", "x", "-d", "7", "-o", str(folder / "v.mp4"), "--yes", env=env)
+    assert result.code == 1, result.output
+    (line,) = result.stderr.splitlines()
+    assert line.startswith("Error: ") and "Duration 7s is not supported" in line
+    assert REQUEST_ID in line
+    assert jobs.queued == []
+
+
+def test_an_unknown_model_is_refused_before_the_quote_with_the_nearest_ones(
+    jobs: JobServer, server: LocalServer, env: dict[str, str], folder: Path
+) -> None:
+    result = run_cli("video", "x", "-m", "venice/kling-2.6-pro-text-to-vid", "-o",
+                     str(folder / "v.mp4"), "--yes", env=env)  # fmt: skip
+    assert result.code == 2, result.output
+    assert result.stderr.splitlines()[-1].startswith(
+        "Error: unknown model venice/kling-2.6-pro-text-to-vid; did you mean "
+        "venice/kling-2.6-pro-text-to-video, "
+    )
+    assert [r.path for r in server.requests] == ["/api/v1/models"]
+
+
+def test_resuming_a_job_venice_does_not_know_says_so(
+    server: LocalServer, env: dict[str, str], folder: Path
+) -> None:
+    from tests.support.server import json_reply
+    from tests.support.venice_jobs import REQUEST_ID
+
+    server.respond(lambda r: json_reply({"error": "Media could not be found"}, 404,
+                                        {"CF-RAY": REQUEST_ID}))  # fmt: skip
+    result = run_cli("video", "--resume", "job-9", "-m", MODEL, "-o", str(folder / "v.mp4"),
+                     env=env)  # fmt: skip
+    assert result.code == 1
+    assert result.stderr.splitlines()[-1] == (
+        "Error: Venice 404: Media could not be found; Venice has no video job job-9 of model "
+        "seedance-2-0-text-to-video-basic (expired, deleted, or queued with another model); "
+        f"check the id and the model (request id {REQUEST_ID})"
+    )
+    assert list(folder.iterdir()) == []

@@ -136,3 +136,29 @@ def test_video_music_and_sound_work_for_another_provider(
         "Error: several providers offer video generation (studio, venice); say which: "
         "--model PROVIDER/MODEL or --provider ID"
     )
+
+
+def test_image_tools_work_for_another_provider(studio: dict[str, str], tmp_path: Path) -> None:
+    from tests.support.pngs import png
+
+    photo = tmp_path / "p.png"
+    photo.write_bytes(png(8, 8))
+    edited = run_cli("image", "--edit", str(photo), "ink it", "-m", "studio/brush",
+                     "-o", str(tmp_path / "e.png"), env=studio)  # fmt: skip
+    assert edited.code == 0, edited.output
+    assert png_size((tmp_path / "e.png").read_bytes()) == (3, 3)
+    up = run_cli("image", "--upscale", str(photo), "--scale", "4", "-m", "studio/x",
+                 "-o", str(tmp_path / "u.png"), env=studio)  # fmt: skip
+    assert up.code == 0, up.output
+    assert png_size((tmp_path / "u.png").read_bytes()) == (8, 8)
+    cut = run_cli("image", "--remove-background", str(photo), "-m", "studio/x",
+                  "-o", str(tmp_path / "c.png"), env=studio)  # fmt: skip
+    assert cut.code == 0 and png_size((tmp_path / "c.png").read_bytes()) == (1, 1)
+    styles = run_cli("image", "--list-styles", "-m", "studio/x", env=studio)
+    assert styles.stdout.splitlines() == ["Charcoal", "Ink"]
+    wrong = run_cli("image", "a cat", "-m", "studio/sketch", "--style", "Inks",
+                    "-o", str(tmp_path / "s.png"), env=studio)  # fmt: skip
+    assert wrong.stderr.splitlines()[-1] == (
+        "Error: studio has no style preset 'Inks'; did you mean 'Ink'? "
+        "`openclaw image --list-styles` lists them"
+    )

@@ -15,9 +15,10 @@ import openai
 import pytest
 
 from tests.support import venice_wire as wire
-from tests.support.gateway import Gateway, venice
+from tests.support.gateway import Gateway
 from tests.support.hygiene import CANARY
 from tests.support.server import LocalServer, Reply, Request, json_reply
+from tests.support.venice_standin import assert_clean_upstream, chats, venice
 
 MODEL = "venice/kimi-k2-6"
 
@@ -31,18 +32,6 @@ def gateway(server: LocalServer) -> Iterator[Gateway]:
 
 def client(gateway: Gateway, **kwargs: object) -> openai.OpenAI:
     return openai.OpenAI(base_url=gateway.url, api_key=gateway.token, max_retries=0, **kwargs)  # type: ignore[arg-type]
-
-
-def chats(server: LocalServer) -> list[Request]:
-    return [r for r in server.requests if r.path.endswith("/chat/completions")]
-
-
-def assert_clean_upstream(request: Request) -> None:
-    """What Venice saw: our key, no client fingerprint, no tracing header."""
-    assert request.headers["authorization"] == f"Bearer {CANARY}"
-    fingerprint = [h for h in request.headers if h.startswith("x-stainless") or h == "traceparent"]
-    assert fingerprint == []
-    assert "openai" not in request.headers.get("user-agent", "").lower()
 
 
 def test_models_lists_the_catalog_with_limits_and_prices(gateway: Gateway) -> None:

@@ -18,9 +18,10 @@ from ruamel.yaml import YAML
 from openclaw_venice.runtime.config_file import parse_config_text
 from tests.conftest import run_cli
 from tests.support import venice_wire as wire
-from tests.support.gateway import Gateway, venice
+from tests.support.gateway import Gateway
 from tests.support.hygiene import CANARY
 from tests.support.server import LocalServer
+from tests.support.venice_standin import venice
 
 HERMES = Path(sys.executable).with_name("hermes")
 HERMES_CONFIG = """\

@@ -25,29 +25,16 @@ from cryptography.hazmat.primitives.serialization import Encoding
 from tests.support import venice_wire as wire
 from tests.support.fake_enclave import FakeEnclave
 from tests.support.fake_tdx import TestPki
-from tests.support.gateway import Gateway, venice
+from tests.support.gateway import Gateway
 from tests.support.hygiene import CANARY
-from tests.support.server import LocalServer, Request
+from tests.support.server import LocalServer
+from tests.support.venice_standin import assert_clean_upstream, chats, read_file_turn, venice
 
 pytest_plugins = ("tests.support.enclave_fixtures",)  # pki, enclave
 
 NANOBOT = Path(sys.executable).with_name("nanobot")
 E2EE_MODEL = "venice/e2ee-qwen3-6-27b"
 HERMES = Path(sys.executable).with_name("hermes")
-
-
-def chats(server: LocalServer) -> list[Request]:
-    return [r for r in server.requests if r.path.endswith("/chat/completions")]
-
-
-def assert_clean_upstream(request: Request) -> None:
-    assert request.headers["authorization"] == f"Bearer {CANARY}"
-    odd = [
-        h
-        for h in request.headers
-        if h.startswith("x-stainless") or h in ("traceparent", "x-session-affinity")
-    ]
-    assert odd == []
 
 
 def nanobot(
@@ -179,17 +166,7 @@ def test_hermes_tool_loop_through_the_gateway(server: LocalServer, tmp_path: Pat
     work = tmp_path / "hermes-work"
     work.mkdir()
     (work / "notes.txt").write_text("the secret word is pineapple\n")
-    call = {"index": 0, "id": "call_1", "type": "function"}
-    tool_turn = [
-        wire.chunk({"role": "assistant", "content": None}),
-        wire.chunk({"tool_calls": [{**call, "function": {"name": "read_file", "arguments": ""}}]}),
-        wire.chunk(
-            {"tool_calls": [{"index": 0, "function": {"arguments": '{"path": "notes.txt"}'}}]}
-        ),
-        wire.chunk({}, "tool_calls"),
-        wire.usage_chunk(40, 20),
-    ]
-    server.respond(venice([tool_turn, wire.text_stream("The word is pineapple.")]))
+    server.respond(venice([read_file_turn(), wire.text_stream("The word is pineapple.")]))
     with Gateway(server) as running:
         proc = hermes(
             running, tmp_path / "hermes-home", "venice/kimi-k2-6",

@@ -10,13 +10,11 @@ Hermes 0.19.0 facts these tests stand on (read from its wheel): provider plugins
 
 from __future__ import annotations
 
-import copy
 import hashlib
 import json
 import os
 import subprocess
 import sys
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -27,75 +25,22 @@ from openclaw_venice.runtime.secrets import keyring_set
 from tests.conftest import run_cli
 from tests.support import venice_wire as wire
 from tests.support.hygiene import CANARY
-from tests.support.server import LocalServer, Reply, Request, json_reply
+from tests.support.server import LocalServer
+from tests.support.venice_standin import (
+    LIVE_MAX_TOKENS,
+    LIVE_USD_IN,
+    LIVE_USD_OUT,
+    MODEL,
+    assert_no_fingerprint,
+    chats,
+    read_file_turn,
+    venice,
+)
 
 HERMES = Path(sys.executable).with_name("hermes")
 pytestmark = pytest.mark.skipif(
     sys.version_info >= (3, 14), reason="hermes-agent 0.19.0 supports Python 3.11 to 3.13"
 )
-MODEL = "kimi-k2-6"
-LIVE_MAX_TOKENS = 20000  # below the bundle's 32768: only the live catalog says this
-LIVE_USD_IN, LIVE_USD_OUT = 2.0, 8.0  # per million tokens, unlike the bundle's prices
-
-
-# Two rows of Venice's real ``GET /models`` answer (the 2026-08 capture in
-# tests/data/venice-api/static-models-2026-08.json),
-# kimi-k2-6's limit and prices changed so a test can tell the live catalog from the bundle.
-KIMI_ROW = {
-    "id": MODEL, "type": "text", "created": 1776643200,
-    "model_spec": {
-        "privacy": "private", "availableContextTokens": 256000,
-        "maxCompletionTokens": LIVE_MAX_TOKENS,
-        "pricing": {"input": {"usd": LIVE_USD_IN, "diem": 0.75},
-                    "cache_input": {"usd": 0.16, "diem": 0.16},
-                    "output": {"usd": LIVE_USD_OUT, "diem": 3.5}},
-        "traits": [], "name": "Kimi K2.6",
-        "capabilities": {
-            "optimizedForCode": True, "quantization": "int4", "supportsAudioInput": False,
-            "supportsFunctionCalling": True, "supportsLogProbs": False,
-            "supportsMultipleImages": True, "maxImages": 10, "supportsReasoning": True,
-            "supportsReasoningEffort": True,
-            "reasoningEffortOptions": ["none", "low", "medium", "high"],
-            "defaultReasoningEffort": "high", "supportsResponseSchema": True,
-            "supportsTeeAttestation": False, "supportsE2EE": False, "supportsVideoInput": False,
-            "supportsVision": True, "supportsWebSearch": True, "supportsXSearch": False,
-        },
-    },
-}  # fmt: skip
-HERMES3_ROW = {
-    "id": "hermes-3-llama-3.1-405b", "type": "text", "created": 1758758400,
-    "model_spec": {
-        "privacy": "private", "availableContextTokens": 128000,
-        "pricing": {"input": {"usd": 1.1, "diem": 1.1}, "output": {"usd": 3, "diem": 3}},
-        "traits": [], "name": "Hermes 3 Llama 3.1 405b",
-        "capabilities": {
-            "optimizedForCode": False, "quantization": "fp8", "supportsAudioInput": False,
-            "supportsFunctionCalling": False, "supportsLogProbs": False,
-            "supportsMultipleImages": False, "supportsReasoning": False,
-            "supportsReasoningEffort": False, "supportsResponseSchema": False,
-            "supportsTeeAttestation": False, "supportsE2EE": False, "supportsVideoInput": False,
-            "supportsVision": False, "supportsWebSearch": True, "supportsXSearch": False,
-        },
-    },
-}  # fmt: skip
-
-
-def live_rows() -> dict[str, Any]:
-    return {"object": "list", "type": "text", "data": copy.deepcopy([KIMI_ROW, HERMES3_ROW])}
-
-
-def venice(answers: list[list[dict[str, Any]]]) -> Callable[[Request], Reply]:
-    """``GET /models`` answers the live rows; each chat request gets the next stream."""
-    pending = list(answers)
-
-    def respond(request: Request) -> Reply:
-        if request.method == "GET" and request.path == "/api/v1/models":
-            return json_reply(live_rows())
-        if request.method == "POST" and request.path == "/api/v1/chat/completions":
-            return wire.stream_reply(pending.pop(0))
-        return Reply(404, b'{"error": "not found"}', {"Content-Type": "application/json"})
-
-    return respond
 
 
 @pytest.fixture
@@ -145,15 +90,6 @@ def hermes(
     return proc, report
 
 
-def chats(server: LocalServer) -> list[Request]:
-    return [r for r in server.requests if r.path.endswith("/chat/completions")]
-
-
-def assert_no_fingerprint(request: Request) -> None:
-    stainless = [h for h in request.headers if h.startswith("x-stainless")]
-    assert stainless == [], f"fingerprint headers sent: {stainless}"
-
-
 def test_a_plain_turn_follows_venices_rules(server: LocalServer, hermes_home: Path) -> None:
     server.respond(venice([wire.text_stream("Hi from Venice!")]))
     proc, report = hermes(server, hermes_home, "-z", "Say hi", "--provider", "venice", "-m", MODEL)
@@ -161,7 +97,6 @@ def test_a_plain_turn_follows_venices_rules(server: LocalServer, hermes_home: Pa
     assert proc.stdout == "Hi from Venice!\n"
     [request] = chats(server)
     body = request.json()
-    assert request.headers["authorization"] == f"Bearer {CANARY}"
     assert_no_fingerprint(request)
     assert body["model"] == MODEL
     assert body["venice_parameters"] == {"include_venice_system_prompt": False}
@@ -227,17 +162,7 @@ def test_a_tool_using_turn(server: LocalServer, hermes_home: Path) -> None:
     work = hermes_home.parent / "work"
     work.mkdir()
     (work / "notes.txt").write_text("the secret word is pineapple\n")
-    call = {"index": 0, "id": "call_1", "type": "function"}
-    tool_turn = [
-        wire.chunk({"role": "assistant", "content": None}),
-        wire.chunk({"tool_calls": [{**call, "function": {"name": "read_file", "arguments": ""}}]}),
-        wire.chunk(
-            {"tool_calls": [{"index": 0, "function": {"arguments": '{"path": "notes.txt"}'}}]}
-        ),
-        wire.chunk({}, "tool_calls"),
-        wire.usage_chunk(40, 20),
-    ]
-    server.respond(venice([tool_turn, wire.text_stream("The word is pineapple.")]))
+    server.respond(venice([read_file_turn(), wire.text_stream("The word is pineapple.")]))
     proc, report = hermes(
         server,
         hermes_home,

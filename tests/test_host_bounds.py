@@ -88,6 +88,43 @@ def test_onboard_does_not_wait_for_it_to_store_the_key(silent_keyring: None) -> 
     assert "set" in hanging_keyring.calls
 
 
+@pytest.mark.filterwarnings("ignore:PBKDF2 without:DeprecationWarning")  # keyrings.alt's own
+def test_a_password_prompt_of_the_keyring_is_not_cut_off(
+    silent_keyring: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """On a terminal, a keyring that asks for its password (keyrings.alt's EncryptedKeyring,
+    through getpass) waits for the person typing it, however long past the bound they take;
+    the bound is for a backend nobody can answer."""
+    import getpass
+
+    from tests.support.terminal import shown_in_process
+    from tests.test_no_prompts import ASKING, locked_keyring_holding_a_key
+
+    locked_keyring_holding_a_key(monkeypatch)
+    typed: list[str] = []
+
+    def person(prompt: str = "", stream: object = None) -> str:
+        threading.Event().wait(5 * BOUND)  # reads the prompt, finds the password, types it
+        typed.append(prompt)
+        return "keyring password"
+
+    monkeypatch.setattr(getpass, "getpass", person)
+    code, shown = shown_in_process("models", "status", env={**ASKING, "VENICE_API_KEY": ""})
+    assert b"did not answer" not in shown, shown.decode()
+    assert code == 0, shown.decode()
+    assert typed, "the keyring never asked"
+    assert b"venice: key from the keyring (VENICE_API_KEY);" in shown
+
+
+def test_on_a_terminal_a_silent_keyring_is_still_skipped(silent_keyring: None) -> None:
+    from tests.support.terminal import shown_in_process
+
+    code, shown = shown_in_process("models", "status", env={**HANGING, "VENICE_API_KEY": ""})
+    assert code == 0, shown.decode()
+    assert shown.decode().count(SILENT) == 1
+    assert hanging_keyring.calls == ["get"]
+
+
 # -- what the console script reads and writes, as a process --------------------------------
 
 LIMIT = 1 << 30  # address space for a probe: a read that grows without bound hits it

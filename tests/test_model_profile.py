@@ -73,13 +73,15 @@ def test_a_known_model_keeps_its_bundled_profile_when_the_live_row_says_less() -
 
 
 def test_the_profile_decides_the_request_not_the_id() -> None:
-    """A record named like Grok but profiled plain gets the plain tool schema: the request
-    builder reads the profile (a provider that knows better says so in it)."""
+    """A record named like Grok but profiled otherwise gets the plain tool schema, and a
+    record of another name profiled ``xai`` gets xAI's: the request builder reads the
+    profile (the id decides only a record that has none)."""
     tool = Tool("t", "T", {"type": "object", "properties": {"s": {"type": "string",
                                                                   "minLength": 1}}})  # fmt: skip
     context = Context(messages=[UserMessage("hi")], tools=[tool])
-    plain = ModelInfo("grok-lookalike", "G", "venice", profile=ModelProfile(e2ee=False))
-    xai = plain._replace(profile=ModelProfile(tool_schema="xai"))
+    profile = ModelProfile(think_tags="opened")  # not the default: the id decides nothing
+    plain = ModelInfo("grok-lookalike", "G", "venice", profile=profile)
+    xai = plain._replace(id="acme-9", profile=ModelProfile(tool_schema="xai"))
     sent = [build_request(m, context, StreamOptions())["tools"][0] for m in (plain, xai)]
     assert "minLength" in str(sent[0]) and "minLength" not in str(sent[1])
 

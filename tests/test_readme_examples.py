@@ -17,7 +17,7 @@ from tests.conftest import REPO
 from tests.support import venice_wire
 from tests.support.hygiene import CANARY
 from tests.support.server import LocalServer, Reply, Request
-from tests.support.venice_extras import venice_extras
+from tests.support.venice_audio import venice_audio
 from tests.support.venice_jobs import JobServer
 
 PAGES = ["README.md", "docs/python.md", "docs/media.md"]
@@ -29,7 +29,7 @@ EXAMPLES = [
 
 
 def venice(server: LocalServer) -> None:
-    extras = venice_extras()
+    extras = venice_audio()  # speech and transcription, and what venice_extras serves
     jobs = JobServer(polls=0)  # docs/media.md's video and music: done at the first look
 
     def respond(request: Request) -> Reply | None:
@@ -64,6 +64,6 @@ def test_a_readme_example_leaves_no_resource_warning(
     assert done.returncode == 0, done.stderr
     assert "ResourceWarning" not in done.stderr and "Traceback" not in done.stderr, done.stderr
     assert any(
-        r.path.endswith(("/chat/completions", "/image/generate", "/video/queue"))
+        r.path.endswith(("/chat/completions", "/image/generate", "/video/queue", "/audio/speech"))
         for r in server.requests
     )

@@ -17,6 +17,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from ..errors import InBandError, StreamFormatError
+from ..profiles import profiled
 from ..runtime.ai import (
     AssistantMessage,
     EventType,
@@ -82,6 +83,7 @@ class TurnAssembler:
         request_id: str | None = None,
         thinking_opened: bool = False,
     ) -> None:
+        model = profiled(model)  # a record made by hand: the profile its id implies
         self.model, self.provider, self.request_id = model, provider, request_id
         self._parts: list[PartBuilder] = []
         self._current: PartBuilder | None = None  # the open text or thinking part

@@ -20,6 +20,7 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from ..errors import RequestRefused
+from ..profiles import profiled
 from ..runtime.ai import Context, ReasoningLevel, Tool
 from ..runtime.catalog import ModelInfo
 from .openai_fields import checked_fields
@@ -66,7 +67,9 @@ def build_request(
     record's own id may carry. ``venice_defaults``: ``venice_parameters`` the turn's own
     switches go over (the config's ``params.venice_parameters``). ``media_models``: the
     models that take ``audio`` / ``video`` input, named when a turn holds one the model
-    does not take."""
+    does not take. A record made outside Venice's catalog (by hand, by the config file)
+    gets the profile its id implies (:func:`..profiles.profiled`)."""
+    model = profiled(model)
     refuse_unsendable(model, options)
     messages = build_messages(model, context, vision_models, warn, media_models)
     if not messages:  # the spec's ``minItems: 1``

@@ -21,7 +21,6 @@ CHAT_FLAGS = (
     ),
     ChatFlag("--web-citations", "web_citations", "ask for [n] citations of web results"),
     ChatFlag("--web-scraping", "web_scraping", "let Venice read URLs found in the prompt"),
-    ChatFlag("--character", "character", "talk to a Venice character", metavar="SLUG"),
     ChatFlag(
         "--venice-system-prompt",
         "include_venice_system_prompt",
@@ -46,6 +45,8 @@ def stream_options(settings: ChatSettings) -> StreamOptions:
     venice: dict[str, Any] = {
         k: v for k, v in settings.provider_options.items() if k in _VENICE_KEYS and v is not None
     }
+    if settings.character is not None:  # `openclaw chat --character`, checked by the host
+        venice["character"] = settings.character
     return StreamOptions(
         max_tokens=settings.max_tokens,
         temperature=settings.temperature,

@@ -23,6 +23,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from ..profiles import profiled
 from ..runtime.catalog import ModelInfo
 
 __all__ = ["ThinkTags", "thinking_forced_open"]
@@ -36,7 +37,7 @@ Piece = tuple[bool, str]  # (is thinking, text)
 def thinking_forced_open(model: ModelInfo, body: Mapping[str, Any]) -> bool:
     """Whether this turn's content may begin inside reasoning the template opened: a
     reasoning model of such a family, asked without ``disable_thinking``."""
-    if model.profile.think_tags != "opened":
+    if profiled(model).profile.think_tags != "opened":
         return False
     params = body.get("venice_parameters")
     return not (isinstance(params, Mapping) and params.get("disable_thinking") is True)

@@ -5,11 +5,19 @@ said about them (privacy of the model, request id, blurred, content violation)."
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from ..media_catalog import find_model, unshown
-from ..runtime.plugins import ImageRequest, ImageResult, MediaCatalog
+from ..runtime.plugins import (
+    ImageEditRequest,
+    ImageRequest,
+    ImageResult,
+    MediaCatalog,
+    MediaInput,
+    UpscaleRequest,
+)
 from ..wire.client import CallLimits
 from ..wire.limits import ANSWER
 from .answer import parse_images
@@ -88,6 +96,78 @@ class VeniceImages:
             lambda: self.generate(prompt, **options),
             "images.generate_sync", "await provider.images.generate(...)",
         )  # fmt: skip
+
+
+    # -- the image tools (:mod:`.tools`) -------------------------------------------------------
+    async def edit(
+        self,
+        prompt: str,
+        *images: str | os.PathLike[str] | MediaInput,
+        model: str | None = None,
+        aspect_ratio: str | None = None,
+        resolution: str | None = None,
+        format: str | None = None,
+        quality: str | None = None,
+        safe_mode: bool | None = None,
+    ) -> ImageResult:
+        """The first image edited as ``prompt`` says (more images: layers, a multi-edit);
+        each input checked by its content and Venice's limits before sending."""
+        from .tools import edit_with
+
+        inputs = tuple(_input(image) for image in images)
+        request = ImageEditRequest(
+            prompt, inputs, model, aspect_ratio, resolution, format, quality, safe_mode
+        )
+        return await edit_with(self._wire(), request)
+
+    async def upscale(
+        self, image: str | os.PathLike[str] | MediaInput, *, scale: int = 2,
+        creativity: float | None = None,
+    ) -> ImageResult:  # fmt: skip
+        """``image`` ``scale`` (2 or 4) times larger, as a PNG."""
+        from .tools import upscale_with
+
+        return await upscale_with(self._wire(), UpscaleRequest(_input(image), scale, creativity))
+
+    async def remove_background(self, image: str | os.PathLike[str] | MediaInput) -> ImageResult:
+        """``image`` with a transparent background, as a PNG."""
+        from .tools import remove_background_with
+
+        return await remove_background_with(self._wire(), _input(image))
+
+    async def styles(self) -> tuple[str, ...]:
+        """The style presets :meth:`generate` takes as ``style``."""
+        from .tools import styles_with
+
+        return await styles_with(self._wire())
+
+    def edit_sync(self, prompt: str, *images: Any, **options: Any) -> ImageResult:
+        return self._runner.run(lambda: self.edit(prompt, *images, **options),
+                                "images.edit_sync", "await provider.images.edit(...)")  # fmt: skip
+
+    def upscale_sync(self, image: Any, **options: Any) -> ImageResult:
+        return self._runner.run(
+            lambda: self.upscale(image, **options),
+            "images.upscale_sync", "await provider.images.upscale(...)",
+        )  # fmt: skip
+
+    def remove_background_sync(self, image: Any) -> ImageResult:
+        return self._runner.run(
+            lambda: self.remove_background(image),
+            "images.remove_background_sync", "await provider.images.remove_background(...)",
+        )  # fmt: skip
+
+    def styles_sync(self) -> tuple[str, ...]:
+        return self._runner.run(self.styles, "images.styles_sync",
+                                "await provider.images.styles()")  # fmt: skip
+
+
+def _input(image: str | os.PathLike[str] | MediaInput) -> MediaInput:
+    if isinstance(image, MediaInput):
+        return image
+    from .tools import read_image
+
+    return read_image(image)
 
 
 # -- the host's ``images`` capability ----------------------------------------------------------

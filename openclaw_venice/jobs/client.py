@@ -16,9 +16,10 @@ import tempfile
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import replace
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, Any, NamedTuple, TypeVar
+from typing import IO, TYPE_CHECKING, Any, Literal, NamedTuple, TypeVar
 
-from ..errors import StreamFormatError, UsageError
+from ..errors import NotFoundError, StreamFormatError, UsageError
+from ..images.tools import read_image
 from ..runtime.plugins import Job, JobProgress, MediaInput, MusicRequest, Quote, VideoRequest
 from ..wire.client import Answer, body_pieces, malformed
 from ..wire.limits import ANSWER, JsonRefused, loads
@@ -26,10 +27,8 @@ from ..wire.retry import CHAT
 from . import answer, request
 
 if TYPE_CHECKING:
-    import httpx
-
     from ..runtime.plugins import ProviderContext, SecretStr
-    from ..wire.client import Wire
+    from ..wire.client import Response, Wire
     from ..wire.sync import LoopRunner
 
 T = TypeVar("T")
@@ -45,7 +44,7 @@ JOB_DEADLINE = 30 * 60.0  # Python callers' default wait for a job, seconds
 
 
 class Endpoints(NamedTuple):
-    kind: str  # "video" or "music"
+    kind: Literal["video", "music"]  # the capability, and the kind of Venice's model list
     base: str  # "/video" or "/audio"
     media: str  # what the file is, for messages
     max_bytes: int
@@ -62,7 +61,7 @@ async def post_json(wire: Wire, path: str, body: Mapping[str, Any], policy: Any 
 
     failures = wire.failures(CALL_TIMEOUT)
 
-    async def read(response: httpx.Response) -> Answer:
+    async def read(response: Response) -> Answer:
         request_id = response.headers.get("cf-ray") or None
         raw = await read_capped(
             response, STATUS_BYTES, timed_out=failures.timeout_text,
@@ -119,7 +118,7 @@ async def retrieve_job(
     failures = wire.failures(CALL_TIMEOUT)
     body = {"model": job.model, "queue_id": job.id, "delete_media_on_completion": False}
 
-    async def read(response: httpx.Response) -> tuple[str, JobProgress]:
+    async def read(response: Response) -> tuple[str, JobProgress]:
         request_id = response.headers.get("cf-ray") or None
         kind = _content_type(response.headers)
         if kind == "application/json" or kind.startswith("text/"):
@@ -132,11 +131,19 @@ async def retrieve_job(
         size = await _to_sink(response, sink, max_bytes, ends, request_id)
         return "FILE", JobProgress(True, size=size, mime_type=kind, request_id=request_id)
 
-    status, progress = await wire.request(
-        "POST", f"{ends.base}/retrieve", read,
-        content=json.dumps(body).encode(), headers=wire.headers("*/*", body=True),
-        timeout=CALL_TIMEOUT, policy=POLL_POLICY, failures=failures,
-    )  # fmt: skip
+    try:
+        status, progress = await wire.request(
+            "POST", f"{ends.base}/retrieve", read,
+            content=json.dumps(body).encode(), headers=wire.headers("*/*", body=True),
+            timeout=CALL_TIMEOUT, policy=POLL_POLICY, failures=failures,
+        )  # fmt: skip
+    except NotFoundError as exc:  # the job, not the base URL: say so
+        raise NotFoundError(
+            exc.detail,
+            request_id=exc.request_id,
+            advice=f"Venice has no {ends.media} job {job.id} of model {job.model} (expired, "
+            "deleted, or queued with another model); check the id and the model",
+        ) from None
     if status != "COMPLETED":
         return progress  # type: ignore[no-any-return]
     url = job.meta.get("downloadUrl")
@@ -155,7 +162,7 @@ async def _download(
     """The file at Venice's pre-signed ``url``: fetched without the key (it is not Venice's
     API; the link itself is the permission)."""
 
-    async def read(response: httpx.Response) -> JobProgress:
+    async def read(response: Response) -> JobProgress:
         request_id = response.headers.get("cf-ray") or None
         size = await _to_sink(response, sink, max_bytes, ends, request_id)
         return JobProgress(True, size=size, mime_type=_content_type(response.headers))
@@ -171,7 +178,7 @@ def _content_type(headers: Mapping[str, str]) -> str:
 
 
 async def _to_sink(
-    response: httpx.Response, sink: IO[bytes], limit: int, ends: Endpoints,
+    response: Response, sink: IO[bytes], limit: int, ends: Endpoints,
     request_id: str | None,
 ) -> int:  # fmt: skip
     """The body into ``sink`` from its start (a retried attempt begins again), at most
@@ -401,27 +408,6 @@ class VeniceMusic(_Jobs):
         return MusicRequest(prompt, **options)
 
 
-def read_image(path: str | os.PathLike[str]) -> MediaInput:
-    """An image file as an input, checked by its bytes (PNG, JPEG or WebP) and size."""
-    from ..images.answer import sniff
-
-    where = Path(path)
-    try:
-        size = where.stat().st_size
-        if size > request.MAX_IMAGE_BYTES:
-            raise UsageError(
-                f"{where} is {size / 2**20:.1f} MB; Venice takes images up to "
-                f"{request.MAX_IMAGE_BYTES // 2**20} MB"
-            )
-        data = where.read_bytes()
-    except OSError as exc:
-        raise UsageError(f"cannot read {where}: {exc.strerror or exc}") from None
-    mime = sniff(data)
-    if mime is None:
-        raise UsageError(f"{where} is not a PNG, JPEG or WebP image (by its content)")
-    return MediaInput(data, mime, str(where))
-
-
 # -- the host's ``video`` and ``music`` capabilities -------------------------------------------
 class HostJobs:
     """The ``video`` or ``music`` capability: each call on a wire of its own (the host's key
@@ -441,10 +427,15 @@ class HostJobs:
         raise UsageError(f"not a {self.ends.kind} request: {type(job_request).__name__}")
 
     async def quote(self, ctx: ProviderContext, api_key: SecretStr, job_request: Any) -> Quote:
+        """The price; first the model is looked up in Venice's list of the kind (an id it
+        lacks is refused with the nearest ones, as for images)."""
+        from ..media_catalog import find_model, media_catalog_async, unshown
         from ..wire.config import wire_for
 
         body = self._bodies(job_request)[0]
         async with wire_for(ctx, api_key) as wire:
+            models = await media_catalog_async(unshown(ctx), self.ends.kind, wire)
+            find_model(models, str(body["model"]), self.ends.kind)
             return await quote_job(wire, self.ends, body)
 
     async def queue(self, ctx: ProviderContext, api_key: SecretStr, job_request: Any) -> Job:

@@ -29,6 +29,8 @@ MAX_IMAGE_BYTES = 20 * 1024 * 1024  # one image file, before base64 (which adds 
 
 
 class TextPart(NamedTuple):
+    """Text of a message."""
+
     text: str
     type: Literal["text"] = "text"
 
@@ -42,6 +44,7 @@ class ImagePart(NamedTuple):
 
     @classmethod
     def from_file(cls, path: str | Path) -> "ImagePart":
+        """The image file at ``path`` (a ``UsageError`` above 20 MB)."""
         import mimetypes
 
         mime = mimetypes.guess_type(str(path))[0] or "application/octet-stream"
@@ -181,6 +184,7 @@ class Usage(NamedTuple):
     cost: float = 0.0  # USD
 
     def to_json(self) -> dict[str, Any]:
+        """OpenClaw's ``usage`` object (camelCase keys)."""
         return {
             "input": self.input,
             "output": self.output,
@@ -211,14 +215,17 @@ class AssistantMessage(NamedTuple):
 
     @property
     def text(self) -> str:
+        """The text parts, joined."""
         return "".join(p.text for p in self.content if isinstance(p, TextPart))
 
     @property
     def thinking(self) -> str:
+        """The thinking parts, joined."""
         return "".join(p.thinking for p in self.content if isinstance(p, ThinkingPart))
 
     @property
     def tool_calls(self) -> list[ToolCallPart]:
+        """The tool-call parts, in order."""
         return [p for p in self.content if isinstance(p, ToolCallPart)]
 
 
@@ -305,3 +312,6 @@ class ChatSettings(NamedTuple):
     openai_fields: Mapping[str, Any] = NOTHING
     #: the provider says what it is waiting for (e.g. "retrying in 2 s after HTTP 429")
     status: Callable[[str], None] | None = None
+    #: a character the provider hosts, by slug (the ``characters`` capability), whose persona
+    #: answers the turn; the host checks it exists before the first turn
+    character: str | None = None

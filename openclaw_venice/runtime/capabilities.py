@@ -28,20 +28,23 @@ if TYPE_CHECKING:
         Transcript,
         TranscriptionRequest,
     )
+    from .characters import Character, CharacterQuery, CharacterReviews
     from .context import ProviderContext
+    from .image_tools import ImageEditRequest, UpscaleRequest
     from .media import (
         EmbeddingResult,
         ImageRequest,
         ImageResult,
         MediaCatalog,
-        ModelKind,
     )
-    from .media_jobs import Job, JobProgress, MusicRequest, Quote, VideoRequest
+    from .media_jobs import Job, JobProgress, MediaInput, MusicRequest, Quote, VideoRequest
+    from .model_kinds import ModelKind
     from .secret import SecretStr
 
 Kind = Literal[
     "balance", "usage", "images", "embeddings", "attestation", "media_models", "video", "music",
-    "rate_limits", "speech", "transcription",
+    "rate_limits", "characters", "speech", "transcription", "image_edit", "image_upscale",
+    "background_removal", "image_styles",
 ]  # fmt: skip
 
 
@@ -66,6 +69,26 @@ class RateLimitCapability(Protocol):
 
     async def rate_limit_log(self, ctx: ProviderContext, api_key: SecretStr) -> RateLimitLog:
         """The most recent times the account went over a limit."""
+        ...
+
+
+@runtime_checkable
+class CharacterCapability(Protocol):
+    async def characters(
+        self, ctx: ProviderContext, api_key: SecretStr, query: CharacterQuery
+    ) -> tuple[Character, ...]:
+        """The characters ``query`` finds, in the provider's order."""
+        ...
+
+    async def character(self, ctx: ProviderContext, api_key: SecretStr, slug: str) -> Character:
+        """The character ``slug``; :class:`~.errors.UnknownCharacterError` when there is none
+        (the host checks ``chat --character`` with it before any chat request)."""
+        ...
+
+    async def character_reviews(
+        self, ctx: ProviderContext, api_key: SecretStr, slug: str, page: int = 1
+    ) -> CharacterReviews:
+        """One page of ``slug``'s reviews, newest first."""
         ...
 
 
@@ -181,6 +204,42 @@ class TranscriptionCapability(Protocol):
         ...
 
 
+@runtime_checkable
+class ImageEditCapability(Protocol):
+    async def edit_image(
+        self, ctx: ProviderContext, api_key: SecretStr, request: ImageEditRequest
+    ) -> ImageResult:
+        """``request.images[0]`` edited as the prompt says (further images: layers); input
+        limits checked before sending."""
+        ...
+
+
+@runtime_checkable
+class ImageUpscaleCapability(Protocol):
+    async def upscale_image(
+        self, ctx: ProviderContext, api_key: SecretStr, request: UpscaleRequest
+    ) -> ImageResult:
+        """``request.image`` made ``request.scale`` times larger; input limits checked before
+        sending."""
+        ...
+
+
+@runtime_checkable
+class BackgroundRemovalCapability(Protocol):
+    async def remove_background(
+        self, ctx: ProviderContext, api_key: SecretStr, image: MediaInput
+    ) -> ImageResult:
+        """``image`` with its background made transparent."""
+        ...
+
+
+@runtime_checkable
+class ImageStylesCapability(Protocol):
+    async def image_styles(self, ctx: ProviderContext, api_key: SecretStr) -> tuple[str, ...]:
+        """The style presets image generation takes (``ImageRequest.style``)."""
+        ...
+
+
 KINDS: dict[Kind, type] = {
     "balance": BalanceCapability,
     "usage": UsageCapability,
@@ -189,10 +248,15 @@ KINDS: dict[Kind, type] = {
     "attestation": AttestationCapability,
     "media_models": MediaModelsCapability,
     "rate_limits": RateLimitCapability,
+    "characters": CharacterCapability,
     "video": QueuedJobCapability,
     "music": QueuedJobCapability,
     "speech": SpeechCapability,
     "transcription": TranscriptionCapability,
+    "image_edit": ImageEditCapability,
+    "image_upscale": ImageUpscaleCapability,
+    "background_removal": BackgroundRemovalCapability,
+    "image_styles": ImageStylesCapability,
 }
 DESCRIPTIONS: dict[Kind, str] = {
     "balance": "an account balance",
@@ -202,8 +266,13 @@ DESCRIPTIONS: dict[Kind, str] = {
     "attestation": "enclave attestation",
     "media_models": "lists of media models",
     "rate_limits": "rate limits",
+    "characters": "characters",
     "video": "video generation",
     "music": "music and sound effects",
     "speech": "text to speech",
     "transcription": "speech to text",
+    "image_edit": "image editing",
+    "image_upscale": "image upscaling",
+    "background_removal": "background removal",
+    "image_styles": "image style presets",
 }

@@ -55,6 +55,7 @@ class PriceTier(NamedTuple):
     cache_write: float
 
     def cost(self) -> "Cost":
+        """This tier's prices as a :class:`Cost`."""
         return Cost(self.input, self.output, self.cache_read, self.cache_write)
 
 
@@ -85,10 +86,12 @@ class Cost(NamedTuple):
 
     @property
     def cache_read_rate(self) -> float:
+        """The cache-read price; the input price when none is listed."""
         return self.input if self.cache_read is None else self.cache_read
 
     @property
     def cache_write_rate(self) -> float:
+        """The cache-write price; the input price when none is listed."""
         return self.input if self.cache_write is None else self.cache_write
 
     def to_json(self) -> dict[str, Any]:
@@ -104,6 +107,8 @@ class Cost(NamedTuple):
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> "Cost":
+        """OpenClaw's ``cost`` object (``input``, ``output``, ``cacheRead``, ``cacheWrite``,
+        ``tieredPricing``) as a :class:`Cost`."""
         return cls(
             input=float(data.get("input", 0) or 0),
             output=float(data.get("output", 0) or 0),
@@ -219,17 +224,21 @@ class ModelInfo(NamedTuple):
 
     @property
     def ref(self) -> str:
+        """``provider/id``, as the user writes it."""
         return f"{self.provider}/{self.id}"
 
     @property
     def retired(self) -> bool:
+        """Whether the provider no longer serves it (``replacement`` names its successor)."""
         return self.replacement is not None
 
     def with_tags(self, *tags: str) -> "ModelInfo":
+        """The record with ``tags`` added after its own (each once)."""
         merged = tuple(dict.fromkeys((*self.tags, *tags)))
         return self._replace(tags=merged)
 
     def to_json(self) -> dict[str, Any]:
+        """The record as ``openclaw models list --json`` shows it."""
         data: dict[str, Any] = {
             "ref": self.ref,
             "id": self.id,
@@ -301,6 +310,7 @@ class Catalog(NamedTuple):
         return self.notes[-1].rsplit("; ", 1)[0].rstrip(".")
 
     def find(self, model_id: str) -> ModelInfo | None:
+        """The model of exactly this id, or None."""
         for model in self.models:
             if model.id == model_id:
                 return model
@@ -324,6 +334,7 @@ class Catalog(NamedTuple):
         return None
 
     def suggestions(self, model_id: str, limit: int = 3) -> list[str]:
+        """Up to ``limit`` refs close to ``model_id``, for an "unknown model" message."""
         ids = [m.id for m in self.models]
         import difflib  # imported here: most commands never need it
 

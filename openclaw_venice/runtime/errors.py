@@ -5,7 +5,8 @@
     OpenClawError                 every failure a user can be shown (one line + what to do)
     ├── UsageError                the command line asks for what cannot be (exit 2)
     │   ├── UnknownModelError     a model ref no provider offers (closest matches)
-    │   └── UnknownProviderError  a provider id no plugin registered (also a PluginError)
+    │   ├── UnknownProviderError  a provider id no plugin registered (also a PluginError)
+    │   └── UnknownCharacterError a character slug the provider does not host (closest ones)
     ├── ConfigError               the config file cannot be used
     │   ├── ConfigParseError      malformed JSON5 (file, line, column)
     │   └── ConfigValueError      a value of the wrong shape (config path)
@@ -33,18 +34,22 @@ class OpenClawError(Exception):
 
 
 class UsageError(OpenClawError):
+    """The command line asks for what cannot be (exit status 2)."""
+
     exit_code = 2
 
 
 class ConfigError(OpenClawError):
-    pass
+    """The config file cannot be used as it is."""
 
 
 class OutputError(OpenClawError):
-    pass
+    """Stdout cannot be written (closed, a full disk)."""
 
 
 class ConfigParseError(ConfigError):
+    """The file is not JSON5: ``path``, ``line``, ``column`` and ``detail`` say where."""
+
     def __init__(self, path: str, line: int, column: int, detail: str) -> None:
         self.path, self.line, self.column, self.detail = path, line, column, detail
         super().__init__(
@@ -54,15 +59,18 @@ class ConfigParseError(ConfigError):
 
 
 class ConfigValueError(ConfigError):
+    """A value of the wrong shape, named by its ``config_path`` (``models.mode``)."""
+
     def __init__(self, config_path: str, detail: str) -> None:
         self.config_path = config_path
         super().__init__(f"config value {config_path}: {detail}")
 
 
 class MissingVariableError(ConfigError):
-    """Only a key (``apiKey``) is something ``openclaw onboard`` stores; any other value
-    (a ``baseUrl``, a header) the user fixes in the file, which onboarding would fail to
-    read just the same."""
+    """A ``${VAR}`` in the config names an unset or empty variable. Only a key
+    (``apiKey``) is something ``openclaw onboard`` stores; any other value (a ``baseUrl``,
+    a header) the user fixes in the file, which onboarding would fail to read just the
+    same."""
 
     def __init__(self, variable: str, config_path: str) -> None:
         self.variable, self.config_path = variable, config_path
@@ -77,11 +85,11 @@ class MissingVariableError(ConfigError):
 
 
 class SecretError(OpenClawError):
-    pass
+    """No usable API key; the message says which option, variable or command gives one."""
 
 
 class PluginError(OpenClawError):
-    pass
+    """A plugin failed to load or register, or lacks what a command asks of it."""
 
 
 class UnknownProviderError(PluginError, UsageError):
@@ -89,8 +97,9 @@ class UnknownProviderError(PluginError, UsageError):
 
 
 class UnknownModelError(UsageError):
-    """``fallback``: why only the provider's bundled models were looked in (see
-    ``Catalog.fallback``); the live list may well have the model."""
+    """A model ref no provider offers (with the closest ones). ``fallback``: why only the
+    provider's bundled models were looked in (see ``Catalog.fallback``); the live list may
+    well have the model."""
 
     def __init__(
         self,
@@ -110,6 +119,28 @@ class UnknownModelError(UsageError):
         hint = f"{guess} Or {refresh}" if guess else refresh
         where = f"in the bundled list, used because {fallback}"
         super().__init__(f"unknown model {ref} {where}; {hint}")
+
+
+class UnknownCharacterError(UsageError):
+    """A character slug ``provider`` does not host (raised by its ``characters``
+    capability); ``suggestions``: slugs it does host that look like it."""
+
+    def __init__(
+        self,
+        provider: str,
+        slug: str,
+        suggestions: tuple[str, ...] = (),
+        request_id: str | None = None,
+    ) -> None:
+        self.provider, self.slug, self.suggestions = provider, slug, suggestions
+        self.request_id = request_id
+        listing = f"`openclaw characters --provider {provider} --search WORD` lists them"
+        where = f"; request id {request_id}" if request_id else ""
+        if suggestions:
+            hint = f"did you mean {', '.join(suggestions)}? ({listing}{where})"
+        else:
+            hint = f"{listing}{f' ({where[2:]})' if where else ''}"
+        super().__init__(f"{provider} has no character {slug!r}; {hint}")
 
 
 class ProviderUnreachableError(OpenClawError):

@@ -1,21 +1,93 @@
-"""The plugin contract and the loader.
+"""The plugin contract: everything a provider plugin may import from the host, in one module.
 
-A plugin is any object found in the ``openclaw.plugins`` entry-point group with ``id``,
-``name``, ``description``, ``config_schema`` and ``register(api)``. ``register`` must not do
-network or disk I/O and must not fail for a missing key; it calls
-``api.register_provider(provider)`` and, for what it offers beyond chat (balance, usage,
-images, embeddings), ``api.register_capability(provider_id, kind, impl)``. The host loads
-every plugin the same way, its own included.
+# Writing a provider plugin (or a runtime that loads them)
 
-This module, :mod:`.ai` (the turn types) and :mod:`.catalog` (models) are the whole of
-what a plugin may import from the host. What else a plugin needs of the host is offered
-here: the error tree, :func:`make_private_dir`, :func:`read_regular_file`, and, for a
-provider used from Python
-without the ``openclaw`` command, :func:`host_context`, :func:`host_api_key` and
-:func:`provider_cache_dir`, which find settings the way the command does; and the records
-and protocols of the capabilities beyond chat (from :mod:`.capabilities`).
+The `openclaw` host knows no provider: it loads every object of the `openclaw.plugins`
+entry-point group the same way, the Venice plugin of this package included. A plugin imports
+from `openclaw_venice.runtime.plugins` alone; every name below is offered there (the turn
+types are defined in `runtime/ai.py`, the model records in `runtime/catalog.py`, the same
+objects). This page is rendered from the module's docstrings
+(`python -m tests.support.contract_page`; `tests/test_contract_page.py` checks it), and
+`CHANGELOG.md` says when the contract changes.
+
+## A plugin
+
+An object with `id`, `name`, `description`, `config_schema` (JSON Schema of its
+`models.providers.<id>` block) and `register(api)`. `register` builds objects and calls
+`api.register_provider(provider)` (and `api.register_capability(...)` for what it offers
+beyond chat); it does no network or disk I/O and never fails for a missing key. A plugin
+that fails to import, is not a `Plugin`, takes another plugin's id, or whose `register`
+raises is left out with one warning line (`Registry.failures`) and the others still load.
+
+```python
+from openclaw_venice.runtime.plugins import (
+    AuthMethod, Catalog, ModelInfo, PluginApi, ProviderContext,
+)
+
+MODELS = (ModelInfo(id="acme-small", name="Acme Small", provider="acme", context_window=8000),)
+
+
+class AcmeProvider:
+    id = "acme"
+    label = "Acme"
+    env_vars = ("ACME_API_KEY",)
+    default_base_url = "https://api.acme.example/v1"
+    api = "openai-completions"
+    auth_methods = (
+        AuthMethod("api-key", "acme-api-key", "Acme API key", "--acme-api-key",
+                   "ACME_API_KEY", "acme:default"),
+    )
+    default_model = "acme-small"
+
+    def base_url(self, ctx: ProviderContext) -> str:
+        return str(ctx.config.get("baseUrl") or self.default_base_url)
+
+    def onboarding_config(self, existing, catalog, api_key_ref, mode):
+        return {} if existing.get("apiKey") else {"apiKey": api_key_ref}
+
+    def bundled_catalog(self) -> Catalog:
+        return Catalog("acme", "bundled", MODELS)
+
+    def catalog(self, ctx: ProviderContext) -> Catalog:
+        return self.bundled_catalog()
+
+
+class AcmePlugin:
+    id = "acme"
+    name = "Acme"
+    description = "Acme's models"
+    config_schema = {"type": "object"}
+
+    def register(self, api: PluginApi) -> None:
+        api.register_provider(AcmeProvider())
+
+
+plugin = AcmePlugin()
+```
+
+Declared in the plugin package's `pyproject.toml`:
+
+```toml
+[project.entry-points."openclaw.plugins"]
+acme = "acme_openclaw:plugin"
+```
+
+With it installed, `openclaw models list --provider acme` lists `acme/acme-small`,
+`openclaw models set acme/acme-small` makes it the default, and `openclaw onboard
+--auth-choice acme-api-key` stores its key (`tests/test_docs.py` installs this very
+example and runs those commands).
+
+## What the host promises
+
+Every record is an immutable named tuple (change one with `record._replace(...)`); the one
+mutable type is `Context`, the conversation. A provider's errors subclass `ProviderError`
+and say, in one line with no secret in it, what to do next; the `openclaw` command alone
+prints them (`Error: ...`) with the error's `exit_code`. A provider owns the clients it
+makes and closes them: a chat session's in its `aclose()`, which the host calls when the
+session ends; anything it keeps across calls in its own `aclose()` (see `Provider`), which
+the host calls once, when it is done with the provider. The user's
+`models.providers.<id>.models` entries are applied over a provider's catalog by the host.
 """
-
 from __future__ import annotations
 
 from collections.abc import AsyncGenerator, Callable, Mapping, Sequence
@@ -27,9 +99,14 @@ from .capabilities import (
     DESCRIPTIONS,
     KINDS,
     AttestationCapability,
+    BackgroundRemovalCapability,
     BalanceCapability,
+    CharacterCapability,
     EmbeddingCapability,
     ImageCapability,
+    ImageEditCapability,
+    ImageStylesCapability,
+    ImageUpscaleCapability,
     Kind,
     MediaModelsCapability,
     QueuedJobCapability,
@@ -38,7 +115,17 @@ from .capabilities import (
     TranscriptionCapability,
     UsageCapability,
 )
-from .catalog import Catalog, ModelInfo
+from .catalog import (
+    NOTHING,
+    Catalog,
+    CatalogSource,
+    Cost,
+    Deprecation,
+    ModelInfo,
+    ModelProfile,
+    PriceTier,
+    Resolution,
+)
 from .context import ProviderContext
 from .errors import (
     ConfigError,
@@ -50,6 +137,7 @@ from .errors import (
     PluginError,
     ProviderError,
     SecretError,
+    UnknownCharacterError,
     UnknownModelError,
     UnknownProviderError,
     UsageError,
@@ -68,7 +156,24 @@ if TYPE_CHECKING:
         UsageReport,
         UsageRow,
     )
-    from .ai import ChatSettings, Context, StreamEvent
+    from .ai import (
+        AssistantMessage,
+        ChatSettings,
+        Context,
+        EventType,
+        ImagePart,
+        Message,
+        ReasoningLevel,
+        StopReason,
+        StreamEvent,
+        TextPart,
+        ThinkingPart,
+        Tool,
+        ToolCallPart,
+        ToolResultMessage,
+        Usage,
+        UserMessage,
+    )
     from .attestation import Attestation
     from .audio import (
         MAX_AUDIO_BYTES,
@@ -82,43 +187,65 @@ if TYPE_CHECKING:
         audio_type,
         video_type,
     )
+    from .characters import Character, CharacterQuery, CharacterReview, CharacterReviews
     from .chat_flag import ChatFlag
+    from .image_tools import ImageEditRequest, UpscaleRequest
     from .media import (
-        MODEL_KINDS,
         EmbeddingResult,
         GeneratedImage,
         ImageRequest,
         ImageResult,
         MediaCatalog,
         MediaModel,
-        ModelKind,
     )
     from .media_jobs import Job, JobProgress, MediaInput, MusicRequest, Quote, VideoRequest
+    from .model_kinds import MODEL_KINDS, ModelKind
 
 __all__ = [
     "ENTRY_POINT_GROUP",
     "MAX_AUDIO_BYTES",
     "MODEL_KINDS",
+    "NOTHING",
     "Allocation",
     "Amount",
+    "AssistantMessage",
     "Attestation",
     "AttestationCapability",
     "AudioSink",
     "AuthMethod",
+    "BackgroundRemovalCapability",
     "Balance",
     "BalanceCapability",
+    "Catalog",
+    "CatalogSource",
+    "Character",
+    "CharacterCapability",
+    "CharacterQuery",
+    "CharacterReview",
+    "CharacterReviews",
     "ChatFlag",
     "ChatProvider",
     "ChatSession",
+    "ChatSettings",
     "ConfigError",
     "ConfigParseError",
     "ConfigValueError",
+    "Context",
+    "Cost",
+    "Deprecation",
+    "DirectClientRules",
     "EmbeddingCapability",
     "EmbeddingResult",
+    "EventType",
     "GeneratedImage",
     "ImageCapability",
+    "ImageEditCapability",
+    "ImageEditRequest",
+    "ImagePart",
     "ImageRequest",
     "ImageResult",
+    "ImageStylesCapability",
+    "ImageUpscaleCapability",
     "Job",
     "JobProgress",
     "KeyRefusedError",
@@ -127,13 +254,17 @@ __all__ = [
     "MediaInput",
     "MediaModel",
     "MediaModelsCapability",
+    "Message",
     "MissingVariableError",
+    "ModelInfo",
     "ModelKind",
+    "ModelProfile",
     "MusicRequest",
     "OpenClawError",
     "Plugin",
     "PluginApi",
     "PluginError",
+    "PriceTier",
     "Provider",
     "ProviderContext",
     "ProviderError",
@@ -144,25 +275,39 @@ __all__ = [
     "RateLimitEvent",
     "RateLimitLog",
     "RateLimits",
+    "ReasoningLevel",
     "Registry",
+    "Resolution",
     "SecretError",
     "SecretStr",
     "SpeechCapability",
     "SpeechQuote",
     "SpeechRequest",
     "SpeechResult",
+    "StopReason",
+    "StreamEvent",
+    "TextPart",
+    "ThinkingPart",
     "TimedText",
+    "Tool",
+    "ToolCallPart",
+    "ToolResultMessage",
     "Transcript",
     "TranscriptionCapability",
     "TranscriptionRequest",
+    "UnknownCharacterError",
     "UnknownModelError",
     "UnknownProviderError",
+    "UpscaleRequest",
+    "Usage",
     "UsageCapability",
     "UsageError",
     "UsageReport",
     "UsageRow",
+    "UserMessage",
     "VideoRequest",
     "audio_type",
+    "close_provider",
     "host_api_key",
     "host_context",
     "load_plugins",
@@ -174,6 +319,12 @@ __all__ = [
 ]
 
 ENTRY_POINT_GROUP = "openclaw.plugins"
+
+AI_NAMES = (
+    "AssistantMessage", "ChatSettings", "Context", "EventType", "ImagePart", "Message",
+    "ReasoningLevel", "StopReason", "StreamEvent", "TextPart", "ThinkingPart", "Tool",
+    "ToolCallPart", "ToolResultMessage", "Usage", "UserMessage",
+)  # fmt: skip
 
 #: the records offered here that few commands use (capability records, chat flags), by the
 #: module that defines them; each is imported on first use, so a command that shows none of
@@ -201,8 +352,6 @@ _RECORDS = {
             "ImageResult",
             "MediaCatalog",
             "MediaModel",
-            "MODEL_KINDS",
-            "ModelKind",
         ),
         "media",
     ),
@@ -224,8 +373,14 @@ _RECORDS = {
         ),
         "audio",
     ),
+    **dict.fromkeys(("ImageEditRequest", "UpscaleRequest"), "image_tools"),
     "Attestation": "attestation",
+    **dict.fromkeys(
+        ("Character", "CharacterQuery", "CharacterReview", "CharacterReviews"), "characters"
+    ),
     "ChatFlag": "chat_flag",  # only chat reads a provider's flags
+    **dict.fromkeys(AI_NAMES, "ai"),  # a turn's types: only chat and the gateway use them
+    **dict.fromkeys(("MODEL_KINDS", "ModelKind"), "model_kinds"),
 }
 
 
@@ -242,7 +397,16 @@ def __getattr__(name: str) -> Any:
 
 @runtime_checkable
 class Provider(Protocol):
-    """A model provider as the host uses it."""
+    """A model provider as the host uses it.
+
+    Its lifecycle: a provider owns the clients it makes. Those of a call (a catalog
+    request, a capability's call) close before the call returns; a chat session's close in
+    the session's ``aclose()``. A provider that keeps anything across calls (a connection
+    pool, a client for a Python caller) also has ``async def aclose(self) -> None``, which
+    releases it; the host calls it once, when it is done with the provider (the end of
+    ``openclaw chat``, the gateway's shutdown), through :func:`close_provider`, in the event
+    loop the provider's calls ran in. It is optional: the host asks nothing of a provider
+    without it."""
 
     id: str
     label: str
@@ -290,7 +454,9 @@ class ChatSession(Protocol):
         release what the turn holds (its HTTP stream)."""
         ...
 
-    async def aclose(self) -> None: ...
+    async def aclose(self) -> None:
+        """Release the session (its connections); the host calls it when the chat ends."""
+        ...
 
 
 @runtime_checkable
@@ -345,12 +511,19 @@ class DirectClientRules(Protocol):
 
 @runtime_checkable
 class Plugin(Protocol):
+    """What the ``openclaw.plugins`` entry point names: ``id`` (unique among the installed
+    plugins), ``name`` and ``description`` for people, ``config_schema`` (the JSON Schema of
+    its providers' ``models.providers.<id>`` blocks)."""
+
     id: str
     name: str
     description: str
     config_schema: Mapping[str, Any]
 
-    def register(self, api: PluginApi) -> None: ...
+    def register(self, api: PluginApi) -> None:
+        """Register the plugin's providers and capabilities with ``api``; no network or
+        disk I/O, and no failure for a missing key (the host has not resolved one)."""
+        ...
 
 
 class PluginApi:
@@ -362,6 +535,8 @@ class PluginApi:
         self.capabilities: dict[tuple[Kind, str], object] = {}
 
     def register_provider(self, provider: Provider) -> None:
+        """Offer ``provider`` (a :class:`Provider`, or a :class:`ChatProvider`) under its
+        ``id``; a second provider with that id from the same plugin is a ``PluginError``."""
         if provider.id in self.providers:
             raise PluginError(f"plugin {self.plugin_id}: provider {provider.id} registered twice")
         self.providers[provider.id] = provider
@@ -406,6 +581,8 @@ class Registry:
         return f"Registry(plugins={sorted(self.plugins)}, providers={sorted(self.providers)})"
 
     def provider(self, provider_id: str) -> Provider:
+        """The provider registered as ``provider_id``; an ``UnknownProviderError`` naming the
+        installed ones when none is."""
         try:
             return self.providers[provider_id]
         except KeyError:
@@ -432,24 +609,33 @@ class Registry:
         return found
 
     def balance(self, provider_id: str) -> BalanceCapability:
+        """:meth:`capability` for ``balance``, typed."""
         return cast("BalanceCapability", self.capability("balance", provider_id))
 
     def usage(self, provider_id: str) -> UsageCapability:
+        """:meth:`capability` for ``usage``, typed."""
         return cast("UsageCapability", self.capability("usage", provider_id))
 
     def images(self, provider_id: str) -> ImageCapability:
+        """:meth:`capability` for ``images``, typed."""
         return cast("ImageCapability", self.capability("images", provider_id))
 
     def embeddings(self, provider_id: str) -> EmbeddingCapability:
+        """:meth:`capability` for ``embeddings``, typed."""
         return cast("EmbeddingCapability", self.capability("embeddings", provider_id))
 
     def attestation(self, provider_id: str) -> AttestationCapability:
+        """:meth:`capability` for ``attestation``, typed."""
         return cast("AttestationCapability", self.capability("attestation", provider_id))
+
+    def characters(self, provider_id: str) -> CharacterCapability:
+        return cast("CharacterCapability", self.capability("characters", provider_id))
 
     def rate_limits(self, provider_id: str) -> RateLimitCapability:
         return cast("RateLimitCapability", self.capability("rate_limits", provider_id))
 
     def media_models(self, provider_id: str) -> MediaModelsCapability:
+        """:meth:`capability` for ``media_models``, typed."""
         return cast("MediaModelsCapability", self.capability("media_models", provider_id))
 
     def speech(self, provider_id: str) -> SpeechCapability:
@@ -510,6 +696,20 @@ def load_plugins(group: str = ENTRY_POINT_GROUP) -> Registry:
                 continue
             registry.capabilities[(kind, provider_id)] = implementation
     return registry
+
+
+async def close_provider(provider: Provider) -> str | None:
+    """Release what ``provider`` keeps across calls: await its ``aclose()`` when it has one
+    (see :class:`Provider`). Never raises: a failure comes back as one line for the host to
+    warn with; None when all went well."""
+    close = getattr(provider, "aclose", None)
+    if not callable(close):
+        return None
+    try:
+        await close()
+    except Exception as exc:  # a plugin's failure must not take the host down
+        return f"provider {provider.id} failed to close ({_line(exc)})"
+    return None
 
 
 def _not_a_plugin(candidate: object) -> str:

@@ -5,11 +5,14 @@ instead of a prompt, or, off a terminal, getpass's multi-line warning and a read
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 
 #: False once the command has decided it may not prompt (library use: prompts are the caller's)
 allowed = True
+#: set while a keyring backend's ``getpass`` prompt waits for the person at the terminal
+asking = threading.Event()
 
 
 class PromptRefused(Exception):
@@ -24,13 +27,26 @@ class PromptRefused(Exception):
 
 @contextmanager
 def no_prompt_unless_allowed() -> Iterator[None]:
-    """Within: ``getpass.getpass`` raises :class:`PromptRefused` unless prompts are allowed."""
-    if allowed:
-        yield
-        return
+    """Within: ``getpass.getpass`` raises :class:`PromptRefused` unless prompts are allowed;
+    when they are, :data:`asking` is set while its prompt is open."""
     import getpass
 
     original = getpass.getpass
+    if allowed:
+
+        def ask(prompt: str = "Password: ", stream: object = None) -> str:
+            asking.set()
+            try:
+                return original(prompt, stream)  # type: ignore[arg-type]
+            finally:
+                asking.clear()
+
+        getpass.getpass = ask
+        try:
+            yield
+        finally:
+            getpass.getpass = original
+        return
 
     def refuse(prompt: str = "Password: ", stream: object = None) -> str:
         raise PromptRefused

@@ -15,12 +15,16 @@ class HasSecret(Protocol):
 
 
 class SecretStr:
+    """An API key that shows ``**********`` in ``str`` and ``repr``; the key itself only
+    through ``get_secret_value()`` (a ``pydantic.SecretStr`` is accepted wherever this is)."""
+
     __slots__ = ("_secret_value",)
 
     def __init__(self, value: str) -> None:
         self._secret_value = value
 
     def get_secret_value(self) -> str:
+        """The key itself: send it, never show it."""
         return self._secret_value
 
     def __repr__(self) -> str:

@@ -38,7 +38,7 @@ if TYPE_CHECKING:
     from .secret import SecretStr
 
 KEYRING_SERVICE = "openclaw"
-KEYRING_SECONDS = 10.0  # long enough to type an unlock password; a hung backend is skipped
+KEYRING_SECONDS = 10.0  # a backend silent this long is skipped; a password prompt is not timed
 STATE_STORE = "OpenClaw state store"  # TypeScript OpenClaw's own key store, as a source
 _REFERENCE = re.compile(r"^\$\{([A-Z_][A-Z0-9_]*)\}$")
 Warn = Callable[[str], None]
@@ -120,9 +120,15 @@ _silent = False  # a backend that did not answer once is not asked again by this
 
 def _bounded(call: Callable[[], Any]) -> Any:
     """``call()`` (a keyring call), on a thread of its own: its result or exception, or
-    :class:`KeyringSilent` when it has not answered within ``KEYRING_SECONDS``. A call that
-    never answers is left on its daemon thread; it cannot keep the process alive."""
+    :class:`KeyringSilent` when it has not answered within ``KEYRING_SECONDS``. The time a
+    password prompt of the backend's waits for the person at the terminal does not count
+    (they may type slowly; Ctrl-C ends the command); the bound starts again once they
+    answered. A call that never answers is left on its daemon thread; it cannot keep the
+    process alive."""
     import threading
+    import time
+
+    from .prompts import asking
 
     global _silent
     if _silent:
@@ -137,7 +143,16 @@ def _bounded(call: Callable[[], Any]) -> Any:
 
     worker = threading.Thread(target=run, name="keyring", daemon=True)
     worker.start()
-    worker.join(KEYRING_SECONDS)
+    deadline = time.monotonic() + KEYRING_SECONDS
+    while worker.is_alive():
+        if asking.is_set():  # a person is typing the keyring's password
+            worker.join(0.05)
+            deadline = time.monotonic() + KEYRING_SECONDS
+            continue
+        left = deadline - time.monotonic()
+        if left <= 0:
+            break
+        worker.join(min(left, 0.05))
     if not outcome:
         _silent = True
         raise KeyringSilent

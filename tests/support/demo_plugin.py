@@ -4,8 +4,13 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
-from openclaw_venice.runtime.catalog import Catalog, ModelInfo
-from openclaw_venice.runtime.plugins import AuthMethod, PluginApi, ProviderContext
+from openclaw_venice.runtime.plugins import (
+    AuthMethod,
+    Catalog,
+    ModelInfo,
+    PluginApi,
+    ProviderContext,
+)
 
 MODELS = (
     ModelInfo(id="demo-small", name="Demo Small", provider="demo", context_window=8000),

@@ -12,6 +12,7 @@ all from Venice's spec (``tests/support/openapi.py``).
 from __future__ import annotations
 
 import functools
+import re
 from typing import Any
 
 from jsonschema import Draft7Validator
@@ -23,7 +24,11 @@ from tests.support.server import Request
 BODY_SCHEMAS = {
     "/image/generate": "GenerateImageRequest",
     "/embeddings": "CreateEmbeddingRequestSchema",
-    # queued jobs (issue 25)
+    # image tools and queued jobs (issue 25)
+    "/image/edit": "EditImageRequest",
+    "/image/multi-edit": "MultiEditImageRequest",
+    "/image/upscale": "UpscaleImageRequest",
+    "/image/background-remove": "BackgroundRemoveImageRequest",
     "/video/quote": "QuoteVideoRequest",
     "/video/queue": "QueueVideoRequest",
     "/video/retrieve": "RetrieveVideoRequest",
@@ -39,7 +44,15 @@ QUERY_ENDPOINTS = {
     "/billing/usage-analytics": ("/billing/usage-analytics", "get"),
     "/api_keys/rate_limits": ("/api_keys/rate_limits", "get"),  # no parameters: none may come
     "/api_keys/rate_limits/log": ("/api_keys/rate_limits/log", "get"),
+    "/characters": ("/characters", "get"),
+    "/characters/{slug}": ("/characters/{slug}", "get"),
+    "/characters/{slug}/reviews": ("/characters/{slug}/reviews", "get"),
 }
+#: spec paths with a parameter in them, as a request's path ends
+TEMPLATES = (
+    (re.compile(r"/characters/[^/]+/reviews$"), "/characters/{slug}/reviews"),
+    (re.compile(r"/characters/[^/]+$"), "/characters/{slug}"),
+)
 
 
 @functools.cache
@@ -62,6 +75,9 @@ def _query_validator(path: str, method: str) -> Draft7Validator:
 
 def endpoint(request: Request) -> str | None:
     """The spec path of a request to ``.../api/v1<path>``, for the paths checked here."""
+    for pattern, template in TEMPLATES:
+        if pattern.search(request.path):
+            return template
     for path in (*BODY_SCHEMAS, *FORM_SCHEMAS, *QUERY_ENDPOINTS):
         if request.path.endswith(path):
             return path
@@ -81,8 +97,23 @@ def spec_problems(request: Request) -> list[str]:
         subject = _form_values(request, validator.schema)
     else:
         validator = _query_validator(*QUERY_ENDPOINTS[path])
-        subject = {name: values[-1] for name, values in request.query.items()}
+        properties = validator.schema["properties"]
+        subject = {
+            name: _as_typed(values[-1], properties.get(name, {}))
+            for name, values in request.query.items()
+        }
     return [f"{path}: {e.message[:300]}" for e in validator.iter_errors(subject)]
+
+
+def _as_typed(text: str, schema: Any) -> Any:
+    """A query value as the schema types it: a whole number for ``integer``, the
+    comma-separated values for ``array`` (which the spec says it accepts); else the text."""
+    kind = schema.get("type") if isinstance(schema, dict) else None
+    if kind == "integer" and text.lstrip("-").isdigit():
+        return int(text)
+    if kind == "array":
+        return text.split(",")
+    return text
 
 
 def _form_values(request: Request, schema: dict[str, Any]) -> dict[str, Any]:

@@ -5,7 +5,6 @@ a user does (SIGINT or SIGTERM), returning its exit code and output."""
 
 from __future__ import annotations
 
-import copy
 import os
 import re
 import signal
@@ -14,78 +13,17 @@ import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
-from tests.support import venice_wire as wire
 from tests.support.hygiene import CANARY
-from tests.support.server import LocalServer, Reply, Request, json_reply
+from tests.support.server import LocalServer
+from tests.support.venice_standin import venice
+
+__all__ = ["Gateway", "venice", "wait_for"]
 
 OPENCLAW = Path(sys.executable).with_name("openclaw")
 LINE = re.compile(
     r"^Serving (?P<providers>\S+) at (?P<url>http://\S+/v1) \(bearer token in (?P<token>.+)\)$"
 )
-
-# Rows of Venice's real ``GET /models`` answer (the 2026-08 capture), limits and prices as
-# captured; the gateway's /v1/models and its turns' limits come from these.
-KIMI = {
-    "id": "kimi-k2-6", "type": "text", "created": 1776643200,
-    "model_spec": {
-        "privacy": "private", "availableContextTokens": 256000, "maxCompletionTokens": 20000,
-        "pricing": {"input": {"usd": 2.0, "diem": 0.75}, "cache_input": {"usd": 0.16, "diem": 0.16},
-                    "output": {"usd": 8.0, "diem": 3.5}},
-        "traits": [], "name": "Kimi K2.6",
-        "capabilities": {
-            "optimizedForCode": True, "quantization": "int4", "supportsAudioInput": False,
-            "supportsFunctionCalling": True, "supportsLogProbs": False,
-            "supportsMultipleImages": True, "maxImages": 10, "supportsReasoning": True,
-            "supportsReasoningEffort": True,
-            "reasoningEffortOptions": ["none", "low", "medium", "high"],
-            "defaultReasoningEffort": "high", "supportsResponseSchema": True,
-            "supportsTeeAttestation": False, "supportsE2EE": False, "supportsVideoInput": False,
-            "supportsVision": True, "supportsWebSearch": True, "supportsXSearch": False,
-        },
-    },
-}  # fmt: skip
-HERMES3 = {
-    "id": "hermes-3-llama-3.1-405b", "type": "text", "created": 1758758400,
-    "model_spec": {
-        "privacy": "private", "availableContextTokens": 128000,
-        "pricing": {"input": {"usd": 1.1, "diem": 1.1}, "output": {"usd": 3, "diem": 3}},
-        "traits": [], "name": "Hermes 3 Llama 3.1 405b",
-        "capabilities": {
-            "optimizedForCode": False, "quantization": "fp8", "supportsAudioInput": False,
-            "supportsFunctionCalling": False, "supportsLogProbs": False,
-            "supportsMultipleImages": False, "supportsReasoning": False,
-            "supportsReasoningEffort": False, "supportsResponseSchema": False,
-            "supportsTeeAttestation": False, "supportsE2EE": False, "supportsVideoInput": False,
-            "supportsVision": False, "supportsWebSearch": True, "supportsXSearch": False,
-        },
-    },
-}  # fmt: skip
-
-
-def live_rows(*extra: dict[str, Any]) -> dict[str, Any]:
-    return {"object": "list", "type": "text", "data": copy.deepcopy([KIMI, HERMES3, *extra])}
-
-
-def venice(
-    answers: list[list[dict[str, Any]]] | Callable[[Request], Reply | None],
-    rows: dict[str, Any] | None = None,
-) -> Callable[[Request], Reply | None]:
-    """``GET /models`` answers the live rows; each chat request the next stream (or what
-    ``answers`` says, when it is a responder)."""
-    pending = answers if callable(answers) else list(answers)
-
-    def respond(request: Request) -> Reply | None:
-        if request.method == "GET" and request.path == "/api/v1/models":
-            return json_reply(rows or live_rows())
-        if request.method == "POST" and request.path == "/api/v1/chat/completions":
-            if callable(pending):
-                return pending(request)
-            return wire.stream_reply(pending.pop(0))
-        return Reply(404, b'{"error": "not found"}', {"Content-Type": "application/json"})
-
-    return respond
 
 
 class Gateway:

@@ -6,15 +6,22 @@ transcript of the audio's size)."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import AsyncGenerator, Sequence
 from typing import Any, ClassVar
 
-from openclaw_venice.runtime.catalog import Catalog
 from openclaw_venice.runtime.plugins import (  # the contract, as any plugin imports it
     Amount,
+    AssistantMessage,
     AudioSink,
     AuthMethod,
     Balance,
+    Catalog,
+    Character,
+    CharacterQuery,
+    CharacterReview,
+    CharacterReviews,
+    ChatSettings,
+    Context,
     EmbeddingResult,
     GeneratedImage,
     ImageRequest,
@@ -33,14 +40,21 @@ from openclaw_venice.runtime.plugins import (  # the contract, as any plugin imp
     SpeechQuote,
     SpeechRequest,
     SpeechResult,
+    StreamEvent,
+    TextPart,
     TimedText,
     Transcript,
     TranscriptionRequest,
+    UnknownCharacterError,
     UsageReport,
     UsageRow,
+    UserMessage,
 )
 from tests.support.pngs import png
 
+CHARACTERS = (
+    Character("ada", "Ada", "studio", "A patient teacher.", "tutor", ("maths",), rating=4.5),
+)
 IMAGE_MODELS = (MediaModel("sketch", "Sketch", "studio", "image", "private"),)
 EMBED_MODELS = (MediaModel("words", "Words", "studio", "embedding", "anonymized"),)
 #: what it lists beside those: a speech model with its voices and price
@@ -86,6 +100,29 @@ class StudioProvider:
     def catalog(self, ctx: ProviderContext) -> Catalog:
         return self.bundled_catalog()
 
+    chat_flags = ()
+
+    def chat(self, ctx: ProviderContext, api_key: Any, catalog: Catalog | None = None) -> Any:
+        return StudioSession()
+
+
+class StudioSession:
+    """Answers locally: the last user text, said by the character the turn names."""
+
+    async def stream(
+        self, model: Any, context: Context, settings: ChatSettings
+    ) -> AsyncGenerator[StreamEvent, None]:
+        last = next(m for m in reversed(context.messages) if isinstance(m, UserMessage))
+        said = last.content if isinstance(last.content, str) else "…"
+        text = f"{settings.character or 'nobody'} on {model}: {said}"
+        yield StreamEvent("start")
+        yield StreamEvent("text_delta", delta=text)
+        message = AssistantMessage([TextPart(text)], model=str(model), provider="studio")
+        yield StreamEvent("done", message=message)
+
+    async def aclose(self) -> None:
+        pass
+
 
 class StudioExtras:
     async def balance(self, ctx: ProviderContext, api_key: Any) -> Balance:
@@ -95,6 +132,23 @@ class StudioExtras:
         return UsageReport(
             f"{days} days", (UsageRow("Sketch", "IMAGE", 2, "images", {"credits": 1.5}),)
         )
+
+    async def characters(
+        self, ctx: ProviderContext, api_key: Any, query: CharacterQuery
+    ) -> tuple[Character, ...]:
+        return tuple(c for c in CHARACTERS if not query.search or query.search in c.name)
+
+    async def character(self, ctx: ProviderContext, api_key: Any, slug: str) -> Character:
+        found = next((c for c in CHARACTERS if c.slug == slug), None)
+        if found is None:
+            raise UnknownCharacterError("studio", slug, tuple(c.slug for c in CHARACTERS))
+        return found
+
+    async def character_reviews(
+        self, ctx: ProviderContext, api_key: Any, slug: str, page: int = 1
+    ) -> CharacterReviews:
+        character = await self.character(ctx, api_key, slug)
+        return CharacterReviews(character.slug, (CharacterReview(5, "Clear.", "sam"),), page, 1, 1)
 
     async def rate_limits(self, ctx: ProviderContext, api_key: Any) -> RateLimits:
         return RateLimits((RateLimit("sketch", "images per hour", 12),), tier="hobby")
@@ -159,6 +213,22 @@ class StudioExtras:
         segments = (TimedText(text, 0.0, 1.5),) if request.timestamps else ()
         return Transcript(text, "ear", 1.5, (), segments, "anonymized")
 
+    # image tools: the answer is a PNG the size of the input's (bigger by ``scale``)
+    async def edit_image(self, ctx: ProviderContext, api_key: Any, request: Any) -> ImageResult:
+        return ImageResult((GeneratedImage(png(3, 3), "image/png"),), request.model or "brush")
+
+    async def upscale_image(self, ctx: ProviderContext, api_key: Any, request: Any) -> ImageResult:
+        side = 2 * request.scale
+        return ImageResult((GeneratedImage(png(side, side), "image/png"),), "enlarger", "private")
+
+    async def remove_background(
+        self, ctx: ProviderContext, api_key: Any, image: Any
+    ) -> ImageResult:
+        return ImageResult((GeneratedImage(png(1, 1), "image/png"),), "scissors", "private")
+
+    async def image_styles(self, ctx: ProviderContext, api_key: Any) -> tuple[str, ...]:
+        return ("Charcoal", "Ink")
+
 
 class StudioJobs:
     """Video and music as queued jobs, made locally: each job is done at its second look
@@ -203,8 +273,9 @@ class StudioPlugin:
         api.register_provider(StudioProvider())
         extras = StudioExtras()
         for kind in (
-            "balance", "usage", "rate_limits", "images", "embeddings", "media_models", "speech",
-            "transcription",
+            "balance", "usage", "rate_limits", "characters", "images", "embeddings", "media_models",
+            "speech", "transcription", "image_edit", "image_upscale", "background_removal",
+            "image_styles",
         ):
             api.register_capability("studio", kind, extras)  # type: ignore[arg-type]
         api.register_capability("studio", "video", StudioJobs("video"))

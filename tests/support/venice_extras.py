@@ -9,7 +9,7 @@ import json
 from collections.abc import Callable
 from typing import Any
 
-from tests.support.pngs import png
+from tests.support.pngs import png, png_size
 from tests.support.server import Reply, Request, json_reply
 
 REQUEST_ID = "9a8b7c6d5e4f-FRA"
@@ -97,6 +97,48 @@ RATE_LIMIT_LOG = {
         },
     ],
 }
+#: a character as ``GET /characters/{slug}`` answers (the spec's example)
+CHARACTER = {
+    "adult": False,
+    "author": "k3x9q",
+    "createdAt": "2024-12-20 21:28:08.934000+00:00",
+    "description": "Alan Watts was a British writer and speaker on Zen.",
+    "featured": False,
+    "id": "2f460055-7595-4640-9cb6-c442c4c869b0",
+    "name": "Alan Watts",
+    "shareUrl": "https://venice.ai/c/alan-watts",
+    "photoUrl": None,
+    "slug": "alan-watts",
+    "stats": {
+        "averageRating": 4.7,
+        "imports": 112,
+        "ratingCount": 24,
+        "ratingSum": 113,
+        "userRating": None,
+    },
+    "tags": ["AlanWatts", "Philosophy"],
+    "updatedAt": "2025-02-09 03:23:53.708000+00:00",
+    "webEnabled": True,
+    "modelId": "venice-uncensored-1-2",
+}
+REVIEWS = {
+    "object": "list",
+    "data": [
+        {
+            "characterId": CHARACTER["id"],
+            "createdAt": "2025-02-09 03:23:53.708000+00:00",
+            "id": "1e38fb78-043f-4ce2-b3bc-966089c25467",
+            "isOwner": False,
+            "locale": "en",
+            "message": "Thoughtful, grounded, and surprisingly practical.",
+            "rating": 5,
+            "userAvatarUrl": None,
+            "username": "product_user_42",
+        }
+    ],
+    "pagination": {"page": 1, "pageSize": 20, "total": 1, "totalPages": 1},
+    "summary": {"averageRating": 4.7, "totalReviews": 1},
+}
 IMAGE_ROWS = [
     {
         "id": "venice-sd35",
@@ -183,13 +225,30 @@ def embeddings_answer(body: dict[str, Any], reverse: bool = False) -> Reply:
     return json_reply(payload, headers={"CF-RAY": REQUEST_ID})
 
 
+STYLES = ["3D Model", "Analog Film", "Anime", "Cinematic", "Comic Book"]  # the spec's example
+
+
+def image_tool_answer(request: Request) -> Reply:
+    """The image Venice answers an edit, upscale or background removal with: a real PNG,
+    twice the input's size for an upscale (``scale``), the input's size otherwise."""
+    body = request.json()
+    given = body.get("image") or (body.get("images") or [""])[0]
+    width, height = png_size(base64.b64decode(given))
+    factor = body.get("scale", 1) if request.path.endswith("/image/upscale") else 1
+    headers = {"Content-Type": "image/png", "CF-RAY": REQUEST_ID}
+    if "model" in body or "modelId" in body:
+        headers["x-venice-model-id"] = body.get("model") or body["modelId"]
+    return Reply(200, png(width * factor, height * factor, (1, 2, 3)), headers)
+
+
 def venice_extras(
     image: Callable[[Request], Reply | None] | None = None,
     embeddings: Callable[[Request], Reply | None] | None = None,
     balance: Callable[[Request], Reply | None] | None = None,
     limits: Callable[[Request], Reply | None] | None = None,
 ) -> Callable[[Request], Reply | None]:
-    """Serve ``/models`` (by ``type``), billing, rate limits, image and embedding endpoints."""
+    """Serve ``/models`` (by ``type``), billing, rate limits, characters, image and embedding
+    endpoints."""
 
     def respond(request: Request) -> Reply | None:
         path = request.path
@@ -208,12 +267,25 @@ def venice_extras(
                 return limits(request)
             payload = RATE_LIMIT_LOG if path.endswith("/log") else RATE_LIMITS
             return json_reply(payload, headers={"CF-RAY": REQUEST_ID})
+        if path.endswith("/characters"):
+            return json_reply({"object": "list", "data": [CHARACTER]})
+        if path.endswith("/characters/alan-watts"):
+            return json_reply({"object": "character", "data": CHARACTER})
+        if path.endswith("/characters/alan-watts/reviews"):
+            return json_reply(REVIEWS, headers={"CF-RAY": REQUEST_ID})
+        if "/characters/" in path:
+            return json_reply({"error": "Character not found"}, 404, {"CF-RAY": REQUEST_ID})
         if path.endswith("/billing/usage-analytics"):
             return json_reply(USAGE, headers={"CF-RAY": REQUEST_ID})
         if path.endswith("/image/generate"):
             return image(request) if image else image_answer(request.json().get("variants", 1))
         if path.endswith("/embeddings"):
             return embeddings(request) if embeddings else embeddings_answer(request.json())
+        if path.endswith("/image/styles"):
+            return json_reply({"data": STYLES, "object": "list"}, headers={"CF-RAY": REQUEST_ID})
+        if path.endswith(("/image/edit", "/image/multi-edit", "/image/upscale",
+                          "/image/background-remove")):  # fmt: skip
+            return image_tool_answer(request)
         return Reply(404, json.dumps({"error": "not found"}).encode())
 
     return respond

@@ -12,13 +12,13 @@ import argparse
 import asyncio
 import uuid
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..ai import ChatSettings, Context, UserPart
 from ..catalog import split_ref
 from ..errors import PluginError, UsageError
 from ..host import Host
-from ..plugins import AuthMethod, ChatProvider, Registry
+from ..plugins import AuthMethod, ChatProvider, Registry, close_provider
 from .chat_input import (
     combine,
     load_audio,
@@ -30,6 +30,11 @@ from .chat_input import (
 )
 from .chat_output import TurnPrinter
 from .chat_turn import Turn
+
+if TYPE_CHECKING:
+    from ..characters import Character
+    from ..secret import SecretStr
+    from ..secrets import ResolvedKey
 
 LEVELS = ("off", "minimal", "low", "medium", "high", "xhigh")
 
@@ -71,6 +76,11 @@ def add_parser(sub: Any, registry: Registry | None = None) -> None:
     parser.add_argument("--show-thinking", action="store_true", help="print reasoning (stderr)")
     parser.add_argument("--json-schema", metavar="FILE", help="answer as JSON matching FILE")
     parser.add_argument("--json", action="store_true", help="print the final turn as JSON")
+    parser.add_argument(
+        "--character", metavar="SLUG",
+        help="talk to one of the provider's characters (`openclaw characters` lists them); "
+        "without --model, on the character's own model",
+    )  # fmt: skip
     for provider in _chat_providers(registry):
         group = parser.add_argument_group(f"{provider.label} options")
         for method in provider.auth_methods:
@@ -107,10 +117,15 @@ def run(args: argparse.Namespace, host: Host) -> int:
     images += [load_audio(path) for path in args.audio]
     images += [load_video(where) for where in args.video]
     piped = None if host.stdin.isatty() else read_stdin(host.stdin)
-    provider, model = resolve_model(host, args.model)
+    if args.character and not args.model:
+        provider, model, key = with_character(host, args)  # its own model
+    else:
+        provider, model = resolve_model(host, args.model)
+        key = host.resolve_key(provider, _flag_key(args, provider))
+        if args.character:
+            check_character(host, provider, key.value, args.character)
+    settings = settings._replace(character=args.character)
     catalog = host.catalog(provider.id)
-    flag_key = next((getattr(args, _key_dest(m), None) for m in provider.auth_methods), None)
-    key = host.resolve_key(provider, flag_key)
     context = Context(system_prompt=args.system)
     printer = TurnPrinter(host, show_thinking=args.show_thinking, as_json=args.json)
     session = provider.chat(host.provider_context(provider), key.value, catalog)
@@ -129,7 +144,45 @@ def run(args: argparse.Namespace, host: Host) -> int:
                 interactive(host, runner, turn, images)
         finally:
             runner.run(session.aclose())
+            failure = runner.run(close_provider(provider))  # in the loop its calls ran in
+            if failure:
+                host.warn(failure)
     return 0
+
+
+def _flag_key(args: argparse.Namespace, provider: ChatProvider) -> str | None:
+    return next((getattr(args, _key_dest(m), None) for m in provider.auth_methods), None)
+
+
+def with_character(host: Host, args: argparse.Namespace) -> tuple[ChatProvider, str, ResolvedKey]:
+    """``--character`` without ``--model``: the provider that hosts characters (the default
+    model's when it does, else the one installed that does), the character checked, and the
+    model it runs on (else the provider's default)."""
+    from .capability_use import pick_provider
+
+    default = host.default_model_ref()
+    provider_id = split_ref(default)[0] if default and "/" in default else None
+    if provider_id not in host.registry.offers("characters"):
+        provider_id, _ = pick_provider(host, "characters", None)
+    provider = host.registry.provider(provider_id)
+    if not isinstance(provider, ChatProvider):
+        raise PluginError(f"provider {provider_id} cannot chat; pick another with --model")
+    check_base_url(provider.id, provider.base_url(host.provider_context(provider)))
+    key = host.resolve_key(provider, _flag_key(args, provider))
+    character = check_character(host, provider, key.value, args.character)
+    model = character.model or provider.default_model
+    if not model:
+        raise UsageError(f"say which model {character.ref} should run on: --model PROVIDER/MODEL")
+    host.err(f"{character.name} ({character.ref}), on {provider.id}/{model}")
+    return provider, model, key
+
+
+def check_character(host: Host, provider: ChatProvider, key: SecretStr, slug: str) -> Character:
+    """The character ``slug`` of ``provider``: before any chat request, so a mistyped slug
+    is one line (:class:`UnknownCharacterError`, with the closest slugs) and costs nothing."""
+    capability = host.registry.characters(provider.id)  # a clear error when none
+    ctx = host.provider_context(provider)
+    return asyncio.run(capability.character(ctx, key, slug))
 
 
 def resolve_model(host: Host, ref: str | None) -> tuple[ChatProvider, str]:

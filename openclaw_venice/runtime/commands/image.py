@@ -10,29 +10,25 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
-import tempfile
 from pathlib import Path
 from typing import Any
 
 from ..errors import ProviderError, UsageError
 from ..host import Host
-from ..media import ImageRequest, ImageResult
+from ..media import ImageRequest
 from ..plugins import Registry
 from .balance_guard import warn_if_low_balance
 from .capability_use import call_context, pick_provider, run_async
+from .image_output import EXTENSIONS as _EXTENSIONS
+from .image_output import PRIVACY as PRIVACY  # re-exported: other media commands use them
+from .image_output import check_writable as check_writable
+from .image_output import report, write_whole
 from .key_options import add_key_options
-
-_EXTENSIONS = {".png": "png", ".jpg": "jpeg", ".jpeg": "jpeg", ".webp": "webp"}
-PRIVACY = {
-    "private": "private: nothing stored or logged",
-    "anonymized": "anonymized: proxied without identifying you; the model's host may keep it",
-}
 
 
 def add_parser(sub: Any, registry: Registry | None = None) -> None:
-    p = sub.add_parser("image", help="generate images from a prompt")
-    p.add_argument("prompt", nargs="+", help="what to draw")
+    p = sub.add_parser("image", help="generate, edit, upscale images; remove backgrounds")
+    p.add_argument("prompt", nargs="*", help="what to draw (with --edit: what to change)")
     p.add_argument("--model", "-m", metavar="PROVIDER/MODEL", help="default: the provider's")
     p.add_argument("--output", "-o", metavar="PATH", default="image.png", help="file to write")
     p.add_argument("--count", "-n", type=int, default=1, metavar="N", help="images (1-4)")
@@ -52,11 +48,29 @@ def add_parser(sub: Any, registry: Registry | None = None) -> None:
     p.add_argument("--format", choices=("png", "jpeg", "webp"), help="default: from -o")
     p.add_argument("--force", action="store_true", help="overwrite existing files")
     p.add_argument("--json", action="store_true", help="print what was written as JSON")
+    tools = p.add_argument_group("image tools (instead of generating)")
+    tools.add_argument("--edit", metavar="FILE", action="append",
+                       help="edit FILE as the prompt says (repeat: a multi-edit)")  # fmt: skip
+    tools.add_argument("--upscale", metavar="FILE", help="FILE made larger (--scale 2 or 4)")
+    tools.add_argument("--scale", type=int, default=2, metavar="N", help="2 or 4 (--upscale)")
+    tools.add_argument("--creativity", type=float, metavar="X",
+                       help="detail the upscaler may add, 0 to 0.02 (--upscale)")  # fmt: skip
+    tools.add_argument("--remove-background", metavar="FILE",
+                       help="FILE with a transparent background (a PNG)")  # fmt: skip
+    tools.add_argument("--list-styles", action="store_true",
+                       help="the style presets --style takes")  # fmt: skip
     add_key_options(p, registry)
     p.set_defaults(handler=run)
 
 
 def run(args: argparse.Namespace, host: Host) -> int:
+    tool = _tool(args)
+    if tool is not None:
+        from .image_tools import run_tool
+
+        return run_tool(args, host, tool)
+    if not args.prompt:
+        raise UsageError("say what to draw: openclaw image \"a lighthouse at dusk\" -o out.png")
     request = image_request(args)
     paths = output_paths(Path(args.output), request.count)
     if not args.force:
@@ -68,9 +82,13 @@ def run(args: argparse.Namespace, host: Host) -> int:
     provider_id, model_id = pick_provider(host, "images", args.model)
     request = ImageRequest(**{**_fields(request), "model": model_id})
     ctx, key = call_context(host, provider_id)
+    if request.style is not None:
+        from .image_tools import check_style
+
+        check_style(host, provider_id, ctx, key, request.style)
     warn_if_low_balance(host, provider_id, key)
     result = run_async(host.registry.images(provider_id).generate_images(ctx, key, request))
-    _report(host, provider_id, result)
+    report(host, provider_id, result)
     if not result.images:
         raise ProviderError(
             f"{provider_id} sent no image"
@@ -79,7 +97,8 @@ def run(args: argparse.Namespace, host: Host) -> int:
         )
     if len(result.images) < request.count:
         host.warn(f"asked for {request.count} images, {provider_id} sent {len(result.images)}")
-    written = [_write(path, image.data) for path, image in zip(paths, result.images, strict=False)]
+    pairs = zip(paths, result.images, strict=False)
+    written = [write_whole(path, image.data) for path, image in pairs]
     if args.json:
         payload = result.to_json()
         payload["files"] = [str(p) for p in written]
@@ -88,6 +107,18 @@ def run(args: argparse.Namespace, host: Host) -> int:
         for path in written:
             host.out(str(path))
     return 0
+
+
+def _tool(args: argparse.Namespace) -> str | None:
+    """Which image tool the options ask for (one at most), or None: generate."""
+    asked = [name for name, on in (
+        ("edit", bool(args.edit)), ("upscale", args.upscale is not None),
+        ("remove-background", args.remove_background is not None),
+        ("list-styles", args.list_styles),
+    ) if on]  # fmt: skip
+    if len(asked) > 1:
+        raise UsageError(f"--{asked[0]} and --{asked[1]} are different tools; pick one")
+    return asked[0] if asked else None
 
 
 def image_request(args: argparse.Namespace) -> ImageRequest:
@@ -131,51 +162,3 @@ def output_paths(path: Path, count: int) -> list[Path]:
     if count <= 1:
         return [path]
     return [path.with_name(f"{path.stem}-{i}{path.suffix}") for i in range(1, count + 1)]
-
-
-def _report(host: Host, provider_id: str, result: ImageResult) -> None:
-    privacy = PRIVACY.get(result.privacy or "", "privacy not stated by the provider")
-    host.err(f"{provider_id}/{result.model} ({privacy})")
-    if result.blurred:
-        host.warn("the provider blurred the image: safe mode judged it adult content")
-    if result.content_violation:
-        host.warn("the provider flagged the image as a content violation of its terms")
-
-
-def check_writable(directory: Path) -> None:
-    """A file can be made in ``directory`` (made and removed, as writing will): else a
-    one-line :class:`UsageError` before the provider is asked for anything."""
-    where = directory if str(directory) else Path(".")
-    try:
-        fd, tmp = tempfile.mkstemp(prefix=".openclaw-image-check.", dir=where)
-    except OSError as exc:
-        raise UsageError(
-            f"cannot write into {where}: {exc.strerror or exc}; create it or pick another -o "
-            "(nothing was generated)"
-        ) from None
-    os.close(fd)
-    Path(tmp).unlink(missing_ok=True)
-
-
-def _write(path: Path, data: bytes) -> Path:
-    """``data`` at ``path``, whole or not at all."""
-    directory = path.parent if str(path.parent) else Path(".")
-    try:
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=directory)
-    except OSError as exc:
-        raise UsageError(f"cannot write {path}: {exc.strerror or exc}") from None
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-        os.chmod(tmp, 0o644 & ~_umask())
-        os.replace(tmp, path)
-    except OSError as exc:
-        Path(tmp).unlink(missing_ok=True)
-        raise UsageError(f"cannot write {path}: {exc.strerror or exc}") from None
-    return path
-
-
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask

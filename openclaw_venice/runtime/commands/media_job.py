@@ -28,7 +28,7 @@ from typing import IO, TYPE_CHECKING, Any, cast
 from ..errors import OpenClawError, ProviderError, UsageError
 from ..terminal import is_terminal, safe_text
 from .capability_use import call_context, pick_provider
-from .image import check_writable
+from .image_output import check_writable
 from .key_options import add_key_options
 from .paid_job import Declined, before_paid_job
 
@@ -104,7 +104,7 @@ def run_job(
         if args.quote:
             return run.show_quote(run.quote)
         try:  # outside the event loop: Ctrl-C at the question is a plain interrupt
-            before_paid_job(host, provider_id, run.quote, what, args.yes)
+            before_paid_job(host, provider_id, run.quote, what, args.yes, key)
         except Declined:
             host.err("Nothing was queued; nothing was paid.")
             return 1
