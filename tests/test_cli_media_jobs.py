@@ -337,3 +337,16 @@ def test_resuming_a_job_venice_does_not_know_says_so(
         f"check the id and the model (request id {REQUEST_ID})"
     )
     assert list(folder.iterdir()) == []
+
+
+def test_a_jobs_calls_share_one_connection(
+    jobs: JobServer, server: LocalServer, env: dict[str, str], folder: Path
+) -> None:
+    """Queue, every look and complete go over one kept-alive connection, not one each (a
+    TLS handshake per look, every few seconds, for minutes)."""
+    jobs.polls = 3
+    assert run_cli("video", "x", "-o", str(folder / "v.mp4"), "--yes", env=env).code == 0
+    job_calls = [r for r in server.requests
+                 if r.path.endswith(("/queue", "/retrieve", "/complete"))]  # fmt: skip
+    assert len(job_calls) == 6
+    assert len({r.handler.client_address[1] for r in job_calls}) == 1
