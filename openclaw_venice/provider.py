@@ -37,6 +37,7 @@ if TYPE_CHECKING:
     from .embeddings import VeniceEmbeddings
     from .images.client import VeniceImages
     from .jobs.client import VeniceMusic, VeniceVideo
+    from .rate_limits import VeniceLimits
     from .runtime.ai import AssistantMessage, ChatSettings, Context, StreamEvent
     from .runtime.plugins import SecretStr
     from .wire.client import ConnectionLimits
@@ -276,6 +277,14 @@ class VeniceProvider:
         from .audio.client import VeniceAudio
 
         return VeniceAudio(lambda: self.client().wire, self._runner)
+
+    @functools.cached_property
+    def limits(self) -> VeniceLimits:
+        """``await provider.limits.get()`` (or ``get_sync``): the key's rate limits by model,
+        tier and expiry; ``log()`` the recent times one was hit. The key as for :meth:`client`."""
+        from .rate_limits import VeniceLimits
+
+        return VeniceLimits(lambda: self.client().wire, self._runner)
 
     @functools.cached_property
     def characters(self) -> VeniceCharacters:

@@ -8,7 +8,7 @@ as ``billing`` does for balances; an answer without its ``data`` is malformed.
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from .runtime.plugins import Amount, RateLimit, RateLimitEvent, RateLimitLog, RateLimits
@@ -17,6 +17,7 @@ from .wire.client import CallLimits, malformed
 if TYPE_CHECKING:
     from .runtime.plugins import ProviderContext, SecretStr
     from .wire.client import Wire
+    from .wire.sync import LoopRunner
 
 # a limit per model and kind: some hundred models, three kinds each, fit in well under 1 MB
 LIMITS = CallLimits(timeout=15.0, max_bytes=2 * 1024 * 1024, max_retries=1)
@@ -98,6 +99,30 @@ async def rate_limits_with(wire: Wire, limits: CallLimits = LIMITS) -> RateLimit
 async def rate_limit_log_with(wire: Wire, limits: CallLimits = LOG_LIMITS) -> RateLimitLog:
     answer = await wire.json("GET", "/api_keys/rate_limits/log", limits=limits)
     return parse_rate_limit_log(answer.payload, answer.request_id)
+
+
+class VeniceLimits:
+    """The key's rate limits for Python callers: ``await provider.limits.get()`` (a
+    :class:`RateLimits`), ``await provider.limits.log()`` (the recent times a limit was hit),
+    and their ``*_sync`` forms. ``wire``: the wire of the provider's key (made on first use)."""
+
+    def __init__(self, wire: Callable[[], Wire], runner: LoopRunner) -> None:
+        self._wire, self._runner = wire, runner
+
+    def __repr__(self) -> str:
+        return "VeniceLimits()"
+
+    async def get(self) -> RateLimits:
+        return await rate_limits_with(self._wire())
+
+    async def log(self) -> RateLimitLog:
+        return await rate_limit_log_with(self._wire())
+
+    def get_sync(self) -> RateLimits:
+        return self._runner.run(self.get, "limits.get_sync", "await provider.limits.get()")
+
+    def log_sync(self) -> RateLimitLog:
+        return self._runner.run(self.log, "limits.log_sync", "await provider.limits.log()")
 
 
 class VeniceRateLimits:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import os
 import subprocess
+import time
 from pathlib import Path
 
 import pytest
@@ -16,7 +17,7 @@ import pytest
 from tests.conftest import OPENCLAW, run_cli
 from tests.support import faults
 from tests.support.hygiene import CANARY
-from tests.support.server import LocalServer, json_reply
+from tests.support.server import LocalServer, Reply, Request, json_reply
 from tests.support.venice_audio import (
     KOKORO_VOICES,
     MP3_FRAME,
@@ -302,3 +303,79 @@ def test_a_transcript_is_made_safe_for_a_terminal_only(server: LocalServer, tmp_
     escape = lambda r: json_reply({"text": "hi \x1b]0;owned\x07 there"})  # noqa: E731
     result = run_cli("transcribe", str(audio), env=serve(server, transcription=escape))
     assert result.stdout == "hi \x1b]0;owned\x07 there\n"  # a pipe gets it as it came
+
+
+# -- in a terminal ------------------------------------------------------------------------------
+def test_audio_is_never_written_to_a_terminal(server: LocalServer) -> None:
+    from tests.support.terminal import Terminal
+
+    with Terminal("speak", "Hello.", "-o", "-", env=serve(server)) as term:
+        shown = term.read_to_end()
+        assert term.wait() != 0
+    assert b"Error: not writing audio to a terminal; pass -o FILE or pipe stdout" in shown
+    assert server.requests == []
+
+
+def test_speech_piped_from_a_terminal_session(server: LocalServer) -> None:
+    """``openclaw speak "..." -o - | player``: stdout a pipe, stderr the terminal."""
+    from tests.support.terminal import Terminal
+
+    with Terminal("speak", "Piped.", "-o", "-", "--format", "wav", env=serve(server),
+                  stdout_pipe=True) as term:  # fmt: skip
+        assert term.proc.stdout is not None
+        audio = term.proc.stdout.read()
+        assert term.wait() == 0
+    assert wav_parts(audio)[2].rstrip(b"\x00") == b"Piped."
+    assert b"venice/tts-kokoro: 6 characters" in term.seen
+
+
+def test_ctrl_c_while_the_audio_comes_leaves_no_file(server: LocalServer, tmp_path: Path) -> None:
+    from tests.support.terminal import Terminal
+
+    stall = faults.body_stalls(MP3_HEAD + MP3_FRAME + b"x" * 100, content_type="audio/mpeg")
+    folder = tmp_path / "out"
+    folder.mkdir()
+    out = folder / "a.mp3"
+
+    def begun() -> bool:  # the answer has begun, into a temporary file beside -o
+        asked = any(r.path.endswith("/audio/speech") for r in server.requests)
+        return asked and any(p.name.startswith(".a.mp3.") for p in folder.iterdir())
+
+    with Terminal("speak", "Hi.", "-o", str(out), env=serve(server, speech=stall)) as term:
+        term.read_until(b"venice/tts-kokoro: 3 characters")
+        for _ in range(500):
+            if begun():
+                break
+            time.sleep(0.02)
+        assert begun()
+        time.sleep(0.3)  # the answer's first bytes are read (and held for the file)
+        term.interrupt()
+        code = term.wait()
+    assert code == 130
+    assert b"Traceback" not in term.seen
+    assert list(folder.iterdir()) == []  # no file, no temporary file
+
+
+def test_a_large_answer_streams_to_the_file_without_growing_memory(
+    server: LocalServer, tmp_path: Path
+) -> None:
+    """``openclaw speak``'s peak memory (its own, as benchmarks/run.py measures it) for a
+    96 MiB answer is within a few MiB of its peak for a small one, same run: the answer goes
+    to the file piece by piece, never whole into memory."""
+    from benchmarks.run import run_process
+
+    size = {"n": 0}
+
+    def answer(request: Request) -> Reply:
+        block = (MP3_HEAD + MP3_FRAME).ljust(65536, b"\x00")
+        blocks = (block for _ in range(size["n"] // 65536))
+        return Reply(200, blocks, {"Content-Type": "audio/mpeg"})
+
+    env = {**os.environ, **serve(server, speech=answer)}
+    peaks = {}
+    for label, n in (("small", 65536), ("large", 96 * 2**20)):
+        size["n"] = n
+        out = tmp_path / f"{label}.mp3"
+        _, peaks[label] = run_process([str(OPENCLAW), "speak", "Hi.", "-o", str(out)], env)
+        assert out.stat().st_size == n
+    assert peaks["large"] - peaks["small"] < 16 * 1024, peaks  # KiB

@@ -17,7 +17,7 @@ from tests.support.server import LocalServer
 from tests.support.terminal import Terminal
 from tests.support.venice_jobs import MP3, MP4, JobServer
 
-MODEL = "venice/wan-2.6-text-to-video"
+MODEL = "venice/seedance-2-0-text-to-video-basic"
 
 
 @pytest.fixture
@@ -54,7 +54,7 @@ def test_a_video_is_quoted_queued_saved_and_completed_with_no_progress_on_a_pipe
                                f"openclaw video --resume job-1 -m {MODEL} -o {out})")  # fmt: skip
     assert len(lines) == 2  # no status line on a pipe: no "\r", no "processing"
     assert "\r" not in result.stderr and "\x1b" not in result.stderr
-    assert jobs.queued == [{"model": "wan-2.6-text-to-video", "duration": "5s",
+    assert jobs.queued == [{"model": "seedance-2-0-text-to-video-basic", "duration": "5s",
                             "aspect_ratio": "16:9", "prompt": "a boat at dawn"}]  # fmt: skip
     assert jobs.completed == ["job-1"]
     assert sorted(folder.iterdir()) == [out]
@@ -70,7 +70,7 @@ def test_without_a_terminal_a_paid_job_needs_yes(
         "(there is no terminal to ask on)"
     )
     assert jobs.queued == [] and list(folder.iterdir()) == []
-    assert [r.path for r in server.requests] == ["/api/v1/video/quote"]
+    assert [r.path for r in server.requests] == ["/api/v1/models", "/api/v1/video/quote"]
 
 
 def test_quote_shows_the_price_and_queues_nothing(
@@ -163,10 +163,10 @@ def test_progress_on_a_terminal_then_ctrl_c_leaves_the_job_resumable(
     jobs.polls = 1000  # still processing when Ctrl-C comes
     out = folder / "boat.mp4"
     with Terminal("video", "a boat at dawn", "-o", str(out), env=env) as term:
-        term.read_until(b"this video with venice/wan-2.6-text-to-video: USD 0.45")
+        term.read_until(b"this video with venice/seedance-2-0-text-to-video-basic: USD 0.45")
         term.read_until(b"Queue it? [y/N]")
         term.type("y\n")
-        term.read_until(b"queued venice/wan-2.6-text-to-video job job-1")
+        term.read_until(b"queued venice/seedance-2-0-text-to-video-basic job job-1")
         shown = term.read_until(b"processing\xe2\x80\xa6")  # the status line, drawn in place
         assert b"\r\x1b[K" in shown
         term.read_until(b"of about 3 s [")
@@ -236,7 +236,7 @@ def test_a_low_balance_is_warned_after_the_price_and_before_the_job_is_queued(
     assert lines[1].startswith("warning: the venice balance is low before this paid job: "
                                "DIEM 90.50 left")  # fmt: skip
     assert lines[2].startswith("queued ")
-    asked = [r.path.removeprefix("/api/v1") for r in server.requests]
+    asked = [r.path.removeprefix("/api/v1") for r in server.requests if "/models" not in r.path]
     assert asked[:3] == ["/video/quote", "/billing/balance", "/video/queue"]
 
 
@@ -248,9 +248,13 @@ def test_every_job_request_carries_the_key_and_no_fingerprint_headers(
 
     assert run_cli("video", "x", "-o", str(folder / "v.mp4"), "--yes", env=env).code == 0
     asked = {r.path.removeprefix("/api/v1") for r in server.requests}
-    assert asked == {"/video/quote", "/video/queue", "/video/retrieve", "/video/complete"}
+    assert asked == {"/models", "/video/quote", "/video/queue", "/video/retrieve",
+                     "/video/complete"}  # fmt: skip
     for request in server.requests:
-        assert_no_fingerprint(request)
+        if request.path.endswith("/models"):  # the model list: asked without the key
+            assert "authorization" not in request.headers
+        else:
+            assert_no_fingerprint(request)
 
 
 @pytest.mark.parametrize("tool", [["video", "x", "--yes"], ["image", "--list-styles"]])
@@ -301,3 +305,48 @@ def test_a_refusal_is_one_line_with_venices_words_and_the_request_id(
     assert line.startswith("Error: ") and "Duration 7s is not supported" in line
     assert REQUEST_ID in line
     assert jobs.queued == []
+
+
+def test_an_unknown_model_is_refused_before_the_quote_with_the_nearest_ones(
+    jobs: JobServer, server: LocalServer, env: dict[str, str], folder: Path
+) -> None:
+    result = run_cli("video", "x", "-m", "venice/kling-2.6-pro-text-to-vid", "-o",
+                     str(folder / "v.mp4"), "--yes", env=env)  # fmt: skip
+    assert result.code == 2, result.output
+    assert result.stderr.splitlines()[-1].startswith(
+        "Error: unknown model venice/kling-2.6-pro-text-to-vid; did you mean "
+        "venice/kling-2.6-pro-text-to-video, "
+    )
+    assert [r.path for r in server.requests] == ["/api/v1/models"]
+
+
+def test_resuming_a_job_venice_does_not_know_says_so(
+    server: LocalServer, env: dict[str, str], folder: Path
+) -> None:
+    from tests.support.server import json_reply
+    from tests.support.venice_jobs import REQUEST_ID
+
+    server.respond(lambda r: json_reply({"error": "Media could not be found"}, 404,
+                                        {"CF-RAY": REQUEST_ID}))  # fmt: skip
+    result = run_cli("video", "--resume", "job-9", "-m", MODEL, "-o", str(folder / "v.mp4"),
+                     env=env)  # fmt: skip
+    assert result.code == 1
+    assert result.stderr.splitlines()[-1] == (
+        "Error: Venice 404: Media could not be found; Venice has no video job job-9 of model "
+        "seedance-2-0-text-to-video-basic (expired, deleted, or queued with another model); "
+        f"check the id and the model (request id {REQUEST_ID})"
+    )
+    assert list(folder.iterdir()) == []
+
+
+def test_a_jobs_calls_share_one_connection(
+    jobs: JobServer, server: LocalServer, env: dict[str, str], folder: Path
+) -> None:
+    """Queue, every look and complete go over one kept-alive connection, not one each (a
+    TLS handshake per look, every few seconds, for minutes)."""
+    jobs.polls = 3
+    assert run_cli("video", "x", "-o", str(folder / "v.mp4"), "--yes", env=env).code == 0
+    job_calls = [r for r in server.requests
+                 if r.path.endswith(("/queue", "/retrieve", "/complete"))]  # fmt: skip
+    assert len(job_calls) == 6
+    assert len({r.handler.client_address[1] for r in job_calls}) == 1

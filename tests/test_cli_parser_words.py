@@ -80,3 +80,33 @@ def test_the_version_answered_before_any_import_is_argparse_answer(
         cli.build_parser().parse_args(argv)
     out, err = capsys.readouterr()
     assert early == (exited.value.code, out, err) == (0, f"openclaw {cli.__version__}\n", "")
+
+
+@pytest.mark.parametrize(
+    ("argv", "debug", "verbose"),
+    [
+        (["models", "list"], False, False),
+        (["--debug", "models", "list"], True, False),
+        (["models", "--debug", "list"], True, False),
+        (["models", "list", "--debug", "-v"], True, True),
+        (["-v", "models", "status", "--json"], False, True),
+        (["chat", "--", "--debug", "-v"], False, False),  # after --, prompt words
+        (["chat", "-m", "venice/x", "hi", "--verbose"], False, True),
+    ],
+)
+def test_debug_and_verbose_are_read_by_argparse_anywhere(
+    argv: list[str], debug: bool, verbose: bool
+) -> None:
+    """``--debug``/``--verbose`` work before or after the command: every parser level takes
+    them (no word is moved before argparse reads the line)."""
+    host = Host()
+    for lazy in (True, False):
+        args = cli.build_parser(lambda: host.registry, lazy=lazy).parse_args(argv)
+        assert (args.debug, args.verbose) == (debug, verbose)
+
+
+def test_words_after_a_double_dash_are_the_prompt() -> None:
+    args = cli.build_parser(lambda: Host().registry, lazy=True).parse_args(
+        ["chat", "--", "--debug", "-v"]
+    )
+    assert args.prompt == ["--debug", "-v"] and not args.debug and not args.verbose

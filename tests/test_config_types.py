@@ -222,3 +222,17 @@ def test_an_unlisted_cache_price_is_unknown_never_free(
         cache_write is not None
     )
     assert row["cost"]["input"] == 0.7 and row["cost"]["output"] == 2.8
+
+
+def test_an_edit_that_would_break_the_types_writes_nothing() -> None:
+    """What the host writes is checked as what it reads: an edit giving a wrong type (a
+    caller's bug) is refused before the file is touched."""
+    from openclaw_venice.runtime.config_edit import save_edits
+    from openclaw_venice.runtime.config_file import load_config
+
+    path = write(PROVIDER)
+    with pytest.raises(ConfigValueError) as raised:
+        save_edits(load_config(path), [(("models", "mode"), "mix")])
+    assert raised.value.config_path == "models.mode"
+    assert path.read_text() == PROVIDER
+    assert not path.with_name("openclaw.json.bak").exists()

@@ -21,10 +21,15 @@ from tests.conftest import VENICE_DATA
 from tests.support import openapi
 from tests.support.fuzzing import examples
 from tests.support.requests_schema import close_objects
+from tests.support.venice_audio import ASR_ROWS, TIMESTAMPS, TRANSCRIPT, TTS_ROWS
 from tests.support.venice_extras import (
     BALANCE,
+    CHARACTER,
     EMBEDDING_ROWS,
     IMAGE_ROWS,
+    RATE_LIMIT_LOG,
+    RATE_LIMITS,
+    REVIEWS,
     USAGE,
     embeddings_answer,
     image_answer,
@@ -53,8 +58,32 @@ def response_schema(path: str, method: str = "get") -> dict[str, Any]:
         ),
         ("/models", "get", {"object": "list", "type": "image", "data": IMAGE_ROWS}),
         ("/models", "get", {"object": "list", "type": "embedding", "data": EMBEDDING_ROWS}),
+        ("/api_keys/rate_limits", "get", RATE_LIMITS),
+        ("/api_keys/rate_limits/log", "get", RATE_LIMIT_LOG),
+        ("/characters", "get", {"object": "list", "data": [CHARACTER]}),
+        ("/characters/{slug}", "get", {"object": "character", "data": CHARACTER}),
+        ("/characters/{slug}/reviews", "get", REVIEWS),
+        ("/models", "get", {"object": "list", "type": "tts", "data": TTS_ROWS}),
+        ("/models", "get", {"object": "list", "type": "asr", "data": ASR_ROWS}),
+        ("/audio/transcriptions", "post",
+         {"text": TRANSCRIPT, "duration": 2.5, "timestamps": TIMESTAMPS}),
     ],
-    ids=["balance", "usage", "image", "embeddings", "image-models", "embedding-models"],
+    ids=[
+        "balance",
+        "usage",
+        "image",
+        "embeddings",
+        "image-models",
+        "embedding-models",
+        "rate-limits",
+        "rate-limit-log",
+        "characters",
+        "character",
+        "reviews",
+        "speech-models",
+        "transcription-models",
+        "transcription",
+    ],
 )
 def test_served_answers_match_the_spec(path: str, method: str, payload: Any) -> None:
     errors = list(Draft7Validator(response_schema(path, method)).iter_errors(payload))

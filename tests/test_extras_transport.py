@@ -19,7 +19,7 @@ from openclaw_venice.errors import (
     StreamFormatError,
     VeniceTimeoutError,
 )
-from openclaw_venice.runtime.plugins import ImageRequest, ProviderContext
+from openclaw_venice.runtime.plugins import CharacterQuery, ImageRequest, ProviderContext
 from tests.support import faults
 from tests.support.hygiene import CANARY
 from tests.support.server import LocalServer, Reply, json_reply
@@ -31,12 +31,22 @@ CALLS: dict[str, Call] = {
     "usage": lambda ctx, key: VeniceCapabilities().usage(ctx, key, 7),
     "image": lambda ctx, key: VeniceCapabilities().generate_images(ctx, key, ImageRequest("a")),
     "embed": lambda ctx, key: VeniceCapabilities().embed(ctx, key, ["a"]),
+    "rate limits": lambda ctx, key: VeniceCapabilities().rate_limits(ctx, key),
+    "rate limit log": lambda ctx, key: VeniceCapabilities().rate_limit_log(ctx, key),
+    "characters": lambda ctx, key: VeniceCapabilities().characters(ctx, key, CharacterQuery("z")),
+    "character": lambda ctx, key: VeniceCapabilities().character(ctx, key, "alan-watts"),
+    "reviews": lambda ctx, key: VeniceCapabilities().character_reviews(ctx, key, "alan-watts"),
 }
 PATHS = {
     "balance": "/billing/balance",
     "usage": "/billing/usage-analytics",
     "image": "/image/generate",
     "embed": "/embeddings",
+    "rate limits": "/api_keys/rate_limits",
+    "rate limit log": "/api_keys/rate_limits/log",
+    "characters": "/characters",
+    "character": "/characters/alan-watts",
+    "reviews": "/characters/alan-watts/reviews",
 }
 
 

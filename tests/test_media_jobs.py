@@ -53,13 +53,13 @@ def test_generate_quotes_nothing_queues_once_polls_saves_and_completes(
         saved = venice.video.generate_sync("a boat at dawn", out, duration=5, poll_interval=0.01)
     assert out.read_bytes() == MP4
     assert (saved.size, saved.mime_type, saved.completed) == (len(MP4), "video/mp4", True)
-    assert saved.job.id == "job-1" and saved.job.model == "wan-2.6-text-to-video"
+    assert saved.job.id == "job-1" and saved.job.model == "seedance-2-0-text-to-video-basic"
     (queued,) = sent(server, "/video/queue")
-    assert queued.json() == {"model": "wan-2.6-text-to-video", "duration": "5s",
+    assert queued.json() == {"model": "seedance-2-0-text-to-video-basic", "duration": "5s",
                              "prompt": "a boat at dawn"}  # fmt: skip
     assert queued.headers["authorization"] == f"Bearer {CANARY}"
     assert [r.json() for r in sent(server, "/video/retrieve")] == [
-        {"model": "wan-2.6-text-to-video", "queue_id": "job-1",
+        {"model": "seedance-2-0-text-to-video-basic", "queue_id": "job-1",
          "delete_media_on_completion": False},
     ] * 3  # fmt: skip
     assert jobs.completed == ["job-1"]
@@ -162,7 +162,7 @@ def test_a_job_is_resumed_by_id_without_a_second_queue(
 ) -> None:
     jobs.polls = 0
     with VeniceProvider() as venice:
-        job = venice.video.job("job-41", "wan-2.6-text-to-video")
+        job = venice.video.job("job-41", "seedance-2-0-text-to-video-basic")
         saved = venice.video.save_sync(job, folder / "v.mp4")
     assert saved.completed and (folder / "v.mp4").read_bytes() == MP4
     assert sent(server, "/video/queue") == []

@@ -224,3 +224,49 @@ def test_another_providers_limits_through_the_same_commands(studio: dict[str, st
     )
     status = json.loads(run_cli("models", "status", "--json", env=studio).stdout)
     assert status["providers"]["studio"]["rateLimits"]["tier"] == "hobby"
+
+
+# -- Python and a terminal ---------------------------------------------------------------------
+def test_python_async_and_sync(server: LocalServer, monkeypatch: pytest.MonkeyPatch) -> None:
+    import asyncio
+
+    from openclaw_venice import VeniceProvider
+    from openclaw_venice.runtime.errors import UsageError
+
+    server.respond(venice_extras())
+    monkeypatch.setenv("VENICE_BASE_URL", server.url + "/api/v1")
+    monkeypatch.setenv("VENICE_API_KEY", CANARY)
+    provider = VeniceProvider()
+
+    async def main() -> Any:
+        try:
+            return await provider.limits.get(), await provider.limits.log()
+        finally:
+            await provider.aclose()
+
+    limits, log = asyncio.run(main())
+    assert limits.by_model()["zai-org-glm-5-1"] == {"RPM": 100, "RPD": 5000, "TPM": 2000000}
+    assert [e.kind for e in log.events] == ["RPM", "FAILED_REQUESTS"]
+    with provider:
+        assert provider.limits.get_sync().tier == "paid"
+        assert len(provider.limits.log_sync().events) == 2
+
+        async def inside() -> None:
+            provider.limits.get_sync()
+
+        with pytest.raises(UsageError, match=r"await provider\.limits\.get\(\)"):
+            asyncio.run(inside())
+
+
+def test_on_a_terminal_the_table_fits_and_keeps_its_header(server: LocalServer) -> None:
+    from tests.support.terminal import Terminal
+
+    env = serve(server)
+    with Terminal("limits", env=env, columns=40) as term:
+        shown = term.read_to_end().decode()
+        assert term.wait() == 0
+    lines = [line.rstrip() for line in shown.replace("\r", "").splitlines() if line.strip()]
+    assert lines[0].split() == ["Model", "RPM", "RPD", "TPM"]  # on stdout, a terminal's
+    assert all(len(line) <= 40 for line in lines[:4])  # the rows fit the 40 columns
+    assert lines[2].startswith("zai-org-glm-5-1") and lines[3].startswith("venice-sd35")
+    assert lines[4].startswith("venice: 2 models; tier paid")

@@ -16,9 +16,9 @@ import tempfile
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import replace
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, Any, NamedTuple, TypeVar
+from typing import IO, TYPE_CHECKING, Any, Literal, NamedTuple, TypeVar
 
-from ..errors import StreamFormatError, UsageError
+from ..errors import NotFoundError, StreamFormatError, UsageError
 from ..images.tools import read_image
 from ..runtime.plugins import Job, JobProgress, MediaInput, MusicRequest, Quote, VideoRequest
 from ..wire.client import Answer, body_pieces, malformed
@@ -44,7 +44,7 @@ JOB_DEADLINE = 30 * 60.0  # Python callers' default wait for a job, seconds
 
 
 class Endpoints(NamedTuple):
-    kind: str  # "video" or "music"
+    kind: Literal["video", "music"]  # the capability, and the kind of Venice's model list
     base: str  # "/video" or "/audio"
     media: str  # what the file is, for messages
     max_bytes: int
@@ -131,11 +131,19 @@ async def retrieve_job(
         size = await _to_sink(response, sink, max_bytes, ends, request_id)
         return "FILE", JobProgress(True, size=size, mime_type=kind, request_id=request_id)
 
-    status, progress = await wire.request(
-        "POST", f"{ends.base}/retrieve", read,
-        content=json.dumps(body).encode(), headers=wire.headers("*/*", body=True),
-        timeout=CALL_TIMEOUT, policy=POLL_POLICY, failures=failures,
-    )  # fmt: skip
+    try:
+        status, progress = await wire.request(
+            "POST", f"{ends.base}/retrieve", read,
+            content=json.dumps(body).encode(), headers=wire.headers("*/*", body=True),
+            timeout=CALL_TIMEOUT, policy=POLL_POLICY, failures=failures,
+        )  # fmt: skip
+    except NotFoundError as exc:  # the job, not the base URL: say so
+        raise NotFoundError(
+            exc.detail,
+            request_id=exc.request_id,
+            advice=f"Venice has no {ends.media} job {job.id} of model {job.model} (expired, "
+            "deleted, or queued with another model); check the id and the model",
+        ) from None
     if status != "COMPLETED":
         return progress  # type: ignore[no-any-return]
     url = job.meta.get("downloadUrl")
@@ -402,14 +410,29 @@ class VeniceMusic(_Jobs):
 
 # -- the host's ``video`` and ``music`` capabilities -------------------------------------------
 class HostJobs:
-    """The ``video`` or ``music`` capability: each call on a wire of its own (the host's key
-    and settings), closed when the call ends."""
+    """The ``video`` or ``music`` capability. A job's calls (queue, a look every few
+    seconds, complete) share one wire, so its pool's connection is reused rather than a new
+    one made (and a TLS handshake paid) per look: the wire of the last key and settings is
+    kept, and its pool is closed with the event loop that used it."""
 
     def __init__(self, ends: Endpoints) -> None:
         self.ends = ends
+        self._last: tuple[tuple[Any, ...], Wire] | None = None
 
     def __repr__(self) -> str:
         return f"HostJobs({self.ends.kind})"
+
+    def _wire(self, ctx: ProviderContext, api_key: SecretStr) -> Wire:
+        from ..identity import resolve_base_url
+        from ..wire.client import Wire
+        from ..wire.config import connection_limits
+
+        base_url = resolve_base_url(ctx.config, ctx.env)
+        limits = connection_limits(ctx.config)
+        key = (base_url, api_key.get_secret_value(), limits, id(ctx.env))
+        if self._last is None or self._last[0] != key:
+            self._last = (key, Wire(base_url, api_key, env=ctx.env, limits=limits))
+        return self._last[1]
 
     def _bodies(self, job_request: Any) -> tuple[dict[str, Any], dict[str, Any]]:
         if isinstance(job_request, VideoRequest):
@@ -419,30 +442,25 @@ class HostJobs:
         raise UsageError(f"not a {self.ends.kind} request: {type(job_request).__name__}")
 
     async def quote(self, ctx: ProviderContext, api_key: SecretStr, job_request: Any) -> Quote:
-        from ..wire.config import wire_for
+        """The price; first the model is looked up in Venice's list of the kind (an id it
+        lacks is refused with the nearest ones, as for images)."""
+        from ..media_catalog import find_model, media_catalog_async, unshown
 
         body = self._bodies(job_request)[0]
-        async with wire_for(ctx, api_key) as wire:
-            return await quote_job(wire, self.ends, body)
+        wire = self._wire(ctx, api_key)
+        models = await media_catalog_async(unshown(ctx), self.ends.kind, wire)
+        find_model(models, str(body["model"]), self.ends.kind)
+        return await quote_job(wire, self.ends, body)
 
     async def queue(self, ctx: ProviderContext, api_key: SecretStr, job_request: Any) -> Job:
-        from ..wire.config import wire_for
-
         body = self._bodies(job_request)[1]
-        async with wire_for(ctx, api_key) as wire:
-            return await queue_job(wire, self.ends, body)
+        return await queue_job(self._wire(ctx, api_key), self.ends, body)
 
     async def retrieve(
         self, ctx: ProviderContext, api_key: SecretStr, job: Job, sink: IO[bytes], max_bytes: int
     ) -> JobProgress:
-        from ..wire.config import wire_for
-
-        async with wire_for(ctx, api_key) as wire:
-            cap = min(max_bytes, self.ends.max_bytes)
-            return await retrieve_job(wire, self.ends, job, sink, cap)
+        cap = min(max_bytes, self.ends.max_bytes)
+        return await retrieve_job(self._wire(ctx, api_key), self.ends, job, sink, cap)
 
     async def complete(self, ctx: ProviderContext, api_key: SecretStr, job: Job) -> bool:
-        from ..wire.config import wire_for
-
-        async with wire_for(ctx, api_key) as wire:
-            return await complete_job(wire, self.ends, job)
+        return await complete_job(self._wire(ctx, api_key), self.ends, job)

@@ -17,8 +17,10 @@ from typing import Any
 from ..errors import UsageError
 from ..runtime.plugins import MediaInput, MusicRequest, VideoRequest
 
-DEFAULT_VIDEO_MODEL = "wan-2.6-text-to-video"
-DEFAULT_IMAGE_VIDEO_MODEL = "wan-2.6-image-to-video"  # when a first frame is given
+# the default of Venice's video list (data/media_models.json) and the spec's own example
+DEFAULT_VIDEO_MODEL = "seedance-2-0-text-to-video-basic"
+# when a first frame is given: not Seedance, whose image input may ask for a consent flow
+DEFAULT_IMAGE_VIDEO_MODEL = "wan-2.6-image-to-video"
 DEFAULT_MUSIC_MODEL = "elevenlabs-music"
 DEFAULT_SOUND_MODEL = "elevenlabs-sound-effects-v2"
 MAX_VIDEO_PROMPT = 20_000

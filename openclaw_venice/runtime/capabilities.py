@@ -36,9 +36,9 @@ if TYPE_CHECKING:
         ImageRequest,
         ImageResult,
         MediaCatalog,
-        ModelKind,
     )
     from .media_jobs import Job, JobProgress, MediaInput, MusicRequest, Quote, VideoRequest
+    from .model_kinds import ModelKind
     from .secret import SecretStr
 
 Kind = Literal[

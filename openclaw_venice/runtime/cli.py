@@ -13,7 +13,7 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable, Sequence
 from importlib import import_module
-from typing import TYPE_CHECKING, NoReturn, TextIO
+from typing import TYPE_CHECKING, Any, NoReturn, TextIO
 
 from .._version import __version__
 from .errors import OpenClawError, OutputError, UsageError
@@ -52,7 +52,6 @@ NEEDS_REGISTRY = {
 #: the key options are parsed for these, as ``openclaw ACTION``s of a command with actions
 KEY_ACTIONS = {("models", "status"), ("models", "attest")}
 HAS_ACTIONS = {"models"}  # add_parser(sub, registry, lazy): its actions are a table too
-GLOBAL_FLAGS = {"--debug", "--verbose", "-v"}  # their flags come from the installed plugins
 EPILOG = "Run `openclaw COMMAND --help` for a command's options."
 
 def build_parser(registry: Plugins = None, lazy: bool = False) -> argparse.ArgumentParser:
@@ -66,7 +65,20 @@ def build_parser(registry: Plugins = None, lazy: bool = False) -> argparse.Argum
     from .commands.table import Subcommands
 
     class Parser(argparse.ArgumentParser):
+        """Every command's parser: ``--debug`` and ``--verbose`` are taken anywhere on the
+        line (argparse reads them at each level; below the top, one not given changes
+        nothing)."""
+
         hint: str | None = None  # whose --help to point at, when not this parser's
+
+        def __init__(self, *args: Any, top: bool = False, **kwargs: Any) -> None:
+            super().__init__(*args, **kwargs)
+            # below the top they are taken but not shown again (the top's help lists them)
+            unset = False if top else argparse.SUPPRESS
+            debug = "show tracebacks on errors" if top else argparse.SUPPRESS
+            verbose = "say more about what happens" if top else argparse.SUPPRESS
+            self.add_argument("--debug", action="store_true", default=unset, help=debug)
+            self.add_argument("--verbose", "-v", action="store_true", default=unset, help=verbose)
 
         def error(self, message: str) -> NoReturn:
             """One ``Error:`` line and where to look, as gh does, instead of a usage dump."""
@@ -74,11 +86,10 @@ def build_parser(registry: Plugins = None, lazy: bool = False) -> argparse.Argum
             raise SystemExit(_usage_exit(f"Error: {message}; {hint}"))
 
     parser = Parser(
-        prog="openclaw", description="OpenClaw-style agent runtime (Python).", epilog=EPILOG
-    )
+        prog="openclaw", description="OpenClaw-style agent runtime (Python).", epilog=EPILOG,
+        top=True,
+    )  # fmt: skip
     parser.add_argument("--version", action="version", version=f"openclaw {__version__}")
-    parser.add_argument("--debug", action="store_true", help="show tracebacks on errors")
-    parser.add_argument("--verbose", "-v", action="store_true", help="say more about what happens")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", action=Subcommands)
     assert isinstance(sub, Subcommands)
 
@@ -112,7 +123,7 @@ def _usage_exit(line: str) -> int:
 
 
 def main(argv: Sequence[str] | None = None, host: Host | None = None) -> int:
-    argv = _global_flags_first(list(sys.argv[1:] if argv is None else argv))
+    argv = list(sys.argv[1:] if argv is None else argv)
     debug = "--debug" in argv
     try:
         if argv == ["--version"]:  # answered before anything else is imported
@@ -204,13 +215,6 @@ def _check_utf8(argv: Sequence[str]) -> None:
                 f"argument {number} ({shown[:40]}) is not valid UTF-8; "
                 "set a UTF-8 locale or re-type it"
             ) from None
-
-
-def _global_flags_first(argv: list[str]) -> list[str]:
-    """``--debug``/``--verbose`` work anywhere on the line, not only before the command."""
-    cut = argv.index("--") if "--" in argv else len(argv)
-    flags = [a for a in argv[:cut] if a in GLOBAL_FLAGS]
-    return flags + [a for a in argv[:cut] if a not in GLOBAL_FLAGS] + argv[cut:]
 
 
 def entry() -> None:

@@ -113,6 +113,7 @@ def save_edits(
     link points (the link stays). The file is locked as TypeScript OpenClaw locks it
     (``config_lock``); ``say`` hears the one line said while another writer is waited for."""
     from .config_lock import config_lock
+    from .config_model import validate_owned
 
     target = Path(os.path.realpath(doc.path))
     with config_lock(doc.path, say=say):
@@ -120,6 +121,7 @@ def save_edits(
         refuse_read_only(target, doc.path)
         edits = [e for e in edits if not _already(current.data, e)]
         expected = apply_edits(current.data, edits)
+        validate_owned(expected, str(doc.path))  # never write what the next read refuses
         if not edits and current.exists:
             if moved:  # nothing to change in the file; an older .bak may still hold a secret
                 _scrub_file(target.with_name(target.name + ".bak"), moved)

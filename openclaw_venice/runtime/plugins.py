@@ -191,16 +191,15 @@ if TYPE_CHECKING:
     from .chat_flag import ChatFlag
     from .image_tools import ImageEditRequest, UpscaleRequest
     from .media import (
-        MODEL_KINDS,
         EmbeddingResult,
         GeneratedImage,
         ImageRequest,
         ImageResult,
         MediaCatalog,
         MediaModel,
-        ModelKind,
     )
     from .media_jobs import Job, JobProgress, MediaInput, MusicRequest, Quote, VideoRequest
+    from .model_kinds import MODEL_KINDS, ModelKind
 
 __all__ = [
     "ENTRY_POINT_GROUP",
@@ -353,8 +352,6 @@ _RECORDS = {
             "ImageResult",
             "MediaCatalog",
             "MediaModel",
-            "MODEL_KINDS",
-            "ModelKind",
         ),
         "media",
     ),
@@ -383,6 +380,7 @@ _RECORDS = {
     ),
     "ChatFlag": "chat_flag",  # only chat reads a provider's flags
     **dict.fromkeys(AI_NAMES, "ai"),  # a turn's types: only chat and the gateway use them
+    **dict.fromkeys(("MODEL_KINDS", "ModelKind"), "model_kinds"),
 }
 
 

@@ -121,6 +121,24 @@ CHARACTER = {
     "webEnabled": True,
     "modelId": "venice-uncensored-1-2",
 }
+REVIEWS = {
+    "object": "list",
+    "data": [
+        {
+            "characterId": CHARACTER["id"],
+            "createdAt": "2025-02-09 03:23:53.708000+00:00",
+            "id": "1e38fb78-043f-4ce2-b3bc-966089c25467",
+            "isOwner": False,
+            "locale": "en",
+            "message": "Thoughtful, grounded, and surprisingly practical.",
+            "rating": 5,
+            "userAvatarUrl": None,
+            "username": "product_user_42",
+        }
+    ],
+    "pagination": {"page": 1, "pageSize": 20, "total": 1, "totalPages": 1},
+    "summary": {"averageRating": 4.7, "totalReviews": 1},
+}
 IMAGE_ROWS = [
     {
         "id": "venice-sd35",
@@ -158,6 +176,11 @@ IMAGE_ROWS = [
         },
     },
 ]
+INPAINT_ROWS = [  # two of Venice's edit models (static-models-2026-08.json)
+    {"id": i, "object": "model", "type": "inpaint",
+     "model_spec": {"name": name, "privacy": "private"}}
+    for i, name in (("firered-image-edit", "FireRed Edit"), ("qwen-image-2-edit", "Qwen Edit"))
+]  # fmt: skip
 EMBEDDING_ROWS = [
     {
         "id": "text-embedding-bge-m3",
@@ -236,7 +259,9 @@ def venice_extras(
         path = request.path
         if path.endswith("/models"):
             kind = request.query.get("type", ["text"])[0]
-            rows = {"image": IMAGE_ROWS, "embedding": EMBEDDING_ROWS}.get(kind)
+            rows = {"image": IMAGE_ROWS, "embedding": EMBEDDING_ROWS, "inpaint": INPAINT_ROWS}.get(
+                kind
+            )
             if rows is None:
                 rows = [{"id": "llama-3.3-70b", "type": "text", "model_spec": {}}]
             return json_reply({"object": "list", "type": kind, "data": rows})
@@ -253,6 +278,8 @@ def venice_extras(
             return json_reply({"object": "list", "data": [CHARACTER]})
         if path.endswith("/characters/alan-watts"):
             return json_reply({"object": "character", "data": CHARACTER})
+        if path.endswith("/characters/alan-watts/reviews"):
+            return json_reply(REVIEWS, headers={"CF-RAY": REQUEST_ID})
         if "/characters/" in path:
             return json_reply({"error": "Character not found"}, 404, {"CF-RAY": REQUEST_ID})
         if path.endswith("/billing/usage-analytics"):

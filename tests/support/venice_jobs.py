@@ -18,6 +18,20 @@ MP4 = b"\x00\x00\x00\x18ftypmp42\x00\x00\x00\x00mp42isom" + bytes(range(256)) * 
 MP3 = b"ID3\x04\x00\x00\x00\x00\x00\x00" + b"\xff\xfb\x90\x00" + bytes(range(256)) * 32
 
 
+LISTED = {  # /models?type=video|music: a few of Venice's rows (static-models-2026-08.json)
+    "video": ["seedance-2-0-text-to-video-basic", "wan-2.6-image-to-video",
+              "kling-2.6-pro-text-to-video"],
+    "music": ["elevenlabs-music", "elevenlabs-sound-effects-v2"],
+}  # fmt: skip
+
+
+def model_rows(kind: str) -> list[dict[str, object]]:
+    return [
+        {"id": i, "type": kind, "model_spec": {"name": i, "privacy": "anonymized"}}
+        for i in LISTED.get(kind, [])
+    ]
+
+
 @dataclass
 class JobServer:
     """``polls``: PROCESSING answers before the file; ``price``: the quote in USD;
@@ -40,6 +54,9 @@ class JobServer:
         path = request.path
         kind = "video" if "/video/" in path else "audio"
         headers = {"CF-RAY": REQUEST_ID}
+        if path.endswith("/models"):
+            kind = request.query.get("type", ["text"])[0]
+            return json_reply({"object": "list", "type": kind, "data": model_rows(kind)})
         if path.endswith(("/video/quote", "/audio/quote")):
             return json_reply({"quote": self.price}, headers=headers)
         if path.endswith(("/video/queue", "/audio/queue")):

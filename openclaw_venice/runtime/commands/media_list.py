@@ -14,7 +14,8 @@ from typing import Any
 from ..capabilities import Kind
 from ..errors import UsageError
 from ..host import Host
-from ..media import MediaCatalog, MediaModel, ModelKind
+from ..media import MediaCatalog, MediaModel
+from ..model_kinds import ModelKind
 from .render import counted, print_table
 
 #: the capability that generates a kind, whose model list counts for a provider without lists

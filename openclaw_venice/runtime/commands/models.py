@@ -16,7 +16,7 @@ from ..errors import (
     UsageError,
 )
 from ..host import Host
-from ..media import MODEL_KINDS
+from ..model_kinds import MODEL_KINDS
 from ..plugins import Registry
 from .key_options import add_key_options
 from .render import counted, human_tokens, print_table, print_usage

@@ -66,6 +66,7 @@ def run(args: argparse.Namespace, host: Host) -> int:
 
     from ..gateway.app import Gateway, build_routes
     from ..gateway.guard import load_token, token_path
+    from ..gateway.media import media_providers
 
     path = token_path(host.state_dir)
     token = load_token(path)
@@ -74,7 +75,9 @@ def run(args: argparse.Namespace, host: Host) -> int:
         raise UsageError("no provider has an API key to serve with; run `openclaw onboard` first")
     exposed = args.bind not in LOOPBACK
     allowed = (args.bind,) if exposed else ()
-    gateway = Gateway(host, token, routes, allowed, host.warn, args.max_connections)
+    keys = {provider_id: route.key for provider_id, route in routes.items()}
+    media = media_providers(host, keys, host.warn)
+    gateway = Gateway(host, token, routes, allowed, host.warn, args.max_connections, media)
     return asyncio.run(_serve(host, gateway, args.bind, args.port, path, exposed))
 
 

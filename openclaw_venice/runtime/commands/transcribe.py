@@ -128,3 +128,12 @@ def srt(transcript: Transcript) -> str:
         for n, s in enumerate(_segments(transcript), start=1)
     ]
     return "\n".join(cues)
+
+
+def vtt(transcript: Transcript) -> str:
+    """The transcript as WebVTT subtitles: a ``WEBVTT`` header, ``HH:MM:SS.mmm --> ...`` cues."""
+    cues = [
+        f"{_clock(s.start)} --> {_clock(s.end)}\n{s.text.strip()}\n"
+        for s in _segments(transcript)
+    ]
+    return "WEBVTT\n\n" + "\n".join(cues)

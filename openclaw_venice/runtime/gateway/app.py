@@ -1,7 +1,8 @@
 """The gateway's endpoints over the host's providers, through the plugin contract alone:
 ``GET /v1/models`` (every chat provider's catalog) and ``POST /v1/chat/completions`` (each
 turn through the provider's own chat session, so its rules apply: limits, reasoning, tool
-gating, replay repair, its own parameters, E2EE).
+gating, replay repair, its own parameters, E2EE); the media endpoints of :mod:`.media`
+(images, embeddings) through the providers' capabilities.
 
 One session per provider for the life of the gateway (its connection pool, its E2EE key and
 attestations). Nothing here names a provider.
@@ -10,7 +11,6 @@ attestations). Nothing here names a provider.
 from __future__ import annotations
 
 import json
-import sys
 from collections.abc import AsyncGenerator, AsyncIterator, Callable, Mapping, Sequence
 from contextlib import aclosing
 from dataclasses import dataclass, field
@@ -19,9 +19,12 @@ from typing import TYPE_CHECKING
 from ..catalog import Catalog, ModelInfo, split_ref
 from ..errors import OpenClawError, ProviderError, UnknownModelError
 from ..plugins import ChatProvider, ChatSession, SecretStr, openai_fields
-from . import answer
+from . import answer, audio
+from .failures import describe_error, error_reply, refusal
 from .guard import authorized, local_request
 from .http import Reply, Request
+from .media import ENDPOINTS as MEDIA_ENDPOINTS
+from .media import MediaProviders
 from .request import BadField, read_request
 
 if TYPE_CHECKING:
@@ -55,13 +58,17 @@ class Gateway:
     #: upstream requests in flight per provider (its config's ``maxConnections``, which the
     #: provider's wire honours); None leaves the provider's own setting
     max_connections: int | None = None
+    #: the providers behind the media endpoints (:data:`.media.ENDPOINTS`); None serves none
+    media: MediaProviders | None = None
+    #: the speech and transcription endpoints, made on their first request
+    speech_endpoints: audio.AudioEndpoints | None = None
 
     async def handle(self, request: Request) -> Reply:
         refused = local_request(request.headers, self.allowed_hosts)
         if refused is not None:
-            return _error(403, refused, "permission_error")
+            return refusal(403, refused, "permission_error")
         if not authorized(request.headers, self.token):
-            return _error(
+            return refusal(
                 401,
                 "missing or wrong bearer token; use the token in the file `openclaw serve` printed",
                 "authentication_error",
@@ -72,11 +79,20 @@ class Gateway:
             return Reply(200, answer.models_json(self.models()))
         if path.startswith("/v1/models/") and request.method == "GET":
             return self.model(path.removeprefix("/v1/models/"))
+        if path in audio.PATHS:
+            if self.speech_endpoints is None:
+                self.speech_endpoints = audio.AudioEndpoints(self.host, self.log, error_reply)
+            return await self.speech_endpoints.handle(path, request)
         if path == "/v1/chat/completions":
             if request.method != "POST":
-                return _error(405, "use POST for /v1/chat/completions", "invalid_request_error")
+                return refusal(405, "use POST for /v1/chat/completions", "invalid_request_error")
             return await self.chat(request.body)
-        return _error(404, f"no endpoint {request.method} {path}", "invalid_request_error")
+        endpoint = MEDIA_ENDPOINTS.get(path)
+        if endpoint is not None and self.media is not None:
+            if request.method != "POST":
+                return refusal(405, f"use POST for {path}", "invalid_request_error")
+            return await endpoint(self.media, request)
+        return refusal(404, f"no endpoint {request.method} {path}", "invalid_request_error")
 
     # -- models -----------------------------------------------------------------------
     def models(self) -> list[ModelInfo]:
@@ -86,10 +102,10 @@ class Gateway:
         try:
             route, model_id = self.route_for(ref)
         except UnknownModelError as exc:
-            return _error(404, str(exc), "invalid_request_error", "model", "model_not_found")
+            return refusal(404, str(exc), "invalid_request_error", "model", "model_not_found")
         found = route.catalog.resolve(model_id)
         if found is None:
-            return _error(404, f"unknown model {ref}", "invalid_request_error", "model")
+            return refusal(404, f"unknown model {ref}", "invalid_request_error", "model")
         return Reply(200, json.dumps(answer.model_json(found.model)).encode())
 
     def route_for(self, ref: str) -> tuple[Route, str]:
@@ -111,19 +127,19 @@ class Gateway:
         try:
             body = json.loads(raw)
         except ValueError:
-            return _error(400, "the request body is not valid JSON", "invalid_request_error")
+            return refusal(400, "the request body is not valid JSON", "invalid_request_error")
         model_ref = body.get("model") if isinstance(body, Mapping) else None
         if not isinstance(model_ref, str) or not model_ref:
-            return _error(400, "`model` is missing", "invalid_request_error", "model")
+            return refusal(400, "`model` is missing", "invalid_request_error", "model")
         try:
             route, model_id = self.route_for(model_ref)
             found = route.catalog.resolve(model_id)
             record_id = found.model.id if found else model_id
             turn = read_request(body, route.fields, route.provider.id, record_id)
         except BadField as exc:
-            return _error(400, str(exc), "invalid_request_error", exc.param or None)
+            return refusal(400, str(exc), "invalid_request_error", exc.param or None)
         except UnknownModelError as exc:
-            return _error(404, str(exc), "invalid_request_error", "model", "model_not_found")
+            return refusal(404, str(exc), "invalid_request_error", "model", "model_not_found")
         session = self.session(route)
         events = session.stream(model_id, turn.context, turn.settings)
         ident = answer.completion_id()
@@ -194,43 +210,6 @@ async def _chunks(
             data = writer.event(event)
             if data:
                 yield data
-
-
-def describe_error(error: BaseException | None) -> tuple[int, str, str]:
-    """Status, OpenAI error type and message for a turn's error."""
-    if isinstance(error, UnknownModelError):
-        return 404, "invalid_request_error", str(error)
-    if isinstance(error, ProviderError):
-        status = error.status
-        if status == 429:
-            return 429, "rate_limit_error", str(error)
-        if status in (401, 403):  # the provider refused the key: not the client's token
-            return 502, "upstream_error", str(error)
-        if status == 402:
-            return 402, "insufficient_quota", str(error)
-        if 400 <= status < 500:
-            return status, "invalid_request_error", str(error)
-        return 502, "upstream_error", str(error)
-    if isinstance(error, OpenClawError):
-        return 500, "server_error", str(error)
-    return 500, "server_error", "internal error in the gateway (see its log)"
-
-
-def error_reply(error: BaseException | None) -> Reply:
-    status, kind, message = describe_error(error)
-    headers: list[tuple[str, str]] = []
-    retry = getattr(error, "retry_after", None)
-    if isinstance(retry, int | float) and retry >= 0:
-        headers.append(("Retry-After", str(max(1, round(retry)))))
-    if not isinstance(error, OpenClawError) and error is not None:
-        print(f"gateway: {type(error).__name__} in a turn (a bug)", file=sys.stderr)
-    return Reply(status, answer.error_json(message, kind), headers)
-
-
-def _error(
-    status: int, message: str, kind: str, param: str | None = None, code: str | None = None
-) -> Reply:
-    return Reply(status, answer.error_json(message, kind, param, code))
 
 
 def build_routes(host: Host, warn: Callable[[str], None]) -> dict[str, Route]:
