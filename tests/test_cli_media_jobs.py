@@ -380,3 +380,25 @@ def test_a_job_queued_here_resumes_without_its_model_and_with_its_download_link(
     assert again.stderr.splitlines()[-1].startswith(
         "Error: --resume needs the job's model too: -m PROVIDER/MODEL"
     )
+
+
+def test_ctrl_c_mid_download_keeps_no_partial_file_and_resume_gets_it_whole(
+    jobs: JobServer, env: dict[str, str], folder: Path
+) -> None:
+    import threading
+
+    go_on = threading.Event()
+    jobs.polls = 0
+    jobs.video = MP4 * 16
+    jobs.pause = lambda number: go_on.wait(20) if number == 8 else None  # half sent, then held
+    out = folder / "v.mp4"
+    with Terminal("video", "x", "-o", str(out), "--yes", env=env) as term:
+        term.read_until(b"downloading\xe2\x80\xa6")
+        term.interrupt()
+        term.read_until(b"Interrupted. The job goes on at venice; get it later with:")
+        assert term.wait() == 130
+    go_on.set()
+    assert list(folder.iterdir()) == []  # the temporary file went with the interrupt
+    resumed = run_cli("video", "--resume", "job-1", "-o", str(out), env=env)
+    assert resumed.code == 0, resumed.output
+    assert out.read_bytes() == MP4 * 16 and len(jobs.queued) == 1
