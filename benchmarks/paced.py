@@ -2,11 +2,10 @@
 
     python benchmarks/paced.py [--runs N] [--turns 100,500,2000]
 
-The floor is raw httpx as the openai SDK configures it: one ``httpx.AsyncClient`` with a pool
-of N connections (N: the turns at once) and 100 kept alive, ``aiter_lines`` and
-``json.loads`` per ``data:`` line, nothing else. httpx's defaults (100 connections, 20 kept
-alive) would queue turns in httpcore and make a slow floor. Each row runs the floor and
-``VeniceChat`` (its defaults) alternately in the same run, on a server in a child process:
+The floor is raw httpx as the openai SDK configures it (pool N, keep-alive 100; see
+``turns.py``, shared with ``burst.py``, for the clients, the order of runs and the kernel's
+SYN counters). Each row runs the floor and ``VeniceChat`` (its defaults) in turn, on a server
+in a child process (listen backlog 4,096; the kernel caps it at ``net.core.somaxconn``):
 
 * paced: each answer is 20 chunks 50 ms apart (about a second, like a real turn), 100, 500
   and 2,000 turns at once;
@@ -19,22 +18,21 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import statistics
 import subprocess
 import sys
-import time
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-KEY = "bench-key"
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import turns as turns_  # the clients and the measuring, shared with burst.py
+from turns import Turns
+
 MODEL = "venice/llama-3.3-70b"
 PACED_CHUNKS = 20
 PACE = 0.05
-KEEPALIVE = 100  # the openai SDK's max_keepalive_connections
 PACED_TURNS = [100, 500, 2000]
 Row = tuple[str, str, str]
-Turns = Callable[[str, int, list[dict[str, str]]], Awaitable[None]]
 
 
 # -- the server (a child process) ---------------------------------------------------------------
@@ -101,63 +99,16 @@ def paced_server() -> Iterator[str]:
         child.wait(10)
 
 
-# -- the clients ---------------------------------------------------------------------------------
-async def raw_httpx(base_url: str, turns: int, messages: list[dict[str, str]]) -> None:
-    import httpx
-
-    headers = {"Authorization": f"Bearer {KEY}", "Accept": "text/event-stream"}
-    limits = httpx.Limits(max_connections=turns, max_keepalive_connections=KEEPALIVE)
-    payload = {"model": "llama-3.3-70b", "messages": messages, "stream": True}
-    async with httpx.AsyncClient(trust_env=False, timeout=120, limits=limits) as client:
-
-        async def once() -> int:
-            seen = 0
-            url = base_url + "/chat/completions"
-            async with client.stream("POST", url, json=payload, headers=headers) as response:
-                async for line in response.aiter_lines():
-                    if line.startswith("data: ") and line != "data: [DONE]":
-                        json.loads(line[6:])
-                        seen += 1
-            return seen
-
-        counts = await asyncio.gather(*(once() for _ in range(turns)))
-    _check(counts, PACED_CHUNKS + 1)
-
-
-async def venice_chat(base_url: str, turns: int, messages: list[dict[str, str]]) -> None:
-    from openclaw_venice import Context, UserMessage, VeniceChat
-    from openclaw_venice.catalog import load_bundle
-
-    context = Context(messages=[UserMessage(m["content"]) for m in messages])
-    async with VeniceChat(KEY, base_url=base_url, env={}, catalog=load_bundle()) as chat:
-
-        async def once() -> int:
-            message = await chat.complete(MODEL, context)
-            return len(message.text) // len("tok ")
-
-        counts = await asyncio.gather(*(once() for _ in range(turns)))
-    _check(counts, PACED_CHUNKS)
-
-
-def _check(counts: list[int], expected: int) -> None:
-    if any(count != expected for count in counts):
-        raise SystemExit(f"a turn came back incomplete: {sorted(set(counts))} != {expected}")
-
-
-CLIENTS: dict[str, Turns] = {"raw httpx": raw_httpx, "VeniceChat": venice_chat}
-
-
-def _measure(
-    base_url: str, runs: int, turns: int, messages: list[dict[str, str]]
-) -> dict[str, float]:
-    samples: dict[str, list[float]] = {name: [] for name in CLIENTS}
-    for run in range(runs + 1):  # run 0 warms up
-        for name, client in CLIENTS.items():
-            started = time.perf_counter()
-            asyncio.run(client(base_url, turns, messages))
-            if run:
-                samples[name].append(time.perf_counter() - started)
-    return {name: statistics.median(values) for name, values in samples.items()}
+# -- the clients (benchmarks/turns.py) -----------------------------------------------------------
+def clients(base_url: str, turns: int, messages: list[dict[str, str]]) -> dict[str, Turns]:
+    texts = [m["content"] for m in messages]
+    payload = {"model": "llama-3.3-70b", "messages": messages}
+    return {
+        "raw httpx": lambda: turns_.raw_httpx(base_url, turns, payload, PACED_CHUNKS + 1),
+        "VeniceChat": lambda: turns_.venice_chat(
+            base_url, turns, MODEL, texts, "tok ", PACED_CHUNKS
+        ),
+    }
 
 
 def rows(runs: int, paced: list[int], cold: int = 500, history: int = 10_000) -> list[Row]:
@@ -170,13 +121,13 @@ def rows(runs: int, paced: list[int], cold: int = 500, history: int = 10_000) ->
     out: list[Row] = []
     with paced_server() as base_url:
         for label, turns, messages in cases:
-            times = _measure(base_url, runs, turns, messages)
-            floor = times["raw httpx"]
+            measured = turns_.in_turn(clients(base_url, turns, messages), runs)
+            floor, mine = measured.median("raw httpx"), measured.median("VeniceChat")
+            each = ", ".join(f"{r:.2f}" for r in measured.ratios("VeniceChat", "raw httpx"))
             out.append((f"{label}: raw httpx, pool N, keep-alive 100", f"{floor * 1000:.0f} ms",
-                        "(the floor)"))  # fmt: skip
-            mine = times["VeniceChat"]
+                        f"(the floor; {measured.note()})"))  # fmt: skip
             out.append((f"{label}: VeniceChat defaults", f"{mine * 1000:.0f} ms",
-                        f"{mine / floor:.2f}x raw httpx"))  # fmt: skip
+                        f"{mine / floor:.2f}x raw httpx (run by run: {each})"))  # fmt: skip
     return out
 
 

@@ -184,14 +184,17 @@ class VeniceQueuedJobs:
 
     def __init__(self, kind: str) -> None:
         self.kind = kind
+        self._host: HostJobs | None = None
 
     def __repr__(self) -> str:
         return f"VeniceQueuedJobs({self.kind!r})"
 
     def _jobs(self) -> HostJobs:
-        from .jobs.client import MUSIC, VIDEO, HostJobs
+        if self._host is None:
+            from .jobs.client import MUSIC, VIDEO, HostJobs
 
-        return HostJobs(VIDEO if self.kind == "video" else MUSIC)
+            self._host = HostJobs(VIDEO if self.kind == "video" else MUSIC)
+        return self._host
 
     async def quote(
         self, ctx: ProviderContext, api_key: SecretStr, request: VideoRequest | MusicRequest

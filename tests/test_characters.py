@@ -274,6 +274,24 @@ def test_an_unknown_character_stops_the_chat_before_any_request(
     assert "/chat/completions" not in sent(server)
 
 
+def test_a_terminal_session_keeps_the_character_for_every_turn(
+    server: LocalServer, env: dict[str, str]
+) -> None:
+    with Terminal("chat", "--character", "alan-watts", env=env) as term:
+        term.read_until(b"on venice/llama-3.3-70b")  # which character, on which model
+        term.read_until(b"> ")
+        term.type("one\n")
+        term.read_until(b"Hello.")
+        term.type("two\n")
+        term.read_until(b"Hello.")
+        term.type("/exit\n")
+        assert term.wait() == 0
+    chats = [r.json() for r in server.requests if r.path.endswith("/chat/completions")]
+    assert len(chats) == 2
+    assert [c["venice_parameters"]["character_slug"] for c in chats] == ["alan-watts"] * 2
+    assert sent(server).count("/characters/alan-watts") == 1  # looked up once, before the first
+
+
 def test_chat_without_a_character_sends_no_slug(server: LocalServer, env: dict[str, str]) -> None:
     assert run_cli("chat", "-m", "venice/llama-3.3-70b", "hi", env=env).code == 0
     assert sent(server) == ["/chat/completions"]

@@ -17,7 +17,7 @@ import pytest
 from tests.conftest import OPENCLAW, run_cli
 from tests.support import faults
 from tests.support.hygiene import CANARY
-from tests.support.server import LocalServer, json_reply
+from tests.support.server import LocalServer, Reply, Request, json_reply
 from tests.support.venice_audio import (
     KOKORO_VOICES,
     MP3_FRAME,
@@ -354,3 +354,28 @@ def test_ctrl_c_while_the_audio_comes_leaves_no_file(server: LocalServer, tmp_pa
     assert code == 130
     assert b"Traceback" not in term.seen
     assert list(folder.iterdir()) == []  # no file, no temporary file
+
+
+def test_a_large_answer_streams_to_the_file_without_growing_memory(
+    server: LocalServer, tmp_path: Path
+) -> None:
+    """``openclaw speak``'s peak memory (its own, as benchmarks/run.py measures it) for a
+    96 MiB answer is within a few MiB of its peak for a small one, same run: the answer goes
+    to the file piece by piece, never whole into memory."""
+    from benchmarks.run import run_process
+
+    size = {"n": 0}
+
+    def answer(request: Request) -> Reply:
+        block = (MP3_HEAD + MP3_FRAME).ljust(65536, b"\x00")
+        blocks = (block for _ in range(size["n"] // 65536))
+        return Reply(200, blocks, {"Content-Type": "audio/mpeg"})
+
+    env = {**os.environ, **serve(server, speech=answer)}
+    peaks = {}
+    for label, n in (("small", 65536), ("large", 96 * 2**20)):
+        size["n"] = n
+        out = tmp_path / f"{label}.mp3"
+        _, peaks[label] = run_process([str(OPENCLAW), "speak", "Hi.", "-o", str(out)], env)
+        assert out.stat().st_size == n
+    assert peaks["large"] - peaks["small"] < 16 * 1024, peaks  # KiB

@@ -21,6 +21,7 @@ from tests.conftest import VENICE_DATA
 from tests.support import openapi
 from tests.support.fuzzing import examples
 from tests.support.requests_schema import close_objects
+from tests.support.venice_audio import ASR_ROWS, TIMESTAMPS, TRANSCRIPT, TTS_ROWS
 from tests.support.venice_extras import (
     BALANCE,
     CHARACTER,
@@ -62,6 +63,10 @@ def response_schema(path: str, method: str = "get") -> dict[str, Any]:
         ("/characters", "get", {"object": "list", "data": [CHARACTER]}),
         ("/characters/{slug}", "get", {"object": "character", "data": CHARACTER}),
         ("/characters/{slug}/reviews", "get", REVIEWS),
+        ("/models", "get", {"object": "list", "type": "tts", "data": TTS_ROWS}),
+        ("/models", "get", {"object": "list", "type": "asr", "data": ASR_ROWS}),
+        ("/audio/transcriptions", "post",
+         {"text": TRANSCRIPT, "duration": 2.5, "timestamps": TIMESTAMPS}),
     ],
     ids=[
         "balance",
@@ -75,6 +80,9 @@ def response_schema(path: str, method: str = "get") -> dict[str, Any]:
         "characters",
         "character",
         "reviews",
+        "speech-models",
+        "transcription-models",
+        "transcription",
     ],
 )
 def test_served_answers_match_the_spec(path: str, method: str, payload: Any) -> None:

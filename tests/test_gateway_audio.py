@@ -165,3 +165,18 @@ def test_bad_requests_are_openai_shaped(gateway: Gateway) -> None:
         assert got.status_code == 405
     unauthorized = httpx.post(gateway.url + "/audio/speech", json={"input": "x"}, timeout=10)
     assert unauthorized.status_code == 401
+
+
+def test_long_speech_comes_as_one_wav_with_its_lengths(
+    server: LocalServer, gateway: Gateway
+) -> None:
+    text = " ".join(f"Sentence {i} of a long reading." for i in range(300))  # ~9,600 chars
+    answer = client(gateway).audio.speech.create(
+        model="tts-1", voice="af_sky", input=text, response_format="wav"
+    )
+    bodies = speech_bodies(server.requests)
+    assert len(bodies) == 3
+    riff, size, data = wav_parts(answer.content)
+    assert (riff, size) == (len(answer.content) - 8, len(data))  # fixed in the spool
+    spoken = [wav_parts(wav(b["input"].encode()))[2] for b in bodies]
+    assert data == b"".join(spoken)

@@ -156,6 +156,8 @@ def test_a_style_list_that_cannot_be_had_warns_and_the_image_goes_on(
          'say what to change: openclaw image --edit FILE "make the sky red"'),
         (lambda d: picture(d, "p.png"), ["--edit", "{f}", "x", "--aspect", "7:5"],
          "aspect ratio '7:5': use one of auto, 1:1"),
+        (lambda d: picture(d, "p.png"), ["--edit", "{f}", "x", "-m", "venice/qwen-image-2-edt"],
+         "unknown model venice/qwen-image-2-edt; did you mean venice/qwen-image-2-edit"),
     ],
 )  # fmt: skip
 def test_inputs_and_options_are_checked_before_anything_is_paid(

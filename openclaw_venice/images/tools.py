@@ -133,10 +133,14 @@ class HostImageTools:
     async def edit_image(
         self, ctx: ProviderContext, api_key: SecretStr, request: ImageEditRequest
     ) -> ImageResult:
+        from ..media_catalog import find_model, media_catalog_async, unshown
         from ..wire.config import wire_for
 
         edit_body(request)  # refused before a connection is made
         async with wire_for(ctx, api_key) as wire:
+            if request.model is not None:  # an id Venice does not list: the nearest ones
+                models = await media_catalog_async(unshown(ctx), "inpaint", wire)
+                find_model(models, request.model, "inpaint")
             return await edit_with(wire, request)
 
     async def upscale_image(

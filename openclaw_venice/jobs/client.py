@@ -410,14 +410,29 @@ class VeniceMusic(_Jobs):
 
 # -- the host's ``video`` and ``music`` capabilities -------------------------------------------
 class HostJobs:
-    """The ``video`` or ``music`` capability: each call on a wire of its own (the host's key
-    and settings), closed when the call ends."""
+    """The ``video`` or ``music`` capability. A job's calls (queue, a look every few
+    seconds, complete) share one wire, so its pool's connection is reused rather than a new
+    one made (and a TLS handshake paid) per look: the wire of the last key and settings is
+    kept, and its pool is closed with the event loop that used it."""
 
     def __init__(self, ends: Endpoints) -> None:
         self.ends = ends
+        self._last: tuple[tuple[Any, ...], Wire] | None = None
 
     def __repr__(self) -> str:
         return f"HostJobs({self.ends.kind})"
+
+    def _wire(self, ctx: ProviderContext, api_key: SecretStr) -> Wire:
+        from ..identity import resolve_base_url
+        from ..wire.client import Wire
+        from ..wire.config import connection_limits
+
+        base_url = resolve_base_url(ctx.config, ctx.env)
+        limits = connection_limits(ctx.config)
+        key = (base_url, api_key.get_secret_value(), limits, id(ctx.env))
+        if self._last is None or self._last[0] != key:
+            self._last = (key, Wire(base_url, api_key, env=ctx.env, limits=limits))
+        return self._last[1]
 
     def _bodies(self, job_request: Any) -> tuple[dict[str, Any], dict[str, Any]]:
         if isinstance(job_request, VideoRequest):
@@ -430,32 +445,22 @@ class HostJobs:
         """The price; first the model is looked up in Venice's list of the kind (an id it
         lacks is refused with the nearest ones, as for images)."""
         from ..media_catalog import find_model, media_catalog_async, unshown
-        from ..wire.config import wire_for
 
         body = self._bodies(job_request)[0]
-        async with wire_for(ctx, api_key) as wire:
-            models = await media_catalog_async(unshown(ctx), self.ends.kind, wire)
-            find_model(models, str(body["model"]), self.ends.kind)
-            return await quote_job(wire, self.ends, body)
+        wire = self._wire(ctx, api_key)
+        models = await media_catalog_async(unshown(ctx), self.ends.kind, wire)
+        find_model(models, str(body["model"]), self.ends.kind)
+        return await quote_job(wire, self.ends, body)
 
     async def queue(self, ctx: ProviderContext, api_key: SecretStr, job_request: Any) -> Job:
-        from ..wire.config import wire_for
-
         body = self._bodies(job_request)[1]
-        async with wire_for(ctx, api_key) as wire:
-            return await queue_job(wire, self.ends, body)
+        return await queue_job(self._wire(ctx, api_key), self.ends, body)
 
     async def retrieve(
         self, ctx: ProviderContext, api_key: SecretStr, job: Job, sink: IO[bytes], max_bytes: int
     ) -> JobProgress:
-        from ..wire.config import wire_for
-
-        async with wire_for(ctx, api_key) as wire:
-            cap = min(max_bytes, self.ends.max_bytes)
-            return await retrieve_job(wire, self.ends, job, sink, cap)
+        cap = min(max_bytes, self.ends.max_bytes)
+        return await retrieve_job(self._wire(ctx, api_key), self.ends, job, sink, cap)
 
     async def complete(self, ctx: ProviderContext, api_key: SecretStr, job: Job) -> bool:
-        from ..wire.config import wire_for
-
-        async with wire_for(ctx, api_key) as wire:
-            return await complete_job(wire, self.ends, job)
+        return await complete_job(self._wire(ctx, api_key), self.ends, job)

@@ -28,6 +28,7 @@ if TYPE_CHECKING:
         Transcript,
         TranscriptionRequest,
     )
+    from .catalog import ModelKind
     from .characters import Character, CharacterQuery, CharacterReviews
     from .context import ProviderContext
     from .image_tools import ImageEditRequest, UpscaleRequest
@@ -36,7 +37,6 @@ if TYPE_CHECKING:
         ImageRequest,
         ImageResult,
         MediaCatalog,
-        ModelKind,
     )
     from .media_jobs import Job, JobProgress, MediaInput, MusicRequest, Quote, VideoRequest
     from .secret import SecretStr

@@ -5,8 +5,9 @@ installed distribution's metadata cost an offline ``openclaw models list`` a thi
 time (benchmarks/shortcuts.py). So the library's answer is kept in the host's cache dir
 beside a key of everything it was read from: the interpreter, ``sys.path`` (and the working
 dir when ``""`` is on it), and the modification time of each path entry (importlib.metadata
-itself reuses a directory's listing while that time holds), of each ``*.dist-info``,
-``*.egg-info`` or ``EGG-INFO`` in it, and of their ``entry_points.txt``. When the key
+itself reuses a directory's listing while that time holds: a distribution installed or
+removed changes it) and of the ``entry_points.txt`` of each ``*.dist-info``, ``*.egg-info`` or
+``EGG-INFO`` in it. When the key
 differs, or a finder other than the path finders (the library's, and the importlib_metadata
 backport's, which some packages install) lists distributions, the library is asked again and
 its answer kept. Nothing here reads metadata itself: the answer is always the
@@ -93,13 +94,15 @@ def _key() -> list[Any] | None:
         lists = getattr(finder, "find_distributions", None)
         if lists and finder is not PathFinder and _kind(finder) not in path_finders:
             return None
-    key: list[Any] = [sys.executable, sys.version, sys.path]
+    key: list[Any] = [sys.executable, sys.version, list(sys.path)]
     if "" in sys.path:
-        key.append(os.getcwd())
+        try:
+            key.append(os.getcwd())
+        except OSError:  # the working dir was removed: nothing to key the answer on
+            return None
     for entry in sys.path:
         key.append(_entry_key(entry or "."))
-    again: list[Any] = json.loads(json.dumps(key))  # as it reads back from the file
-    return again
+    return key  # lists, text, numbers and None alone: equal to itself read back from JSON
 
 
 def _kind(finder: object) -> str:
@@ -122,8 +125,8 @@ def _entry_key(entry: str) -> list[Any]:
         for child in children:
             low = child.name.lower()
             if low.endswith(_INFO) or (base_is_egg and low == "egg-info"):
-                listed = _mtime(child.path, "entry_points.txt")
-                times.append([child.name, _mtime(child.path), listed])
+                # (a dist-info made or removed changes the path entry's own time)
+                times.append([child.name, _mtime(child.path, "entry_points.txt")])
     times.sort(key=str)
     return times
 

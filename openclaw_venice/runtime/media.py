@@ -9,13 +9,7 @@ by the commands and clients that use them.
 from collections.abc import Mapping
 from typing import Any, Literal, NamedTuple
 
-from .catalog import NOTHING
-
-#: the kinds of models beside chat models a provider may list (``openclaw models list --type``)
-ModelKind = Literal["image", "embedding", "tts", "asr", "video", "music", "upscale", "inpaint"]
-MODEL_KINDS: tuple[ModelKind, ...] = (
-    "image", "embedding", "tts", "asr", "video", "music", "upscale", "inpaint",
-)  # fmt: skip
+from .catalog import NOTHING, ModelKind
 
 
 class MediaModel(NamedTuple):

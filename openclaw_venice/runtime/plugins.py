@@ -116,12 +116,14 @@ from .capabilities import (
     UsageCapability,
 )
 from .catalog import (
+    MODEL_KINDS,
     NOTHING,
     Catalog,
     CatalogSource,
     Cost,
     Deprecation,
     ModelInfo,
+    ModelKind,
     ModelProfile,
     PriceTier,
     Resolution,
@@ -191,14 +193,12 @@ if TYPE_CHECKING:
     from .chat_flag import ChatFlag
     from .image_tools import ImageEditRequest, UpscaleRequest
     from .media import (
-        MODEL_KINDS,
         EmbeddingResult,
         GeneratedImage,
         ImageRequest,
         ImageResult,
         MediaCatalog,
         MediaModel,
-        ModelKind,
     )
     from .media_jobs import Job, JobProgress, MediaInput, MusicRequest, Quote, VideoRequest
 
@@ -353,8 +353,6 @@ _RECORDS = {
             "ImageResult",
             "MediaCatalog",
             "MediaModel",
-            "MODEL_KINDS",
-            "ModelKind",
         ),
         "media",
     ),

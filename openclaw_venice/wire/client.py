@@ -569,7 +569,7 @@ class Wire:
         client, transport = self._pool()
         slots = self.slots() if slot else None
         failures = failures or self.failures(timeout)
-        limit = _timeouts(timeout)
+        limit = _timeouts(timeout, CONNECT_TIMEOUT)
         for attempt in range(max(policy.attempts, 1)):
             if transport is None:  # an injected client: its own ways (hooks, cookies, auth)
                 request = client.build_request(
@@ -641,6 +641,17 @@ class Wire:
             delay = policy.after_failure(True, False, attempt)
             raise _GiveUp(
                 lambda n: _named(failures.timeout(n), request_id), delay, "timed out"
+            ) from None
+        except httpx.ConnectTimeout as exc:
+            # nothing was sent: a connection failure (retried as a refused one is), not a
+            # timeout of Venice's. Thousands of connects at once can overflow a listen queue
+            # (the kernel resends a dropped SYN after 1, 3, 7 s): the next try goes through.
+            timed_out: Exception = exc
+            delay = policy.after_failure(False, False, attempt)
+            raise _GiveUp(
+                lambda n: _named(failures.unreachable(timed_out, n, False), request_id),
+                delay,
+                "connect timed out",
             ) from None
         except httpx.TimeoutException:
             delay = policy.after_failure(True, False, attempt)
@@ -820,11 +831,11 @@ def _refused_text(exc: Refused) -> str:
 
 
 @functools.lru_cache(maxsize=16)
-def _timeouts(timeout: float) -> httpx.Timeout:
+def _timeouts(timeout: float, connect: float) -> httpx.Timeout:
     """The httpx timeouts of a request with ``timeout`` seconds without a byte."""
     import httpx
 
-    return httpx.Timeout(timeout, connect=min(CONNECT_TIMEOUT, timeout), pool=None)
+    return httpx.Timeout(timeout, connect=min(connect, timeout), pool=None)
 
 
 def _named(error: E, request_id: str | None) -> E:

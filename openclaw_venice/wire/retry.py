@@ -2,12 +2,13 @@
 
 A request is retried only before any of its answer reached the caller (a stream that broke
 after its first event is never sent again). What is retried: connection failures (a refused
-connection too, unless the call says nothing listening is final), timeouts when the call says
-so, and the answer statuses in ``statuses``; never 400/401/402/403/404/410/413/415/422
-(reference.md section 5). The wait is ``Retry-After`` when Venice sent one and it is at most
-``retry_after_cap`` seconds (a longer wait is reported to the caller, not slept through),
-else backoff: ``backoff`` seconds doubling to ``backoff_cap``, with ±20 % jitter. Modelled on
-openai-python's ``_should_retry`` / ``_calculate_retry_timeout``.
+connection too, unless the call says nothing listening is final; a connect that timed out is
+one: nothing was sent), timeouts when the call says so, and the answer statuses in
+``statuses``; never 400/401/402/403/404/410/413/415/422 (reference.md section 5). The wait
+is ``Retry-After`` when Venice sent one and it is at most ``retry_after_cap`` seconds (a
+longer wait is reported to the caller, not slept through), else backoff: ``backoff`` seconds
+doubling to ``backoff_cap``, with ±20 % jitter. Modelled on openai-python's
+``_should_retry`` / ``_calculate_retry_timeout``.
 """
 
 from __future__ import annotations

@@ -176,6 +176,11 @@ IMAGE_ROWS = [
         },
     },
 ]
+INPAINT_ROWS = [  # two of Venice's edit models (static-models-2026-08.json)
+    {"id": i, "object": "model", "type": "inpaint",
+     "model_spec": {"name": name, "privacy": "private"}}
+    for i, name in (("firered-image-edit", "FireRed Edit"), ("qwen-image-2-edit", "Qwen Edit"))
+]  # fmt: skip
 EMBEDDING_ROWS = [
     {
         "id": "text-embedding-bge-m3",
@@ -254,7 +259,9 @@ def venice_extras(
         path = request.path
         if path.endswith("/models"):
             kind = request.query.get("type", ["text"])[0]
-            rows = {"image": IMAGE_ROWS, "embedding": EMBEDDING_ROWS}.get(kind)
+            rows = {"image": IMAGE_ROWS, "embedding": EMBEDDING_ROWS, "inpaint": INPAINT_ROWS}.get(
+                kind
+            )
             if rows is None:
                 rows = [{"id": "llama-3.3-70b", "type": "text", "model_spec": {}}]
             return json_reply({"object": "list", "type": kind, "data": rows})
