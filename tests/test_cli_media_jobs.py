@@ -350,3 +350,55 @@ def test_a_jobs_calls_share_one_connection(
                  if r.path.endswith(("/queue", "/retrieve", "/complete"))]  # fmt: skip
     assert len(job_calls) == 6
     assert len({r.handler.client_address[1] for r in job_calls}) == 1
+
+
+def test_a_job_queued_here_resumes_without_its_model_and_with_its_download_link(
+    jobs: JobServer, server: LocalServer, env: dict[str, str], folder: Path
+) -> None:
+    """The record of a queued job keeps its model and Venice's pre-signed link (a video of a
+    VPS-backed model is only there), in a directory only the user reads; it is gone once the
+    file is saved."""
+    import os
+    import stat
+
+    jobs.polls, jobs.download_url = 1000, server.url + "/files/signed.mp4"
+    out = folder / "v.mp4"
+    first = run_cli("video", "x", "-o", str(out), "--yes", "--wait", "0.01", env=env)
+    assert first.code == 1 and "is not done after" in first.stderr
+    records = Path(os.environ["OPENCLAW_STATE_DIR"]) / "jobs"
+    (record,) = records.iterdir()
+    assert stat.S_IMODE(records.stat().st_mode) == 0o700
+    assert stat.S_IMODE(record.stat().st_mode) == 0o600
+    jobs.polls = 0  # done now: Venice answers COMPLETED, and the file is at the link
+    resumed = run_cli("video", "--resume", "job-1", "-o", str(out), env=env)
+    assert resumed.code == 0, resumed.output
+    assert out.read_bytes() == MP4 and len(jobs.queued) == 1
+    (download,) = [r for r in server.requests if r.path == "/files/signed.mp4"]
+    assert "authorization" not in download.headers
+    assert list(records.iterdir()) == []
+    again = run_cli("video", "--resume", "job-1", "-o", str(folder / "w.mp4"), env=env)
+    assert again.stderr.splitlines()[-1].startswith(
+        "Error: --resume needs the job's model too: -m PROVIDER/MODEL"
+    )
+
+
+def test_ctrl_c_mid_download_keeps_no_partial_file_and_resume_gets_it_whole(
+    jobs: JobServer, env: dict[str, str], folder: Path
+) -> None:
+    import threading
+
+    go_on = threading.Event()
+    jobs.polls = 0
+    jobs.video = MP4 * 16
+    jobs.pause = lambda number: go_on.wait(20) if number == 8 else None  # half sent, then held
+    out = folder / "v.mp4"
+    with Terminal("video", "x", "-o", str(out), "--yes", env=env) as term:
+        term.read_until(b"downloading\xe2\x80\xa6")
+        term.interrupt()
+        term.read_until(b"Interrupted. The job goes on at venice; get it later with:")
+        assert term.wait() == 130
+    go_on.set()
+    assert list(folder.iterdir()) == []  # the temporary file went with the interrupt
+    resumed = run_cli("video", "--resume", "job-1", "-o", str(out), env=env)
+    assert resumed.code == 0, resumed.output
+    assert out.read_bytes() == MP4 * 16 and len(jobs.queued) == 1

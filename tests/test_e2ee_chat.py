@@ -31,7 +31,7 @@ from openclaw_venice.runtime.ai import (
 )
 from openclaw_venice.tee import PcsEndpoints
 from tests.support.attestation_edits import other_signing_key, quote_with, set_path
-from tests.support.fake_enclave import FakeEnclave
+from tests.support.fake_enclave import FakeEnclave, enclave_chat
 from tests.support.fake_nvidia import shared_nvidia
 from tests.support.fake_tdx import TestPki
 from tests.support.hygiene import CANARY
@@ -49,18 +49,7 @@ PIXEL = (  # a 1x1 PNG
 @pytest.fixture
 def chat(server: LocalServer, pki: TestPki) -> Iterator[VeniceChat]:
     warnings: list[str] = []
-    tee = TeeSettings(
-        root_ca_der=pki.root_der,
-        pcs=PcsEndpoints(server.url, server.url),
-        nvidia_root_sha256=shared_nvidia().root_sha256,
-    )
-    client = VeniceChat(
-        CANARY,
-        base_url=server.url + "/api/v1",
-        catalog=load_bundle(),
-        warn=warnings.append,
-        tee=tee,
-    )
+    client = enclave_chat(server, pki, warn=warnings.append)
     client.warnings = warnings  # type: ignore[attr-defined]
     yield client
     client.close()

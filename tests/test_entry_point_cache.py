@@ -180,3 +180,17 @@ def test_models_list_remembers_and_sees_a_plugin_installed_later(tmp_path: Path)
     )
     proc = subprocess.run(listing, capture_output=True, text=True, env=env, timeout=60)
     assert proc.returncode == 0 and '"demo/demo-small"' in proc.stdout, proc.stderr
+
+
+def test_a_removed_working_dir_asks_the_library(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    gone = tmp_path / "gone"
+    gone.mkdir()
+    monkeypatch.chdir(gone)
+    gone.rmdir()
+    monkeypatch.setattr(sys, "path", ["", *sys.path])
+    cache = tmp_path / "cache"
+    ours = [(e.name, e.value) for e in entry_points("openclaw.plugins", cache)]
+    assert ("venice", "openclaw_venice.plugin:plugin") in ours
+    assert not (cache / FILE_NAME).exists()

@@ -14,6 +14,7 @@ import pytest
 
 from openclaw_venice.tee import verify_attestation
 from openclaw_venice.tee.jsontext import MAX_DEPTH, JsonTextError, check_document, parse_json
+from tests.support.fake_enclave import e2ee_turn
 from tests.support.tee_capture import capture, collateral
 
 DEEP = 100_000  # far past Python's recursion limit
@@ -117,39 +118,12 @@ pytest_plugins = ("tests.support.enclave_fixtures",)  # pki, enclave
 
 
 def test_a_chat_turn_against_a_deep_document_ends_before_any_request(server: Any, pki: Any) -> None:
-    import asyncio
-
     from openclaw_venice import errors
-    from openclaw_venice.catalog import load_bundle
-    from openclaw_venice.chat.client import VeniceChat
-    from openclaw_venice.chat.e2ee import TeeSettings
-    from openclaw_venice.chat.options import StreamOptions
-    from openclaw_venice.runtime.ai import Context, UserMessage
-    from openclaw_venice.tee import PcsEndpoints
     from tests.support.fake_enclave import FakeEnclave
-    from tests.support.hygiene import CANARY
 
     enclave = FakeEnclave(pki, mutate=in_field("nvidia_payload", text=nested(DEEP)))
     enclave.install(server)
-    tee = TeeSettings(
-        root_ca_der=pki.root_der,
-        pcs=PcsEndpoints(server.url, server.url),
-        nvidia_root_sha256=enclave.nvidia.root_sha256,
-    )
-
-    async def run() -> list[Any]:
-        async with VeniceChat(
-            CANARY,
-            base_url=server.url + "/api/v1",
-            catalog=load_bundle(),
-            warn=lambda m: None,
-            tee=tee,
-        ) as chat:
-            context = Context(messages=[UserMessage("hi")])
-            model = "venice/e2ee-qwen3-6-27b"
-            return [e async for e in chat.stream(model, context, StreamOptions())]
-
-    events = asyncio.run(run())
+    events, _ = e2ee_turn(server, pki, enclave)
     assert [e.type for e in events] == ["error"]
     assert isinstance(events[0].error, errors.AttestationError)
     assert str(events[0].error).startswith("attestation check 'document' failed: refused: JSON")
@@ -200,41 +174,6 @@ def dripping_attestation(server: Any, pki: Any, drip: Any) -> Any:
     return enclave
 
 
-def drip_turn(server: Any, pki: Any, enclave: Any, **options: Any) -> tuple[list[Any], float]:
-    import asyncio
-    import time
-
-    from openclaw_venice.catalog import load_bundle
-    from openclaw_venice.chat.client import VeniceChat
-    from openclaw_venice.chat.e2ee import TeeSettings
-    from openclaw_venice.chat.options import StreamOptions
-    from openclaw_venice.runtime.ai import Context, UserMessage
-    from openclaw_venice.tee import PcsEndpoints
-    from tests.support.hygiene import CANARY
-
-    tee = TeeSettings(
-        root_ca_der=pki.root_der,
-        pcs=PcsEndpoints(server.url, server.url),
-        nvidia_root_sha256=enclave.nvidia.root_sha256,
-    )
-
-    async def run() -> list[Any]:
-        async with VeniceChat(
-            CANARY,
-            base_url=server.url + "/api/v1",
-            catalog=load_bundle(),
-            warn=lambda m: None,
-            tee=tee,
-        ) as chat:
-            context = Context(messages=[UserMessage("hi")])
-            stream = chat.stream("venice/e2ee-qwen3-6-27b", context, StreamOptions(**options))
-            return [e async for e in stream]
-
-    started = time.monotonic()
-    events = asyncio.run(run())
-    return events, time.monotonic() - started
-
-
 @pytest.mark.parametrize("drip", ["headers", "body"])
 def test_a_dripping_attestation_ends_the_turn_at_its_timeout(
     drip: str, server: Any, pki: Any
@@ -244,7 +183,7 @@ def test_a_dripping_attestation_ends_the_turn_at_its_timeout(
 
     responder = headers_drip(0.05) if drip == "headers" else body_drip()
     enclave = dripping_attestation(server, pki, responder)
-    events, took = drip_turn(server, pki, enclave, total_timeout=1.5)
+    events, took = e2ee_turn(server, pki, enclave, total_timeout=1.5)
     assert [e.type for e in events] == ["error"]
     assert isinstance(events[0].error, errors.VeniceTimeoutError)
     assert str(events[0].error) == (
@@ -262,7 +201,7 @@ def test_without_a_timeout_the_attestation_still_has_a_deadline(
 
     monkeypatch.setattr(e2ee, "ATTESTATION_DEADLINE", 1.0)
     enclave = dripping_attestation(server, pki, body_drip())
-    events, took = drip_turn(server, pki, enclave)
+    events, took = e2ee_turn(server, pki, enclave)
     assert str(events[0].error).startswith("the enclave's attestation was not verified within 1 s")
     assert 0.9 < took < 6
 
@@ -278,7 +217,7 @@ def test_a_stalled_answer_after_attestation_still_ends_at_the_timeout(
 
     enclave = FakeEnclave(pki)
     enclave.install(server, chat=keep_alive_forever())
-    events, took = drip_turn(server, pki, enclave, total_timeout=3.0)
+    events, took = e2ee_turn(server, pki, enclave, total_timeout=3.0)
     assert events[-1].type == "error"
     assert isinstance(events[-1].error, errors.VeniceTimeoutError)
     assert 2.9 < took < 8

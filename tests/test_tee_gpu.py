@@ -17,7 +17,7 @@ import pytest
 
 from openclaw_venice.tee import verify_attestation
 from openclaw_venice.tee.gpu import NVIDIA_DEVICE_ROOT_SHA256, GpuVerdict, verify_gpus
-from tests.support.fake_enclave import FakeEnclave
+from tests.support.fake_enclave import FakeEnclave, e2ee_turn
 from tests.support.fake_nvidia import FakeNvidia, evidence, shared_nvidia, sign_p384, spdm_unsigned
 from tests.support.fake_tdx import TestPki
 from tests.support.tee_capture import capture, collateral
@@ -322,16 +322,7 @@ pytest_plugins = ("tests.support.enclave_fixtures",)  # pki, enclave
 
 
 def test_a_fake_enclave_with_broken_gpu_evidence_sends_nothing(server: Any, pki: TestPki) -> None:
-    import asyncio
-
     from openclaw_venice import errors
-    from openclaw_venice.catalog import load_bundle
-    from openclaw_venice.chat.client import VeniceChat
-    from openclaw_venice.chat.e2ee import TeeSettings
-    from openclaw_venice.chat.options import StreamOptions
-    from openclaw_venice.runtime.ai import Context, UserMessage
-    from openclaw_venice.tee import PcsEndpoints
-    from tests.support.hygiene import CANARY
 
     def break_gpu(doc: dict[str, Any]) -> None:
         payload = json.loads(doc["nvidia_payload"])
@@ -340,25 +331,7 @@ def test_a_fake_enclave_with_broken_gpu_evidence_sends_nothing(server: Any, pki:
 
     enclave = FakeEnclave(pki, mutate=break_gpu)
     enclave.install(server)
-    tee = TeeSettings(
-        root_ca_der=pki.root_der,
-        pcs=PcsEndpoints(server.url, server.url),
-        nvidia_root_sha256=enclave.nvidia.root_sha256,
-    )
-
-    async def run() -> list[Any]:
-        async with VeniceChat(
-            CANARY,
-            base_url=server.url + "/api/v1",
-            catalog=load_bundle(),
-            warn=lambda m: None,
-            tee=tee,
-        ) as chat:
-            context = Context(messages=[UserMessage("hi")])
-            return [e async for e in chat.stream("venice/e2ee-qwen3-6-27b", context,
-                                                  StreamOptions())]  # fmt: skip
-
-    events = asyncio.run(run())
+    events, _ = e2ee_turn(server, pki, enclave)
     assert [e.type for e in events] == ["error"]
     assert isinstance(events[0].error, errors.AttestationError)
     assert str(events[0].error).startswith(

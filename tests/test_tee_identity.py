@@ -23,9 +23,9 @@ from openclaw_venice.catalog import load_bundle
 from openclaw_venice.chat.client import VeniceChat
 from openclaw_venice.chat.e2ee import TeeSettings
 from openclaw_venice.runtime.ai import Context, UserMessage
-from openclaw_venice.tee import AttestationReport, PcsEndpoints, verify_attestation
+from openclaw_venice.tee import AttestationReport, verify_attestation
 from openclaw_venice.tee.policy import POLICY_FILE_NAME, PolicyError, load_policy
-from tests.support.fake_enclave import FakeEnclave
+from tests.support.fake_enclave import FakeEnclave, enclave_chat
 from tests.support.fake_nvidia import shared_nvidia
 from tests.support.fake_td import FakeTd, another_td, compose_with_image, replay, runtime_digest
 from tests.support.fake_tdx import TestPki, reportdata_for
@@ -158,14 +158,7 @@ def test_the_real_key_and_nonce_in_another_tds_reportdata_is_refused(pki: TestPk
 # -- in a chat: refused before any chat request ---------------------------------------------
 @pytest.fixture
 def chat(server: LocalServer, pki: TestPki) -> Iterator[VeniceChat]:
-    tee = TeeSettings(
-        root_ca_der=pki.root_der,
-        pcs=PcsEndpoints(server.url, server.url),
-        nvidia_root_sha256=shared_nvidia().root_sha256,
-    )
-    client = VeniceChat(
-        CANARY, base_url=server.url + "/api/v1", catalog=load_bundle(), warn=lambda m: None, tee=tee
-    )
+    client = enclave_chat(server, pki)
     yield client
     client.close()
 

@@ -17,15 +17,12 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.hazmat.primitives.asymmetric.utils import Prehashed, encode_dss_signature
 
 from openclaw_venice import errors
-from openclaw_venice.catalog import load_bundle
 from openclaw_venice.chat.client import VeniceChat
-from openclaw_venice.chat.e2ee import TeeSettings
 from openclaw_venice.chat.options import StreamOptions
 from openclaw_venice.runtime.ai import Context, StreamEvent, UserMessage
-from openclaw_venice.tee import PcsEndpoints
 from openclaw_venice.tee.keys import address_of
 from openclaw_venice.tee.receipt import eip191_digest, verify_receipt
-from tests.support.fake_enclave import FakeEnclave
+from tests.support.fake_enclave import FakeEnclave, enclave_chat
 from tests.support.fake_tdx import TestPki
 from tests.support.hygiene import CANARY
 from tests.support.server import LocalServer, json_reply
@@ -142,18 +139,7 @@ def test_a_malformed_receipt_fails_saying_why(pki: TestPki, answer: Any, says: s
 @pytest.fixture
 def chat(server: LocalServer, pki: TestPki, enclave: FakeEnclave) -> Iterator[VeniceChat]:
     warnings: list[str] = []
-    tee = TeeSettings(
-        root_ca_der=pki.root_der,
-        pcs=PcsEndpoints(server.url, server.url),
-        nvidia_root_sha256=enclave.nvidia.root_sha256,
-    )
-    client = VeniceChat(
-        CANARY,
-        base_url=server.url + "/api/v1",
-        catalog=load_bundle(),
-        warn=warnings.append,
-        tee=tee,
-    )
+    client = enclave_chat(server, pki, enclave.nvidia.root_sha256, warnings.append)
     client.warnings = warnings  # type: ignore[attr-defined]
     yield client
     client.close()

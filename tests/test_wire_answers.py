@@ -16,7 +16,6 @@ stack (issue 22, item 2), each served by a hostile loopback server.
 
 from __future__ import annotations
 
-import asyncio
 import gzip
 import re
 import tracemalloc
@@ -28,23 +27,19 @@ import pytest
 
 from openclaw_venice import errors
 from openclaw_venice.capabilities import VeniceCapabilities
-from openclaw_venice.catalog import load_bundle
 from openclaw_venice.chat.assemble import MAX_TOOL_CALLS
-from openclaw_venice.chat.client import VeniceChat
-from openclaw_venice.chat.options import StreamOptions
 from openclaw_venice.provider import VeniceProvider
-from openclaw_venice.runtime.ai import Context, StreamEvent, UserMessage
 from openclaw_venice.runtime.plugins import ImageRequest, ProviderContext
 from tests.conftest import run_cli
 from tests.support import venice_wire
-from tests.support.fake_enclave import FakeEnclave
+from tests.support.fake_enclave import FakeEnclave, e2ee_turn
 from tests.support.hygiene import CANARY
 from tests.support.server import LocalServer, Reply, Request, json_reply
+from tests.support.venice_calls import CAPABILITIES, chat_turn, context, key, outcome
 
 pytest_plugins = ("tests.support.enclave_fixtures",)  # pki, enclave
 
 MiB = 2**20
-MODEL = "venice/llama-3.3-70b"
 RAY = {"CF-RAY": "hostile-1"}
 DEEP = "[" * 100_000 + "]" * 100_000
 HUGE = int("9" * 401)
@@ -52,50 +47,6 @@ NUMBER_REFUSED = (
     "Venice's answer holds a number too large to be one Venice sends (over 40 digits); "
     "try again (request id hostile-1)"
 )
-
-
-def context(server: LocalServer, tmp_path: Path) -> ProviderContext:
-    return ProviderContext(
-        config={"baseUrl": server.url + "/api/v1"}, env={}, cache_dir=tmp_path / "cache"
-    )
-
-
-def key() -> Any:
-    from pydantic import SecretStr
-
-    return SecretStr(CANARY)
-
-
-def outcome(awaitable: Awaitable[Any]) -> Any:
-    """What a call returned, or the Venice error it raised."""
-
-    async def go() -> Any:
-        try:
-            return await awaitable
-        except errors.VeniceError as exc:
-            return exc
-
-    return asyncio.run(go())
-
-
-def chat_turn(server: LocalServer, stream: bool) -> Any:
-    """The last event of a streamed turn, or a non-streamed turn's message or error."""
-
-    async def go() -> Any:
-        url = server.url + "/api/v1"
-        async with VeniceChat(CANARY, base_url=url, catalog=load_bundle()) as chat:
-            ask, options = Context(messages=[UserMessage("hi")]), StreamOptions(timeout=30)
-            if stream:
-                last: StreamEvent | None = None
-                async for last in chat.stream(MODEL, ask, options):  # noqa: B007
-                    pass
-                return last
-            try:
-                return await chat.complete(MODEL, ask, options, stream=False)
-            except errors.VeniceError as exc:
-                return exc
-
-    return asyncio.run(go())
 
 
 def peak_of(call: Callable[[], Any]) -> tuple[Any, int]:
@@ -141,7 +92,7 @@ def tool_calls(count: int) -> Iterator[bytes]:
 
 def test_a_stream_of_100_000_tool_calls_stops_at_the_128th(server: LocalServer) -> None:
     server.respond(lambda request: Reply(200, tool_calls(100_000), venice_wire.HEADERS))
-    last, peak = peak_of(lambda: chat_turn(server, stream=True))
+    last, peak = peak_of(lambda: chat_turn(server, stream=True, timeout=30))
     assert last.type == "error" and isinstance(last.error, errors.StreamFormatError)
     assert str(last.error) == (
         f"Venice's answer holds more than {MAX_TOOL_CALLS} tool calls; refusing it (try again) "
@@ -157,14 +108,14 @@ def test_a_complete_answer_with_too_many_tool_calls_is_refused(server: LocalServ
     answer = venice_wire.completion("")
     answer["choices"][0]["message"]["tool_calls"] = calls
     server.respond(lambda request: json_reply(answer, headers=RAY))
-    result = chat_turn(server, stream=False)
+    result = chat_turn(server, stream=False, timeout=30)
     assert isinstance(result, errors.StreamFormatError)
     assert f"more than {MAX_TOOL_CALLS} tool calls" in str(result)
 
 
 def test_128_tool_calls_are_an_answer(server: LocalServer) -> None:
     server.respond(lambda request: Reply(200, tool_calls(MAX_TOOL_CALLS), venice_wire.HEADERS))
-    last = chat_turn(server, stream=True)
+    last = chat_turn(server, stream=True, timeout=30)
     assert last.type == "done" and len(last.message.tool_calls) == MAX_TOOL_CALLS
 
 
@@ -265,18 +216,10 @@ def nested_sse(request: Request) -> Reply:
 def test_a_nested_chat_answer_is_a_typed_error(server: LocalServer, stream: bool) -> None:
     server.respond(nested_sse if stream else lambda r: Reply(200, DEEP.encode(), {
         "Content-Type": "application/json", **RAY}))  # fmt: skip
-    result = chat_turn(server, stream)
+    result = chat_turn(server, stream, timeout=30)
     error = result.error if stream else result
     assert isinstance(error, errors.StreamFormatError), repr(result)
     assert re.search(NESTED, str(error))
-
-
-CAPABILITIES: dict[str, Callable[[ProviderContext, Any], Awaitable[Any]]] = {
-    "usage": lambda ctx, k: VeniceCapabilities().usage(ctx, k, 7),
-    "balance": lambda ctx, k: VeniceCapabilities().balance(ctx, k),
-    "embeddings": lambda ctx, k: VeniceCapabilities().embed(ctx, k, ["a"]),
-    "image": lambda ctx, k: VeniceCapabilities().generate_images(ctx, k, ImageRequest("a")),
-}
 
 
 @pytest.mark.parametrize("name", CAPABILITIES)
@@ -319,7 +262,7 @@ def test_nested_tool_arguments_are_kept_as_text_not_raised(server: LocalServer) 
         venice_wire.chunk({}, "tool_calls"),
     ]  # fmt: skip
     server.respond(lambda request: venice_wire.stream_reply(chunks))
-    last = chat_turn(server, stream=True)
+    last = chat_turn(server, stream=True, timeout=30)
     assert last.type == "done"
     (call,) = last.message.tool_calls
     assert call.raw_arguments == arguments  # the model's words, for the caller to judge
@@ -332,9 +275,6 @@ def test_nested_tool_arguments_are_kept_as_text_not_raised(server: LocalServer) 
 def test_a_nested_attestation_fails_its_check_and_nothing_is_sent(
     server: LocalServer, enclave: FakeEnclave, pki: Any, where: str
 ) -> None:
-    from openclaw_venice.chat.e2ee import TeeSettings
-    from openclaw_venice.tee import PcsEndpoints
-
     def nest(doc: dict[str, Any]) -> None:
         if where == "nvidia_payload":
             doc["nvidia_payload"] = DEEP
@@ -342,15 +282,7 @@ def test_a_nested_attestation_fails_its_check_and_nothing_is_sent(
             doc["info"]["tcb_info"] = DEEP
 
     enclave.mutate = nest
-    tee = TeeSettings(root_ca_der=pki.root_der, pcs=PcsEndpoints(server.url, server.url))
-
-    async def go() -> list[StreamEvent]:
-        url, bundle = server.url + "/api/v1", load_bundle()
-        async with VeniceChat(CANARY, base_url=url, tee=tee, catalog=bundle) as chat:
-            ask = Context(messages=[UserMessage("hi")])
-            return [e async for e in chat.stream("venice/e2ee-qwen3-6-27b", ask, StreamOptions())]
-
-    events = asyncio.run(go())
+    events, _ = e2ee_turn(server, pki, enclave)
     assert [e.type for e in events] == ["error"]
     assert isinstance(events[0].error, errors.AttestationError), repr(events[0].error)
     assert "nothing was sent" in str(events[0].error)

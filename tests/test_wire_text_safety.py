@@ -14,26 +14,24 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from openclaw_venice import errors
-from openclaw_venice.capabilities import VeniceCapabilities
 from openclaw_venice.catalog import load_bundle
 from openclaw_venice.chat.client import VeniceChat
 from openclaw_venice.chat.options import StreamOptions
-from openclaw_venice.runtime.ai import Context, StreamEvent, UserMessage
-from openclaw_venice.runtime.plugins import ImageRequest, ProviderContext
+from openclaw_venice.runtime.ai import Context, UserMessage
 from openclaw_venice.wire.text import MASK
 from tests.support import venice_wire
 from tests.support.hygiene import CANARY
 from tests.support.server import LocalServer, Reply, Request, json_reply
 from tests.support.terminal import Terminal
+from tests.support.venice_calls import CAPABILITIES, MODEL, chat_turn, context, key
 
-MODEL = "venice/llama-3.3-70b"
 ROWS = [{"id": "llama-3.3-70b", "type": "text", "model_spec": {}}]
 LONE = b'data: {"choices": [{"index": 0, "delta": {"content": "bad \\ud800 half"}}]}\n\n'
 STOP = venice_wire.sse([venice_wire.chunk({}, "stop")])
@@ -123,20 +121,9 @@ def echo(status: int) -> Callable[[Request], Reply]:
 
 
 def turn(server: LocalServer, stream: bool) -> Any:
-    async def go() -> Any:
-        url = server.url + "/api/v1"
-        async with VeniceChat(CANARY, base_url=url, catalog=load_bundle()) as chat:
-            ask = Context(messages=[UserMessage("hi")])
-            if stream:
-                events: list[StreamEvent] = [e async for e in chat.stream(MODEL, ask)]
-                return events[-1].error
-            try:
-                await chat.complete(MODEL, ask, stream=False)
-            except errors.VeniceError as exc:
-                return exc
-            return None
-
-    return asyncio.run(go())
+    """The Venice error a turn ended in (None: it did not)."""
+    result = chat_turn(server, stream)
+    return result.error if stream else (result if isinstance(result, errors.VeniceError) else None)
 
 
 def unmasked(error: Any) -> list[str]:
@@ -181,25 +168,13 @@ def test_a_deprecation_warning_quoting_the_key_is_masked(server: LocalServer) ->
     assert warnings == [f"{MODEL}: {SHOWN}"]
 
 
-CAPABILITIES: dict[str, Callable[[ProviderContext, Any], Awaitable[Any]]] = {
-    "usage": lambda ctx, k: VeniceCapabilities().usage(ctx, k, 7),
-    "balance": lambda ctx, k: VeniceCapabilities().balance(ctx, k),
-    "embeddings": lambda ctx, k: VeniceCapabilities().embed(ctx, k, ["a"]),
-    "image": lambda ctx, k: VeniceCapabilities().generate_images(ctx, k, ImageRequest("a")),
-}
-
-
 @pytest.mark.parametrize("name", CAPABILITIES)
 def test_a_capability_error_quoting_the_key_is_masked(
     name: str, server: LocalServer, tmp_path: Path
 ) -> None:
-    from pydantic import SecretStr
-
     server.respond(echo(401))
-    ctx = ProviderContext(config={"baseUrl": server.url + "/api/v1"}, env={},
-                          cache_dir=tmp_path / "cache")  # fmt: skip
     with pytest.raises(errors.AuthenticationError) as caught:
-        asyncio.run(CAPABILITIES[name](ctx, SecretStr(CANARY)))
+        asyncio.run(CAPABILITIES[name](context(server, tmp_path), key()))
     assert SHOWN in str(caught.value) and unmasked(caught.value) == []
 
 

@@ -29,6 +29,7 @@ if TYPE_CHECKING:
         TranscriptionQuote,
         TranscriptionRequest,
     )
+    from .catalog import ModelKind
     from .characters import Character, CharacterQuery, CharacterReviews
     from .context import ProviderContext
     from .image_tools import ImageEditRequest, UpscaleRequest
@@ -39,7 +40,6 @@ if TYPE_CHECKING:
         MediaCatalog,
     )
     from .media_jobs import Job, JobProgress, MediaInput, MusicRequest, Quote, VideoRequest
-    from .model_kinds import ModelKind
     from .secret import SecretStr
 
 Kind = Literal[

@@ -16,6 +16,12 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Any, Literal, NamedTuple
 
 CatalogSource = Literal["live", "cache", "bundled"]
+#: the kinds of models beside chat models a provider may list (``openclaw models list --type
+#: KIND``, the ``media_models`` capability), as Venice's ``GET /models?type=`` names them
+ModelKind = Literal["image", "embedding", "tts", "asr", "video", "music", "upscale", "inpaint"]
+MODEL_KINDS: tuple[ModelKind, ...] = (
+    "image", "embedding", "tts", "asr", "video", "music", "upscale", "inpaint",
+)  # fmt: skip
 
 
 class _Nothing(Mapping[str, Any]):

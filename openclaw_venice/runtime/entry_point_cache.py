@@ -96,7 +96,10 @@ def _key() -> list[Any] | None:
             return None
     key: list[Any] = [sys.executable, sys.version, list(sys.path)]
     if "" in sys.path:
-        key.append(os.getcwd())
+        try:
+            key.append(os.getcwd())
+        except OSError:  # the working dir was removed: nothing to key the answer on
+            return None
     for entry in sys.path:
         key.append(_entry_key(entry or "."))
     return key  # lists, text, numbers and None alone: equal to itself read back from JSON

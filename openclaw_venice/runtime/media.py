@@ -9,8 +9,7 @@ by the commands and clients that use them.
 from collections.abc import Mapping
 from typing import Any, Literal, NamedTuple
 
-from .catalog import NOTHING
-from .model_kinds import ModelKind
+from .catalog import NOTHING, ModelKind
 
 
 class MediaModel(NamedTuple):

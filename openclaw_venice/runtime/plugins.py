@@ -116,12 +116,14 @@ from .capabilities import (
     UsageCapability,
 )
 from .catalog import (
+    MODEL_KINDS,
     NOTHING,
     Catalog,
     CatalogSource,
     Cost,
     Deprecation,
     ModelInfo,
+    ModelKind,
     ModelProfile,
     PriceTier,
     Resolution,
@@ -201,7 +203,6 @@ if TYPE_CHECKING:
         MediaModel,
     )
     from .media_jobs import Job, JobProgress, MediaInput, MusicRequest, Quote, VideoRequest
-    from .model_kinds import MODEL_KINDS, ModelKind
 
 __all__ = [
     "ENTRY_POINT_GROUP",
@@ -386,7 +387,6 @@ _RECORDS = {
     ),
     "ChatFlag": "chat_flag",  # only chat reads a provider's flags
     **dict.fromkeys(AI_NAMES, "ai"),  # a turn's types: only chat and the gateway use them
-    **dict.fromkeys(("MODEL_KINDS", "ModelKind"), "model_kinds"),
 }
 
 

@@ -2,16 +2,20 @@
 TDX quote (signed through ``fake_tdx.TestPki``) binds its own secp256k1 key and the client's
 nonce, and ``/chat/completions`` the way the enclave proxy does: it opens every encrypted
 message with its key and streams each ``delta.content`` sealed to the client's key. Same
-primitives as the client (ECDH secp256k1, HKDF-SHA256, AES-256-GCM)."""
+primitives as the client (ECDH secp256k1, HKDF-SHA256, AES-256-GCM). :func:`enclave_chat` is a
+client whose E2EE turns meet such an enclave; :func:`e2ee_turn` takes one turn with a new one."""
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import json
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from openclaw_venice.chat.client import VeniceChat
 from openclaw_venice.tee.keys import ClientKey, PacketError, address_of, keccak256, seal
 from tests.support import venice_wire
 from tests.support.fake_nvidia import FakeNvidia, shared_nvidia
@@ -19,6 +23,8 @@ from tests.support.fake_td import FakeTd, venice_td
 from tests.support.fake_tdx import TestPki, reportdata_for
 from tests.support.server import LocalServer, Reply, Request, json_reply
 from tests.support.tee_capture import capture
+
+E2EE_MODEL = "venice/e2ee-qwen3-6-27b"
 
 
 @dataclass
@@ -173,3 +179,45 @@ class FakeEnclave:
         ]
         chunks += [venice_wire.chunk({}, "stop"), venice_wire.usage_chunk()]
         return venice_wire.stream_reply(chunks)
+
+
+def enclave_chat(
+    server: LocalServer,
+    pki: TestPki,
+    nvidia_root_sha256: str | None = None,
+    warn: Callable[[str], None] = lambda message: None,
+) -> VeniceChat:
+    """A client with the bundled catalog whose E2EE turns hold the fake enclave at ``server``
+    to the test PKI's root, Intel's PCS at the same server, and the fake NVIDIA's root (the
+    shared one unless named)."""
+    from openclaw_venice.catalog import load_bundle
+    from openclaw_venice.chat.e2ee import TeeSettings
+    from openclaw_venice.tee import PcsEndpoints
+    from tests.support.hygiene import CANARY
+
+    tee = TeeSettings(
+        root_ca_der=pki.root_der,
+        pcs=PcsEndpoints(server.url, server.url),
+        nvidia_root_sha256=nvidia_root_sha256 or shared_nvidia().root_sha256,
+    )
+    return VeniceChat(
+        CANARY, base_url=server.url + "/api/v1", catalog=load_bundle(), warn=warn, tee=tee
+    )
+
+
+def e2ee_turn(
+    server: LocalServer, pki: TestPki, enclave: FakeEnclave, model: str = E2EE_MODEL, **options: Any
+) -> tuple[list[Any], float]:
+    """The events of one turn ("hi") to ``model`` with a new :func:`enclave_chat`, and the
+    seconds it took."""
+    from openclaw_venice.chat.options import StreamOptions
+    from openclaw_venice.runtime.ai import Context, UserMessage
+
+    async def run() -> list[Any]:
+        async with enclave_chat(server, pki, enclave.nvidia.root_sha256) as chat:
+            context = Context(messages=[UserMessage("hi")])
+            return [e async for e in chat.stream(model, context, StreamOptions(**options))]
+
+    started = time.monotonic()
+    events = asyncio.run(run())
+    return events, time.monotonic() - started

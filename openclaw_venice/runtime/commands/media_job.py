@@ -10,7 +10,8 @@ place whole, then the provider is told it may delete its copy.
 
 Ctrl-C (or a wait past ``--wait``) leaves the job at the provider: the temporary file is
 removed and the resume command is printed: ``openclaw video --resume ID -m PROVIDER/MODEL
--o out.mp4``, which downloads the same job without queueing another.
+-o out.mp4``, which downloads the same job without queueing another (on this machine ``-m``
+may be left out: :mod:`.job_records` remembers the job until its file is saved).
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ from ..errors import OpenClawError, ProviderError, UsageError
 from ..terminal import is_terminal, safe_text
 from .capability_use import call_context, pick_provider
 from .image_output import check_writable
+from .job_records import forget, remember
 from .key_options import add_key_options
 from .paid_job import Declined, before_paid_job
 
@@ -86,14 +88,20 @@ def run_job(
     jobs = cast("QueuedJobCapability", host.registry.capability(kind, provider_id))
     run = _Run(host, args, kind, what, output)
     if args.resume:
-        if not model_id:
+        from ..media_jobs import Job
+        from .job_records import recall
+
+        job_id = args.resume.strip()
+        recorded = recall(host, provider_id, kind, job_id)  # queued here: model, link
+        if not model_id and recorded is None:
             raise UsageError(
                 "--resume needs the job's model too: -m PROVIDER/MODEL (both were shown when "
-                "the job was queued)"
+                "the job was queued; no record of this job here)"
             )
-        from ..media_jobs import Job
-
-        run.job = Job(provider_id, kind, model_id, args.resume.strip())
+        if recorded is not None and (not model_id or recorded.model == model_id):
+            run.job = recorded
+        else:
+            run.job = Job(provider_id, kind, model_id or "", job_id)
     elif request is None:
         raise UsageError(f"say what to make (a prompt), or --resume JOB_ID for {what}")
     ctx, key = call_context(host, provider_id)
@@ -150,10 +158,12 @@ class _Run:
         if self.job is None:
             assert request is not None
             self.job = await jobs.queue(ctx, key, request)
+            remember(self.host, self.job)
             self.host.err(f"queued {self.job.ref} job {self.job.id}; Ctrl-C leaves it running "
                           f"(resume: {self.resume_command()})")  # fmt: skip
         progress = await self._follow(jobs, ctx, key, self.job)
         completed = await _complete(self.host, jobs, ctx, key, self.job)
+        forget(self.host, self.job)  # saved: nothing left to resume
         self._report(progress, completed)
         return 0
 
@@ -236,10 +246,13 @@ async def _complete(
 
 
 def poll_delay(progress: JobProgress) -> float:
-    """Seconds before asking again: a quarter of the expected time left, 1 to 10 s."""
+    """Seconds before asking again: a quarter of the expected time left, 1 to 10 s; 5 s
+    once the job runs past what the provider expected (no knowing how much longer)."""
     if progress.expected is None or progress.elapsed is None:
         return 2.0
     left = progress.expected - progress.elapsed
+    if left <= 0:
+        return 5.0
     return min(max(left / 4, 1.0), 10.0)
 
 

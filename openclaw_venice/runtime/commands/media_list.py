@@ -12,10 +12,10 @@ from collections.abc import Mapping
 from typing import Any
 
 from ..capabilities import Kind
+from ..catalog import ModelKind
 from ..errors import UsageError
 from ..host import Host
 from ..media import MediaCatalog, MediaModel
-from ..model_kinds import ModelKind
 from .render import counted, print_table
 
 #: the capability that generates a kind, whose model list counts for a provider without lists

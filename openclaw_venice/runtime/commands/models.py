@@ -7,7 +7,14 @@ import json
 from collections.abc import Callable
 from typing import Any
 
-from ..catalog import Catalog, ModelInfo, Resolution, deprecation_warning, split_ref
+from ..catalog import (
+    MODEL_KINDS,
+    Catalog,
+    ModelInfo,
+    Resolution,
+    deprecation_warning,
+    split_ref,
+)
 from ..config_file import get_path
 from ..errors import (
     MissingVariableError,
@@ -16,7 +23,6 @@ from ..errors import (
     UsageError,
 )
 from ..host import Host
-from ..model_kinds import MODEL_KINDS
 from ..plugins import Registry
 from .key_options import add_key_options
 from .render import counted, human_tokens, print_table, print_usage
