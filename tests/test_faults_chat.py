@@ -435,4 +435,4 @@ def test_a_long_retry_after_is_reported_sanely(server: LocalServer, header: str,
     result = take_turn(server.url, "complete")
     assert isinstance(result.error, errors.RateLimitError) and len(server.requests) == 1
     assert says in str(result.error) and "e+" not in str(result.error), str(result.error)
-    assert result.elapsed < 1.0
+    assert result.elapsed < 10  # sleeping it through takes 120 s at least; 10: a loaded machine

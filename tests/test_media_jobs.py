@@ -262,3 +262,13 @@ def test_the_async_forms_and_the_sync_rule(jobs: JobServer, folder: Path) -> Non
 
     quote, saved = asyncio.run(main())
     assert quote.price == 0.45 and saved.path.read_bytes() == MP3
+
+
+def test_the_poll_delay_follows_what_venice_expects() -> None:
+    from openclaw_venice.runtime.commands.media_job import poll_delay
+    from openclaw_venice.runtime.media_jobs import JobProgress
+
+    assert poll_delay(JobProgress(False, 53.2, 145.0)) == 10.0  # 92 s left: at most 10 s
+    assert poll_delay(JobProgress(False, 1.0, 3.0)) == 1.0  # never faster than once a second
+    assert poll_delay(JobProgress(False, 200.0, 145.0)) == 5.0  # overdue: every 5 s
+    assert poll_delay(JobProgress(False)) == 2.0  # nothing said

@@ -11,7 +11,7 @@ import asyncio
 import json
 import logging
 import time
-from collections.abc import Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -101,17 +101,30 @@ def test_the_request_id_is_on_every_error_after_venice_answered(server: LocalSer
     assert len(server.requests) == 3  # one request, two retries
 
 
-def paced(request: Request) -> Reply:
-    def body() -> Iterator[bytes]:
-        for event in venice_wire.sse(venice_wire.text_stream("ok", 2)).split(b"\n\n")[:-1]:
-            time.sleep(0.05)
-            yield event + b"\n\n"
+def gated(server: LocalServer, at_once: int, turns: int) -> Callable[[Request], Reply]:
+    """Answers held until ``at_once`` requests are in flight, or all ``turns`` arrived (30 s
+    at most): the turns meet at the server however slowly a loaded machine starts them, so
+    the most at once is the pool's bound, not a race between the client's sends and the
+    server's answers."""
+    before = len(server.requests)
 
-    return Reply(200, body(), venice_wire.HEADERS)
+    def respond(request: Request) -> Reply:
+        deadline = time.monotonic() + 30
+        while (
+            server.connections.in_flight < at_once
+            and len(server.requests) - before < turns
+            and time.monotonic() < deadline
+        ):
+            time.sleep(0.005)
+        return Reply(200, venice_wire.sse(venice_wire.text_stream("ok", 2)), venice_wire.HEADERS)
+
+    return respond
 
 
-def peak_connections(server: LocalServer, chat: VeniceChat, turns: int) -> int:
-    server.respond(paced)
+def peak_connections(server: LocalServer, chat: VeniceChat, turns: int, at_once: int) -> int:
+    """The most connections open at once for ``turns`` turns, the server holding each answer
+    until ``at_once`` requests are in flight."""
+    server.respond(gated(server, at_once, turns))
     deadline = time.monotonic() + 5
     while server.connections.open and time.monotonic() < deadline:  # an earlier pool's
         time.sleep(0.01)  # closed connections, until the server has seen them go
@@ -128,13 +141,14 @@ def peak_connections(server: LocalServer, chat: VeniceChat, turns: int) -> int:
 def test_the_pool_size_is_set_by_venice_chat(server: LocalServer) -> None:
     chat = VeniceChat(CANARY, base_url=server.url + "/api/v1", catalog=load_bundle(),
                       max_connections=3)  # fmt: skip
-    assert peak_connections(server, chat, 9) == 3
+    assert peak_connections(server, chat, 9, at_once=3) == 3
+    assert server.connections.peak_in_flight == 3
 
 
 def test_the_default_pool_serves_far_more_than_64_turns_at_once(server: LocalServer) -> None:
     chat = VeniceChat(CANARY, base_url=server.url + "/api/v1", catalog=load_bundle())
     assert chat.wire.limits.max_connections >= 1000 and chat.wire.limits.max_keepalive == 100
-    assert peak_connections(server, chat, 80) == 80  # all at once, none waiting
+    assert peak_connections(server, chat, 80, at_once=80) == 80  # all at once, none waiting
 
 
 def test_the_pool_size_is_set_by_the_provider_and_by_the_config(
@@ -143,13 +157,13 @@ def test_the_pool_size_is_set_by_the_provider_and_by_the_config(
     monkeypatch.setenv("VENICE_API_KEY", CANARY)
     monkeypatch.setenv("VENICE_BASE_URL", server.url + "/api/v1")
     provider = VeniceProvider(connections=4)
-    assert peak_connections(server, provider.client(), 8) == 4
+    assert peak_connections(server, provider.client(), 8, at_once=4) == 4
     config = {"baseUrl": server.url + "/api/v1", "maxConnections": 2, "maxKeepalive": 1}
     ctx = ProviderContext(config, {}, tmp_path, False, lambda message: None)
     session = VeniceProvider().chat(ctx, SecretStr(CANARY), load_bundle())
     chat = session.chat  # type: ignore[attr-defined]
     assert (chat.wire.limits.max_connections, chat.wire.limits.max_keepalive) == (2, 1)
-    peak_connections(server, chat, 6)
+    peak_connections(server, chat, 6, at_once=2)
     # maxKeepalive 1 < maxConnections 2: the pool closes one of two idle connections and opens
     # a new one for the next turn, and the server may count the closing one a moment longer
     # (3 seen in CI); what the setting bounds is the requests in flight at once

@@ -246,10 +246,13 @@ async def _complete(
 
 
 def poll_delay(progress: JobProgress) -> float:
-    """Seconds before asking again: a quarter of the expected time left, 1 to 10 s."""
+    """Seconds before asking again: a quarter of the expected time left, 1 to 10 s; 5 s
+    once the job runs past what the provider expected (no knowing how much longer)."""
     if progress.expected is None or progress.elapsed is None:
         return 2.0
     left = progress.expected - progress.elapsed
+    if left <= 0:
+        return 5.0
     return min(max(left / 4, 1.0), 10.0)
 
 
