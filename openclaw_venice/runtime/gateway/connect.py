@@ -56,6 +56,9 @@ class Runtime:
     owned: Callable[[str], bool] | None = None
     #: a sentence for after ``--undo`` (e.g. the runtime still names the entry elsewhere)
     undo_note: Callable[[Path], str | None] | None = None
+    #: where the entry sits in a JSON file (key path): ``--undo`` finds it there by value
+    #: when the runtime rewrote the file since (other formatting, keys reordered)
+    entry_at: tuple[str, ...] | None = None
 
     def lock(self, path: Path) -> AbstractContextManager[object]:
         if not self.locked:
@@ -238,6 +241,7 @@ RUNTIMES: Mapping[str, Runtime] = {
         "{}\n",
         'set agents.defaults.provider to "{entry}" and agents.defaults.model to '
         "PROVIDER/MODEL in that file",
+        entry_at=("providers", ENTRY),
     ),
     "openclaw-ts": Runtime(
         "openclaw-ts",
@@ -248,6 +252,7 @@ RUNTIMES: Mapping[str, Runtime] = {
         "pick a model as {entry}/PROVIDER/MODEL (`openclaw models set` in OpenClaw)",
         locked=True,
         lists_models=True,
+        entry_at=("models", "providers", ENTRY),
     ),
     "qwenpaw": Runtime(
         "qwenpaw",
@@ -364,7 +369,11 @@ def _connect(runtime: Runtime, target: Target, path: Path, state_dir: Path) -> P
     after = runtime.edit(start, target)
     record = record_path(state_dir, runtime.name)
     _, old, new = changed_span(start, after)
-    _write(record, {"file": str(path), "created": created, "old": old, "new": new})
+    entry: dict[str, Any] = {"file": str(path), "created": created, "old": old, "new": new}
+    if runtime.entry_at is not None:
+        entry["value"] = _at(_parse(after), runtime.entry_at)
+        entry["made"] = _made(_parse(start), runtime.entry_at)
+    _write(record, entry)
     _write(path, after, private=created)
     return path
 
@@ -385,7 +394,60 @@ def undo(runtime: Runtime, env: Mapping[str, str], state_dir: Path) -> Path:
     with runtime.lock(path):
         if runtime.owned is not None:
             return _undo_file(runtime, path, record_file)
-        return _undo(runtime, path, created, old, new, record_file)
+        return _undo(runtime, path, created, old, new, record_file, record)
+
+
+def _remove_by_value(runtime: Runtime, text: str, record: Mapping[str, Any]) -> str | None:
+    """The file without our entry, found by its place and value after the runtime rewrote
+    the file (each field we wrote still as we wrote it; fields the runtime added are its
+    own and go with the entry); None when it is not there as we wrote it."""
+    from ..json5_edit import EditError, remove_member
+
+    keys, wrote = runtime.entry_at, record.get("value")
+    if keys is None or not isinstance(wrote, dict):
+        return None
+    try:
+        found = _at(_parse(text), keys)
+    except ConnectError:
+        return None
+    if not isinstance(found, dict) or any(found.get(k) != v for k, v in wrote.items()):
+        return None
+    made = record.get("made")
+    depth = made if isinstance(made, int) and 0 <= made < len(keys) else len(keys) - 1
+    try:  # the tables connect made go too, unless the user has put something else there
+        while depth < len(keys) - 1 and _at(_parse(text), keys[: depth + 1]) != {
+            keys[depth + 1]: _at(_parse(text), keys[: depth + 2])
+        }:
+            depth += 1
+        return remove_member(text, keys[: depth + 1])
+    except (EditError, ConnectError):
+        return None
+
+
+def _parse(text: str) -> Any:
+    from ..config_file import parse_config_text
+
+    try:
+        return parse_config_text(text)
+    except OpenClawError as exc:
+        raise ConnectError(str(exc)) from None
+
+
+def _at(data: Any, keys: Sequence[str]) -> Any:
+    for key in keys:
+        if not isinstance(data, dict) or key not in data:
+            raise ConnectError(f"no {'.'.join(keys)}")
+        data = data[key]
+    return data
+
+
+def _made(data: Any, keys: Sequence[str]) -> int:
+    """How many of ``keys`` existed before connect: the first one it made."""
+    for depth, key in enumerate(keys):
+        if not isinstance(data, dict) or key not in data:
+            return depth
+        data = data[key]
+    return len(keys) - 1
 
 
 def _undo_file(runtime: Runtime, path: Path, record_file: Path) -> Path:
@@ -409,19 +471,29 @@ def _undo_file(runtime: Runtime, path: Path, record_file: Path) -> Path:
 
 
 def _undo(
-    runtime: Runtime, path: Path, created: bool, old: str, new: str, record_file: Path
+    runtime: Runtime,
+    path: Path,
+    created: bool,
+    old: str,
+    new: str,
+    record_file: Path,
+    record: Mapping[str, Any],
 ) -> Path:
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
         record_file.unlink()
         return path
-    if text.count(new) != 1:
+    restored = (
+        text.replace(new, old, 1)
+        if text.count(new) == 1
+        else _remove_by_value(runtime, text, record)
+    )
+    if restored is None:
         raise ConnectError(
             f"the {ENTRY} entry in {path} was changed since `openclaw connect` wrote it; "
             "remove it by hand (nothing was changed)"
         )
-    restored = text.replace(new, old, 1)
     if created and restored.strip() in ("", runtime.empty.strip()):
         path.unlink()
     else:
