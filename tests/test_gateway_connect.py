@@ -162,7 +162,7 @@ def test_undo_keeps_what_the_user_wrote_since_and_refuses_a_changed_entry(
     assert config.read_text() == edited
 
 
-@pytest.mark.parametrize("runtime", ["hermes", "nanobot", "openclaw-ts"])
+@pytest.mark.parametrize("runtime", ["hermes", "nanobot", "openclaw-ts", "qwenpaw"])
 def test_undo_without_connect_is_one_line(runtime: str) -> None:
     result = run_cli("connect", runtime, "--undo")
     assert result.code == 1
