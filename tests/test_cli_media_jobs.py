@@ -434,3 +434,39 @@ def test_a_large_video_is_streamed_to_disk_not_held_in_memory(
     print(f"160 MiB video: {elapsed:.2f} s, peak {peak_kib // 1024} MiB")
     assert out.stat().st_size == size + 32
     assert peak_kib < 100 * 1024, f"peak {peak_kib // 1024} MiB for a 160 MiB file"
+
+
+def test_ctrl_c_while_the_queue_request_is_out_still_learns_the_job(
+    jobs: JobServer, server: LocalServer, env: dict[str, str], folder: Path
+) -> None:
+    """The queue is what is paid for: a Ctrl-C while it is out lets its answer arrive, so
+    the job id is shown (and remembered) rather than lost with a job running at Venice."""
+    import threading
+    import time
+
+    answer = threading.Event()
+
+    def respond(request: Any) -> Any:
+        if request.path.endswith("/video/queue"):
+            answer.wait(20)  # held until the test has pressed Ctrl-C
+        return jobs(request)
+
+    server.respond(respond)
+    out = folder / "v.mp4"
+    with Terminal("video", "x", "-o", str(out), "--yes", env=env) as term:
+        term.read_until(b"this video with")
+        deadline = time.monotonic() + 20
+        while not any(r.path.endswith("/video/queue") for r in server.requests):
+            assert time.monotonic() < deadline, "the queue request never came"
+            time.sleep(0.05)
+        term.interrupt()
+        time.sleep(0.3)  # the interrupt is in while the answer is still held
+        answer.set()
+        term.read_until(b"Interrupted. The job goes on at venice; get it later with:")
+        term.read_until(f"openclaw video --resume job-1 -m {MODEL} -o {out}".encode())
+        assert term.wait() == 130
+    assert len(jobs.queued) == 1 and list(folder.iterdir()) == []
+    jobs.polls = 0
+    resumed = run_cli("video", "--resume", "job-1", "-o", str(out), env=env)  # remembered
+    assert resumed.code == 0, resumed.output
+    assert out.read_bytes() == MP4 and len(jobs.queued) == 1
