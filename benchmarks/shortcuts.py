@@ -57,7 +57,7 @@ ROWS = [
         "r.files('openclaw_venice').joinpath('data/catalog.json').read_text('utf-8')",
         "import pathlib, openclaw_venice; "
         "(pathlib.Path(openclaw_venice.__file__).parent / 'data/catalog.json').read_text('utf-8')",
-        "tests/test_bundle.py",
+        "tests/test_startup_shortcuts.py",
     ),
     (
         "commented config (JSON5)",

@@ -35,6 +35,7 @@ if TYPE_CHECKING:
         SpeechRequest,
         SpeechResult,
         Transcript,
+        TranscriptionQuote,
         TranscriptionRequest,
         UpscaleRequest,
         UsageReport,
@@ -169,6 +170,13 @@ class VeniceCapabilities:
         from .audio.client import transcription_models
 
         return transcription_models(ctx)
+
+    async def quote_transcription(
+        self, ctx: ProviderContext, api_key: SecretStr, request: TranscriptionRequest
+    ) -> TranscriptionQuote:
+        from .audio.client import quote_transcription_for_host
+
+        return await quote_transcription_for_host(ctx, api_key, request)
 
     async def transcribe(
         self, ctx: ProviderContext, api_key: SecretStr, request: TranscriptionRequest

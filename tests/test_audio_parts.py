@@ -257,3 +257,41 @@ def test_an_answer_without_text_is_malformed(payload: object) -> None:
     with pytest.raises(StreamFormatError, match="transcription answer is malformed") as caught:
         parse_transcript(payload, PARAKEET, "ray-2")
     assert caught.value.request_id == "ray-2"
+
+
+def _flac(sample_rate: int, total: int) -> bytes:
+    """A FLAC header: the marker and a STREAMINFO block (sample rate 20 bits, 2 channels,
+    16 bits a sample, ``total`` samples in 36 bits), as the FLAC format lays it out."""
+    info = (sample_rate << 44) | (1 << 41) | (15 << 36) | total
+    streaminfo = b"\x10\x00\x10\x00" + b"\x00" * 6 + info.to_bytes(8, "big") + b"\x00" * 16
+    return b"fLaC" + b"\x80\x00\x00\x22" + streaminfo  # last block, STREAMINFO, 34 bytes
+
+
+def test_audio_length_from_the_header() -> None:
+    from openclaw_venice.runtime.audio import audio_seconds
+
+    assert audio_seconds(wav(b"\x00" * 48000, rate=24000)) == 1.0  # 16-bit mono: 48000 B/s
+    assert audio_seconds(wav(b"\x00" * 12000, rate=24000, extra_chunk=b"INFOabcd")) == 0.25
+    assert audio_seconds(_flac(44100, 441000)) == 10.0
+    assert audio_seconds(b"ID3\x04\x00" + b"\x00" * 100) is None  # MP3 says nothing cheaply
+    assert audio_seconds(wav(b"")[:20]) is None  # cut before its data chunk
+
+
+@given(st.sampled_from([b"RIFF\x00\x00\x00\x00WAVE", b"fLaC"]), st.binary(max_size=80))
+def test_any_header_gives_a_length_or_none_never_an_error(marker: bytes, rest: bytes) -> None:
+    from openclaw_venice.runtime.audio import audio_seconds
+
+    seconds = audio_seconds(marker + rest)
+    assert seconds is None or seconds >= 0
+
+
+def test_a_transcription_is_priced_before_sending() -> None:
+    from openclaw_venice.audio.transcription import quote_transcription
+
+    audio = wav(b"\x00" * 48000 * 3, rate=24000)  # 3 s
+    quote = quote_transcription(TranscriptionRequest(audio, "a.wav", "audio/wav"), PARAKEET)
+    assert (quote.seconds, quote.price, quote.rate) == (3.0, 0.0003, "$0.0001 per second of audio")
+    mp3 = b"ID3\x04\x00" + b"\x00" * 100
+    unknown = quote_transcription(TranscriptionRequest(mp3, "a.mp3", "audio/mpeg"), PARAKEET)
+    assert (unknown.seconds, unknown.price) == (None, None)
+    assert unknown.rate == "$0.0001 per second of audio"

@@ -298,7 +298,8 @@ def test_slow_first_byte_times_out(server: LocalServer, chat: VeniceChat) -> Non
     started = time.monotonic()
     with pytest.raises(errors.VeniceConnectionError, match=r"within 0\.5 s"):
         chat.complete_sync(MODEL, ask(), StreamOptions(timeout=0.5))
-    assert time.monotonic() - started < 1.5
+    assert len(server.requests) == 1  # a timeout is not retried
+    assert time.monotonic() - started < 3  # not the default timeout; slack for a loaded machine
 
 
 def test_connection_refused_is_retried_then_reported() -> None:

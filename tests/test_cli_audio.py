@@ -212,6 +212,8 @@ def test_transcribe_prints_the_text_and_the_cost(server: LocalServer, tmp_path: 
     result = run_cli("transcribe", str(audio), env=serve(server))
     assert result.code == 0, result.output
     assert result.stdout == TRANSCRIPT + "\n"
+    quoted = "venice/nvidia/parakeet-tdt-0.6b-v3: 0.0 s of audio, about $0.000002"
+    assert result.stderr.startswith(quoted), result.stderr  # before it was sent
     assert "venice/nvidia/parakeet-tdt-0.6b-v3, 2.5 s of audio, $0.000250" in result.stderr
     (sent,) = [r for r in server.requests if r.path.endswith("/audio/transcriptions")]
     fields = form_fields(sent)
@@ -220,6 +222,21 @@ def test_transcribe_prints_the_text_and_the_cost(server: LocalServer, tmp_path: 
         "model": "nvidia/parakeet-tdt-0.6b-v3", "response_format": "json", "timestamps": "false",
     }  # fmt: skip
     assert sent.headers["authorization"] == f"Bearer {CANARY}"
+
+
+def test_quote_prices_a_wav_by_its_length_and_sends_nothing(
+    server: LocalServer, tmp_path: Path
+) -> None:
+    audio = tmp_path / "talk.wav"
+    audio.write_bytes(wav(b"\x00" * 48000 * 90, rate=24000))  # 90 s
+    result = run_cli("transcribe", str(audio), "--quote", "--json", env=serve(server))
+    assert result.code == 0, result.output
+    assert json.loads(result.stdout) == {
+        "provider": "venice", "model": "nvidia/parakeet-tdt-0.6b-v3", "seconds": 90.0,
+        "price": 0.009, "currency": "USD", "rate": "$0.0001 per second of audio",
+    }  # fmt: skip
+    assert "90.0 s of audio, about $0.0090 ($0.0001 per second of audio)" in result.stderr
+    assert [r for r in server.requests if r.path.endswith("/audio/transcriptions")] == []
 
 
 def test_timestamps_srt_and_json(server: LocalServer, tmp_path: Path) -> None:

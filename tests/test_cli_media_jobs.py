@@ -13,7 +13,7 @@ import pytest
 
 from tests.conftest import run_cli
 from tests.support.hygiene import CANARY
-from tests.support.server import LocalServer
+from tests.support.server import LocalServer, Reply
 from tests.support.terminal import Terminal
 from tests.support.venice_jobs import MP3, MP4, JobServer
 
@@ -402,3 +402,71 @@ def test_ctrl_c_mid_download_keeps_no_partial_file_and_resume_gets_it_whole(
     resumed = run_cli("video", "--resume", "job-1", "-o", str(out), env=env)
     assert resumed.code == 0, resumed.output
     assert out.read_bytes() == MP4 * 16 and len(jobs.queued) == 1
+
+
+def test_a_large_video_is_streamed_to_disk_not_held_in_memory(
+    jobs: JobServer, server: LocalServer, env: dict[str, str], folder: Path
+) -> None:
+    """160 MiB of video reach the file while the command's own peak memory stays a fraction
+    of it (the server sends it from a generator: no copy of it anywhere in memory)."""
+    import os
+
+    from benchmarks.run import run_process
+    from tests.conftest import OPENCLAW
+
+    jobs.polls = 0
+    size, piece = 160 * 2**20, b"\x00" * 2**20
+
+    def body() -> Any:
+        yield MP4[:32]
+        for _ in range(size // len(piece)):
+            yield piece
+
+    def respond(request: Any) -> Any:
+        if request.path.endswith("/video/retrieve"):
+            return Reply(200, body(), {"Content-Type": "video/mp4"})
+        return jobs(request)
+
+    server.respond(respond)
+    out = folder / "big.mp4"
+    args = [str(OPENCLAW), "video", "x", "-o", str(out), "--yes"]
+    elapsed, peak_kib = run_process(args, {**os.environ, **env})
+    print(f"160 MiB video: {elapsed:.2f} s, peak {peak_kib // 1024} MiB")
+    assert out.stat().st_size == size + 32
+    assert peak_kib < 100 * 1024, f"peak {peak_kib // 1024} MiB for a 160 MiB file"
+
+
+def test_ctrl_c_while_the_queue_request_is_out_still_learns_the_job(
+    jobs: JobServer, server: LocalServer, env: dict[str, str], folder: Path
+) -> None:
+    """The queue is what is paid for: a Ctrl-C while it is out lets its answer arrive, so
+    the job id is shown (and remembered) rather than lost with a job running at Venice."""
+    import threading
+    import time
+
+    answer = threading.Event()
+
+    def respond(request: Any) -> Any:
+        if request.path.endswith("/video/queue"):
+            answer.wait(20)  # held until the test has pressed Ctrl-C
+        return jobs(request)
+
+    server.respond(respond)
+    out = folder / "v.mp4"
+    with Terminal("video", "x", "-o", str(out), "--yes", env=env) as term:
+        term.read_until(b"this video with")
+        deadline = time.monotonic() + 20
+        while not any(r.path.endswith("/video/queue") for r in server.requests):
+            assert time.monotonic() < deadline, "the queue request never came"
+            time.sleep(0.05)
+        term.interrupt()
+        time.sleep(0.3)  # the interrupt is in while the answer is still held
+        answer.set()
+        term.read_until(b"Interrupted. The job goes on at venice; get it later with:")
+        term.read_until(f"openclaw video --resume job-1 -m {MODEL} -o {out}".encode())
+        assert term.wait() == 130
+    assert len(jobs.queued) == 1 and list(folder.iterdir()) == []
+    jobs.polls = 0
+    resumed = run_cli("video", "--resume", "job-1", "-o", str(out), env=env)  # remembered
+    assert resumed.code == 0, resumed.output
+    assert out.read_bytes() == MP4 and len(jobs.queued) == 1

@@ -110,3 +110,16 @@ def test_words_after_a_double_dash_are_the_prompt() -> None:
         ["chat", "--", "--debug", "-v"]
     )
     assert args.prompt == ["--debug", "-v"] and not args.debug and not args.verbose
+
+
+@pytest.mark.parametrize("command", list(cli.COMMANDS))
+def test_every_command_of_the_table_shows_the_help_the_full_parser_shows(
+    command: str, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A command added to the table is built alone as it is built among all the others."""
+    host = Host()
+    alone = shown([command, "--help"], capsys, host)
+    assert alone[0] == 0 and alone[1].startswith(f"usage: openclaw {command}")
+    full_parser = cli.build_parser
+    monkeypatch.setattr(cli, "build_parser", lambda *_, **__: full_parser(host.registry))
+    assert alone == shown([command, "--help"], capsys, host)

@@ -17,11 +17,14 @@ from typing import Any
 
 import json5
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from openclaw_venice.provider import VeniceProvider
 from openclaw_venice.runtime.errors import ConfigValueError
 from openclaw_venice.runtime.plugins import host_context
 from tests.conftest import run_cli
+from tests.support.fuzzing import examples
 
 PROVIDER = """// written by hand
 {
@@ -236,3 +239,89 @@ def test_an_edit_that_would_break_the_types_writes_nothing() -> None:
     assert raised.value.config_path == "models.mode"
     assert path.read_text() == PROVIDER
     assert not path.with_name("openclaw.json.bak").exists()
+
+
+# -- any value anywhere: the models list works, or says which value in one line -------------
+
+#: every place the host reads, in a config that is good as written (a list index: that row)
+PLACES: list[tuple[str | int, ...]] = [
+    ("env",), ("env", "vars"), ("env", "vars", "TEAM"), ("env", "OLD_STYLE"),
+    ("auth",), ("auth", "profiles"), ("auth", "profiles", "venice:default"),
+    ("auth", "profiles", "venice:default", "mode"),
+    ("agents",), ("agents", "defaults"), ("agents", "defaults", "model"),
+    ("agents", "defaults", "model", "primary"), ("agents", "defaults", "model", "fallbacks"),
+    ("agents", "defaults", "models"), ("agents", "defaults", "models", "venice/llama-3.3-70b"),
+    ("agents", "defaults", "models", "venice/llama-3.3-70b", "alias"),
+    ("models",), ("models", "mode"), ("models", "providers"), ("models", "providers", "venice"),
+    *[("models", "providers", "venice", key) for key in
+      ("baseUrl", "apiKey", "api", "headers", "maxTokens", "params", "models")],
+    ("models", "providers", "venice", "headers", "X-Team"),
+    *[("models", "providers", "venice", "models", 0, key) for key in
+      ("id", "name", "reasoning", "input", "cost", "contextWindow", "maxTokens", "compat")],
+    ("models", "providers", "venice", "models", 1),
+    ("models", "providers", "venice", "models", 0, "compat", "supportsTools"),
+    *[("models", "providers", "venice", "models", 0, "cost", key) for key in
+      ("input", "output", "cacheRead", "cacheWrite", "tieredPricing")],
+    ("models", "providers", "venice", "models", 0, "cost", "tieredPricing", 0),
+    ("models", "providers", "venice", "models", 0, "cost", "tieredPricing", 0, "range"),
+]  # fmt: skip
+
+_text = st.text(alphabet="abcXYZ-_/. 09é", max_size=8)  # no ${: every variable is set
+_leaf = (
+    st.none() | st.booleans() | st.integers(-(2**70), 2**70) | _text
+    | st.floats(allow_nan=True, allow_infinity=True)
+)  # fmt: skip
+_value = st.recursive(_leaf, lambda inner: st.lists(inner, max_size=3)
+                      | st.dictionaries(_text, inner, max_size=3), max_leaves=6)  # fmt: skip
+
+
+def good_config() -> dict[str, Any]:
+    return {
+        "env": {"vars": {"TEAM": "blue"}, "OLD_STYLE": "x"},
+        "auth": {"profiles": {"venice:default": {"provider": "venice", "mode": "api_key"}}},
+        "agents": {"defaults": {
+            "model": {"primary": "venice/llama-3.3-70b", "fallbacks": ["venice/kimi-k2-6"]},
+            "models": {"venice/llama-3.3-70b": {"alias": "llama"}}}},
+        "models": {"mode": "merge", "providers": {"venice": {
+            "baseUrl": "${BASE}", "apiKey": "${VENICE_API_KEY}", "api": "openai-completions",
+            "headers": {"X-Team": "${TEAM}"}, "maxTokens": 4096, "params": {},
+            "models": [
+                {"id": "llama-3.3-70b", "name": "L", "reasoning": False, "input": ["text"],
+                 "contextWindow": 8000, "maxTokens": 1000, "compat": {"supportsTools": True},
+                 "cost": {"input": 1, "output": 2, "cacheRead": 0.1, "cacheWrite": 0.5,
+                          "tieredPricing": [{"range": [0, 1000], "input": 1, "output": 2,
+                                             "cacheRead": 0, "cacheWrite": 0}]}},
+                {"id": "mine", "cost": {"input": 1, "output": 2}},
+            ]}}},
+    }  # fmt: skip
+
+
+def put(data: Any, place: tuple[str | int, ...], value: Any) -> None:
+    for key in place[:-1]:
+        data = data[key]
+    data[place[-1]] = value
+
+
+@settings(max_examples=examples(150), deadline=None)
+@given(st.sampled_from(PLACES), _value)
+def test_any_value_anywhere_lists_or_is_one_line_naming_a_path(
+    place: tuple[str | int, ...], value: Any
+) -> None:
+    """Whatever the model admits, the runtime lists without a crash; whatever it refuses is
+    the one line every command shows."""
+    from openclaw_venice.runtime.config_model import validate_owned
+
+    data = good_config()
+    put(data, place, value)
+    path = write("// fuzzed\n" + json.dumps(data, allow_nan=True))
+    try:
+        validate_owned(data, str(path))
+        refusal = []
+    except ConfigValueError as exc:
+        refusal = [f"Error: {exc}"]
+    result = run_cli("models", "list", "--json", env={**variables(), "TEAM": "blue"})
+    errors = [line for line in result.stderr.splitlines() if not line.startswith("warning: ")]
+    assert errors == refusal, result.output
+    assert result.code == (1 if refusal else 0)
+    listed = json.loads(result.stdout or "{}").get("models", [])
+    assert (len(listed) > 0) == (not refusal)

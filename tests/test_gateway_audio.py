@@ -180,3 +180,41 @@ def test_long_speech_comes_as_one_wav_with_its_lengths(
     assert (riff, size) == (len(answer.content) - 8, len(data))  # fixed in the spool
     spoken = [wav_parts(wav(b["input"].encode()))[2] for b in bodies]
     assert data == b"".join(spoken)
+
+
+# -- audio and video in chat turns through the gateway -------------------------------------------
+def test_chat_turns_carry_audio_and_video_to_models_that_take_them(server: LocalServer) -> None:
+    from tests.conftest import VENICE_DATA
+    from tests.support import venice_wire
+
+    snapshot = json.loads((VENICE_DATA / "static-models-2026-08.json").read_text())
+    gemini = next(r for r in snapshot if r["id"] == "gemini-3-5-flash")
+    audio_answers = venice_audio()
+
+    def respond(request: Request) -> Reply | None:
+        if request.path == "/api/v1/models" and request.query.get("type", ["text"])[0] == "text":
+            return json_reply(live_rows(gemini))
+        if request.path.endswith("/chat/completions"):
+            return venice_wire.stream_reply(venice_wire.text_stream("A dog barks."))
+        return audio_answers(request)
+
+    server.respond(respond)
+    clip = "data:video/mp4;base64,AAAAGGZ0eXBpc29t"
+    parts = [
+        {"type": "text", "text": "What is this?"},
+        {"type": "input_audio", "input_audio": {"data": "UklGRg==", "format": "wav"}},
+        {"type": "video_url", "video_url": {"url": clip}},
+    ]
+    with Gateway(server) as running:
+        answer = client(running).chat.completions.create(
+            model="venice/gemini-3-5-flash", messages=[{"role": "user", "content": parts}],
+        )  # type: ignore[list-item]
+        assert answer.choices[0].message.content == "A dog barks."
+        with pytest.raises(openai.BadRequestError) as caught:
+            client(running).chat.completions.create(
+                model="venice/kimi-k2-6", messages=[{"role": "user", "content": parts}],
+            )  # type: ignore[list-item]
+    assert "does not accept audio input" in caught.value.message
+    assert "venice/gemini-3-5-flash" in caught.value.message
+    (sent,) = [r.json() for r in server.requests if r.path.endswith("/chat/completions")]
+    assert sent["messages"][-1]["content"][1:] == parts[1:]

@@ -24,6 +24,7 @@ from tests.support.server import LocalServer
 from tests.support.venice_standin import venice
 
 HERMES = Path(sys.executable).with_name("hermes")
+NANOBOT = Path(sys.executable).with_name("nanobot")
 HERMES_CONFIG = """\
 # my Hermes settings
 model:
@@ -162,7 +163,46 @@ def test_undo_keeps_what_the_user_wrote_since_and_refuses_a_changed_entry(
     assert config.read_text() == edited
 
 
-@pytest.mark.parametrize("runtime", ["hermes", "nanobot", "openclaw-ts"])
+def test_undo_finds_the_entry_after_nanobot_rewrote_its_config(tmp_path: Path) -> None:
+    """``nanobot onboard --refresh`` (nanobot 0.3.5) rewrites the whole file: its own
+    formatting, every default field added, our entry's fields kept. Undo takes out our entry
+    only, and what nanobot wrote stays."""
+    config = tmp_path / "home" / ".nanobot" / "config.json"
+    config.parent.mkdir(parents=True)
+    config.write_text('{\n  "agents": {"defaults": {"model": "venice/kimi-k2-6"}}\n}\n')
+    assert run_cli("connect", "nanobot").code == 0
+    env = {k: v for k, v in os.environ.items() if not k.startswith("VENICE_")}
+    refresh = subprocess.run(
+        [str(NANOBOT), "onboard", "--refresh"], capture_output=True, text=True, env=env,
+        cwd=tmp_path, timeout=180, stdin=subprocess.DEVNULL,
+    )  # fmt: skip
+    assert refresh.returncode == 0, refresh.stderr
+    rewritten = json.loads(config.read_text())
+    ours = rewritten["providers"].pop("openclaw-gateway")
+    assert ours["apiKey"] == token(tmp_path) and "extraHeaders" in ours  # nanobot's fields too
+    undone = run_cli("connect", "nanobot", "--undo")
+    assert undone.code == 0, undone.output
+    assert json.loads(config.read_text()) == rewritten  # everything else as nanobot wrote it
+    # an entry whose own fields were changed since is left alone
+    assert run_cli("connect", "nanobot").code == 0
+    data = json.loads(config.read_text())
+    data["providers"]["openclaw-gateway"]["apiBase"] = "http://127.0.0.1:9999/v1"
+    config.write_text(json.dumps(data, indent=4))
+    refused = run_cli("connect", "nanobot", "--undo")
+    assert refused.code == 1 and "was changed since" in refused.stderr
+
+
+def test_undo_takes_out_the_tables_connect_made(tmp_path: Path) -> None:
+    config = tmp_path / "home" / ".nanobot" / "config.json"
+    config.parent.mkdir(parents=True)
+    config.write_text('{"agents": {}}\n')
+    assert run_cli("connect", "nanobot").code == 0
+    config.write_text(json.dumps(json.loads(config.read_text()), indent=4))  # reformatted
+    assert run_cli("connect", "nanobot", "--undo").code == 0
+    assert json.loads(config.read_text()) == {"agents": {}}
+
+
+@pytest.mark.parametrize("runtime", ["hermes", "nanobot", "openclaw-ts", "qwenpaw"])
 def test_undo_without_connect_is_one_line(runtime: str) -> None:
     result = run_cli("connect", runtime, "--undo")
     assert result.code == 1

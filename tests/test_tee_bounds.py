@@ -133,31 +133,6 @@ def test_a_chat_turn_against_a_deep_document_ends_before_any_request(server: Any
 # -- a dripping /tee/attestation cannot hold a chat turn ------------------------------------
 
 
-def body_drip(interval: float = 0.05, seconds: float = 30) -> Any:
-    """A 200 whose JSON body comes a byte every ``interval`` s and never ends."""
-    import time
-
-    from tests.support import faults
-
-    def respond(request: Any) -> None:
-        handler = request.handler
-        try:
-            handler.send_response(200)
-            handler.send_header("Content-Type", "application/json")
-            handler.send_header("Content-Length", "10000000")
-            handler.end_headers()
-            stop = time.monotonic() + seconds
-            handler.wfile.write(b'{"model": "')
-            while time.monotonic() < stop and not faults.release.is_set():
-                handler.wfile.write(b"a")
-                handler.wfile.flush()
-                time.sleep(interval)
-        except OSError:
-            pass  # the client gave up, as it should
-
-    return respond
-
-
 def dripping_attestation(server: Any, pki: Any, drip: Any) -> Any:
     from tests.support.fake_enclave import FakeEnclave
 
@@ -179,7 +154,7 @@ def test_a_dripping_attestation_ends_the_turn_at_its_timeout(
     drip: str, server: Any, pki: Any
 ) -> None:
     from openclaw_venice import errors
-    from tests.support.drip import headers_drip
+    from tests.support.drip import body_drip, headers_drip
 
     responder = headers_drip(0.05) if drip == "headers" else body_drip()
     enclave = dripping_attestation(server, pki, responder)
@@ -200,6 +175,8 @@ def test_without_a_timeout_the_attestation_still_has_a_deadline(
     from openclaw_venice.chat import e2ee
 
     monkeypatch.setattr(e2ee, "ATTESTATION_DEADLINE", 1.0)
+    from tests.support.drip import body_drip
+
     enclave = dripping_attestation(server, pki, body_drip())
     events, took = e2ee_turn(server, pki, enclave)
     assert str(events[0].error).startswith("the enclave's attestation was not verified within 1 s")

@@ -18,11 +18,18 @@ from ..runtime.plugins import (
     SpeechRequest,
     SpeechResult,
     Transcript,
+    TranscriptionQuote,
     TranscriptionRequest,
 )
 from ..wire.http import response_meta
 from .speech import MIME_TYPES, PART_SECONDS, SPEECH_LIMITS, CheckedSink, plan_speech, speech_result
-from .transcription import TRANSCRIPT_LIMITS, check_audio, parse_transcript, transcription_form
+from .transcription import (
+    TRANSCRIPT_LIMITS,
+    check_audio,
+    parse_transcript,
+    quote_transcription,
+    transcription_form,
+)
 
 if TYPE_CHECKING:
     from ..runtime.plugins import ProviderContext, SecretStr
@@ -137,6 +144,18 @@ class VeniceAudio:
 
         request = read_audio(audio, filename, model, language, timestamps)
         return await transcribe_with(self._wire(), request, load_media_bundle("asr"))
+
+    def quote_transcription(
+        self, audio: str | Path | bytes, *, model: str | None = None, filename: str = "audio"
+    ) -> TranscriptionQuote:
+        """What :meth:`transcribe` would cost, where the file says its length (WAV, FLAC);
+        nothing is sent."""
+        from ..media_catalog import load_media_bundle
+
+        request = read_audio(audio, filename, model)
+        catalog = load_media_bundle("asr")
+        found = find_model(catalog, model or catalog.default or TRANSCRIPTION_MODEL, "asr")
+        return quote_transcription(request, found)
 
     def speak_sync(self, text: str, output: Any = None, **options: Any) -> SpeechResult | bytes:
         """:meth:`speak` for scripts without an event loop; inside one it refuses with
@@ -258,3 +277,16 @@ async def transcribe_for_host(
     async with wire_for(ctx, api_key) as wire:
         models = await media_catalog_async(unshown(ctx), "asr", wire)
         return await transcribe_with(wire, request, models)
+
+
+async def quote_transcription_for_host(
+    ctx: ProviderContext, api_key: SecretStr, request: TranscriptionRequest
+) -> TranscriptionQuote:
+    from ..media_catalog import media_catalog_async
+    from ..wire.config import wire_for
+
+    check_audio(request.data, request.filename)
+    async with wire_for(ctx, api_key) as wire:
+        models = await media_catalog_async(unshown(ctx), "asr", wire)
+    model = find_model(models, request.model or models.default or TRANSCRIPTION_MODEL, "asr")
+    return quote_transcription(request, model)

@@ -22,7 +22,9 @@ from ..runtime.plugins import (
     MediaModel,
     TimedText,
     Transcript,
+    TranscriptionQuote,
     TranscriptionRequest,
+    audio_seconds,
     audio_type,
 )
 from ..wire.client import CallLimits, malformed
@@ -132,3 +134,14 @@ def _per_second(pricing: Mapping[str, Any]) -> float | None:
     entry = pricing.get("per_audio_second")
     usd = entry.get("usd") if isinstance(entry, Mapping) else None
     return float(usd) if _number(usd) and usd >= 0 else None
+
+
+def quote_transcription(request: TranscriptionRequest, model: MediaModel) -> TranscriptionQuote:
+    """The file checked and priced: per second of audio, times its length where its header
+    says (WAV, FLAC); nothing is sent."""
+    check_audio(request.data, request.filename)
+    seconds = audio_seconds(request.data)
+    rate = _per_second(model.pricing)
+    price = None if rate is None or seconds is None else round(rate * seconds, 10)
+    shown = None if rate is None else f"${rate:g} per second of audio"
+    return TranscriptionQuote(model.id, seconds, price, "USD" if rate is not None else None, shown)

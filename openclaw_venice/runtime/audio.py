@@ -121,6 +121,18 @@ class TranscriptionRequest(NamedTuple):
         return f"TranscriptionRequest({self.filename!r}, {self.mime_type}, {len(self.data)} bytes)"
 
 
+class TranscriptionQuote(NamedTuple):
+    """The price of a transcription before it is sent: ``seconds`` of audio when the file
+    says (WAV, FLAC: see :func:`audio_seconds`), ``price`` when that and a rate are known,
+    ``rate`` how the provider prices it (e.g. "$0.0001 per second of audio")."""
+
+    model: str
+    seconds: float | None
+    price: float | None
+    currency: str | None = None
+    rate: str | None = None
+
+
 class TimedText(NamedTuple):
     """A word or segment of a transcript and where it is in the audio (seconds)."""
 
@@ -178,6 +190,31 @@ def audio_type(head: bytes) -> str | None:
         return "audio/aac"  # an ADTS frame (MPEG-4 or -2 AAC, layer 0)
     if len(head) >= 2 and head[0] == 0xFF and head[1] & 0xE0 == 0xE0 and head[1] & 0x06:
         return "audio/mpeg"  # an MPEG audio frame (layer I-III) without an ID3 tag
+    return None
+
+
+def audio_seconds(data: bytes) -> float | None:
+    """How long the audio in ``data`` plays, when its header says without decoding it: a PCM
+    WAV (its ``data`` length over its byte rate) or a FLAC (STREAMINFO's total samples over
+    its sample rate); None for other containers or a header that says nothing usable."""
+    import struct
+
+    if data[:4] == b"RIFF" and data[8:12] == b"WAVE":
+        at, rate = 12, 0
+        while at + 8 <= len(data):
+            chunk, size = data[at : at + 4], struct.unpack("<I", data[at + 4 : at + 8])[0]
+            if chunk == b"fmt " and size >= 16 and len(data) >= at + 20:
+                rate = struct.unpack("<I", data[at + 16 : at + 20])[0]  # bytes a second
+            if chunk == b"data":
+                whole = min(size, len(data) - at - 8)  # a streamed WAV says 0xFFFFFFFF
+                return whole / rate if rate else None
+            at += 8 + size + (size & 1)
+        return None
+    if data[:4] == b"fLaC" and len(data) >= 8 + 18 and data[4] & 0x7F == 0:  # STREAMINFO first
+        info = int.from_bytes(data[8 + 10 : 8 + 18], "big")
+        sample_rate = info >> 44
+        total = info & ((1 << 36) - 1)
+        return total / sample_rate if sample_rate and total else None
     return None
 
 

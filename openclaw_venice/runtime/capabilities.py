@@ -26,6 +26,7 @@ if TYPE_CHECKING:
         SpeechRequest,
         SpeechResult,
         Transcript,
+        TranscriptionQuote,
         TranscriptionRequest,
     )
     from .catalog import ModelKind
@@ -195,6 +196,13 @@ class SpeechCapability(Protocol):
 @runtime_checkable
 class TranscriptionCapability(Protocol):
     def transcription_models(self, ctx: ProviderContext) -> MediaCatalog: ...
+
+    async def quote_transcription(
+        self, ctx: ProviderContext, api_key: SecretStr, request: TranscriptionRequest
+    ) -> TranscriptionQuote:
+        """Check ``request`` against the model and price it (the audio's length where its
+        header says: :func:`.audio.audio_seconds`), sending nothing that costs."""
+        ...
 
     async def transcribe(
         self, ctx: ProviderContext, api_key: SecretStr, request: TranscriptionRequest

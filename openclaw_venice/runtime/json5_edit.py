@@ -206,6 +206,37 @@ def set_value(text: str, keys: Sequence[str], value: Any) -> Edited:
     raise EditError("unreachable")  # pragma: no cover
 
 
+def remove_member(text: str, keys: Sequence[str]) -> str:
+    """``text`` without the member at ``keys`` (a path of object keys) and the comma that
+    separated it; a member on lines of its own takes those lines with it. Everything else
+    stays byte for byte."""
+    if not keys:
+        raise EditError("empty key path")
+    node = parse_spans(text)
+    for key in keys[:-1]:
+        member = node.find(key)
+        if member is None or not text.startswith("{", member.value.start):
+            raise EditError(f"no object at {key!r}")
+        node = object_at(text, member.value.start)
+    index = max((i for i, m in enumerate(node.members) if m.key == keys[-1]), default=-1)
+    if index < 0:
+        raise EditError(f"no member {keys[-1]!r}")
+    start, end = node.members[index].key_start, node.members[index].value.end
+    after = _skip_inline_space(text, end)
+    comma = None
+    if text.startswith(",", after):
+        end = after + 1  # its own comma goes with it
+    elif index > 0:  # the last member: the comma before it goes
+        comma = skip_space(text, node.members[index - 1].value.end)
+    line_start = text.rfind("\n", 0, start) + 1
+    rest = _skip_inline_space(text, end)
+    if not text[line_start:start].strip() and text.startswith("\n", rest):
+        start, end = line_start, rest + 1
+    if comma is not None and text.startswith(",", comma):
+        return text[:comma] + text[comma + 1 : start] + text[end:]
+    return text[:start] + text[end:]
+
+
 def has_comments(text: str) -> bool:
     """Whether ``text`` holds a ``//`` or ``/* */`` comment (one inside a string is none)."""
     from .json5_fast import has_comments as scan

@@ -44,6 +44,7 @@ from openclaw_venice.runtime.plugins import (  # the contract, as any plugin imp
     TextPart,
     TimedText,
     Transcript,
+    TranscriptionQuote,
     TranscriptionRequest,
     UnknownCharacterError,
     UsageReport,
@@ -205,6 +206,11 @@ class StudioExtras:
 
     def transcription_models(self, ctx: ProviderContext) -> MediaCatalog:
         return MediaCatalog("studio", "bundled", HEARING_MODELS, "ear")
+
+    async def quote_transcription(
+        self, ctx: ProviderContext, api_key: Any, request: TranscriptionRequest
+    ) -> TranscriptionQuote:
+        return TranscriptionQuote("ear", 1.5, 0.03, "credits", "2 per 100 seconds")
 
     async def transcribe(
         self, ctx: ProviderContext, api_key: Any, request: TranscriptionRequest

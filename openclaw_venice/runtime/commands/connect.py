@@ -32,9 +32,15 @@ def run(args: argparse.Namespace, host: Host) -> int:
     runtime = connect.RUNTIMES[args.runtime]
     if args.undo:
         path = connect.undo(runtime, host.env, host.state_dir)
-        host.out(f"Removed the {connect.ENTRY} entry from {path}.")
+        if runtime.owned is None:
+            host.out(f"Removed the {connect.ENTRY} entry from {path}.")
+        else:
+            host.out(f"Removed {path} (the {connect.ENTRY} provider).")
+        note = runtime.undo_note(path) if runtime.undo_note is not None else None
+        if note:
+            host.out(f"{note}.")
         return 0
-    models = _models(host) if runtime.name == "openclaw-ts" else ()
+    models = _models(host) if runtime.lists_models else ()
     target = connect.Target(
         f"http://127.0.0.1:{args.port}/v1", load_token(token_path(host.state_dir)), models
     )

@@ -157,7 +157,13 @@ class _Run:
     ) -> int:
         if self.job is None:
             assert request is not None
-            self.job = await jobs.queue(ctx, key, request)
+            queued = asyncio.ensure_future(jobs.queue(ctx, key, request))
+            try:
+                self.job = await asyncio.shield(queued)
+            except asyncio.CancelledError:  # Ctrl-C while the paid request is out: let it
+                self.job = await queued  # answer, so its id is known (a 2nd Ctrl-C: at once)
+                remember(self.host, self.job)
+                raise KeyboardInterrupt from None
             remember(self.host, self.job)
             self.host.err(f"queued {self.job.ref} job {self.job.id}; Ctrl-C leaves it running "
                           f"(resume: {self.resume_command()})")  # fmt: skip

@@ -2,7 +2,9 @@
 
 The file is checked before anything is sent (and paid for): its size (at most 25 MB) before it
 is read, then its first bytes (WAV, FLAC, MP3, AAC, M4A/MP4, Ogg or WebM, whatever its name
-says). The text goes to stdout; ``--timestamps`` prints each segment with its times, ``--srt``
+says). The price is shown on stderr before sending where the provider lists one (times the
+audio's length where the file's header says it: WAV, FLAC); ``--quote`` stops there. The
+text goes to stdout; ``--timestamps`` prints each segment with its times, ``--srt``
 writes subtitles, ``--json`` everything the provider said (words and segments with their times
 when asked). The cost is shown on stderr where the provider gives one. Provider-neutral.
 """
@@ -14,7 +16,14 @@ import json
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ..audio import MAX_AUDIO_BYTES, TimedText, Transcript, TranscriptionRequest, audio_type
+from ..audio import (
+    MAX_AUDIO_BYTES,
+    TimedText,
+    Transcript,
+    TranscriptionQuote,
+    TranscriptionRequest,
+    audio_type,
+)
 from ..errors import UsageError
 from ..terminal import for_stream
 from .balance_guard import warn_if_low_balance
@@ -37,6 +46,7 @@ def add_parser(sub: Any, registry: Registry | None = None) -> None:
     shown.add_argument("--timestamps", action="store_true", help="each segment with its times")
     shown.add_argument("--srt", action="store_true", help="print SubRip subtitles")
     shown.add_argument("--json", action="store_true", help="print the whole answer as JSON")
+    p.add_argument("--quote", action="store_true", help="show the price and stop")
     add_key_options(p, registry)
     p.set_defaults(handler=run)
 
@@ -47,8 +57,15 @@ def run(args: argparse.Namespace, host: Host) -> int:
     provider_id, model_id = pick_provider(host, "transcription", args.model)
     request = request._replace(model=model_id)
     ctx, key = call_context(host, provider_id)
+    capability = host.registry.transcription(provider_id)
+    quote = run_async(capability.quote_transcription(ctx, key, request))  # nothing paid yet
+    _show_quote(host, provider_id, quote)
+    if args.quote:
+        if args.json:
+            host.out(json.dumps({"provider": provider_id, **quote._asdict()}, indent=2))
+        return 0
     warn_if_low_balance(host, provider_id, key)
-    transcript = run_async(host.registry.transcription(provider_id).transcribe(ctx, key, request))
+    transcript = run_async(capability.transcribe(ctx, key, request))
     _report(host, provider_id, transcript)
     if args.json:
         host.out(json.dumps({"provider": provider_id, **transcript.to_json()}, indent=2))
@@ -88,6 +105,17 @@ def read_audio(path: Path, language: str | None, timestamps: bool) -> Transcript
             "by its content, not its name); convert it first"
         )
     return TranscriptionRequest(data, path.name, mime, None, language, timestamps)
+
+
+def _show_quote(host: Host, provider_id: str, quote: TranscriptionQuote) -> None:
+    if quote.rate is None:
+        price = "price not listed by the provider"
+    elif quote.price is None:
+        price = f"{quote.rate} (the file does not say its length)"
+    else:
+        price = f"about {dollars(quote.price)} ({quote.rate})"
+    length = f"{quote.seconds:.1f} s of audio, " if quote.seconds is not None else ""
+    host.err(f"{provider_id}/{quote.model}: {length}{price}")
 
 
 def _report(host: Host, provider_id: str, transcript: Transcript) -> None:

@@ -2,7 +2,8 @@
 exactly that.
 
 Each runtime gets one entry named :data:`ENTRY` in its own config file (its providers'
-table), written as a text insertion beside what the user wrote, comments and all. The
+table), written as a text insertion beside what the user wrote, comments and all; a runtime
+that keeps each provider in a file of its own (QwenPaw) gets that file, wholly ours. The
 change is recorded (``<state dir>/gateway/connect/<runtime>.json``: the file, whether we
 created it, and each replaced span's old and new text); ``--undo`` puts the old text back
 where the new text still stands as written, and says so when the user changed it since.
@@ -49,6 +50,15 @@ class Runtime:
     empty: str  # a new file's text before the edit
     next_step: str  # what the user does next, one line ({entry} is the entry's name)
     locked: bool = False  # written under the config lock TypeScript OpenClaw honours
+    lists_models: bool = False  # the entry lists the gateway's models (Target.models)
+    #: the file is wholly ours (one provider per file): ``owned(text)`` says whether it still
+    #: is the entry we wrote, which ``--undo`` then deletes; None: an entry inside a file
+    owned: Callable[[str], bool] | None = None
+    #: a sentence for after ``--undo`` (e.g. the runtime still names the entry elsewhere)
+    undo_note: Callable[[Path], str | None] | None = None
+    #: where the entry sits in a JSON file (key path): ``--undo`` finds it there by value
+    #: when the runtime rewrote the file since (other formatting, keys reordered)
+    entry_at: tuple[str, ...] | None = None
 
     def lock(self, path: Path) -> AbstractContextManager[object]:
         if not self.locked:
@@ -75,6 +85,34 @@ def openclaw_config(env: Mapping[str, str]) -> Path:
     from ..config_file import config_path
 
     return config_path(env)
+
+
+def qwenpaw_config(env: Mapping[str, str]) -> Path:
+    """QwenPaw 2.2's file for a custom provider, ``<secret dir>/providers/custom/<id>.json``
+    (read from its 2.2.2.post1 wheel, ``qwenpaw/constant.py`` and
+    ``providers/provider_manager_persistence.py``): the secret dir is ``QWENPAW_SECRET_DIR``,
+    else its working dir plus ``.secret``; the working dir is ``QWENPAW_WORKING_DIR``, else
+    ``~/.copaw`` when that exists (CoPaw's), else ``~/.qwenpaw``."""
+    return _qwenpaw_secret_dir(env) / "providers" / "custom" / f"{ENTRY}.json"
+
+
+def _qwenpaw_secret_dir(env: Mapping[str, str]) -> Path:
+    secret = env.get("QWENPAW_SECRET_DIR", "").strip()
+    if secret:
+        return _expand(secret, env)
+    working = env.get("QWENPAW_WORKING_DIR", "").strip()
+    if working:
+        folder = _expand(working, env)
+    else:
+        legacy = _home(env) / ".copaw"
+        folder = legacy if legacy.exists() else _home(env) / ".qwenpaw"
+    return folder.with_name(folder.name + ".secret")
+
+
+def _expand(path: str, env: Mapping[str, str]) -> Path:
+    if path == "~" or path.startswith("~/"):
+        return _home(env) / path[2:]
+    return Path(path)
 
 
 def _home(env: Mapping[str, str]) -> Path:
@@ -128,6 +166,64 @@ def _openclaw_model(model: ModelInfo) -> dict[str, Any]:
     }
 
 
+def qwenpaw_edit(text: str, target: Target) -> str:
+    """QwenPaw's custom provider, as ``qwenpaw models add-provider`` and ``add-model`` write
+    it (``tests/data/qwenpaw/custom-provider.json``), with the gateway's models and their
+    limits. The token is written in plain text: QwenPaw's CLI sets a key only through the
+    interactive ``models config-key``, and its loader encrypts a plain ``api_key`` in place
+    on first read (``load_provider``: "a legacy plaintext api_key is re-encrypted")."""
+    if text.strip():
+        raise ConnectError("QwenPaw's provider file for the gateway exists already")
+    entry = {
+        "id": ENTRY,
+        "name": LABEL,
+        "base_url": target.url,
+        "api_key": target.token,
+        "chat_model": "OpenAIChatModel",
+        "is_custom": True,
+        "require_api_key": True,
+        "extra_models": [_qwenpaw_model(m) for m in target.models],
+        "snapshot_schema_version": 2,
+    }
+    return json.dumps(entry, indent=2, ensure_ascii=False) + "\n"
+
+
+def _qwenpaw_model(model: ModelInfo) -> dict[str, Any]:
+    sees = "image" in model.input
+    return {
+        "id": model.ref,
+        "name": model.name,
+        "source": "user",
+        "supports_multimodal": sees,
+        "supports_image": sees,
+        "max_output_length": max(1, model.max_tokens),
+        "max_output_length_source": "catalog",
+        "max_input_length": max(1000, model.context_window),  # QwenPaw's floor
+        "max_input_length_configured": True,
+    }
+
+
+def qwenpaw_owned(text: str) -> bool:
+    """Whether QwenPaw's file is still the gateway's provider (QwenPaw rewrites it, the key
+    encrypted and its own defaults added, when it loads it)."""
+    try:
+        data = json.loads(text)
+    except ValueError:
+        return False
+    return isinstance(data, dict) and data.get("id") == ENTRY and data.get("is_custom") is True
+
+
+def qwenpaw_active_note(path: Path) -> str | None:
+    """QwenPaw's active model, when it still names the gateway's provider."""
+    try:
+        active = json.loads((path.parent.parent / "active_model.json").read_text("utf-8"))
+    except (OSError, ValueError):
+        return None
+    if isinstance(active, dict) and active.get("provider_id") == ENTRY:
+        return "QwenPaw's active model was the gateway's: pick another (`qwenpaw models set-llm`)"
+    return None
+
+
 RUNTIMES: Mapping[str, Runtime] = {
     "hermes": Runtime(
         "hermes",
@@ -145,6 +241,7 @@ RUNTIMES: Mapping[str, Runtime] = {
         "{}\n",
         'set agents.defaults.provider to "{entry}" and agents.defaults.model to '
         "PROVIDER/MODEL in that file",
+        entry_at=("providers", ENTRY),
     ),
     "openclaw-ts": Runtime(
         "openclaw-ts",
@@ -154,6 +251,20 @@ RUNTIMES: Mapping[str, Runtime] = {
         "{}\n",
         "pick a model as {entry}/PROVIDER/MODEL (`openclaw models set` in OpenClaw)",
         locked=True,
+        lists_models=True,
+        entry_at=("models", "providers", ENTRY),
+    ),
+    "qwenpaw": Runtime(
+        "qwenpaw",
+        "QwenPaw",
+        qwenpaw_config,
+        qwenpaw_edit,
+        "",
+        "pick a model with `qwenpaw models set-llm` (provider {entry}), or run "
+        "`qwenpaw task -m {entry}/PROVIDER/MODEL ...`; restart QwenPaw if it runs",
+        lists_models=True,
+        owned=qwenpaw_owned,
+        undo_note=qwenpaw_active_note,
     ),
 }
 
@@ -244,6 +355,11 @@ def _connect(runtime: Runtime, target: Target, path: Path, state_dir: Path) -> P
         before = "" if created else path.read_text(encoding="utf-8")
     except (OSError, UnicodeError) as exc:
         raise ConnectError(f"cannot read {path}: {exc}") from None
+    if runtime.owned is not None and not created:
+        raise ConnectError(
+            f"{path} exists already; run `openclaw connect {runtime.name} --undo` first, or "
+            "remove that provider in the runtime"
+        )
     if has_entry(runtime, before):
         raise ConnectError(
             f"{path} already has an entry named {ENTRY}; run `openclaw connect "
@@ -253,7 +369,11 @@ def _connect(runtime: Runtime, target: Target, path: Path, state_dir: Path) -> P
     after = runtime.edit(start, target)
     record = record_path(state_dir, runtime.name)
     _, old, new = changed_span(start, after)
-    _write(record, {"file": str(path), "created": created, "old": old, "new": new})
+    entry: dict[str, Any] = {"file": str(path), "created": created, "old": old, "new": new}
+    if runtime.entry_at is not None:
+        entry["value"] = _at(_parse(after), runtime.entry_at)
+        entry["made"] = _made(_parse(start), runtime.entry_at)
+    _write(record, entry)
     _write(path, after, private=created)
     return path
 
@@ -272,23 +392,108 @@ def undo(runtime: Runtime, env: Mapping[str, str], state_dir: Path) -> Path:
             "(no record of it); nothing to undo"
         ) from None
     with runtime.lock(path):
-        return _undo(runtime, path, created, old, new, record_file)
+        if runtime.owned is not None:
+            return _undo_file(runtime, path, record_file)
+        return _undo(runtime, path, created, old, new, record_file, record)
+
+
+def _remove_by_value(runtime: Runtime, text: str, record: Mapping[str, Any]) -> str | None:
+    """The file without our entry, found by its place and value after the runtime rewrote
+    the file (each field we wrote still as we wrote it; fields the runtime added are its
+    own and go with the entry); None when it is not there as we wrote it."""
+    from ..json5_edit import EditError, remove_member
+
+    keys, wrote = runtime.entry_at, record.get("value")
+    if keys is None or not isinstance(wrote, dict):
+        return None
+    try:
+        found = _at(_parse(text), keys)
+    except ConnectError:
+        return None
+    if not isinstance(found, dict) or any(found.get(k) != v for k, v in wrote.items()):
+        return None
+    made = record.get("made")
+    depth = made if isinstance(made, int) and 0 <= made < len(keys) else len(keys) - 1
+    try:  # the tables connect made go too, unless the user has put something else there
+        while depth < len(keys) - 1 and _at(_parse(text), keys[: depth + 1]) != {
+            keys[depth + 1]: _at(_parse(text), keys[: depth + 2])
+        }:
+            depth += 1
+        return remove_member(text, keys[: depth + 1])
+    except (EditError, ConnectError):
+        return None
+
+
+def _parse(text: str) -> Any:
+    from ..config_file import parse_config_text
+
+    try:
+        return parse_config_text(text)
+    except OpenClawError as exc:
+        raise ConnectError(str(exc)) from None
+
+
+def _at(data: Any, keys: Sequence[str]) -> Any:
+    for key in keys:
+        if not isinstance(data, dict) or key not in data:
+            raise ConnectError(f"no {'.'.join(keys)}")
+        data = data[key]
+    return data
+
+
+def _made(data: Any, keys: Sequence[str]) -> int:
+    """How many of ``keys`` existed before connect: the first one it made."""
+    for depth, key in enumerate(keys):
+        if not isinstance(data, dict) or key not in data:
+            return depth
+        data = data[key]
+    return len(keys) - 1
+
+
+def _undo_file(runtime: Runtime, path: Path, record_file: Path) -> Path:
+    """Delete the file that is wholly ours, while it still is our entry."""
+    assert runtime.owned is not None
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        record_file.unlink()
+        return path
+    except (OSError, UnicodeError) as exc:
+        raise ConnectError(f"cannot read {path}: {exc}") from None
+    if not runtime.owned(text):
+        raise ConnectError(
+            f"{path} is no longer the {ENTRY} provider `openclaw connect` wrote; "
+            "remove it by hand (nothing was changed)"
+        )
+    path.unlink()
+    record_file.unlink()
+    return path
 
 
 def _undo(
-    runtime: Runtime, path: Path, created: bool, old: str, new: str, record_file: Path
+    runtime: Runtime,
+    path: Path,
+    created: bool,
+    old: str,
+    new: str,
+    record_file: Path,
+    record: Mapping[str, Any],
 ) -> Path:
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
         record_file.unlink()
         return path
-    if text.count(new) != 1:
+    restored = (
+        text.replace(new, old, 1)
+        if text.count(new) == 1
+        else _remove_by_value(runtime, text, record)
+    )
+    if restored is None:
         raise ConnectError(
             f"the {ENTRY} entry in {path} was changed since `openclaw connect` wrote it; "
             "remove it by hand (nothing was changed)"
         )
-    restored = text.replace(new, old, 1)
     if created and restored.strip() in ("", runtime.empty.strip()):
         path.unlink()
     else:

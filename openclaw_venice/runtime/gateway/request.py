@@ -16,6 +16,7 @@ from typing import Any
 
 from ..ai import (
     AssistantMessage,
+    AudioPart,
     ChatSettings,
     Context,
     ImagePart,
@@ -27,6 +28,7 @@ from ..ai import (
     ToolResultMessage,
     UserMessage,
     UserPart,
+    VideoPart,
 )
 
 #: OpenAI's reasoning efforts (and the words runtimes send) on the host's scale
@@ -149,9 +151,14 @@ def read_messages(entries: Sequence[Any], provider_id: str, model_id: str) -> Co
             call_id = entry.get("tool_call_id")
             if not isinstance(call_id, str):
                 raise BadField(f"{where}.tool_call_id", f"`{where}.tool_call_id` is missing")
-            content = _user_content(entry.get("content") or "", where)
+            parts = _user_content(entry.get("content") or "", where)
+            result: str | list[TextPart | ImagePart] = parts if isinstance(parts, str) else [
+                p for p in parts if isinstance(p, TextPart | ImagePart)
+            ]
+            if len(result) < len(parts):
+                raise BadField(f"{where}.content", "a tool result takes text and images only")
             name = names.get(call_id) or str(entry.get("name") or "")
-            context.messages.append(ToolResultMessage(call_id, name, content))
+            context.messages.append(ToolResultMessage(call_id, name, result))
         else:
             raise BadField(f"{where}.role", f"`{where}.role` {role!r} is not a chat role")
     context.system_prompt = "\n\n".join(s for s in system if s) or None
@@ -220,12 +227,12 @@ def _call_signature(call: Mapping[str, Any]) -> str | None:
     return signature if isinstance(signature, str) and signature else None
 
 
-def _user_content(content: Any, where: str) -> str | list[TextPart | ImagePart]:
+def _user_content(content: Any, where: str) -> str | list[UserPart]:
     if isinstance(content, str):
         return content
     if not isinstance(content, list):
         raise BadField(f"{where}.content", f"`{where}.content` must be text or a list of parts")
-    parts: list[TextPart | ImagePart] = []
+    parts: list[UserPart] = []
     for j, part in enumerate(content):
         at = f"{where}.content[{j}]"
         kind = part.get("type") if isinstance(part, Mapping) else None
@@ -233,9 +240,29 @@ def _user_content(content: Any, where: str) -> str | list[TextPart | ImagePart]:
             parts.append(TextPart(part["text"]))
         elif kind == "image_url":
             parts.append(_image(part.get("image_url"), at))
+        elif kind == "input_audio":
+            parts.append(_audio(part.get("input_audio"), at))
+        elif kind == "video_url":
+            parts.append(_video(part.get("video_url"), at))
         else:
-            raise BadField(at, f"`{at}` must be a text or image_url part")
+            raise BadField(at, f"`{at}` must be a text, image_url, input_audio or video_url part")
     return parts
+
+
+def _audio(audio: Any, where: str) -> AudioPart:
+    """OpenAI's ``input_audio``: base64 ``data`` and its ``format`` (wav by default)."""
+    data = audio.get("data") if isinstance(audio, Mapping) else None
+    audio_format = audio.get("format", "wav") if isinstance(audio, Mapping) else None
+    if not isinstance(data, str) or not data or not isinstance(audio_format, str):
+        raise BadField(where, f"`{where}.input_audio` needs base64 `data` and a `format`")
+    return AudioPart(data, audio_format)
+
+
+def _video(video: Any, where: str) -> VideoPart:
+    url = video.get("url") if isinstance(video, Mapping) else video
+    if not isinstance(url, str) or not url.startswith(("https://", "data:video/")):
+        raise BadField(where, f"`{where}.video_url.url` must be an https or data:video URL")
+    return VideoPart(url)
 
 
 def _image(image: Any, where: str) -> ImagePart:
