@@ -7,13 +7,14 @@ the openai SDK's usual call)."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 
 import openai
 import pytest
 
 from tests.support.gateway import Gateway
 from tests.support.server import LocalServer, Reply, Request, json_reply
-from tests.support.venice_audio import MP3_FRAME, MP3_HEAD, speech_bodies, venice_audio
+from tests.support.venice_audio import MP3_FRAME, MP3_HEAD, speech_bodies, venice_audio, wav
 from tests.support.venice_standin import live_rows
 
 
@@ -61,3 +62,29 @@ def test_an_openai_voice_with_the_provider_s_model_is_still_refused_before_sendi
         client(gateway).audio.speech.create(model="venice/tts-kokoro", voice="alloy", input="Hi.")
     assert "has no voice 'alloy'" in caught.value.message
     assert speech_bodies(server.requests) == []
+
+
+def test_an_event_stream_asked_for_is_a_400_naming_the_field_and_nothing_is_sent(
+    server: LocalServer, gateway: Gateway, tmp_path: Path
+) -> None:
+    """OpenAI's clients may ask for server-sent events (``stream_format="sse"`` for speech,
+    ``stream=True`` for a transcript); the gateway answers whole, so it says so instead of
+    sending raw audio or JSON to a client parsing events (found by review25: it ignored them)."""
+    with pytest.raises(openai.BadRequestError) as speech:
+        client(gateway).audio.speech.create(
+            model="tts-1", voice="af_sky", input="Hi.", stream_format="sse"
+        )
+    assert speech.value.status_code == 400
+    assert speech.value.body["param"] == "stream_format"  # type: ignore[index]
+    audio = tmp_path / "a.wav"
+    audio.write_bytes(wav(b"\x00\x01" * 100))
+    with audio.open("rb") as upload, pytest.raises(openai.BadRequestError) as transcript:
+        client(gateway).audio.transcriptions.create(model="whisper-1", file=upload, stream=True)
+    assert transcript.value.body["param"] == "stream"  # type: ignore[index]
+    assert speech_bodies(server.requests) == []
+    assert [r for r in server.requests if r.path.endswith("/audio/transcriptions")] == []
+    # the plain forms still work
+    plain = client(gateway).audio.speech.create(
+        model="tts-1", voice="af_sky", input="Hi.", stream_format="audio"
+    )
+    assert plain.content == MP3_HEAD + MP3_FRAME + b"Hi."

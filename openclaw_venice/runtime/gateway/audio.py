@@ -105,6 +105,9 @@ class AudioEndpoints:
         if audio_format not in FORMATS:
             raise BadRequest(f"`response_format` must be one of {', '.join(FORMATS)}",
                              "response_format")  # fmt: skip
+        if body.get("stream_format", "audio") != "audio":
+            raise BadRequest("`stream_format` must be \"audio\": the audio comes whole, not as "
+                             "events", "stream_format")  # fmt: skip
         speed = body.get("speed")
         if speed is not None and (isinstance(speed, bool) or not isinstance(speed, int | float)):
             raise BadRequest("`speed` must be a number", "speed")
@@ -143,6 +146,9 @@ class AudioEndpoints:
                 "the file is not WAV, FLAC, MP3, AAC, M4A, Ogg or WebM audio (told by its "
                 "content)", "file",
             )  # fmt: skip
+        if fields.get("stream", "false").strip().lower() not in ("false", "0", ""):
+            raise BadRequest("`stream` must be false: the transcript comes whole, not as events",
+                             "stream")  # fmt: skip
         shape = fields.get("response_format", "json")
         if shape not in TEXT_FORMATS:
             raise BadRequest(f"`response_format` must be one of {', '.join(TEXT_FORMATS)}",
