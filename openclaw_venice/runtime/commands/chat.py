@@ -173,6 +173,11 @@ def with_character(host: Host, args: argparse.Namespace) -> tuple[ChatProvider, 
     model = character.model or provider.default_model
     if not model:
         raise UsageError(f"say which model {character.ref} should run on: --model PROVIDER/MODEL")
+    if character.model and host.catalog(provider.id).resolve(model) is None:
+        raise UsageError(
+            f"{character.ref} runs on {provider.id}/{model}, which {provider.id}'s model list "
+            "lacks; pick one with --model PROVIDER/MODEL (`openclaw models list`)"
+        )
     host.err(f"{character.name} ({character.ref}), on {provider.id}/{model}")
     return provider, model, key
 
