@@ -36,6 +36,16 @@ Once = Callable[[int], Awaitable[int]]  # stream a count-chunk answer once; even
 MODEL = "kimi-k2-6"
 TOKEN = "tok"
 KEY = "bench-key"  # a dummy: the server never checks it
+#: ``GET /models``, as Venice lists the model (a gateway in front of the server reads it)
+_MODELS = json.dumps({"object": "list", "type": "text", "data": [{
+    "id": MODEL, "type": "text", "created": 1776643200,
+    "model_spec": {"name": "Kimi K2.6", "privacy": "private", "availableContextTokens": 256000,
+                   "capabilities": {"supportsFunctionCalling": True, "supportsReasoning": True}},
+}]}).encode()  # fmt: skip
+MODELS_RESPONSE = (
+    b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: %d\r\n\r\n%s"
+    % (len(_MODELS), _MODELS)
+)
 CHUNKS = 20_000
 MEMORY_SIZES = (2_000, 20_000, 80_000)
 
@@ -92,12 +102,15 @@ class StreamServer:
         # answer waits for the client's delayed ACK, some 20-40 ms per request
         conn.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         with conn, conn.makefile("rb") as reader, suppress(OSError):  # a client hung up
-            while reader.readline():  # the request line
+            while request_line := reader.readline():
                 length = 0
                 while (line := reader.readline()) not in (b"\r\n", b"\n", b""):
                     name, _, value = line.partition(b":")
                     if name.strip().lower() == b"content-length":
                         length = int(value)
+                if request_line.startswith(b"GET "):  # a client's catalog: the one model
+                    conn.sendall(MODELS_RESPONSE)
+                    continue
                 body = json.loads(reader.read(length))
                 conn.sendall(self._responses[int(body["messages"][-1]["content"])])
 

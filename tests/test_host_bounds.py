@@ -290,3 +290,45 @@ def test_an_installed_hermes_file_replaced_by_a_fifo_is_kept_unread(tmp_path: Pa
     assert result.returncode == 0, result.stderr
     assert f"kept {manifest}: it changed since `openclaw hermes install` wrote it" in result.stderr
     assert manifest.exists()
+
+
+# -- the gateway's files: its token, its run record, the runtime configs connect edits --------
+
+
+@pytest.mark.parametrize("kind", ["/dev/zero", "a FIFO"])
+def test_a_gateway_token_that_is_not_a_file_is_one_line(kind: str, tmp_path: Path) -> None:
+    token = Path(os.environ["OPENCLAW_STATE_DIR"]) / "gateway" / "token"
+    not_a_file(token, kind)
+    result = probe("connect", "hermes", env={"HERMES_HOME": str(tmp_path / "hermes")})
+    assert result.returncode == 1
+    shown = {"/dev/zero": "a character device"}.get(kind, kind)
+    assert one_error_line(result.stderr) == (
+        f"Error: {token} is not a regular file ({shown}); remove it, or put a regular file there"
+    )
+
+
+@pytest.mark.parametrize("kind", ["/dev/zero", "a FIFO"])
+def test_a_runtime_config_that_is_not_a_file_is_left_alone(kind: str, tmp_path: Path) -> None:
+    config = tmp_path / "hermes" / "config.yaml"
+    not_a_file(config, kind)
+    result = probe("connect", "hermes", env={"HERMES_HOME": str(config.parent)})
+    assert result.returncode == 1
+    shown = {"/dev/zero": "a character device"}.get(kind, kind)
+    assert one_error_line(result.stderr) == (
+        f"Error: cannot read {config}: {config} is not a regular file ({shown})"
+    )
+
+
+@pytest.mark.parametrize("kind", ["/dev/zero", "a FIFO"])
+def test_gateway_records_that_are_not_files_are_no_record(kind: str, tmp_path: Path) -> None:
+    """``serve --status`` and ``connect --undo`` read what an earlier run recorded."""
+    from openclaw_venice.runtime.gateway.connect import record_path
+
+    state = Path(os.environ["OPENCLAW_STATE_DIR"])
+    not_a_file(state / "gateway" / "serve.json", kind)
+    status = probe("serve", "--status")
+    assert (status.returncode, status.stdout) == (1, "openclaw serve is not running\n")
+    not_a_file(record_path(state, "hermes"), kind)
+    undo = probe("connect", "hermes", "--undo", env={"HERMES_HOME": str(tmp_path / "hermes")})
+    assert undo.returncode == 1
+    assert "was not connected by `openclaw connect hermes`" in one_error_line(undo.stderr)

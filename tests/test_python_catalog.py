@@ -107,11 +107,12 @@ def test_the_provider_and_the_config_file_too(
 def test_a_refresh_merges_the_answer_once(
     server: LocalServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """``models list --refresh`` / ``models refresh``: the live answer is merged into the
-    bundle once; what the cache listed before is compared by id, not merged again."""
+    """``models list --refresh`` / ``models refresh``: the live answer is decoded once and
+    merged into the bundle once; what the cache listed before is compared by id, not merged
+    (or decoded) again."""
     import asyncio
 
-    from openclaw_venice import live_catalog
+    from openclaw_venice import discovery, live_catalog
     from openclaw_venice.runtime.plugins import ProviderContext
 
     venice(server)
@@ -120,9 +121,15 @@ def test_a_refresh_merges_the_answer_once(
     monkeypatch.setattr(
         live_catalog, "merge_catalog", lambda *a, **k: merges.append(1) or real(*a, **k)
     )
+    decodes: list[int] = []
+    parse = discovery.parse_models_body
+    monkeypatch.setattr(
+        discovery, "parse_models_body", lambda body: decodes.append(1) or parse(body)
+    )
     config = {"baseUrl": server.url + "/api/v1"}
     ctx = ProviderContext(config, {}, tmp_path, True, lambda message: None)
     first = asyncio.run(live_catalog.text_catalog(ctx, server.url + "/api/v1", None))
     second = asyncio.run(live_catalog.text_catalog(ctx, server.url + "/api/v1", None))
     assert (first.previous_ids, second.previous_ids) == (None, frozenset({"llama-3.3-70b"}))
     assert [m.id for m in second.models] == ["llama-3.3-70b"] and len(merges) == 2
+    assert len(decodes) == 2 and listings(server) == 2  # one decode per answer fetched

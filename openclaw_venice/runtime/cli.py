@@ -190,6 +190,10 @@ def _is_terminal(stream: TextIO) -> bool:
 
 def describe(exc: BaseException) -> str:
     """A one-line message for an exception outside the error tree."""
+    from .config_file import RefusedFile
+
+    if isinstance(exc, RefusedFile):  # a FIFO, a device, a directory: never read
+        return f"{exc}; remove it, or put a regular file there"
     if isinstance(exc, PermissionError | IsADirectoryError | NotADirectoryError | FileExistsError):
         where = f" {exc.filename}" if exc.filename else ""
         return (

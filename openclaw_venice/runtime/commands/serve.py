@@ -141,9 +141,11 @@ def _write_state(path: Path, data: dict[str, Any]) -> None:
 
 def status(host: Host) -> int:
     """Whether a gateway of this state dir runs: its record, its process, its port."""
+    from ..config_file import read_regular
+
     record = state_file(host)
     try:
-        data = json.loads(record.read_text(encoding="utf-8"))
+        data = json.loads(read_regular(record, 1 << 16))
         pid, url = int(data["pid"]), str(data["url"])
     except (OSError, ValueError, KeyError, TypeError):
         host.out("openclaw serve is not running")

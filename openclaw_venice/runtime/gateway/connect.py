@@ -216,7 +216,7 @@ def qwenpaw_owned(text: str) -> bool:
 def qwenpaw_active_note(path: Path) -> str | None:
     """QwenPaw's active model, when it still names the gateway's provider."""
     try:
-        active = json.loads((path.parent.parent / "active_model.json").read_text("utf-8"))
+        active = json.loads(_text(path.parent.parent / "active_model.json"))
     except (OSError, ValueError):
         return None
     if isinstance(active, dict) and active.get("provider_id") == ENTRY:
@@ -352,7 +352,7 @@ def connect(runtime: Runtime, target: Target, env: Mapping[str, str], state_dir:
 def _connect(runtime: Runtime, target: Target, path: Path, state_dir: Path) -> Path:
     created = not path.exists()
     try:
-        before = "" if created else path.read_text(encoding="utf-8")
+        before = "" if created else _text(path)
     except (OSError, UnicodeError) as exc:
         raise ConnectError(f"cannot read {path}: {exc}") from None
     if runtime.owned is not None and not created:
@@ -383,7 +383,7 @@ def undo(runtime: Runtime, env: Mapping[str, str], state_dir: Path) -> Path:
     else was written there since."""
     record_file = record_path(state_dir, runtime.name)
     try:
-        record = json.loads(record_file.read_text(encoding="utf-8"))
+        record = json.loads(_text(record_file))
         path, created = Path(record["file"]), bool(record["created"])
         old, new = str(record["old"]), str(record["new"])
     except (OSError, ValueError, KeyError, TypeError):
@@ -454,7 +454,7 @@ def _undo_file(runtime: Runtime, path: Path, record_file: Path) -> Path:
     """Delete the file that is wholly ours, while it still is our entry."""
     assert runtime.owned is not None
     try:
-        text = path.read_text(encoding="utf-8")
+        text = _text(path)
     except FileNotFoundError:
         record_file.unlink()
         return path
@@ -480,7 +480,7 @@ def _undo(
     record: Mapping[str, Any],
 ) -> Path:
     try:
-        text = path.read_text(encoding="utf-8")
+        text = _text(path)
     except FileNotFoundError:
         record_file.unlink()
         return path
@@ -522,3 +522,12 @@ def _write(path: Path, data: Any, private: bool = False) -> None:
 
 def names() -> list[str]:
     return sorted(RUNTIMES)
+
+
+def _text(path: Path) -> str:
+    """A file's text, read within the config's bound: a FIFO, a device or a directory is
+    refused unread (:class:`~..config_file.RefusedFile`, an OSError) instead of waiting for a
+    writer or reading forever."""
+    from ..config_file import read_regular
+
+    return read_regular(path).decode("utf-8")

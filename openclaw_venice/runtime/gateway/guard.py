@@ -22,6 +22,7 @@ def token_path(state_dir: Path) -> Path:
 def load_token(path: Path) -> str:
     """The token in ``path``; made (random, readable by the user alone) when missing, and
     its file made private again if someone widened it."""
+    from ..config_file import read_regular
     from ..plugins import make_private_dir
 
     make_private_dir(path.parent)
@@ -30,7 +31,7 @@ def load_token(path: Path) -> str:
     except FileExistsError:
         if path.stat().st_mode & 0o077:
             path.chmod(0o600)
-        token = path.read_text(encoding="ascii").strip()
+        token = read_regular(path, 4096).decode("ascii", errors="replace").strip()
         if len(token) >= 32:
             return token
         path.unlink()  # empty or cut short: a new one
