@@ -91,6 +91,23 @@ def test_several_images_as_data_urls(gateway: Gateway, server: LocalServer) -> N
     assert request.json()["safe_mode"] is True  # moderation auto: content filtered
 
 
+def test_openais_model_names_mean_the_providers_default(
+    gateway: Gateway, server: LocalServer
+) -> None:
+    """A runtime set up for OpenAI (OpenClaw's memory search defaults to
+    text-embedding-3-small) keeps working: OpenAI's names are the provider's default model."""
+    client(gateway).images.generate(model="dall-e-3", prompt="a fox")
+    httpx.post(gateway.url + "/images/generations", headers=gateway.headers(),
+               json={"prompt": "a fox"}).raise_for_status()  # fmt: skip
+    named, unnamed = sent(server, "/image/generate")
+    assert named.json()["model"] == unnamed.json()["model"]
+    client(gateway).embeddings.create(model="text-embedding-3-small", input="hello")
+    [embedding] = sent(server, "/embeddings")
+    assert embedding.json()["model"] == "text-embedding-bge-m3"  # the provider's default
+    with pytest.raises(openai.NotFoundError):  # any other unknown name is still refused
+        client(gateway).images.generate(model="dall-e-4", prompt="a fox")
+
+
 def test_the_providers_own_checks_refuse_before_anything_is_paid(
     gateway: Gateway, server: LocalServer
 ) -> None:

@@ -341,6 +341,11 @@ class _Jobs:
         """:meth:`quote` without an event loop (refused inside one)."""
         return self._sync(lambda: self.quote(prompt, **options), "quote")
 
+    def queue_sync(self, prompt: str, **options: Any) -> Job:
+        """:meth:`queue` without an event loop (refused inside one); :meth:`save_sync`
+        fetches the job later."""
+        return self._sync(lambda: self.queue(prompt, **options), "queue")
+
     def generate_sync(
         self, prompt: str, output: str | os.PathLike[str], **options: Any
     ) -> SavedMedia:

@@ -274,6 +274,7 @@ class _StatusLine:
         self._handle: IO[bytes] | None = None
         self._progress: JobProgress | None = None
         self._at = 0.0
+        self._elapsed = 0.0  # the most shown so far: the line never counts back
 
     def start(self, ref: str, handle: IO[bytes]) -> None:
         self._ref, self._handle = ref, handle
@@ -310,7 +311,8 @@ class _StatusLine:
         progress = self._progress
         if progress is None or progress.elapsed is None:
             return f"{self._ref}: queued, waiting…"
-        elapsed = progress.elapsed + (time.monotonic() - self._at)
+        # between looks the time runs on here; a look saying less does not take it back
+        elapsed = self._elapsed = max(self._elapsed, progress.elapsed + time.monotonic() - self._at)
         if progress.expected:
             share = min(elapsed / progress.expected, 0.99)
             bar = "#" * int(share * 20)

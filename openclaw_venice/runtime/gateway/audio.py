@@ -5,7 +5,9 @@ API gets the provider's. Nothing here names a provider.
 
 The model is ``provider/id``, a bare id one provider lists, or one of OpenAI's own names
 (``tts-1``, ``tts-1-hd``, ``gpt-4o-mini-tts``, ``whisper-1``, ...: not a model of any
-provider), which means the default model of the one provider offering the capability.
+provider), which means the default model of the one provider offering the capability;
+with one of those names, OpenAI's own voice names (``alloy``, ``nova``, ...: what OpenAI's
+clients send by default) mean that model's default voice too.
 Speech is made into a spooled temporary file (memory up to 1 MB, then disk) and sent when
 whole, so a failure is an error status, not a cut file. The uploaded file is checked by its
 content and size before the provider is asked.
@@ -47,6 +49,11 @@ PATHS = (SPEECH_PATH, TRANSCRIPTION_PATH)
 OPENAI_MODELS = frozenset({
     "tts-1", "tts-1-hd", "gpt-4o-mini-tts", "gpt-4o-tts",
     "whisper-1", "gpt-4o-transcribe", "gpt-4o-mini-transcribe",
+})  # fmt: skip
+#: OpenAI's voice names, which mean "the default model's default voice" with an OpenAI model name
+OPENAI_VOICES = frozenset({
+    "alloy", "ash", "ballad", "cedar", "coral", "echo", "fable", "marin", "nova", "onyx",
+    "sage", "shimmer", "verse",
 })  # fmt: skip
 MAX_INPUT = 100_000  # characters of one speech request (a provider splits what it must)
 SPOOL = 1024 * 1024
@@ -98,12 +105,18 @@ class AudioEndpoints:
         if audio_format not in FORMATS:
             raise BadRequest(f"`response_format` must be one of {', '.join(FORMATS)}",
                              "response_format")  # fmt: skip
+        if body.get("stream_format", "audio") != "audio":
+            raise BadRequest("`stream_format` must be \"audio\": the audio comes whole, not as "
+                             "events", "stream_format")  # fmt: skip
         speed = body.get("speed")
         if speed is not None and (isinstance(speed, bool) or not isinstance(speed, int | float)):
             raise BadRequest("`speed` must be a number", "speed")
         provider_id, model_id = self._pick("speech", body.get("model"))
+        voice = _text(body, "voice")
+        if model_id is None and voice is not None and voice.lower() in OPENAI_VOICES:
+            voice = None  # OpenAI's model and voice names: the provider's defaults
         request = SpeechRequest(
-            text, model_id, _text(body, "voice"), audio_format,
+            text, model_id, voice, audio_format,
             None if speed is None else float(speed), _text(body, "language"),
             _text(body, "instructions"),
         )  # fmt: skip
@@ -133,6 +146,9 @@ class AudioEndpoints:
                 "the file is not WAV, FLAC, MP3, AAC, M4A, Ogg or WebM audio (told by its "
                 "content)", "file",
             )  # fmt: skip
+        if fields.get("stream", "false").strip().lower() not in ("false", "0", ""):
+            raise BadRequest("`stream` must be false: the transcript comes whole, not as events",
+                             "stream")  # fmt: skip
         shape = fields.get("response_format", "json")
         if shape not in TEXT_FORMATS:
             raise BadRequest(f"`response_format` must be one of {', '.join(TEXT_FORMATS)}",

@@ -3,7 +3,8 @@
 transcription are in :mod:`.audio`.
 
 The model is routed as the commands route it (``provider/model``, a bare id of the one
-provider offering the kind, or none: that provider's default); the call goes through the
+provider offering the kind, or none: that provider's default; OpenAI's own model names mean
+the default too); the call goes through the
 provider's capability, so its checks, limits and key handling apply. As for chat, every
 request field is taken, accepted as a no-op, or refused with a 400 naming it.
 
@@ -93,7 +94,7 @@ def read_image_request(body: Any) -> ImageCall:
         resolution=_optional(body, "resolution", str),
         style=_optional(body, "style_preset", str),
     )
-    return ImageCall(_model(body), request, response_format == "url")
+    return ImageCall(_model(body, OPENAI_IMAGE_MODELS), request, response_format == "url")
 
 
 def _size(value: Any) -> tuple[int | None, int | None]:
@@ -142,7 +143,8 @@ def read_embedding_request(body: Any) -> EmbeddingCall:
     if encoding not in ("float", "base64"):
         raise BadField("encoding_format", "`encoding_format` is float or base64")
     dimensions = _optional(body, "dimensions", int)
-    return EmbeddingCall(_model(body), tuple(texts), dimensions, encoding == "base64")
+    model = _model(body, OPENAI_EMBEDDING_MODELS)
+    return EmbeddingCall(model, tuple(texts), dimensions, encoding == "base64")
 
 
 def embeddings_json(result: EmbeddingResult, model: str, as_base64: bool) -> dict[str, Any]:
@@ -181,9 +183,17 @@ def _optional(body: Mapping[str, Any], name: str, kind: type) -> Any:
     return value
 
 
-def _model(body: Mapping[str, Any]) -> str | None:
+#: OpenAI's own model names, which mean "the provider's default model" here (as Venice's own
+#: OpenAI-compatible image endpoint reads them): a runtime set up for OpenAI keeps working
+OPENAI_IMAGE_MODELS = frozenset({"dall-e-2", "dall-e-3", "gpt-image-1", "gpt-image-1-mini"})
+OPENAI_EMBEDDING_MODELS = frozenset(
+    {"text-embedding-3-small", "text-embedding-3-large", "text-embedding-ada-002"}
+)
+
+
+def _model(body: Mapping[str, Any], openai_names: frozenset[str]) -> str | None:
     model = _optional(body, "model", str)
-    return model or None
+    return None if not model or model in openai_names else model
 
 
 # -- the providers and the endpoints ---------------------------------------------------------------
