@@ -228,7 +228,8 @@ def test_a_low_balance_is_warned_after_the_price_and_before_the_job_is_queued(
     config = Path(os.environ["OPENCLAW_STATE_DIR"]) / "openclaw.json"
     config.parent.mkdir(parents=True, exist_ok=True)
     config.write_text("// by hand\n{ models: { providers: { venice: {\n"
-                      "  lowBalanceWarning: 100, // DIEM 90.50 is below it\n} } } }\n")  # fmt: skip
+                      "  params: { lowBalanceWarning: 100 }, // DIEM 90.50 is below it\n"
+                      "} } } }\n")  # fmt: skip
     result = run_cli("video", "x", "-o", str(folder / "v.mp4"), "--yes", env=env)
     assert result.code == 0, result.output
     lines = result.stderr.splitlines()

@@ -460,7 +460,7 @@ def test_an_image_part_reaches_a_vision_model_and_a_url_is_a_400(
 
 def test_max_connections_bounds_the_upstream_requests_in_flight(server: LocalServer) -> None:
     """``serve --max-connections 2``: five turns at once reach Venice two at a time (the
-    provider's wire honours its config's ``maxConnections``, which the gateway sets)."""
+    provider's wire honours its config's ``params.maxConnections``, which the gateway sets)."""
     import time
     from concurrent.futures import ThreadPoolExecutor
 

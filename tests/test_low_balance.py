@@ -1,5 +1,5 @@
 """A low-balance warning before a paid media job (issue 25, item 3): the threshold is the
-provider block's `lowBalanceWarning` in a hand-written config (comments, `${VAR}`s), checked
+provider block's `params.lowBalanceWarning` in a hand-written config (comments, `${VAR}`s), checked
 with the provider's balance capability just before the paid request; it never stops the job,
 asks nothing when unset, and works for any provider (a second plugin's credits)."""
 
@@ -18,7 +18,7 @@ from tests.support.hygiene import CANARY
 from tests.support.server import LocalServer, json_reply
 from tests.support.venice_extras import REQUEST_ID, venice_extras
 
-WHERE = "models.providers.venice.lowBalanceWarning"
+WHERE = "models.providers.venice.params.lowBalanceWarning"
 
 
 def write_config(threshold: str, provider: str = "venice") -> None:
@@ -27,7 +27,7 @@ def write_config(threshold: str, provider: str = "venice") -> None:
     path.write_text(
         "// written by hand\n{\n  models: { providers: { " + provider + ": {\n"
         "    // warn before paying when the balance is under this\n"
-        f"    lowBalanceWarning: {threshold},\n"
+        f"    params: {{ lowBalanceWarning: {threshold} }},\n"
         "  } } },\n}\n"
     )
 
@@ -133,7 +133,7 @@ def test_another_providers_balance_is_checked_the_same_way(tmp_path: Path) -> No
     assert result.code == 0, result.output
     assert (
         "warning: the studio balance is low before this paid job: credits 7.00 left, below the "
-        "10 set in models.providers.studio.lowBalanceWarning"
+        "10 set in models.providers.studio.params.lowBalanceWarning"
     ) in result.stderr.splitlines()
     assert out.is_file()
 

@@ -158,7 +158,7 @@ def test_the_pool_size_is_set_by_the_provider_and_by_the_config(
     monkeypatch.setenv("VENICE_BASE_URL", server.url + "/api/v1")
     provider = VeniceProvider(connections=4)
     assert peak_connections(server, provider.client(), 8, at_once=4) == 4
-    config = {"baseUrl": server.url + "/api/v1", "maxConnections": 2, "maxKeepalive": 1}
+    config = {"baseUrl": server.url + "/api/v1", "params": {"maxConnections": 2, "maxKeepalive": 1}}
     ctx = ProviderContext(config, {}, tmp_path, False, lambda message: None)
     session = VeniceProvider().chat(ctx, SecretStr(CANARY), load_bundle())
     chat = session.chat  # type: ignore[attr-defined]

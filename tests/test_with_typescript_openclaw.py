@@ -181,3 +181,24 @@ def test_we_read_what_typescript_wrote_and_leave_it_working(
     code, output, _ = ts(home, "agent", "--local", "-m", "hi", "--json")  # nothing exported
     assert code == 0 and "Hello from the stand-in." in output, output
     assert authorization(turns(stand_in)[-1]) == f"Bearer {TS_KEY}"
+
+
+def test_typescript_accepts_our_provider_settings_under_params(home: Path) -> None:
+    """Our provider settings that TypeScript does not know (the low-balance warning, the
+    connection limits) live under the provider block's ``params``, where TypeScript keeps its
+    own plugins' settings: ``openclaw config validate`` takes the file, as a person writes it.
+    The same keys directly in the block make TypeScript refuse the whole file ("Unrecognized
+    keys", seen with 2026.9.6), which is why they are not read there."""
+    data = json.loads(config_file(home).read_text())
+    settings = {"lowBalanceWarning": {"USD": 2, "DIEM": 5}, "maxConnections": 64,
+                "maxKeepalive": 16}  # fmt: skip
+    venice = data.setdefault("models", {}).setdefault("providers", {}).setdefault("venice", {})
+    venice.update(baseUrl="https://api.venice.ai/api/v1", models=[], params=settings)
+    config_file(home).write_text(json.dumps(data, indent=2))
+    code, output, _ = ts(home, "config", "validate")
+    assert code == 0, output
+    del venice["params"]
+    venice.update(settings)
+    config_file(home).write_text(json.dumps(data, indent=2))
+    code, output, _ = ts(home, "config", "validate")
+    assert code != 0 and "Unrecognized keys" in output, output

@@ -27,13 +27,16 @@ async def wire_for(ctx: ProviderContext, api_key: SecretStr) -> AsyncIterator[Wi
 
 
 def connection_limits(config: Mapping[str, Any]) -> ConnectionLimits:
-    """``maxConnections`` / ``maxKeepalive`` of the provider's config block (the host's and
-    the gateway's setting), else the defaults; a value that is not a positive whole number is
-    ignored."""
+    """``params.maxConnections`` / ``params.maxKeepalive`` of the provider's config block (the
+    host's and the gateway's setting; under ``params``, where TypeScript OpenClaw, which
+    refuses unknown keys in a provider block, accepts them), else the defaults; a value that
+    is not a positive whole number is ignored."""
     defaults = ConnectionLimits()
+    params = config.get("params")
+    settings: Mapping[str, Any] = params if isinstance(params, Mapping) else {}
     return ConnectionLimits(
-        max_connections=_count(config.get("maxConnections"), defaults.max_connections, 1),
-        max_keepalive=_count(config.get("maxKeepalive"), defaults.max_keepalive, 0),
+        max_connections=_count(settings.get("maxConnections"), defaults.max_connections, 1),
+        max_keepalive=_count(settings.get("maxKeepalive"), defaults.max_keepalive, 0),
         keepalive_seconds=defaults.keepalive_seconds,
     )
 

@@ -1,11 +1,13 @@
 """A warning before a paid job when the provider's balance is low. Provider-neutral.
 
-The threshold is the provider block's ``lowBalanceWarning`` in the config file
-(``models.providers.<id>.lowBalanceWarning``): a number, compared with the amount of the
-currency the provider says the next request is paid in (every amount when it does not say),
-or ``{UNIT: number}`` (``{USD: 2, DIEM: 5}``), each unit compared with its own amount. Without
-one nothing is asked. The check never stops the job: a balance that cannot be read is one
-warning line, and the job goes on (the provider refuses it if it cannot be paid for).
+The threshold is ``lowBalanceWarning`` under the provider block's ``params`` in the config
+file (``models.providers.<id>.params.lowBalanceWarning``: ``params`` is where TypeScript
+OpenClaw, which refuses unknown keys in a provider block, takes a plugin's settings): a
+number, compared with the amount of the currency the provider says the next request is paid
+in (every amount when it does not say), or ``{UNIT: number}`` (``{USD: 2, DIEM: 5}``), each
+unit compared with its own amount. Without one nothing is asked. The check never stops the
+job: a balance that cannot be read is one warning line, and the job goes on (the provider
+refuses it if it cannot be paid for).
 
 The media commands call :func:`warn_if_low_balance` once their inputs are checked and just
 before the request that is paid for.
@@ -50,7 +52,7 @@ async def _check(
 ) -> None:
     if provider_id not in host.registry.offers("balance"):
         host.warn(
-            f"models.providers.{provider_id}.{KEY} is set, but {provider_id} reports no "
+            f"models.providers.{provider_id}.params.{KEY} is set, but {provider_id} reports no "
             "balance; it is not checked"
         )
         return
@@ -77,13 +79,14 @@ async def _check(
 def threshold(host: Host, provider_id: str) -> dict[str | None, float] | None:
     """The configured threshold by unit (None: the unit the next request is paid in), or None
     when none is set; a value of the wrong shape is warned about and ignored."""
-    value = host.provider_config(provider_id).get(KEY)
+    params = host.provider_config(provider_id).get("params")
+    value = params.get(KEY) if isinstance(params, Mapping) else None
     if value is None:
         return None
     parsed = parse_threshold(value)
     if parsed is None:
         host.warn(
-            f"models.providers.{provider_id}.{KEY} must be a number or {{UNIT: number}} "
+            f"models.providers.{provider_id}.params.{KEY} must be a number or {{UNIT: number}} "
             f"(e.g. {{USD: 2, DIEM: 5}}); ignored"
         )
     return parsed
@@ -124,7 +127,7 @@ def low_balance_lines(
     provider_id: str, balance: Balance, limits: Mapping[str | None, float]
 ) -> list[str]:
     """The warnings ``balance`` calls for under ``limits`` (none when all is well)."""
-    where = f"models.providers.{provider_id}.{KEY}"
+    where = f"models.providers.{provider_id}.params.{KEY}"
     lines = []
     for amount in balance.amounts:
         unit = amount.unit.upper()

@@ -55,7 +55,7 @@ class Gateway:
     routes: dict[str, Route]
     allowed_hosts: Sequence[str] = ()
     log: Callable[[str], None] = field(default=lambda line: None)
-    #: upstream requests in flight per provider (its config's ``maxConnections``, which the
+    #: upstream requests in flight per provider (its config's ``params.maxConnections``, which the
     #: provider's wire honours); None leaves the provider's own setting
     max_connections: int | None = None
     #: the providers behind the media endpoints (:data:`.media.ENDPOINTS`); None serves none
@@ -156,7 +156,10 @@ class Gateway:
         if route.session is None:
             ctx = self.host.provider_context(route.provider, warn=self.log)
             if self.max_connections is not None:
-                ctx = ctx._replace(config={**ctx.config, "maxConnections": self.max_connections})
+                params = ctx.config.get("params")
+                params = {**params} if isinstance(params, Mapping) else {}
+                params["maxConnections"] = self.max_connections
+                ctx = ctx._replace(config={**ctx.config, "params": params})
             route.session = route.provider.chat(ctx, route.key, route.catalog)
         return route.session
 
