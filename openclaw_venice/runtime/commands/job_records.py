@@ -64,8 +64,15 @@ def recall(host: Host, provider: str, kind: str, job_id: str) -> Job | None:
     if not isinstance(record, dict) or not all(isinstance(record.get(f), str) for f in fields):
         host.warn(f"skipping the record of job {job_id}: not one this command wrote")
         return None
-    if record["kind"] != kind or record["id"] != job_id:
+    if record["id"] != job_id:
         return None
+    if record["kind"] != kind:  # the command names the kind: video, music
+        from ..errors import UsageError
+
+        raise UsageError(
+            f"job {job_id} was queued here as a {record['kind']} job ({record['model']}), not "
+            f"a {kind} one; resume it with `openclaw {record['kind']} --resume {job_id}`"
+        )
     meta = record.get("meta")
     meta = meta if isinstance(meta, dict) else {}
     return Job(provider, kind, record["model"], job_id, None, meta)
