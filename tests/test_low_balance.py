@@ -167,3 +167,21 @@ def test_a_plain_number_applies_to_the_currency_being_paid_in() -> None:
         "p says this account cannot pay for requests now (USD 50.00; requests cannot be paid "
         "for now); the job will likely be refused"
     ]
+
+
+def test_a_threshold_directly_in_the_provider_block_is_named_with_where_it_goes(
+    server: LocalServer, tmp_path: Path
+) -> None:
+    """The place docs gave before the setting moved under ``params`` (where TypeScript
+    OpenClaw takes it): not read there, and the user is told where it goes."""
+    path = Path(os.environ["OPENCLAW_STATE_DIR"]) / "openclaw.json"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text("{ models: { providers: { venice: { lowBalanceWarning: 100 } } } }\n")
+    result = make_image(serve(server), tmp_path)
+    assert result.code == 0, result.output
+    assert (
+        "warning: models.providers.venice.lowBalanceWarning is not read there (TypeScript "
+        "OpenClaw refuses the file with it); move it to "
+        "models.providers.venice.params.lowBalanceWarning"
+    ) in result.stderr.splitlines()
+    assert paths(server) == ["/image/generate"]

@@ -79,9 +79,16 @@ async def _check(
 def threshold(host: Host, provider_id: str) -> dict[str | None, float] | None:
     """The configured threshold by unit (None: the unit the next request is paid in), or None
     when none is set; a value of the wrong shape is warned about and ignored."""
-    params = host.provider_config(provider_id).get("params")
+    block = host.provider_config(provider_id)
+    params = block.get("params")
     value = params.get(KEY) if isinstance(params, Mapping) else None
     if value is None:
+        if block.get(KEY) is not None:  # the place this setting had before 'params'
+            host.warn(
+                f"models.providers.{provider_id}.{KEY} is not read there (TypeScript OpenClaw "
+                f"refuses the file with it); move it to models.providers.{provider_id}.params."
+                f"{KEY}"
+            )
         return None
     parsed = parse_threshold(value)
     if parsed is None:
