@@ -155,3 +155,31 @@ def test_a_handler_that_fails_is_a_500_and_one_line(capsys) -> None:  # type: ig
     assert data.startswith(b"HTTP/1.1 500 ")
     assert b'"type": "server_error"' in data
     assert capsys.readouterr().err == "gateway: internal error (KeyError; a bug)\n"
+
+
+def test_a_body_over_the_cap_is_a_413_in_openais_error_shape() -> None:
+    """Refused before any handler runs, still as JSON an OpenAI client reads (the openai SDK
+    shows its message and type; it was plain text)."""
+    import json
+
+    async def main() -> bytes:
+        server = Server(hello, Limits(max_body=1024))
+        _, port = await server.start("127.0.0.1", 0)
+        reader, writer = await asyncio.open_connection("127.0.0.1", port)
+        writer.write(
+            b"POST /v1/audio/transcriptions HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+            b"Content-Length: 4096\r\n\r\n" + b"x" * 4096
+        )
+        try:
+            return (await closed_after(reader))[0]
+        finally:
+            writer.close()
+            await server.stop()
+
+    data = asyncio.run(main())
+    head, _, body = data.partition(b"\r\n\r\n")
+    assert head.startswith(b"HTTP/1.1 413 ")
+    assert b"content-type: application/json" in head.lower()
+    assert json.loads(body) == {"error": {
+        "message": "request body too large", "type": "invalid_request_error", "param": None,
+        "code": None}}  # fmt: skip

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 
@@ -119,11 +120,17 @@ class Server:
 
 
 def _plain(status: int, text: bytes) -> bytes:
+    """An answer sent before any handler saw the request, in OpenAI's error shape (what every
+    client of the gateway reads), and the connection's end."""
     reason = {400: b"Bad Request", 408: b"Request Timeout", 413: b"Payload Too Large"}
+    kind = "server_error" if status >= 500 else "invalid_request_error"
+    body = json.dumps(
+        {"error": {"message": text.decode(), "type": kind, "param": None, "code": None}}
+    ).encode()
     return (
-        b"HTTP/1.1 %d %s\r\nContent-Type: text/plain\r\nContent-Length: %d\r\n"
+        b"HTTP/1.1 %d %s\r\nContent-Type: application/json\r\nContent-Length: %d\r\n"
         b"Connection: close\r\n\r\n%s"
-        % (status, reason.get(status, b"Service Unavailable"), len(text), text)
+        % (status, reason.get(status, b"Service Unavailable"), len(body), body)
     )
 
 
