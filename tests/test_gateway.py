@@ -178,13 +178,15 @@ def test_errors_are_openai_shaped_with_status_and_retry_after(
             model="venice/no-such-model", messages=[{"role": "user", "content": "Hi"}]
         )
     assert "no-such-model" in missing.value.message
-    limited = json_reply({"error": "Too many requests"}, 429, {"Retry-After": "7"})
+    # past the wire's Retry-After cap (30 s), so the provider's session hands it on at once
+    # instead of waiting twice first (a 7 took 14 s of the suite)
+    limited = json_reply({"error": "Too many requests"}, 429, {"Retry-After": "120"})
     server.respond(venice(lambda request: limited))
     with pytest.raises(openai.RateLimitError) as caught:
         client(gateway).chat.completions.create(
             model=MODEL, messages=[{"role": "user", "content": "Hi"}]
         )
-    assert caught.value.response.headers["retry-after"] == "7"
+    assert caught.value.response.headers["retry-after"] == "120"
     assert caught.value.body["type"] == "rate_limit_error"  # type: ignore[index]
 
 
