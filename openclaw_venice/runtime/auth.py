@@ -1,5 +1,7 @@
 """How a provider is authenticated (part of the plugin contract; re-exported by
-:mod:`.plugins`)."""
+:mod:`.plugins`). A module of its own because the host's lower layers (settings, secrets, key
+advice) use it and :mod:`.plugins` imports them: defined there it would close an import cycle
+(``tests/test_boundaries.py`` forbids them; tried)."""
 
 # no `from __future__ import annotations`: a named tuple's string annotations are each
 # compiled when the class is made (typing.ForwardRef), several times the cost of real ones

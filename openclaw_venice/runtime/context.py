@@ -1,4 +1,7 @@
-"""What the host hands a provider for one call (re-exported by ``plugins``, the contract)."""
+"""What the host hands a provider for one call (re-exported by ``plugins``, the contract). A
+module of its own because :mod:`.capabilities`, which :mod:`.plugins` imports, names it: defined
+in ``plugins`` it would close an import cycle (``tests/test_boundaries.py`` forbids them;
+tried)."""
 
 # no `from __future__ import annotations`: a named tuple's string annotations are each
 # compiled when the class is made (typing.ForwardRef), several times the cost of real ones

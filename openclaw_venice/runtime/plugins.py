@@ -92,7 +92,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncGenerator, Callable, Mapping, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Protocol, cast, runtime_checkable
+from typing import TYPE_CHECKING, Any, NamedTuple, Protocol, cast, runtime_checkable
 
 from .auth import AuthMethod
 from .capabilities import (
@@ -192,7 +192,6 @@ if TYPE_CHECKING:
         video_type,
     )
     from .characters import Character, CharacterQuery, CharacterReview, CharacterReviews
-    from .chat_flag import ChatFlag
     from .image_tools import ImageEditRequest, UpscaleRequest
     from .media import (
         EmbeddingResult,
@@ -334,6 +333,17 @@ AI_NAMES = (
 #: the records offered here that few commands use (capability records, chat flags), by the
 #: module that defines them; each is imported on first use, so a command that shows none of
 #: them does not pay for their classes
+
+class ChatFlag(NamedTuple):
+    """A provider's own ``openclaw chat`` flag; its value lands in
+    ``ChatSettings.provider_options[dest]``. No ``choices`` and no ``metavar``: a switch."""
+
+    flag: str  # e.g. "--web-search"
+    dest: str
+    help: str
+    choices: tuple[str, ...] = ()
+    metavar: str | None = None
+
 _RECORDS = {
     **dict.fromkeys(
         (
@@ -385,7 +395,6 @@ _RECORDS = {
     **dict.fromkeys(
         ("Character", "CharacterQuery", "CharacterReview", "CharacterReviews"), "characters"
     ),
-    "ChatFlag": "chat_flag",  # only chat reads a provider's flags
     **dict.fromkeys(AI_NAMES, "ai"),  # a turn's types: only chat and the gateway use them
 }
 

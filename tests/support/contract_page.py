@@ -31,7 +31,7 @@ HEADER = (
 )
 
 #: the page's sections, in order: (title, what decides that a name belongs to it)
-_PROVIDER_SIDE = ("plugins", "context", "auth", "chat_flag", "secret")
+_PROVIDER_SIDE = ("plugins", "context", "auth", "secret")
 SECTIONS: tuple[tuple[str, Callable[[str, Any], bool]], ...] = (
     ("A plugin and its provider", lambda n, v: _module(v) in _PROVIDER_SIDE and n not in _RUNTIME),
     ("Models", lambda n, v: _module(v) == "catalog"),
@@ -275,6 +275,8 @@ def _type(hint: Any, own: str = "") -> str:
     alias being shown), ``X | None``."""
     if isinstance(hint, str):
         return hint
+    if isinstance(hint, typing.ForwardRef):  # a record of plugins.py, whose annotations
+        return hint.__forward_arg__  # are strings (``from __future__ import annotations``)
     for name in plugins.__all__:
         if not name[0].isupper() or name in ("NOTHING", "ENTRY_POINT_GROUP", own):
             continue
