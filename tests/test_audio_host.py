@@ -8,7 +8,6 @@ from __future__ import annotations
 import asyncio
 import io
 import json
-import os
 from pathlib import Path
 
 import pytest
@@ -18,6 +17,7 @@ from openclaw_venice.errors import RequestRefused, UsageError
 from openclaw_venice.runtime.errors import PluginError
 from openclaw_venice.runtime.plugins import PluginApi
 from tests.conftest import REPO, run_cli
+from tests.support.dists import studio_env
 from tests.support.hygiene import CANARY
 from tests.support.server import LocalServer
 from tests.support.venice_audio import (
@@ -33,16 +33,7 @@ from tests.support.venice_audio import (
 
 @pytest.fixture
 def studio(tmp_path: Path) -> dict[str, str]:
-    dist = tmp_path / "site" / "studio_provider-0.1.dist-info"
-    dist.mkdir(parents=True)
-    (dist / "METADATA").write_text("Metadata-Version: 2.1\nName: studio-provider\nVersion: 0.1\n")
-    (dist / "entry_points.txt").write_text(
-        "[openclaw.plugins]\nstudio = tests.support.studio_plugin:plugin\n"
-    )
-    return {
-        "PYTHONPATH": os.pathsep.join([str(tmp_path / "site"), str(REPO)]),
-        "STUDIO_API_KEY": "studio-key",
-    }
+    return studio_env(tmp_path)
 
 
 def test_speak_and_transcribe_work_for_another_provider(

@@ -9,15 +9,15 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from openclaw_venice.runtime.errors import UnknownCharacterError, UsageError
-from tests.conftest import REPO, run_cli
+from tests.conftest import run_cli
 from tests.support import venice_wire
+from tests.support.dists import studio_env
 from tests.support.hygiene import CANARY
 from tests.support.server import LocalServer, Reply, Request, json_reply
 from tests.support.terminal import Terminal
@@ -343,16 +343,7 @@ def test_python_sync_and_its_one_rule(provider: Any) -> None:
 # -- another provider --------------------------------------------------------------------------
 @pytest.fixture
 def studio(tmp_path: Path) -> dict[str, str]:
-    dist = tmp_path / "site" / "studio_provider-0.1.dist-info"
-    dist.mkdir(parents=True)
-    (dist / "METADATA").write_text("Metadata-Version: 2.1\nName: studio-provider\nVersion: 0.1\n")
-    (dist / "entry_points.txt").write_text(
-        "[openclaw.plugins]\nstudio = tests.support.studio_plugin:plugin\n"
-    )
-    return {
-        "PYTHONPATH": os.pathsep.join([str(tmp_path / "site"), str(REPO)]),
-        "STUDIO_API_KEY": "studio-key",
-    }
+    return studio_env(tmp_path)
 
 
 def test_another_providers_characters_through_the_same_commands(studio: dict[str, str]) -> None:

@@ -9,7 +9,8 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import REPO, run_cli
+from tests.conftest import run_cli
+from tests.support.dists import install, path_env
 from tests.support.server import LocalServer, json_reply
 
 ROWS = [
@@ -184,13 +185,8 @@ def test_python_dash_m_works() -> None:
 
 
 def test_a_second_plugin_shows_up_the_same_way(tmp_path: Path) -> None:
-    dist = tmp_path / "site" / "demo_provider-0.1.dist-info"
-    dist.mkdir(parents=True)
-    (dist / "METADATA").write_text("Metadata-Version: 2.1\nName: demo-provider\nVersion: 0.1\n")
-    (dist / "entry_points.txt").write_text(
-        "[openclaw.plugins]\ndemo = tests.support.demo_plugin:plugin\n"
-    )
-    env = {"PYTHONPATH": os.pathsep.join([str(tmp_path / "site"), str(REPO)])}
+    demo = "demo = tests.support.demo_plugin:plugin"
+    env = path_env(install(tmp_path / "site", "demo-provider", demo))
     payload = list_json(env=env)
     refs = [m["ref"] for m in payload["models"]]
     assert "demo/demo-small" in refs and "venice/llama-3.3-70b" in refs

@@ -14,22 +14,14 @@ import pytest
 from openclaw_venice.runtime.errors import PluginError
 from openclaw_venice.runtime.plugins import PluginApi, load_plugins
 from tests.conftest import REPO, run_cli
+from tests.support.dists import studio_env
 from tests.support.pngs import png_size
 from tests.support.studio_plugin import StudioExtras, StudioProvider
 
 
 @pytest.fixture
 def studio(tmp_path: Path) -> dict[str, str]:
-    dist = tmp_path / "site" / "studio_provider-0.1.dist-info"
-    dist.mkdir(parents=True)
-    (dist / "METADATA").write_text("Metadata-Version: 2.1\nName: studio-provider\nVersion: 0.1\n")
-    (dist / "entry_points.txt").write_text(
-        "[openclaw.plugins]\nstudio = tests.support.studio_plugin:plugin\n"
-    )
-    return {
-        "PYTHONPATH": os.pathsep.join([str(tmp_path / "site"), str(REPO)]),
-        "STUDIO_API_KEY": "studio-key",
-    }
+    return studio_env(tmp_path)
 
 
 def test_image_embed_usage_work_for_another_provider(

@@ -13,7 +13,8 @@ import pytest
 
 from openclaw_venice.runtime.account import Amount, Balance
 from openclaw_venice.runtime.commands.balance_guard import low_balance_lines, parse_threshold
-from tests.conftest import REPO, run_cli
+from tests.conftest import run_cli
+from tests.support.dists import studio_env
 from tests.support.hygiene import CANARY
 from tests.support.server import LocalServer, json_reply
 from tests.support.venice_extras import REQUEST_ID, venice_extras
@@ -117,16 +118,7 @@ def test_a_threshold_of_the_wrong_shape_is_named_and_ignored(
 
 
 def test_another_providers_balance_is_checked_the_same_way(tmp_path: Path) -> None:
-    dist = tmp_path / "site" / "studio_provider-0.1.dist-info"
-    dist.mkdir(parents=True)
-    (dist / "METADATA").write_text("Metadata-Version: 2.1\nName: studio-provider\nVersion: 0.1\n")
-    (dist / "entry_points.txt").write_text(
-        "[openclaw.plugins]\nstudio = tests.support.studio_plugin:plugin\n"
-    )
-    env = {
-        "PYTHONPATH": os.pathsep.join([str(tmp_path / "site"), str(REPO)]),
-        "STUDIO_API_KEY": "studio-key",
-    }
+    env = studio_env(tmp_path)
     write_config("{ credits: 10 }", provider="studio")
     out = tmp_path / "s.png"
     result = run_cli("image", "a cat", "-m", "studio/sketch", "-o", str(out), env=env)

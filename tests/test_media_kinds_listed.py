@@ -7,13 +7,13 @@ kind are listed beside Venice's, the host naming no provider."""
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from tests.conftest import REPO, VENICE_DATA, run_cli
+from tests.conftest import VENICE_DATA, run_cli
+from tests.support.dists import STUDIO, install, path_env
 from tests.support.server import LocalServer, Reply, Request, json_reply
 
 KINDS = ("image", "embedding", "tts", "asr", "video", "music", "upscale", "inpaint")
@@ -120,14 +120,8 @@ def test_live_rows_give_limits_voices_and_prices(server: LocalServer) -> None:
 
 @pytest.fixture
 def studio(tmp_path: Path) -> dict[str, str]:
-    dist = tmp_path / "site" / "studio_provider-0.1.dist-info"
-    dist.mkdir(parents=True)
-    (dist / "METADATA").write_text("Metadata-Version: 2.1\nName: studio-provider\nVersion: 0.1\n")
-    (dist / "entry_points.txt").write_text(
-        "[openclaw.plugins]\nstudio = tests.support.studio_plugin:plugin\n"
-        "demo = tests.support.demo_plugin:plugin\n"
-    )
-    return {"PYTHONPATH": os.pathsep.join([str(tmp_path / "site"), str(REPO)])}
+    demo = "demo = tests.support.demo_plugin:plugin"
+    return path_env(install(tmp_path / "site", "studio-provider", f"{STUDIO}\n{demo}"))
 
 
 def test_another_plugins_models_of_a_kind_are_listed_beside_venices(

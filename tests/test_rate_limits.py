@@ -6,7 +6,6 @@ plugin's limits through the same commands."""
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 from typing import Any
 
@@ -14,7 +13,8 @@ import pytest
 
 from openclaw_venice.errors import StreamFormatError
 from openclaw_venice.rate_limits import parse_rate_limit_log, parse_rate_limits
-from tests.conftest import REPO, run_cli
+from tests.conftest import run_cli
+from tests.support.dists import studio_env
 from tests.support.hygiene import CANARY
 from tests.support.server import LocalServer, Reply, json_reply
 from tests.support.venice_extras import RATE_LIMIT_LOG, RATE_LIMITS, REQUEST_ID, venice_extras
@@ -196,16 +196,7 @@ def test_parsing_keeps_what_is_well_formed() -> None:
 
 @pytest.fixture
 def studio(tmp_path: Path) -> dict[str, str]:
-    dist = tmp_path / "site" / "studio_provider-0.1.dist-info"
-    dist.mkdir(parents=True)
-    (dist / "METADATA").write_text("Metadata-Version: 2.1\nName: studio-provider\nVersion: 0.1\n")
-    (dist / "entry_points.txt").write_text(
-        "[openclaw.plugins]\nstudio = tests.support.studio_plugin:plugin\n"
-    )
-    return {
-        "PYTHONPATH": os.pathsep.join([str(tmp_path / "site"), str(REPO)]),
-        "STUDIO_API_KEY": "studio-key",
-    }
+    return studio_env(tmp_path)
 
 
 def test_another_providers_limits_through_the_same_commands(studio: dict[str, str]) -> None:
