@@ -63,10 +63,11 @@ async def openai_sdk(base_url: str, turns: int, chunks: int) -> None:
 
 def clients(base_url: str, turns: int, chunks: int) -> dict[str, Turns]:
     payload = {"model": stream.MODEL, "messages": [{"role": "user", "content": str(chunks)}]}
+    context = turns_.conversation([str(chunks)])
     return {
         "raw httpx": lambda: turns_.raw_httpx(base_url, turns, payload, chunks + 2, stream.KEY),
         "VeniceChat.complete": lambda: turns_.venice_chat(
-            base_url, turns, stream.MODEL, [str(chunks)], stream.TOKEN, chunks, stream.KEY
+            base_url, turns, stream.MODEL, context, stream.TOKEN, chunks, stream.KEY
         ),
         "openai SDK": lambda: openai_sdk(base_url, turns, chunks),
     }

@@ -101,12 +101,12 @@ def paced_server() -> Iterator[str]:
 
 # -- the clients (benchmarks/turns.py) -----------------------------------------------------------
 def clients(base_url: str, turns: int, messages: list[dict[str, str]]) -> dict[str, Turns]:
-    texts = [m["content"] for m in messages]
+    context = turns_.conversation([m["content"] for m in messages])
     payload = {"model": "llama-3.3-70b", "messages": messages}
     return {
         "raw httpx": lambda: turns_.raw_httpx(base_url, turns, payload, PACED_CHUNKS + 1),
         "VeniceChat": lambda: turns_.venice_chat(
-            base_url, turns, MODEL, texts, "tok ", PACED_CHUNKS
+            base_url, turns, MODEL, context, "tok ", PACED_CHUNKS
         ),
     }
 

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import asyncio
 import functools
+import gc
 import json
 import os
 import socket
@@ -84,23 +85,31 @@ async def raw_httpx(
 
 
 async def venice_chat(
-    base_url: str, turns: int, model: str, texts: list[str], token: str, expected: int,
+    base_url: str, turns: int, model: str, context: Any, token: str, expected: int,
     key: str = KEY,
 ) -> None:  # fmt: skip
     """``turns`` whole turns at once through one ``VeniceChat`` (its defaults), each asked
-    ``texts`` (user messages) and answered ``expected`` times ``token``."""
-    from openclaw_venice import Context, UserMessage, VeniceChat
+    ``context`` (:func:`conversation`) and answered ``expected`` times ``token``."""
+    from openclaw_venice import VeniceChat
     from openclaw_venice.catalog import load_bundle
 
     async with VeniceChat(key, base_url=base_url, env={}, catalog=load_bundle()) as chat:
 
         async def once() -> int:
-            context = Context(messages=[UserMessage(text) for text in texts])
             message = await chat.complete(model, context)
             return len(message.text) // len(token)
 
         counts = await asyncio.gather(*(once() for _ in range(turns)))
     check(counts, expected)
+
+
+def conversation(texts: list[str]) -> Any:
+    """``texts`` as the ``Context`` a ``VeniceChat`` caller holds: made before the clock
+    starts, as the floor's list of message dicts is (each client is handed its own form of the
+    same conversation, ready; the row times the turns alone)."""
+    from openclaw_venice import Context, UserMessage
+
+    return Context(messages=[UserMessage(text) for text in texts])
 
 
 def kernel_counters() -> dict[str, int]:
@@ -151,6 +160,7 @@ def in_turn(
     names = list(clients)
     for run in range(runs + 1):  # run 0 warms up: imports, the server's first accepts
         for name in names if run % 2 == 0 else names[::-1]:
+            gc.collect()  # no client pays for the garbage of the one before it
             before, watched = kernel_counters(), watch() if watch else 0
             started = time.perf_counter()
             asyncio.run(clients[name]())

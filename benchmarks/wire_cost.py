@@ -15,19 +15,22 @@ the server's is not counted) over its requests is one sample, and a row shows th
   deadline, the unasked-answer check), the body read with ``wire.client.pieces``;
 * a one-chunk turn, raw httpx with ``json.loads`` per ``data:`` line (``stream.py``'s floor)
   and ``VeniceChat.stream`` (what ``openclaw serve`` runs per request: the gateway's
-  upstream cost).
+  upstream cost);
+* ``Wire.open`` and the turn again with the wire's pool on httpcore's own network backend
+  (anyio's), as before ``wire/asyncio_backend.py``: what that backend saves, same run.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import statistics
 import sys
 import time
-from collections.abc import Awaitable, Callable
-from contextlib import AsyncExitStack
+from collections.abc import Awaitable, Callable, Iterator
+from contextlib import AsyncExitStack, nullcontext
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -92,20 +95,39 @@ async def chat_turn(stack: AsyncExitStack, base_url: str) -> Once:
     return lambda: once(1)
 
 
-PAIRS: list[tuple[str, Callable[[AsyncExitStack, str], Awaitable[Once]]]] = [
-    ("one request: raw httpx", raw_request),
-    ("one request: Wire.open", wire_request),
-    ("one one-chunk turn: raw httpx + json.loads", raw_turn),
-    ("one one-chunk turn: VeniceChat.stream", chat_turn),
+@contextlib.contextmanager
+def httpcores_own_backend() -> Iterator[None]:
+    """While open, the wire's new pools keep httpcore's own network backend."""
+    from openclaw_venice.wire import asyncio_backend
+
+    real = asyncio_backend.install
+    setattr(asyncio_backend, "install", lambda transport: False)  # noqa: B010
+    try:
+        yield
+    finally:
+        setattr(asyncio_backend, "install", real)  # noqa: B010
+
+
+ANYIO = ", on httpcore's own backend"
+# (name, client, whether it is a floor the rows after it compare with)
+PAIRS: list[tuple[str, Callable[[AsyncExitStack, str], Awaitable[Once]], bool]] = [
+    ("one request: raw httpx", raw_request, True),
+    ("one request: Wire.open", wire_request, False),
+    ("one request: Wire.open" + ANYIO, wire_request, False),
+    ("one one-chunk turn: raw httpx + json.loads", raw_turn, True),
+    ("one one-chunk turn: VeniceChat.stream", chat_turn, False),
+    ("one one-chunk turn: VeniceChat.stream" + ANYIO, chat_turn, False),
 ]
 
 
 async def samples(base_url: str, blocks: int, requests: int) -> dict[str, list[float]]:
     async with AsyncExitStack() as stack:
-        clients = {name: await make(stack, base_url) for name, make in PAIRS}
-        for once in clients.values():  # warm: imports, the pool's connection
-            for _ in range(50):
-                await once()
+        clients: dict[str, Once] = {}
+        for name, make, _ in PAIRS:
+            with httpcores_own_backend() if name.endswith(ANYIO) else nullcontext():
+                once = clients[name] = await make(stack, base_url)
+                for _ in range(50):  # warm: imports, the pool (made by the first request)
+                    await once()
         out: dict[str, list[float]] = {name: [] for name in clients}
         for _ in range(blocks):
             for name, once in clients.items():
@@ -121,9 +143,9 @@ def rows(blocks: int = 10, requests: int = 200) -> list[Row]:
         measured = asyncio.run(samples(base_url, blocks, requests))
     out: list[Row] = []
     floor = 0.0
-    for index, (name, values) in enumerate(measured.items()):
+    for (name, values), (_, _, is_floor) in zip(measured.items(), PAIRS, strict=True):
         least, median = min(values), statistics.median(values)
-        if index % 2 == 0:
+        if is_floor:
             floor = least
             note = f"(the floor; median {median * 1e6:.0f} µs)"
         else:
@@ -139,7 +161,7 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=200, help="requests per block")
     args = parser.parse_args()
     for label, value, note in rows(args.blocks, args.requests):
-        print(f"{label:60} {value:>9}  {note}")
+        print(f"{label:78} {value:>9}  {note}")
 
 
 if __name__ == "__main__":

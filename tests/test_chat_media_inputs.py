@@ -19,7 +19,7 @@ from openclaw_venice.catalog import load_bundle, merge_catalog
 from openclaw_venice.chat.options import StreamOptions
 from openclaw_venice.chat.request import build_request
 from openclaw_venice.errors import RequestRefused, UsageError
-from openclaw_venice.runtime.ai import TextPart
+from openclaw_venice.runtime.ai import ImagePart, TextPart
 from tests.conftest import VENICE_DATA, run_cli
 from tests.support import venice_wire
 from tests.support.hygiene import CANARY
@@ -98,6 +98,27 @@ def test_more_than_three_videos_are_refused() -> None:
     videos = [VideoPart(f"https://example.com/{i}.mp4") for i in range(4)]
     with pytest.raises(RequestRefused, match=r"4 videos in one conversation; .* at most 3"):
         _body(AUDIO, _turn(*videos))
+
+
+def test_one_pass_says_what_the_conversation_holds_first_images_then_audio_then_video() -> None:
+    """The user-media checks run in one pass over the whole conversation (a 10,000-message
+    turn re-sends all of it); which refusal a user sees stays as it was: images before audio
+    or video anywhere in the conversation, then audio before video, then the video count."""
+    image = ImagePart("AAAA", "image/png")
+    video, audio = VideoPart("https://example.com/a.mp4"), AudioPart("AAAA", "mp3")
+    mixed = Context(
+        messages=[UserMessage([video, audio]), UserMessage("fine"), UserMessage([image])]
+    )
+    with pytest.raises(RequestRefused, match="does not accept images; use a vision model"):
+        _body(TEXT_ONLY, mixed)
+    with pytest.raises(RequestRefused, match="does not accept audio input"):
+        _body(TEXT_ONLY, Context(messages=[UserMessage([video, audio])]))
+    with pytest.raises(RequestRefused, match="does not accept video input"):
+        _body(TEXT_ONLY, Context(messages=[UserMessage("hi"), UserMessage([video])]))
+    five = [UserMessage([TextPart("clip"), video, video]) for _ in range(2)]
+    five.append(UserMessage([video]))
+    with pytest.raises(RequestRefused, match=r"5 videos in one conversation"):
+        _body(AUDIO, Context(messages=five))
 
 
 # -- files by their content ---------------------------------------------------------------------

@@ -66,9 +66,7 @@ def build_messages(
     (and a warning), so that a screenshot tool cannot wedge a conversation on a text-only
     model."""
     vision = "image" in model.input
-    if not vision:
-        _refuse_user_images(model, context.messages, vision_models)
-    refuse_user_media(model, context.messages, media_models or {})
+    refuse_user_media(model, context.messages, media_models or {}, vision_models)
     out: list[dict[str, Any]] = []
     if context.system_prompt:
         out.append({"role": "system", "content": context.system_prompt})
@@ -237,36 +235,38 @@ def _images(content: str | Sequence[UserPart]) -> list[ImagePart]:
     return [] if isinstance(content, str) else [p for p in content if isinstance(p, ImagePart)]
 
 
-def _refuse_user_images(
-    model: ModelInfo, messages: Iterable[Message], vision_models: Sequence[str]
-) -> None:
-    for message in messages:
-        if isinstance(message, UserMessage) and not isinstance(message.content, str) and (
-            _images(message.content)
-        ):
-            names = ", ".join(vision_models[:6]) or "see `openclaw models list --vision`"
-            raise RequestRefused(f"{model.ref} does not accept images; use a vision model: {names}")
-
-
-_MEDIA_WORDS = {"audio": (AudioPart, "audio"), "video": (VideoPart, "video")}
-
-
 def refuse_user_media(
-    model: ModelInfo, messages: Iterable[Message], takers: Mapping[str, Sequence[str]]
+    model: ModelInfo,
+    messages: Iterable[Message],
+    takers: Mapping[str, Sequence[str]],
+    vision_models: Sequence[str] = (),
 ) -> None:
-    """:class:`RequestRefused` when a user turn holds audio or video ``model`` does not take
-    (naming up to six models that do), or more videos than one request may carry."""
+    """:class:`RequestRefused` when a user turn holds an image ``model`` does not take (naming
+    up to six ``vision_models``), audio or video it does not take (naming up to six models in
+    ``takers``), or more videos than one request may carry. One pass over the conversation
+    (a turn re-sends all of it); a text-only user turn costs one type check."""
+    images = False
+    refused: str | None = None  # the first kind of media the model does not take
     videos = 0
     for message in messages:
         if not isinstance(message, UserMessage) or isinstance(message.content, str):
             continue
-        for word, (kind, shown) in _MEDIA_WORDS.items():
-            if word not in model.input and any(isinstance(p, kind) for p in message.content):
-                names = ", ".join(takers.get(word, ())[:6]) or "none in this catalog"
-                raise RequestRefused(
-                    f"{model.ref} does not accept {shown} input; use a model that does: {names}"
-                )
-        videos += sum(1 for p in message.content if isinstance(p, VideoPart))
+        kinds = {type(part) for part in message.content}
+        images = images or ImagePart in kinds
+        if refused is None and AudioPart in kinds and "audio" not in model.input:
+            refused = "audio"
+        if refused is None and VideoPart in kinds and "video" not in model.input:
+            refused = "video"
+        if VideoPart in kinds:
+            videos += sum(1 for part in message.content if isinstance(part, VideoPart))
+    if images and "image" not in model.input:
+        names = ", ".join(vision_models[:6]) or "see `openclaw models list --vision`"
+        raise RequestRefused(f"{model.ref} does not accept images; use a vision model: {names}")
+    if refused is not None:
+        names = ", ".join(takers.get(refused, ())[:6]) or "none in this catalog"
+        raise RequestRefused(
+            f"{model.ref} does not accept {refused} input; use a model that does: {names}"
+        )
     if videos > MAX_VIDEOS:
         raise RequestRefused(
             f"{videos} videos in one conversation; {model.ref} takes at most {MAX_VIDEOS}"

@@ -161,19 +161,21 @@ def async_transport(
     """The httpx transport for requests to ``url``: its route, the TLS context,
     ``TCP_NODELAY`` (httpx writes a request's head and body separately; without it the body
     waits for the server's delayed ACK, 15-40 ms a request), and no connection reused that
-    carries an answer nobody asked for (``wire.unasked``)."""
+    carries an answer nobody asked for (``wire.unasked``), its connections made and read by
+    ``wire.asyncio_backend``."""
     import socket
 
     import httpx
 
+    from . import asyncio_backend
     from .unasked import OneAnswerPerRequest
 
     route = route_for(url, env)
-    return OneAnswerPerRequest(
-        httpx.AsyncHTTPTransport(
-            verify=tls_context(env),
-            limits=limits or httpx.Limits(),
-            proxy=route.proxy,
-            socket_options=[(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)],
-        )
+    transport = httpx.AsyncHTTPTransport(
+        verify=tls_context(env),
+        limits=limits or httpx.Limits(),
+        proxy=route.proxy,
+        socket_options=[(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)],
     )
+    asyncio_backend.install(transport)  # asyncio's own sockets, not anyio's (its module says why)
+    return OneAnswerPerRequest(transport)

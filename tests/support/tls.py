@@ -20,12 +20,13 @@ def _ca() -> trustme.CA:
     return trustme.CA()
 
 
-def https_server() -> LocalServer:
-    """A started LocalServer speaking https, its certificate valid for localhost and
-    127.0.0.1 (the handshake runs in each connection's thread, not in accept)."""
+def https_server(names: tuple[str, ...] = ("localhost", "127.0.0.1")) -> LocalServer:
+    """A started LocalServer speaking https, its certificate valid for ``names`` (localhost
+    and 127.0.0.1 unless told; the handshake runs in each connection's thread, not in
+    accept)."""
     server = LocalServer()
     context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
-    _ca().issue_cert("localhost", "127.0.0.1").configure_cert(context)
+    _ca().issue_cert(*names).configure_cert(context)
     server.httpd.socket = context.wrap_socket(
         server.httpd.socket, server_side=True, do_handshake_on_connect=False
     )
