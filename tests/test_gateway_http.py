@@ -183,3 +183,79 @@ def test_a_body_over_the_cap_is_a_413_in_openais_error_shape() -> None:
     assert json.loads(body) == {"error": {
         "message": "request body too large", "type": "invalid_request_error", "param": None,
         "code": None}}  # fmt: skip
+
+
+async def exchange(handler, data: bytes, limits: Limits = LIMITS) -> bytes:  # type: ignore[no-untyped-def]
+    """Write ``data`` on one connection; everything the server sent until it closed."""
+    server = Server(handler, limits)
+    _, port = await server.start("127.0.0.1", 0)
+    reader, writer = await asyncio.open_connection("127.0.0.1", port)
+    writer.write(data)
+    try:
+        return (await closed_after(reader))[0]
+    finally:
+        writer.close()
+        await server.stop()
+
+
+def test_headers_over_the_cap_are_a_431_before_any_handler() -> None:
+    seen: list[Request] = []
+
+    async def handler(request: Request) -> Reply:
+        seen.append(request)
+        return Reply(200)
+
+    head = b"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Big: " + b"x" * 4096 + b"\r\n\r\n"
+    data = asyncio.run(exchange(handler, head, Limits(max_head=1024)))
+    assert data.startswith(b"HTTP/1.1 431 ")
+    assert b'"type": "invalid_request_error"' in data
+    assert seen == []
+
+
+async def echo(request: Request) -> Reply:
+    """The request's target and body, streamed in two pieces when the target says so."""
+    text = f"{request.method} {request.target} {request.body.decode()}".encode()
+    if request.target != "/stream":
+        return Reply(200, text, content_type="text/plain")
+
+    async def pieces() -> AsyncIterator[bytes]:
+        yield text
+        await asyncio.sleep(0.01)
+        yield b"|end"
+
+    return Reply(200, pieces(), content_type="text/plain")
+
+
+def test_pipelined_requests_are_answered_in_order_on_one_connection() -> None:
+    """Three requests written at once (the second streamed): three answers, in order, the
+    stream chunked; the last asks to close, so the server closes after it."""
+    data = asyncio.run(exchange(echo, (
+        b"POST /one HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 3\r\n\r\nabc"
+        b"GET /stream HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"
+        b"POST /three HTTP/1.1\r\nHost: 127.0.0.1\r\nTransfer-Encoding: chunked\r\n"
+        b"Connection: close\r\n\r\n2\r\nxy\r\n1\r\nz\r\n0\r\n\r\n"
+    )))  # fmt: skip
+    answers = data.split(b"HTTP/1.1 200 OK\r\n")
+    assert answers[0] == b"" and len(answers) == 4
+    assert answers[1].endswith(b"\r\n\r\nPOST /one abc")
+    assert b"transfer-encoding: chunked" in answers[2].lower()
+    assert answers[2].endswith(b"\r\n\r\nc\r\nGET /stream \r\n4\r\n|end\r\n0\r\n\r\n")
+    assert b"connection: close" in answers[3].lower()
+    assert answers[3].endswith(b"\r\n\r\nPOST /three xyz")
+
+
+def test_an_http10_client_gets_a_stream_unchunked_then_the_end_of_the_connection() -> None:
+    data = asyncio.run(exchange(echo, b"GET /stream HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n"))
+    head, _, body = data.partition(b"\r\n\r\n")
+    assert head.startswith(b"HTTP/1.1 200 ")
+    assert b"chunked" not in head.lower()
+    assert body == b"GET /stream |end"
+
+
+def test_a_client_that_expects_100_continue_gets_it_then_its_answer() -> None:
+    data = asyncio.run(exchange(echo, (
+        b"POST /x HTTP/1.1\r\nHost: 127.0.0.1\r\nExpect: 100-continue\r\nContent-Length: 2\r\n"
+        b"Connection: close\r\n\r\nhi"
+    )))  # fmt: skip
+    assert data.startswith(b"HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 200 ")
+    assert data.endswith(b"POST /x hi")

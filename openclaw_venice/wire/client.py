@@ -74,7 +74,9 @@ class ConnectionLimits:
     rather than in httpcore's queue, whose bookkeeping costs queued x connections on every
     request). ``max_keepalive``: idle connections kept for the next request; bounded because
     httpcore scans its idle list on every request and response (keep-alive equal to thousands
-    of connections turns that scan quadratic). 100 is the openai SDK's setting.
+    of connections turns that scan quadratic). 100 is the openai SDK's setting. A pool of
+    more than 256 connections is split into httpcore pools of at most 256 each
+    (:mod:`.shards`), the kept-alive ones split with it, so no scan is longer than that.
     ``keepalive_seconds``: how long an idle connection is kept (httpx: 5 s), so that an
     agent's next turn after a tool call reuses it instead of paying a new TLS handshake."""
 
@@ -317,13 +319,19 @@ class Wire:
             max_keepalive_connections=self.limits.max_keepalive,
             keepalive_expiry=self.limits.keepalive_seconds,
         )
-        transport = self._transport
-        if transport is None:
-            try:
-                transport = route.async_transport(self.base_url, self.env, limits)
-            except route.NetworkSettingError as exc:
-                raise RequestRefused(str(exc)) from None
-        return transport
+        if self._transport is not None:
+            return self._transport
+        from .shards import pooled
+
+        base_url, env = self.base_url, dict(self.env)  # every shard on the same route
+
+        def make(shard: httpx.Limits) -> httpx.AsyncBaseTransport:
+            return route.async_transport(base_url, env, shard)
+
+        try:  # the first shard is made now: a proxy or certificate setting fails here
+            return pooled(make, limits)
+        except route.NetworkSettingError as exc:
+            raise RequestRefused(str(exc)) from None
 
     @staticmethod
     def _client_over(transport: httpx.AsyncBaseTransport) -> httpx.AsyncClient:

@@ -1,22 +1,28 @@
-"""A small HTTP/1.1 server on asyncio streams and h11 (the protocol engine httpx already
-brings), with the bounds a local gateway needs: header and body size caps, deadlines for
-slow or idle clients, a cap on connections, and a stop that cancels every answer at once
-(which closes the upstream streams behind them).
+"""A small HTTP/1.1 server on an asyncio Protocol and httptools (llhttp, the parser uvicorn
+uses), with the bounds a local gateway needs: header and body size caps, deadlines for slow
+or idle clients, a cap on connections, and a stop that cancels every answer at once (which
+closes the upstream streams behind them).
 
 An application is ``async handle(request) -> Reply``; a reply's body is bytes or an async
-iterator of bytes (streamed, chunked). While a streamed body is written, the connection is
-watched: a client that goes away cancels the answer.
+iterator of bytes (streamed, chunked). Each request is answered in one task; a client that
+goes away (its connection lost or its side closed) cancels that task, so a streamed answer
+ends where it is.
+
+Per request the server costs a parse in C, one task, the answer's bytes framed by hand and
+written once per event-loop step (the pieces made from one upstream read leave together),
+and no timer work while requests come back to back (one lazy deadline per connection).
 """
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import json
+import sys
+from collections import deque
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
-
-import h11
+from http import HTTPStatus
+from typing import Any
 
 MAX_HEAD = 64 * 1024  # request line and headers
 MAX_BODY = 32 * 1024 * 1024  # a turn with a few base64 images fits
@@ -25,10 +31,12 @@ HEAD_SECONDS = 10.0  # from a request's first byte to the end of its headers
 BODY_SECONDS = 60.0  # for the whole body
 WRITE_SECONDS = 60.0  # a client that reads nothing of the answer for this long is dropped
 MAX_CONNECTIONS = 4096
+HIGH_WATER = 64 * 1024  # bytes queued before they are written without waiting for the step
 INTERNAL_ERROR = (
     b'{"error": {"message": "internal error in the gateway (see its log)", '
     b'"type": "server_error", "param": null, "code": null}}'
 )
+_REASONS = {s.value: s.phrase.encode("ascii") for s in HTTPStatus}
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,10 +69,6 @@ class Reply:
 Handler = Callable[[Request], Awaitable[Reply]]
 
 
-class TooLarge(Exception):
-    pass
-
-
 class Server:
     """Serves ``handler`` on one listening socket until :meth:`stop`."""
 
@@ -72,244 +76,390 @@ class Server:
         self.handler = handler
         self.limits = limits or Limits()
         self._server: asyncio.Server | None = None
-        self._tasks: set[asyncio.Task[None]] = set()
+        self._open: set[_Connection] = set()
+        self._all_closed: asyncio.Event | None = None
 
     async def start(self, host: str, port: int) -> tuple[str, int]:
         """Listen; returns the address bound (``port`` 0 picks a free one)."""
-        self._server = await asyncio.start_server(
-            self._connection, host, port, limit=self.limits.max_head, backlog=1024
-        )
+        import httptools  # noqa: F401  (here, so a missing parser fails at start)
+
+        loop = asyncio.get_running_loop()
+        self._server = await loop.create_server(lambda: _Connection(self), host, port, backlog=1024)
         address = self._server.sockets[0].getsockname()
         return str(address[0]), int(address[1])
 
     @property
     def connections(self) -> int:
-        return len(self._tasks)
+        return len(self._open)
 
     async def stop(self) -> None:
         """Stop accepting, then cancel every connection's work now: a streamed answer ends
         where it is and its upstream stream is closed by the cancellation."""
         if self._server is not None:
             self._server.close()
-        tasks = list(self._tasks)
-        for task in tasks:
-            task.cancel()
+        tasks = [task for conn in list(self._open) if (task := conn.stop()) is not None]
         await asyncio.gather(*tasks, return_exceptions=True)
+        if self._open:  # closing: what is queued still goes out, for a second at most
+            self._all_closed = asyncio.Event()
+            try:
+                async with asyncio.timeout(1.0):
+                    await self._all_closed.wait()
+            except TimeoutError:
+                for conn in list(self._open):
+                    conn.transport.abort()
         if self._server is not None:
             await self._server.wait_closed()
 
-    async def _connection(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        task = asyncio.current_task()
-        assert task is not None
-        if len(self._tasks) >= self.limits.max_connections:
-            writer.write(_plain(503, b"too many connections; try again later"))
-            writer.close()
-            return
-        self._tasks.add(task)
-        try:
-            await _Connection(self, reader, writer).run()
-        except (ConnectionError, TimeoutError, h11.ProtocolError, asyncio.IncompleteReadError):
-            pass
-        except asyncio.CancelledError:
-            pass  # stopped: the task ends here (asyncio's stream callback logs a cancelled one)
-        finally:
-            self._tasks.discard(task)
-            writer.close()
-            with contextlib.suppress(Exception):  # the peer may be gone already
-                await asyncio.wait_for(writer.wait_closed(), 1.0)
+    def _closed(self, conn: _Connection) -> None:
+        self._open.discard(conn)
+        if not self._open and self._all_closed is not None:
+            self._all_closed.set()
 
 
 def _plain(status: int, text: bytes) -> bytes:
     """An answer sent before any handler saw the request, in OpenAI's error shape (what every
     client of the gateway reads), and the connection's end."""
-    reason = {400: b"Bad Request", 408: b"Request Timeout", 413: b"Payload Too Large"}
     kind = "server_error" if status >= 500 else "invalid_request_error"
     body = json.dumps(
         {"error": {"message": text.decode(), "type": kind, "param": None, "code": None}}
     ).encode()
     return (
         b"HTTP/1.1 %d %s\r\nContent-Type: application/json\r\nContent-Length: %d\r\n"
-        b"Connection: close\r\n\r\n%s"
-        % (status, reason.get(status, b"Service Unavailable"), len(body), body)
+        b"Connection: close\r\n\r\n%s" % (status, _REASONS[status], len(body), body)
     )
 
 
-class _Connection:
+class TooLarge(Exception):
+    pass
+
+
+class HeadTooLarge(Exception):
+    pass
+
+
+# what a connection is doing: waiting for a request, reading one (head, body), answering
+IDLE, HEAD, BODY, BUSY = range(4)
+
+
+class _Connection(asyncio.Protocol):
+    """One client connection: httptools' callbacks build the request; a task answers it."""
+
     __slots__ = (
-        "body", "conn", "flush_soon", "limits", "loop", "pending", "queued", "reader", "server",
-        "writer",
+        "_body", "_body_size", "_chunked", "_deadline", "_drained", "_eof", "_flush_soon",
+        "_head_bytes", "_head_size", "_headers", "_held", "_keep_alive", "_loop", "_out",
+        "_parser", "_phase", "_pieces", "_queued", "_ready", "_streaming", "_timer", "_url",
+        "limits", "server", "task", "transport",
     )  # fmt: skip
 
-    def __init__(
-        self, server: Server, reader: asyncio.StreamReader, writer: asyncio.StreamWriter
-    ) -> None:
-        self.server, self.reader, self.writer = server, reader, writer
-        self.limits = server.limits
-        self.conn = h11.Connection(h11.SERVER, max_incomplete_event_size=self.limits.max_head)
-        self.loop = asyncio.get_running_loop()
-        self.pending: list[bytes] = []  # bytes to send, in order
-        self.body: list[bytes] = []  # body pieces after them, framed together at the flush
-        self.queued = 0
-        self.flush_soon = False
+    def __init__(self, server: Server) -> None:
+        self.server, self.limits = server, server.limits
+        self._loop = asyncio.get_running_loop()
+        self.transport: asyncio.Transport = None  # type: ignore[assignment]
+        self.task: asyncio.Task[None] | None = None
+        self._parser: Any = None
+        self._phase = IDLE
+        self._deadline: float | None = None
+        self._timer: asyncio.TimerHandle | None = None
+        self._head_bytes = 0  # bytes received of a head not yet whole
+        self._head_size = 0  # its request target and headers, as parsed
+        self._url = b""
+        self._headers: dict[str, str] = {}
+        self._body: list[bytes] = []
+        self._body_size = 0
+        self._ready: deque[tuple[Request, bool, bool]] = deque()  # (request, keep-alive, 1.1)
+        self._held = bytearray()  # bytes that came while an answer was being made
+        self._eof = False
+        self._streaming = False
+        self._keep_alive = True
+        self._chunked = True
+        self._out: list[bytes] = []  # bytes to send, in order
+        self._pieces: list[bytes] = []  # body pieces after them, framed together at the flush
+        self._queued = 0
+        self._flush_soon = False
+        self._drained: asyncio.Future[None] | None = None  # set while the transport is full
 
-    async def run(self) -> None:
-        while True:
-            try:
-                request = await self._request()
-            except TooLarge:
-                self.writer.write(_plain(413, b"request body too large"))
-                return
-            except TimeoutError:
-                if self.conn.their_state is h11.SEND_BODY or self._mid_head():
-                    self.writer.write(_plain(408, b"request too slow"))
-                return
-            except h11.RemoteProtocolError:
-                self.writer.write(_plain(400, b"malformed HTTP request"))
-                return
-            if request is None:
-                return
+    # -- asyncio.Protocol ---------------------------------------------------------------
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        assert isinstance(transport, asyncio.Transport)
+        self.transport = transport
+        if len(self.server._open) >= self.limits.max_connections:
+            transport.write(_plain(503, b"too many connections; try again later"))
+            transport.close()
+            return
+        import httptools
+
+        self.server._open.add(self)
+        self._parser = httptools.HttpRequestParser(self)
+        self._wait_for(self._loop.time() + self.limits.idle)
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self.server._closed(self)
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer = None
+        if self.task is not None:
+            self.task.cancel()  # the client is gone: so is its answer
+        if self._drained is not None and not self._drained.done():
+            self._drained.set_result(None)
+
+    def eof_received(self) -> bool:
+        """The client closed its side: an answer being streamed ends (as when it hangs up);
+        one being made is still sent, then the connection closes."""
+        self._eof = True
+        if self.task is None:
+            return False  # nothing to say: close
+        if self._streaming:
+            self.task.cancel()
+        return True
+
+    def data_received(self, data: bytes) -> None:
+        if self.task is not None or self._ready:  # answering: later requests wait their turn
+            self._held += data
+            if len(self._held) > self.limits.max_head:
+                self.transport.pause_reading()
+            return
+        self._feed(data)
+
+    def pause_writing(self) -> None:
+        self._drained = self._loop.create_future()
+
+    def resume_writing(self) -> None:
+        if self._drained is not None and not self._drained.done():
+            self._drained.set_result(None)
+        self._drained = None
+
+    # -- reading (httptools' callbacks) -------------------------------------------------
+    def _feed(self, data: bytes) -> None:
+        import httptools
+
+        if self._phase == IDLE:
+            self._phase = HEAD
+            self._head_bytes = 0
+            self._deadline = min(self._deadline or 1e300, self._loop.time() + self.limits.head)
+        if self._phase == HEAD:
+            self._head_bytes += len(data)
+        try:
+            self._parser.feed_data(data)
+        except httptools.HttpParserCallbackError as exc:
+            if isinstance(exc.__context__, TooLarge):
+                return self._refuse(413, b"request body too large")
+            if isinstance(exc.__context__, HeadTooLarge):
+                return self._refuse(431, b"request headers too large")
+            raise
+        except (httptools.HttpParserError, httptools.HttpParserUpgrade):
+            if not self._ready:  # else: data after a request that closes the connection
+                return self._refuse(400, b"malformed HTTP request")
+            self._ready[-1] = (self._ready[-1][0], False, self._ready[-1][2])
+        if self._phase == HEAD and self._head_bytes > self.limits.max_head:
+            return self._refuse(431, b"request headers too large")
+        if self._ready:
+            self._answer_next()
+        elif self._deadline is not None:
+            self._wait_for(self._deadline)
+
+    def on_message_begin(self) -> None:
+        self._head_size = 0
+        if self._phase == IDLE:  # a pipelined next request
+            self._phase = HEAD
+            self._deadline = self._loop.time() + self.limits.head
+
+    def on_url(self, url: bytes) -> None:
+        self._url += url
+        if len(self._url) > self.limits.max_head:
+            raise HeadTooLarge
+
+    def on_header(self, name: bytes, value: bytes) -> None:
+        self._headers[name.decode("latin-1").lower()] = value.decode("latin-1")
+        self._head_size += len(name) + len(value) + 4  # a head that came in one piece
+        if self._head_size > self.limits.max_head:
+            raise HeadTooLarge
+
+    def on_headers_complete(self) -> None:
+        self._phase = BODY
+        self._deadline = self._loop.time() + self.limits.body
+        length = self._headers.get("content-length")
+        if length is not None and length.isdigit() and int(length) > self.limits.max_body:
+            raise TooLarge
+        if self._headers.get("expect", "").lower() == "100-continue":
+            self.transport.write(b"HTTP/1.1 100 Continue\r\n\r\n")
+
+    def on_body(self, data: bytes) -> None:
+        self._body_size += len(data)
+        if self._body_size > self.limits.max_body:
+            raise TooLarge
+        self._body.append(data)
+
+    def on_message_complete(self) -> None:
+        parser = self._parser
+        method = parser.get_method().decode("ascii", "replace")
+        target = self._url.decode("ascii", "replace")
+        body = b"".join(self._body) if self._body else b""
+        request = Request(method, target, self._headers, body)
+        self._ready.append(
+            (request, parser.should_keep_alive(), parser.get_http_version() != "1.0")
+        )
+        self._url, self._headers, self._body, self._body_size = b"", {}, [], 0
+        self._phase = BUSY
+        self._deadline = None
+
+    # -- deadlines ----------------------------------------------------------------------
+    def _wait_for(self, deadline: float) -> None:
+        """Make sure the deadline timer fires by ``deadline`` (a later one is kept: it
+        finds the deadline moved and sleeps again, so requests back to back cost none)."""
+        self._deadline = deadline
+        timer = self._timer
+        if timer is None or timer.when() > deadline:
+            if timer is not None:
+                timer.cancel()
+            self._timer = self._loop.call_at(deadline, self._expire)
+
+    def _expire(self) -> None:
+        self._timer = None
+        deadline = self._deadline
+        if deadline is None or self.task is not None or self._ready:
+            return  # answering: the deadline is set again after the answer
+        if self._loop.time() < deadline - 0.001:
+            self._timer = self._loop.call_at(deadline, self._expire)
+            return
+        if self._phase == BODY or (self._phase == HEAD and self._head_bytes):
+            self._refuse(408, b"request too slow")
+        else:
+            self.transport.close()
+
+    def _refuse(self, status: int, text: bytes) -> None:
+        """An answer of the server's own (before any handler), then the end."""
+        self._phase = BUSY
+        self._deadline = None
+        self.transport.write(_plain(status, text))
+        self.transport.close()
+
+    # -- answering ----------------------------------------------------------------------
+    def stop(self) -> asyncio.Task[None] | None:
+        task = self.task
+        if task is not None:
+            task.cancel()
+        else:
+            self.transport.close()
+        return task
+
+    def _answer_next(self) -> None:
+        request, keep_alive, chunked = self._ready.popleft()
+        self._keep_alive, self._chunked = keep_alive, chunked
+        self.task = self._loop.create_task(self._answer(request))
+
+    async def _answer(self, request: Request) -> None:
+        transport = self.transport
+        try:
             try:
                 reply = await self.server.handler(request)
             except Exception as exc:  # a bug: one line in the log, a 500 to the client
-                import sys
-
                 print(f"gateway: internal error ({type(exc).__name__}; a bug)", file=sys.stderr)
                 reply = Reply(500, INTERNAL_ERROR)
-            await self._send(reply)
-            self._flush()
-            if self.conn.our_state is not h11.DONE or self.conn.their_state is not h11.DONE:
-                return
-            self.conn.start_next_cycle()
+            done = await self._send(reply, request.method == "HEAD")
+        except (ConnectionError, TimeoutError):
+            transport.abort()  # a client that reads nothing (or is gone)
+            return
+        except BaseException:  # cancelled (the client left, or stop): the connection ends
+            transport.close()
+            raise
+        finally:
+            self.task = None
+        if not done or not self._keep_alive or self._eof:
+            transport.close()
+            return
+        # the next request: one that came meanwhile, or wait for one
+        self._phase = IDLE
+        self._wait_for(self._loop.time() + self.limits.idle)
+        if self._ready:
+            self._answer_next()
+        elif self._held:
+            held = bytes(self._held)
+            self._held.clear()
+            self.transport.resume_reading()
+            self._feed(held)
 
-    def _mid_head(self) -> bool:
-        return self.conn.their_state is h11.IDLE and bool(self.conn.trailing_data[0])
-
-    async def _receive(self, deadline: float) -> None:
-        remaining = deadline - self.loop.time()
-        if remaining <= 0:
-            raise TimeoutError
-        async with asyncio.timeout(remaining):  # no task per read, as wait_for makes on 3.11
-            data = await self.reader.read(65536)
-        self.conn.receive_data(data)
-
-    async def _request(self) -> Request | None:
-        """The next request, whole; None when the client closed the connection."""
-        limits = self.limits
-        deadline = self.loop.time() + limits.idle
-        started = False
-        while True:
-            event = self.conn.next_event()
-            if event is h11.NEED_DATA:
-                if not started and self.conn.trailing_data[0]:
-                    started = True
-                    deadline = min(deadline, self.loop.time() + limits.head)
-                await self._receive(deadline)
-                if not started and self.conn.trailing_data[0]:
-                    started = True
-                    deadline = min(deadline, self.loop.time() + limits.head)
-                continue
-            if isinstance(event, h11.ConnectionClosed):
-                return None
-            if isinstance(event, h11.Request):
-                break
-            return None
-        headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in event.headers}
-        length = headers.get("content-length")
-        if length is not None and length.isdigit() and int(length) > limits.max_body:
-            raise TooLarge
-        body = bytearray()
-        deadline = self.loop.time() + limits.body
-        while True:
-            part = self.conn.next_event()
-            if part is h11.NEED_DATA:
-                await self._receive(deadline)
-                continue
-            if isinstance(part, h11.Data):
-                body += part.data
-                if len(body) > limits.max_body:
-                    raise TooLarge
-                continue
-            if isinstance(part, h11.EndOfMessage):
-                break
-            return None  # closed mid-body
-        method = event.method.decode("ascii", "replace")
-        target = event.target.decode("ascii", "replace")
-        return Request(method, target, headers, bytes(body))
-
-    async def _write(self, data: bytes, body: bool = False) -> None:
-        """Queue ``data`` (a piece of a streamed body when ``body``); it is sent when this
-        task next waits (or the queue is large), so the pieces of an answer made from one
-        upstream read leave in one chunk of one segment."""
-        if body:
-            self.body.append(data)
-        else:
-            self._frame_body()
-            self.pending.append(data)
-        self.queued += len(data)
-        if not self.flush_soon:
-            self.flush_soon = True
-            self.loop.call_soon(self._flush)
-        if self.queued > 65536:
-            self._flush()
-        if self.writer.transport.get_write_buffer_size() > 65536:
-            async with asyncio.timeout(self.limits.write):
-                await self.writer.drain()
-
-    def _frame_body(self) -> None:
-        if self.body:
-            self.pending.append(self.conn.send(h11.Data(data=b"".join(self.body))))
-            self.body.clear()
-
-    def _flush(self) -> None:
-        self.flush_soon = False
-        if not self.writer.is_closing():
-            self._frame_body()
-            if self.pending:
-                self.writer.write(b"".join(self.pending))
-        self.pending.clear()
-        self.body.clear()
-        self.queued = 0
-
-    async def _send(self, reply: Reply) -> None:
-        headers = [("Content-Type", reply.content_type), *reply.headers]
+    async def _send(self, reply: Reply, head_only: bool) -> bool:
+        """Write ``reply``; False when the answer was cut short (the connection must end)."""
+        status = b"HTTP/1.1 %d %s\r\nContent-Type: " % (
+            reply.status,
+            _REASONS.get(reply.status, b""),
+        )
+        head = [status, reply.content_type.encode("latin-1")]
+        for name, value in reply.headers:
+            line = f"\r\n{name}: {value}"
+            if "\n" in line[2:] or "\r" in line[2:]:
+                raise ValueError(f"a header of the answer holds a line break: {name}")
+            head.append(line.encode("latin-1"))
+        if not self._keep_alive or self._eof:
+            head.append(b"\r\nConnection: close")
         body = reply.body
         if isinstance(body, bytes):
-            headers.append(("Content-Length", str(len(body))))
-            data = self.conn.send(h11.Response(status_code=reply.status, headers=headers))
-            data += self.conn.send(h11.Data(data=body)) + self.conn.send(h11.EndOfMessage())
-            await self._write(data)
-            return
-        headers.append(("Cache-Control", "no-cache"))
-        await self._write(self.conn.send(h11.Response(status_code=reply.status, headers=headers)))
-        watcher = asyncio.ensure_future(self._client_gone())
-        streaming = asyncio.ensure_future(self._stream(body))
-        try:
-            done, _ = await asyncio.wait((watcher, streaming), return_when=asyncio.FIRST_COMPLETED)
-        finally:
-            for task in (watcher, streaming):
-                task.cancel()
-            await asyncio.gather(watcher, streaming, return_exceptions=True)
-        if streaming in done and streaming.exception() is None:
-            await self._write(self.conn.send(h11.EndOfMessage()))
+            head.append(b"\r\nContent-Length: %d\r\n\r\n" % len(body))
+            if not head_only:
+                head.append(body)
+            self._write(b"".join(head))
             self._flush()
-            with contextlib.suppress(TimeoutError):
-                async with asyncio.timeout(self.limits.write):
-                    await self.writer.drain()
-
-    async def _stream(self, body: AsyncIterator[bytes]) -> None:
+            await self._drain()
+            return True
+        if not self._chunked:  # an HTTP/1.0 client: the body ends with the connection
+            self._keep_alive = False
+        if self._chunked:
+            head.append(b"\r\nTransfer-Encoding: chunked")
+        head.append(b"\r\nCache-Control: no-cache\r\n\r\n")
+        self._write(b"".join(head))
+        self._streaming = True
         try:
+            if self._eof or head_only:
+                return head_only and not self._eof
             async for piece in body:
                 if piece:
-                    await self._write(piece, body=True)
+                    self._pieces.append(piece)
+                    self._queued += len(piece)
+                    if not self._flush_soon:
+                        self._flush_soon = True
+                        self._loop.call_soon(self._flush)
+                    if self._queued > HIGH_WATER:
+                        self._flush()
+                    if self._drained is not None:
+                        await self._drain()
         finally:
+            self._streaming = False
             close = getattr(body, "aclose", None)
             if close is not None:
                 await close()
+        if self._chunked:
+            self._frame()
+            self._out.append(b"0\r\n\r\n")
+        self._flush()
+        await self._drain()
+        return True
 
-    async def _client_gone(self) -> None:
-        """Returns when the client closed its side (or sent more than a next request)."""
-        while True:
-            data = await self.reader.read(65536)
-            if not data:
-                return
-            self.conn.receive_data(data)  # a pipelined next request: kept for the next cycle
+    def _write(self, data: bytes) -> None:
+        self._out.append(data)
+        self._queued += len(data)
+
+    def _frame(self) -> None:
+        pieces = self._pieces
+        if pieces:
+            data = pieces[0] if len(pieces) == 1 else b"".join(pieces)
+            pieces.clear()
+            if self._chunked:
+                self._out += (b"%x\r\n" % len(data), data, b"\r\n")
+            else:
+                self._out.append(data)
+
+    def _flush(self) -> None:
+        self._flush_soon = False
+        self._frame()
+        if self._out:
+            if not self.transport.is_closing():
+                self.transport.write(b"".join(self._out))
+            self._out.clear()
+        self._queued = 0
+
+    async def _drain(self) -> None:
+        """Wait while the client reads too slowly, for ``limits.write`` at most."""
+        drained = self._drained
+        if drained is not None:
+            async with asyncio.timeout(self.limits.write):
+                await asyncio.shield(drained)
