@@ -176,9 +176,23 @@ def apieces(response: httpx.Response, limit: int = UNBOUNDED) -> AsyncGenerator[
     generator: close it, or the response, to stop reading). Each layer, and the raw body
     when it is compressed, stays within ``limit`` bytes (:class:`TooLarge`)."""
     decoding = decoding_for(response.headers, limit)
-    if decoding is None:  # httpx's own iterator, with no layer of ours per piece
-        return response.aiter_bytes()  # type: ignore[return-value]
-    return _decoded(response.aiter_raw(), decoding)
+    if decoding is not None:
+        return _decoded(response.aiter_raw(), decoding)
+    if response.is_stream_consumed or response.is_closed:  # httpx's answer: what it read, or
+        return response.aiter_bytes()  # type: ignore[return-value]  # its StreamConsumed
+    return _raw(response)
+
+
+async def _raw(response: httpx.Response) -> AsyncGenerator[bytes, None]:
+    """An uncompressed body's pieces as they arrive, as httpx's ``aiter_bytes`` gives them
+    (the stream marked read, the answer closed at its end), in one layer: ``aiter_bytes``
+    is a generator over ``aiter_raw``, another one, each passing every piece through a
+    chunker (and an identity decoder) that does nothing without a chunk size."""
+    response.is_stream_consumed = True
+    async for piece in response.stream:  # type: ignore[union-attr]
+        if piece:
+            yield piece
+    await response.aclose()
 
 
 async def _decoded(raw: AsyncIterator[bytes], decoding: Decoding) -> AsyncGenerator[bytes, None]:
