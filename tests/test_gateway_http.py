@@ -259,3 +259,15 @@ def test_a_client_that_expects_100_continue_gets_it_then_its_answer() -> None:
     )))  # fmt: skip
     assert data.startswith(b"HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 200 ")
     assert data.endswith(b"POST /x hi")
+
+
+def test_a_reply_header_with_a_line_break_is_a_500_not_a_second_header(capsys) -> None:  # type: ignore[no-untyped-def]
+    async def injected(request: Request) -> Reply:
+        return Reply(429, b"{}", headers=[("Retry-After", "1\r\nSet-Cookie: x=1")])
+
+    data = asyncio.run(
+        exchange(injected, b"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")
+    )
+    assert data.startswith(b"HTTP/1.1 500 ")
+    assert b"set-cookie" not in data.lower()
+    assert capsys.readouterr().err == "gateway: internal error (ValueError; a bug)\n"

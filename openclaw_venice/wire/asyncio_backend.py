@@ -125,7 +125,7 @@ class AsyncioStream(asyncio.Protocol, httpcore.AsyncNetworkStream):
         try:
             await waiter
         except TimeoutError:
-            raise httpcore.ReadTimeout(f"no byte within {timeout:g} s") from None
+            raise httpcore.ReadTimeout(f"no byte within {_seconds(timeout)}") from None
         finally:
             self._waiter = None
             if timer is not None:
@@ -166,7 +166,7 @@ class AsyncioStream(asyncio.Protocol, httpcore.AsyncNetworkStream):
         try:
             await drained
         except TimeoutError:
-            raise httpcore.WriteTimeout(f"could not write within {timeout:g} s") from None
+            raise httpcore.WriteTimeout(f"could not write within {_seconds(timeout)}") from None
         finally:
             self._drained = None
             if timer is not None:
@@ -202,7 +202,7 @@ class AsyncioStream(asyncio.Protocol, httpcore.AsyncNetworkStream):
                 )
         except TimeoutError as exc:
             await self.aclose()
-            raise httpcore.ConnectTimeout(f"no TLS handshake within {timeout:g} s") from exc
+            raise httpcore.ConnectTimeout(f"no TLS handshake within {_seconds(timeout)}") from exc
         except (OSError, EOFError) as exc:  # ssl.SSLError is an OSError
             await self.aclose()
             raise httpcore.ConnectError(exc) from exc
@@ -229,6 +229,11 @@ class AsyncioStream(asyncio.Protocol, httpcore.AsyncNetworkStream):
         if info == "socket":
             return transport.get_extra_info("socket")
         return None
+
+
+def _seconds(timeout: float | None) -> str:
+    """A TimeoutError may also be the kernel's (ETIMEDOUT), with no timeout of ours."""
+    return "the time allowed" if timeout is None else f"{timeout:g} s"
 
 
 def _resolve(future: asyncio.Future[None] | None) -> None:
@@ -264,7 +269,7 @@ class AsyncioBackend(httpcore.AsyncNetworkBackend):
                     local_addr=local, happy_eyeballs_delay=delay,
                 )  # fmt: skip
         except TimeoutError as exc:  # before OSError: a TimeoutError is one
-            raise httpcore.ConnectTimeout(f"no connection within {timeout:g} s") from exc
+            raise httpcore.ConnectTimeout(f"no connection within {_seconds(timeout)}") from exc
         except OSError as exc:
             raise httpcore.ConnectError(exc) from exc
         return _with_options(stream, socket_options)
@@ -280,7 +285,7 @@ class AsyncioBackend(httpcore.AsyncNetworkBackend):
             async with asyncio.timeout(timeout):
                 _, stream = await loop.create_unix_connection(lambda: AsyncioStream(loop), path)
         except TimeoutError as exc:
-            raise httpcore.ConnectTimeout(f"no connection within {timeout:g} s") from exc
+            raise httpcore.ConnectTimeout(f"no connection within {_seconds(timeout)}") from exc
         except OSError as exc:
             raise httpcore.ConnectError(exc) from exc
         return _with_options(stream, socket_options)

@@ -240,17 +240,19 @@ class _Connection(asyncio.Protocol):
             self._head_bytes += len(data)
         try:
             self._parser.feed_data(data)
-        except httptools.HttpParserCallbackError as exc:
-            if isinstance(exc.__context__, TooLarge):
+        except (httptools.HttpParserError, httptools.HttpParserUpgrade) as exc:
+            cause = exc.__context__
+            if self._ready:  # answer the requests before it, then close
+                self._ready[-1] = (self._ready[-1][0], False, self._ready[-1][2])
+            elif isinstance(cause, TooLarge):
                 return self._refuse(413, b"request body too large")
-            if isinstance(exc.__context__, HeadTooLarge):
+            elif isinstance(cause, HeadTooLarge):
                 return self._refuse(431, b"request headers too large")
-            raise
-        except (httptools.HttpParserError, httptools.HttpParserUpgrade):
-            if not self._ready:  # else: data after a request that closes the connection
+            elif isinstance(exc, httptools.HttpParserCallbackError):
+                raise
+            else:
                 return self._refuse(400, b"malformed HTTP request")
-            self._ready[-1] = (self._ready[-1][0], False, self._ready[-1][2])
-        if self._phase == HEAD and self._head_bytes > self.limits.max_head:
+        if self._phase == HEAD and self._head_bytes > self.limits.max_head and not self._ready:
             return self._refuse(431, b"request headers too large")
         if self._ready:
             self._answer_next()
@@ -345,6 +347,7 @@ class _Connection(asyncio.Protocol):
     def _answer_next(self) -> None:
         request, keep_alive, chunked = self._ready.popleft()
         self._keep_alive, self._chunked = keep_alive, chunked
+        self._phase, self._deadline = BUSY, None
         self.task = self._loop.create_task(self._answer(request))
 
     async def _answer(self, request: Request) -> None:
@@ -352,10 +355,12 @@ class _Connection(asyncio.Protocol):
         try:
             try:
                 reply = await self.server.handler(request)
+                head = self._head(reply)
             except Exception as exc:  # a bug: one line in the log, a 500 to the client
                 print(f"gateway: internal error ({type(exc).__name__}; a bug)", file=sys.stderr)
                 reply = Reply(500, INTERNAL_ERROR)
-            done = await self._send(reply, request.method == "HEAD")
+                head = self._head(reply)
+            done = await self._send(head, reply.body, request.method == "HEAD")
         except (ConnectionError, TimeoutError):
             transport.abort()  # a client that reads nothing (or is gone)
             return
@@ -368,8 +373,12 @@ class _Connection(asyncio.Protocol):
             transport.close()
             return
         # the next request: one that came meanwhile, or wait for one
-        self._phase = IDLE
-        self._wait_for(self._loop.time() + self.limits.idle)
+        now = self._loop.time()
+        if self._phase == BUSY:
+            self._phase = IDLE
+            self._wait_for(now + self.limits.idle)
+        else:  # a pipelined request's head or body came in part: its time starts now
+            self._wait_for(now + (self.limits.head if self._phase == HEAD else self.limits.body))
         if self._ready:
             self._answer_next()
         elif self._held:
@@ -378,13 +387,11 @@ class _Connection(asyncio.Protocol):
             self.transport.resume_reading()
             self._feed(held)
 
-    async def _send(self, reply: Reply, head_only: bool) -> bool:
-        """Write ``reply``; False when the answer was cut short (the connection must end)."""
-        status = b"HTTP/1.1 %d %s\r\nContent-Type: " % (
-            reply.status,
-            _REASONS.get(reply.status, b""),
-        )
-        head = [status, reply.content_type.encode("latin-1")]
+    def _head(self, reply: Reply) -> list[bytes]:
+        """The status line and headers of ``reply`` (without the framing ones)."""
+        reason = _REASONS.get(reply.status, b"")
+        head = [b"HTTP/1.1 %d %s\r\nContent-Type: " % (reply.status, reason),
+                reply.content_type.encode("latin-1")]  # fmt: skip
         for name, value in reply.headers:
             line = f"\r\n{name}: {value}"
             if "\n" in line[2:] or "\r" in line[2:]:
@@ -392,7 +399,12 @@ class _Connection(asyncio.Protocol):
             head.append(line.encode("latin-1"))
         if not self._keep_alive or self._eof:
             head.append(b"\r\nConnection: close")
-        body = reply.body
+        return head
+
+    async def _send(
+        self, head: list[bytes], body: bytes | AsyncIterator[bytes], head_only: bool
+    ) -> bool:
+        """Write the answer; False when it was cut short (the connection must end)."""
         if isinstance(body, bytes):
             head.append(b"\r\nContent-Length: %d\r\n\r\n" % len(body))
             if not head_only:
