@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import zlib
 from collections.abc import AsyncGenerator, AsyncIterator, Iterable, Iterator
+from contextlib import aclosing
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -222,11 +223,12 @@ async def read_capped(
     chunks: list[bytes] = []
     size = 0
     try:
-        async for chunk in apieces(response, limit):
-            size += len(chunk)
-            if size > limit:
-                raise TooLarge(limit)
-            chunks.append(chunk)
+        async with aclosing(apieces(response, limit)) as body:  # closed now, even when refused
+            async for chunk in body:
+                size += len(chunk)
+                if size > limit:
+                    raise TooLarge(limit)
+                chunks.append(chunk)
         return b"".join(chunks)
     except Refused as exc:
         advice = "" if isinstance(exc, TooLarge) else "; try again"
