@@ -597,3 +597,50 @@ def test_socket_options_are_set() -> None:
             return value
 
     assert asyncio.run(scenario()) == 1
+
+
+def test_a_requests_head_and_body_leave_in_one_send() -> None:
+    """httpcore writes a request's head, then its body: on loopback each send also does the
+    receiver's TCP work, so the two go to the transport as one write."""
+    got: list[bytes] = []
+
+    def serve(conn: socket.socket) -> None:
+        got.append(conn.recv(65536))
+        conn.sendall(b"answer")
+        conn.recv(1)
+
+    async def scenario() -> tuple[int, bytes]:
+        with peer(serve) as running:
+            stream = await connect(running.port)
+            transport: Any = stream._transport
+            writes: list[bytes] = []
+            real = transport.write
+            transport.write = lambda data: (writes.append(data), real(data))
+            await stream.write(b"POST / HTTP/1.1\r\ncontent-length: 4\r\n\r\n", timeout=5)
+            await stream.write(b"body", timeout=5)
+            answer = await stream.read(1024, timeout=5)
+            await stream.aclose()
+            return len(writes), answer
+
+    assert asyncio.run(scenario()) == (1, b"answer")
+    assert got == [b"POST / HTTP/1.1\r\ncontent-length: 4\r\n\r\nbody"]
+
+
+def test_a_held_write_goes_out_as_soon_as_the_task_waits() -> None:
+    arrived = threading.Event()
+    got: list[bytes] = []
+
+    def serve(conn: socket.socket) -> None:
+        got.append(conn.recv(100))
+        arrived.set()
+        conn.recv(1)
+
+    async def scenario() -> bool:
+        with peer(serve) as running:
+            stream = await connect(running.port)
+            await stream.write(b"ping", timeout=5)
+            seen = await asyncio.to_thread(arrived.wait, 5)  # no read: the task waits
+            await stream.aclose()
+            return seen
+
+    assert asyncio.run(scenario()) and got == [b"ping"]
