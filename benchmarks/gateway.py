@@ -12,7 +12,9 @@ them alike, and every row says its ratio run by run and the load average:
   raw httpx (a client that costs almost nothing itself), alternating turn by turn; per block
   the medians and their difference (what the gateway adds to a turn: an HTTP exchange on
   loopback, reading the OpenAI request, the provider's request building, the answer
-  re-encoded), and the gateway's own CPU per turn (``/proc``, its process only);
+  re-encoded), and the gateway's own CPU per turn (``/proc``, its process only) next to the
+  CPU of the same upstream turn made in-process by ``VeniceChat.stream`` (the provider's
+  share of it);
 * a ``--chunks`` stream (20,000) read by the openai SDK, the client agent runtimes use, and by
   raw httpx, ``--runs`` times each way;
 * ``--turns`` (500) streamed turns at once, 100 chunks each, through one openai SDK client
@@ -32,7 +34,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Awaitable, Callable, Iterator
-from contextlib import contextmanager
+from contextlib import AsyncExitStack, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -159,6 +161,7 @@ class OneChunk:
     direct: list[float] = field(default_factory=list)
     through: list[float] = field(default_factory=list)
     cpu: list[float] = field(default_factory=list)
+    upstream_cpu: list[float] = field(default_factory=list)  # VeniceChat.stream, in-process
     load: list[float] = field(default_factory=list)
 
 
@@ -167,30 +170,44 @@ async def one_chunk(
 ) -> OneChunk:
     """``blocks`` blocks of ``per_block`` one-chunk turns each way, the two ways alternating
     turn by turn (the order flipped every turn); per block the medians, and the gateway's
-    CPU (its process's ``/proc`` counters) over the block's turns through it."""
+    CPU (its process's ``/proc`` counters) over the block's turns through it, next to the CPU
+    of the same upstream turn made in this process by ``VeniceChat.stream`` (what the gateway
+    runs per request: the part of its CPU that is the provider's, not the gateway's)."""
     a, close_a = await raw_client(direct, stream.KEY, stream.MODEL)
     b, close_b = await raw_client(through[0], through[1], GATEWAY_MODEL)
     out = OneChunk()
-    try:
-        for _ in range(50):  # warm: pools, imports, the provider's session
-            await a(1)
-            await b(1)
-        for _ in range(blocks):
-            times: tuple[list[float], list[float]] = ([], [])
-            cpu = cpu_seconds(through[2])
-            for turn in range(per_block):
-                for way in (0, 1) if turn % 2 == 0 else (1, 0):
-                    started = time.perf_counter()
-                    await (a, b)[way](1)
-                    times[way].append(time.perf_counter() - started)
-            out.cpu.append((cpu_seconds(through[2]) - cpu) / per_block)
-            out.direct.append(statistics.median(times[0]))
-            out.through.append(statistics.median(times[1]))
-            out.load.append(load())
-    finally:
-        await close_a()
-        await close_b()
+    async with AsyncExitStack() as stack:
+        chat = await stream.adapter(stack, direct)
+        try:
+            for _ in range(50):  # warm: pools, imports, the provider's session
+                await a(1)
+                await b(1)
+                await chat(1)
+            for _ in range(blocks):
+                started = time.process_time()
+                for _ in range(per_block):
+                    await chat(1)
+                out.upstream_cpu.append((time.process_time() - started) / per_block)
+                await _block(a, b, through[2], per_block, out)
+        finally:
+            await close_a()
+            await close_b()
     return out
+
+
+async def _block(a: Once, b: Once, pid: int, per_block: int, out: OneChunk) -> None:
+    """One block: ``a`` (direct) and ``b`` (through the gateway of process ``pid``)."""
+    times: tuple[list[float], list[float]] = ([], [])
+    cpu = cpu_seconds(pid)
+    for turn in range(per_block):
+        for way in (0, 1) if turn % 2 == 0 else (1, 0):
+            started = time.perf_counter()
+            await (a, b)[way](1)
+            times[way].append(time.perf_counter() - started)
+    out.cpu.append((cpu_seconds(pid) - cpu) / per_block)
+    out.direct.append(statistics.median(times[0]))
+    out.through.append(statistics.median(times[1]))
+    out.load.append(load())
 
 
 async def long_streams(
@@ -274,6 +291,11 @@ def rows(
             out.append(("gateway: its own CPU per one-chunk turn",
                         f"{statistics.median(cpu):.2f} ms",
                         f"(/proc; block by block: {each(cpu, '.2f')})"))  # fmt: skip
+            up = [c * 1000 for c in one.upstream_cpu]
+            out.append(("gateway: its upstream turn alone, in-process",
+                        f"{statistics.median(up):.2f} ms",
+                        f"(the same turn in-process, process_time; block by block: "
+                        f"{each(up, '.2f')})"))  # fmt: skip
         for name, make in (("openai SDK", sdk_client), ("raw httpx", raw_client)):
             measured = asyncio.run(long_streams(make, upstream, through, runs, chunks))
             direct, via = measured.median("direct"), measured.median("through")

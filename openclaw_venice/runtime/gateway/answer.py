@@ -88,7 +88,7 @@ def completion(message: AssistantMessage, model: str, ident: str) -> dict[str, A
 class ChunkWriter:
     """One streamed answer's events as ``data:`` lines of OpenAI chunks."""
 
-    __slots__ = ("_calls", "_created", "_head", "ident", "include_usage", "model")
+    __slots__ = ("_calls", "_created", "_head", "_start", "ident", "include_usage", "model")
 
     def __init__(self, model: str, ident: str, include_usage: bool) -> None:
         self.model, self.ident, self.include_usage = model, ident, include_usage
@@ -98,6 +98,7 @@ class ChunkWriter:
             f'{{"id":{json.dumps(ident)},"object":"chat.completion.chunk",'
             f'"created":{self._created},"model":{json.dumps(model)},"choices":['
         ).encode()
+        self._start = self._chunk({"role": "assistant", "content": ""})
 
     def _chunk(self, delta: Mapping[str, Any], finish: str | None = None) -> bytes:
         choice = json.dumps(
@@ -140,14 +141,21 @@ class ChunkWriter:
             extra = {"google": {"thought_signature": signature}}
             return self._chunk({"tool_calls": [{"index": index, "extra_content": extra}]})
         if kind == "start":
-            return self._chunk({"role": "assistant", "content": ""})
+            return self._start
         if kind == "done" and event.message is not None:
             return self.done(event.message)
         return b""
 
     def done(self, message: AssistantMessage) -> bytes:
         finish = FINISH.get(message.stop_reason, "stop")
-        out = self._chunk(reasoning_state(message), finish)
+        state = reasoning_state(message)
+        if state:
+            out = self._chunk(state, finish)
+        else:  # the usual end: only the finish reason (one of FINISH's, JSON as it is)
+            out = b'data: %s{"index":0,"delta":{},"finish_reason":"%s"}]}\n\n' % (
+                self._head,
+                finish.encode(),
+            )
         if self.include_usage:
             usage = json.dumps(usage_json(message.usage), separators=(",", ":"))
             out += b"data: " + self._head + b'],"usage":' + usage.encode() + b"}\n\n"
