@@ -245,10 +245,12 @@ def test_pipelined_requests_are_answered_in_order_on_one_connection() -> None:
 
 
 def test_an_http10_client_gets_a_stream_unchunked_then_the_end_of_the_connection() -> None:
-    data = asyncio.run(exchange(echo, b"GET /stream HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n"))
+    data = asyncio.run(exchange(echo, b"GET /stream HTTP/1.0\r\nHost: 127.0.0.1\r\n"
+                                      b"Connection: keep-alive\r\n\r\n"))  # fmt: skip
     head, _, body = data.partition(b"\r\n\r\n")
     assert head.startswith(b"HTTP/1.1 200 ")
     assert b"chunked" not in head.lower()
+    assert b"connection: close" in head.lower()
     assert body == b"GET /stream |end"
 
 
@@ -271,3 +273,39 @@ def test_a_reply_header_with_a_line_break_is_a_500_not_a_second_header(capsys) -
     assert data.startswith(b"HTTP/1.1 500 ")
     assert b"set-cookie" not in data.lower()
     assert capsys.readouterr().err == "gateway: internal error (ValueError; a bug)\n"
+
+
+def test_a_client_that_closes_its_side_mid_stream_ends_the_answer_at_once() -> None:
+    """Half-closing (``shutdown(SHUT_WR)``) counts as leaving, as it did with the reader
+    task: the streamed answer's body is closed (upstream with it), the connection ends."""
+
+    async def main() -> tuple[float, bytes]:
+        closed = asyncio.Event()
+
+        async def forever(request: Request) -> Reply:
+            async def chunks() -> AsyncIterator[bytes]:
+                try:
+                    while True:
+                        yield b"data: x\n\n"
+                        await asyncio.sleep(0.01)
+                finally:
+                    closed.set()
+
+            return Reply(200, chunks(), content_type="text/event-stream")
+
+        server, port = await start(forever)
+        reader, writer = await asyncio.open_connection("127.0.0.1", port)
+        writer.write(b"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
+        await reader.readuntil(b"data: x")
+        started = time.monotonic()
+        writer.write_eof()
+        await asyncio.wait_for(closed.wait(), 2)
+        seconds = time.monotonic() - started
+        rest = await asyncio.wait_for(reader.read(), 2)  # the server closed its side too
+        writer.close()
+        await server.stop()
+        return seconds, rest
+
+    seconds, rest = asyncio.run(main())
+    assert seconds < 0.5
+    assert not rest.endswith(b"0\r\n\r\n")  # cut, not a finished answer

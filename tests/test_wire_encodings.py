@@ -262,3 +262,34 @@ def test_a_stacked_layer_inside_a_stream_counts_against_the_cap(
     assert isinstance(result, errors.StreamFormatError), repr(result)
     says = "Venice's answer is larger than 4 MB; refusing to read it (request id bomb-1)"
     assert str(result) == says
+
+
+def test_an_uncompressed_answer_is_read_as_httpx_reads_it(server: LocalServer) -> None:
+    """Read in one layer of ours (not httpx's ``aiter_bytes`` over ``aiter_raw``), an
+    uncompressed answer still comes whole, is closed the moment its end is read (its
+    connection back in the pool before the caller closes it), and cannot be read twice; an
+    answer httpx read already gives what it read."""
+    import httpx
+
+    from openclaw_venice.wire import route
+
+    sent = b"x" * 300_000
+    server.respond(lambda request: Reply(200, [sent[:1000], sent[1000:]]))
+
+    async def go() -> tuple[bytes, bool, bool]:
+        async with route.async_transport(server.url, {}) as transport:
+            response = await transport.handle_async_request(httpx.Request("GET", server.url))
+            pieces = [piece async for piece in body.apieces(response)]
+            closed = response.is_closed
+            with pytest.raises(httpx.StreamConsumed):
+                [piece async for piece in body.apieces(response)]
+            return b"".join(pieces), closed, all(pieces)
+
+    got, closed, none_empty = asyncio.run(go())
+    assert got == sent and closed and none_empty
+
+    async def read_already() -> bytes:
+        read = httpx.Response(200, content=b"abc")
+        return b"".join([piece async for piece in body.apieces(read)])
+
+    assert asyncio.run(read_already()) == b"abc"

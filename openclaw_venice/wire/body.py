@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import zlib
 from collections.abc import AsyncGenerator, AsyncIterator, Iterable, Iterator
+from contextlib import aclosing
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -176,9 +177,23 @@ def apieces(response: httpx.Response, limit: int = UNBOUNDED) -> AsyncGenerator[
     generator: close it, or the response, to stop reading). Each layer, and the raw body
     when it is compressed, stays within ``limit`` bytes (:class:`TooLarge`)."""
     decoding = decoding_for(response.headers, limit)
-    if decoding is None:  # httpx's own iterator, with no layer of ours per piece
-        return response.aiter_bytes()  # type: ignore[return-value]
-    return _decoded(response.aiter_raw(), decoding)
+    if decoding is not None:
+        return _decoded(response.aiter_raw(), decoding)
+    if response.is_stream_consumed or response.is_closed:  # httpx's answer: what it read, or
+        return response.aiter_bytes()  # type: ignore[return-value]  # its StreamConsumed
+    return _raw(response)
+
+
+async def _raw(response: httpx.Response) -> AsyncGenerator[bytes, None]:
+    """An uncompressed body's pieces as they arrive, as httpx's ``aiter_bytes`` gives them
+    (the stream marked read, the answer closed at its end), in one layer: ``aiter_bytes``
+    is a generator over ``aiter_raw``, another one, each passing every piece through a
+    chunker (and an identity decoder) that does nothing without a chunk size."""
+    response.is_stream_consumed = True
+    async for piece in response.stream:  # type: ignore[union-attr]
+        if piece:
+            yield piece
+    await response.aclose()
 
 
 async def _decoded(raw: AsyncIterator[bytes], decoding: Decoding) -> AsyncGenerator[bytes, None]:
@@ -208,11 +223,12 @@ async def read_capped(
     chunks: list[bytes] = []
     size = 0
     try:
-        async for chunk in apieces(response, limit):
-            size += len(chunk)
-            if size > limit:
-                raise TooLarge(limit)
-            chunks.append(chunk)
+        async with aclosing(apieces(response, limit)) as body:  # closed now, even when refused
+            async for chunk in body:
+                size += len(chunk)
+                if size > limit:
+                    raise TooLarge(limit)
+                chunks.append(chunk)
         return b"".join(chunks)
     except Refused as exc:
         advice = "" if isinstance(exc, TooLarge) else "; try again"

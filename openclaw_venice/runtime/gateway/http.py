@@ -99,6 +99,8 @@ class Server:
             self._server.close()
         tasks = [task for conn in list(self._open) if (task := conn.stop()) is not None]
         await asyncio.gather(*tasks, return_exceptions=True)
+        for conn in list(self._open):  # (an answer cancelled before it began closes nothing)
+            conn.transport.close()
         if self._open:  # closing: what is queued still goes out, for a second at most
             self._all_closed = asyncio.Event()
             try:
@@ -397,6 +399,8 @@ class _Connection(asyncio.Protocol):
             if "\n" in line[2:] or "\r" in line[2:]:
                 raise ValueError(f"a header of the answer holds a line break: {name}")
             head.append(line.encode("latin-1"))
+        if not self._chunked and not isinstance(reply.body, bytes):
+            self._keep_alive = False  # an HTTP/1.0 client: the stream ends with the connection
         if not self._keep_alive or self._eof:
             head.append(b"\r\nConnection: close")
         return head
@@ -413,8 +417,6 @@ class _Connection(asyncio.Protocol):
             self._flush()
             await self._drain()
             return True
-        if not self._chunked:  # an HTTP/1.0 client: the body ends with the connection
-            self._keep_alive = False
         if self._chunked:
             head.append(b"\r\nTransfer-Encoding: chunked")
         head.append(b"\r\nCache-Control: no-cache\r\n\r\n")
