@@ -139,8 +139,9 @@ class HeadTooLarge(Exception):
     pass
 
 
-# what a connection is doing: waiting for a request, reading one (head, body), answering
-IDLE, HEAD, BODY, BUSY = range(4)
+# what a connection is doing: waiting for a request, reading one (head, body), answering,
+# dropping the rest of a refused body
+IDLE, HEAD, BODY, BUSY, DROP = range(5)
 
 
 class _Connection(asyncio.Protocol):
@@ -209,12 +210,14 @@ class _Connection(asyncio.Protocol):
         one being made is still sent, then the connection closes."""
         self._eof = True
         if self.task is None:
-            return False  # nothing to say: close
+            return False  # nothing to say (or a refused body's end): close
         if self._streaming:
             self.task.cancel()
         return True
 
     def data_received(self, data: bytes) -> None:
+        if self._phase == DROP:
+            return
         if self.task is not None or self._ready:  # answering: later requests wait their turn
             self._held += data
             if len(self._held) > self.limits.max_head:
@@ -247,7 +250,7 @@ class _Connection(asyncio.Protocol):
             if self._ready:  # answer the requests before it, then close
                 self._ready[-1] = (self._ready[-1][0], False, self._ready[-1][2])
             elif isinstance(cause, TooLarge):
-                return self._refuse(413, b"request body too large")
+                return self._refuse(413, b"request body too large", drop_body=True)
             elif isinstance(cause, HeadTooLarge):
                 return self._refuse(431, b"request headers too large")
             elif isinstance(exc, httptools.HttpParserCallbackError):
@@ -325,16 +328,26 @@ class _Connection(asyncio.Protocol):
         if self._loop.time() < deadline - 0.001:
             self._timer = self._loop.call_at(deadline, self._expire)
             return
-        if self._phase == BODY or (self._phase == HEAD and self._head_bytes):
+        if self._phase == DROP:
+            self.transport.close()
+        elif self._phase == BODY or (self._phase == HEAD and self._head_bytes):
             self._refuse(408, b"request too slow")
         else:
             self.transport.close()
 
-    def _refuse(self, status: int, text: bytes) -> None:
-        """An answer of the server's own (before any handler), then the end."""
+    def _refuse(self, status: int, text: bytes, drop_body: bool = False) -> None:
+        """An answer of the server's own (before any handler), then the end. With
+        ``drop_body``, what the client still sends of its body is read and dropped until it
+        closes (for ``limits.body`` at most): a client that writes its whole body before it
+        reads (httpx, the openai SDK) then reads this answer instead of a reset connection."""
+        self.transport.write(_plain(status, text))
+        if drop_body and self.transport.can_write_eof():
+            self.transport.write_eof()  # the answer is all there is
+            self._phase = DROP
+            self._wait_for(self._loop.time() + self.limits.body)
+            return
         self._phase = BUSY
         self._deadline = None
-        self.transport.write(_plain(status, text))
         self.transport.close()
 
     # -- answering ----------------------------------------------------------------------
