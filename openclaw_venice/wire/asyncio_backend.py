@@ -351,6 +351,11 @@ def _is_address(host: str) -> bool:
     return True
 
 
+try:
+    from httpcore._synchronization import AsyncLock as _HTTPCORE_LOCK
+except ImportError:  # pragma: no cover (moved: nothing is swapped)
+    _HTTPCORE_LOCK = None  # type: ignore[assignment,misc]
+
 BACKEND = AsyncioBackend()
 """One backend serves every pool: it keeps no state of its own."""
 
@@ -422,11 +427,9 @@ def _with_asyncio_locks(make: typing.Callable[[typing.Any], typing.Any]) -> typi
 
 
 def _swap_locks(connection: typing.Any) -> None:
-    from httpcore._synchronization import AsyncLock
-
     for name in LOCKS:
         lock = getattr(connection, name, None)
-        if type(lock) is AsyncLock and not _held(lock):
+        if lock is not None and type(lock) is _HTTPCORE_LOCK and not _held(lock):
             setattr(connection, name, AsyncioLock())
 
 
