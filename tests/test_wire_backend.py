@@ -686,6 +686,14 @@ def test_a_kept_tunnel_locks_with_asyncios_own_lock(https: LocalServer, tmp_path
     assert len(proxy.targets) == 1 and len(https.requests) == 2
 
 
+def test_a_new_connection_takes_asyncios_lock_before_its_first_request() -> None:
+    """A cold burst's first requests on new connections take one anyio lock fewer."""
+    transport: Any = route.async_transport("http://127.0.0.1:9/api/v1", {})
+    origin = httpcore.Origin(b"http", b"127.0.0.1", 9)
+    connection = transport.inner._pool.create_connection(origin)
+    assert type(connection._request_lock) is asyncio_backend.AsyncioLock
+
+
 def test_without_httpcores_locks_where_they_were_nothing_is_swapped() -> None:
     holder = SimpleNamespace(_state_lock="not a lock", _request_lock=None)
     asyncio_backend._swap_locks(holder)

@@ -396,12 +396,14 @@ LOCKS = ("_request_lock", "_state_lock", "_connect_lock")
 
 def _with_asyncio_locks(make: typing.Callable[[typing.Any], typing.Any]) -> typing.Any:
     """``pool.create_connection`` whose connections swap httpcore's locks for
-    :class:`AsyncioLock` once their first request is answered (the HTTP/1.1 connection
-    exists only from then; none of its locks is held between requests). Where httpcore
+    :class:`AsyncioLock`: their own at once, their HTTP/1.1 connection's once the first
+    request is answered (it exists only from then; none of its locks is held between
+    requests). Where httpcore
     keeps them elsewhere, nothing is swapped: the locks stay httpcore's (slower, same)."""
 
     def create_connection(origin: typing.Any) -> typing.Any:
         connection = make(origin)
+        _swap_locks(connection)  # its own, unused yet (a cold burst's first requests)
         first_request = connection.handle_async_request
 
         async def handle_async_request(request: typing.Any) -> typing.Any:
