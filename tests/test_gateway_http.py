@@ -330,3 +330,21 @@ def test_a_client_that_sends_its_whole_body_first_still_reads_the_413() -> None:
     response = asyncio.run(main())
     assert response.status_code == 413
     assert response.json()["error"]["message"] == "request body too large"
+
+
+def test_a_body_coded_other_than_chunked_is_a_400_before_any_handler() -> None:
+    """llhttp takes ``gzip, chunked`` and hands the gzip bytes on as the body; h11 refused
+    it. The gateway reads JSON bodies only: refused, said why."""
+    seen: list[Request] = []
+
+    async def handler(request: Request) -> Reply:
+        seen.append(request)
+        return Reply(200)
+
+    data = asyncio.run(exchange(handler, (
+        b"POST / HTTP/1.1\r\nHost: 127.0.0.1\r\nTransfer-Encoding: gzip, chunked\r\n\r\n"
+        b"2\r\nhi\r\n0\r\n\r\n"
+    )))  # fmt: skip
+    assert data.startswith(b"HTTP/1.1 400 ")
+    assert b"Transfer-Encoding 'gzip, chunked' is not supported" in data
+    assert seen == []

@@ -298,6 +298,9 @@ class _Connection(asyncio.Protocol):
         self._phase = BODY
         if not self.answering:
             self._deadline = self._loop.time() + self.limits.body
+        coding = self._headers.get("transfer-encoding")
+        if coding is not None and coding.strip().lower() != "chunked":
+            raise BadHead(f"Transfer-Encoding {coding!r} is not supported; send chunked or not")
         length = self._headers.get("content-length")
         if length is not None and length.isdigit() and int(length) > self.limits.max_body:
             raise TooLarge
