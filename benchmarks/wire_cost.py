@@ -17,7 +17,7 @@ the server's is not counted) over its requests is one sample, and a row shows th
   and ``VeniceChat.stream`` (what ``openclaw serve`` runs per request: the gateway's
   upstream cost);
 * ``Wire.open`` and the turn again with the wire's pool on httpcore's own network backend
-  (anyio's), as before ``wire/asyncio_backend.py``: what that backend saves, same run.
+  and locks (anyio's), as before ``wire/asyncio_backend.py``: what it saves, same run.
 """
 
 from __future__ import annotations
@@ -108,7 +108,7 @@ def httpcores_own_backend() -> Iterator[None]:
         setattr(asyncio_backend, "install", real)  # noqa: B010
 
 
-ANYIO = ", on httpcore's own backend"
+ANYIO = ", httpcore's own backend and locks"
 # (name, client, whether it is a floor the rows after it compare with)
 PAIRS: list[tuple[str, Callable[[AsyncExitStack, str], Awaitable[Once]], bool]] = [
     ("one request: raw httpx", raw_request, True),

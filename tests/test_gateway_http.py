@@ -309,3 +309,42 @@ def test_a_client_that_closes_its_side_mid_stream_ends_the_answer_at_once() -> N
     seconds, rest = asyncio.run(main())
     assert seconds < 0.5
     assert not rest.endswith(b"0\r\n\r\n")  # cut, not a finished answer
+
+
+def test_a_client_that_sends_its_whole_body_first_still_reads_the_413() -> None:
+    """httpx (under the openai SDK) writes all of a body before it reads: the server drops
+    the rest of a refused body and half-closes, so the client reads the 413 instead of a
+    reset connection ("Connection error.")."""
+    import httpx
+
+    async def main() -> httpx.Response:
+        server = Server(hello, Limits(max_body=1024))
+        _, port = await server.start("127.0.0.1", 0)
+        try:
+            async with httpx.AsyncClient(trust_env=False) as client:
+                url = f"http://127.0.0.1:{port}/v1/chat/completions"
+                return await client.post(url, content=b"x" * (8 * 1024 * 1024))
+        finally:
+            await server.stop()
+
+    response = asyncio.run(main())
+    assert response.status_code == 413
+    assert response.json()["error"]["message"] == "request body too large"
+
+
+def test_a_body_coded_other_than_chunked_is_a_400_before_any_handler() -> None:
+    """llhttp takes ``gzip, chunked`` and hands the gzip bytes on as the body; h11 refused
+    it. The gateway reads JSON bodies only: refused, said why."""
+    seen: list[Request] = []
+
+    async def handler(request: Request) -> Reply:
+        seen.append(request)
+        return Reply(200)
+
+    data = asyncio.run(exchange(handler, (
+        b"POST / HTTP/1.1\r\nHost: 127.0.0.1\r\nTransfer-Encoding: gzip, chunked\r\n\r\n"
+        b"2\r\nhi\r\n0\r\n\r\n"
+    )))  # fmt: skip
+    assert data.startswith(b"HTTP/1.1 400 ")
+    assert b"Transfer-Encoding 'gzip, chunked' is not supported" in data
+    assert seen == []

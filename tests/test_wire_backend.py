@@ -644,3 +644,58 @@ def test_a_held_write_goes_out_as_soon_as_the_task_waits() -> None:
             return seen
 
     assert asyncio.run(scenario()) and got == [b"ping"]
+
+
+def _kept_connection_locks(base_url: str, env: dict[str, str]) -> list[type]:
+    """The lock types of the pool's one connection after two requests on it."""
+
+    async def scenario() -> list[type]:
+        transport: Any = route.async_transport(base_url, env)
+        async with httpx.AsyncClient(transport=transport) as client:
+            for _ in range(2):
+                (await client.get(base_url + "/models")).raise_for_status()
+            [connection] = transport.inner._pool.connections
+            inner = connection._connection
+            found = [
+                type(getattr(holder, name))
+                for holder in (connection, inner)
+                for name in asyncio_backend.LOCKS
+                if hasattr(holder, name)
+            ]
+        return found
+
+    return asyncio.run(scenario())
+
+
+def test_a_kept_connection_locks_with_asyncios_own_lock(server: LocalServer) -> None:
+    server.respond(answer)
+    locks = _kept_connection_locks(server.url + "/api/v1", {})
+    assert locks == [asyncio_backend.AsyncioLock] * 2  # the request lock, the HTTP/1.1 state
+    assert len(server.connections.ports) == 1
+
+
+def test_a_kept_tunnel_locks_with_asyncios_own_lock(https: LocalServer, tmp_path: Path) -> None:
+    proxy = TunnelProxy("http").start()
+    try:
+        env = {"SSL_CERT_FILE": ca_file(tmp_path), "HTTPS_PROXY": proxy.url}
+        locks = _kept_connection_locks(https_url(https) + "/api/v1", env)
+    finally:
+        proxy.stop()
+    # the tunnel's connect lock, its HTTP/1.1 connection's state lock
+    assert locks == [asyncio_backend.AsyncioLock] * 2
+    assert len(proxy.targets) == 1 and len(https.requests) == 2
+
+
+def test_a_new_connection_takes_asyncios_lock_before_its_first_request() -> None:
+    """A cold burst's first requests on new connections take one anyio lock fewer."""
+    transport: Any = route.async_transport("http://127.0.0.1:9/api/v1", {})
+    origin = httpcore.Origin(b"http", b"127.0.0.1", 9)
+    connection = transport.inner._pool.create_connection(origin)
+    assert type(connection._request_lock) is asyncio_backend.AsyncioLock
+
+
+def test_without_httpcores_locks_where_they_were_nothing_is_swapped() -> None:
+    holder = SimpleNamespace(_state_lock="not a lock", _request_lock=None)
+    asyncio_backend._swap_locks(holder)
+    asyncio_backend._swap_locks(None)
+    assert (holder._state_lock, holder._request_lock) == ("not a lock", None)

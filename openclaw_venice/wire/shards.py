@@ -11,7 +11,9 @@ for the connections of one shard only.
 
 * Sequential requests all go to the first shard (every shard then has none open) and keep
   reusing its kept-alive connection; concurrent ones spread evenly.
-* A shard's transport is made the first time a request goes to it: one turn makes one.
+* The first shard's transport is made with the pool (a proxy or certificate setting that
+  cannot be used fails there), the others' the first time a request goes to them: one turn
+  makes one.
 * The shards' sizes add up to ``max_connections`` and their kept-alive connections to
   ``max_keepalive`` (split as evenly as the requests are, lower shards taking the remainder),
   so the idle connections stay bounded as before.
@@ -20,13 +22,14 @@ for the connections of one shard only.
 * :meth:`ShardedPool.aclose` closes every shard made.
 
 Why 256: a request then pays for at most 256 connections' checks, and the default 4,096
-connections make 16 shards: choosing one is a ``min`` over 16 counts (well under a
-microsecond), and each shard keeps 6 or 7 of the 100 kept-alive connections, so up to about
-a hundred turns at once, spread evenly over the shards, all find a kept-alive connection for
-their next turn. At 2,000 paced turns at once (16 shards of about 125 connections) the scan
-no longer shows in a profile, and 64-, 128- or 512-connection shards measured the same CPU
-within noise; much smaller shards would split the keep-alive too thin (httpcore closes an
-idle connection once its pool holds more connections than its share).
+connections make 16 shards: choosing one is a ``min`` over 16 counts (about half a
+microsecond, skipped while the first shard has none open), and each shard keeps 6 or 7 of
+the 100 kept-alive connections, so up to about a hundred turns at once, spread evenly over
+the shards, all find a kept-alive connection for their next turn. At 2,000 paced turns at
+once (16 shards of about 125 connections) the scan no longer shows in a profile, and 64-,
+128- or 512-connection shards measured the same CPU within noise; much smaller shards would
+split the keep-alive too thin (httpcore closes an idle connection once its pool holds more
+connections than its share).
 """
 
 from __future__ import annotations

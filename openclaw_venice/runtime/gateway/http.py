@@ -139,8 +139,18 @@ class HeadTooLarge(Exception):
     pass
 
 
-# what a connection is doing: waiting for a request, reading one (head, body), answering
-IDLE, HEAD, BODY, BUSY = range(4)
+class BadHead(Exception):
+    pass
+
+
+#: headers the gateway's guards and framing read: sent twice, a request is refused (RFC 9112
+#: 3.2 for Host), never judged by one of the two
+SINGLE = frozenset({"host", "authorization", "origin", "content-length", "transfer-encoding"})
+
+
+# where the parser is: between requests, in a head, in a body; closing after a refusal;
+# dropping the rest of a refused body. (Whether an answer is being made is ``answering``.)
+IDLE, HEAD, BODY, DONE, DROP = range(5)
 
 
 class _Connection(asyncio.Protocol):
@@ -149,7 +159,7 @@ class _Connection(asyncio.Protocol):
     __slots__ = (
         "_body", "_body_size", "_chunked", "_deadline", "_drained", "_eof", "_flush_soon",
         "_head_bytes", "_head_size", "_headers", "_held", "_keep_alive", "_loop", "_out",
-        "_parser", "_phase", "_pieces", "_queued", "_ready", "_streaming", "_timer", "_url",
+        "_parser", "_phase", "_pieces", "_queued", "_ready", "_timer", "_url",
         "limits", "server", "task", "transport",
     )  # fmt: skip
 
@@ -171,7 +181,6 @@ class _Connection(asyncio.Protocol):
         self._ready: deque[tuple[Request, bool, bool]] = deque()  # (request, keep-alive, 1.1)
         self._held = bytearray()  # bytes that came while an answer was being made
         self._eof = False
-        self._streaming = False
         self._keep_alive = True
         self._chunked = True
         self._out: list[bytes] = []  # bytes to send, in order
@@ -205,17 +214,21 @@ class _Connection(asyncio.Protocol):
             self._drained.set_result(None)
 
     def eof_received(self) -> bool:
-        """The client closed its side: an answer being streamed ends (as when it hangs up);
-        one being made is still sent, then the connection closes."""
+        """The client closed its side: it is gone (as nginx reads it), so is its answer;
+        the connection closes."""
         self._eof = True
-        if self.task is None:
-            return False  # nothing to say: close
-        if self._streaming:
+        if self.task is not None:
             self.task.cancel()
-        return True
+        return False
+
+    @property
+    def answering(self) -> bool:
+        return self.task is not None or bool(self._ready)
 
     def data_received(self, data: bytes) -> None:
-        if self.task is not None or self._ready:  # answering: later requests wait their turn
+        if self._phase == DROP:
+            return
+        if self.answering:  # later requests wait their turn
             self._held += data
             if len(self._held) > self.limits.max_head:
                 self.transport.pause_reading()
@@ -234,12 +247,6 @@ class _Connection(asyncio.Protocol):
     def _feed(self, data: bytes) -> None:
         import httptools
 
-        if self._phase == IDLE:
-            self._phase = HEAD
-            self._head_bytes = 0
-            self._deadline = min(self._deadline or 1e300, self._loop.time() + self.limits.head)
-        if self._phase == HEAD:
-            self._head_bytes += len(data)
         try:
             self._parser.feed_data(data)
         except (httptools.HttpParserError, httptools.HttpParserUpgrade) as exc:
@@ -247,24 +254,28 @@ class _Connection(asyncio.Protocol):
             if self._ready:  # answer the requests before it, then close
                 self._ready[-1] = (self._ready[-1][0], False, self._ready[-1][2])
             elif isinstance(cause, TooLarge):
-                return self._refuse(413, b"request body too large")
+                return self._refuse(413, b"request body too large", drop_body=True)
             elif isinstance(cause, HeadTooLarge):
                 return self._refuse(431, b"request headers too large")
+            elif isinstance(cause, BadHead):
+                return self._refuse(400, str(cause).encode())
             elif isinstance(exc, httptools.HttpParserCallbackError):
                 raise
             else:
                 return self._refuse(400, b"malformed HTTP request")
-        if self._phase == HEAD and self._head_bytes > self.limits.max_head and not self._ready:
-            return self._refuse(431, b"request headers too large")
+        if self._phase == HEAD:  # a head not yet whole: what came of it so far
+            self._head_bytes += len(data)
+            if self._head_bytes > self.limits.max_head and not self._ready:
+                return self._refuse(431, b"request headers too large")
         if self._ready:
             self._answer_next()
         elif self._deadline is not None:
             self._wait_for(self._deadline)
 
     def on_message_begin(self) -> None:
-        self._head_size = 0
-        if self._phase == IDLE:  # a pipelined next request
-            self._phase = HEAD
+        self._phase = HEAD
+        self._head_bytes = self._head_size = 0
+        if not self.answering:
             self._deadline = self._loop.time() + self.limits.head
 
     def on_url(self, url: bytes) -> None:
@@ -273,14 +284,23 @@ class _Connection(asyncio.Protocol):
             raise HeadTooLarge
 
     def on_header(self, name: bytes, value: bytes) -> None:
-        self._headers[name.decode("latin-1").lower()] = value.decode("latin-1")
+        if self._phase != HEAD:
+            return  # a chunked body's trailer: the head alone says who asks and for what
+        key = name.decode("latin-1").lower()
+        if key in SINGLE and key in self._headers:
+            raise BadHead(f"more than one {name.decode('latin-1')} header")
+        self._headers[key] = value.decode("latin-1")
         self._head_size += len(name) + len(value) + 4  # a head that came in one piece
         if self._head_size > self.limits.max_head:
             raise HeadTooLarge
 
     def on_headers_complete(self) -> None:
         self._phase = BODY
-        self._deadline = self._loop.time() + self.limits.body
+        if not self.answering:
+            self._deadline = self._loop.time() + self.limits.body
+        coding = self._headers.get("transfer-encoding")
+        if coding is not None and coding.strip().lower() != "chunked":
+            raise BadHead(f"Transfer-Encoding {coding!r} is not supported; send chunked or not")
         length = self._headers.get("content-length")
         if length is not None and length.isdigit() and int(length) > self.limits.max_body:
             raise TooLarge
@@ -299,12 +319,10 @@ class _Connection(asyncio.Protocol):
         target = self._url.decode("ascii", "replace")
         body = b"".join(self._body) if self._body else b""
         request = Request(method, target, self._headers, body)
-        self._ready.append(
-            (request, parser.should_keep_alive(), parser.get_http_version() != "1.0")
-        )
+        keep_alive, chunked = parser.should_keep_alive(), parser.get_http_version() != "1.0"
+        self._ready.append((request, keep_alive, chunked))
         self._url, self._headers, self._body, self._body_size = b"", {}, [], 0
-        self._phase = BUSY
-        self._deadline = None
+        self._phase = IDLE
 
     # -- deadlines ----------------------------------------------------------------------
     def _wait_for(self, deadline: float) -> None:
@@ -320,21 +338,29 @@ class _Connection(asyncio.Protocol):
     def _expire(self) -> None:
         self._timer = None
         deadline = self._deadline
-        if deadline is None or self.task is not None or self._ready:
-            return  # answering: the deadline is set again after the answer
+        if deadline is None or self.answering:
+            return  # the deadline is set again after the answer
         if self._loop.time() < deadline - 0.001:
             self._timer = self._loop.call_at(deadline, self._expire)
             return
-        if self._phase == BODY or (self._phase == HEAD and self._head_bytes):
+        if self._phase in (HEAD, BODY):
             self._refuse(408, b"request too slow")
-        else:
+        else:  # idle, or the rest of a refused body never ended
             self.transport.close()
 
-    def _refuse(self, status: int, text: bytes) -> None:
-        """An answer of the server's own (before any handler), then the end."""
-        self._phase = BUSY
-        self._deadline = None
+    def _refuse(self, status: int, text: bytes, drop_body: bool = False) -> None:
+        """An answer of the server's own (before any handler), then the end. With
+        ``drop_body``, what the client still sends of its body is read and dropped until it
+        closes (for ``limits.body`` at most): a client that writes its whole body before it
+        reads (httpx, the openai SDK) then reads this answer instead of a reset connection."""
         self.transport.write(_plain(status, text))
+        if drop_body and self.transport.can_write_eof():
+            self.transport.write_eof()  # the answer is all there is
+            self._phase = DROP
+            self._wait_for(self._loop.time() + self.limits.body)
+            return
+        self._phase = DONE
+        self._deadline = None
         self.transport.close()
 
     # -- answering ----------------------------------------------------------------------
@@ -349,7 +375,6 @@ class _Connection(asyncio.Protocol):
     def _answer_next(self) -> None:
         request, keep_alive, chunked = self._ready.popleft()
         self._keep_alive, self._chunked = keep_alive, chunked
-        self._phase, self._deadline = BUSY, None
         self.task = self._loop.create_task(self._answer(request))
 
     async def _answer(self, request: Request) -> None:
@@ -362,10 +387,16 @@ class _Connection(asyncio.Protocol):
                 print(f"gateway: internal error ({type(exc).__name__}; a bug)", file=sys.stderr)
                 reply = Reply(500, INTERNAL_ERROR)
                 head = self._head(reply)
-            done = await self._send(head, reply.body, request.method == "HEAD")
-        except (ConnectionError, TimeoutError):
-            transport.abort()  # a client that reads nothing (or is gone)
-            return
+            try:
+                done = await self._send(head, reply.body, request.method == "HEAD")
+            except (ConnectionError, TimeoutError):
+                transport.abort()  # a client that reads nothing (or is gone)
+                return
+            except Exception as exc:  # the answer's source failed midway (a bug): cut it
+                print(f"gateway: internal error ({type(exc).__name__}; a bug)", file=sys.stderr)
+                self._flush()
+                transport.close()  # the client reads what came and an unfinished answer
+                return
         except BaseException:  # cancelled (the client left, or stop): the connection ends
             transport.close()
             raise
@@ -374,13 +405,10 @@ class _Connection(asyncio.Protocol):
         if not done or not self._keep_alive or self._eof:
             transport.close()
             return
-        # the next request: one that came meanwhile, or wait for one
-        now = self._loop.time()
-        if self._phase == BUSY:
-            self._phase = IDLE
-            self._wait_for(now + self.limits.idle)
-        else:  # a pipelined request's head or body came in part: its time starts now
-            self._wait_for(now + (self.limits.head if self._phase == HEAD else self.limits.body))
+        # the next request: one that came meanwhile (in part: its time starts now), or wait
+        limits = self.limits
+        wait = {IDLE: limits.idle, HEAD: limits.head}.get(self._phase, limits.body)
+        self._wait_for(self._loop.time() + wait)
         if self._ready:
             self._answer_next()
         elif self._held:
@@ -421,7 +449,6 @@ class _Connection(asyncio.Protocol):
             head.append(b"\r\nTransfer-Encoding: chunked")
         head.append(b"\r\nCache-Control: no-cache\r\n\r\n")
         self._write(b"".join(head))
-        self._streaming = True
         try:
             if self._eof or head_only:
                 return head_only and not self._eof
@@ -437,7 +464,6 @@ class _Connection(asyncio.Protocol):
                     if self._drained is not None:
                         await self._drain()
         finally:
-            self._streaming = False
             close = getattr(body, "aclose", None)
             if close is not None:
                 await close()
