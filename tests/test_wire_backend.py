@@ -699,3 +699,29 @@ def test_without_httpcores_locks_where_they_were_nothing_is_swapped() -> None:
     asyncio_backend._swap_locks(holder)
     asyncio_backend._swap_locks(None)
     assert (holder._state_lock, holder._request_lock) == ("not a lock", None)
+
+
+def test_the_pool_closes_connections_through_the_wire_and_skips_empty_closes(
+    server: LocalServer,
+) -> None:
+    """httpcore's pool closes the connections it drops through ``_close_connections``;
+    with nothing to close it is skipped (an anyio cancel scope around an empty loop, twice
+    a request). A connection past the kept-alive limit is still closed."""
+    server.respond(answer)
+    base = server.url + "/api/v1"
+
+    async def scenario() -> tuple[str, int, list[int]]:
+        limits = httpx.Limits(max_connections=4, max_keepalive_connections=1)
+        transport: Any = route.async_transport(base, {}, limits)
+        async with httpx.AsyncClient(transport=transport) as client:
+            answers = await asyncio.gather(*(client.get(base + "/models") for _ in range(4)))
+            assert all(a.status_code == 200 for a in answers)
+            sockets = [a.extensions["network_stream"].get_extra_info("socket") for a in answers]
+            kept = len(transport.inner._pool.connections)
+            name = transport.inner._pool._close_connections.__qualname__
+            return name, kept, sorted(sock.fileno() for sock in sockets)
+
+    name, kept, fds = asyncio.run(scenario())
+    assert name.startswith("_only_when_closing")
+    assert len(server.connections.ports) == 4  # four connections at once...
+    assert kept == 1 and fds[:3] == [-1, -1, -1] and fds[3] >= 0  # ...three closed through it

@@ -42,7 +42,8 @@ of 2). :func:`install` also has each connection of the pool swap them for
 :class:`AsyncioLock`: the connection's private ``_request_lock`` / ``_connect_lock`` when it is
 made, its HTTP/1.1 connection's ``_state_lock`` once its first request is answered; where
 httpcore keeps them elsewhere they stay anyio's (slower, the same behaviour), and a test pins
-the swap.
+the swap. The pool's ``_close_connections`` is skipped when it has nothing to close (it
+opens an anyio cancel scope around an empty loop, twice a request).
 """
 
 from __future__ import annotations
@@ -370,6 +371,9 @@ def install(transport: typing.Any) -> bool:
         make = getattr(pool, "create_connection", None)
         if callable(make):
             pool.create_connection = _with_asyncio_locks(make)  # type: ignore[union-attr]
+        close = getattr(pool, "_close_connections", None)
+        if callable(close):
+            pool._close_connections = _only_when_closing(close)  # type: ignore[union-attr]
         return True
     _cannot_install()
     return False
@@ -424,6 +428,21 @@ def _with_asyncio_locks(make: typing.Callable[[typing.Any], typing.Any]) -> typi
         return connection
 
     return create_connection
+
+
+def _only_when_closing(
+    close: typing.Callable[[list[typing.Any]], typing.Awaitable[None]],
+) -> typing.Callable[[list[typing.Any]], typing.Awaitable[None]]:
+    """The pool's ``_close_connections``, skipped when there is nothing to close. httpcore
+    calls it twice a request, nearly always with an empty list, and each call opens an anyio
+    cancel scope (``AsyncShieldCancellation``: sniffio, ``current_task``, the scope) around
+    the empty loop."""
+
+    async def _close_connections(closing: list[typing.Any]) -> None:
+        if closing:
+            await close(closing)
+
+    return _close_connections
 
 
 def _swap_locks(connection: typing.Any) -> None:
