@@ -121,6 +121,29 @@ def test_one_pass_says_what_the_conversation_holds_first_images_then_audio_then_
         _body(AUDIO, Context(messages=five))
 
 
+class MyImage(ImagePart):
+    """A caller's own kind of image part (the request builder sends it as an image)."""
+
+
+class MyVideo(VideoPart):
+    """A caller's own kind of video part (the request builder sends it as a video)."""
+
+
+@pytest.mark.parametrize(
+    ("part", "refusal"),
+    [
+        (MyImage("AAAA", "image/png"), "does not accept images"),
+        (MyVideo("https://example.com/a.mp4"), "does not accept video input"),
+    ],
+)
+def test_a_subclassed_media_part_is_refused_as_its_kind_is(part: Any, refusal: str) -> None:
+    """The refusal sees what the request would send: a part the builder sends as an image
+    (or a video) to a text-only model is refused, as it was before the one-pass check
+    (which looked parts up by their exact type: these went out, fail-open)."""
+    with pytest.raises(RequestRefused, match=refusal):
+        _body(TEXT_ONLY, _turn(part))
+
+
 # -- files by their content ---------------------------------------------------------------------
 def test_audio_files_are_told_by_content(tmp_path: Path) -> None:
     (tmp_path / "a.bin").write_bytes(MP3_HEAD + MP3_FRAME + b"x")

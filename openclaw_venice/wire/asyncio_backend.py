@@ -39,8 +39,8 @@ pins that the backend is in use).
 httpcore's locks are anyio's too (``anyio.Lock``: its acquire yields to the loop even when
 nobody holds it; a request takes three, so a one-chunk turn took 5 rounds of the loop instead
 of 2). :func:`install` also has each connection of the pool swap them for
-:class:`AsyncioLock` once its first request is answered (the connection's private
-``_request_lock`` / ``_connect_lock``, its HTTP/1.1 connection's ``_state_lock``); where
+:class:`AsyncioLock`: the connection's private ``_request_lock`` / ``_connect_lock`` when it is
+made, its HTTP/1.1 connection's ``_state_lock`` once its first request is answered; where
 httpcore keeps them elsewhere they stay anyio's (slower, the same behaviour), and a test pins
 the swap.
 """
@@ -362,8 +362,8 @@ BACKEND = AsyncioBackend()
 
 def install(transport: typing.Any) -> bool:
     """Make ``transport`` (an ``httpx.AsyncHTTPTransport``) connect through :data:`BACKEND`,
-    its connections locking with :class:`AsyncioLock` from their second request on; False
-    (and one warning) when its httpcore pool is not where httpcore 1.0 keeps it."""
+    its connections locking with :class:`AsyncioLock`; False (and one warning) when its
+    httpcore pool is not where httpcore 1.0 keeps it."""
     pool = getattr(transport, "_pool", None)
     if isinstance(getattr(pool, "_network_backend", None), httpcore.AsyncNetworkBackend):
         pool._network_backend = BACKEND  # type: ignore[union-attr]
@@ -403,8 +403,8 @@ def _with_asyncio_locks(make: typing.Callable[[typing.Any], typing.Any]) -> typi
     """``pool.create_connection`` whose connections swap httpcore's locks for
     :class:`AsyncioLock`: their own at once, their HTTP/1.1 connection's once the first
     request is answered (it exists only from then; none of its locks is held between
-    requests). Where httpcore
-    keeps them elsewhere, nothing is swapped: the locks stay httpcore's (slower, same)."""
+    requests). Where httpcore keeps them elsewhere, nothing is swapped: the locks stay
+    httpcore's (slower, the same behaviour)."""
 
     def create_connection(origin: typing.Any) -> typing.Any:
         connection = make(origin)
