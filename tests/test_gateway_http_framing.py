@@ -1,7 +1,8 @@
 """What the gateway's HTTP server (``runtime/gateway/http.py``) takes as a request: the
 headers its guard checks are the ones in the request's head, sent once; a pipelined request
 is framed by its own head whatever the packets; a failure after the answer began leaves no
-traceback. Each case was answered correctly by the h11 server this one replaced (52000eb).
+traceback; a client that closes while its answer is made stops it. Each case but that one
+was answered correctly by the h11 server this one replaced (52000eb).
 
 Real sockets on 127.0.0.1; the handler records what it was given."""
 
@@ -152,3 +153,75 @@ def test_an_answer_stream_that_fails_midway_leaves_no_traceback(
     assert not data.endswith(b"0\r\n\r\n")  # cut: the client knows it is not whole
     assert [r.getMessage() for r in caplog.records if r.name == "asyncio"] == []
     assert "Traceback" not in capsys.readouterr().err
+
+
+def test_a_client_that_closes_while_a_json_answer_is_made_cancels_it() -> None:
+    """docs/gateway.md: "a client that goes away (its connection lost or its side closed)
+    cancels that task". A non-streamed turn (``"stream": false``) is made upstream whole
+    before the answer is written; a client that gives up and closes its socket meanwhile
+    (a FIN, as every client's close sends) must stop it there: Venice bills for what it
+    generates. (The h11 server did not notice either.)"""
+    finished: list[str] = []
+
+    async def slow(request: Request) -> Reply:
+        try:
+            await asyncio.sleep(5)  # the upstream turn, made whole
+            finished.append("made")
+        except asyncio.CancelledError:
+            finished.append("cancelled")
+            raise
+        return Reply(200, b"{}")
+
+    async def main() -> float:
+        server = Server(slow, LIMITS)
+        _, port = await server.start("127.0.0.1", 0)
+        _, writer = await asyncio.open_connection("127.0.0.1", port)
+        writer.write(b"POST /v1/chat/completions HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
+        await writer.drain()
+        await asyncio.sleep(0.2)
+        started = asyncio.get_running_loop().time()
+        writer.close()
+        while not finished and asyncio.get_running_loop().time() - started < 3:
+            await asyncio.sleep(0.01)
+        seconds = asyncio.get_running_loop().time() - started
+        await server.stop()
+        return seconds
+
+    seconds = asyncio.run(main())
+    assert finished == ["cancelled"]
+    assert seconds < 1
+
+
+def test_a_pipelined_head_is_measured_from_its_own_first_byte() -> None:
+    """A 100 KB body, then the start of a small pipelined request in the same packet, the rest
+    of its head in two more: the head cap (64 KiB) counts the second request's head only,
+    not the body before it that came in the same read (it was a 431)."""
+    body = b"x" * 100_000
+    handler = Recorder()
+    data = asyncio.run(conversation(
+        handler,
+        b"POST /v1/chat/completions HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+        b"Content-Length: %d\r\n\r\n" % len(body) + body
+        + b"GET /v1/models HTTP/1.1\r\nHost: 127.0.0.1\r\n",
+        b"Accept: */*\r\n",
+        b"Connection: close\r\n\r\n",
+    ))  # fmt: skip
+    answers = data.split(b"HTTP/1.1 ")
+    assert [a[:3] for a in answers[1:]] == [b"200", b"200"], data[-300:]
+    assert [len(r.body) for r in handler.seen] == [len(body), 0]
+
+
+def test_a_pipelined_head_over_the_cap_is_still_a_431() -> None:
+    """The other side of the one above: a pipelined head that passes the cap is refused,
+    even when it began in the read that held the request before it (an unfinished line
+    of 100 KB, then more of it)."""
+    handler = Recorder()
+    data = asyncio.run(conversation(
+        handler,
+        b"GET /v1/models HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"
+        b"GET /v1/models HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Big: " + b"b" * 100_000,
+        b"b" * 1000,
+    ))  # fmt: skip
+    answers = data.split(b"HTTP/1.1 ")
+    assert [a[:3] for a in answers[1:]] == [b"200", b"431"], data[-300:]
+    assert len(handler.seen) == 1

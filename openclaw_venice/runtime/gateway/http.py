@@ -158,8 +158,8 @@ class _Connection(asyncio.Protocol):
 
     __slots__ = (
         "_body", "_body_size", "_chunked", "_deadline", "_drained", "_eof", "_flush_soon",
-        "_head_bytes", "_head_size", "_headers", "_held", "_keep_alive", "_loop", "_out",
-        "_parser", "_phase", "_pieces", "_queued", "_ready", "_timer", "_url",
+        "_head_bytes", "_head_size", "_head_start", "_headers", "_held", "_keep_alive", "_known",
+        "_loop", "_out", "_parser", "_phase", "_pieces", "_queued", "_ready", "_timer", "_url",
         "limits", "server", "task", "transport",
     )  # fmt: skip
 
@@ -173,6 +173,8 @@ class _Connection(asyncio.Protocol):
         self._deadline: float | None = None
         self._timer: asyncio.TimerHandle | None = None
         self._head_bytes = 0  # bytes received of a head not yet whole
+        self._known = 0  # bytes of the read being parsed that requests' parts are known to fill
+        self._head_start = 0  # ...of them, those before the head being read began in it
         self._head_size = 0  # its request target and headers, as parsed
         self._url = b""
         self._headers: dict[str, str] = {}
@@ -247,6 +249,7 @@ class _Connection(asyncio.Protocol):
     def _feed(self, data: bytes) -> None:
         import httptools
 
+        self._known = self._head_start = 0
         try:
             self._parser.feed_data(data)
         except (httptools.HttpParserError, httptools.HttpParserUpgrade) as exc:
@@ -263,8 +266,9 @@ class _Connection(asyncio.Protocol):
                 raise
             else:
                 return self._refuse(400, b"malformed HTTP request")
-        if self._phase == HEAD:  # a head not yet whole: what came of it so far
-            self._head_bytes += len(data)
+        if self._phase == HEAD:  # a head not yet whole: what came of it so far (at most: the
+            # parts of requests before it in this read are taken off, their framing is not)
+            self._head_bytes += len(data) - self._head_start
             if self._head_bytes > self.limits.max_head and not self._ready:
                 return self._refuse(431, b"request headers too large")
         if self._ready:
@@ -275,15 +279,18 @@ class _Connection(asyncio.Protocol):
     def on_message_begin(self) -> None:
         self._phase = HEAD
         self._head_bytes = self._head_size = 0
+        self._head_start = self._known
         if not self.answering:
             self._deadline = self._loop.time() + self.limits.head
 
     def on_url(self, url: bytes) -> None:
         self._url += url
+        self._known += len(url)
         if len(self._url) > self.limits.max_head:
             raise HeadTooLarge
 
     def on_header(self, name: bytes, value: bytes) -> None:
+        self._known += len(name) + len(value)
         if self._phase != HEAD:
             return  # a chunked body's trailer: the head alone says who asks and for what
         key = name.decode("latin-1").lower()
@@ -308,6 +315,7 @@ class _Connection(asyncio.Protocol):
             self.transport.write(b"HTTP/1.1 100 Continue\r\n\r\n")
 
     def on_body(self, data: bytes) -> None:
+        self._known += len(data)
         self._body_size += len(data)
         if self._body_size > self.limits.max_body:
             raise TooLarge
