@@ -16,6 +16,7 @@ from .identity import (
     ENV_VAR,
     LABEL,
     PROVIDER_ID,
+    USER_AGENT,
     resolve_base_url,
 )
 from .live_catalog import settled_catalog, text_catalog
@@ -116,6 +117,7 @@ class VeniceProvider:
     default_model: str | None = DEFAULT_MODEL_ID
     aliases: Sequence[str] = ("veniceai", "venice-ai")
     fingerprint_free = True  # privacy: no SDK, OS or runtime headers from another client
+    user_agent = USER_AGENT  # ...and the User-Agent our own requests carry, not the SDK's
     #: OpenAI request fields our chat sessions carry to Venice (``chat/openai_fields.py``)
     openai_fields = frozenset(
         {

@@ -21,6 +21,7 @@ from typing import Any
 import pytest
 from pydantic import SecretStr
 
+from openclaw_venice.identity import USER_AGENT
 from openclaw_venice.runtime.secrets import keyring_set
 from tests.conftest import run_cli
 from tests.support import venice_wire as wire
@@ -98,6 +99,8 @@ def test_a_plain_turn_follows_venices_rules(server: LocalServer, hermes_home: Pa
     [request] = chats(server)
     body = request.json()
     assert_no_fingerprint(request)
+    # not "AsyncOpenAI/Python 2.x" (the SDK, its version and Python's): our own
+    assert request.headers["user-agent"] == USER_AGENT
     assert body["model"] == MODEL
     assert body["venice_parameters"] == {"include_venice_system_prompt": False}
     assert body["max_tokens"] == LIVE_MAX_TOKENS  # the live catalog's limit for the model

@@ -12,6 +12,7 @@ from openai import Omit
 from pydantic import SecretStr
 
 from openclaw_venice.errors import RequestRefused
+from openclaw_venice.identity import USER_AGENT
 from openclaw_venice.runtime.hermes.bridge import (
     SDK_CLIENT_HEADERS,
     SDK_REQUEST_HEADERS,
@@ -133,8 +134,9 @@ def test_a_configured_max_tokens_above_the_limit_is_brought_down(venice: HermesB
 
 def test_the_sdks_fingerprint_headers_are_omitted(venice: HermesBridge) -> None:
     headers = venice.default_headers()
-    assert set(headers) == set(SDK_CLIENT_HEADERS)
-    assert all(isinstance(v, Omit) for v in headers.values())
+    assert set(headers) == {*SDK_CLIENT_HEADERS, "User-Agent"}
+    assert all(isinstance(headers[name], Omit) for name in SDK_CLIENT_HEADERS)
+    assert headers["User-Agent"] == USER_AGENT  # the provider's own, not AsyncOpenAI/Python
     per_request = venice.request_extras("kimi-k2-6").top_level["extra_headers"]
     assert set(per_request) == set(SDK_REQUEST_HEADERS)
     assert all(isinstance(v, Omit) for v in per_request.values())

@@ -509,6 +509,10 @@ class DirectClientRules(Protocol):
 
     aliases: Sequence[str]  # other names a runtime may accept for the provider
     fingerprint_free: bool  # the client must send no fingerprint headers (SDK, OS, runtime)
+    #: with ``fingerprint_free``, the User-Agent the client sends in place of its own (the
+    #: openai SDK's names itself, its version and Python's); "" keeps the client's. A
+    #: plugin written before this attribute existed is read as "".
+    user_agent: str
 
     def offered_for_agents(self, model: ModelInfo) -> bool:
         """Whether an agent runtime (which sends tools on every turn) may be offered

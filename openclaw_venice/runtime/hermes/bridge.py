@@ -171,10 +171,15 @@ class HermesBridge:
         return RequestExtras(fields, top)
 
     def default_headers(self) -> dict[str, Any]:
-        """Client headers: the SDK's fingerprint headers removed where the rules ask."""
+        """Client headers: the SDK's fingerprint headers removed where the rules ask, and its
+        User-Agent (``AsyncOpenAI/Python <version>``) replaced by the provider's own."""
         if self.rules is None or not self.rules.fingerprint_free:
             return {}
-        return dict.fromkeys(SDK_CLIENT_HEADERS, _omit())
+        headers: dict[str, Any] = dict.fromkeys(SDK_CLIENT_HEADERS, _omit())
+        user_agent = getattr(self.rules, "user_agent", "")
+        if isinstance(user_agent, str) and user_agent:
+            headers["User-Agent"] = user_agent
+        return headers
 
 
 def hermes_model_metadata(models: Sequence[ModelInfo]) -> dict[str, dict[str, Any]]:
