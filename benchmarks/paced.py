@@ -32,6 +32,7 @@ MODEL = "venice/llama-3.3-70b"
 PACED_CHUNKS = 20
 PACE = 0.05
 PACED_TURNS = [100, 500, 2000]
+SHARD = 256  # the wire's shard size (wire/shards.py SHARD_SIZE)
 Row = tuple[str, str, str]
 
 
@@ -103,12 +104,17 @@ def paced_server() -> Iterator[str]:
 def clients(base_url: str, turns: int, messages: list[dict[str, str]]) -> dict[str, Turns]:
     context = turns_.conversation([m["content"] for m in messages])
     payload = {"model": "llama-3.3-70b", "messages": messages}
-    return {
+    out: dict[str, Turns] = {
         "raw httpx": lambda: turns_.raw_httpx(base_url, turns, payload, PACED_CHUNKS + 1),
         "VeniceChat": lambda: turns_.venice_chat(
             base_url, turns, MODEL, context, "tok ", PACED_CHUNKS
         ),
     }
+    if turns > SHARD:  # below that the pool is one shard: the two floors are the same
+        out["raw httpx, sharded"] = lambda: turns_.raw_httpx(
+            base_url, turns, payload, PACED_CHUNKS + 1, sharded=True
+        )
+    return out
 
 
 def rows(runs: int, paced: list[int], cold: int = 500, history: int = 10_000) -> list[Row]:
@@ -128,6 +134,11 @@ def rows(runs: int, paced: list[int], cold: int = 500, history: int = 10_000) ->
                         f"(the floor; {measured.note()})"))  # fmt: skip
             out.append((f"{label}: VeniceChat defaults", f"{mine * 1000:.0f} ms",
                         f"{mine / floor:.2f}x raw httpx (run by run: {each})"))  # fmt: skip
+            if turns > SHARD:
+                split = measured.median("raw httpx, sharded")
+                out.append((f"{label}: raw httpx over the wire's shards", f"{split * 1000:.0f} ms",
+                            f"VeniceChat {mine / split:.2f}x this (what is left once the floor "
+                            "skips httpcore's scan too)"))  # fmt: skip
     return out
 
 

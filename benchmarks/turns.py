@@ -57,16 +57,29 @@ def check(counts: list[int], expected: int) -> None:
 
 
 async def raw_httpx(
-    base_url: str, turns: int, payload: Mapping[str, Any], expected: int, key: str = KEY
-) -> None:
-    """``turns`` streamed requests of ``payload`` at once, each with ``expected`` events."""
+    base_url: str, turns: int, payload: Mapping[str, Any], expected: int, key: str = KEY,
+    sharded: bool = False,
+) -> None:  # fmt: skip
+    """``turns`` streamed requests of ``payload`` at once, each with ``expected`` events.
+    ``sharded``: the pool split as the wire splits its own (``wire/shards.py``: httpcore
+    pools of at most 256 connections), to show what is left of the difference once the
+    floor no longer pays httpcore's scan of every connection per request."""
     import httpx
 
     headers = {"Authorization": f"Bearer {key}", "Accept": "text/event-stream"}
     limits = httpx.Limits(max_connections=turns, max_keepalive_connections=KEEPALIVE)
-    transport = httpx.AsyncHTTPTransport(
-        limits=limits, verify=tls_context(), socket_options=[NODELAY]
-    )
+
+    def make(limits: httpx.Limits) -> httpx.AsyncBaseTransport:
+        return httpx.AsyncHTTPTransport(
+            limits=limits, verify=tls_context(), socket_options=[NODELAY]
+        )
+
+    if sharded:
+        from openclaw_venice.wire.shards import pooled
+
+        transport = pooled(make, limits)
+    else:
+        transport = make(limits)
     body = {**payload, "stream": True}
     async with httpx.AsyncClient(transport=transport, trust_env=False, timeout=120) as client:
 
