@@ -106,3 +106,13 @@ def test_the_plugin_page_example_is_a_plugin_the_host_loads(tmp_path: Path) -> N
     status = run_cli("models", "status", "--json", env=env)
     assert status.code == 0, status.output
     assert "acme-key-1" not in status.output
+
+
+def test_no_page_carries_a_merge_conflict_left_unresolved() -> None:
+    """docs/gateway.md once reached main with `<<<<<<< HEAD` / `=======` / `>>>>>>> main` lines
+    around its endpoint table: a newcomer reading it saw both halves and the markers."""
+    marker = re.compile(r"^(<{7}( .*)?|={7}|>{7}( .*)?)$", re.M)
+    pages = [README, REPO / "CHANGELOG.md", *sorted(DOCS.glob("*.md"))]
+    left = [f"{page.name}:{text[: m.start()].count(chr(10)) + 1}" for page in pages
+            for text in [page.read_text()] for m in marker.finditer(text)]
+    assert left == []
