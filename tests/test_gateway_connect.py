@@ -21,6 +21,7 @@ from tests.support import venice_wire as wire
 from tests.support.gateway import Gateway
 from tests.support.hygiene import CANARY
 from tests.support.server import LocalServer
+from tests.support.terminal import Terminal
 from tests.support.venice_standin import venice
 
 HERMES = Path(sys.executable).with_name("hermes")
@@ -137,6 +138,40 @@ def test_nanobot_file_made_by_connect_is_private_and_goes_on_undo(tmp_path: Path
     }
     assert run_cli("connect", "nanobot", "--undo").code == 0
     assert not config.exists()
+
+
+def test_undo_says_when_nanobot_still_uses_the_entry_it_took_out(tmp_path: Path) -> None:
+    """A newcomer's try (docs/gateway.md, in a terminal): connect, set
+    ``agents.defaults.provider`` as connect says, ``--undo``. nanobot's default provider then
+    names an entry that is gone, and ``nanobot agent`` fails: undo must say so and what to
+    do, as it does for QwenPaw's active model."""
+    config = tmp_path / "home" / ".nanobot" / "config.json"
+    with Terminal("connect", "nanobot", env={}) as term:
+        term.read_until(b'set agents.defaults.provider to "openclaw-gateway"')
+        assert term.wait() == 0
+    data = json.loads(config.read_text())
+    data["agents"] = {"defaults": {"provider": "openclaw-gateway", "model": "venice/kimi-k2-6"}}
+    config.write_text(json.dumps(data, indent=2))
+    with Terminal("connect", "nanobot", "--undo", env={}) as term:
+        shown = term.read_to_end().decode()
+        assert term.wait() == 0
+    lines = [line for line in shown.splitlines() if line.strip()]
+    assert lines[0].startswith("Removed the openclaw-gateway entry from ")
+    assert lines[1:] == [
+        'nanobot\'s agents.defaults.provider still names "openclaw-gateway": set it to another '
+        'provider (or "auto") in that file.'
+    ]
+    # the user's own setting is theirs to change: undo leaves it as it was
+    assert json.loads(config.read_text())["agents"]["defaults"]["provider"] == "openclaw-gateway"
+    # and when nothing names it, undo says only what it did
+    data = json.loads(config.read_text())
+    data["agents"]["defaults"]["provider"] = "auto"
+    config.write_text(json.dumps(data))
+    assert run_cli("connect", "nanobot").code == 0
+    with Terminal("connect", "nanobot", "--undo", env={}) as term:
+        shown = term.read_to_end().decode()
+        assert term.wait() == 0
+    assert len([line for line in shown.splitlines() if line.strip()]) == 1, shown
 
 
 def test_undo_keeps_what_the_user_wrote_since_and_refuses_a_changed_entry(

@@ -224,6 +224,25 @@ def qwenpaw_active_note(path: Path) -> str | None:
     return None
 
 
+def nanobot_default_note(path: Path) -> str | None:
+    """nanobot's default provider, when it still names the entry ``--undo`` took out (its
+    ``nanobot agent`` then fails until the user picks another)."""
+    from ..config_file import parse_config_text
+
+    try:
+        data = parse_config_text(_text(path))
+    except (OSError, ValueError, OpenClawError):
+        return None
+    agents = data.get("agents") if isinstance(data, dict) else None
+    defaults = agents.get("defaults") if isinstance(agents, dict) else None
+    if isinstance(defaults, dict) and defaults.get("provider") == ENTRY:
+        return (
+            f'nanobot\'s agents.defaults.provider still names "{ENTRY}": set it to another '
+            'provider (or "auto") in that file'
+        )
+    return None
+
+
 RUNTIMES: Mapping[str, Runtime] = {
     "hermes": Runtime(
         "hermes",
@@ -241,6 +260,7 @@ RUNTIMES: Mapping[str, Runtime] = {
         "{}\n",
         'set agents.defaults.provider to "{entry}" and agents.defaults.model to '
         "PROVIDER/MODEL in that file",
+        undo_note=nanobot_default_note,
         entry_at=("providers", ENTRY),
     ),
     "openclaw-ts": Runtime(
