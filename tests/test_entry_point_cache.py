@@ -168,7 +168,11 @@ def imports(argv: list[str], env: dict[str, str]) -> set[str]:
 def test_models_list_remembers_and_sees_a_plugin_installed_later(tmp_path: Path) -> None:
     site = tmp_path / "site"
     site.mkdir()
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(site), str(REPO)])}
+    # the plugin's module in the site dir, not the clone on the path: other tests create
+    # entries at the clone's top (.hypothesis, .pytest_cache) while this one runs, and a
+    # path entry that changes is rightly asked again
+    (site / "demo_plugin_here.py").write_text((REPO / "tests/support/demo_plugin.py").read_text())
+    env = {**os.environ, "PYTHONPATH": str(site)}
     listing = [str(OPENCLAW), "models", "list", "--json"]
     assert "importlib.metadata" in imports(listing, env)  # the first run asks the library
     assert "importlib.metadata" not in imports(listing, env)  # the next ones remember
@@ -176,7 +180,7 @@ def test_models_list_remembers_and_sees_a_plugin_installed_later(tmp_path: Path)
     dist.mkdir()
     (dist / "METADATA").write_text("Metadata-Version: 2.1\nName: demo-provider\nVersion: 0.1\n")
     (dist / "entry_points.txt").write_text(
-        "[openclaw.plugins]\ndemo = tests.support.demo_plugin:plugin\n"
+        "[openclaw.plugins]\ndemo = demo_plugin_here:plugin\n"
     )
     proc = subprocess.run(listing, capture_output=True, text=True, env=env, timeout=60)
     assert proc.returncode == 0 and '"demo/demo-small"' in proc.stdout, proc.stderr

@@ -109,9 +109,18 @@ class LocalServer:
 
             def _handle(self) -> None:
                 outer.connections.change(requests=1)
+                self._in_flight = True
                 try:
                     self._answer()
                 finally:
+                    self._answered()
+
+            def _answered(self) -> None:
+                """The request stops counting as in flight: before the answer's last bytes
+                are written (a client that has read them may send its next request before
+                this thread runs again, and the two must not be counted at once)."""
+                if self._in_flight:
+                    self._in_flight = False
                     outer.connections.change(requests=-1)
 
             def _answer(self) -> None:
@@ -142,6 +151,7 @@ class LocalServer:
                 if isinstance(reply.body, bytes):
                     self.send_header("Content-Length", str(len(reply.body)))
                     self.end_headers()
+                    self._answered()
                     self.wfile.write(reply.body + reply.after)
                     return
                 self.send_header("Transfer-Encoding", "chunked")
@@ -150,6 +160,7 @@ class LocalServer:
                     if piece:
                         self.wfile.write(f"{len(piece):x}\r\n".encode() + piece + b"\r\n")
                         self.wfile.flush()
+                self._answered()
                 self.wfile.write(b"0\r\n\r\n" + reply.after)
 
             do_GET = do_POST = do_PUT = do_DELETE = _handle
