@@ -7,6 +7,7 @@ from __future__ import annotations
 import base64
 import json
 import signal
+import socket
 import stat
 from collections.abc import Iterator
 
@@ -405,6 +406,31 @@ def test_binding_another_address_is_explicit_and_says_what_it_exposes(
         assert models.status_code == 200  # the bound address is a name the Host may carry
         _, _, err = running.stop()
     assert "listening on 127.0.0.2: anyone who can reach it and has the token" in err
+
+
+def test_binding_every_address_lets_clients_on_the_network_in(server: LocalServer) -> None:
+    """A newcomer's try: ``openclaw serve --bind 0.0.0.0`` warns that anyone with the token
+    can use it, but a client on another machine sends ``Host: <this machine's address>`` (or
+    its name) and got 403 "the Host header must name this machine". An address literal cannot
+    be DNS rebinding (that needs a domain name), so with a wildcard bind it is let in, and so
+    is this machine's own name; other names are still refused. (Every request here goes to
+    127.0.0.1: only the Host header carries the other names.)"""
+    server.respond(venice([]))
+    with Gateway(server, "--bind", "0.0.0.0") as running:
+        port = running.url.split(":")[2].split("/")[0]
+        url = f"http://127.0.0.1:{port}/v1/models"
+        for host in ["192.0.2.7", f"192.0.2.7:{port}", f"[2001:db8::7]:{port}",
+                     f"{socket.gethostname()}:{port}", "localhost"]:  # fmt: skip
+            answer = httpx.get(url, headers=running.headers(Host=host))
+            assert answer.status_code == 200, (host, answer.text)
+        name = socket.gethostname()
+        for host in ["evil.example", f"192.0.2.7.nip.io:{port}", f"{name}.evil.example"]:
+            answer = httpx.get(url, headers=running.headers(Host=host))
+            assert answer.status_code == 403, host
+        page = httpx.get(url, headers=running.headers(Origin="http://evil.example"))
+        assert page.status_code == 403  # a web page of another site is still refused
+        _, _, err = running.stop()
+    assert "listening on 0.0.0.0: anyone who can reach it and has the token" in err
 
 
 def test_a_tool_call_left_without_a_result_is_answered_before_the_next_turn(

@@ -63,9 +63,10 @@ def run(args: argparse.Namespace, host: Host) -> int:
     if args.status:
         return status(host)
     import asyncio
+    import socket
 
     from ..gateway.app import Gateway, build_routes
-    from ..gateway.guard import load_token, token_path
+    from ..gateway.guard import WILDCARD_ADDRESSES, load_token, token_path
     from ..gateway.media import media_providers
 
     path = token_path(host.state_dir)
@@ -74,7 +75,9 @@ def run(args: argparse.Namespace, host: Host) -> int:
     if not routes:
         raise UsageError("no provider has an API key to serve with; run `openclaw onboard` first")
     exposed = args.bind not in LOOPBACK
-    allowed = (args.bind,) if exposed else ()
+    allowed: tuple[str, ...] = (args.bind,) if exposed else ()
+    if args.bind in WILDCARD_ADDRESSES:  # clients on the network may name this machine too
+        allowed = (args.bind, socket.gethostname())
     keys = {provider_id: route.key for provider_id, route in routes.items()}
     media = media_providers(host, keys, host.warn)
     gateway = Gateway(host, token, routes, allowed, host.warn, args.max_connections, media)

@@ -5,6 +5,7 @@ the gateway through DNS rebinding, nor post to it from another origin)."""
 from __future__ import annotations
 
 import hmac
+import ipaddress
 import os
 import secrets
 from collections.abc import Iterable, Mapping
@@ -12,6 +13,8 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 LOOPBACK_NAMES = frozenset({"localhost", "127.0.0.1", "::1"})
+#: a bind to every address: clients on the network name this machine by an address literal
+WILDCARD_ADDRESSES = frozenset({"0.0.0.0", "::"})
 TOKEN_BYTES = 32
 
 
@@ -64,7 +67,9 @@ def local_request(headers: Mapping[str, str], allowed: Iterable[str] = ()) -> st
     ``allowed`` name), or None."""
     names = LOOPBACK_NAMES | {a.lower() for a in allowed}
     host = headers.get("host")
-    if host is None or host_name(host) not in names:
+    if host is None or not (
+        host_name(host) in names or (names & WILDCARD_ADDRESSES and _address(host_name(host)))
+    ):
         return "the Host header must name this machine (localhost, 127.0.0.1 or [::1])"
     origin = headers.get("origin")
     if origin is not None:
@@ -75,3 +80,13 @@ def local_request(headers: Mapping[str, str], allowed: Iterable[str] = ()) -> st
         if name not in names:
             return "requests from web pages of other origins are refused"
     return None
+
+
+def _address(name: str) -> bool:
+    """Whether ``name`` is an IP address literal: DNS rebinding needs a domain name, so an
+    address in ``Host`` is a client that connected to that address."""
+    try:
+        ipaddress.ip_address(name)
+    except ValueError:
+        return False
+    return True
