@@ -19,6 +19,7 @@ from tests.support import venice_wire as wire
 from tests.support.gateway import Gateway
 from tests.support.hygiene import CANARY
 from tests.support.server import LocalServer, Reply, Request, json_reply
+from tests.support.terminal import Terminal
 from tests.support.venice_standin import assert_clean_upstream, chats, venice
 
 MODEL = "venice/kimi-k2-6"
@@ -47,6 +48,32 @@ def test_models_lists_the_catalog_with_limits_and_prices(gateway: Gateway) -> No
     assert kimi["privacy"] == "private"
     assert kimi["capabilities"] == {"reasoning": True, "tools": True, "vision": True}
     assert models["venice/hermes-3-llama-3.1-405b"].model_dump()["capabilities"]["tools"] is False
+
+
+def test_status_still_sees_a_serve_after_another_one_stopped(server: LocalServer) -> None:
+    """A newcomer's try: ``openclaw serve`` on 8645, a second one with ``--port`` (as the
+    taken-port error says), Ctrl-C on the second: ``serve --status`` said "not running" while
+    the first one ran (the second's stop removed the one record both wrote)."""
+    server.respond(venice([]))
+    with Gateway(server) as first, Gateway(server) as second:
+        assert second.stop(signal.SIGINT)[0] == 0
+        with Terminal("serve", "--status", env={}) as term:
+            shown = term.read_to_end().decode()
+            assert term.wait() == 0, shown
+        assert shown.strip() == f"openclaw serve is running at {first.url} (pid {first.proc.pid})"
+        second_again = Gateway(server)
+        with Terminal("serve", "--status", env={}) as term:
+            both = sorted(line.strip() for line in term.read_to_end().decode().splitlines())
+            assert term.wait() == 0
+        runs = (first, second_again)
+        assert both == sorted(f"openclaw serve is running at {g.url} (pid {g.proc.pid})"
+                              for g in runs)  # fmt: skip
+        first.stop(signal.SIGINT)
+        second_again.stop(signal.SIGINT)
+    with Terminal("serve", "--status", env={}) as term:
+        shown = term.read_to_end().decode()
+        assert term.wait() == 1
+    assert shown.strip() == "openclaw serve is not running"
 
 
 def test_one_model_is_found_when_its_slash_comes_percent_encoded(gateway: Gateway) -> None:

@@ -55,8 +55,11 @@ def _port(text: str) -> int:
     return int(text)
 
 
-def state_file(host: Host) -> Path:
-    return host.state_dir / "gateway" / "serve.json"
+def state_file(host: Host, port: int | None = None) -> Path:
+    """A running gateway's record: one per port, so one gateway's stop leaves another's
+    (``serve.json``: the single record of earlier versions, still read by ``--status``)."""
+    name = "serve.json" if port is None else f"serve-{port}.json"
+    return host.state_dir / "gateway" / name
 
 
 def run(args: argparse.Namespace, host: Host) -> int:
@@ -110,7 +113,7 @@ async def _serve(
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(signum, stop.set)
-    record = state_file(host)
+    record = state_file(host, bound)
     _write_state(record, {"pid": os.getpid(), "url": url})
     try:
         host.out(f"Serving {', '.join(gateway.routes)} at {url} (bearer token in {token_file})")
@@ -132,7 +135,8 @@ async def _serve(
             loop.remove_signal_handler(signum)
         await server.stop()
         await gateway.aclose()
-        record.unlink(missing_ok=True)
+        if _read_state(record) == (os.getpid(), url):  # a later run on this port keeps its own
+            record.unlink(missing_ok=True)
     host.err("Stopped.")
     return 0
 
@@ -141,7 +145,7 @@ def _write_state(path: Path, data: dict[str, Any]) -> None:
     from ..plugins import make_private_dir
 
     make_private_dir(path.parent)
-    temporary = path.with_suffix(".tmp")
+    temporary = path.with_suffix(f".{os.getpid()}.tmp")
     fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(fd, "w", encoding="utf-8") as file:
         json.dump(data, file)
@@ -149,21 +153,34 @@ def _write_state(path: Path, data: dict[str, Any]) -> None:
 
 
 def status(host: Host) -> int:
-    """Whether a gateway of this state dir runs: its record, its process, its port."""
+    """Whether a gateway of this state dir runs: its records, their processes, their ports."""
+    directory = state_file(host).parent
+    try:
+        records = sorted(directory.glob("serve*.json"))
+    except OSError:
+        records = []
+    found = [run for run in map(_read_state, records) if run is not None]
+    running = [(pid, url) for pid, url in found if _alive(pid) and _answers(url)]
+    for pid, url in running:
+        host.out(f"openclaw serve is running at {url} (pid {pid})")
+    if running:
+        return 0
+    if found:
+        host.out("openclaw serve is not running (its last run did not stop cleanly)")
+    else:
+        host.out("openclaw serve is not running")
+    return 1
+
+
+def _read_state(record: Path) -> tuple[int, str] | None:
+    """The pid and URL a record names; None when there is no readable record."""
     from ..config_file import read_regular
 
-    record = state_file(host)
     try:
         data = json.loads(read_regular(record, 1 << 16))
-        pid, url = int(data["pid"]), str(data["url"])
+        return int(data["pid"]), str(data["url"])
     except (OSError, ValueError, KeyError, TypeError):
-        host.out("openclaw serve is not running")
-        return 1
-    if not _alive(pid) or not _answers(url):
-        host.out("openclaw serve is not running (its last run did not stop cleanly)")
-        return 1
-    host.out(f"openclaw serve is running at {url} (pid {pid})")
-    return 0
+        return None
 
 
 def _alive(pid: int) -> bool:
