@@ -50,6 +50,22 @@ def test_models_lists_the_catalog_with_limits_and_prices(gateway: Gateway) -> No
     assert models["venice/hermes-3-llama-3.1-405b"].model_dump()["capabilities"]["tools"] is False
 
 
+def test_one_model_is_found_when_its_slash_comes_percent_encoded(gateway: Gateway) -> None:
+    """OpenAI's JavaScript SDK (v5) encodes a path parameter with encodeURIComponent, so
+    ``models.retrieve("venice/kimi-k2-6")`` asks for ``/v1/models/venice%2Fkimi-k2-6``; a
+    newcomer's curl of it got 404 "unknown model venice%2Fkimi-k2-6"."""
+    for path in ["venice%2Fkimi-k2-6", "venice%2fkimi-k2-6", "venice/kimi-k2-6"]:
+        answer = httpx.get(f"{gateway.url}/models/{path}", headers=gateway.headers())
+        assert answer.status_code == 200, (path, answer.text)
+        assert answer.json()["id"] == "venice/kimi-k2-6"
+    unknown = httpx.get(f"{gateway.url}/models/venice%2Fnope", headers=gateway.headers())
+    assert unknown.status_code == 404
+    assert unknown.json()["error"]["message"].startswith("unknown model venice/nope")
+    root = httpx.get(gateway.url.removesuffix("/v1") + "/", headers=gateway.headers())
+    assert root.status_code == 404
+    assert root.json()["error"]["message"] == "no endpoint GET /"
+
+
 def test_a_streamed_turn_goes_through_venices_rules(server: LocalServer, gateway: Gateway) -> None:
     server.respond(venice([wire.text_stream("Hello from Venice!")]))
     stream = client(gateway).chat.completions.create(

@@ -15,6 +15,7 @@ from collections.abc import AsyncGenerator, AsyncIterator, Callable, Mapping, Se
 from contextlib import aclosing
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
+from urllib.parse import unquote
 
 from ..ai import StreamEvent
 from ..catalog import Catalog, ModelInfo, split_ref
@@ -78,7 +79,8 @@ class Gateway:
         if path == "/v1/models" and request.method == "GET":
             return Reply(200, answer.models_json(self.models()))
         if path.startswith("/v1/models/") and request.method == "GET":
-            return self.model(path.removeprefix("/v1/models/"))
+            # OpenAI's JavaScript SDK sends the id's slash as %2F
+            return self.model(unquote(path.removeprefix("/v1/models/")))
         if path in audio.PATHS:
             if self.speech_endpoints is None:
                 self.speech_endpoints = audio.AudioEndpoints(self.host, self.log, error_reply)
@@ -92,7 +94,7 @@ class Gateway:
             if request.method != "POST":
                 return refusal(405, f"use POST for {path}", "invalid_request_error")
             return await endpoint(self.media, request)
-        return refusal(404, f"no endpoint {request.method} {path}", "invalid_request_error")
+        return refusal(404, f"no endpoint {request.method} {path or '/'}", "invalid_request_error")
 
     # -- models -----------------------------------------------------------------------
     def models(self) -> list[ModelInfo]:
