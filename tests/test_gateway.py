@@ -9,6 +9,7 @@ import json
 import signal
 import socket
 import stat
+import time
 from collections.abc import Iterator
 
 import httpx
@@ -222,16 +223,27 @@ def test_errors_are_openai_shaped_with_status_and_retry_after(
             model="venice/no-such-model", messages=[{"role": "user", "content": "Hi"}]
         )
     assert "no-such-model" in missing.value.message
-    # past the wire's Retry-After cap (30 s), so the provider's session hands it on at once
-    # instead of waiting twice first (a 7 took 14 s of the suite)
-    limited = json_reply({"error": "Too many requests"}, 429, {"Retry-After": "120"})
+    # handed on at once, after one upstream request: the runtime's client retries as it
+    # sees fit (the openai SDK twice), and a gateway that retried too would multiply them
+    # (3 x 3 upstream requests and ~56 s for one rate-limited turn)
+    before = len(chats(server))
+    limited = json_reply({"error": "Too many requests"}, 429, {"Retry-After": "7"})
     server.respond(venice(lambda request: limited))
+    started = time.monotonic()
     with pytest.raises(openai.RateLimitError) as caught:
         client(gateway).chat.completions.create(
             model=MODEL, messages=[{"role": "user", "content": "Hi"}]
         )
-    assert caught.value.response.headers["retry-after"] == "120"
+    assert time.monotonic() - started < 5  # not after a 7 s wait
+    assert len(chats(server)) - before == 1
+    assert caught.value.response.headers["retry-after"] == "7"
     assert caught.value.body["type"] == "rate_limit_error"  # type: ignore[index]
+    server.respond(venice(lambda request: json_reply({"error": "boom"}, 502)))
+    with pytest.raises(openai.APIStatusError):
+        client(gateway).chat.completions.create(
+            model=MODEL, messages=[{"role": "user", "content": "Hi"}]
+        )
+    assert len(chats(server)) - before == 2  # a server error once too
 
 
 def test_a_stream_cut_upstream_ends_with_an_error_event(

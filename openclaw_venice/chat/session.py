@@ -47,7 +47,9 @@ def stream_options(settings: ChatSettings) -> StreamOptions:
     }
     if settings.character is not None:  # `openclaw chat --character`, checked by the host
         venice["character"] = settings.character
+    retries = {} if settings.max_retries is None else {"max_retries": max(settings.max_retries, 0)}
     return StreamOptions(
+        **retries,
         max_tokens=settings.max_tokens,
         temperature=settings.temperature,
         reasoning=settings.reasoning,

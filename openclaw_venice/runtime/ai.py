@@ -315,3 +315,8 @@ class ChatSettings(NamedTuple):
     #: a character the provider hosts, by slug (the ``characters`` capability), whose persona
     #: answers the turn; the host checks it exists before the first turn
     character: str | None = None
+    #: how many times the provider may send the turn's request again after a failure it
+    #: would retry (a 429, a 5xx, a refused connect) before answering with the error; None:
+    #: the provider's own policy. A caller whose own client retries (a gateway) says 0, so
+    #: that retries do not multiply (3 of ours x 3 of the client's)
+    max_retries: int | None = None

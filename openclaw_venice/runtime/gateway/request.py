@@ -126,6 +126,7 @@ def read_request(body: Any, carried: Iterable[str], provider_id: str, model_id: 
         session_id=session_id(body, context),
         response_schema=schema,
         openai_fields=fields,
+        max_retries=0,  # the runtime's client retries (the openai SDK: twice): one layer only
     )
     return TurnRequest(model, context, settings, stream, include_usage)
 
