@@ -104,6 +104,21 @@ def isolated_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, s
 
 
 @pytest.fixture
+def https() -> Iterator[LocalServer]:
+    """A Venice stand-in over TLS (tests/support/tls.py's certificate): ``/models``, then an
+    "ok" chat stream."""
+    from tests.support import venice_wire
+    from tests.support.tls import https_server
+
+    server = https_server()
+    server.respond(venice_wire.models_and_chat)
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture
 def server() -> Iterator[LocalServer]:
     """A local server; every chat, image, embeddings and usage request it received must be
     one Venice accepts."""

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 
 from openclaw_venice.runtime.gateway.http import Limits, Reply, Request, Server
 
@@ -110,22 +110,28 @@ def test_a_client_that_reads_nothing_is_dropped() -> None:
     assert asyncio.run(main()) < 5
 
 
+def endless_until_closed(closed: asyncio.Event) -> Callable[[Request], Awaitable[Reply]]:
+    """A handler whose streamed answer never ends; ``closed`` is set when its body is closed
+    (as an upstream stream would be)."""
+
+    async def forever(request: Request) -> Reply:
+        async def chunks() -> AsyncIterator[bytes]:
+            try:
+                while True:
+                    yield b"data: x\n\n"
+                    await asyncio.sleep(0.01)
+            finally:
+                closed.set()
+
+        return Reply(200, chunks(), content_type="text/event-stream")
+
+    return forever
+
+
 def test_stop_ends_a_streamed_answer_at_once() -> None:
     async def main() -> float:
         closed = asyncio.Event()
-
-        async def forever(request: Request) -> Reply:
-            async def chunks() -> AsyncIterator[bytes]:
-                try:
-                    while True:
-                        yield b"data: x\n\n"
-                        await asyncio.sleep(0.01)
-                finally:
-                    closed.set()
-
-            return Reply(200, chunks(), content_type="text/event-stream")
-
-        server, port = await start(forever)
+        server, port = await start(endless_until_closed(closed))
         reader, writer = await asyncio.open_connection("127.0.0.1", port)
         writer.write(b"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
         await reader.readuntil(b"data: x")
@@ -281,19 +287,7 @@ def test_a_client_that_closes_its_side_mid_stream_ends_the_answer_at_once() -> N
 
     async def main() -> tuple[float, bytes]:
         closed = asyncio.Event()
-
-        async def forever(request: Request) -> Reply:
-            async def chunks() -> AsyncIterator[bytes]:
-                try:
-                    while True:
-                        yield b"data: x\n\n"
-                        await asyncio.sleep(0.01)
-                finally:
-                    closed.set()
-
-            return Reply(200, chunks(), content_type="text/event-stream")
-
-        server, port = await start(forever)
+        server, port = await start(endless_until_closed(closed))
         reader, writer = await asyncio.open_connection("127.0.0.1", port)
         writer.write(b"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
         await reader.readuntil(b"data: x")

@@ -48,29 +48,16 @@ from tests.support import faults, venice_wire
 from tests.support.endless import EndlessStream
 from tests.support.hygiene import CANARY
 from tests.support.proxies import TunnelProxy
-from tests.support.server import LocalServer, Reply, Request, json_reply
+from tests.support.server import LocalServer, Reply, Request
 from tests.support.tls import ca_file, https_server, https_url
 
 MODEL = "venice/llama-3.3-70b"
 PROMPT = Context(messages=[UserMessage("hi")])
-ROWS = [{"id": "llama-3.3-70b", "type": "text", "model_spec": {"name": "Llama"}}]
+ROWS = venice_wire.LLAMA_ROWS
 BACKENDS = ["asyncio", "httpcore's own"]
 
 
-def answer(request: Request) -> Reply:
-    if request.path.endswith("/models"):
-        return json_reply({"object": "list", "data": ROWS})
-    return venice_wire.stream_reply(venice_wire.text_stream("ok"))
-
-
-@pytest.fixture
-def https() -> Iterator[LocalServer]:
-    server = https_server()
-    server.respond(answer)
-    try:
-        yield server
-    finally:
-        server.stop()
+answer = venice_wire.models_and_chat  # /models, then an "ok" stream
 
 
 @pytest.fixture

@@ -10,7 +10,7 @@ import json
 from collections.abc import Iterable, Iterator
 from typing import Any
 
-from tests.support.server import Reply
+from tests.support.server import Reply, Request, json_reply
 
 MODEL = "llama-3.3-70b"
 HEADERS = {
@@ -106,3 +106,14 @@ def completion(
         "choices": [{"index": 0, "message": message, "finish_reason": finish}],
         "usage": usage_chunk()["usage"],
     }
+
+
+LLAMA_ROWS = [{"id": "llama-3.3-70b", "type": "text", "model_spec": {"name": "Llama"}}]
+
+
+def models_and_chat(request: Request) -> Reply:
+    """A Venice stand-in of two answers: :data:`LLAMA_ROWS` at ``/models``, an "ok" chat
+    stream anywhere else."""
+    if request.path.endswith("/models"):
+        return json_reply({"object": "list", "data": LLAMA_ROWS})
+    return stream_reply(text_stream("ok"))
