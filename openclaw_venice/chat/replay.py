@@ -235,23 +235,6 @@ def _images(content: str | Sequence[UserPart]) -> list[ImagePart]:
     return [] if isinstance(content, str) else [p for p in content if isinstance(p, ImagePart)]
 
 
-_MEDIA_KINDS = (("image", ImagePart), ("audio", AudioPart), ("video", VideoPart))
-_KIND_OF: dict[type, str] = {}
-
-
-def _media_kind(cls: type) -> str:
-    """``image``, ``audio``, ``video`` (or "") for a class of user part, a subclass as its
-    base (the request builder sends it as one: the refusal must see it so); remembered per
-    class, so a turn costs a lookup per kind of part in a message, not an ``isinstance``
-    per part."""
-    kind = _KIND_OF.get(cls)
-    if kind is None:
-        kind = next((name for name, base in _MEDIA_KINDS if issubclass(cls, base)), "")
-        if len(_KIND_OF) < 64:
-            _KIND_OF[cls] = kind
-    return kind
-
-
 def refuse_user_media(
     model: ModelInfo,
     messages: Iterable[Message],
@@ -268,14 +251,19 @@ def refuse_user_media(
     for message in messages:
         if not isinstance(message, UserMessage) or isinstance(message.content, str):
             continue
-        kinds = {_media_kind(cls) for cls in {type(part) for part in message.content}}
-        images = images or "image" in kinds
-        if refused is None and "audio" in kinds and "audio" not in model.input:
+        audio = video = False
+        for part in message.content:  # isinstance: a subclass is sent as its base is
+            if isinstance(part, ImagePart):
+                images = True
+            elif isinstance(part, AudioPart):
+                audio = True
+            elif isinstance(part, VideoPart):
+                video = True
+                videos += 1
+        if refused is None and audio and "audio" not in model.input:
             refused = "audio"
-        if refused is None and "video" in kinds and "video" not in model.input:
+        if refused is None and video and "video" not in model.input:
             refused = "video"
-        if "video" in kinds:
-            videos += sum(1 for part in message.content if isinstance(part, VideoPart))
     if images and "image" not in model.input:
         names = ", ".join(vision_models[:6]) or "see `openclaw models list --vision`"
         raise RequestRefused(f"{model.ref} does not accept images; use a vision model: {names}")
